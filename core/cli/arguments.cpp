@@ -1,0 +1,36 @@
+#include "cli/arguments.hpp"
+
+#include "foundation/error.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace provisio::cli {
+
+Settings parse_pairs(const std::vector<std::string> &items, const std::string &flag) {
+    Settings out;
+    for (const auto &item : items) {
+        const size_t eq = item.find('=');
+        if (eq == std::string::npos || eq == 0)
+            fail(ErrorKind::invalid_input, flag + " '" + item + "' must be key=value");
+        out[item.substr(0, eq)] = item.substr(eq + 1);
+    }
+    return out;
+}
+
+bool parse_yes_no(const std::string &text, const std::string &flag) {
+    std::string v = text;
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (v == "yes" || v == "true" || v == "on" || v == "1") return true;
+    if (v == "no" || v == "false" || v == "off" || v == "0") return false;
+    fail(ErrorKind::invalid_input, flag + " '" + text + "' must be yes or no");
+}
+
+std::string read_secret_line(const std::string &what) {
+    std::string line;
+    if (!std::getline(std::cin, line)) fail(ErrorKind::invalid_input, "expected " + what + " on standard input");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+}  // namespace provisio::cli

@@ -1,0 +1,19 @@
+// Turning command-line strings into values, with errors that name the flag.
+#pragma once
+
+#include "modulehost/option_schema.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio::cli {
+
+// "key=value" items; Error(invalid_input) naming `flag` for an item without '='.
+Settings parse_pairs(const std::vector<std::string> &items, const std::string &flag);
+// yes/no/true/false/on/off/1/0.
+bool parse_yes_no(const std::string &text, const std::string &flag);
+// One line from standard input, for secrets that should not appear in `ps`.
+std::string read_secret_line(const std::string &what);
+
+}  // namespace provisio::cli

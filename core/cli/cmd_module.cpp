@@ -1,0 +1,175 @@
+// provisio module list|show|check|log: what the host loaded or refused, a module's option
+// schema, validating a file before installing it, and the module-call log.
+#include "cli/context.hpp"
+#include "cli/output.hpp"
+#include "domain/repository.hpp"
+#include "foundation/error.hpp"
+#include "modulehost/module_check.hpp"
+#include "provisioning/call_log.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace provisio::cli {
+
+namespace {
+
+std::string capabilities_text(uint64_t caps) {
+    std::string out;
+    if (caps & PROVISIO_CAP_PROVISIONING) out += "provisioning";
+    if (caps & PROVISIO_CAP_NEEDS_SERVER) out += std::string(out.empty() ? "" : ",") + "needs-server";
+    return out.empty() ? "-" : out;
+}
+
+json capabilities_json(uint64_t caps) {
+    json a = json::array();
+    if (caps & PROVISIO_CAP_PROVISIONING) a.push_back("provisioning");
+    if (caps & PROVISIO_CAP_NEEDS_SERVER) a.push_back("needs-server");
+    return a;
+}
+
+int list_modules(Context &ctx) {
+    const ModuleHost &host = ctx.modules();
+    if (ctx.options.json) {
+        json out = json::array();
+        for (const auto &m : host.loaded()) {
+            const auto &d = m->description;
+            out.push_back({{"name", d.name}, {"status", "loaded"}, {"version", d.version},
+                           {"abi", std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor)},
+                           {"capabilities", capabilities_json(d.capabilities)},
+                           {"functions", implemented_functions(d.functions)},
+                           {"file", m->file.string()}, {"description", d.description}});
+        }
+        for (const auto &r : host.refused())
+            out.push_back({{"name", r.name}, {"status", "refused"}, {"file", r.file.string()}, {"reason", r.reason}});
+        print_json(std::cout, out);
+    } else {
+        Table t({"NAME", "STATUS", "VERSION", "ABI", "CAPABILITIES", "FILE"});
+        for (const auto &m : host.loaded()) {
+            const auto &d = m->description;
+            t.add({d.name, "loaded", d.version, std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor),
+                   capabilities_text(d.capabilities), m->file.string()});
+        }
+        for (const auto &r : host.refused()) t.add({r.name.empty() ? "?" : r.name, "refused", "", "", "", r.file.string()});
+        if (t.empty()) std::cout << "no modules in " << ctx.modules_dir().string() << '\n';
+        else t.print(std::cout);
+        for (const auto &r : host.refused()) std::cout << "refused " << r.file.filename().string() << ": " << r.reason << '\n';
+    }
+    return exit_ok;
+}
+
+int show_module(Context &ctx, const std::string &name) {
+    const LoadedModule &m = ctx.modules().require(name);
+    const auto &d = m.description;
+    if (ctx.options.json) {
+        json opts = json::array();
+        for (const auto &o : d.schema.options())
+            opts.push_back({{"key", o.key}, {"label", o.label}, {"type", option_type_name(o.type)},
+                            {"scope", o.scope == PROVISIO_SCOPE_SERVER ? "server" : "product"},
+                            {"required", o.required}, {"default", o.default_value}, {"choices", o.choices},
+                            {"description", o.description}});
+        print_json(std::cout, {{"name", d.name}, {"version", d.version}, {"description", d.description},
+                               {"abi", std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor)},
+                               {"capabilities", capabilities_json(d.capabilities)},
+                               {"functions", implemented_functions(d.functions)}, {"file", m.file.string()},
+                               {"options", opts}});
+        return exit_ok;
+    }
+    print_fields(std::cout, {{"name", d.name},
+                             {"version", d.version},
+                             {"description", d.description},
+                             {"abi", std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor)},
+                             {"capabilities", capabilities_text(d.capabilities)},
+                             {"functions", implemented_functions(d.functions)},
+                             {"file", m.file.string()}});
+    std::cout << '\n';
+    Table t({"OPTION", "LABEL", "TYPE", "SCOPE", "DEFAULT", "CHOICES", "DESCRIPTION"});
+    for (const auto &o : d.schema.options()) {
+        std::string choices;
+        for (const auto &c : o.choices) choices += (choices.empty() ? "" : "|") + c;
+        t.add({o.key + (o.required ? " *" : ""), o.label, option_type_name(o.type),
+               o.scope == PROVISIO_SCOPE_SERVER ? "server" : "product", o.default_value, choices, o.description});
+    }
+    if (t.empty()) std::cout << "no options\n";
+    else t.print(std::cout);
+    return exit_ok;
+}
+
+int check_module(Context &ctx, const std::string &file) {
+    const ModuleCheckReport r = check_module_file(file, ctx.services());
+    if (ctx.options.json) {
+        print_json(std::cout, {{"file", file}, {"accepted", r.accepted}, {"name", r.name}, {"version", r.version},
+                               {"abi", r.abi}, {"functions", r.functions}, {"options", r.option_count},
+                               {"reason", r.reason}, {"warnings", r.warnings}});
+    } else if (r.accepted) {
+        std::cout << file << ": ok — module " << r.name << " " << r.version << ", ABI " << r.abi << ", "
+                  << r.option_count << " option(s), implements " << (r.functions.empty() ? "nothing" : r.functions) << '\n';
+    } else {
+        std::cout << file << ": refused — " << r.reason << '\n';
+    }
+    if (!ctx.options.json)
+        for (const auto &w : r.warnings) std::cout << "warning: " << w << '\n';
+    return r.accepted ? exit_ok : exit_failed;
+}
+
+int show_call_log(Context &ctx, const CallLogFilter &filter) {
+    const auto entries = list_calls(ctx.db(), filter);
+    if (ctx.options.json) {
+        json out = json::array();
+        for (const auto &e : entries)
+            out.push_back({{"id", e.id}, {"at", e.at}, {"module", e.module}, {"service_id", e.service_id ? json(*e.service_id) : json()},
+                           {"server_id", e.server_id ? json(*e.server_id) : json()}, {"action", e.action},
+                           {"status", e.status}, {"message", e.message}, {"request", e.request},
+                           {"response", e.response}, {"duration_us", e.duration_us}});
+        print_json(std::cout, out);
+        return exit_ok;
+    }
+    Table t({"ID", "AT", "MODULE", "SERVICE", "ACTION", "STATUS", "MESSAGE"});
+    for (const auto &e : entries) {
+        std::string message = e.message;
+        if (e.status == "exchange") message = "request: " + e.request + " | response: " + e.response;
+        t.add({std::to_string(e.id), e.at, e.module, e.service_id ? std::to_string(*e.service_id) : "-", e.action, e.status,
+               message});
+    }
+    if (t.empty()) std::cout << "no module calls recorded\n";
+    else t.print(std::cout);
+    return exit_ok;
+}
+
+}  // namespace
+
+void add_module_commands(CLI::App &app, Context &ctx, Runner &run) {
+    auto *module = app.add_subcommand("module", "Server modules: list, show, check, call log");
+    module->require_subcommand(1);
+
+    module->add_subcommand("list", "Every module found, loaded or refused (with the reason)")->callback([&] {
+        run = [&] { return list_modules(ctx); };
+    });
+
+    auto *show = module->add_subcommand("show", "A module's details and option schema");
+    static std::string name;
+    show->add_option("NAME", name, "Module name")->required();
+    show->callback([&] { run = [&] { return show_module(ctx, name); }; });
+
+    auto *check = module->add_subcommand("check", "Validate a module file without installing it (loads it in a child process)");
+    static std::string file;
+    check->add_option("FILE", file, "Module .so file")->required();
+    check->callback([&] { run = [&] { return check_module(ctx, file); }; });
+
+    auto *log = module->add_subcommand("log", "The module-call log, oldest first (secrets scrubbed)");
+    static CallLogFilter filter;
+    static std::string service, module_name;
+    log->add_option("--service", service, "Only calls for this service id");
+    log->add_option("--module", module_name, "Only calls to this module");
+    log->add_option("--limit", filter.limit, "Show at most this many of the latest entries")->check(CLI::Range(1, 100000));
+    log->callback([&] {
+        run = [&] {
+            if (!service.empty()) filter.service_id = parse_id(service, "--service");
+            if (!module_name.empty()) filter.module = module_name;
+            return show_call_log(ctx, filter);
+        };
+    });
+}
+
+}  // namespace provisio::cli

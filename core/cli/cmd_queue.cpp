@@ -1,0 +1,80 @@
+// provisio queue list|retry: lifecycle calls that failed with a retryable error.
+#include "cli/context.hpp"
+#include "cli/output.hpp"
+#include "foundation/error.hpp"
+#include "provisioning/call_log.hpp"
+#include "provisioning/lifecycle.hpp"
+#include "provisioning/module_queue.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace provisio::cli {
+
+namespace {
+struct QueueArgs {
+    bool all = false;
+    std::string id;
+};
+}  // namespace
+
+void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
+    auto *queue = app.add_subcommand("queue", "The module queue: calls waiting for a retry");
+    queue->require_subcommand(1);
+    auto args = std::make_shared<QueueArgs>();
+
+    auto *list = queue->add_subcommand("list", "Open items (with --all, resolved ones too)");
+    list->add_flag("--all", args->all, "Include resolved items");
+    list->callback([&, args] {
+        run = [&, args] {
+            const auto items = list_queue(ctx.db(), args->all);
+            if (ctx.options.json) {
+                json out = json::array();
+                for (const auto &i : items)
+                    out.push_back({{"id", i.id}, {"service_id", i.service_id}, {"action", i.action}, {"reason", i.reason},
+                                   {"attempts", i.attempts}, {"last_error", i.last_error}, {"created_at", i.created_at},
+                                   {"last_attempt_at", i.last_attempt_at},
+                                   {"resolved_at", i.resolved_at ? json(*i.resolved_at) : json()},
+                                   {"outcome", i.outcome ? json(*i.outcome) : json()}});
+                print_json(std::cout, out);
+                return exit_ok;
+            }
+            Table t({"ID", "SERVICE", "ACTION", "ATTEMPTS", "LAST ATTEMPT", "STATE", "LAST ERROR"});
+            for (const auto &i : items)
+                t.add({std::to_string(i.id), std::to_string(i.service_id), i.action, std::to_string(i.attempts),
+                       i.last_attempt_at, i.outcome.value_or("open"), i.last_error});
+            if (t.empty()) std::cout << "the module queue is empty\n";
+            else t.print(std::cout);
+            return exit_ok;
+        };
+    });
+
+    auto *retry = queue->add_subcommand("retry", "Retry one open item, or all of them");
+    retry->add_option("ID", args->id, "Queue item id (default: every open item)");
+    retry->callback([&, args] {
+        run = [&, args] {
+            std::optional<int64_t> id;
+            if (!args->id.empty()) id = parse_id(args->id, "queue item");
+            Provisioner p(ctx.repo(), ctx.modules());
+            const auto results = p.retry_queue(id);
+            int code = exit_ok;
+            json out = json::array();
+            for (const auto &r : results) {
+                std::string state = r.result ? status_name(r.result->status) : "not run";
+                if (r.result && r.result->status != PROVISIO_OK) code = r.result->status == PROVISIO_RETRYABLE ? exit_queued : exit_failed;
+                if (!r.result && code == exit_ok) code = exit_failed;
+                const std::string message = r.result ? r.result->message : r.note;
+                if (ctx.options.json)
+                    out.push_back({{"queue_id", r.queue_id}, {"result", state}, {"message", message}});
+                else
+                    std::cout << "queue item " << r.queue_id << ": " << state << (message.empty() ? "" : " — " + message) << '\n';
+            }
+            if (ctx.options.json) print_json(std::cout, out);
+            else if (results.empty()) std::cout << "nothing to retry\n";
+            return code;
+        };
+    });
+}
+
+}  // namespace provisio::cli

@@ -1,0 +1,288 @@
+// provisio service add|list|show|set|settings and the lifecycle commands create, suspend,
+// unsuspend, terminate, cancel, change-package, change-password, test-connection.
+#include "cli/arguments.hpp"
+#include "cli/context.hpp"
+#include "cli/output.hpp"
+#include "foundation/error.hpp"
+#include "provisioning/call_log.hpp"
+#include "provisioning/lifecycle.hpp"
+#include "provisioning/module_settings.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace provisio::cli {
+
+namespace {
+
+struct ServiceArgs {
+    std::string ref, client, product, server, domain, username, password, dedicated_ip, next_due, amount, cycle, reason;
+    bool password_stdin = false, no_server = false;
+    std::vector<std::string> settings, unset, fields, unset_fields;
+};
+
+void add_service_flags(CLI::App *cmd, ServiceArgs &a, bool adding) {
+    cmd->add_option("--client", a.client, "Client id")->required(adding);
+    cmd->add_option("--product", a.product, "Product id or name")->required(adding);
+    cmd->add_option("--server", a.server, "Server id or name (default: the only server of the product's module)");
+    if (!adding) cmd->add_flag("--no-server", a.no_server, "Detach the service from its server");
+    cmd->add_option("--domain", a.domain, "Domain / main identifier (module-specific format)");
+    cmd->add_option("--username", a.username, "User name");
+    cmd->add_option("--password", a.password, "Password (visible in ps; prefer --password-stdin)");
+    cmd->add_flag("--password-stdin", a.password_stdin, "Read the password from standard input");
+    cmd->add_option("--dedicated-ip", a.dedicated_ip, "Dedicated IP (some modules keep other data here)");
+    cmd->add_option("--next-due", a.next_due, "Next due date, YYYY-MM-DD");
+    cmd->add_option("--amount", a.amount, "Recurring amount (default: the product's price)");
+    cmd->add_option("--cycle", a.cycle, "Billing cycle (default: the product's)");
+    cmd->add_option("--setting", a.settings, "Override a module option for this service, key=value (repeatable)");
+    cmd->add_option("--field", a.fields, "Custom field key=value (repeatable)");
+    if (!adding) {
+        cmd->add_option("--unset-setting", a.unset, "Drop an override, falling back to the product's value (repeatable)");
+        cmd->add_option("--unset-field", a.unset_fields, "Remove a custom field (repeatable)");
+    }
+}
+
+// Picks the server for a service of `product` when none was named: the only one of its module.
+std::optional<int64_t> default_server(Context &ctx, const Product &product) {
+    if (product.module.empty()) return std::nullopt;
+    std::optional<int64_t> found;
+    for (const auto &s : ctx.repo().list_servers()) {
+        if (s.module != product.module) continue;
+        if (found) return std::nullopt;  // several: the operator must choose
+        found = s.id;
+    }
+    return found;
+}
+
+void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
+    Repository &repo = ctx.repo();
+    if (!a.client.empty()) s.client_id = repo.get_client(parse_id(a.client, "--client")).id;
+    Product product = a.product.empty() ? repo.get_product(s.product_id) : repo.find_product(a.product);
+    if (!adding && product.id != s.product_id)
+        fail(ErrorKind::refused, "changing a service's product is an upgrade; it arrives with the billing issue "
+                                 "(for now: provisio service change-package after editing the product's settings)");
+    s.product_id = product.id;
+    if (!a.server.empty()) {
+        const Server server = repo.find_server(a.server);
+        if (server.module != product.module)
+            fail(ErrorKind::invalid_input, "server '" + server.name + "' is managed by module " + server.module +
+                                               ", but product '" + product.name + "' uses " +
+                                               (product.module.empty() ? "no module" : "module " + product.module));
+        s.server_id = server.id;
+    } else if (adding) {
+        s.server_id = default_server(ctx, product);
+    }
+    if (a.no_server) s.server_id.reset();
+    if (!a.domain.empty()) s.domain = a.domain;
+    if (!a.username.empty()) s.username = a.username;
+    if (!a.password.empty()) s.password = a.password;
+    if (a.password_stdin) s.password = read_secret_line("the service password");
+    if (!a.dedicated_ip.empty()) s.dedicated_ip = a.dedicated_ip;
+    if (!a.next_due.empty()) s.next_due_date = check_date(a.next_due, "--next-due");
+    if (!a.amount.empty()) {
+        s.recurring_amount = Money::parse(a.amount, "--amount", 2);
+        if (s.recurring_amount.negative()) fail(ErrorKind::invalid_input, "--amount '" + a.amount + "' must not be negative");
+    } else if (adding) {
+        s.recurring_amount = product.price;
+    }
+    if (!a.cycle.empty()) s.billing_cycle = check_billing_cycle(a.cycle);
+    else if (adding) s.billing_cycle = product.billing_cycle;
+    s.overrides = service_overrides_after(ctx.modules(), product, s, {parse_pairs(a.settings, "--setting"), a.unset});
+    for (const auto &[k, v] : parse_pairs(a.fields, "--field")) s.custom_fields[k] = v;
+    for (const auto &k : a.unset_fields) s.custom_fields.erase(k);
+}
+
+json service_json(const Service &s) {
+    return {{"id", s.id}, {"client_id", s.client_id}, {"product_id", s.product_id},
+            {"server_id", s.server_id ? json(*s.server_id) : json()}, {"status", s.status}, {"domain", s.domain},
+            {"username", s.username}, {"password_set", !s.password.empty()}, {"dedicated_ip", s.dedicated_ip},
+            {"next_due_date", s.next_due_date ? json(*s.next_due_date) : json()},
+            {"recurring_amount", s.recurring_amount.to_string()}, {"billing_cycle", s.billing_cycle},
+            {"suspend_reason", s.suspend_reason}, {"custom_fields", s.custom_fields}, {"module_state", s.module_state},
+            {"created_at", s.created_at}, {"updated_at", s.updated_at}};
+}
+
+const char *status_word(provisio_status s) { return status_name(s); }
+
+int report(Context &ctx, const LifecycleResult &r) {
+    if (ctx.options.json) {
+        print_json(std::cout, {{"service", r.service_id}, {"action", r.action}, {"status", status_word(r.status)},
+                               {"message", r.message}, {"service_status_before", r.status_before},
+                               {"service_status", r.status_after}, {"queue_id", r.queue_id ? json(*r.queue_id) : json()}});
+    } else if (r.status == PROVISIO_OK) {
+        std::cout << "service " << r.service_id << " " << r.action << ": ok";
+        if (r.status_after != r.status_before) std::cout << " (" << r.status_before << " -> " << r.status_after << ")";
+        if (!r.message.empty()) std::cout << " — " << r.message;
+        std::cout << '\n';
+    } else {
+        std::cerr << "provisio: service " << r.service_id << " " << r.action << " failed: " << r.message << " (status stays "
+                  << r.status_before << "; see provisio module log --service " << r.service_id << ")";
+        if (r.queue_id) std::cerr << "; queued for retry as item " << *r.queue_id;
+        std::cerr << '\n';
+    }
+    if (r.status == PROVISIO_OK) return exit_ok;
+    return r.status == PROVISIO_RETRYABLE ? exit_queued : exit_failed;
+}
+
+void add_lifecycle(CLI::App *service, Context &ctx, Runner &run, const std::shared_ptr<ServiceArgs> &args, const char *verb,
+                   Action action, const char *help) {
+    auto *cmd = service->add_subcommand(verb, help);
+    cmd->add_option("SERVICE", args->ref, "Service id")->required();
+    if (action == Action::suspend) cmd->add_option("--reason", args->reason, "Suspension reason (blank: automation may unsuspend when paid)");
+    if (action == Action::change_password) {
+        cmd->add_option("--password", args->password, "New password (visible in ps; prefer --password-stdin)");
+        cmd->add_flag("--password-stdin", args->password_stdin, "Read the new password from standard input");
+    }
+    cmd->callback([&ctx, &run, args, action] {
+        run = [&ctx, args, action] {
+            std::optional<std::string> new_password;
+            if (!args->password.empty()) new_password = args->password;
+            if (args->password_stdin) new_password = read_secret_line("the new password");
+            Provisioner p(ctx.repo(), ctx.modules());
+            return report(ctx, p.run(parse_id(args->ref, "service"), action, args->reason, new_password));
+        };
+    });
+}
+
+void print_settings(Context &ctx, const Service &s) {
+    const Product product = ctx.repo().get_product(s.product_id);
+    if (product.module.empty()) {
+        std::cout << "product '" << product.name << "' has no module, so the service has no module settings\n";
+        return;
+    }
+    const LoadedModule &m = ctx.modules().require(product.module);
+    const Settings effective = effective_settings(m, product, &s);
+    auto shown = [](const OptionSpec &o, const std::string &v) { return o.type == PROVISIO_OPTION_PASSWORD && !v.empty() ? std::string("(set)") : v; };
+    if (ctx.options.json) {
+        json out = json::array();
+        for (const auto &o : m.description.schema.options()) {
+            if (o.scope != PROVISIO_SCOPE_PRODUCT) continue;
+            auto pv = product.settings.find(o.key);
+            auto ov = s.overrides.find(o.key);
+            out.push_back({{"key", o.key}, {"label", o.label}, {"default", o.default_value},
+                           {"product", pv == product.settings.end() ? json() : json(shown(o, pv->second))},
+                           {"override", ov == s.overrides.end() ? json() : json(shown(o, ov->second))},
+                           {"effective", shown(o, effective.at(o.key))}});
+        }
+        print_json(std::cout, out);
+        return;
+    }
+    Table t({"SETTING", "DEFAULT", "PRODUCT", "OVERRIDE", "EFFECTIVE"});
+    for (const auto &o : m.description.schema.options()) {
+        if (o.scope != PROVISIO_SCOPE_PRODUCT) continue;
+        auto pv = product.settings.find(o.key);
+        auto ov = s.overrides.find(o.key);
+        t.add({o.key, o.default_value, pv == product.settings.end() ? "-" : shown(o, pv->second),
+               ov == s.overrides.end() ? "-" : shown(o, ov->second), shown(o, effective.at(o.key))});
+    }
+    t.print(std::cout);
+}
+
+}  // namespace
+
+void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
+    auto *service = app.add_subcommand("service", "Services and their lifecycle");
+    service->require_subcommand(1);
+    auto args = std::make_shared<ServiceArgs>();
+
+    auto *add = service->add_subcommand("add", "Add a service (Pending until created)");
+    add_service_flags(add, *args, true);
+    add->callback([&, args] {
+        run = [&, args] {
+            Service s;
+            apply(ctx, *args, s, true);
+            const int64_t id = ctx.repo().add_service(s);
+            if (ctx.options.json) print_json(std::cout, service_json(ctx.repo().get_service(id)));
+            else std::cout << "service " << id << " added (Pending; provision it with: provisio service create " << id << ")\n";
+            return exit_ok;
+        };
+    });
+
+    auto *list = service->add_subcommand("list", "List services");
+    list->add_option("--client", args->client, "Only this client's services");
+    list->callback([&, args] {
+        run = [&, args] {
+            std::optional<int64_t> client;
+            if (!args->client.empty()) client = parse_id(args->client, "--client");
+            const auto services = ctx.repo().list_services(client);
+            if (ctx.options.json) {
+                json out = json::array();
+                for (const auto &s : services) out.push_back(service_json(s));
+                print_json(std::cout, out);
+                return exit_ok;
+            }
+            Table t({"ID", "CLIENT", "PRODUCT", "STATUS", "DOMAIN", "AMOUNT", "CYCLE", "NEXT DUE"});
+            for (const auto &s : services)
+                t.add({std::to_string(s.id), std::to_string(s.client_id), std::to_string(s.product_id), s.status, s.domain,
+                       s.recurring_amount.to_string(), s.billing_cycle, s.next_due_date.value_or("-")});
+            if (t.empty()) std::cout << "no services\n";
+            else t.print(std::cout);
+            return exit_ok;
+        };
+    });
+
+    auto *show = service->add_subcommand("show", "Show a service");
+    show->add_option("SERVICE", args->ref, "Service id")->required();
+    show->callback([&, args] {
+        run = [&, args] {
+            const Service s = ctx.repo().get_service(parse_id(args->ref, "service"));
+            if (ctx.options.json) {
+                print_json(std::cout, service_json(s));
+                return exit_ok;
+            }
+            std::vector<std::pair<std::string, std::string>> f = {
+                {"id", std::to_string(s.id)}, {"client", std::to_string(s.client_id)},
+                {"product", std::to_string(s.product_id)}, {"server", s.server_id ? std::to_string(*s.server_id) : "-"},
+                {"status", s.status + (s.suspend_reason.empty() ? "" : " (" + s.suspend_reason + ")")},
+                {"domain", s.domain}, {"username", s.username}, {"password", s.password.empty() ? "" : "(set)"},
+                {"dedicated ip", s.dedicated_ip}, {"amount", s.recurring_amount.to_string()}, {"cycle", s.billing_cycle},
+                {"next due", s.next_due_date.value_or("-")}, {"created", s.created_at}, {"updated", s.updated_at}};
+            for (const auto &[k, v] : s.custom_fields) f.emplace_back("field " + k, v);
+            for (const auto &[k, v] : s.module_state) f.emplace_back("state " + k, v);
+            print_fields(std::cout, f);
+            return exit_ok;
+        };
+    });
+
+    auto *settings = service->add_subcommand("settings", "Module settings: default, product value, override and effective value");
+    settings->add_option("SERVICE", args->ref, "Service id")->required();
+    settings->callback([&, args] {
+        run = [&, args] {
+            print_settings(ctx, ctx.repo().get_service(parse_id(args->ref, "service")));
+            return exit_ok;
+        };
+    });
+
+    auto *set = service->add_subcommand("set", "Change a service's fields, overrides or custom fields (nothing runs on the server)");
+    set->add_option("SERVICE", args->ref, "Service id")->required();
+    add_service_flags(set, *args, false);
+    set->callback([&, args] {
+        run = [&, args] {
+            Service s = ctx.repo().get_service(parse_id(args->ref, "service"));
+            apply(ctx, *args, s, false);
+            ctx.repo().update_service(s);
+            std::cout << "service " << s.id << " updated\n";
+            return exit_ok;
+        };
+    });
+
+    add_lifecycle(service, ctx, run, args, "create", Action::create, "Provision the service on its server (Pending -> Active)");
+    add_lifecycle(service, ctx, run, args, "suspend", Action::suspend, "Suspend the service (Active -> Suspended)");
+    add_lifecycle(service, ctx, run, args, "unsuspend", Action::unsuspend, "Unsuspend the service (Suspended -> Active)");
+    add_lifecycle(service, ctx, run, args, "terminate", Action::terminate, "Terminate the service on its server");
+    add_lifecycle(service, ctx, run, args, "change-package", Action::change_package, "Apply the product's current settings on the server");
+    add_lifecycle(service, ctx, run, args, "change-password", Action::change_password, "Set the service's password on the server");
+    add_lifecycle(service, ctx, run, args, "test-connection", Action::test_connection, "Run the module's connection test for this service");
+
+    auto *cancel = service->add_subcommand("cancel", "Cancel the service (terminating it on the server if it was provisioned)");
+    cancel->add_option("SERVICE", args->ref, "Service id")->required();
+    cancel->callback([&, args] {
+        run = [&, args] {
+            Provisioner p(ctx.repo(), ctx.modules());
+            return report(ctx, p.cancel(parse_id(args->ref, "service")));
+        };
+    });
+}
+
+}  // namespace provisio::cli

@@ -1,0 +1,72 @@
+#include "cli/context.hpp"
+
+#include "foundation/error.hpp"
+
+#include <cstdlib>
+
+namespace provisio::cli {
+
+std::filesystem::path Context::config_path() const {
+    if (!options.config.empty()) return options.config;
+    if (const char *env = std::getenv("PROVISIO_CONFIG"); env && *env) return env;
+    return "provisio.toml";
+}
+
+const Config &Context::config() {
+    if (!config_) {
+        const auto path = config_path();
+        if (!std::filesystem::exists(path))
+            fail(ErrorKind::invalid_input, "no configuration file at " + path.string() +
+                                               " (create one with: provisio init, or pass --config)");
+        config_ = Config::load(path);
+    }
+    return *config_;
+}
+
+const Clock &Context::clock() {
+    if (!clock_) clock_ = options.now.empty() ? Clock() : Clock(parse_instant(options.now, "--now"));
+    return *clock_;
+}
+
+HostServices &Context::services() {
+    if (!services_) {
+        HostConfig hc;
+        hc.clock = clock();
+        if (config_ || std::filesystem::exists(config_path())) {
+            hc.http_timeout = config().http_timeout;
+            hc.http_ca_file = config().http_ca_file;
+        }
+        services_ = std::make_unique<HostServices>(hc);
+    }
+    return *services_;
+}
+
+std::filesystem::path Context::modules_dir() {
+    if (!options.modules_dir.empty()) return options.modules_dir;
+    return config().modules_dir;
+}
+
+ModuleHost &Context::modules() {
+    if (!modules_) {
+        modules_ = std::make_unique<ModuleHost>(services());
+        modules_->load_directory(modules_dir());
+    }
+    return *modules_;
+}
+
+Database &Context::db() {
+    if (!db_) db_.emplace(Database::open(config().database, false));
+    return *db_;
+}
+
+const SecretBox &Context::secrets() {
+    if (!secrets_) secrets_ = SecretBox::from_key_file(config().key_file);
+    return *secrets_;
+}
+
+Repository &Context::repo() {
+    if (!repo_) repo_ = std::make_unique<Repository>(db(), secrets(), clock());
+    return *repo_;
+}
+
+}  // namespace provisio::cli

@@ -1,0 +1,80 @@
+// What every command shares: the global options, and the configuration, database, secrets and
+// module host, each opened only when a command first asks for it (so `provisio module list`
+// never touches the database, and `provisio module check` needs no configuration).
+#pragma once
+
+#include "config/config.hpp"
+#include "domain/repository.hpp"
+#include "foundation/clock.hpp"
+#include "modulehost/module_host.hpp"
+#include "secrets/secret_box.hpp"
+#include "store/database.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace provisio::cli {
+
+// Exit codes; docs/cli.md lists them.
+enum Exit : int {
+    exit_ok = 0,
+    exit_failed = 1,         // a module reported an error, or a check found problems
+    exit_invalid = 2,        // bad arguments or input
+    exit_not_found = 3,
+    exit_refused = 4,        // the current state forbids it
+    exit_conflict = 5,
+    exit_queued = 6,         // a module failed in a way worth retrying; the call is queued
+    exit_storage = 7,
+    exit_internal = 70,
+};
+
+struct GlobalOptions {
+    std::string config;       // --config, else $PROVISIO_CONFIG, else ./provisio.toml
+    std::string modules_dir;  // --modules-dir overrides the configuration
+    std::string now;          // --now ISO time
+    bool json = false;
+    bool verbose = false;
+};
+
+class Context {
+public:
+    GlobalOptions options;
+
+    std::filesystem::path config_path() const;
+    const Config &config();
+    const Clock &clock();
+    HostServices &services();
+    ModuleHost &modules();
+    Database &db();
+    const SecretBox &secrets();
+    Repository &repo();
+    std::filesystem::path modules_dir();
+
+private:
+    std::optional<Config> config_;
+    std::optional<Clock> clock_;
+    std::unique_ptr<HostServices> services_;
+    std::unique_ptr<ModuleHost> modules_;
+    std::optional<Database> db_;
+    std::optional<SecretBox> secrets_;
+    std::unique_ptr<Repository> repo_;
+};
+
+// A command's body, run after parsing; returns the exit code.
+using Runner = std::function<int()>;
+
+void add_init_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_module_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_server_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_product_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_client_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_service_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_queue_commands(CLI::App &app, Context &ctx, Runner &run);
+
+}  // namespace provisio::cli

@@ -1,0 +1,111 @@
+#include "config/config.hpp"
+
+#include "foundation/error.hpp"
+
+#define TOML_EXCEPTIONS 1
+#include <toml++/toml.h>
+
+#include <set>
+#include <sstream>
+
+namespace provisio {
+
+namespace {
+
+std::string where(const std::filesystem::path &file, const toml::node &node) {
+    std::ostringstream s;
+    s << file.string() << ":" << node.source().begin.line;
+    return s.str();
+}
+
+}  // namespace
+
+std::string Config::default_text() {
+    return R"(# provisio configuration. Every key is optional; the values shown are the defaults.
+# Relative paths are resolved against the directory holding this file.
+
+database = "provisio.db"      # SQLite database file
+modules_dir = "modules"       # directory server modules (*.so) are loaded from
+key_file = "provisio.key"     # encryption key for stored secrets (mode 0600, keep it out of backups of the db)
+timezone = "UTC"              # business time zone (IANA name) for calendars and "once a day"
+currency = "USD"              # default currency for new clients
+log_level = "warning"         # debug, info, warning, error
+
+[http]
+timeout_ms = 15000            # default deadline for a module's HTTP request
+ca_file = ""                  # extra trusted CA bundle (PEM) for private PBX certificates
+
+[modules]
+workers = 8                   # module calls run concurrently, at most this many at once
+)";
+}
+
+Config Config::load(const std::filesystem::path &file) {
+    Config c;
+    c.file = std::filesystem::absolute(file).lexically_normal();
+    const auto base = c.file.parent_path();
+    toml::table root;
+    try {
+        root = toml::parse_file(file.string());
+    } catch (const toml::parse_error &e) {
+        std::ostringstream s;
+        s << file.string() << ":" << e.source().begin.line << ": " << e.description();
+        fail(ErrorKind::invalid_input, "configuration error: " + s.str());
+    }
+
+    auto bad = [&](const toml::node &n, const std::string &key, const std::string &why) {
+        fail(ErrorKind::invalid_input, "configuration error: " + where(file, n) + ": " + key + " " + why);
+    };
+    auto path_of = [&](const toml::node &n, const std::string &key) {
+        auto v = n.value<std::string>();
+        if (!v || v->empty()) bad(n, key, "must be a non-empty string");
+        return base / *v;
+    };
+    auto string_of = [&](const toml::node &n, const std::string &key) {
+        auto v = n.value<std::string>();
+        if (!v) bad(n, key, "must be a string");
+        return *v;
+    };
+
+    c.database = base / "provisio.db";
+    c.modules_dir = base / "modules";
+    c.key_file = base / "provisio.key";
+
+    for (auto &&[k, node] : root) {
+        const std::string key(k.str());
+        if (key == "database") c.database = path_of(node, key);
+        else if (key == "modules_dir") c.modules_dir = path_of(node, key);
+        else if (key == "key_file") c.key_file = path_of(node, key);
+        else if (key == "timezone") c.timezone = string_of(node, key);
+        else if (key == "currency") c.currency = string_of(node, key);
+        else if (key == "log_level") {
+            c.log_level = string_of(node, key);
+            static const std::set<std::string> levels{"debug", "info", "warning", "error"};
+            if (!levels.count(c.log_level)) bad(node, key, "must be one of debug, info, warning, error");
+        } else if (key == "http" && node.is_table()) {
+            for (auto &&[hk, hnode] : *node.as_table()) {
+                const std::string h = "http." + std::string(hk.str());
+                if (hk.str() == "timeout_ms") {
+                    auto v = hnode.value<int64_t>();
+                    if (!v || *v <= 0 || *v > 600000) bad(hnode, h, "must be an integer from 1 to 600000");
+                    c.http_timeout = std::chrono::milliseconds(*v);
+                } else if (hk.str() == "ca_file") {
+                    const std::string v = string_of(hnode, h);
+                    c.http_ca_file = v.empty() ? std::filesystem::path() : base / v;
+                } else bad(hnode, h, "is not a known key");
+            }
+        } else if (key == "modules" && node.is_table()) {
+            for (auto &&[mk, mnode] : *node.as_table()) {
+                const std::string m = "modules." + std::string(mk.str());
+                if (mk.str() == "workers") {
+                    auto v = mnode.value<int64_t>();
+                    if (!v || *v < 1 || *v > 256) bad(mnode, m, "must be an integer from 1 to 256");
+                    c.module_call_workers = static_cast<int>(*v);
+                } else bad(mnode, m, "is not a known key");
+            }
+        } else bad(node, key, "is not a known key (see docs/operator-guide.md)");
+    }
+    return c;
+}
+
+}  // namespace provisio

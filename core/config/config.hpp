@@ -1,0 +1,31 @@
+// The operator's configuration: one TOML file. Every key is optional and documented, with its
+// default, in docs/operator-guide.md. Relative paths are resolved against the directory that
+// holds the file, so a configuration and its data can move together.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace provisio {
+
+struct Config {
+    std::filesystem::path file;          // where it was read from
+    std::filesystem::path database;      // "database", default provisio.db
+    std::filesystem::path modules_dir;   // "modules_dir", default modules
+    std::filesystem::path key_file;      // "key_file", default provisio.key
+    std::string timezone = "UTC";        // "timezone": IANA name of the business time zone
+    std::string currency = "USD";        // "currency": default for new clients
+    std::string log_level = "warning";   // "log_level": debug, info, warning, error
+    std::chrono::milliseconds http_timeout{15000};  // [http] timeout_ms
+    std::filesystem::path http_ca_file;  // [http] ca_file: extra trusted CA bundle (PEM), optional
+    int module_call_workers = 8;         // [modules] workers: concurrent module calls
+
+    // Reads and validates the file; unknown keys and wrong types are errors naming the key
+    // and line. Throws Error(invalid_input).
+    static Config load(const std::filesystem::path &file);
+    // The configuration a fresh `provisio init` writes.
+    static std::string default_text();
+};
+
+}  // namespace provisio

@@ -1,0 +1,86 @@
+// The records the core keeps about servers, products, clients and services, as plain values.
+// Secrets are held decrypted in memory and sealed only in the database (see store code in
+// records.cpp); nothing here prints them.
+#pragma once
+
+#include "modulehost/option_schema.hpp"
+#include "money/money.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+struct Server {
+    int64_t id = 0;
+    std::string name;
+    std::string module;
+    std::string hostname;
+    std::string ip;
+    std::optional<int64_t> port;
+    std::string username;
+    std::string password;     // secret
+    std::string access_hash;  // secret
+    bool secure = true;       // speak TLS to it
+    bool tls_verify = true;   // verify its certificate
+    int64_t max_concurrent = 4;
+    Settings options;         // the module's SERVER-scope options (PASSWORD ones are secret)
+    std::string created_at;
+};
+
+struct Product {
+    int64_t id = 0;
+    std::string name;
+    std::string type = "other";
+    std::string module;       // empty: no module, nothing to provision
+    Money price;
+    std::string billing_cycle = "monthly";
+    Settings settings;        // module PRODUCT-scope option values
+    std::string created_at;
+};
+
+struct Client {
+    int64_t id = 0;
+    std::string first_name;
+    std::string last_name;
+    std::string email;
+    std::string status = "Active";
+    std::string currency;
+    std::string created_at;
+};
+
+struct Service {
+    int64_t id = 0;
+    int64_t client_id = 0;
+    int64_t product_id = 0;
+    std::optional<int64_t> server_id;
+    std::string status = "Pending";
+    std::string domain;
+    std::string username;
+    std::string password;     // secret
+    std::string dedicated_ip;
+    std::optional<std::string> next_due_date;  // YYYY-MM-DD
+    Money recurring_amount;
+    std::string billing_cycle = "monthly";
+    std::string suspend_reason;
+    Settings overrides;       // the service's own module-setting values
+    Settings custom_fields;
+    Settings module_state;
+    std::string created_at;
+    std::string updated_at;
+};
+
+// Billing cycles a product or service may have.
+const std::vector<std::string> &billing_cycles();
+// Returns the canonical cycle name or throws Error(invalid_input) listing the valid ones.
+std::string check_billing_cycle(std::string_view cycle);
+// Client statuses.
+std::string check_client_status(std::string_view status);
+// A plausible e-mail address (one '@', non-empty local part, a dot in the domain, no spaces).
+bool plausible_email(std::string_view email);
+// YYYY-MM-DD that names a real date; throws Error(invalid_input) naming `what`.
+std::string check_date(std::string_view date, std::string_view what);
+
+}  // namespace provisio

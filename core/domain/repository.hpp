@@ -1,0 +1,60 @@
+// Reading and writing servers, products, clients and services. Secrets are sealed on the way
+// in and opened on the way out; `what` strings in errors name the record ("service 12").
+// Writes of one record are atomic; callers wanting several in one unit open a Transaction.
+#pragma once
+
+#include "domain/records.hpp"
+#include "foundation/clock.hpp"
+
+#include <string_view>
+#include <vector>
+
+namespace provisio {
+
+class Database;
+class SecretBox;
+
+class Repository {
+public:
+    Repository(Database &db, const SecretBox &secrets, const Clock &clock) : db_(db), secrets_(secrets), clock_(clock) {}
+
+    int64_t add_server(const Server &server);
+    void update_server(const Server &server);
+    Server get_server(int64_t id);
+    Server find_server(std::string_view id_or_name);   // Error(not_found) when neither matches
+    std::vector<Server> list_servers();
+
+    int64_t add_product(const Product &product);
+    void update_product(const Product &product);
+    Product get_product(int64_t id);
+    Product find_product(std::string_view id_or_name);
+    std::vector<Product> list_products();
+
+    int64_t add_client(const Client &client);
+    void update_client(const Client &client);
+    Client get_client(int64_t id);
+    std::vector<Client> list_clients();
+
+    int64_t add_service(const Service &service);
+    void update_service(const Service &service);   // everything but status and module state
+    Service get_service(int64_t id);
+    std::vector<Service> list_services(std::optional<int64_t> client_id = std::nullopt);
+    void set_service_status(int64_t id, std::string_view status, std::string_view suspend_reason);
+    void save_module_state(int64_t id, const Settings &state);
+
+    Database &database() { return db_; }
+    std::string now_text() const;
+
+private:
+    Settings load_settings(std::string_view table, std::string_view owner_column, int64_t owner);
+    void replace_settings(std::string_view table, std::string_view owner_column, int64_t owner, const Settings &values);
+
+    Database &db_;
+    const SecretBox &secrets_;
+    const Clock &clock_;
+};
+
+// Parses an id given on the command line ("12"); Error(invalid_input) naming `what` otherwise.
+int64_t parse_id(std::string_view text, std::string_view what);
+
+}  // namespace provisio

@@ -1,0 +1,89 @@
+// Repository: services, with their setting overrides, custom fields and module state.
+#include "domain/repository.hpp"
+
+#include "foundation/error.hpp"
+#include "secrets/secret_box.hpp"
+#include "store/database.hpp"
+
+namespace provisio {
+
+int64_t Repository::add_service(const Service &s) {
+    Transaction tx(db_);
+    const std::string now = now_text();
+    db_.prepare("INSERT INTO services (client_id, product_id, server_id, status, domain, username, password, dedicated_ip, "
+                "next_due_date, recurring_micros, billing_cycle, created_at, updated_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)")
+        .bind(1, s.client_id).bind(2, s.product_id).bind(3, s.server_id).bind(4, s.status).bind(5, s.domain)
+        .bind(6, s.username).bind(7, s.password.empty() ? std::string() : secrets_.seal(s.password))
+        .bind(8, s.dedicated_ip).bind(9, s.next_due_date).bind(10, s.recurring_amount.micros()).bind(11, s.billing_cycle)
+        .bind(12, now)
+        .run();
+    const int64_t id = db_.last_insert_id();
+    replace_settings("service_settings", "service_id", id, s.overrides);
+    replace_settings("service_custom_fields", "service_id", id, s.custom_fields);
+    tx.commit();
+    return id;
+}
+
+void Repository::update_service(const Service &s) {
+    Transaction tx(db_);
+    db_.prepare("UPDATE services SET client_id = ?2, product_id = ?3, server_id = ?4, domain = ?5, username = ?6, "
+                "password = ?7, dedicated_ip = ?8, next_due_date = ?9, recurring_micros = ?10, billing_cycle = ?11, "
+                "updated_at = ?12 WHERE id = ?1")
+        .bind(1, s.id).bind(2, s.client_id).bind(3, s.product_id).bind(4, s.server_id).bind(5, s.domain)
+        .bind(6, s.username).bind(7, s.password.empty() ? std::string() : secrets_.seal(s.password))
+        .bind(8, s.dedicated_ip).bind(9, s.next_due_date).bind(10, s.recurring_amount.micros()).bind(11, s.billing_cycle)
+        .bind(12, now_text())
+        .run();
+    replace_settings("service_settings", "service_id", s.id, s.overrides);
+    replace_settings("service_custom_fields", "service_id", s.id, s.custom_fields);
+    tx.commit();
+}
+
+Service Repository::get_service(int64_t id) {
+    auto q = db_.prepare("SELECT id, client_id, product_id, server_id, status, domain, username, password, dedicated_ip, "
+                         "next_due_date, recurring_micros, billing_cycle, suspend_reason, created_at, updated_at "
+                         "FROM services WHERE id = ?1");
+    q.bind(1, id);
+    if (!q.step()) fail(ErrorKind::not_found, "service " + std::to_string(id) + " does not exist");
+    Service s;
+    s.id = q.int64(0);
+    s.client_id = q.int64(1);
+    s.product_id = q.int64(2);
+    s.server_id = q.opt_int64(3);
+    s.status = q.text(4);
+    s.domain = q.text(5);
+    s.username = q.text(6);
+    if (!q.text(7).empty()) s.password = secrets_.open(q.text(7), "password of service " + std::to_string(id));
+    s.dedicated_ip = q.text(8);
+    s.next_due_date = q.opt_text(9);
+    s.recurring_amount = Money::from_micros(q.int64(10));
+    s.billing_cycle = q.text(11);
+    s.suspend_reason = q.text(12);
+    s.created_at = q.text(13);
+    s.updated_at = q.text(14);
+    s.overrides = load_settings("service_settings", "service_id", id);
+    s.custom_fields = load_settings("service_custom_fields", "service_id", id);
+    s.module_state = load_settings("service_module_state", "service_id", id);
+    return s;
+}
+
+std::vector<Service> Repository::list_services(std::optional<int64_t> client_id) {
+    std::vector<Service> out;
+    auto q = db_.prepare("SELECT id FROM services WHERE ?1 IS NULL OR client_id = ?1 ORDER BY id");
+    q.bind(1, client_id);
+    while (q.step()) out.push_back(get_service(q.int64(0)));
+    return out;
+}
+
+void Repository::set_service_status(int64_t id, std::string_view status, std::string_view suspend_reason) {
+    db_.prepare("UPDATE services SET status = ?2, suspend_reason = ?3, updated_at = ?4 WHERE id = ?1")
+        .bind(1, id).bind(2, status).bind(3, suspend_reason).bind(4, now_text())
+        .run();
+}
+
+void Repository::save_module_state(int64_t id, const Settings &state) {
+    replace_settings("service_module_state", "service_id", id, state);
+}
+
+}  // namespace provisio

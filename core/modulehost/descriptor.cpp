@@ -1,0 +1,154 @@
+#include "modulehost/descriptor.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+namespace provisio {
+
+namespace {
+
+// The size of the descriptor and option structs as ABI 1.0 defined them. Later minors append
+// fields, so these stay the minimum a module may report.
+constexpr uint32_t descriptor_size_1_0 = sizeof(provisio_module_descriptor);
+constexpr uint32_t option_size_1_0 = sizeof(provisio_option);
+
+struct Refusal {
+    std::string reason;
+};
+
+bool valid_identifier(const std::string &s) {
+    if (s.empty() || s.size() > PROVISIO_MAX_NAME_BYTES) return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    return true;
+}
+
+// Reads a NUL-terminated string of at most `limit` bytes; `what` names it in a refusal.
+std::string bounded(const char *p, size_t limit, const std::string &what, bool allow_null) {
+    if (!p) {
+        if (allow_null) return {};
+        throw Refusal{what + " is a null pointer"};
+    }
+    const size_t n = strnlen(p, limit + 1);
+    if (n > limit) throw Refusal{what + " is longer than " + std::to_string(limit) + " bytes"};
+    return std::string(p, n);
+}
+
+OptionSpec read_option(const provisio_option &o, size_t index) {
+    const std::string at = "option #" + std::to_string(index + 1);
+    OptionSpec spec;
+    spec.key = bounded(o.key, PROVISIO_MAX_NAME_BYTES, at + " key", false);
+    const std::string named = "option '" + spec.key + "'";
+    if (!valid_identifier(spec.key)) throw Refusal{at + " key '" + spec.key + "' must match [a-z0-9_]+"};
+    spec.label = bounded(o.label, PROVISIO_MAX_TEXT_BYTES, named + " label", false);
+    if (spec.label.empty()) throw Refusal{named + " has an empty label"};
+    if (o.type < PROVISIO_OPTION_TEXT || o.type > PROVISIO_OPTION_TEXTAREA)
+        throw Refusal{named + " has unknown type " + std::to_string(o.type)};
+    spec.type = static_cast<provisio_option_type>(o.type);
+    if (o.scope > PROVISIO_SCOPE_SERVER) throw Refusal{named + " has unknown scope " + std::to_string(o.scope)};
+    spec.scope = static_cast<provisio_option_scope>(o.scope);
+    spec.required = (o.flags & PROVISIO_OPTION_REQUIRED) != 0;
+    spec.description = bounded(o.description, PROVISIO_MAX_TEXT_BYTES, named + " description", true);
+    spec.default_value = bounded(o.default_value, PROVISIO_MAX_TEXT_BYTES, named + " default", true);
+    if (spec.type == PROVISIO_OPTION_DROPDOWN) {
+        if (o.choice_count == 0 || !o.choices) throw Refusal{named + " is a dropdown with no choices"};
+        if (o.choice_count > PROVISIO_MAX_CHOICES)
+            throw Refusal{named + " has more than " + std::to_string(PROVISIO_MAX_CHOICES) + " choices"};
+        std::set<std::string> seen;
+        for (uint32_t i = 0; i < o.choice_count; ++i) {
+            std::string c = bounded(o.choices[i], PROVISIO_MAX_TEXT_BYTES,
+                                    named + " choice #" + std::to_string(i + 1), false);
+            if (c.empty()) throw Refusal{named + " has an empty choice"};
+            if (!seen.insert(c).second) throw Refusal{named + " lists choice '" + c + "' twice"};
+            spec.choices.push_back(std::move(c));
+        }
+    } else if (o.choice_count != 0) {
+        throw Refusal{named + " has choices but is not a dropdown"};
+    }
+    std::string why;
+    if (!spec.default_value.empty() && !OptionSchema::normalise(spec, spec.default_value, why))
+        throw Refusal{named + " default '" + spec.default_value + "' is invalid: it " + why};
+    if (!spec.default_value.empty()) spec.default_value = *OptionSchema::normalise(spec, spec.default_value, why);
+    return spec;
+}
+
+}  // namespace
+
+std::string implemented_functions(const provisio_module_descriptor &f) {
+    std::string out;
+    auto add = [&](bool present, const char *name) {
+        if (present) out += (out.empty() ? "" : ", ") + std::string(name);
+    };
+    add(f.create, "create");
+    add(f.suspend, "suspend");
+    add(f.unsuspend, "unsuspend");
+    add(f.terminate, "terminate");
+    add(f.change_package, "change_package");
+    add(f.change_password, "change_password");
+    add(f.test_connection, "test_connection");
+    return out;
+}
+
+DescriptorVerdict read_descriptor(const provisio_module_descriptor *d, const std::string &file_label) {
+    DescriptorVerdict verdict;
+    try {
+        if (!d) throw Refusal{"its entry point returned no descriptor (null)"};
+        // The versions first: a module for another major may lay out everything else differently.
+        if (d->abi_major != PROVISIO_ABI_MAJOR)
+            throw Refusal{"module " + file_label + " built for ABI " + std::to_string(d->abi_major) +
+                          ", this host speaks ABI " + std::to_string(PROVISIO_ABI_MAJOR) +
+                          "; rebuild it against a matching provisio SDK"};
+        if (d->abi_minor > PROVISIO_ABI_MINOR)
+            throw Refusal{"module " + file_label + " built for ABI 1." + std::to_string(d->abi_minor) +
+                          ", newer than this host's 1." + std::to_string(PROVISIO_ABI_MINOR) +
+                          "; upgrade provisio"};
+        if (d->struct_size < descriptor_size_1_0)
+            throw Refusal{"descriptor struct_size " + std::to_string(d->struct_size) + " is smaller than ABI 1.0's " +
+                          std::to_string(descriptor_size_1_0)};
+        ModuleDescription m;
+        std::memcpy(&m.functions, d, std::min<size_t>(d->struct_size, sizeof m.functions));
+        m.abi_major = d->abi_major;
+        m.abi_minor = d->abi_minor;
+        m.name = bounded(d->name, PROVISIO_MAX_NAME_BYTES, "module name", false);
+        verdict.name = m.name;
+        if (!valid_identifier(m.name)) throw Refusal{"module name '" + m.name + "' must match [a-z0-9_]+"};
+        m.version = bounded(d->version, PROVISIO_MAX_TEXT_BYTES, "version", false);
+        if (m.version.empty()) throw Refusal{"version is empty"};
+        m.description = bounded(d->description, PROVISIO_MAX_TEXT_BYTES, "description", true);
+        m.capabilities = d->capabilities;
+
+        if (d->option_count > 0) {
+            if (!d->options) throw Refusal{"option list is a null pointer but option_count is " + std::to_string(d->option_count)};
+            if (d->option_count > PROVISIO_MAX_OPTIONS)
+                throw Refusal{"option_count " + std::to_string(d->option_count) + " exceeds " +
+                              std::to_string(PROVISIO_MAX_OPTIONS)};
+            if (d->option_struct_size < option_size_1_0)
+                throw Refusal{"option_struct_size " + std::to_string(d->option_struct_size) +
+                              " is smaller than ABI 1.0's " + std::to_string(option_size_1_0)};
+        }
+        std::vector<OptionSpec> options;
+        std::set<std::string> keys;
+        const auto *base = reinterpret_cast<const unsigned char *>(d->options);
+        for (uint32_t i = 0; i < d->option_count; ++i) {
+            provisio_option o{};
+            std::memcpy(&o, base + static_cast<size_t>(i) * d->option_struct_size,
+                        std::min<size_t>(d->option_struct_size, sizeof o));
+            OptionSpec spec = read_option(o, i);
+            if (!keys.insert(spec.key).second) throw Refusal{"option '" + spec.key + "' is declared twice"};
+            options.push_back(std::move(spec));
+        }
+        m.schema = OptionSchema(std::move(options));
+
+        if ((m.capabilities & PROVISIO_CAP_PROVISIONING) && implemented_functions(m.functions).empty())
+            throw Refusal{"declares provisioning but implements no lifecycle function"};
+        // Slots later minors define are not this module's to fill.
+        for (auto &slot : m.functions.reserved_hooks) slot = nullptr;
+        verdict.module = std::move(m);
+    } catch (const Refusal &r) {
+        verdict.reason = r.reason;
+    }
+    return verdict;
+}
+
+}  // namespace provisio

@@ -1,0 +1,38 @@
+// Reading a module's descriptor: the host copies what the module's struct_size covers into a
+// host-sized struct (fields the module did not cover read as zero), then checks every rule of
+// abi.h. The result is either a ModuleDescription or the precise reason the module is refused.
+#pragma once
+
+#include "modulehost/option_schema.hpp"
+
+#include <provisio/abi.h>
+
+#include <optional>
+#include <string>
+
+namespace provisio {
+
+struct ModuleDescription {
+    std::string name;
+    std::string version;
+    std::string description;
+    uint32_t abi_major = 0;
+    uint32_t abi_minor = 0;
+    uint64_t capabilities = 0;
+    OptionSchema schema;
+    provisio_module_descriptor functions{};  // host-sized copy; strings in it are not used
+};
+
+struct DescriptorVerdict {
+    std::optional<ModuleDescription> module;  // set when accepted
+    std::string name;                         // the module's name when it could be read
+    std::string reason;                       // why it was refused
+};
+
+// `file_label` names the module in messages before its own name is known.
+DescriptorVerdict read_descriptor(const provisio_module_descriptor *descriptor, const std::string &file_label);
+
+// "create, suspend, ..." for the lifecycle functions a description implements.
+std::string implemented_functions(const provisio_module_descriptor &functions);
+
+}  // namespace provisio

@@ -1,0 +1,194 @@
+#include "modulehost/host_services.hpp"
+
+#include "net/http_client.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace provisio {
+
+namespace {
+
+HostServices *g_host = nullptr;
+thread_local std::vector<std::string> *g_init_lines = nullptr;
+
+CallContext *context_of(const provisio_call *call) {
+    return call ? static_cast<CallContext *>(call->host_context) : nullptr;
+}
+
+// Reads a string the module passed in, enforcing the ABI's rules; a violation is recorded on
+// the call (if any) and the string is replaced by what can safely be used.
+std::string_view checked(const provisio_call *call, provisio_str s, uint64_t limit, std::string_view what) {
+    auto *ctx = context_of(call);
+    if (!s.data && s.size) {
+        if (ctx) ctx->violations.push_back(std::string(what) + " was a null pointer with size " + std::to_string(s.size));
+        return {};
+    }
+    if (s.size > limit) {
+        if (ctx)
+            ctx->violations.push_back(std::string(what) + " was " + std::to_string(s.size) + " bytes, over the limit of " +
+                                      std::to_string(limit));
+        return std::string_view(s.data, limit);
+    }
+    return s.data ? std::string_view(s.data, s.size) : std::string_view();
+}
+
+provisio_str hand_out(CallContext &ctx, std::string value) {
+    ctx.arena.push_back(std::move(value));
+    return {ctx.arena.back().data(), ctx.arena.back().size()};
+}
+
+void host_log(const provisio_call *call, int32_t level, provisio_str message) {
+    const std::string_view text = checked(call, message, PROVISIO_MAX_MESSAGE_BYTES, "log message");
+    auto *ctx = context_of(call);
+    const std::string line = ctx ? ctx->scrub(std::string(text)) : std::string(text);
+    if (!ctx && g_init_lines) g_init_lines->push_back(line);
+    const std::string who = ctx ? ctx->module + (ctx->service_id ? " service " + std::to_string(ctx->service_id) : "")
+                                : std::string("module");
+    switch (level) {
+    case PROVISIO_LOG_DEBUG: spdlog::debug("[{}] {}", who, line); break;
+    case PROVISIO_LOG_INFO: spdlog::info("[{}] {}", who, line); break;
+    case PROVISIO_LOG_WARNING: spdlog::warn("[{}] {}", who, line); break;
+    default: spdlog::error("[{}] {}", who, line); break;
+    }
+}
+
+int64_t host_now_us(const provisio_call *) {
+    return g_host ? g_host->config().clock.now().time_since_epoch().count() : 0;
+}
+
+int32_t host_http(const provisio_call *call, const provisio_http_request *req, provisio_http_response *resp) {
+    auto *ctx = context_of(call);
+    if (!ctx || !req || !resp) return PROVISIO_ERROR;
+    const uint32_t resp_size = resp->struct_size;
+    *resp = provisio_http_response{};
+    resp->struct_size = resp_size;
+    if (req->struct_size < sizeof(provisio_http_request)) {
+        ctx->violations.push_back("http_request given a struct_size smaller than ABI 1.0's");
+        resp->error = hand_out(*ctx, "bad request struct");
+        return PROVISIO_ERROR;
+    }
+    HttpExchange x;
+    x.method = std::string(checked(call, req->method, 16, "HTTP method"));
+    x.url = std::string(checked(call, req->url, PROVISIO_MAX_TEXT_BYTES, "HTTP URL"));
+    for (uint32_t i = 0; i < req->headers.count; ++i)
+        x.headers.emplace_back(std::string(checked(call, req->headers.items[i].key, PROVISIO_MAX_TEXT_BYTES, "HTTP header name")),
+                               std::string(checked(call, req->headers.items[i].value, PROVISIO_MAX_TEXT_BYTES, "HTTP header")));
+    x.body = std::string(checked(call, req->body, 64u << 20, "HTTP body"));
+    x.timeout = req->timeout_ms ? std::chrono::milliseconds(req->timeout_ms) : g_host->config().http_timeout;
+    x.verify_tls = ctx->tls_verify;
+    x.ca_file = g_host->config().http_ca_file;
+
+    const auto started = std::chrono::steady_clock::now();
+    HttpResult r = http_exchange(x);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    spdlog::debug("[{}] {} {} -> {} ({} ms)", ctx->module, x.method, ctx->scrub(x.url),
+                  r.kind == HttpResult::Kind::response ? std::to_string(r.status) : ctx->scrub(r.error), ms.count());
+
+    resp->status = r.status;
+    auto &headers = ctx->kv_arena.emplace_back();
+    for (auto &[k, v] : r.headers) {
+        const provisio_str key = hand_out(*ctx, std::move(k));
+        headers.push_back({key, hand_out(*ctx, std::move(v))});
+    }
+    resp->headers = {headers.data(), static_cast<uint32_t>(headers.size())};
+    resp->body = hand_out(*ctx, std::move(r.body));
+    resp->error = hand_out(*ctx, ctx->scrub(std::move(r.error)));
+    switch (r.kind) {
+    case HttpResult::Kind::response: return PROVISIO_OK;
+    case HttpResult::Kind::retryable_failure: return PROVISIO_RETRYABLE;
+    case HttpResult::Kind::failure: return PROVISIO_ERROR;
+    }
+    return PROVISIO_ERROR;
+}
+
+void host_log_call(const provisio_call *call, provisio_str action, provisio_str request, provisio_str response,
+                   const provisio_str *scrub, uint32_t scrub_count) {
+    auto *ctx = context_of(call);
+    if (!ctx) return;
+    std::vector<std::string> extra;
+    for (uint32_t i = 0; scrub && i < scrub_count; ++i) {
+        std::string s(checked(call, scrub[i], PROVISIO_MAX_TEXT_BYTES, "scrub value"));
+        if (!s.empty()) extra.push_back(std::move(s));
+    }
+    // Longest first, so a secret that contains another is masked whole.
+    std::vector<std::string> all = ctx->secrets;
+    all.insert(all.end(), extra.begin(), extra.end());
+    std::sort(all.begin(), all.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
+    CallContext scrubber;
+    scrubber.secrets = std::move(all);
+    ctx->exchanges.push_back({std::string(checked(call, action, PROVISIO_MAX_NAME_BYTES, "log_call action")),
+                              scrubber.scrub(std::string(checked(call, request, PROVISIO_MAX_STATE_BYTES, "log_call request"))),
+                              scrubber.scrub(std::string(checked(call, response, PROVISIO_MAX_STATE_BYTES, "log_call response")))});
+}
+
+int32_t host_state_get(const provisio_call *call, provisio_str key, provisio_str *value) {
+    auto *ctx = context_of(call);
+    if (!ctx || !value) return 0;
+    auto it = ctx->state.find(std::string(checked(call, key, PROVISIO_MAX_NAME_BYTES, "state key")));
+    if (it == ctx->state.end()) return 0;
+    *value = hand_out(*ctx, it->second);
+    return 1;
+}
+
+void host_state_set(const provisio_call *call, provisio_str key, provisio_str value) {
+    auto *ctx = context_of(call);
+    if (!ctx) return;
+    const std::string k(checked(call, key, PROVISIO_MAX_NAME_BYTES, "state key"));
+    if (k.empty()) {
+        ctx->violations.push_back("state_set with an empty key");
+        return;
+    }
+    ctx->state[k] = std::string(checked(call, value, PROVISIO_MAX_STATE_BYTES, "state value '" + k + "'"));
+    ctx->state_changed = true;
+}
+
+void host_state_erase(const provisio_call *call, provisio_str key) {
+    auto *ctx = context_of(call);
+    if (!ctx) return;
+    if (ctx->state.erase(std::string(checked(call, key, PROVISIO_MAX_NAME_BYTES, "state key")))) ctx->state_changed = true;
+}
+
+void host_set_message(const provisio_call *call, provisio_str message) {
+    auto *ctx = context_of(call);
+    if (!ctx) return;
+    ctx->message = ctx->scrub(std::string(checked(call, message, PROVISIO_MAX_MESSAGE_BYTES, "outcome message")));
+}
+
+}  // namespace
+
+InitLogCapture::InitLogCapture() { g_init_lines = &lines_; }
+InitLogCapture::~InitLogCapture() { g_init_lines = nullptr; }
+
+std::string CallContext::scrub(std::string text) const {
+    for (const auto &secret : secrets) {
+        if (secret.empty()) continue;
+        for (size_t p = text.find(secret); p != std::string::npos; p = text.find(secret, p + 8))
+            text.replace(p, secret.size(), "********");
+    }
+    return text;
+}
+
+HostServices::HostServices(HostConfig config) : config_(std::move(config)) {
+    vtable_.struct_size = sizeof vtable_;
+    vtable_.abi_major = PROVISIO_ABI_MAJOR;
+    vtable_.abi_minor = PROVISIO_ABI_MINOR;
+    static const char version[] = "provisio 0.1.0";
+    vtable_.host_version = {version, sizeof version - 1};
+    vtable_.log = &host_log;
+    vtable_.now_us = &host_now_us;
+    vtable_.http_request = &host_http;
+    vtable_.log_call = &host_log_call;
+    vtable_.state_get = &host_state_get;
+    vtable_.state_set = &host_state_set;
+    vtable_.state_erase = &host_state_erase;
+    vtable_.set_message = &host_set_message;
+    g_host = this;
+}
+
+HostServices::~HostServices() {
+    if (g_host == this) g_host = nullptr;
+}
+
+}  // namespace provisio

@@ -1,0 +1,81 @@
+// The services the host gives modules (the provisio_host vtable), and the per-call context
+// behind provisio_call::host_context.
+//
+// A call's context collects everything the module hands back — message, state changes, logged
+// exchanges, ABI violations — without touching the database, so dispatch stays fast and can
+// run on worker threads; the provisioning layer persists the result in one transaction.
+#pragma once
+
+#include "foundation/clock.hpp"
+#include "modulehost/option_schema.hpp"
+
+#include <provisio/abi.h>
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+struct HostConfig {
+    Clock clock;
+    std::chrono::milliseconds http_timeout{15000};
+    std::filesystem::path http_ca_file;
+};
+
+// One exchange a module recorded with log_call, already scrubbed.
+struct LoggedExchange {
+    std::string action;
+    std::string request;
+    std::string response;
+};
+
+// Everything about one call that the host tracks while the module runs.
+struct CallContext {
+    std::string module;
+    uint64_t service_id = 0;
+    bool tls_verify = true;                 // from the server record
+    Settings state;                         // current, with the module's changes applied
+    bool state_changed = false;
+    std::string message;
+    std::vector<std::string> violations;    // ABI rules the module broke during the call
+    std::vector<LoggedExchange> exchanges;
+    std::vector<std::string> secrets;       // masked wherever the module's text is recorded
+    std::deque<std::string> arena;          // strings handed to the module for this call
+    std::deque<std::vector<provisio_kv>> kv_arena;
+
+    // Replaces every secret in `text` by ********.
+    std::string scrub(std::string text) const;
+};
+
+// While alive, lines modules log outside a call (during init) on this thread are also
+// collected here, so a failed init can be reported with the module's own words.
+class InitLogCapture {
+public:
+    InitLogCapture();
+    ~InitLogCapture();
+    const std::vector<std::string> &lines() const { return lines_; }
+
+private:
+    std::vector<std::string> lines_;
+};
+
+class HostServices {
+public:
+    // Installs itself as the process's host: there is one per process.
+    explicit HostServices(HostConfig config);
+    ~HostServices();
+    HostServices(const HostServices &) = delete;
+    HostServices &operator=(const HostServices &) = delete;
+
+    const provisio_host *vtable() const { return &vtable_; }
+    const HostConfig &config() const { return config_; }
+
+private:
+    HostConfig config_;
+    provisio_host vtable_{};
+};
+
+}  // namespace provisio

@@ -1,0 +1,219 @@
+#include "modulehost/module_host.hpp"
+
+#include "foundation/error.hpp"
+#include "modulehost/permissions.hpp"
+
+// Boost.DLL 1.74's library_info needs these first; shared_library is all we use.
+#include <string>
+#include <vector>
+#include <boost/dll/shared_library.hpp>
+
+#include <algorithm>
+#include <exception>
+
+namespace provisio {
+
+struct ModuleHost::Library {
+    boost::dll::shared_library library;
+};
+
+const char *action_name(Action a) {
+    switch (a) {
+    case Action::create: return "create";
+    case Action::suspend: return "suspend";
+    case Action::unsuspend: return "unsuspend";
+    case Action::terminate: return "terminate";
+    case Action::change_package: return "change_package";
+    case Action::change_password: return "change_password";
+    case Action::test_connection: return "test_connection";
+    }
+    return "unknown";
+}
+
+std::optional<Action> action_from_name(std::string_view name) {
+    for (Action a : {Action::create, Action::suspend, Action::unsuspend, Action::terminate, Action::change_package,
+                     Action::change_password, Action::test_connection})
+        if (name == action_name(a)) return a;
+    return std::nullopt;
+}
+
+provisio_lifecycle_fn LoadedModule::function(Action a) const {
+    const auto &f = description.functions;
+    switch (a) {
+    case Action::create: return f.create;
+    case Action::suspend: return f.suspend;
+    case Action::unsuspend: return f.unsuspend;
+    case Action::terminate: return f.terminate;
+    case Action::change_package: return f.change_package;
+    case Action::change_password: return f.change_password;
+    case Action::test_connection: return f.test_connection;
+    }
+    return nullptr;
+}
+
+ModuleHost::ModuleHost(HostServices &services) : services_(services) {}
+
+ModuleHost::~ModuleHost() {
+    for (const auto &m : loaded_)
+        if (m->description.functions.fini) m->description.functions.fini(m->instance);
+}
+
+void ModuleHost::load_directory(const std::filesystem::path &dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) return;
+    std::vector<std::filesystem::path> files;
+    for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
+        if (entry.path().extension() == ".so" && !entry.is_directory()) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) return;
+    if (auto why = unsafe_permissions(dir)) {
+        for (const auto &f : files) refused_.push_back({f, {}, "modules directory refused: " + *why});
+        return;
+    }
+    for (const auto &f : files) load_file(f);
+}
+
+void ModuleHost::load_file(const std::filesystem::path &file, bool check_permissions) {
+    auto refuse = [&](std::string name, std::string reason) { refused_.push_back({file, std::move(name), std::move(reason)}); };
+    if (check_permissions)
+        if (auto why = unsafe_permissions(file)) return refuse({}, *why);
+
+    auto lib = std::make_unique<Library>();
+    try {
+        lib->library = boost::dll::shared_library(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    } catch (const std::exception &e) {
+        return refuse({}, std::string("not a loadable shared library: ") + e.what());
+    }
+    if (!lib->library.has(PROVISIO_ENTRY_SYMBOL))
+        return refuse({}, std::string("has no entry point '") + PROVISIO_ENTRY_SYMBOL +
+                              "' (not a provisio module? export one with PROVISIO_MODULE or PROVISIO_MODULE_ENTRY)");
+    const void *alias = lib->library.get<const void *>(PROVISIO_ENTRY_SYMBOL);
+    if (!alias) return refuse({}, std::string("entry point '") + PROVISIO_ENTRY_SYMBOL + "' is a null pointer");
+    auto &entry = lib->library.get_alias<const provisio_module_descriptor *()>(PROVISIO_ENTRY_SYMBOL);
+
+    const provisio_module_descriptor *descriptor = nullptr;
+    try {
+        descriptor = entry();
+    } catch (...) {
+        return refuse({}, "its entry point threw an exception");
+    }
+    DescriptorVerdict verdict = read_descriptor(descriptor, file.filename().string());
+    if (!verdict.module) return refuse(verdict.name, verdict.reason);
+    if (const LoadedModule *other = find(verdict.module->name))
+        return refuse(verdict.name, "module name '" + verdict.name + "' is already provided by " + other->file.string());
+
+    auto module = std::make_unique<LoadedModule>();
+    module->file = file;
+    module->description = std::move(*verdict.module);
+    if (auto init = module->description.functions.init) {
+        InitLogCapture capture;
+        int32_t rc = PROVISIO_ERROR;
+        try {
+            rc = init(services_.vtable(), &module->instance);
+        } catch (...) {
+            return refuse(module->name(), "init threw an exception");
+        }
+        if (rc != PROVISIO_OK) {
+            std::string why = "init failed (status " + std::to_string(rc) + ")";
+            if (!capture.lines().empty()) why += ": " + capture.lines().back();
+            return refuse(module->name(), why);
+        }
+    }
+    libraries_.push_back(std::move(lib));
+    loaded_.push_back(std::move(module));
+}
+
+const LoadedModule *ModuleHost::find(std::string_view name) const {
+    for (const auto &m : loaded_)
+        if (m->name() == name) return m.get();
+    return nullptr;
+}
+
+const LoadedModule &ModuleHost::require(std::string_view name) const {
+    if (const LoadedModule *m = find(name)) return *m;
+    for (const auto &r : refused_)
+        if (r.name == name)
+            fail(ErrorKind::not_found, "module '" + std::string(name) + "' (" + r.file.string() + ") was refused: " + r.reason);
+    fail(ErrorKind::not_found, "module '" + std::string(name) + "' is not loaded (see: provisio module list)");
+}
+
+namespace {
+
+std::vector<provisio_kv> to_kvs(const Settings &s) {
+    std::vector<provisio_kv> out;
+    out.reserve(s.size());
+    for (const auto &[k, v] : s) out.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
+    return out;
+}
+provisio_kv_list as_list(const std::vector<provisio_kv> &v) { return {v.data(), static_cast<uint32_t>(v.size())}; }
+
+}  // namespace
+
+CallOutcome ModuleHost::invoke(const LoadedModule &module, Action action, const CallInput &in) const {
+    CallOutcome out;
+    const provisio_lifecycle_fn fn = module.function(action);
+    if (!fn) {
+        out.status = PROVISIO_ERROR;
+        out.message = "module " + module.name() + " does not support " + action_name(action);
+        out.state = in.state;
+        return out;
+    }
+    CallContext ctx;
+    ctx.module = module.name();
+    ctx.service_id = in.service_id;
+    ctx.tls_verify = in.tls_verify;
+    ctx.state = in.state;
+    for (const auto &s : in.secrets)
+        if (!s.empty()) ctx.secrets.push_back(s);
+    std::sort(ctx.secrets.begin(), ctx.secrets.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
+
+    const auto settings = to_kvs(in.settings), service = to_kvs(in.service), custom = to_kvs(in.custom_fields),
+               server = to_kvs(in.server), state = to_kvs(in.state);
+    const char *name = action_name(action);
+    provisio_call call{};
+    call.struct_size = sizeof call;
+    call.service_id = in.service_id;
+    call.action = {name, std::char_traits<char>::length(name)};
+    call.settings = as_list(settings);
+    call.service = as_list(service);
+    call.custom_fields = as_list(custom);
+    call.server = as_list(server);
+    call.state = as_list(state);
+    call.reason = {in.reason.data(), in.reason.size()};
+    call.host_context = &ctx;
+
+    const auto started = std::chrono::steady_clock::now();
+    int32_t rc = PROVISIO_ERROR;
+    try {
+        rc = fn(module.instance, &call);
+    } catch (const std::exception &e) {
+        ctx.message = ctx.scrub(std::string("exception escaped the module: ") + e.what());
+    } catch (...) {
+        ctx.message = "an exception of unknown type escaped the module";
+    }
+    out.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+
+    out.message = std::move(ctx.message);
+    if (rc == PROVISIO_OK || rc == PROVISIO_ERROR || rc == PROVISIO_RETRYABLE) {
+        out.status = static_cast<provisio_status>(rc);
+    } else {
+        out.status = PROVISIO_ERROR;
+        out.message = "module returned unknown status " + std::to_string(rc) + (out.message.empty() ? "" : ": " + out.message);
+    }
+    if (!ctx.violations.empty()) {
+        // A state the module meant to write but could not hand over intact is not saved.
+        std::string what;
+        for (const auto &v : ctx.violations) what += (what.empty() ? "" : "; ") + v;
+        out.status = PROVISIO_ERROR;
+        out.message = "module broke the ABI: " + what + (out.message.empty() ? "" : " (its message: " + out.message + ")");
+        ctx.state_changed = false;
+        ctx.state = in.state;
+    }
+    if (out.status != PROVISIO_OK && out.message.empty()) out.message = "module reported a failure without a message";
+    out.state = std::move(ctx.state);
+    out.state_changed = ctx.state_changed;
+    out.exchanges = std::move(ctx.exchanges);
+    return out;
+}
+
+}  // namespace provisio

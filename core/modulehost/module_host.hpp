@@ -1,0 +1,93 @@
+// The module host: finds *.so files in the modules directory, loads each (Boost.DLL,
+// rtld_now | rtld_local), reads and checks its descriptor, initialises it, and dispatches
+// lifecycle calls into it. A refused module is recorded with its reason and never stops the
+// others. Modules stay loaded until the host is destroyed at process exit.
+#pragma once
+
+#include "modulehost/descriptor.hpp"
+#include "modulehost/host_services.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+enum class Action { create, suspend, unsuspend, terminate, change_package, change_password, test_connection };
+
+const char *action_name(Action action);            // "create", "change_package", ...
+std::optional<Action> action_from_name(std::string_view name);
+
+struct LoadedModule {
+    std::filesystem::path file;
+    ModuleDescription description;
+    void *instance = nullptr;
+    const std::string &name() const { return description.name; }
+    provisio_lifecycle_fn function(Action action) const;
+};
+
+struct RefusedModule {
+    std::filesystem::path file;
+    std::string name;    // when the descriptor could be read that far
+    std::string reason;
+};
+
+// What the host passes a module for one call.
+struct CallInput {
+    uint64_t service_id = 0;
+    Settings settings;
+    Settings service;
+    Settings custom_fields;
+    Settings server;
+    Settings state;
+    std::string reason;
+    bool tls_verify = true;
+    std::vector<std::string> secrets;  // masked in everything the module's text reaches
+};
+
+// What came back from one call.
+struct CallOutcome {
+    provisio_status status = PROVISIO_OK;
+    std::string message;
+    Settings state;             // the state after the call (unchanged when !state_changed)
+    bool state_changed = false;
+    std::vector<LoggedExchange> exchanges;
+    std::chrono::microseconds duration{0};
+};
+
+class ModuleHost {
+public:
+    explicit ModuleHost(HostServices &services);
+    ~ModuleHost();
+    ModuleHost(const ModuleHost &) = delete;
+    ModuleHost &operator=(const ModuleHost &) = delete;
+
+    // Loads every *.so in `dir` in file-name order. A directory that is missing yields nothing;
+    // one with unsafe permissions refuses all its modules with the reason.
+    void load_directory(const std::filesystem::path &dir);
+    // Loads one file; the result is in loaded() or refused(). `check_permissions` is off only
+    // for `provisio module check`, which inspects a file before it is installed.
+    void load_file(const std::filesystem::path &file, bool check_permissions = true);
+
+    const std::vector<std::unique_ptr<LoadedModule>> &loaded() const { return loaded_; }
+    const std::vector<RefusedModule> &refused() const { return refused_; }
+    const LoadedModule *find(std::string_view name) const;
+    // The module or Error(not_found) naming it and, if it was refused, why.
+    const LoadedModule &require(std::string_view name) const;
+
+    // Calls the module. Never throws for the module's failures: a missing function, an
+    // exception, a broken ABI rule or an unknown status all become an error outcome.
+    CallOutcome invoke(const LoadedModule &module, Action action, const CallInput &input) const;
+
+private:
+    struct Library;
+    HostServices &services_;
+    std::vector<std::unique_ptr<Library>> libraries_;
+    std::vector<std::unique_ptr<LoadedModule>> loaded_;
+    std::vector<RefusedModule> refused_;
+};
+
+}  // namespace provisio

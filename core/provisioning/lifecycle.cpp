@@ -1,0 +1,217 @@
+#include "provisioning/lifecycle.hpp"
+
+#include "foundation/error.hpp"
+#include "provisioning/call_log.hpp"
+#include "provisioning/module_queue.hpp"
+#include "provisioning/module_settings.hpp"
+#include "provisioning/state_machine.hpp"
+#include "store/database.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace provisio {
+
+namespace {
+
+Settings server_fields(const Server &s) {
+    Settings f = s.options;
+    f["name"] = s.name;
+    f["hostname"] = s.hostname;
+    f["ip"] = s.ip;
+    f["port"] = s.port ? std::to_string(*s.port) : "";
+    f["username"] = s.username;
+    f["password"] = s.password;
+    f["access_hash"] = s.access_hash;
+    f["secure"] = s.secure ? "yes" : "no";
+    return f;
+}
+
+std::vector<std::string> server_secrets(const Server &s, const LoadedModule &m) {
+    std::vector<std::string> out{s.password, s.access_hash};
+    for (const auto &key : m.description.schema.secret_keys(PROVISIO_SCOPE_SERVER))
+        if (auto it = s.options.find(key); it != s.options.end()) out.push_back(it->second);
+    return out;
+}
+
+}  // namespace
+
+LifecycleResult Provisioner::run(int64_t service_id, Action action, const std::string &reason,
+                                 const std::optional<std::string> &new_password) {
+    const Service service = repo_.get_service(service_id);
+    if (auto why = transition_refusal(action, service.status))
+        fail(ErrorKind::refused, "service " + std::to_string(service_id) + ": " + *why);
+    return dispatch(service, action, reason, nullptr, action == Action::change_password ? new_password : std::nullopt);
+}
+
+LifecycleResult Provisioner::cancel(int64_t service_id) {
+    const Service service = repo_.get_service(service_id);
+    if (service.status == status::pending) {
+        Transaction tx(repo_.database());
+        repo_.set_service_status(service_id, status::cancelled, "");
+        tx.commit();
+        LifecycleResult r;
+        r.service_id = service_id;
+        r.action = "cancel";
+        r.status_before = service.status;
+        r.status_after = status::cancelled;
+        r.called_module = false;
+        r.message = "cancelled; it was never provisioned, so the module was not called";
+        return r;
+    }
+    if (service.status != status::active && service.status != status::suspended)
+        fail(ErrorKind::refused, "service " + std::to_string(service_id) + ": cancel needs a service that is Pending, "
+                                 "Active or Suspended, and this one is " + service.status);
+    LifecycleResult r = dispatch(service, Action::terminate, "", status::cancelled);
+    r.action = "cancel";
+    return r;
+}
+
+LifecycleResult Provisioner::dispatch(const Service &service, Action action, const std::string &reason,
+                                      const char *final_status, const std::optional<std::string> &new_password) {
+    const std::string id = std::to_string(service.id);
+    const Product product = repo_.get_product(service.product_id);
+    if (product.module.empty())
+        fail(ErrorKind::refused, "service " + id + ": product '" + product.name + "' has no module, so there is nothing to " +
+                                     action_name(action));
+    const LoadedModule &module = host_.require(product.module);
+    std::optional<Server> server;
+    if (service.server_id) server = repo_.get_server(*service.server_id);
+    if (!server && (module.description.capabilities & PROVISIO_CAP_NEEDS_SERVER))
+        fail(ErrorKind::refused, "service " + id + " has no server, and module " + module.name() +
+                                     " needs one (provisio service set " + id + " --server NAME)");
+    const Client client = repo_.get_client(service.client_id);
+
+    CallInput in;
+    in.service_id = static_cast<uint64_t>(service.id);
+    in.settings = effective_settings(module, product, &service);
+    in.service = {{"domain", service.domain},
+                  {"username", service.username},
+                  {"password", new_password.value_or(service.password)},
+                  {"dedicated_ip", service.dedicated_ip},
+                  {"status", service.status},
+                  {"client_id", std::to_string(client.id)},
+                  {"client_email", client.email},
+                  {"client_name", client.first_name + (client.last_name.empty() ? "" : " " + client.last_name)},
+                  {"product_id", std::to_string(product.id)},
+                  {"product_name", product.name},
+                  {"billing_cycle", service.billing_cycle},
+                  {"next_due_date", service.next_due_date.value_or("")},
+                  {"recurring_amount", service.recurring_amount.to_string()}};
+    in.custom_fields = service.custom_fields;
+    in.state = service.module_state;
+    in.reason = reason;
+    in.secrets.push_back(service.password);
+    if (new_password) in.secrets.push_back(*new_password);
+    for (const auto &key : module.description.schema.secret_keys(PROVISIO_SCOPE_PRODUCT))
+        if (auto it = in.settings.find(key); it != in.settings.end()) in.secrets.push_back(it->second);
+    if (server) {
+        in.server = server_fields(*server);
+        in.tls_verify = server->tls_verify;
+        for (auto &s : server_secrets(*server, module)) in.secrets.push_back(std::move(s));
+    }
+
+    const CallOutcome outcome = host_.invoke(module, action, in);
+
+    LifecycleResult r;
+    r.service_id = service.id;
+    r.action = action_name(action);
+    r.status = outcome.status;
+    r.message = outcome.message;
+    r.status_before = service.status;
+    r.status_after = service.status;
+
+    Database &db = repo_.database();
+    const std::string now = repo_.now_text();
+    Transaction tx(db);
+    record_call(db, now, module.name(), service.id, service.server_id, action, outcome);
+    if (outcome.state_changed) repo_.save_module_state(service.id, outcome.state);
+    switch (outcome.status) {
+    case PROVISIO_OK: {
+        r.status_after = final_status ? final_status : status_after(action, service.status);
+        if (r.status_after != service.status || action == Action::suspend) {
+            const std::string suspend_reason = r.status_after == status::suspended ? reason : "";
+            repo_.set_service_status(service.id, r.status_after, suspend_reason);
+        }
+        if (new_password) {
+            Service updated = service;
+            updated.password = *new_password;
+            repo_.update_service(updated);
+        }
+        resolve_queued(db, service.id, r.action, "done", "", now);
+        break;
+    }
+    case PROVISIO_RETRYABLE:
+        if (new_password) {
+            // The queued retry re-sends the saved password, so the new one must be saved.
+            Service updated = service;
+            updated.password = *new_password;
+            repo_.update_service(updated);
+        }
+        r.queue_id = enqueue(db, service.id, r.action, reason, outcome.message, now);
+        break;
+    default:
+        resolve_queued(db, service.id, r.action, "failed", outcome.message, now);
+        break;
+    }
+    tx.commit();
+    if (outcome.status != PROVISIO_OK)
+        spdlog::error("service {} {}: module {} failed: {}", service.id, r.action, module.name(), outcome.message);
+    return r;
+}
+
+LifecycleResult Provisioner::test_server(int64_t server_id) {
+    const Server server = repo_.get_server(server_id);
+    const LoadedModule &module = host_.require(server.module);
+    CallInput in;
+    in.settings = module.description.schema.effective("module " + module.name(), PROVISIO_SCOPE_PRODUCT, {}, {});
+    in.server = server_fields(server);
+    in.tls_verify = server.tls_verify;
+    in.secrets = server_secrets(server, module);
+    const CallOutcome outcome = host_.invoke(module, Action::test_connection, in);
+    Database &db = repo_.database();
+    Transaction tx(db);
+    record_call(db, repo_.now_text(), module.name(), std::nullopt, server.id, Action::test_connection, outcome);
+    tx.commit();
+    LifecycleResult r;
+    r.action = "test_connection";
+    r.status = outcome.status;
+    r.message = outcome.message;
+    return r;
+}
+
+std::vector<QueueRetryResult> Provisioner::retry_queue(std::optional<int64_t> queue_id) {
+    std::vector<QueueItem> items;
+    Database &db = repo_.database();
+    if (queue_id) {
+        auto item = get_queue_item(db, *queue_id);
+        if (!item) fail(ErrorKind::not_found, "queue item " + std::to_string(*queue_id) + " does not exist");
+        if (item->resolved_at)
+            fail(ErrorKind::refused, "queue item " + std::to_string(*queue_id) + " was already resolved (" +
+                                         item->outcome.value_or("") + ")");
+        items.push_back(*item);
+    } else {
+        items = list_queue(db, false);
+    }
+    std::vector<QueueRetryResult> out;
+    for (const auto &item : items) {
+        QueueRetryResult qr;
+        qr.queue_id = item.id;
+        const auto action = action_from_name(item.action);
+        try {
+            if (!action) fail(ErrorKind::refused, "unknown action '" + item.action + "'");
+            qr.result = run(item.service_id, *action, item.reason);
+        } catch (const Error &e) {
+            qr.note = e.what();
+            if (e.kind() == ErrorKind::refused) {
+                // The service moved on since the call was queued: it no longer makes sense.
+                Transaction tx(db);
+                resolve_queued(db, item.service_id, item.action, "obsolete", e.what(), repo_.now_text());
+                tx.commit();
+            }
+        }
+        out.push_back(std::move(qr));
+    }
+    return out;
+}
+
+}  // namespace provisio

@@ -1,0 +1,62 @@
+// Driving a service through its lifecycle: check the state machine, build the call from the
+// service, product, server and client, dispatch it to the module, and persist the outcome —
+// call log, module state, new status, queue item — in one transaction.
+//
+// A module error leaves the status as it was; a retryable error also queues the call.
+#pragma once
+
+#include "domain/repository.hpp"
+#include "modulehost/module_host.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+struct LifecycleResult {
+    int64_t service_id = 0;
+    std::string action;
+    provisio_status status = PROVISIO_OK;
+    std::string message;
+    std::string status_before;
+    std::string status_after;
+    std::optional<int64_t> queue_id;   // when a retryable failure was queued
+    bool called_module = true;
+};
+
+struct QueueRetryResult {
+    int64_t queue_id = 0;
+    std::optional<LifecycleResult> result;  // absent when the item was obsolete
+    std::string note;
+};
+
+class Provisioner {
+public:
+    Provisioner(Repository &repo, const ModuleHost &host) : repo_(repo), host_(host) {}
+
+    // Runs a lifecycle action. Throws Error for what stops it before the module is called
+    // (unknown service, forbidden transition, module not loaded, invalid settings); the
+    // module's own failures come back in the result.
+    // change_password takes the new password in `new_password` (saved only if the module
+    // succeeds); without one it re-sends the saved password.
+    LifecycleResult run(int64_t service_id, Action action, const std::string &reason = {},
+                        const std::optional<std::string> &new_password = std::nullopt);
+    // Cancels a service: a Pending one directly; an Active or Suspended one after the module's
+    // terminate succeeds.
+    LifecycleResult cancel(int64_t service_id);
+    // The module's test_connection against a server record, outside any service.
+    LifecycleResult test_server(int64_t server_id);
+    // Retries open queue items (all, or one). Items whose service has since moved on are closed
+    // as obsolete.
+    std::vector<QueueRetryResult> retry_queue(std::optional<int64_t> queue_id);
+
+private:
+    LifecycleResult dispatch(const Service &service, Action action, const std::string &reason, const char *final_status,
+                             const std::optional<std::string> &new_password = std::nullopt);
+
+    Repository &repo_;
+    const ModuleHost &host_;
+};
+
+}  // namespace provisio

@@ -1,0 +1,188 @@
+#include "store/database.hpp"
+
+#include "foundation/error.hpp"
+#include "store/schema.hpp"
+
+#include <sqlite3.h>
+
+namespace provisio {
+
+namespace {
+
+// "PRVS" — marks a SQLite file as a provisio database (PRAGMA application_id).
+constexpr int64_t application_id = 0x50525653;
+
+[[noreturn]] void storage_error(const std::string &what) { fail(ErrorKind::storage, what); }
+
+}  // namespace
+
+Database Database::open(const std::filesystem::path &file, bool create) {
+    if (!create && !std::filesystem::exists(file))
+        storage_error("database " + file.string() + " does not exist (create it with: provisio init)");
+    sqlite3 *db = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        sqlite3_close(db);
+        storage_error("cannot open database " + file.string() + ": " + msg);
+    }
+    Database d(db, file);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_extended_result_codes(db, 1);
+    int64_t app = 0, table_count = 0;
+    try {
+        // The first read of the header tells whether this is SQLite at all.
+        Statement probe(db, "PRAGMA application_id");
+        probe.step();
+        app = probe.int64(0);
+        Statement tables(db, "SELECT count(*) FROM sqlite_schema");
+        tables.step();
+        table_count = tables.int64(0);
+    } catch (const Error &e) {
+        storage_error(file.string() + " is not a provisio database: " + e.what());
+    }
+    if (app != application_id && !(app == 0 && table_count == 0))
+        storage_error(file.string() + " is a SQLite database, but not a provisio one");
+    d.exec("PRAGMA journal_mode = WAL");
+    // NORMAL in WAL mode: a committed transaction survives a crash of provisio; only a power
+    // loss can lose the last commits. See docs/operator-guide.md.
+    d.exec("PRAGMA synchronous = NORMAL");
+    d.exec("PRAGMA foreign_keys = ON");
+    d.migrate();
+    return d;
+}
+
+Database::Database(Database &&other) noexcept : db_(other.db_), file_(std::move(other.file_)) { other.db_ = nullptr; }
+
+Database::~Database() {
+    if (db_) sqlite3_close_v2(db_);
+}
+
+int Database::latest_schema_version() { return static_cast<int>(schema_migrations().size()); }
+
+int Database::schema_version() {
+    Statement s(db_, "PRAGMA user_version");
+    s.step();
+    return static_cast<int>(s.int64(0));
+}
+
+void Database::migrate() {
+    const int current = schema_version();
+    const int latest = latest_schema_version();
+    if (current > latest)
+        storage_error("database " + file_.string() + " has schema version " + std::to_string(current) +
+                      ", newer than this provisio understands (" + std::to_string(latest) +
+                      "); upgrade provisio or restore a matching backup");
+    if (current == latest) return;
+    Transaction tx(*this);
+    for (int v = current; v < latest; ++v) {
+        try {
+            exec(schema_migrations()[static_cast<size_t>(v)]);
+        } catch (const Error &e) {
+            storage_error("migrating " + file_.string() + " to schema version " + std::to_string(v + 1) +
+                          " failed: " + e.what());
+        }
+    }
+    exec("PRAGMA application_id = " + std::to_string(application_id));
+    exec("PRAGMA user_version = " + std::to_string(latest));
+    tx.commit();
+}
+
+Statement Database::prepare(std::string_view sql) { return Statement(db_, sql); }
+
+void Database::exec(std::string_view sql) {
+    char *err = nullptr;
+    const std::string s(sql);
+    if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        const std::string msg = err ? err : sqlite3_errmsg(db_);
+        sqlite3_free(err);
+        storage_error(msg);
+    }
+}
+
+int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+int Database::changes() const { return sqlite3_changes(db_); }
+
+// ---- Statement -------------------------------------------------------------------------------
+
+Statement::Statement(sqlite3 *db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
+        throw_error("preparing");
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::throw_error(const char *during) const {
+    const int code = sqlite3_extended_errcode(db_);
+    const ErrorKind kind = (code & 0xff) == SQLITE_CONSTRAINT ? ErrorKind::conflict : ErrorKind::storage;
+    fail(kind, std::string(sqlite3_errmsg(db_)) + " (while " + during + " SQL)");
+}
+
+Statement &Statement::bind(int i, int64_t v) {
+    if (sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) throw_error("binding");
+    return *this;
+}
+Statement &Statement::bind(int i, std::string_view v) {
+    if (sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
+        throw_error("binding");
+    return *this;
+}
+Statement &Statement::bind(int i, std::optional<int64_t> v) { return v ? bind(i, *v) : bind_null(i); }
+Statement &Statement::bind(int i, std::optional<std::string> v) {
+    return v ? bind(i, std::string_view(*v)) : bind_null(i);
+}
+Statement &Statement::bind_null(int i) {
+    if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) throw_error("binding");
+    return *this;
+}
+
+bool Statement::step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw_error("running");
+}
+void Statement::run() {
+    while (step()) {
+    }
+}
+Statement &Statement::reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return *this;
+}
+
+bool Statement::is_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+int64_t Statement::int64(int c) const { return sqlite3_column_int64(stmt_, c); }
+std::string Statement::text(int c) const {
+    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(stmt_, c));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();
+}
+std::optional<int64_t> Statement::opt_int64(int c) const {
+    if (is_null(c)) return std::nullopt;
+    return int64(c);
+}
+std::optional<std::string> Statement::opt_text(int c) const {
+    if (is_null(c)) return std::nullopt;
+    return text(c);
+}
+
+// ---- Transaction -----------------------------------------------------------------------------
+
+Transaction::Transaction(Database &db) : db_(db), nested_(sqlite3_get_autocommit(db.handle()) == 0) {
+    db_.exec(nested_ ? "SAVEPOINT unit" : "BEGIN IMMEDIATE");
+}
+Transaction::~Transaction() {
+    if (done_) return;
+    try {
+        db_.exec(nested_ ? "ROLLBACK TO unit; RELEASE unit" : "ROLLBACK");
+    } catch (...) {
+    }
+}
+void Transaction::commit() {
+    db_.exec(nested_ ? "RELEASE unit" : "COMMIT");
+    done_ = true;
+}
+
+}  // namespace provisio

@@ -1,0 +1,96 @@
+// The SQLite store: one connection, prepared statements, transactions, and schema migrations.
+//
+// Opening a file applies any pending migrations in one transaction; a file that is not SQLite,
+// not a provisio database, or from a newer provisio is refused with a message saying which.
+// Not thread-safe: one Database per thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace provisio {
+
+class Statement;
+
+class Database {
+public:
+    // Opens (creating when `create` is true) and migrates. Throws Error(storage).
+    static Database open(const std::filesystem::path &file, bool create);
+    Database(Database &&other) noexcept;
+    Database &operator=(Database &&) = delete;
+    ~Database();
+
+    static int latest_schema_version();
+    int schema_version();
+
+    Statement prepare(std::string_view sql);
+    void exec(std::string_view sql);   // one or more statements, no parameters
+    int64_t last_insert_id() const;
+    int changes() const;
+    sqlite3 *handle() const { return db_; }
+    const std::filesystem::path &file() const { return file_; }
+
+private:
+    Database(sqlite3 *db, std::filesystem::path file) : db_(db), file_(std::move(file)) {}
+    void migrate();
+    sqlite3 *db_;
+    std::filesystem::path file_;
+};
+
+// A prepared statement. bind() indexes start at 1, column() indexes at 0.
+class Statement {
+public:
+    Statement(sqlite3 *db, std::string_view sql);
+    Statement(Statement &&o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+    Statement &operator=(Statement &&) = delete;
+    ~Statement();
+
+    Statement &bind(int index, int64_t value);
+    Statement &bind(int index, std::string_view value);
+    Statement &bind(int index, const char *value) { return bind(index, std::string_view(value)); }
+    Statement &bind(int index, const std::string &value) { return bind(index, std::string_view(value)); }
+    Statement &bind(int index, std::optional<int64_t> value);
+    Statement &bind(int index, std::optional<std::string> value);
+    Statement &bind_null(int index);
+
+    // Advances; true while a row is available.
+    bool step();
+    // Runs to completion, for statements that return no rows.
+    void run();
+    Statement &reset();
+
+    bool is_null(int column) const;
+    int64_t int64(int column) const;
+    std::string text(int column) const;
+    std::optional<int64_t> opt_int64(int column) const;
+    std::optional<std::string> opt_text(int column) const;
+
+private:
+    [[noreturn]] void throw_error(const char *during) const;
+    sqlite3 *db_;
+    sqlite3_stmt *stmt_ = nullptr;
+};
+
+// BEGIN IMMEDIATE on construction (a SAVEPOINT when a transaction is already open, so units
+// nest); rolls back unless commit() was called.
+class Transaction {
+public:
+    explicit Transaction(Database &db);
+    ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+    void commit();
+
+private:
+    Database &db_;
+    bool nested_ = false;
+    bool done_ = false;
+};
+
+}  // namespace provisio

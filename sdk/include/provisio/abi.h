@@ -1,0 +1,280 @@
+/*
+ * provisio module ABI — the whole contract between the provisio host and a server module.
+ *
+ * A module is a shared library exporting one symbol, `provisio_module_entry`: a pointer to a
+ * function returning a static `provisio_module_descriptor`. Everything the module can do is in
+ * that descriptor; everything the host offers the module is in `provisio_host`. Plain C, fixed
+ * width types, strings as (pointer, length), no exceptions and no C++ types across the boundary,
+ * so a module built with any compiler that speaks the platform's C ABI loads.
+ *
+ * Versioning (see docs/abi.md for the full rules and their rationale):
+ *  - PROVISIO_ABI_MAJOR changes only when an existing field changes meaning or position. The host
+ *    refuses a module built for another major.
+ *  - PROVISIO_ABI_MINOR grows when fields are appended to a struct. Every growable struct starts
+ *    with `struct_size`; a reader looks only at the fields that struct_size covers, and a field
+ *    the writer did not cover reads as zero / NULL, which always means "not supported" or
+ *    "default". The host refuses a module built for a newer minor than its own, because such a
+ *    module may call host functions this host lacks.
+ *
+ * Memory ownership, one rule everywhere: the side that allocates owns. Strings and lists the host
+ * passes in are valid until the module function returns; the module copies what it keeps. Data
+ * the module hands the host (messages, state, log text) is copied by the host before the host
+ * function returns. Descriptor data is static: it must stay valid until the process exits
+ * (modules are never unloaded).
+ *
+ * Threads: the host may call different services' functions concurrently from several threads,
+ * never the same service's functions concurrently. Host functions are thread-safe.
+ */
+#ifndef PROVISIO_ABI_H
+#define PROVISIO_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PROVISIO_ABI_MAJOR 1
+#define PROVISIO_ABI_MINOR 0
+
+/* The exported symbol's name. See PROVISIO_MODULE_ENTRY at the end of this file. */
+#define PROVISIO_ENTRY_SYMBOL "provisio_module_entry"
+
+/* Host-enforced limits. A descriptor string or an option list beyond them refuses the module;
+ * a message or state value beyond them turns the call's outcome into an error. */
+#define PROVISIO_MAX_NAME_BYTES 64          /* module name, option key */
+#define PROVISIO_MAX_TEXT_BYTES 4096        /* version, description, label, default, choice */
+#define PROVISIO_MAX_OPTIONS 256
+#define PROVISIO_MAX_CHOICES 256
+#define PROVISIO_MAX_MESSAGE_BYTES 65536    /* outcome message, log line */
+#define PROVISIO_MAX_STATE_BYTES 1048576    /* one module-state value */
+
+/* ---- Basic types -------------------------------------------------------------------------- */
+
+/* A byte string: not NUL-terminated unless stated; `data` may be NULL only when `size` is 0. */
+typedef struct provisio_str {
+    const char *data;
+    uint64_t size;
+} provisio_str;
+
+typedef struct provisio_kv {
+    provisio_str key;
+    provisio_str value;
+} provisio_kv;
+
+/* An ordered list of key/value pairs; keys are unique within one list. */
+typedef struct provisio_kv_list {
+    const provisio_kv *items;
+    uint32_t count;
+} provisio_kv_list;
+
+/* Every function that can fail returns one of these. Any other value the host reads from a
+ * module is treated as PROVISIO_ERROR with a message saying so. */
+typedef enum provisio_status {
+    PROVISIO_OK = 0,
+    PROVISIO_ERROR = 1,      /* failed; retrying the same call will not help */
+    PROVISIO_RETRYABLE = 2   /* failed for a reason that may pass (timeout, server busy) */
+} provisio_status;
+
+typedef enum provisio_log_level {
+    PROVISIO_LOG_DEBUG = 0,
+    PROVISIO_LOG_INFO = 1,
+    PROVISIO_LOG_WARNING = 2,
+    PROVISIO_LOG_ERROR = 3
+} provisio_log_level;
+
+/* ---- Configuration-option schema (WHMCS ConfigOptions) ------------------------------------ */
+
+typedef enum provisio_option_type {
+    PROVISIO_OPTION_TEXT = 1,
+    PROVISIO_OPTION_PASSWORD = 2,  /* like text; encrypted at rest, scrubbed from every log */
+    PROVISIO_OPTION_YESNO = 3,     /* values are "yes" or "no" once validated */
+    PROVISIO_OPTION_DROPDOWN = 4,  /* value must be one of `choices` */
+    PROVISIO_OPTION_NUMBER = 5,    /* decimal: optional '-', digits, optional '.' and digits */
+    PROVISIO_OPTION_TEXTAREA = 6   /* multi-line text */
+} provisio_option_type;
+
+/* Where an option's value is set. */
+typedef enum provisio_option_scope {
+    PROVISIO_SCOPE_PRODUCT = 0,  /* on the product; each service may override it */
+    PROVISIO_SCOPE_SERVER = 1    /* on the server record (e.g. a database port) */
+} provisio_option_scope;
+
+/* Option flags. */
+#define PROVISIO_OPTION_REQUIRED 0x1u  /* the effective value must not be empty */
+
+/* One option. All strings are NUL-terminated and static. The descriptor gives the array's
+ * element size in `option_struct_size` so this struct may grow by appending. */
+typedef struct provisio_option {
+    const char *key;          /* [a-z0-9_]+, unique within the module, at most 64 bytes */
+    const char *label;        /* shown to operators */
+    uint32_t type;            /* provisio_option_type */
+    uint32_t scope;           /* provisio_option_scope */
+    uint32_t flags;           /* PROVISIO_OPTION_* */
+    uint32_t choice_count;    /* DROPDOWN: number of entries in `choices` (at least 1) */
+    const char *const *choices; /* DROPDOWN only; NULL otherwise */
+    const char *default_value;  /* NULL or "" for none; must itself be valid for the type */
+    const char *description;    /* may be NULL */
+} provisio_option;
+
+/* ---- Calls -------------------------------------------------------------------------------- */
+
+/* Everything a lifecycle function gets about the service it acts on. All lists are built by the
+ * host for this call and valid until the function returns. Secret values (service password,
+ * server password and access hash, PASSWORD options) are decrypted. */
+typedef struct provisio_call {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    uint64_t service_id;        /* 0 when the call concerns only a server (test_connection) */
+    provisio_str action;        /* "create", "suspend", ... as logged */
+    provisio_kv_list settings;  /* effective settings: product values overlaid by the service's */
+    provisio_kv_list service;   /* domain, username, password, dedicated_ip, status, client_id,
+                                   product_id, billing_cycle, next_due_date, recurring_amount */
+    provisio_kv_list custom_fields; /* the service's custom fields */
+    provisio_kv_list server;    /* name, hostname, ip, port, username, password, access_hash,
+                                   secure, plus the module's SERVER-scope options; empty if none */
+    provisio_kv_list state;     /* the module's saved per-service state (see state_set) */
+    provisio_str reason;        /* suspend: the reason given; empty otherwise */
+    void *host_context;         /* opaque; the host's, not the module's */
+} provisio_call;
+
+/* ---- Host services ------------------------------------------------------------------------ */
+
+typedef struct provisio_http_request {
+    uint32_t struct_size;
+    uint32_t timeout_ms;       /* whole exchange; 0 means the host's configured default */
+    provisio_str method;       /* "GET", "POST", "PUT", ... */
+    provisio_str url;          /* http:// or https://; TLS certificates are verified unless the
+                                  operator turned verification off on the server record */
+    provisio_kv_list headers;  /* Host, Content-Length and User-Agent are set by the host */
+    provisio_str body;
+} provisio_http_request;
+
+typedef struct provisio_http_response {
+    uint32_t struct_size;
+    int32_t status;            /* HTTP status code; 0 when no response was received */
+    provisio_kv_list headers;  /* header names lower-cased */
+    provisio_str body;
+    provisio_str error;        /* why the exchange failed, when http_request did not return OK */
+} provisio_http_response;
+
+/* The host's services, given to the module's init. Per-call functions take the call they serve;
+ * what they return lives until that lifecycle function returns. */
+typedef struct provisio_host {
+    uint32_t struct_size;
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    uint32_t reserved0;
+    provisio_str host_version;
+
+    /* Log a line through the host's logger. `call` may be NULL outside a call. */
+    void (*log)(const provisio_call *call, int32_t level, provisio_str message);
+
+    /* Current time as microseconds since the Unix epoch, UTC. Honours the operator's --now, so
+     * modules must use this and never read the system clock. */
+    int64_t (*now_us)(const provisio_call *call);
+
+    /* Make an HTTP(S) request. Returns PROVISIO_OK when a response arrived (whatever its status
+     * code), PROVISIO_RETRYABLE on timeouts and connection failures, PROVISIO_ERROR on a bad
+     * request or failed certificate check. `response` is filled in every case. */
+    int32_t (*http_request)(const provisio_call *call, const provisio_http_request *request,
+                            provisio_http_response *response);
+
+    /* Record one exchange in the module-call log (WHMCS logModuleCall). Every occurrence of the
+     * `scrub` values in request and response is masked, as are, automatically, the call's
+     * passwords and PASSWORD options. */
+    void (*log_call)(const provisio_call *call, provisio_str action, provisio_str request,
+                     provisio_str response, const provisio_str *scrub, uint32_t scrub_count);
+
+    /* Per-service module state. get: returns 1 and sets *value when the key exists, else 0.
+     * set: stores key=value; erase: removes key. Changes are saved with the call's outcome,
+     * whatever its status (the module knows what it did to the outside world). */
+    int32_t (*state_get)(const provisio_call *call, provisio_str key, provisio_str *value);
+    void (*state_set)(const provisio_call *call, provisio_str key, provisio_str value);
+    void (*state_erase)(const provisio_call *call, provisio_str key);
+
+    /* The outcome's message, shown to the operator and logged; the last call wins. */
+    void (*set_message)(const provisio_call *call, provisio_str message);
+} provisio_host;
+
+/* ---- The module --------------------------------------------------------------------------- */
+
+/* A lifecycle function: act on the service, report through host->set_message and
+ * host->state_set, return a provisio_status. */
+typedef int32_t (*provisio_lifecycle_fn)(void *instance, const provisio_call *call);
+
+/* Capability bits. Bits the host does not know are ignored. */
+#define PROVISIO_CAP_PROVISIONING 0x1u      /* implements lifecycle functions */
+#define PROVISIO_CAP_NEEDS_SERVER 0x2u      /* services must be assigned a server */
+
+typedef struct provisio_module_descriptor {
+    uint32_t struct_size;          /* sizeof(provisio_module_descriptor) as the module compiled it */
+    uint32_t abi_major;            /* PROVISIO_ABI_MAJOR the module was built against */
+    uint32_t abi_minor;            /* PROVISIO_ABI_MINOR the module was built against */
+    uint32_t option_struct_size;   /* sizeof(provisio_option) as the module compiled it */
+
+    const char *name;              /* [a-z0-9_]+, unique among loaded modules, at most 64 bytes */
+    const char *version;           /* free-form, e.g. "1.2.0" */
+    const char *description;
+    uint64_t capabilities;         /* PROVISIO_CAP_* */
+
+    const provisio_option *options;
+    uint32_t option_count;
+    uint32_t reserved0;
+
+    /* Called once per process, before any other function, with the host's services (valid
+     * until the process exits). Stores the module's instance pointer (any value, even NULL) in
+     * *instance and returns PROVISIO_OK; on failure logs why with host->log and returns an
+     * error, and the host refuses the module. NULL `init` means the module needs no instance. */
+    int32_t (*init)(const provisio_host *host, void **instance);
+    /* Called once at process exit, after every other call has returned. May be NULL. */
+    void (*fini)(void *instance);
+
+    /* Lifecycle functions; NULL means "not supported" and the host says so. */
+    provisio_lifecycle_fn create;
+    provisio_lifecycle_fn suspend;        /* call->reason carries the suspension reason */
+    provisio_lifecycle_fn unsuspend;
+    provisio_lifecycle_fn terminate;
+    provisio_lifecycle_fn change_package;
+    provisio_lifecycle_fn change_password;
+    provisio_lifecycle_fn test_connection;
+
+    /* Reserved for hooks later minor versions define (credit generation, usage collection).
+     * Must be NULL in ABI 1.0; the host reads a slot only from modules whose abi_minor defines
+     * it. */
+    const void *reserved_hooks[6];
+} provisio_module_descriptor;
+
+/* The entry point's type. */
+typedef const provisio_module_descriptor *(*provisio_entry_fn)(void);
+
+/* Export `fn` (a provisio_entry_fn) as the module's entry point; use once, at file scope, with
+ * no semicolon after it. The exported object is a
+ * pointer to the function, laid out exactly as Boost.DLL's BOOST_DLL_ALIAS lays out an alias
+ * (and placed in the same "boostdll" section), so the host finds it with
+ * boost::dll::shared_library::get_alias and a module may equally use BOOST_DLL_ALIAS. */
+#if defined(__GNUC__)
+#define PROVISIO_EXPORT __attribute__((visibility("default")))
+#define PROVISIO_ENTRY_SECTION __attribute__((section("boostdll"), weak))
+#else
+#define PROVISIO_EXPORT
+#define PROVISIO_ENTRY_SECTION
+#endif
+
+#ifdef __cplusplus
+#define PROVISIO_MODULE_ENTRY(fn)                                                                 \
+    extern "C" {                                                                                  \
+    PROVISIO_EXPORT PROVISIO_ENTRY_SECTION const void *provisio_module_entry =                    \
+        reinterpret_cast<const void *>(&fn);                                                      \
+    }
+#else
+#define PROVISIO_MODULE_ENTRY(fn)                                                                 \
+    PROVISIO_EXPORT PROVISIO_ENTRY_SECTION const void *provisio_module_entry = (const void *)&fn;
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PROVISIO_ABI_H */

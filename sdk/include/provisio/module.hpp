@@ -1,0 +1,301 @@
+// provisio SDK — the C++ layer over abi.h.
+//
+// A module is an ordinary class plus one macro:
+//
+//   class Hello {
+//   public:
+//       static constexpr provisio::ModuleInfo info{"hello", "1.0.0", "Says hello", PROVISIO_CAP_PROVISIONING};
+//       static constexpr provisio_option options[] = {provisio::text("greeting", "Greeting", "Hello")};
+//       explicit Hello(const provisio::Host &host);
+//       provisio::Outcome create(provisio::Call &call);      // any subset of the seven
+//   };
+//   PROVISIO_MODULE(Hello)
+//
+// The macro builds the descriptor: a lifecycle pointer is set exactly when the class has the
+// method, so "not supported" needs no code. Trampolines are noexcept: an exception leaving a
+// method becomes an error outcome carrying its what() text; one leaving the constructor refuses
+// the module with that text in the host's log. Nothing here allocates across the boundary.
+#pragma once
+
+#include <provisio/abi.h>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <initializer_list>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace provisio {
+
+enum class Status : int32_t { ok = PROVISIO_OK, error = PROVISIO_ERROR, retryable = PROVISIO_RETRYABLE };
+
+// What a lifecycle method returns.
+struct Outcome {
+    Status status = Status::ok;
+    std::string message;
+
+    static Outcome success(std::string msg = {}) { return {Status::ok, std::move(msg)}; }
+    static Outcome failure(std::string msg) { return {Status::error, std::move(msg)}; }
+    static Outcome retry(std::string msg) { return {Status::retryable, std::move(msg)}; }
+};
+
+struct ModuleInfo {
+    const char *name;
+    const char *version;
+    const char *description;
+    uint64_t capabilities;
+};
+
+inline provisio_str to_str(std::string_view s) { return {s.data(), s.size()}; }
+inline std::string_view to_view(provisio_str s) {
+    return s.data ? std::string_view(s.data, static_cast<size_t>(s.size)) : std::string_view();
+}
+
+// ---- Option schema builders (constexpr, so a module's schema is static data) -------------
+
+constexpr provisio_option option(const char *key, const char *label, provisio_option_type type,
+                                 const char *default_value = "", const char *description = nullptr,
+                                 uint32_t flags = 0, provisio_option_scope scope = PROVISIO_SCOPE_PRODUCT) {
+    return provisio_option{key, label, static_cast<uint32_t>(type), static_cast<uint32_t>(scope), flags, 0,
+                           nullptr, default_value, description};
+}
+constexpr provisio_option text(const char *key, const char *label, const char *default_value = "",
+                               const char *description = nullptr, uint32_t flags = 0) {
+    return option(key, label, PROVISIO_OPTION_TEXT, default_value, description, flags);
+}
+constexpr provisio_option password(const char *key, const char *label, const char *description = nullptr,
+                                   uint32_t flags = 0) {
+    return option(key, label, PROVISIO_OPTION_PASSWORD, "", description, flags);
+}
+constexpr provisio_option yesno(const char *key, const char *label, bool default_value,
+                                const char *description = nullptr) {
+    return option(key, label, PROVISIO_OPTION_YESNO, default_value ? "yes" : "no", description);
+}
+constexpr provisio_option number(const char *key, const char *label, const char *default_value = "",
+                                 const char *description = nullptr, uint32_t flags = 0) {
+    return option(key, label, PROVISIO_OPTION_NUMBER, default_value, description, flags);
+}
+constexpr provisio_option textarea(const char *key, const char *label, const char *description = nullptr) {
+    return option(key, label, PROVISIO_OPTION_TEXTAREA, "", description);
+}
+template <size_t N>
+constexpr provisio_option dropdown(const char *key, const char *label, const char *const (&choices)[N],
+                                   const char *default_value, const char *description = nullptr) {
+    provisio_option o = option(key, label, PROVISIO_OPTION_DROPDOWN, default_value, description);
+    o.choices = choices;
+    o.choice_count = static_cast<uint32_t>(N);
+    return o;
+}
+// The same option on the server record instead of the product.
+constexpr provisio_option on_server(provisio_option o) {
+    o.scope = PROVISIO_SCOPE_SERVER;
+    return o;
+}
+
+// ---- Host services -------------------------------------------------------------------------
+
+struct HttpRequest {
+    std::string method = "GET";
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::chrono::milliseconds timeout{0};  // 0: the host's default
+};
+
+struct HttpResponse {
+    Status transport = Status::ok;  // ok when a response arrived, whatever its HTTP status
+    int status = 0;
+    std::map<std::string, std::string> headers;  // names lower-cased
+    std::string body;
+    std::string error;
+
+    // The header's value, or empty; `name` must be lower case.
+    std::string header(const std::string &name) const {
+        auto it = headers.find(name);
+        return it == headers.end() ? std::string() : it->second;
+    }
+};
+
+namespace detail {
+inline std::vector<provisio_kv> to_kvs(const std::vector<std::pair<std::string, std::string>> &pairs) {
+    std::vector<provisio_kv> kvs;
+    kvs.reserve(pairs.size());
+    for (const auto &[k, v] : pairs) kvs.push_back({to_str(k), to_str(v)});
+    return kvs;
+}
+inline std::optional<std::string_view> find(provisio_kv_list list, std::string_view key) {
+    for (uint32_t i = 0; i < list.count; ++i)
+        if (to_view(list.items[i].key) == key) return to_view(list.items[i].value);
+    return std::nullopt;
+}
+}  // namespace detail
+
+// The host as a module sees it outside a call (constructor, logging).
+class Host {
+public:
+    explicit Host(const provisio_host *host) : host_(host) {}
+    const provisio_host *raw() const { return host_; }
+    void log(provisio_log_level level, std::string_view message) const {
+        host_->log(nullptr, level, to_str(message));
+    }
+    std::chrono::system_clock::time_point now() const {
+        return std::chrono::system_clock::time_point(std::chrono::microseconds(host_->now_us(nullptr)));
+    }
+
+private:
+    const provisio_host *host_;
+};
+
+// One lifecycle call: what the host says about the service, and the host's per-call services.
+class Call {
+public:
+    Call(const provisio_host *host, const provisio_call *call) : host_(host), call_(call) {}
+
+    uint64_t service_id() const { return call_->service_id; }
+    std::string_view action() const { return to_view(call_->action); }
+    std::string_view reason() const { return to_view(call_->reason); }
+
+    // Lookups return the fallback when the key is absent.
+    std::string_view setting(std::string_view key, std::string_view fallback = {}) const {
+        return detail::find(call_->settings, key).value_or(fallback);
+    }
+    std::string_view service(std::string_view key, std::string_view fallback = {}) const {
+        return detail::find(call_->service, key).value_or(fallback);
+    }
+    std::string_view custom_field(std::string_view key, std::string_view fallback = {}) const {
+        return detail::find(call_->custom_fields, key).value_or(fallback);
+    }
+    std::string_view server(std::string_view key, std::string_view fallback = {}) const {
+        return detail::find(call_->server, key).value_or(fallback);
+    }
+    std::optional<std::string> state(std::string_view key) const {
+        provisio_str value{};
+        if (!host_->state_get(call_, to_str(key), &value)) return std::nullopt;
+        return std::string(to_view(value));
+    }
+    void set_state(std::string_view key, std::string_view value) const {
+        host_->state_set(call_, to_str(key), to_str(value));
+    }
+    void erase_state(std::string_view key) const { host_->state_erase(call_, to_str(key)); }
+
+    void log(provisio_log_level level, std::string_view message) const { host_->log(call_, level, to_str(message)); }
+    void log_call(std::string_view action, std::string_view request, std::string_view response,
+                  std::initializer_list<std::string_view> scrub = {}) const {
+        std::vector<provisio_str> s;
+        for (auto v : scrub) s.push_back(to_str(v));
+        host_->log_call(call_, to_str(action), to_str(request), to_str(response), s.data(),
+                        static_cast<uint32_t>(s.size()));
+    }
+    std::chrono::system_clock::time_point now() const {
+        return std::chrono::system_clock::time_point(std::chrono::microseconds(host_->now_us(call_)));
+    }
+
+    HttpResponse http(const HttpRequest &request) const {
+        auto headers = detail::to_kvs(request.headers);
+        provisio_http_request req{};
+        req.struct_size = sizeof req;
+        req.timeout_ms = static_cast<uint32_t>(request.timeout.count());
+        req.method = to_str(request.method);
+        req.url = to_str(request.url);
+        req.headers = {headers.data(), static_cast<uint32_t>(headers.size())};
+        req.body = to_str(request.body);
+        provisio_http_response resp{};
+        resp.struct_size = sizeof resp;
+        HttpResponse out;
+        out.transport = static_cast<Status>(host_->http_request(call_, &req, &resp));
+        out.status = resp.status;
+        for (uint32_t i = 0; i < resp.headers.count; ++i)
+            out.headers.emplace(std::string(to_view(resp.headers.items[i].key)),
+                                std::string(to_view(resp.headers.items[i].value)));
+        out.body = std::string(to_view(resp.body));
+        out.error = std::string(to_view(resp.error));
+        return out;
+    }
+
+    const provisio_call *raw() const { return call_; }
+
+private:
+    const provisio_host *host_;
+    const provisio_call *call_;
+};
+
+namespace detail {
+
+template <class M>
+struct Adapter {
+    static inline const provisio_host *host = nullptr;
+
+    static int32_t init(const provisio_host *h, void **instance) noexcept {
+        host = h;
+        try {
+            *instance = new M(Host(h));
+            return PROVISIO_OK;
+        } catch (const std::exception &e) {
+            h->log(nullptr, PROVISIO_LOG_ERROR, to_str(std::string("module init failed: ") + e.what()));
+        } catch (...) {
+            h->log(nullptr, PROVISIO_LOG_ERROR, to_str("module init failed: unknown exception"));
+        }
+        return PROVISIO_ERROR;
+    }
+    static void fini(void *instance) noexcept { delete static_cast<M *>(instance); }
+
+    template <Outcome (M::*Method)(Call &)>
+    static int32_t lifecycle(void *instance, const provisio_call *raw) noexcept {
+        Call call(host, raw);
+        Outcome outcome;
+        try {
+            outcome = (static_cast<M *>(instance)->*Method)(call);
+        } catch (const std::exception &e) {
+            outcome = Outcome::failure(std::string("module exception: ") + e.what());
+        } catch (...) {
+            outcome = Outcome::failure("module exception of unknown type");
+        }
+        if (!outcome.message.empty()) host->set_message(raw, to_str(outcome.message));
+        return static_cast<int32_t>(outcome.status);
+    }
+
+    static const provisio_module_descriptor *descriptor() noexcept {
+        static const provisio_module_descriptor d = [] {
+            provisio_module_descriptor x{};
+            x.struct_size = sizeof x;
+            x.abi_major = PROVISIO_ABI_MAJOR;
+            x.abi_minor = PROVISIO_ABI_MINOR;
+            x.option_struct_size = sizeof(provisio_option);
+            x.name = M::info.name;
+            x.version = M::info.version;
+            x.description = M::info.description;
+            x.capabilities = M::info.capabilities;
+            if constexpr (requires { M::options; }) {
+                x.options = M::options;
+                x.option_count = static_cast<uint32_t>(std::size(M::options));
+            }
+            x.init = &init;
+            x.fini = &fini;
+            if constexpr (requires { &M::create; }) x.create = &lifecycle<&M::create>;
+            if constexpr (requires { &M::suspend; }) x.suspend = &lifecycle<&M::suspend>;
+            if constexpr (requires { &M::unsuspend; }) x.unsuspend = &lifecycle<&M::unsuspend>;
+            if constexpr (requires { &M::terminate; }) x.terminate = &lifecycle<&M::terminate>;
+            if constexpr (requires { &M::change_package; }) x.change_package = &lifecycle<&M::change_package>;
+            if constexpr (requires { &M::change_password; }) x.change_password = &lifecycle<&M::change_password>;
+            if constexpr (requires { &M::test_connection; }) x.test_connection = &lifecycle<&M::test_connection>;
+            return x;
+        }();
+        return &d;
+    }
+};
+
+}  // namespace detail
+}  // namespace provisio
+
+// Declares `Class` as this shared library's module. Use once per module, at namespace scope.
+#define PROVISIO_MODULE(Class)                                                            \
+    extern "C" const provisio_module_descriptor *provisio_sdk_entry() noexcept {          \
+        return ::provisio::detail::Adapter<Class>::descriptor();                          \
+    }                                                                                     \
+    PROVISIO_MODULE_ENTRY(provisio_sdk_entry)
