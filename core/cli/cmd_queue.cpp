@@ -61,9 +61,9 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
             int code = exit_ok;
             json out = json::array();
             for (const auto &r : results) {
-                std::string state = r.result ? status_name(r.result->status) : "not run";
+                std::string state = r.result ? status_name(r.result->status) : r.obsolete ? "obsolete" : "not run";
                 if (r.result && r.result->status != PROVISIO_OK) code = r.result->status == PROVISIO_RETRYABLE ? exit_queued : exit_failed;
-                if (!r.result && code == exit_ok) code = exit_failed;
+                if (!r.result && !r.obsolete && code == exit_ok) code = exit_failed;
                 const std::string message = r.result ? r.result->message : r.note;
                 if (ctx.options.json)
                     out.push_back({{"queue_id", r.queue_id}, {"result", state}, {"message", message}});

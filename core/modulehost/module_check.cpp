@@ -24,6 +24,9 @@ std::string field(std::string s) {
 }
 
 [[noreturn]] void child(const std::filesystem::path &file, HostServices &services, int fd) {
+    // Whatever handlers the parent installed, a crash here must end the child by its signal,
+    // so the parent can name it.
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) ::signal(sig, SIG_DFL);
     std::string line;
     {
         ModuleHost host(services);

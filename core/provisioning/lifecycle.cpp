@@ -207,6 +207,7 @@ std::vector<QueueRetryResult> Provisioner::retry_queue(std::optional<int64_t> qu
                 Transaction tx(db);
                 resolve_queued(db, item.service_id, item.action, "obsolete", e.what(), repo_.now_text());
                 tx.commit();
+                qr.obsolete = true;
             }
         }
         out.push_back(std::move(qr));

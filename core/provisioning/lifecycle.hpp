@@ -27,7 +27,8 @@ struct LifecycleResult {
 
 struct QueueRetryResult {
     int64_t queue_id = 0;
-    std::optional<LifecycleResult> result;  // absent when the item was obsolete
+    std::optional<LifecycleResult> result;  // absent when the call could not be made
+    bool obsolete = false;                  // closed: the service moved on since it was queued
     std::string note;
 };
 

@@ -12,7 +12,8 @@ function(provisio_add_module name)
     CXX_VISIBILITY_PRESET hidden
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
-  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  # (Not under sanitizers: their runtime symbols resolve only against the host executable.)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND NOT PROVISIO_SANITIZE)
     # A module must not depend on symbols the host happens to export.
     target_link_options(${name} PRIVATE "LINKER:--no-undefined")
   endif()

@@ -1,0 +1,90 @@
+/* Modules the host must refuse, one per REFUSE_* definition (see CMakeLists.txt). Each is a
+ * plain-C module that breaks exactly one rule of abi.h. */
+#include <provisio/abi.h>
+
+#include <signal.h>
+#include <string.h>
+
+static int32_t ok(void *instance, const provisio_call *call) {
+    (void)instance;
+    (void)call;
+    return PROVISIO_OK;
+}
+
+#if defined(REFUSE_BAD_SCHEMA)
+/* A dropdown with no choices. */
+static const provisio_option options[] = {
+    {"mode", "Mode", PROVISIO_OPTION_DROPDOWN, PROVISIO_SCOPE_PRODUCT, 0, 0, NULL, "a", NULL},
+};
+#elif defined(REFUSE_DUPLICATE_OPTION)
+static const provisio_option options[] = {
+    {"host", "Host", PROVISIO_OPTION_TEXT, PROVISIO_SCOPE_PRODUCT, 0, 0, NULL, "", NULL},
+    {"host", "Host again", PROVISIO_OPTION_TEXT, PROVISIO_SCOPE_PRODUCT, 0, 0, NULL, "", NULL},
+};
+#else
+static const provisio_option options[] = {
+    {"host", "Host", PROVISIO_OPTION_TEXT, PROVISIO_SCOPE_PRODUCT, 0, 0, NULL, "", NULL},
+};
+#endif
+
+#if defined(REFUSE_LONG_DESCRIPTION)
+static char long_description[PROVISIO_MAX_TEXT_BYTES + 100];
+#endif
+
+static int32_t init(const provisio_host *host, void **instance) {
+    *instance = NULL;
+#if defined(REFUSE_INIT_FAILS)
+    static const char why[] = "licence file /etc/example.lic is missing";
+    provisio_str msg = {why, sizeof why - 1};
+    host->log(NULL, PROVISIO_LOG_ERROR, msg);
+    return PROVISIO_ERROR;
+#elif defined(REFUSE_CRASH_ON_LOAD)
+    (void)host;
+    raise(SIGSEGV);
+    return PROVISIO_OK;
+#else
+    (void)host;
+    return PROVISIO_OK;
+#endif
+}
+
+static provisio_module_descriptor descriptor = {
+    sizeof(provisio_module_descriptor),
+#if defined(REFUSE_WRONG_ABI)
+    PROVISIO_ABI_MAJOR + 1,
+#else
+    PROVISIO_ABI_MAJOR,
+#endif
+    PROVISIO_ABI_MINOR,
+    sizeof(provisio_option),
+#if defined(REFUSE_NULL_NAME)
+    NULL,
+#else
+    FIXTURE_NAME,
+#endif
+    "1.0",
+    "a module that breaks one rule",
+    PROVISIO_CAP_PROVISIONING,
+    options,
+    sizeof options / sizeof options[0],
+    0,
+    init,
+    NULL,
+    ok, ok, ok, ok, NULL, NULL, NULL,
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const provisio_module_descriptor *entry(void) {
+#if defined(REFUSE_LONG_DESCRIPTION)
+    memset(long_description, 'x', sizeof long_description - 1);
+    descriptor.description = long_description;
+#endif
+    return &descriptor;
+}
+
+#if !defined(REFUSE_NO_ENTRY)
+PROVISIO_MODULE_ENTRY(entry)
+#else
+/* Exports an ordinary function, but not the entry point. */
+__attribute__((visibility("default"))) const provisio_module_descriptor *not_the_entry(void) { return entry(); }
+#endif

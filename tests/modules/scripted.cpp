@@ -1,0 +1,67 @@
+// scripted — a test module written with the SDK's C++ layer whose behaviour the test chooses
+// through settings: each lifecycle call returns the outcome named by the `outcome` option (or
+// throws when it is "throw"), records a counter in the module state, logs an exchange that
+// contains the server password and the api_key (which the host must scrub), and, when `url` is
+// set, makes an HTTP GET through the host.
+#include <provisio/module.hpp>
+
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+constexpr const char *outcomes[] = {"ok", "error", "retryable", "throw"};
+
+class Scripted {
+public:
+    static constexpr provisio::ModuleInfo info{"scripted", "2.0.0", "Does what the test says",
+                                               PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_NEEDS_SERVER};
+    static constexpr provisio_option options[] = {
+        provisio::dropdown("outcome", "Outcome", outcomes, "ok", "What every call returns"),
+        provisio::password("api_key", "API key", "A secret the module logs; the host must scrub it"),
+        provisio::number("quota", "Quota", "10", "A number, to test number validation"),
+        provisio::yesno("verbose", "Verbose", false),
+        provisio::text("url", "URL", "", "When set, each call GETs it through the host"),
+        provisio::on_server(provisio::number("db_port", "Database port", "5432")),
+        provisio::on_server(provisio::password("db_password", "Database password")),
+        provisio::option("region", "Region", PROVISIO_OPTION_TEXT, "", "Required", PROVISIO_OPTION_REQUIRED),
+    };
+
+    explicit Scripted(const provisio::Host &) {}
+
+    provisio::Outcome create(provisio::Call &c) { return act(c); }
+    provisio::Outcome suspend(provisio::Call &c) { return act(c); }
+    provisio::Outcome unsuspend(provisio::Call &c) { return act(c); }
+    provisio::Outcome terminate(provisio::Call &c) { return act(c); }
+    provisio::Outcome change_package(provisio::Call &c) { return act(c); }
+    provisio::Outcome change_password(provisio::Call &c) { return act(c); }
+    provisio::Outcome test_connection(provisio::Call &c) { return act(c); }
+
+private:
+    static provisio::Outcome act(provisio::Call &c) {
+        const std::string calls = c.state("calls").value_or("0");
+        c.set_state("calls", std::to_string(std::stoi(calls) + 1));
+        c.set_state("last_action", c.action());
+        if (!c.reason().empty()) c.set_state("last_reason", c.reason());
+        const std::string password(c.server("password"));
+        const std::string key(c.setting("api_key"));
+        c.log_call(c.action(), "login user=" + std::string(c.server("username")) + " password=" + password + " key=" + key,
+                   "welcome; your service password is " + std::string(c.service("password")));
+        std::string message = std::string(c.action()) + " on " + std::string(c.service("domain")) + " in " +
+                              std::string(c.setting("region"));
+        if (const std::string url(c.setting("url")); !url.empty()) {
+            provisio::HttpResponse r = c.http({.method = "GET", .url = url});
+            if (r.transport != provisio::Status::ok) return {r.transport, "http failed: " + r.error};
+            message += "; http " + std::to_string(r.status) + " " + r.body;
+        }
+        const std::string outcome(c.setting("outcome"));
+        if (outcome == "throw") throw std::runtime_error("scripted failure with key " + key);
+        if (outcome == "error") return provisio::Outcome::failure("refused by the PBX (key " + key + ")");
+        if (outcome == "retryable") return provisio::Outcome::retry("PBX busy, try later");
+        return provisio::Outcome::success(message);
+    }
+};
+
+}  // namespace
+
+PROVISIO_MODULE(Scripted)

@@ -1,0 +1,56 @@
+// Test support: a scratch directory removed at the end of the test, and running the provisio
+// program as a separate process with its output captured.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace provisio::test {
+
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+    const std::filesystem::path &path() const { return path_; }
+    std::filesystem::path operator/(const std::string &name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs `program` with `args`, feeding `input` on stdin; bounded by `timeout_s`.
+RunResult run_program(const std::string &program, const std::vector<std::string> &args, const std::string &input = {},
+                      int timeout_s = 60);
+
+// A scratch provisio installation: configuration, key, database and modules directory.
+class Installation {
+public:
+    Installation();
+    const TempDir &dir() const { return dir_; }
+    std::filesystem::path config() const { return dir_ / "provisio.toml"; }
+    std::filesystem::path modules() const { return dir_ / "modules"; }
+    std::filesystem::path database() const { return dir_ / "provisio.db"; }
+    // Copies a built fixture module (tests/modules) or the hello example into modules/.
+    void install_module(const std::string &name, const std::string &as = {}) const;
+    // Runs provisio with --config pointing here; extra args follow.
+    RunResult run(const std::vector<std::string> &args, const std::string &input = {}) const;
+    // `sqlite3 .dump` of the database, to prove a failed command changed nothing.
+    std::string dump() const;
+
+private:
+    TempDir dir_;
+};
+
+std::string provisio_binary();
+std::filesystem::path fixture_module(const std::string &name);
+
+}  // namespace provisio::test

@@ -1,0 +1,111 @@
+// Descriptor rules, checked on in-memory descriptors (the fixture modules prove the same
+// through real shared libraries).
+#include "modulehost/descriptor.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace provisio;
+
+namespace {
+
+int32_t ok(void *, const provisio_call *) { return PROVISIO_OK; }
+
+provisio_module_descriptor base() {
+    provisio_module_descriptor d{};
+    d.struct_size = sizeof d;
+    d.abi_major = PROVISIO_ABI_MAJOR;
+    d.abi_minor = PROVISIO_ABI_MINOR;
+    d.option_struct_size = sizeof(provisio_option);
+    d.name = "sample";
+    d.version = "1.0";
+    d.capabilities = PROVISIO_CAP_PROVISIONING;
+    d.create = ok;
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("a well-formed descriptor is accepted") {
+    const auto d = base();
+    const auto v = read_descriptor(&d, "sample.so");
+    REQUIRE(v.module);
+    CHECK(v.module->name == "sample");
+    CHECK(implemented_functions(v.module->functions) == "create");
+}
+
+TEST_CASE("each broken rule refuses the module with a precise reason") {
+    auto refused = [](provisio_module_descriptor d) { return read_descriptor(&d, "file.so").reason; };
+    auto d = base();
+
+    CHECK(read_descriptor(nullptr, "file.so").reason.find("no descriptor") != std::string::npos);
+
+    d = base();
+    d.abi_major = 2;
+    CHECK(refused(d) == "module file.so built for ABI 2, this host speaks ABI 1; rebuild it against a matching provisio SDK");
+
+    d = base();
+    d.abi_minor = PROVISIO_ABI_MINOR + 1;
+    CHECK(refused(d).find("newer than this host") != std::string::npos);
+
+    d = base();
+    d.struct_size = 16;
+    CHECK(refused(d).find("struct_size 16") != std::string::npos);
+
+    d = base();
+    d.name = nullptr;
+    CHECK(refused(d) == "module name is a null pointer");
+
+    d = base();
+    d.name = "Bad Name";
+    CHECK(refused(d).find("[a-z0-9_]+") != std::string::npos);
+
+    const std::string long_text(PROVISIO_MAX_TEXT_BYTES + 1, 'x');
+    d = base();
+    d.description = long_text.c_str();
+    CHECK(refused(d) == "description is longer than 4096 bytes");
+
+    d = base();
+    d.create = nullptr;
+    CHECK(refused(d).find("implements no lifecycle function") != std::string::npos);
+}
+
+TEST_CASE("malformed option schemas are refused") {
+    static const char *const dup_choices[] = {"a", "a"};
+    static const char *const choices[] = {"a", "b"};
+    auto with = [](provisio_option o) {
+        static provisio_option storage;
+        storage = o;
+        auto d = base();
+        d.options = &storage;
+        d.option_count = 1;
+        return read_descriptor(&d, "file.so").reason;
+    };
+    CHECK(with({"mode", "Mode", PROVISIO_OPTION_DROPDOWN, 0, 0, 0, nullptr, "", nullptr}) ==
+          "option 'mode' is a dropdown with no choices");
+    CHECK(with({"mode", "Mode", PROVISIO_OPTION_DROPDOWN, 0, 0, 2, dup_choices, "", nullptr}) ==
+          "option 'mode' lists choice 'a' twice");
+    CHECK(with({"mode", "Mode", PROVISIO_OPTION_DROPDOWN, 0, 0, 2, choices, "c", nullptr}).find("default 'c' is invalid") !=
+          std::string::npos);
+    CHECK(with({"rate", "Rate", PROVISIO_OPTION_NUMBER, 0, 0, 0, nullptr, "fast", nullptr}).find("must be a number") !=
+          std::string::npos);
+    CHECK(with({"x", "X", 99, 0, 0, 0, nullptr, "", nullptr}) == "option 'x' has unknown type 99");
+    CHECK(with({"x", "X", PROVISIO_OPTION_TEXT, 7, 0, 0, nullptr, "", nullptr}) == "option 'x' has unknown scope 7");
+    CHECK(with({"Bad-Key", "X", PROVISIO_OPTION_TEXT, 0, 0, 0, nullptr, "", nullptr}).find("must match") != std::string::npos);
+    CHECK(with({"x", nullptr, PROVISIO_OPTION_TEXT, 0, 0, 0, nullptr, "", nullptr}) == "option 'x' label is a null pointer");
+    CHECK(with({"x", "X", PROVISIO_OPTION_TEXT, 0, 0, 2, choices, "", nullptr}) == "option 'x' has choices but is not a dropdown");
+
+    auto d = base();
+    d.option_count = 3;
+    d.options = nullptr;
+    CHECK(read_descriptor(&d, "f").reason.find("null pointer") != std::string::npos);
+}
+
+TEST_CASE("fields a module did not cover read as zero, and reserved hooks are ignored") {
+    auto d = base();
+    d.reserved_hooks[0] = reinterpret_cast<const void *>(&ok);
+    const auto v = read_descriptor(&d, "f");
+    REQUIRE(v.module);
+    CHECK(v.module->functions.reserved_hooks[0] == nullptr);
+}
