@@ -53,10 +53,20 @@ Database Database::open(const std::filesystem::path &file, bool create) {
     return d;
 }
 
-Database::Database(Database &&other) noexcept : db_(other.db_), file_(std::move(other.file_)) { other.db_ = nullptr; }
+Database::Database(Database &&other) noexcept
+    : db_(other.db_), file_(std::move(other.file_)), cache_(std::move(other.cache_)) {
+    other.db_ = nullptr;
+}
 
 Database::~Database() {
+    finalize_cache();
     if (db_) sqlite3_close_v2(db_);
+}
+
+void Database::finalize_cache() {
+    if (!cache_) return;
+    for (auto &[sql, entry] : *cache_) sqlite3_finalize(entry.stmt);
+    cache_->clear();
 }
 
 int Database::latest_schema_version() { return static_cast<int>(schema_migrations().size()); }
@@ -89,7 +99,21 @@ void Database::migrate() {
     tx.commit();
 }
 
-Statement Database::prepare(std::string_view sql) { return Statement(db_, sql); }
+Statement Database::prepare(std::string_view sql) {
+    auto [it, added] = cache_->try_emplace(std::string(sql));
+    CachedStatement &entry = it->second;
+    if (entry.in_use) return Statement(db_, sql);
+    if (!entry.stmt) {
+        if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &entry.stmt,
+                               nullptr) != SQLITE_OK) {
+            const std::string msg = sqlite3_errmsg(db_);
+            cache_->erase(it);
+            fail(ErrorKind::storage, msg + " (while preparing SQL)");
+        }
+    }
+    entry.in_use = true;
+    return Statement(db_, entry.stmt, &entry.in_use);
+}
 
 void Database::exec(std::string_view sql) {
     char *err = nullptr;
@@ -111,7 +135,15 @@ Statement::Statement(sqlite3 *db, std::string_view sql) : db_(db) {
         throw_error("preparing");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+    if (in_use_) {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+        *in_use_ = false;
+    } else {
+        sqlite3_finalize(stmt_);
+    }
+}
 
 void Statement::throw_error(const char *during) const {
     const int code = sqlite3_extended_errcode(db_);

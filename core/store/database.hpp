@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -29,6 +31,8 @@ public:
     static int latest_schema_version();
     int schema_version();
 
+    // Prepared statements are cached by their SQL text and reused once the previous user is
+    // done with them (a statement still in use is prepared afresh).
     Statement prepare(std::string_view sql);
     void exec(std::string_view sql);   // one or more statements, no parameters
     int64_t last_insert_id() const;
@@ -37,17 +41,27 @@ public:
     const std::filesystem::path &file() const { return file_; }
 
 private:
+    struct CachedStatement {
+        sqlite3_stmt *stmt = nullptr;
+        bool in_use = false;
+    };
     Database(sqlite3 *db, std::filesystem::path file) : db_(db), file_(std::move(file)) {}
     void migrate();
+    void finalize_cache();
     sqlite3 *db_;
     std::filesystem::path file_;
+    std::unique_ptr<std::unordered_map<std::string, CachedStatement>> cache_ =
+        std::make_unique<std::unordered_map<std::string, CachedStatement>>();
 };
 
 // A prepared statement. bind() indexes start at 1, column() indexes at 0.
 class Statement {
 public:
     Statement(sqlite3 *db, std::string_view sql);
-    Statement(Statement &&o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+    Statement(Statement &&o) noexcept : db_(o.db_), stmt_(o.stmt_), in_use_(o.in_use_) {
+        o.stmt_ = nullptr;
+        o.in_use_ = nullptr;
+    }
     Statement &operator=(Statement &&) = delete;
     ~Statement();
 
@@ -72,9 +86,12 @@ public:
     std::optional<std::string> opt_text(int column) const;
 
 private:
+    friend class Database;
+    Statement(sqlite3 *db, sqlite3_stmt *cached, bool *in_use) : db_(db), stmt_(cached), in_use_(in_use) {}
     [[noreturn]] void throw_error(const char *during) const;
     sqlite3 *db_;
     sqlite3_stmt *stmt_ = nullptr;
+    bool *in_use_ = nullptr;  // set when the statement belongs to the database's cache
 };
 
 // BEGIN IMMEDIATE on construction (a SAVEPOINT when a transaction is already open, so units
