@@ -7,6 +7,7 @@
 namespace provisio {
 
 int64_t Repository::add_client(const Client &c) {
+    ensure_unique("clients", "email", c.email, 0, "e-mail address");
     db_.prepare("INSERT INTO clients (first_name, last_name, email, status, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         .bind(1, c.first_name).bind(2, c.last_name).bind(3, c.email).bind(4, c.status).bind(5, c.currency).bind(6, now_text())
         .run();
@@ -14,6 +15,7 @@ int64_t Repository::add_client(const Client &c) {
 }
 
 void Repository::update_client(const Client &c) {
+    ensure_unique("clients", "email", c.email, c.id, "e-mail address");
     db_.prepare("UPDATE clients SET first_name = ?2, last_name = ?3, email = ?4, status = ?5, currency = ?6 WHERE id = ?1")
         .bind(1, c.id).bind(2, c.first_name).bind(3, c.last_name).bind(4, c.email).bind(5, c.status).bind(6, c.currency)
         .run();

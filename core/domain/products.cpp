@@ -7,6 +7,7 @@
 namespace provisio {
 
 int64_t Repository::add_product(const Product &p) {
+    ensure_unique("products", "name", p.name, 0, "product name");
     Transaction tx(db_);
     db_.prepare("INSERT INTO products (name, type, module, price_micros, billing_cycle, created_at) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
@@ -20,6 +21,7 @@ int64_t Repository::add_product(const Product &p) {
 }
 
 void Repository::update_product(const Product &p) {
+    ensure_unique("products", "name", p.name, p.id, "product name");
     Transaction tx(db_);
     db_.prepare("UPDATE products SET name = ?2, type = ?3, module = ?4, price_micros = ?5, billing_cycle = ?6 WHERE id = ?1")
         .bind(1, p.id).bind(2, p.name).bind(3, p.type).bind(4, p.module).bind(5, p.price.micros()).bind(6, p.billing_cycle)

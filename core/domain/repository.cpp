@@ -18,6 +18,15 @@ int64_t parse_id(std::string_view text, std::string_view what) {
 
 std::string Repository::now_text() const { return format_utc(clock_.now()); }
 
+void Repository::ensure_unique(std::string_view table, std::string_view column, std::string_view value,
+                               int64_t except_id, std::string_view what) {
+    auto q = db_.prepare("SELECT id FROM " + std::string(table) + " WHERE " + std::string(column) + " = ?1 AND id <> ?2");
+    q.bind(1, value).bind(2, except_id);
+    if (q.step())
+        fail(ErrorKind::conflict, std::string(what) + " '" + std::string(value) + "' is already taken by " +
+                                      std::string(table).substr(0, table.size() - 1) + " " + std::to_string(q.int64(0)));
+}
+
 Settings Repository::load_settings(std::string_view table, std::string_view owner_column, int64_t owner) {
     Settings out;
     auto s = db_.prepare("SELECT key, value FROM " + std::string(table) + " WHERE " + std::string(owner_column) + " = ?1");

@@ -46,6 +46,9 @@ public:
     std::string now_text() const;
 
 private:
+    // Error(conflict) when `column` = `value` is already taken in `table` by another row.
+    void ensure_unique(std::string_view table, std::string_view column, std::string_view value, int64_t except_id,
+                       std::string_view what);
     Settings load_settings(std::string_view table, std::string_view owner_column, int64_t owner);
     void replace_settings(std::string_view table, std::string_view owner_column, int64_t owner, const Settings &values);
 

@@ -16,6 +16,7 @@ constexpr const char *columns =
 }  // namespace
 
 int64_t Repository::add_server(const Server &s) {
+    ensure_unique("servers", "name", s.name, 0, "server name");
     Transaction tx(db_);
     db_.prepare("INSERT INTO servers (name, module, hostname, ip, port, username, password, access_hash, secure, "
                 "tls_verify, max_concurrent, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
@@ -33,6 +34,7 @@ int64_t Repository::add_server(const Server &s) {
 }
 
 void Repository::update_server(const Server &s) {
+    ensure_unique("servers", "name", s.name, s.id, "server name");
     Transaction tx(db_);
     db_.prepare("UPDATE servers SET name = ?2, hostname = ?3, ip = ?4, port = ?5, username = ?6, password = ?7, "
                 "access_hash = ?8, secure = ?9, tls_verify = ?10, max_concurrent = ?11 WHERE id = ?1")

@@ -63,7 +63,9 @@ void ModuleHost::load_directory(const std::filesystem::path &dir) {
     if (!std::filesystem::is_directory(dir, ec)) return;
     std::vector<std::filesystem::path> files;
     for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
-        if (entry.path().extension() == ".so" && !entry.is_directory()) files.push_back(entry.path());
+        // Hidden files are skipped so an atomic install's temporary name is never loaded.
+        if (entry.path().extension() == ".so" && entry.path().filename().string()[0] != '.' && !entry.is_directory())
+            files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     if (files.empty()) return;
     if (auto why = unsafe_permissions(dir)) {

@@ -1,5 +1,6 @@
 // End to end through the provisio program: a real configuration, key file and SQLite database
 // in a scratch directory, modules loaded from its modules directory.
+#include "support/http_server.hpp"
 #include "support/sandbox.hpp"
 
 #include <catch2/catch.hpp>
@@ -344,4 +345,62 @@ TEST_CASE("servers keep secrets out of every listing") {
         CHECK_FALSE(contains(r.out, "KEY-123456"));
     }
     CHECK(contains(inst.run({"server", "show", "pbx1"}).out, "option db_password: (set)"));
+}
+
+TEST_CASE("modules reach the network through the host: TLS verified per server, timeouts queued") {
+    Installation inst;
+    inst.install_module("scripted");
+    seed_scripted(inst, "ok");
+    const TlsFiles tls = make_self_signed(inst.dir().path());
+    HttpServer pbx(tls);
+    pbx.set_body("pong");
+    REQUIRE(inst.run({"product", "set", "Voice", "--setting", "url=" + pbx.url("/api/ping")}).exit_code == 0);
+
+    // A self-signed certificate fails verification: an error, not worth retrying.
+    RunResult r = inst.run({"service", "create", "1"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "failed verification"));
+    CHECK(pbx.requests().empty());
+
+    // The operator turns verification off for this server only.
+    REQUIRE(inst.run({"server", "set", "pbx1", "--tls-verify", "no"}).exit_code == 0);
+    r = inst.run({"service", "create", "1"});
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.out, "http 200 pong"));
+    CHECK(pbx.requests() == std::vector<std::string>{"GET /api/ping"});
+
+    // Or trusts its CA in the configuration, with verification back on.
+    REQUIRE(inst.run({"server", "set", "pbx1", "--tls-verify", "yes"}).exit_code == 0);
+    {
+        std::ifstream in(inst.config());
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        text.replace(text.find("ca_file = \"\""), 12, "ca_file = \"" + tls.certificate.string() + "\"");
+        text.replace(text.find("timeout_ms = 15000"), 18, "timeout_ms = 300");
+        std::ofstream(inst.config(), std::ios::trunc) << text;
+    }
+    CHECK(inst.run({"service", "change-package", "1"}).exit_code == 0);
+
+    // A server that stalls past the deadline: retryable, queued, status unchanged.
+    pbx.delay_ms = 1500;
+    r = inst.run({"service", "suspend", "1"});
+    CHECK(r.exit_code == 6);
+    CHECK(contains(r.err, "timed out after 300 ms"));
+    CHECK(service_status(inst, "1") == "Active");
+    CHECK(json::parse(inst.run({"--json", "queue", "list"}).out)[0]["action"] == "suspend");
+}
+
+TEST_CASE("names and e-mail addresses are unique, with a clear conflict") {
+    Installation inst;
+    REQUIRE(inst.run({"client", "add", "--first-name", "Ada", "--email", "ada@example.org"}).exit_code == 0);
+    const RunResult r = inst.run({"client", "add", "--first-name", "Other", "--email", "ada@example.org"});
+    CHECK(r.exit_code == 5);
+    CHECK(r.err == "provisio: e-mail address 'ada@example.org' is already taken by client 1\n");
+}
+
+TEST_CASE("hidden files and non-.so files in the modules directory are ignored") {
+    Installation inst;
+    inst.install_module("hello", ".hello.tmp");  // .hello.tmp.so: a half-finished atomic install
+    std::ofstream(inst.modules() / "README") << "notes\n";
+    const json list = json::parse(inst.run({"--json", "module", "list"}).out);
+    CHECK(list.empty());
 }
