@@ -46,14 +46,7 @@ Product Repository::get_product(int64_t id) {
     return p;
 }
 
-Product Repository::find_product(std::string_view ref) {
-    auto q = db_.prepare("SELECT id FROM products WHERE name = ?1");
-    q.bind(1, ref);
-    if (q.step()) return get_product(q.int64(0));
-    if (!ref.empty() && ref.find_first_not_of("0123456789") == std::string_view::npos)
-        return get_product(parse_id(ref, "product"));
-    fail(ErrorKind::not_found, "no product has id or name '" + std::string(ref) + "'");
-}
+Product Repository::find_product(std::string_view ref) { return get_product(id_by_name_or_id("products", "product", ref)); }
 
 std::vector<Product> Repository::list_products() {
     std::vector<Product> out;

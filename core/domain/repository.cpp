@@ -18,6 +18,14 @@ int64_t parse_id(std::string_view text, std::string_view what) {
 
 std::string Repository::now_text() const { return format_utc(clock_.now()); }
 
+int64_t Repository::id_by_name_or_id(std::string_view table, std::string_view what, std::string_view ref) {
+    auto q = db_.prepare("SELECT id FROM " + std::string(table) + " WHERE name = ?1");
+    q.bind(1, ref);
+    if (q.step()) return q.int64(0);
+    if (!ref.empty() && ref.find_first_not_of("0123456789") == std::string_view::npos) return parse_id(ref, what);
+    fail(ErrorKind::not_found, "no " + std::string(what) + " has id or name '" + std::string(ref) + "'");
+}
+
 void Repository::ensure_unique(std::string_view table, std::string_view column, std::string_view value,
                                int64_t except_id, std::string_view what) {
     auto q = db_.prepare("SELECT id FROM " + std::string(table) + " WHERE " + std::string(column) + " = ?1 AND id <> ?2");

@@ -46,6 +46,9 @@ public:
     std::string now_text() const;
 
 private:
+    // The id of the row of `table` named `ref`, else `ref` read as an id; Error(not_found)
+    // naming `what` when it is neither.
+    int64_t id_by_name_or_id(std::string_view table, std::string_view what, std::string_view ref);
     // Error(conflict) when `column` = `value` is already taken in `table` by another row.
     void ensure_unique(std::string_view table, std::string_view column, std::string_view value, int64_t except_id,
                        std::string_view what);

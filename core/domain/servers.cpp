@@ -80,14 +80,7 @@ Server Repository::get_server(int64_t id) {
     return s;
 }
 
-Server Repository::find_server(std::string_view ref) {
-    auto q = db_.prepare("SELECT id FROM servers WHERE name = ?1");
-    q.bind(1, ref);
-    if (q.step()) return get_server(q.int64(0));
-    if (!ref.empty() && ref.find_first_not_of("0123456789") == std::string_view::npos)
-        return get_server(parse_id(ref, "server"));
-    fail(ErrorKind::not_found, "no server has id or name '" + std::string(ref) + "'");
-}
+Server Repository::find_server(std::string_view ref) { return get_server(id_by_name_or_id("servers", "server", ref)); }
 
 std::vector<Server> Repository::list_servers() {
     std::vector<Server> out;
