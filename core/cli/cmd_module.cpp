@@ -142,32 +142,33 @@ int show_call_log(Context &ctx, const CallLogFilter &filter) {
 void add_module_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto *module = app.add_subcommand("module", "Server modules: list, show, check, call log");
     module->require_subcommand(1);
+    struct Args {
+        std::string name, file, service, module_name;
+        CallLogFilter filter;
+    };
+    auto args = std::make_shared<Args>();
 
     module->add_subcommand("list", "Every module found, loaded or refused (with the reason)")->callback([&] {
         run = [&] { return list_modules(ctx); };
     });
 
     auto *show = module->add_subcommand("show", "A module's details and option schema");
-    static std::string name;
-    show->add_option("NAME", name, "Module name")->required();
-    show->callback([&] { run = [&] { return show_module(ctx, name); }; });
+    show->add_option("NAME", args->name, "Module name")->required();
+    show->callback([&, args] { run = [&, args] { return show_module(ctx, args->name); }; });
 
     auto *check = module->add_subcommand("check", "Validate a module file without installing it (loads it in a child process)");
-    static std::string file;
-    check->add_option("FILE", file, "Module .so file")->required();
-    check->callback([&] { run = [&] { return check_module(ctx, file); }; });
+    check->add_option("FILE", args->file, "Module .so file")->required();
+    check->callback([&, args] { run = [&, args] { return check_module(ctx, args->file); }; });
 
     auto *log = module->add_subcommand("log", "The module-call log, oldest first (secrets scrubbed)");
-    static CallLogFilter filter;
-    static std::string service, module_name;
-    log->add_option("--service", service, "Only calls for this service id");
-    log->add_option("--module", module_name, "Only calls to this module");
-    log->add_option("--limit", filter.limit, "Show at most this many of the latest entries")->check(CLI::Range(1, 100000));
-    log->callback([&] {
-        run = [&] {
-            if (!service.empty()) filter.service_id = parse_id(service, "--service");
-            if (!module_name.empty()) filter.module = module_name;
-            return show_call_log(ctx, filter);
+    log->add_option("--service", args->service, "Only calls for this service id");
+    log->add_option("--module", args->module_name, "Only calls to this module");
+    log->add_option("--limit", args->filter.limit, "Show at most this many of the latest entries")->check(CLI::Range(1, 100000));
+    log->callback([&, args] {
+        run = [&, args] {
+            if (!args->service.empty()) args->filter.service_id = parse_id(args->service, "--service");
+            if (!args->module_name.empty()) args->filter.module = args->module_name;
+            return show_call_log(ctx, args->filter);
         };
     });
 }

@@ -76,5 +76,6 @@ void add_product_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_client_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_service_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_queue_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_credit_commands(CLI::App &app, Context &ctx, Runner &run);
 
 }  // namespace provisio::cli

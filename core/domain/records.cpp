@@ -1,10 +1,9 @@
 #include "domain/records.hpp"
 
+#include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <charconv>
 
 namespace provisio {
 
@@ -47,20 +46,6 @@ bool plausible_email(std::string_view email) {
     return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size();
 }
 
-std::string check_date(std::string_view date, std::string_view what) {
-    auto bad = [&]() -> std::string {
-        fail(ErrorKind::invalid_input, std::string(what) + ": '" + std::string(date) + "' is not a date (expected YYYY-MM-DD)");
-    };
-    if (date.size() != 10 || date[4] != '-' || date[7] != '-') return bad();
-    int y = 0;
-    unsigned m = 0, d = 0;
-    auto num = [&](size_t pos, size_t len, auto &out) {
-        auto [p, ec] = std::from_chars(date.data() + pos, date.data() + pos + len, out);
-        return ec == std::errc() && p == date.data() + pos + len;
-    };
-    if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return bad();
-    if (!std::chrono::year_month_day{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)}.ok()) return bad();
-    return std::string(date);
-}
+std::string check_date(std::string_view date, std::string_view what) { return format_date(parse_date(date, what)); }
 
 }  // namespace provisio

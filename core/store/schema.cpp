@@ -117,6 +117,175 @@ CREATE TABLE module_queue (
 );
 CREATE UNIQUE INDEX module_queue_open ON module_queue(service_id, action) WHERE resolved_at IS NULL;
 )SQL",
+        // 2: billing — credit ledger, invoices, transactions, addons, module events, mail,
+        //    cancellation requests, pending changes, cron bookkeeping.
+        R"SQL(
+ALTER TABLE clients ADD COLUMN credit_micros INTEGER NOT NULL DEFAULT 0;      -- = SUM(credit_ledger), kept in step
+ALTER TABLE clients ADD COLUMN separate_invoices INTEGER NOT NULL DEFAULT 0;  -- one invoice per item
+ALTER TABLE clients ADD COLUMN no_late_fees INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN no_overdue_emails INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE services ADD COLUMN anchor_day INTEGER;            -- day of month due dates anchor on
+ALTER TABLE services ADD COLUMN next_invoice_date TEXT;        -- due date of the next period to invoice
+ALTER TABLE services ADD COLUMN autosuspend_override TEXT;     -- NULL, a date (no autosuspend until then) or 'never'
+ALTER TABLE services ADD COLUMN suspended_by TEXT NOT NULL DEFAULT '';  -- 'automation' when overdue automation suspended it
+
+CREATE TABLE credit_ledger (
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER NOT NULL REFERENCES clients(id),
+    at              TEXT NOT NULL,
+    amount_micros   INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    invoice_id      INTEGER,
+    reverses_id     INTEGER UNIQUE REFERENCES credit_ledger(id),
+    natural_key     TEXT UNIQUE
+);
+CREATE INDEX credit_ledger_client ON credit_ledger(client_id, id);
+
+CREATE TABLE invoices (
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER NOT NULL REFERENCES clients(id),
+    status          TEXT NOT NULL,                 -- Unpaid, Paid, Cancelled
+    kind            TEXT NOT NULL DEFAULT 'renewal',  -- renewal, prorata, upgrade, latefee, manual
+    invoice_date    TEXT NOT NULL,                 -- business date it was made
+    due_date        TEXT NOT NULL,
+    subtotal_micros INTEGER NOT NULL,
+    credit_micros   INTEGER NOT NULL DEFAULT 0,    -- credit applied to it
+    paid_micros     INTEGER NOT NULL DEFAULT 0,    -- payments applied to it (excess goes to credit)
+    created_at      TEXT NOT NULL,
+    paid_at         TEXT,
+    cancelled_at    TEXT
+);
+CREATE INDEX invoices_client ON invoices(client_id, id);
+CREATE INDEX invoices_open ON invoices(status, due_date);
+
+CREATE TABLE invoice_items (
+    id              INTEGER PRIMARY KEY,
+    invoice_id      INTEGER NOT NULL REFERENCES invoices(id),
+    item_type       TEXT NOT NULL,                 -- service, addon, prorata, upgrade, latefee, manual
+    item_id         INTEGER,                       -- the service or addon
+    description     TEXT NOT NULL,
+    amount_micros   INTEGER NOT NULL,
+    due_date        TEXT,                          -- the due date this line bills (renewals)
+    period_end      TEXT,                          -- the day before the next due date
+    natural_key     TEXT UNIQUE                    -- e.g. service:12:2026-12-01 — never invoiced twice
+);
+CREATE INDEX invoice_items_invoice ON invoice_items(invoice_id);
+CREATE INDEX invoice_items_item ON invoice_items(item_type, item_id);
+
+CREATE TABLE transactions (                        -- payments; kept when the client is deleted
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER,
+    invoice_id      INTEGER,
+    at              TEXT NOT NULL,
+    amount_micros   INTEGER NOT NULL,
+    method          TEXT NOT NULL,
+    gateway_id      TEXT NOT NULL DEFAULT '',      -- the payment processor's transaction id
+    description     TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX transactions_gateway ON transactions(method, gateway_id) WHERE gateway_id <> '';
+
+CREATE TABLE addon_catalogue (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    price_micros    INTEGER NOT NULL DEFAULT 0,
+    billing_cycle   TEXT NOT NULL DEFAULT 'monthly',
+    created_at      TEXT NOT NULL
+);
+CREATE TABLE service_addons (
+    id                  INTEGER PRIMARY KEY,
+    service_id          INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    catalogue_id        INTEGER REFERENCES addon_catalogue(id),
+    name                TEXT NOT NULL,
+    price_micros        INTEGER NOT NULL,
+    billing_cycle       TEXT NOT NULL,
+    status              TEXT NOT NULL DEFAULT 'Active',
+    next_due_date       TEXT,
+    next_invoice_date   TEXT,
+    anchor_day          INTEGER,
+    termination_date    TEXT,
+    created_at          TEXT NOT NULL
+);
+
+CREATE TABLE pending_changes (                     -- applied when their invoice is paid
+    id              INTEGER PRIMARY KEY,
+    invoice_id      INTEGER REFERENCES invoices(id),
+    service_id      INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL,                 -- due_date, upgrade
+    data            TEXT NOT NULL,                 -- JSON
+    created_at      TEXT NOT NULL,
+    applied_at      TEXT,
+    cancelled_at    TEXT
+);
+
+CREATE TABLE cancellation_requests (
+    id              INTEGER PRIMARY KEY,
+    service_id      INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    type            TEXT NOT NULL,                 -- immediate, end_of_period
+    reason          TEXT NOT NULL DEFAULT '',
+    requested_at    TEXT NOT NULL,
+    applied_at      TEXT
+);
+CREATE UNIQUE INDEX cancellation_open ON cancellation_requests(service_id) WHERE applied_at IS NULL;
+
+CREATE TABLE module_events (                       -- invoice events for modules, delivered at least once
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL,                 -- invoice_created, invoice_paid
+    invoice_id      INTEGER NOT NULL,
+    service_id      INTEGER NOT NULL,
+    created_at      TEXT NOT NULL,
+    delivered_at    TEXT,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT NOT NULL DEFAULT '',
+    UNIQUE (kind, invoice_id, service_id)
+);
+
+CREATE TABLE mail_templates (
+    name        TEXT PRIMARY KEY,
+    subject     TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE mail_outbox (
+    id          INTEGER PRIMARY KEY,
+    recipients  TEXT NOT NULL,                     -- comma-separated
+    subject     TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    template    TEXT NOT NULL DEFAULT '',
+    client_id   INTEGER,
+    natural_key TEXT UNIQUE,                       -- queued at most once (e.g. overdue:invoice:7:day:3)
+    created_at  TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'queued',    -- queued, sent
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT NOT NULL DEFAULT '',
+    sent_at     TEXT
+);
+
+CREATE TABLE cron_runs (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    dry_run     INTEGER NOT NULL DEFAULT 0,
+    status      TEXT NOT NULL DEFAULT 'running',   -- running, ok, errors (a run killed stays 'running')
+    summary     TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE cron_task_runs (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES cron_runs(id),
+    task        TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    done        INTEGER NOT NULL DEFAULT 0,
+    errors      INTEGER NOT NULL DEFAULT 0,
+    detail      TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE cron_task_state (
+    task                TEXT PRIMARY KEY,
+    last_business_date  TEXT,                      -- daily tasks: the business day last completed
+    last_finished_at    TEXT
+);
+)SQL",
     };
     return migrations;
 }

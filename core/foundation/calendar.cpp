@@ -1,0 +1,73 @@
+#include "foundation/calendar.hpp"
+
+#include "foundation/error.hpp"
+
+#include <date/tz.h>
+
+#include <charconv>
+#include <cstdio>
+
+namespace provisio {
+
+Date parse_date(std::string_view text, std::string_view what) {
+    auto bad = [&]() -> Date {
+        fail(ErrorKind::invalid_input, std::string(what) + ": '" + std::string(text) + "' is not a date (expected YYYY-MM-DD)");
+    };
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
+    int y = 0;
+    unsigned m = 0, d = 0;
+    auto num = [&](size_t pos, size_t len, auto &out) {
+        auto [p, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, out);
+        return ec == std::errc() && p == text.data() + pos + len;
+    };
+    if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return bad();
+    const Date date{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+    if (!date.ok()) {
+        fail(ErrorKind::invalid_input, std::string(what) + ": '" + std::string(text) + "' is not a date (no such day)");
+    }
+    return date;
+}
+
+std::string format_date(Date d) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                  static_cast<unsigned>(d.day()));
+    return buf;
+}
+
+int days_between(Date from, Date to) {
+    return static_cast<int>((std::chrono::sys_days(to) - std::chrono::sys_days(from)).count());
+}
+
+Date add_days(Date d, int days) { return Date(std::chrono::sys_days(d) + std::chrono::days(days)); }
+
+Date add_months_anchored(Date d, int months, unsigned anchor_day) {
+    using namespace std::chrono;
+    const year_month ym = year_month(d.year(), d.month()) + std::chrono::months(months);
+    const unsigned last = static_cast<unsigned>(year_month_day_last(ym.year(), month_day_last(ym.month())).day());
+    return Date(ym.year(), ym.month(), day(anchor_day < last ? anchor_day : last));
+}
+
+BusinessZone::BusinessZone(const std::string &iana_name) : name_(iana_name) {
+    try {
+        zone_ = date::locate_zone(iana_name);
+    } catch (const std::exception &) {
+        fail(ErrorKind::invalid_input, "time zone '" + iana_name +
+                                           "' is not in the system's time-zone database (use an IANA name such as "
+                                           "America/Toronto or UTC)");
+    }
+}
+
+Date BusinessZone::date_at(TimePoint t) const {
+    const auto local = static_cast<const date::time_zone *>(zone_)->to_local(t);
+    return Date(std::chrono::year_month_day(std::chrono::sys_days(
+        std::chrono::floor<std::chrono::days>(local.time_since_epoch()))));
+}
+
+int BusinessZone::hour_at(TimePoint t) const {
+    const auto local = static_cast<const date::time_zone *>(zone_)->to_local(t);
+    const auto since_midnight = local.time_since_epoch() - std::chrono::floor<std::chrono::days>(local.time_since_epoch());
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(since_midnight).count());
+}
+
+}  // namespace provisio

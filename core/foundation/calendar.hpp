@@ -1,0 +1,41 @@
+// Calendar dates and the business time zone.
+//
+// Billing works in calendar dates (a due date is a day, not an instant); "today" is the date
+// in the operator's business time zone (an IANA name), whatever zone the machine or cron is in.
+#pragma once
+
+#include "foundation/clock.hpp"
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace provisio {
+
+using Date = std::chrono::year_month_day;
+
+// "YYYY-MM-DD" naming a real date; throws Error(invalid_input) naming `what`.
+Date parse_date(std::string_view text, std::string_view what);
+std::string format_date(Date d);
+int days_between(Date from, Date to);  // to - from, in days
+Date add_days(Date d, int days);
+// `months` calendar months after `d`, on `anchor_day` (1..31) clamped to the month's last day:
+// anchored on the 31st, Jan 31 -> Feb 28 (29 in a leap year) -> Mar 31.
+Date add_months_anchored(Date d, int months, unsigned anchor_day);
+
+class BusinessZone {
+public:
+    // Throws Error(invalid_input) for a name the system's time-zone database does not know.
+    explicit BusinessZone(const std::string &iana_name);
+    const std::string &name() const { return name_; }
+    // The calendar date at `t` in this zone.
+    Date date_at(TimePoint t) const;
+    // The hour of day (0..23) at `t` in this zone.
+    int hour_at(TimePoint t) const;
+
+private:
+    std::string name_;
+    const void *zone_;  // date::time_zone, kept out of this header
+};
+
+}  // namespace provisio

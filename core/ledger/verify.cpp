@@ -1,0 +1,74 @@
+#include "ledger/verify.hpp"
+
+#include "money/money.hpp"
+#include "store/database.hpp"
+
+namespace provisio {
+
+namespace {
+
+// Runs `sql`, whose rows are (id, detail...), and adds `describe(row)` for each.
+template <class Describe>
+void collect(Database &db, const char *sql, std::vector<std::string> &out, Describe describe) {
+    auto q = db.prepare(sql);
+    while (q.step()) out.push_back(describe(q));
+}
+
+std::string money(int64_t micros) { return Money::from_micros(micros).to_string(); }
+
+}  // namespace
+
+std::vector<std::string> verify_database(Database &db) {
+    std::vector<std::string> problems;
+    collect(db,
+            "SELECT c.id, c.credit_micros, COALESCE((SELECT SUM(amount_micros) FROM credit_ledger l WHERE l.client_id = c.id), 0) AS s "
+            "FROM clients c WHERE c.credit_micros <> COALESCE((SELECT SUM(amount_micros) FROM credit_ledger l WHERE l.client_id = c.id), 0)",
+            problems, [](Statement &q) {
+                return "client " + std::to_string(q.int64(0)) + ": credit balance " + money(q.int64(1)) +
+                       " but its ledger sums to " + money(q.int64(2));
+            });
+    collect(db,
+            "SELECT r.id, r.amount_micros, e.id, e.amount_micros FROM credit_ledger r JOIN credit_ledger e ON e.id = r.reverses_id "
+            "WHERE r.amount_micros <> -e.amount_micros OR r.client_id <> e.client_id",
+            problems, [](Statement &q) {
+                return "credit entry " + std::to_string(q.int64(0)) + " (" + money(q.int64(1)) + ") does not undo entry " +
+                       std::to_string(q.int64(2)) + " (" + money(q.int64(3)) + ")";
+            });
+    struct Orphan {
+        const char *table, *column, *target;
+    };
+    for (const Orphan &o : {Orphan{"credit_ledger", "client_id", "clients"}, Orphan{"invoices", "client_id", "clients"},
+                            Orphan{"invoice_items", "invoice_id", "invoices"}, Orphan{"services", "client_id", "clients"},
+                            Orphan{"services", "product_id", "products"}, Orphan{"services", "server_id", "servers"},
+                            Orphan{"service_settings", "service_id", "services"},
+                            Orphan{"service_custom_fields", "service_id", "services"},
+                            Orphan{"service_module_state", "service_id", "services"},
+                            Orphan{"product_settings", "product_id", "products"},
+                            Orphan{"server_options", "server_id", "servers"},
+                            Orphan{"service_addons", "service_id", "services"},
+                            Orphan{"module_queue", "service_id", "services"}}) {
+        const std::string sql = std::string("SELECT rowid, ") + o.column + " FROM " + o.table + " t WHERE " + o.column +
+                                " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + o.target + " x WHERE x.id = t." + o.column + ")";
+        collect(db, sql.c_str(), problems, [&](Statement &q) {
+            return std::string(o.table) + " row " + std::to_string(q.int64(0)) + " points at " + o.target + " " +
+                   std::to_string(q.int64(1)) + ", which does not exist";
+        });
+    }
+    collect(db,
+            "SELECT i.id, i.subtotal_micros, COALESCE((SELECT SUM(amount_micros) FROM invoice_items t WHERE t.invoice_id = i.id), 0) "
+            "FROM invoices i WHERE i.subtotal_micros <> COALESCE((SELECT SUM(amount_micros) FROM invoice_items t WHERE t.invoice_id = i.id), 0)",
+            problems, [](Statement &q) {
+                return "invoice #" + std::to_string(q.int64(0)) + ": subtotal " + money(q.int64(1)) +
+                       " but its lines sum to " + money(q.int64(2));
+            });
+    collect(db,
+            "SELECT id, subtotal_micros, credit_micros + paid_micros FROM invoices "
+            "WHERE status = 'Paid' AND credit_micros + paid_micros < subtotal_micros",
+            problems, [](Statement &q) {
+                return "invoice #" + std::to_string(q.int64(0)) + " is Paid but only " + money(q.int64(2)) + " of " +
+                       money(q.int64(1)) + " was applied to it";
+            });
+    return problems;
+}
+
+}  // namespace provisio

@@ -1,0 +1,18 @@
+// `provisio verify`: the database's invariants, checked from scratch.
+//   - every client's kept credit balance equals the sum of its ledger entries;
+//   - every reversal undoes exactly the amount of the entry it reverses;
+//   - no row points at a client, service, product, server or invoice that does not exist;
+//   - every invoice's subtotal equals the sum of its lines, and a Paid invoice is covered.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+class Database;
+
+// One line per problem found; empty when all is well.
+std::vector<std::string> verify_database(Database &db);
+
+}  // namespace provisio
