@@ -6,6 +6,7 @@
 #pragma once
 
 #include "foundation/calendar.hpp"
+#include "money/money.hpp"
 
 #include <string_view>
 
@@ -22,5 +23,9 @@ bool cycle_invoices(std::string_view cycle);
 Date next_due_date(Date due, std::string_view cycle, unsigned anchor_day);
 // The due date one cycle before `due` (the start of the period `due` closes).
 Date previous_due_date(Date due, std::string_view cycle, unsigned anchor_day);
+
+// A product's price for `product_cycle` restated for `service_cycle` (pro rata by months),
+// rounded half-up to `decimals`. Equal cycles, or cycles that do not recur, keep the price.
+Money recurring_price(Money price, std::string_view product_cycle, std::string_view service_cycle, int decimals);
 
 }  // namespace provisio

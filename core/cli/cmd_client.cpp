@@ -1,6 +1,8 @@
 // provisio client add|list|show|set: the people and companies services belong to. (The full
 // profile — contacts, custom fields, cards — arrives with the client-accounts issue.)
+#include "cli/arguments.hpp"
 #include "cli/context.hpp"
+#include "ledger/credit_ledger.hpp"
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
 
@@ -13,7 +15,7 @@ namespace provisio::cli {
 namespace {
 
 struct ClientArgs {
-    std::string ref, first_name, last_name, email, status, currency;
+    std::string ref, first_name, last_name, email, status, currency, separate_invoices, no_late_fees, no_overdue_emails;
 };
 
 void add_client_flags(CLI::App *cmd, ClientArgs &a, bool adding) {
@@ -22,6 +24,9 @@ void add_client_flags(CLI::App *cmd, ClientArgs &a, bool adding) {
     cmd->add_option("--email", a.email, "E-mail address (unique)")->required(adding);
     cmd->add_option("--status", a.status, "Active, Inactive or Closed");
     cmd->add_option("--currency", a.currency, "ISO currency code (default: the configured currency)");
+    cmd->add_option("--separate-invoices", a.separate_invoices, "yes: one invoice per item instead of one per due date");
+    cmd->add_option("--no-late-fees", a.no_late_fees, "yes: never charge this client late fees");
+    cmd->add_option("--no-overdue-emails", a.no_overdue_emails, "yes: never send this client overdue notices");
 }
 
 void apply(Context &ctx, const ClientArgs &a, Client &c) {
@@ -33,6 +38,9 @@ void apply(Context &ctx, const ClientArgs &a, Client &c) {
     }
     if (!a.status.empty()) c.status = check_client_status(a.status);
     if (!a.currency.empty()) c.currency = a.currency;
+    if (!a.separate_invoices.empty()) c.separate_invoices = parse_yes_no(a.separate_invoices, "--separate-invoices");
+    if (!a.no_late_fees.empty()) c.no_late_fees = parse_yes_no(a.no_late_fees, "--no-late-fees");
+    if (!a.no_overdue_emails.empty()) c.no_overdue_emails = parse_yes_no(a.no_overdue_emails, "--no-overdue-emails");
     if (c.currency.empty()) c.currency = ctx.config().currency;
     if (c.currency.size() != 3 || !std::all_of(c.currency.begin(), c.currency.end(), [](unsigned char ch) { return std::isupper(ch); }))
         fail(ErrorKind::invalid_input, "currency '" + c.currency + "' must be a three-letter ISO code such as USD");
@@ -40,7 +48,8 @@ void apply(Context &ctx, const ClientArgs &a, Client &c) {
 
 json client_json(const Client &c) {
     return {{"id", c.id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"email", c.email},
-            {"status", c.status}, {"currency", c.currency}, {"created_at", c.created_at}};
+            {"status", c.status}, {"currency", c.currency}, {"separate_invoices", c.separate_invoices},
+            {"no_late_fees", c.no_late_fees}, {"no_overdue_emails", c.no_overdue_emails}, {"created_at", c.created_at}};
 }
 
 }  // namespace
@@ -89,7 +98,11 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (ctx.options.json) print_json(std::cout, client_json(c));
             else
                 print_fields(std::cout, {{"id", std::to_string(c.id)}, {"first name", c.first_name}, {"last name", c.last_name},
-                                         {"email", c.email}, {"status", c.status}, {"currency", c.currency}, {"created", c.created_at}});
+                                         {"email", c.email}, {"status", c.status}, {"currency", c.currency},
+                                         {"credit", CreditLedger(ctx.db(), "").balance(c.id).to_string()},
+                                         {"separate invoices", c.separate_invoices ? "yes" : "no"},
+                                         {"no late fees", c.no_late_fees ? "yes" : "no"},
+                                         {"no overdue emails", c.no_overdue_emails ? "yes" : "no"}, {"created", c.created_at}});
             return exit_ok;
         };
     });

@@ -3,7 +3,9 @@
 #include "cli/arguments.hpp"
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "billing/cycles.hpp"
 #include "foundation/error.hpp"
+#include "money/currency.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/module_settings.hpp"
@@ -17,8 +19,9 @@ namespace provisio::cli {
 namespace {
 
 struct ServiceArgs {
-    std::string ref, client, product, server, domain, username, password, dedicated_ip, next_due, amount, cycle, reason;
-    bool password_stdin = false, no_server = false;
+    std::string ref, client, product, server, domain, username, password, dedicated_ip, next_due, amount, cycle, reason,
+        autosuspend_override;
+    bool password_stdin = false, no_server = false, recalculate = false;
     std::vector<std::string> settings, unset, fields, unset_fields;
 };
 
@@ -37,6 +40,9 @@ void add_service_flags(CLI::App *cmd, ServiceArgs &a, bool adding) {
     cmd->add_option("--cycle", a.cycle, "Billing cycle (default: the product's)");
     cmd->add_option("--setting", a.settings, "Override a module option for this service, key=value (repeatable)");
     cmd->add_option("--field", a.fields, "Custom field key=value (repeatable)");
+    cmd->add_option("--autosuspend-override", a.autosuspend_override,
+                    "No overdue suspension before this date (YYYY-MM-DD), 'never', or 'none' to clear");
+    cmd->add_flag("--recalculate", a.recalculate, "Recompute the recurring amount from the product's price and the cycle");
     if (!adding) {
         cmd->add_option("--unset-setting", a.unset, "Drop an override, falling back to the product's value (repeatable)");
         cmd->add_option("--unset-field", a.unset_fields, "Remove a custom field (repeatable)");
@@ -79,7 +85,17 @@ void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
     if (!a.password.empty()) s.password = a.password;
     if (a.password_stdin) s.password = read_secret_line("the service password");
     if (!a.dedicated_ip.empty()) s.dedicated_ip = a.dedicated_ip;
-    if (!a.next_due.empty()) s.next_due_date = check_date(a.next_due, "--next-due");
+    if (!a.next_due.empty()) {
+        // Setting the next due date re-anchors the cycle on its day and invoices from it.
+        const Date d = parse_date(a.next_due, "--next-due");
+        s.next_due_date = s.next_invoice_date = format_date(d);
+        s.anchor_day = static_cast<unsigned>(d.day());
+    }
+    if (!a.autosuspend_override.empty()) {
+        if (a.autosuspend_override == "none") s.autosuspend_override.reset();
+        else if (a.autosuspend_override == "never") s.autosuspend_override = "never";
+        else s.autosuspend_override = format_date(parse_date(a.autosuspend_override, "--autosuspend-override"));
+    }
     if (!a.amount.empty()) {
         s.recurring_amount = Money::parse(a.amount, "--amount", 2);
         if (s.recurring_amount.negative()) fail(ErrorKind::invalid_input, "--amount '" + a.amount + "' must not be negative");
@@ -88,6 +104,11 @@ void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
     }
     if (!a.cycle.empty()) s.billing_cycle = check_billing_cycle(a.cycle);
     else if (adding) s.billing_cycle = product.billing_cycle;
+    if (a.recalculate) {
+        if (!a.amount.empty()) fail(ErrorKind::invalid_input, "--recalculate and --amount contradict each other");
+        const Client client = repo.get_client(s.client_id);
+        s.recurring_amount = recurring_price(product.price, product.billing_cycle, s.billing_cycle, currency_decimals(client.currency));
+    }
     s.overrides = service_overrides_after(ctx.modules(), product, s, {parse_pairs(a.settings, "--setting"), a.unset});
     for (const auto &[k, v] : parse_pairs(a.fields, "--field")) s.custom_fields[k] = v;
     for (const auto &k : a.unset_fields) s.custom_fields.erase(k);
@@ -98,6 +119,8 @@ json service_json(const Service &s) {
             {"server_id", s.server_id ? json(*s.server_id) : json()}, {"status", s.status}, {"domain", s.domain},
             {"username", s.username}, {"password_set", !s.password.empty()}, {"dedicated_ip", s.dedicated_ip},
             {"next_due_date", s.next_due_date ? json(*s.next_due_date) : json()},
+            {"next_invoice_date", s.next_invoice_date ? json(*s.next_invoice_date) : json()},
+            {"autosuspend_override", s.autosuspend_override ? json(*s.autosuspend_override) : json()},
             {"recurring_amount", s.recurring_amount.to_string()}, {"billing_cycle", s.billing_cycle},
             {"suspend_reason", s.suspend_reason}, {"custom_fields", s.custom_fields}, {"module_state", s.module_state},
             {"created_at", s.created_at}, {"updated_at", s.updated_at}};
@@ -140,7 +163,7 @@ void add_lifecycle(CLI::App *service, Context &ctx, Runner &run, const std::shar
             if (!args->password.empty()) new_password = args->password;
             if (args->password_stdin) new_password = read_secret_line("the new password");
             Provisioner p(ctx.repo(), ctx.modules());
-            return report(ctx, p.run(parse_id(args->ref, "service"), action, args->reason, new_password));
+            return report(ctx, p.run(parse_id(args->ref, "service"), action, {args->reason, new_password, false}));
         };
     });
 }
@@ -237,7 +260,9 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
                 {"status", s.status + (s.suspend_reason.empty() ? "" : " (" + s.suspend_reason + ")")},
                 {"domain", s.domain}, {"username", s.username}, {"password", s.password.empty() ? "" : "(set)"},
                 {"dedicated ip", s.dedicated_ip}, {"amount", s.recurring_amount.to_string()}, {"cycle", s.billing_cycle},
-                {"next due", s.next_due_date.value_or("-")}, {"created", s.created_at}, {"updated", s.updated_at}};
+                {"next due", s.next_due_date.value_or("-")}, {"next invoice", s.next_invoice_date.value_or("-")},
+                {"created", s.created_at}, {"updated", s.updated_at}};
+            if (s.autosuspend_override) f.emplace_back("autosuspend override", *s.autosuspend_override);
             for (const auto &[k, v] : s.custom_fields) f.emplace_back("field " + k, v);
             for (const auto &[k, v] : s.module_state) f.emplace_back("state " + k, v);
             print_fields(std::cout, f);

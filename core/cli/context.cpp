@@ -46,6 +46,8 @@ std::filesystem::path Context::modules_dir() {
     return config().modules_dir;
 }
 
+Date Context::today() { return BusinessZone(config().timezone).date_at(clock().now()); }
+
 ModuleHost &Context::modules() {
     if (!modules_) {
         modules_ = std::make_unique<ModuleHost>(services());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "foundation/calendar.hpp"
 #include "domain/repository.hpp"
 #include "foundation/clock.hpp"
 #include "modulehost/module_host.hpp"
@@ -55,6 +56,8 @@ public:
     const SecretBox &secrets();
     Repository &repo();
     std::filesystem::path modules_dir();
+    // Today in the business time zone (honours --now).
+    Date today();
 
 private:
     std::optional<Config> config_;
@@ -77,5 +80,6 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_service_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_queue_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_credit_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run);
 
 }  // namespace provisio::cli

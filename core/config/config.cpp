@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
 
 #define TOML_EXCEPTIONS 1
@@ -37,6 +38,9 @@ ca_file = ""                  # extra trusted CA bundle (PEM) for private PBX ce
 
 [modules]
 workers = 8                   # module calls run concurrently, at most this many at once
+
+[billing]
+invoice_days_before = 7       # renewal invoices are made this many days before the due date
 )";
 }
 
@@ -76,7 +80,14 @@ Config Config::load(const std::filesystem::path &file) {
         if (key == "database") c.database = path_of(node, key);
         else if (key == "modules_dir") c.modules_dir = path_of(node, key);
         else if (key == "key_file") c.key_file = path_of(node, key);
-        else if (key == "timezone") c.timezone = string_of(node, key);
+        else if (key == "timezone") {
+            c.timezone = string_of(node, key);
+            try {
+                BusinessZone zone(c.timezone);
+            } catch (const Error &e) {
+                bad(node, key, std::string("is invalid: ") + e.what());
+            }
+        }
         else if (key == "currency") c.currency = string_of(node, key);
         else if (key == "log_level") {
             c.log_level = string_of(node, key);
@@ -102,6 +113,18 @@ Config Config::load(const std::filesystem::path &file) {
                     if (!v || *v < 1 || *v > 256) bad(mnode, m, "must be an integer from 1 to 256");
                     c.module_call_workers = static_cast<int>(*v);
                 } else bad(mnode, m, "is not a known key");
+            }
+        } else if (key == "billing" && node.is_table()) {
+            for (auto &&[bk, bnode] : *node.as_table()) {
+                const std::string b = "billing." + std::string(bk.str());
+                auto integer = [&](int lo, int hi) {
+                    auto v = bnode.value<int64_t>();
+                    if (!v || *v < lo || *v > hi)
+                        bad(bnode, b, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+                    return static_cast<int>(*v);
+                };
+                if (bk.str() == "invoice_days_before") c.invoice_days_before = integer(0, 365);
+                else bad(bnode, b, "is not a known key");
             }
         } else bad(node, key, "is not a known key (see docs/operator-guide.md)");
     }

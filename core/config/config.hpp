@@ -20,6 +20,7 @@ struct Config {
     std::chrono::milliseconds http_timeout{15000};  // [http] timeout_ms
     std::filesystem::path http_ca_file;  // [http] ca_file: extra trusted CA bundle (PEM), optional
     int module_call_workers = 8;         // [modules] workers: concurrent module calls
+    int invoice_days_before = 7;         // [billing] invoice_days_before: lead time of renewal invoices
 
     // Reads and validates the file; unknown keys and wrong types are errors naming the key
     // and line. Throws Error(invalid_input).

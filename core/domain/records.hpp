@@ -48,6 +48,9 @@ struct Client {
     std::string email;
     std::string status = "Active";
     std::string currency;
+    bool separate_invoices = false;  // one invoice per item instead of per due date
+    bool no_late_fees = false;
+    bool no_overdue_emails = false;
     std::string created_at;
 };
 
@@ -61,7 +64,11 @@ struct Service {
     std::string username;
     std::string password;     // secret
     std::string dedicated_ip;
-    std::optional<std::string> next_due_date;  // YYYY-MM-DD
+    std::optional<std::string> next_due_date;      // YYYY-MM-DD: the period paid up to
+    std::optional<std::string> next_invoice_date;  // the next period to invoice (ahead of next_due_date once invoiced)
+    std::optional<int64_t> anchor_day;             // day of month due dates anchor on
+    std::optional<std::string> autosuspend_override;  // a date before which automation won't suspend, or "never"
+    std::string suspended_by;                      // "automation" when overdue automation suspended it
     Money recurring_amount;
     std::string billing_cycle = "monthly";
     std::string suspend_reason;

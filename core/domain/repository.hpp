@@ -39,7 +39,9 @@ public:
     void update_service(const Service &service);   // everything but status and module state
     Service get_service(int64_t id);
     std::vector<Service> list_services(std::optional<int64_t> client_id = std::nullopt);
-    void set_service_status(int64_t id, std::string_view status, std::string_view suspend_reason);
+    // `suspended_by` is "automation" when overdue automation suspends; empty otherwise.
+    void set_service_status(int64_t id, std::string_view status, std::string_view suspend_reason,
+                            std::string_view suspended_by = {});
     void save_module_state(int64_t id, const Settings &state);
 
     Database &database() { return db_; }

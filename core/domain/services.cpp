@@ -11,12 +11,13 @@ int64_t Repository::add_service(const Service &s) {
     Transaction tx(db_);
     const std::string now = now_text();
     db_.prepare("INSERT INTO services (client_id, product_id, server_id, status, domain, username, password, dedicated_ip, "
-                "next_due_date, recurring_micros, billing_cycle, created_at, updated_at) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)")
+                "next_due_date, recurring_micros, billing_cycle, created_at, updated_at, next_invoice_date, anchor_day, "
+                "autosuspend_override) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)")
         .bind(1, s.client_id).bind(2, s.product_id).bind(3, s.server_id).bind(4, s.status).bind(5, s.domain)
         .bind(6, s.username).bind(7, s.password.empty() ? std::string() : secrets_.seal(s.password))
         .bind(8, s.dedicated_ip).bind(9, s.next_due_date).bind(10, s.recurring_amount.micros()).bind(11, s.billing_cycle)
-        .bind(12, now)
+        .bind(12, now).bind(13, s.next_invoice_date).bind(14, s.anchor_day).bind(15, s.autosuspend_override)
         .run();
     const int64_t id = db_.last_insert_id();
     replace_settings("service_settings", "service_id", id, s.overrides);
@@ -29,11 +30,11 @@ void Repository::update_service(const Service &s) {
     Transaction tx(db_);
     db_.prepare("UPDATE services SET client_id = ?2, product_id = ?3, server_id = ?4, domain = ?5, username = ?6, "
                 "password = ?7, dedicated_ip = ?8, next_due_date = ?9, recurring_micros = ?10, billing_cycle = ?11, "
-                "updated_at = ?12 WHERE id = ?1")
+                "updated_at = ?12, next_invoice_date = ?13, anchor_day = ?14, autosuspend_override = ?15 WHERE id = ?1")
         .bind(1, s.id).bind(2, s.client_id).bind(3, s.product_id).bind(4, s.server_id).bind(5, s.domain)
         .bind(6, s.username).bind(7, s.password.empty() ? std::string() : secrets_.seal(s.password))
         .bind(8, s.dedicated_ip).bind(9, s.next_due_date).bind(10, s.recurring_amount.micros()).bind(11, s.billing_cycle)
-        .bind(12, now_text())
+        .bind(12, now_text()).bind(13, s.next_invoice_date).bind(14, s.anchor_day).bind(15, s.autosuspend_override)
         .run();
     replace_settings("service_settings", "service_id", s.id, s.overrides);
     replace_settings("service_custom_fields", "service_id", s.id, s.custom_fields);
@@ -42,8 +43,8 @@ void Repository::update_service(const Service &s) {
 
 Service Repository::get_service(int64_t id) {
     auto q = db_.prepare("SELECT id, client_id, product_id, server_id, status, domain, username, password, dedicated_ip, "
-                         "next_due_date, recurring_micros, billing_cycle, suspend_reason, created_at, updated_at "
-                         "FROM services WHERE id = ?1");
+                         "next_due_date, recurring_micros, billing_cycle, suspend_reason, created_at, updated_at, "
+                         "next_invoice_date, anchor_day, autosuspend_override, suspended_by FROM services WHERE id = ?1");
     q.bind(1, id);
     if (!q.step()) fail(ErrorKind::not_found, "service " + std::to_string(id) + " does not exist");
     Service s;
@@ -62,6 +63,10 @@ Service Repository::get_service(int64_t id) {
     s.suspend_reason = q.text(12);
     s.created_at = q.text(13);
     s.updated_at = q.text(14);
+    s.next_invoice_date = q.opt_text(15);
+    s.anchor_day = q.opt_int64(16);
+    s.autosuspend_override = q.opt_text(17);
+    s.suspended_by = q.text(18);
     s.overrides = load_settings("service_settings", "service_id", id);
     s.custom_fields = load_settings("service_custom_fields", "service_id", id);
     s.module_state = load_settings("service_module_state", "service_id", id);
@@ -76,9 +81,10 @@ std::vector<Service> Repository::list_services(std::optional<int64_t> client_id)
     return out;
 }
 
-void Repository::set_service_status(int64_t id, std::string_view status, std::string_view suspend_reason) {
-    db_.prepare("UPDATE services SET status = ?2, suspend_reason = ?3, updated_at = ?4 WHERE id = ?1")
-        .bind(1, id).bind(2, status).bind(3, suspend_reason).bind(4, now_text())
+void Repository::set_service_status(int64_t id, std::string_view status, std::string_view suspend_reason,
+                                    std::string_view suspended_by) {
+    db_.prepare("UPDATE services SET status = ?2, suspend_reason = ?3, suspended_by = ?5, updated_at = ?4 WHERE id = ?1")
+        .bind(1, id).bind(2, status).bind(3, suspend_reason).bind(4, now_text()).bind(5, suspended_by)
         .run();
 }
 

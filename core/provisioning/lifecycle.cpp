@@ -35,12 +35,13 @@ std::vector<std::string> server_secrets(const Server &s, const LoadedModule &m) 
 
 }  // namespace
 
-LifecycleResult Provisioner::run(int64_t service_id, Action action, const std::string &reason,
-                                 const std::optional<std::string> &new_password) {
+LifecycleResult Provisioner::run(int64_t service_id, Action action, const RunOptions &options) {
     const Service service = repo_.get_service(service_id);
     if (auto why = transition_refusal(action, service.status))
         fail(ErrorKind::refused, "service " + std::to_string(service_id) + ": " + *why);
-    return dispatch(service, action, reason, nullptr, action == Action::change_password ? new_password : std::nullopt);
+    RunOptions o = options;
+    if (action != Action::change_password) o.new_password.reset();
+    return dispatch(service, action, o, nullptr);
 }
 
 LifecycleResult Provisioner::cancel(int64_t service_id) {
@@ -61,13 +62,15 @@ LifecycleResult Provisioner::cancel(int64_t service_id) {
     if (service.status != status::active && service.status != status::suspended)
         fail(ErrorKind::refused, "service " + std::to_string(service_id) + ": cancel needs a service that is Pending, "
                                  "Active or Suspended, and this one is " + service.status);
-    LifecycleResult r = dispatch(service, Action::terminate, "", status::cancelled);
+    LifecycleResult r = dispatch(service, Action::terminate, {}, status::cancelled);
     r.action = "cancel";
     return r;
 }
 
-LifecycleResult Provisioner::dispatch(const Service &service, Action action, const std::string &reason,
-                                      const char *final_status, const std::optional<std::string> &new_password) {
+LifecycleResult Provisioner::dispatch(const Service &service, Action action, const RunOptions &options,
+                                      const char *final_status) {
+    const std::string &reason = options.reason;
+    const std::optional<std::string> &new_password = options.new_password;
     const std::string id = std::to_string(service.id);
     const Product product = repo_.get_product(service.product_id);
     if (product.module.empty())
@@ -129,8 +132,9 @@ LifecycleResult Provisioner::dispatch(const Service &service, Action action, con
     case PROVISIO_OK: {
         r.status_after = final_status ? final_status : status_after(action, service.status);
         if (r.status_after != service.status || action == Action::suspend) {
-            const std::string suspend_reason = r.status_after == status::suspended ? reason : "";
-            repo_.set_service_status(service.id, r.status_after, suspend_reason);
+            const bool suspended = r.status_after == status::suspended;
+            repo_.set_service_status(service.id, r.status_after, suspended ? reason : "",
+                                     suspended && options.by_automation ? "automation" : "");
         }
         if (new_password) {
             Service updated = service;
@@ -199,7 +203,7 @@ std::vector<QueueRetryResult> Provisioner::retry_queue(std::optional<int64_t> qu
         const auto action = action_from_name(item.action);
         try {
             if (!action) fail(ErrorKind::refused, "unknown action '" + item.action + "'");
-            qr.result = run(item.service_id, *action, item.reason);
+            qr.result = run(item.service_id, *action, {item.reason, std::nullopt, false});
         } catch (const Error &e) {
             qr.note = e.what();
             if (e.kind() == ErrorKind::refused) {

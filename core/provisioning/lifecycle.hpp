@@ -32,6 +32,12 @@ struct QueueRetryResult {
     std::string note;
 };
 
+struct RunOptions {
+    std::string reason;                       // suspend: why
+    std::optional<std::string> new_password;  // change_password: the new one (saved only on success)
+    bool by_automation = false;               // a cron task, not an operator, asked for it
+};
+
 class Provisioner {
 public:
     Provisioner(Repository &repo, const ModuleHost &host) : repo_(repo), host_(host) {}
@@ -39,10 +45,8 @@ public:
     // Runs a lifecycle action. Throws Error for what stops it before the module is called
     // (unknown service, forbidden transition, module not loaded, invalid settings); the
     // module's own failures come back in the result.
-    // change_password takes the new password in `new_password` (saved only if the module
-    // succeeds); without one it re-sends the saved password.
-    LifecycleResult run(int64_t service_id, Action action, const std::string &reason = {},
-                        const std::optional<std::string> &new_password = std::nullopt);
+    // change_password without a new password re-sends the saved one.
+    LifecycleResult run(int64_t service_id, Action action, const RunOptions &options = {});
     // Cancels a service: a Pending one directly; an Active or Suspended one after the module's
     // terminate succeeds.
     LifecycleResult cancel(int64_t service_id);
@@ -53,8 +57,7 @@ public:
     std::vector<QueueRetryResult> retry_queue(std::optional<int64_t> queue_id);
 
 private:
-    LifecycleResult dispatch(const Service &service, Action action, const std::string &reason, const char *final_status,
-                             const std::optional<std::string> &new_password = std::nullopt);
+    LifecycleResult dispatch(const Service &service, Action action, const RunOptions &options, const char *final_status);
 
     Repository &repo_;
     const ModuleHost &host_;

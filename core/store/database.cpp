@@ -156,7 +156,8 @@ Statement &Statement::bind(int i, int64_t v) {
     return *this;
 }
 Statement &Statement::bind(int i, std::string_view v) {
-    if (sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
+    // An empty view may have a null data pointer, which SQLite would store as NULL, not ''.
+    if (sqlite3_bind_text64(stmt_, i, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
         throw_error("binding");
     return *this;
 }

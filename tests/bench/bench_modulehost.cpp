@@ -120,7 +120,7 @@ int main(int argc, char **argv) {
     prov.run(id, Action::create);
     t0 = Clock_::now();
     for (long i = 0; i < lifecycle_calls; ++i) {
-        const auto r = prov.run(id, i % 2 ? Action::unsuspend : Action::suspend, "bench");
+        const auto r = prov.run(id, i % 2 ? Action::unsuspend : Action::suspend, {"bench"});
         if (r.status != PROVISIO_OK) return 1;
     }
     const double lifecycle_us = us_since(t0) / static_cast<double>(lifecycle_calls);

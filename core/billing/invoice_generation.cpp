@@ -1,0 +1,164 @@
+#include "billing/invoice_generation.hpp"
+
+#include "billing/cycles.hpp"
+#include "billing/invoices.hpp"
+#include "store/database.hpp"
+
+#include <map>
+
+namespace provisio {
+
+namespace {
+
+struct Billable {
+    std::string type;  // service or addon
+    int64_t id = 0;
+    int64_t client_id = 0;
+    std::string next_invoice_date;
+    unsigned anchor_day = 1;
+    std::string cycle;
+    Money amount;
+    std::string label;
+    bool separate = false;
+};
+
+// One client's work: its lines grouped by due date, and where each item's next invoice date
+// ends up.
+struct ClientBatch {
+    int64_t client_id = 0;
+    bool separate = false;
+    std::map<std::string, std::vector<InvoiceLine>> by_due_date;
+    std::vector<std::pair<const Billable *, std::optional<std::string>>> advances;
+};
+
+constexpr const char *service_query =
+    "SELECT 'service', s.id, s.client_id, s.next_invoice_date, s.anchor_day, s.billing_cycle, s.recurring_micros, "
+    "p.name || CASE WHEN s.domain <> '' THEN ' - ' || s.domain ELSE '' END, c.separate_invoices "
+    "FROM services s JOIN products p ON p.id = s.product_id JOIN clients c ON c.id = s.client_id "
+    "WHERE (s.status IN ('Active', 'Suspended') OR (?3 AND s.status = 'Pending')) AND s.billing_cycle <> 'free' AND s.next_invoice_date IS NOT NULL "
+    "AND s.next_invoice_date <= ?1 AND (?2 IS NULL OR s.id = ?2) "
+    "UNION ALL "
+    "SELECT 'addon', a.id, s.client_id, a.next_invoice_date, a.anchor_day, a.billing_cycle, a.price_micros, "
+    "a.name || ' (addon to ' || p.name || CASE WHEN s.domain <> '' THEN ' - ' || s.domain ELSE '' END || ')', c.separate_invoices "
+    "FROM service_addons a JOIN services s ON s.id = a.service_id JOIN products p ON p.id = s.product_id "
+    "JOIN clients c ON c.id = s.client_id "
+    "WHERE a.status = 'Active' AND a.billing_cycle <> 'free' AND a.next_invoice_date IS NOT NULL "
+    "AND a.next_invoice_date <= ?1 AND ?2 IS NULL "
+    "ORDER BY 3, 4, 1, 2";
+
+void plan_item(ClientBatch &batch, const Billable &item, const GenerationOptions &o, const std::string &horizon,
+               GenerationReport &report) {
+    std::optional<std::string> next = item.next_invoice_date;
+    int periods = 0;
+    while (next && *next <= horizon) {
+        if (periods == o.max_periods_per_item) {
+            report.notes.push_back(item.type + " " + std::to_string(item.id) + ": stopped after " + std::to_string(periods) +
+                                   " periods; the rest are invoiced on the next run");
+            break;
+        }
+        const Date due = parse_date(*next, "next invoice date");
+        InvoiceLine line;
+        line.item_type = item.type;
+        line.item_id = item.id;
+        line.amount = item.amount;
+        line.due_date = *next;
+        line.natural_key = item.type + ":" + std::to_string(item.id) + ":" + *next;
+        if (cycle_recurs(item.cycle)) {
+            const Date following = next_due_date(due, item.cycle, item.anchor_day);
+            line.period_end = format_date(add_days(following, -1));
+            line.description = item.label + " (" + *next + " - " + *line.period_end + ")";
+            next = format_date(following);
+        } else {
+            line.description = item.label;
+            next.reset();  // one-time: invoiced once
+        }
+        batch.by_due_date[*line.due_date].push_back(std::move(line));
+        ++periods;
+        if (o.early) break;  // early invoicing covers exactly the next due date
+    }
+    if (periods > 0) batch.advances.emplace_back(&item, next);
+}
+
+
+}  // namespace
+
+GenerationReport generate_invoices(Database &db, const std::string &now, const GenerationOptions &o) {
+    GenerationReport report;
+    const std::string horizon = format_date(add_days(o.today, o.early ? 36600 : o.days_before));
+    Invoicing invoicing(db, now, o.today);
+
+    // Read everything due first (a compact row per item), then write: SQLite must not be
+    // written while a read cursor over the same tables is open.
+    std::vector<Billable> due;
+    {
+        auto q = db.prepare(service_query);
+        q.bind(1, horizon).bind(2, o.service_id).bind(3, int64_t{o.early});
+        while (q.step()) {
+            Billable b;
+            b.type = q.text(0);
+            b.id = q.int64(1);
+            b.client_id = q.int64(2);
+            b.next_invoice_date = q.text(3);
+            b.anchor_day = q.is_null(4) ? static_cast<unsigned>(parse_date(b.next_invoice_date, "date").day())
+                                        : static_cast<unsigned>(q.int64(4));
+            b.cycle = q.text(5);
+            b.amount = Money::from_micros(q.int64(6));
+            b.label = q.text(7);
+            b.separate = q.int64(8) != 0;
+            due.push_back(std::move(b));
+        }
+    }
+
+    size_t i = 0;
+    while (i < due.size()) {
+        Transaction tx(db);
+        for (int clients = 0; clients < o.clients_per_transaction && i < due.size(); ++clients) {
+            ClientBatch batch;
+            batch.client_id = due[i].client_id;
+            batch.separate = due[i].separate;
+            size_t j = i;
+            while (j < due.size() && due[j].client_id == batch.client_id) ++j;
+            for (size_t k = i; k < j; ++k) plan_item(batch, due[k], o, horizon, report);
+            i = j;
+            if (o.dry_run) {
+                for (const auto &[date, lines] : batch.by_due_date) {
+                    report.invoices += batch.separate ? static_cast<int>(lines.size()) : 1;
+                    report.lines += static_cast<int>(lines.size());
+                }
+                continue;
+            }
+            for (auto &[date, lines] : batch.by_due_date) {
+                // Lines already invoiced (a half-finished earlier run cannot leave any, but an
+                // operator's edit of a next invoice date can) are skipped, not duplicated.
+                std::vector<InvoiceLine> fresh;
+                for (auto &l : lines) {
+                    auto q = db.prepare("SELECT 1 FROM invoice_items WHERE natural_key = ?1");
+                    q.bind(1, *l.natural_key);
+                    if (!q.step()) fresh.push_back(std::move(l));
+                }
+                std::vector<std::vector<InvoiceLine>> invoices;
+                if (batch.separate)
+                    for (auto &l : fresh) invoices.push_back({std::move(l)});
+                else if (!fresh.empty())
+                    invoices.push_back(std::move(fresh));
+                for (const auto &inv_lines : invoices) {
+                    const int64_t id = invoicing.create(batch.client_id, "renewal", date, inv_lines);
+                    report.invoices++;
+                    report.lines += static_cast<int>(inv_lines.size());
+                    report.invoice_ids.push_back(id);
+                    auto st = db.prepare("SELECT status FROM invoices WHERE id = ?1");
+                    st.bind(1, id);
+                    if (st.step() && st.text(0) == invoice_status::paid) report.paid_by_credit++;
+                }
+            }
+            for (const auto &[item, next] : batch.advances) {
+                const std::string table = item->type == "service" ? "services" : "service_addons";
+                db.prepare("UPDATE " + table + " SET next_invoice_date = ?2 WHERE id = ?1").bind(1, item->id).bind(2, next).run();
+            }
+        }
+        tx.commit();
+    }
+    return report;
+}
+
+}  // namespace provisio

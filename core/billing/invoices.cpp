@@ -1,0 +1,211 @@
+#include "billing/invoices.hpp"
+
+#include "billing/cycles.hpp"
+#include "foundation/error.hpp"
+#include "ledger/credit_ledger.hpp"
+#include "store/database.hpp"
+
+#include <algorithm>
+
+namespace provisio {
+
+namespace {
+
+std::string num(int64_t id) { return "#" + std::to_string(id); }
+
+}  // namespace
+
+int64_t Invoicing::create(int64_t client_id, const std::string &kind, const std::string &due_date,
+                          const std::vector<InvoiceLine> &lines) {
+    if (lines.empty()) fail(ErrorKind::internal, "an invoice needs at least one line");
+    Money subtotal;
+    for (const auto &l : lines) subtotal += l.amount;
+    Transaction tx(db_);
+    db_.prepare("INSERT INTO invoices (client_id, status, kind, invoice_date, due_date, subtotal_micros, created_at) "
+                "VALUES (?1, 'Unpaid', ?2, ?3, ?4, ?5, ?6)")
+        .bind(1, client_id).bind(2, kind).bind(3, format_date(today_)).bind(4, due_date).bind(5, subtotal.micros())
+        .bind(6, now_)
+        .run();
+    const int64_t id = db_.last_insert_id();
+    auto ins = db_.prepare("INSERT INTO invoice_items (invoice_id, item_type, item_id, description, amount_micros, due_date, "
+                           "period_end, natural_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    for (const auto &l : lines)
+        ins.reset().bind(1, id).bind(2, l.item_type).bind(3, l.item_id).bind(4, l.description).bind(5, l.amount.micros())
+            .bind(6, l.due_date).bind(7, l.period_end).bind(8, l.natural_key).run();
+    queue_events("invoice_created", id);
+    apply_credit(id);
+    tx.commit();
+    return id;
+}
+
+Invoice Invoicing::get(int64_t id) {
+    auto q = db_.prepare("SELECT id, client_id, status, kind, invoice_date, due_date, subtotal_micros, credit_micros, "
+                         "paid_micros, paid_at, cancelled_at, created_at FROM invoices WHERE id = ?1");
+    q.bind(1, id);
+    if (!q.step()) fail(ErrorKind::not_found, "invoice " + num(id) + " does not exist");
+    Invoice i;
+    i.id = q.int64(0);
+    i.client_id = q.int64(1);
+    i.status = q.text(2);
+    i.kind = q.text(3);
+    i.invoice_date = q.text(4);
+    i.due_date = q.text(5);
+    i.subtotal = Money::from_micros(q.int64(6));
+    i.credit = Money::from_micros(q.int64(7));
+    i.paid = Money::from_micros(q.int64(8));
+    i.paid_at = q.opt_text(9);
+    i.cancelled_at = q.opt_text(10);
+    i.created_at = q.text(11);
+    auto l = db_.prepare("SELECT id, item_type, item_id, description, amount_micros, due_date, period_end, natural_key "
+                         "FROM invoice_items WHERE invoice_id = ?1 ORDER BY id");
+    l.bind(1, id);
+    while (l.step()) {
+        InvoiceLine line;
+        line.id = l.int64(0);
+        line.item_type = l.text(1);
+        line.item_id = l.opt_int64(2);
+        line.description = l.text(3);
+        line.amount = Money::from_micros(l.int64(4));
+        line.due_date = l.opt_text(5);
+        line.period_end = l.opt_text(6);
+        line.natural_key = l.opt_text(7);
+        i.lines.push_back(std::move(line));
+    }
+    return i;
+}
+
+std::vector<Invoice> Invoicing::list(const InvoiceFilter &f) {
+    auto q = db_.prepare("SELECT id FROM invoices WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR status = ?2) "
+                         "ORDER BY id DESC LIMIT ?3");
+    q.bind(1, f.client_id).bind(2, f.status).bind(3, int64_t{f.limit});
+    std::vector<int64_t> ids;
+    while (q.step()) ids.push_back(q.int64(0));
+    std::vector<Invoice> out;
+    for (auto it = ids.rbegin(); it != ids.rend(); ++it) out.push_back(get(*it));
+    return out;
+}
+
+Money Invoicing::apply_credit(int64_t invoice_id) {
+    Transaction tx(db_);
+    const Invoice inv = get(invoice_id);
+    if (inv.status != invoice_status::unpaid) return {};
+    CreditLedger ledger(db_, now_);
+    const Money available = ledger.balance(inv.client_id);
+    const Money due = inv.balance_due();
+    const Money amount = std::min(available, due);
+    if (amount.negative() || amount.zero()) {
+        if (due.zero() || due.negative()) settle(inv);  // a zero invoice is paid as soon as it exists
+        tx.commit();
+        return {};
+    }
+    const auto posted = ledger.post({inv.client_id, -amount, credit_kind::applied, "Credit applied to invoice " + num(inv.id),
+                                     inv.id, "apply:invoice:" + std::to_string(inv.id) + ":" + std::to_string(inv.credit.micros())});
+    if (posted) {
+        db_.prepare("UPDATE invoices SET credit_micros = credit_micros + ?2 WHERE id = ?1").bind(1, inv.id).bind(2, amount.micros()).run();
+        if (amount == due) settle(get(inv.id));
+    }
+    tx.commit();
+    return posted ? amount : Money();
+}
+
+Payment Invoicing::pay(int64_t invoice_id, Money amount, const std::string &method, const std::string &gateway_id) {
+    Transaction tx(db_);
+    const Invoice inv = get(invoice_id);
+    if (inv.status == invoice_status::cancelled)
+        fail(ErrorKind::refused, "invoice " + num(inv.id) + " is Cancelled; it takes no payments");
+    if (inv.status == invoice_status::paid)
+        fail(ErrorKind::refused, "invoice " + num(inv.id) + " is already paid (on " + inv.paid_at.value_or("?") +
+                                     "); record the money as credit instead: provisio credit add");
+    if (amount.negative() || amount.zero())
+        fail(ErrorKind::invalid_input, "a payment must be more than zero");
+    if (method.empty()) fail(ErrorKind::invalid_input, "a payment needs a --method");
+    if (!gateway_id.empty()) {
+        auto q = db_.prepare("SELECT id, invoice_id FROM transactions WHERE method = ?1 AND gateway_id = ?2");
+        q.bind(1, method).bind(2, gateway_id);
+        if (q.step())
+            fail(ErrorKind::conflict, "transaction '" + gateway_id + "' (" + method + ") is already recorded as transaction " +
+                                          std::to_string(q.int64(0)) + " on invoice #" + std::to_string(q.int64(1)));
+    }
+    Payment p;
+    const Money due = inv.balance_due();
+    p.applied = std::min(amount, due);
+    p.overpayment = amount - p.applied;
+    db_.prepare("INSERT INTO transactions (client_id, invoice_id, at, amount_micros, method, gateway_id, description) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, inv.client_id).bind(2, inv.id).bind(3, now_).bind(4, amount.micros()).bind(5, method).bind(6, gateway_id)
+        .bind(7, "Payment for invoice " + num(inv.id))
+        .run();
+    p.transaction_id = db_.last_insert_id();
+    db_.prepare("UPDATE invoices SET paid_micros = paid_micros + ?2 WHERE id = ?1").bind(1, inv.id).bind(2, p.applied.micros()).run();
+    if (!p.overpayment.zero()) {
+        CreditLedger ledger(db_, now_);
+        ledger.post({inv.client_id, p.overpayment, credit_kind::overpayment, "Credit for overpayment of invoice " + num(inv.id),
+                     inv.id, "overpayment:transaction:" + std::to_string(p.transaction_id)});
+    }
+    if (p.applied == due) {
+        settle(get(inv.id));
+        p.settled = true;
+    }
+    tx.commit();
+    return p;
+}
+
+void Invoicing::cancel(int64_t invoice_id) {
+    Transaction tx(db_);
+    const Invoice inv = get(invoice_id);
+    if (inv.status == invoice_status::cancelled) fail(ErrorKind::refused, "invoice " + num(inv.id) + " is already cancelled");
+    if (inv.status == invoice_status::paid) fail(ErrorKind::refused, "invoice " + num(inv.id) + " is paid; it cannot be cancelled");
+    const Money returned = inv.credit + inv.paid;
+    if (!returned.zero()) {
+        CreditLedger ledger(db_, now_);
+        ledger.post({inv.client_id, returned, credit_kind::credit,
+                     "Returned from cancelled invoice " + num(inv.id) + " (credit and payments applied to it)", inv.id,
+                     "cancel:invoice:" + std::to_string(inv.id)});
+    }
+    db_.prepare("UPDATE invoices SET status = 'Cancelled', cancelled_at = ?2 WHERE id = ?1").bind(1, inv.id).bind(2, now_).run();
+    db_.prepare("UPDATE pending_changes SET cancelled_at = ?2 WHERE invoice_id = ?1 AND applied_at IS NULL")
+        .bind(1, inv.id).bind(2, now_).run();
+    tx.commit();
+}
+
+std::vector<int64_t> Invoicing::services_of(int64_t invoice_id) {
+    auto q = db_.prepare("SELECT DISTINCT item_id FROM invoice_items WHERE invoice_id = ?1 AND item_type IN "
+                         "('service', 'prorata', 'upgrade') AND item_id IS NOT NULL ORDER BY item_id");
+    q.bind(1, invoice_id);
+    std::vector<int64_t> out;
+    while (q.step()) out.push_back(q.int64(0));
+    return out;
+}
+
+void Invoicing::settle(const Invoice &inv) {
+    db_.prepare("UPDATE invoices SET status = 'Paid', paid_at = ?2 WHERE id = ?1").bind(1, inv.id).bind(2, now_).run();
+    // Renewals: the item's next due date moves one cycle past the due date this line billed
+    // (never backwards, so settling an older invoice after a newer one changes nothing).
+    for (const auto &line : inv.lines) {
+        if (!line.item_id || !line.due_date) continue;
+        const char *table = line.item_type == "service" ? "services" : line.item_type == "addon" ? "service_addons" : nullptr;
+        if (!table) continue;
+        auto q = db_.prepare(std::string("SELECT billing_cycle, anchor_day, next_due_date FROM ") + table + " WHERE id = ?1");
+        q.bind(1, *line.item_id);
+        if (!q.step()) continue;  // deleted since
+        const std::string cycle = q.text(0);
+        const Date billed = parse_date(*line.due_date, "due date");
+        const unsigned anchor = q.is_null(1) ? static_cast<unsigned>(billed.day()) : static_cast<unsigned>(q.int64(1));
+        const auto current = q.opt_text(2);
+        if (!cycle_recurs(cycle)) continue;
+        const std::string next = format_date(next_due_date(billed, cycle, anchor));
+        if (!current || *current < next)
+            db_.prepare(std::string("UPDATE ") + table + " SET next_due_date = ?2 WHERE id = ?1").bind(1, *line.item_id).bind(2, next).run();
+    }
+    queue_events("invoice_paid", inv.id);
+}
+
+void Invoicing::queue_events(const char *kind, int64_t invoice_id) {
+    db_.prepare("INSERT INTO module_events (kind, invoice_id, service_id, created_at) "
+                "SELECT DISTINCT ?1, ?2, item_id, ?3 FROM invoice_items WHERE invoice_id = ?2 AND item_id IS NOT NULL "
+                "AND item_type IN ('service', 'prorata', 'upgrade') ON CONFLICT DO NOTHING")
+        .bind(1, kind).bind(2, invoice_id).bind(3, now_)
+        .run();
+}
+
+}  // namespace provisio

@@ -1,0 +1,104 @@
+// Invoices: creation with line items, credit applied from the client's ledger, payments
+// (partial, and overpayment turned into credit), cancellation, and settlement — what happens
+// when an invoice becomes paid: each renewed item's next due date advances, pending changes
+// tied to the invoice apply, and invoice events are queued for modules.
+//
+// Every function runs in one transaction (nesting in the caller's when there is one), and
+// every posting carries a natural key, so nothing is applied twice.
+#pragma once
+
+#include "foundation/calendar.hpp"
+#include "money/money.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+class Database;
+
+namespace invoice_status {
+inline constexpr const char *unpaid = "Unpaid";
+inline constexpr const char *paid = "Paid";
+inline constexpr const char *cancelled = "Cancelled";
+}  // namespace invoice_status
+
+struct InvoiceLine {
+    int64_t id = 0;
+    std::string item_type;                 // service, addon, prorata, upgrade, latefee, manual
+    std::optional<int64_t> item_id;
+    std::string description;
+    Money amount;
+    std::optional<std::string> due_date;   // the due date a renewal line bills
+    std::optional<std::string> period_end;
+    std::optional<std::string> natural_key;
+};
+
+struct Invoice {
+    int64_t id = 0;
+    int64_t client_id = 0;
+    std::string status;
+    std::string kind;
+    std::string invoice_date;
+    std::string due_date;
+    Money subtotal;
+    Money credit;    // credit applied
+    Money paid;      // payments applied
+    std::optional<std::string> paid_at;
+    std::optional<std::string> cancelled_at;
+    std::string created_at;
+    std::vector<InvoiceLine> lines;
+
+    Money balance_due() const { return subtotal - credit - paid; }
+};
+
+struct Payment {
+    int64_t transaction_id = 0;
+    Money applied;      // to the invoice
+    Money overpayment;  // turned into credit
+    bool settled = false;
+};
+
+struct InvoiceFilter {
+    std::optional<int64_t> client_id;
+    std::optional<std::string> status;
+    int limit = 100;
+};
+
+class Invoicing {
+public:
+    // `now` stamps rows; `today` is the business date.
+    Invoicing(Database &db, std::string now, Date today) : db_(db), now_(std::move(now)), today_(today) {}
+
+    // Creates an Unpaid invoice with `lines` (natural keys enforced), queues invoice_created
+    // events, then applies available credit (which may settle it). Returns its id.
+    int64_t create(int64_t client_id, const std::string &kind, const std::string &due_date,
+                   const std::vector<InvoiceLine> &lines);
+    Invoice get(int64_t id);
+    std::vector<Invoice> list(const InvoiceFilter &filter);
+
+    // Applies the client's credit, up to the balance due; settles the invoice if covered.
+    Money apply_credit(int64_t invoice_id);
+    // Records a payment (a transaction that outlives the client) and applies it. Refused for
+    // a cancelled or already paid invoice, a non-positive amount, or a gateway transaction id
+    // already recorded for that method.
+    Payment pay(int64_t invoice_id, Money amount, const std::string &method, const std::string &gateway_id);
+    // Cancels an unpaid invoice; credit and payments already applied return to the client's
+    // credit. Its renewal lines stay (that period is not invoiced again).
+    void cancel(int64_t invoice_id);
+
+    // The services named by an invoice's service lines.
+    std::vector<int64_t> services_of(int64_t invoice_id);
+
+private:
+    void settle(const Invoice &invoice);
+    void queue_events(const char *kind, int64_t invoice_id);
+
+    Database &db_;
+    std::string now_;
+    Date today_;
+};
+
+}  // namespace provisio

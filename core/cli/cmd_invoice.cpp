@@ -1,0 +1,183 @@
+// provisio invoice list|show|pay|cancel|early|generate.
+#include "billing/invoice_generation.hpp"
+#include "billing/invoices.hpp"
+#include "cli/context.hpp"
+#include "cli/output.hpp"
+#include "foundation/error.hpp"
+#include "money/currency.hpp"
+#include "provisioning/state_machine.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace provisio::cli {
+
+namespace {
+
+struct InvoiceArgs {
+    std::string ref, client, status, amount, method, transaction_id;
+    int limit = 100;
+};
+
+json invoice_json(const Invoice &i) {
+    json lines = json::array();
+    for (const auto &l : i.lines)
+        lines.push_back({{"id", l.id}, {"type", l.item_type}, {"item_id", l.item_id ? json(*l.item_id) : json()},
+                         {"description", l.description}, {"amount", l.amount.to_string()},
+                         {"due_date", l.due_date ? json(*l.due_date) : json()}});
+    return {{"id", i.id}, {"client_id", i.client_id}, {"status", i.status}, {"kind", i.kind},
+            {"invoice_date", i.invoice_date}, {"due_date", i.due_date}, {"subtotal", i.subtotal.to_string()},
+            {"credit_applied", i.credit.to_string()}, {"paid", i.paid.to_string()},
+            {"balance_due", i.balance_due().to_string()}, {"paid_at", i.paid_at ? json(*i.paid_at) : json()},
+            {"lines", lines}};
+}
+
+Invoicing invoicing(Context &ctx) { return Invoicing(ctx.db(), ctx.repo().now_text(), ctx.today()); }
+
+}  // namespace
+
+void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
+    auto *invoice = app.add_subcommand("invoice", "Invoices and payments");
+    invoice->require_subcommand(1);
+    auto args = std::make_shared<InvoiceArgs>();
+
+    auto *list = invoice->add_subcommand("list", "List invoices, oldest first");
+    list->add_option("--client", args->client, "Only this client's");
+    list->add_option("--status", args->status, "Unpaid, Paid or Cancelled");
+    list->add_option("--limit", args->limit, "The latest N")->check(CLI::Range(1, 100000));
+    list->callback([&, args] {
+        run = [&, args] {
+            InvoiceFilter f;
+            if (!args->client.empty()) f.client_id = parse_id(args->client, "--client");
+            if (!args->status.empty()) {
+                if (args->status != "Unpaid" && args->status != "Paid" && args->status != "Cancelled")
+                    fail(ErrorKind::invalid_input, "--status '" + args->status + "' is not one of: Unpaid, Paid, Cancelled");
+                f.status = args->status;
+            }
+            f.limit = args->limit;
+            const auto invoices = invoicing(ctx).list(f);
+            if (ctx.options.json) {
+                json out = json::array();
+                for (const auto &i : invoices) out.push_back(invoice_json(i));
+                print_json(std::cout, out);
+                return exit_ok;
+            }
+            Table t({"INVOICE", "CLIENT", "DATE", "DUE", "TOTAL", "BALANCE", "STATUS"});
+            for (const auto &i : invoices)
+                t.add({"#" + std::to_string(i.id), std::to_string(i.client_id), i.invoice_date, i.due_date,
+                       i.subtotal.to_string(), i.balance_due().to_string(), i.status});
+            if (t.empty()) std::cout << "no invoices\n";
+            else t.print(std::cout);
+            return exit_ok;
+        };
+    });
+
+    auto *show = invoice->add_subcommand("show", "An invoice with its lines");
+    show->add_option("INVOICE", args->ref, "Invoice number")->required();
+    show->callback([&, args] {
+        run = [&, args] {
+            const Invoice i = invoicing(ctx).get(parse_id(args->ref, "invoice"));
+            if (ctx.options.json) {
+                print_json(std::cout, invoice_json(i));
+                return exit_ok;
+            }
+            print_fields(std::cout, {{"invoice", "#" + std::to_string(i.id)}, {"client", std::to_string(i.client_id)},
+                                     {"status", i.status}, {"kind", i.kind}, {"date", i.invoice_date}, {"due", i.due_date}});
+            std::cout << '\n';
+            Table t({"DESCRIPTION", "AMOUNT"});
+            for (const auto &l : i.lines) t.add({l.description, l.amount.to_string()});
+            t.print(std::cout);
+            std::cout << '\n';
+            print_fields(std::cout, {{"subtotal", i.subtotal.to_string()}, {"credit applied", i.credit.to_string()},
+                                     {"paid", i.paid.to_string()}, {"balance due", i.balance_due().to_string()}});
+            return exit_ok;
+        };
+    });
+
+    auto *pay = invoice->add_subcommand("pay", "Record a payment against an invoice");
+    pay->add_option("INVOICE", args->ref, "Invoice number")->required();
+    pay->add_option("--amount", args->amount, "Amount paid (default: the balance due)");
+    pay->add_option("--method", args->method, "Payment method, e.g. banktransfer, stripe")->required();
+    pay->add_option("--transaction-id", args->transaction_id, "The payment processor's id (recorded once per method)");
+    pay->callback([&, args] {
+        run = [&, args] {
+            Invoicing inv = invoicing(ctx);
+            const Invoice before = inv.get(parse_id(args->ref, "invoice"));
+            const Client client = ctx.repo().get_client(before.client_id);
+            const Money amount = args->amount.empty()
+                                     ? before.balance_due()
+                                     : Money::parse(args->amount, "--amount", currency_decimals(client.currency));
+            const Payment p = inv.pay(before.id, amount, args->method, args->transaction_id);
+            if (ctx.options.json) {
+                print_json(std::cout, {{"invoice", before.id}, {"transaction", p.transaction_id}, {"applied", p.applied.to_string()},
+                                       {"credit", p.overpayment.to_string()}, {"paid", p.settled}});
+            } else {
+                std::cout << "invoice #" << before.id << ": payment of " << amount.to_string() << " recorded (transaction "
+                          << p.transaction_id << ")";
+                if (!p.overpayment.zero()) std::cout << "; " << p.overpayment.to_string() << " overpaid, added to credit";
+                std::cout << (p.settled ? "; invoice paid" : "; balance due " + inv.get(before.id).balance_due().to_string()) << '\n';
+            }
+            return exit_ok;
+        };
+    });
+
+    auto *cancel = invoice->add_subcommand("cancel", "Cancel an unpaid invoice (anything applied to it returns to credit)");
+    cancel->add_option("INVOICE", args->ref, "Invoice number")->required();
+    cancel->callback([&, args] {
+        run = [&, args] {
+            const int64_t id = parse_id(args->ref, "invoice");
+            invoicing(ctx).cancel(id);
+            std::cout << "invoice #" << id << " cancelled\n";
+            return exit_ok;
+        };
+    });
+
+    auto *early = invoice->add_subcommand("early", "Invoice a service's next due date now");
+    early->add_option("SERVICE", args->ref, "Service id")->required();
+    early->callback([&, args] {
+        run = [&, args] {
+            const Service s = ctx.repo().get_service(parse_id(args->ref, "service"));
+            const std::string id = std::to_string(s.id);
+            if (s.status != status::pending && s.status != status::active && s.status != status::suspended)
+                fail(ErrorKind::refused, "service " + id + " is " + s.status + "; only Pending, Active or Suspended services are invoiced");
+            if (!s.next_due_date || !s.next_invoice_date)
+                fail(ErrorKind::refused, "service " + id + " has no next due date to invoice");
+            if (*s.next_invoice_date != *s.next_due_date) {
+                auto q = ctx.db().prepare("SELECT invoice_id FROM invoice_items WHERE natural_key = ?1");
+                q.bind(1, "service:" + id + ":" + *s.next_due_date);
+                const std::string which = q.step() ? " (#" + std::to_string(q.int64(0)) + ")" : "";
+                fail(ErrorKind::refused, "service " + id + " already has an invoice for its next due date " + *s.next_due_date + which);
+            }
+            GenerationOptions o;
+            o.today = ctx.today();
+            o.service_id = s.id;
+            o.early = true;
+            // Early invoicing also covers a Pending service, which the renewal run skips.
+            const GenerationReport r = generate_invoices(ctx.db(), ctx.repo().now_text(), o);
+            if (r.invoice_ids.empty()) fail(ErrorKind::refused, "service " + id + " has nothing to invoice (a free product?)");
+            if (ctx.options.json) print_json(std::cout, {{"invoice", r.invoice_ids.front()}});
+            else std::cout << "invoice #" << r.invoice_ids.front() << " created for service " << id << " (due " << *s.next_due_date << ")\n";
+            return exit_ok;
+        };
+    });
+
+    auto *generate = invoice->add_subcommand("generate", "Make the renewal invoices due now (what the cron task does)");
+    generate->callback([&] {
+        run = [&] {
+            GenerationOptions o;
+            o.today = ctx.today();
+            o.days_before = ctx.config().invoice_days_before;
+            const GenerationReport r = generate_invoices(ctx.db(), ctx.repo().now_text(), o);
+            if (ctx.options.json)
+                print_json(std::cout, {{"invoices", r.invoices}, {"lines", r.lines}, {"paid_by_credit", r.paid_by_credit},
+                                       {"notes", r.notes}});
+            else std::cout << r.invoices << " invoice(s) with " << r.lines << " line(s); " << r.paid_by_credit
+                           << " paid from credit\n";
+            for (const auto &n : r.notes) std::cerr << "note: " << n << '\n';
+            return exit_ok;
+        };
+    });
+}
+
+}  // namespace provisio::cli
