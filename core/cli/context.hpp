@@ -32,6 +32,7 @@ enum Exit : int {
     exit_conflict = 5,
     exit_queued = 6,         // a module failed in a way worth retrying; the call is queued
     exit_storage = 7,
+    exit_locked = 75,        // another cron run holds the lock (EX_TEMPFAIL)
     exit_internal = 70,
 };
 
@@ -81,5 +82,6 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_queue_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_credit_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_cron_commands(CLI::App &app, Context &ctx, Runner &run);
 
 }  // namespace provisio::cli

@@ -69,6 +69,7 @@ int main(int argc, char **argv) {
     add_queue_commands(app, ctx, run);
     add_credit_commands(app, ctx, run);
     add_invoice_commands(app, ctx, run);
+    add_cron_commands(app, ctx, run);
 
     try {
         app.parse(argc, argv);

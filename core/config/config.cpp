@@ -41,6 +41,9 @@ workers = 8                   # module calls run concurrently, at most this many
 
 [billing]
 invoice_days_before = 7       # renewal invoices are made this many days before the due date
+
+[cron]
+daily_hour = 0                # daily tasks run on the first cron run at or after this hour (business time zone)
 )";
 }
 
@@ -125,6 +128,15 @@ Config Config::load(const std::filesystem::path &file) {
                 };
                 if (bk.str() == "invoice_days_before") c.invoice_days_before = integer(0, 365);
                 else bad(bnode, b, "is not a known key");
+            }
+        } else if (key == "cron" && node.is_table()) {
+            for (auto &&[ck, cnode] : *node.as_table()) {
+                const std::string k = "cron." + std::string(ck.str());
+                if (ck.str() == "daily_hour") {
+                    auto v = cnode.value<int64_t>();
+                    if (!v || *v < 0 || *v > 23) bad(cnode, k, "must be an integer from 0 to 23");
+                    c.cron_daily_hour = static_cast<int>(*v);
+                } else bad(cnode, k, "is not a known key");
             }
         } else bad(node, key, "is not a known key (see docs/operator-guide.md)");
     }

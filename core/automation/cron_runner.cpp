@@ -1,0 +1,158 @@
+#include "automation/cron_runner.hpp"
+
+#include "foundation/error.hpp"
+#include "store/database.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace provisio {
+
+bool CronReport::had_errors() const {
+    for (const auto &t : tasks)
+        if (!t.result.errors.empty()) return true;
+    return false;
+}
+
+CronLock::CronLock(const std::string &path, const std::string &now) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) fail(ErrorKind::storage, "cannot open the cron lock " + path);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        char buf[128] = {};
+        const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+        ::close(fd_);
+        fd_ = -1;
+        std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "unknown";
+        while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+        throw CronLocked("another cron run is in progress (" + holder + "); this one did nothing");
+    }
+    const std::string who = "pid " + std::to_string(::getpid()) + " since " + now + "\n";
+    if (::ftruncate(fd_, 0) == 0) {
+        const ssize_t ignored = ::pwrite(fd_, who.data(), who.size(), 0);
+        (void)ignored;
+    }
+}
+
+CronLock::~CronLock() {
+    if (fd_ >= 0) {
+        const int ignored = ::ftruncate(fd_, 0);
+        (void)ignored;
+        ::flock(fd_, LOCK_UN);
+        ::close(fd_);
+    }
+}
+
+namespace {
+
+std::optional<std::string> last_business_date(Database &db, const std::string &task) {
+    auto q = db.prepare("SELECT last_business_date FROM cron_task_state WHERE task = ?1");
+    q.bind(1, task);
+    if (!q.step()) return std::nullopt;
+    return q.opt_text(0);
+}
+
+std::string summary_of(const std::vector<TaskOutcome> &outcomes) {
+    std::string s;
+    for (const auto &t : outcomes) {
+        if (!t.ran) continue;
+        s += (s.empty() ? "" : "; ") + t.task + ": " + std::to_string(t.result.done) + " done";
+        if (!t.result.errors.empty()) s += ", " + std::to_string(t.result.errors.size()) + " error(s)";
+    }
+    return s.empty() ? "nothing due" : s;
+}
+
+}  // namespace
+
+CronReport run_cron(TaskContext &ctx, const Clock &clock, const BusinessZone &zone, const CronOptions &o) {
+    CronReport report;
+    const auto tasks = registered_tasks();
+    if (o.only_task) {
+        bool known = false;
+        std::string names;
+        for (const Task *t : tasks) {
+            known |= t->name == *o.only_task;
+            names += (names.empty() ? "" : ", ") + t->name;
+        }
+        if (!known) fail(ErrorKind::invalid_input, "--task '" + *o.only_task + "' is not a task (tasks: " + names + ")");
+    }
+    const std::string today = format_date(ctx.today);
+    const int hour = zone.hour_at(clock.now());
+
+    // A dry run does the work inside a transaction it never commits, so its report is exact and
+    // nothing stays changed; tasks skip module calls when ctx.dry_run is set.
+    std::optional<Transaction> dry_run_scope;
+    if (o.dry_run) dry_run_scope.emplace(ctx.db);
+    else {
+        ctx.db.prepare("INSERT INTO cron_runs (started_at) VALUES (?1)").bind(1, ctx.now).run();
+        report.run_id = ctx.db.last_insert_id();
+    }
+    for (const Task *task : tasks) {
+        TaskOutcome out;
+        out.task = task->name;
+        if (o.only_task && *o.only_task != task->name) continue;
+        if (!o.only_task && task->schedule == Schedule::daily) {
+            if (last_business_date(ctx.db, task->name) == today) out.skipped_because = "already ran today (" + today + ")";
+            else if (hour < o.daily_hour)
+                out.skipped_because = "daily tasks run after " + std::to_string(o.daily_hour) + ":00 " + zone.name();
+        }
+        if (!out.skipped_because.empty()) {
+            report.tasks.push_back(std::move(out));
+            continue;
+        }
+        if (o.progress) std::cout << "\r\033[Krunning " << task->name << "…" << std::flush;
+        int64_t task_run_id = 0;
+        if (!o.dry_run) {
+            ctx.db.prepare("INSERT INTO cron_task_runs (run_id, task, started_at) VALUES (?1, ?2, ?3)")
+                .bind(1, report.run_id).bind(2, task->name).bind(3, ctx.now).run();
+            task_run_id = ctx.db.last_insert_id();
+        }
+        const auto started = std::chrono::steady_clock::now();
+        try {
+            out.result = task->run(ctx);
+        } catch (const std::exception &e) {
+            // The task stopped; it is not marked done, so the next run does it again.
+            out.result.errors.push_back(std::string("task stopped: ") + e.what());
+        }
+        out.ran = true;
+        out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (!o.dry_run) {
+            std::string detail;
+            for (const auto &l : out.result.lines) detail += l + "\n";
+            for (const auto &e : out.result.errors) detail += "error: " + e + "\n";
+            ctx.db.prepare("UPDATE cron_task_runs SET finished_at = ?2, done = ?3, errors = ?4, detail = ?5 WHERE id = ?1")
+                .bind(1, task_run_id).bind(2, format_utc(clock.now())).bind(3, int64_t{out.result.done})
+                .bind(4, static_cast<int64_t>(out.result.errors.size())).bind(5, detail)
+                .run();
+            const bool stopped = !out.result.errors.empty() && out.result.errors.back().rfind("task stopped: ", 0) == 0;
+            if (task->schedule == Schedule::daily && !stopped)
+                ctx.db.prepare("INSERT INTO cron_task_state (task, last_business_date, last_finished_at) VALUES (?1, ?2, ?3) "
+                               "ON CONFLICT (task) DO UPDATE SET last_business_date = excluded.last_business_date, "
+                               "last_finished_at = excluded.last_finished_at")
+                    .bind(1, task->name).bind(2, today).bind(3, format_utc(clock.now()))
+                    .run();
+        }
+        report.tasks.push_back(std::move(out));
+    }
+    if (o.progress) std::cout << "\r\033[K" << std::flush;
+    if (!o.dry_run)
+        ctx.db.prepare("UPDATE cron_runs SET finished_at = ?2, status = ?3, summary = ?4 WHERE id = ?1")
+            .bind(1, report.run_id).bind(2, format_utc(clock.now())).bind(3, report.had_errors() ? "errors" : "ok")
+            .bind(4, summary_of(report.tasks))
+            .run();
+    return report;
+}
+
+std::vector<CronHistoryEntry> cron_history(Database &db, int limit) {
+    auto q = db.prepare("SELECT id, started_at, finished_at, status, summary FROM cron_runs ORDER BY id DESC LIMIT ?1");
+    q.bind(1, int64_t{limit});
+    std::vector<CronHistoryEntry> out;
+    while (q.step()) out.push_back({q.int64(0), q.text(1), q.opt_text(2).value_or("-"), q.text(3), q.text(4)});
+    return out;
+}
+
+}  // namespace provisio

@@ -1,0 +1,26 @@
+#include "automation/task.hpp"
+
+#include <algorithm>
+#include <memory>
+
+namespace provisio {
+
+namespace {
+std::vector<std::unique_ptr<Task>> &registry() {
+    static std::vector<std::unique_ptr<Task>> tasks;
+    return tasks;
+}
+}  // namespace
+
+TaskRegistration::TaskRegistration(Task task) { registry().push_back(std::make_unique<Task>(std::move(task))); }
+
+std::vector<const Task *> registered_tasks() {
+    std::vector<const Task *> out;
+    for (const auto &t : registry()) out.push_back(t.get());
+    std::stable_sort(out.begin(), out.end(), [](const Task *a, const Task *b) {
+        return a->order != b->order ? a->order < b->order : a->name < b->name;
+    });
+    return out;
+}
+
+}  // namespace provisio

@@ -1,0 +1,38 @@
+// Task "module-queue" (every run): retry lifecycle calls that failed with a retryable error.
+#include "automation/task.hpp"
+#include "provisioning/call_log.hpp"
+#include "provisioning/lifecycle.hpp"
+#include "provisioning/module_queue.hpp"
+
+namespace provisio {
+namespace {
+
+TaskResult retry(TaskContext &ctx) {
+    TaskResult result;
+    if (ctx.dry_run) {
+        for (const auto &item : list_queue(ctx.db, false))
+            result.lines.push_back("would retry " + item.action + " of service " + std::to_string(item.service_id));
+        result.done = static_cast<int>(result.lines.size());
+        return result;
+    }
+    Provisioner provisioner(ctx.repo, ctx.modules);
+    for (const auto &r : provisioner.retry_queue(std::nullopt)) {
+        const std::string what = "queue item " + std::to_string(r.queue_id);
+        if (r.obsolete) result.lines.push_back(what + " closed as obsolete: " + r.note);
+        else if (!r.result) result.errors.push_back(what + ": " + r.note);
+        else if (r.result->status == PROVISIO_OK) {
+            result.done++;
+            result.lines.push_back(what + ": " + r.result->action + " of service " + std::to_string(r.result->service_id) + " ok");
+        } else if (r.result->status == PROVISIO_RETRYABLE)
+            result.lines.push_back(what + " still failing, kept for the next run: " + r.result->message);
+        else
+            result.errors.push_back(what + ": " + r.result->action + " failed: " + r.result->message);
+    }
+    return result;
+}
+
+}  // namespace
+
+PROVISIO_REGISTER_TASK(Task{"module-queue", "Retry module calls that failed with a retryable error", Schedule::every_run, 90, retry})
+
+}  // namespace provisio

@@ -1,0 +1,123 @@
+// The cron runner through the CLI: schedules in the business time zone, the run lock, dry
+// runs that change nothing, forced tasks, and the run history.
+#include "support/sandbox.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fstream>
+
+using namespace provisio::test;
+using nlohmann::json;
+
+namespace {
+
+void ok(const Installation &inst, const std::vector<std::string> &args) {
+    const RunResult r = inst.run(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+}
+
+json cron(const Installation &inst, const std::string &now, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--json", "--now", now, "cron"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const RunResult r = inst.run(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+}
+
+json task(const json &report, const std::string &name) {
+    for (const auto &t : report["tasks"])
+        if (t["task"] == name) return t;
+    return json();
+}
+
+void configure(const Installation &inst, const std::string &from, const std::string &to) {
+    std::ifstream in(inst.config());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find(from), from.size(), to);
+    std::ofstream(inst.config(), std::ios::trunc) << text;
+}
+
+struct Seeded {
+    Installation inst;
+    Seeded() {
+        inst.install_module("hello");
+        ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+        ok(inst, {"product", "add", "--name", "A", "--module", "hello", "--price", "30"});
+        ok(inst, {"service", "add", "--client", "1", "--product", "A", "--next-due", "2026-03-10"});
+        ok(inst, {"service", "create", "1"});
+    }
+};
+
+}  // namespace
+
+TEST_CASE("daily tasks run once per business day, after the configured hour, in the business time zone") {
+    Seeded s;
+    configure(s.inst, "timezone = \"UTC\"", "timezone = \"America/Toronto\"");
+    configure(s.inst, "daily_hour = 0", "daily_hour = 9");
+    // 12:30 UTC on 3 March is 07:30 in Toronto: too early for daily tasks.
+    json r = cron(s.inst, "2026-03-03T12:30:00Z");
+    CHECK(task(r, "invoices")["ran"] == false);
+    CHECK(task(r, "invoices")["skipped"] == "daily tasks run after 9:00 America/Toronto");
+    CHECK(task(r, "module-queue")["ran"] == true);
+    // 14:05 UTC is 09:05 in Toronto: the day's run.
+    r = cron(s.inst, "2026-03-03T14:05:00Z");
+    CHECK(task(r, "invoices")["ran"] == true);
+    CHECK(task(r, "invoices")["done"] == 1);
+    r = cron(s.inst, "2026-03-03T20:00:00Z");
+    CHECK(task(r, "invoices")["skipped"] == "already ran today (2026-03-03)");
+    // 03:00 UTC on 4 March is still 3 March in Toronto.
+    r = cron(s.inst, "2026-03-04T03:00:00Z");
+    CHECK(task(r, "invoices")["ran"] == false);
+    r = cron(s.inst, "2026-03-04T14:00:00Z");
+    CHECK(task(r, "invoices")["ran"] == true);
+    CHECK(task(r, "invoices")["done"] == 0);  // already invoiced: nothing twice
+    const json history = json::parse(s.inst.run({"--json", "cron", "history"}).out);
+    CHECK(history.size() == 5);
+    CHECK(history[0]["status"] == "ok");
+}
+
+TEST_CASE("a dry run reports what would happen and changes nothing") {
+    Seeded s;
+    const std::string before = s.inst.dump();
+    const json r = cron(s.inst, "2026-03-05T12:00:00Z", {"--dry-run"});
+    CHECK(r["dry_run"] == true);
+    CHECK(task(r, "invoices")["done"] == 1);
+    CHECK(s.inst.dump() == before);
+    const RunResult text = s.inst.run({"--now", "2026-03-05T12:00:00Z", "cron", "--dry-run"});
+    CHECK(text.out.find("invoice #1 created") != std::string::npos);
+}
+
+TEST_CASE("--task forces one task whatever its schedule; an unknown one is refused") {
+    Seeded s;
+    cron(s.inst, "2026-03-05T12:00:00Z");
+    json r = cron(s.inst, "2026-03-05T13:00:00Z", {"--task", "invoices"});
+    REQUIRE(r["tasks"].size() == 1);
+    CHECK(r["tasks"][0]["ran"] == true);
+    const RunResult bad = s.inst.run({"cron", "--task", "invoicez"});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("'invoicez' is not a task (tasks: invoices") != std::string::npos);
+}
+
+TEST_CASE("a second run while one holds the lock exits at once with its own status") {
+    Seeded s;
+    const std::string lock = (s.inst.dir() / "provisio.db.cron.lock").string();
+    const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0600);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    const std::string holder = "pid 4242 since 2026-03-05T12:00:00Z\n";
+    REQUIRE(::pwrite(fd, holder.data(), holder.size(), 0) == static_cast<ssize_t>(holder.size()));
+    const std::string before = s.inst.dump();
+    const RunResult r = s.inst.run({"cron"});
+    CHECK(r.exit_code == 75);
+    CHECK(r.err == "provisio: another cron run is in progress (pid 4242 since 2026-03-05T12:00:00Z); this one did nothing\n");
+    CHECK(s.inst.dump() == before);
+    ::close(fd);
+    CHECK(s.inst.run({"cron"}).exit_code == 0);
+}
