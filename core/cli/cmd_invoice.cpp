@@ -1,4 +1,5 @@
 // provisio invoice list|show|pay|cancel|early|generate.
+#include "automation/overdue.hpp"
 #include "billing/invoice_generation.hpp"
 #include "billing/invoices.hpp"
 #include "cli/context.hpp"
@@ -109,6 +110,12 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
                                      ? before.balance_due()
                                      : Money::parse(args->amount, "--amount", currency_decimals(client.currency));
             const Payment p = inv.pay(before.id, amount, args->method, args->transaction_id);
+            // Paying up releases services automation suspended for this debt, at once.
+            TaskResult released;
+            if (p.settled) {
+                TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.config(), ctx.repo().now_text(), ctx.today(), false};
+                released = release_paid_up(tctx, inv.services_of(before.id));
+            }
             if (ctx.options.json) {
                 print_json(std::cout, {{"invoice", before.id}, {"transaction", p.transaction_id}, {"applied", p.applied.to_string()},
                                        {"credit", p.overpayment.to_string()}, {"paid", p.settled}});
@@ -117,7 +124,9 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
                           << p.transaction_id << ")";
                 if (!p.overpayment.zero()) std::cout << "; " << p.overpayment.to_string() << " overpaid, added to credit";
                 std::cout << (p.settled ? "; invoice paid" : "; balance due " + inv.get(before.id).balance_due().to_string()) << '\n';
+                for (const auto &l : released.lines) std::cout << l << '\n';
             }
+            for (const auto &e : released.errors) std::cerr << "provisio: " << e << '\n';
             return exit_ok;
         };
     });

@@ -41,6 +41,8 @@ workers = 8                   # module calls run concurrently, at most this many
 
 [billing]
 invoice_days_before = 7       # renewal invoices are made this many days before the due date
+suspend_days = 0              # suspend services this many days after an unpaid due date (0: never)
+terminate_days = 0            # terminate them this many days after it (0: never)
 
 [cron]
 daily_hour = 0                # daily tasks run on the first cron run at or after this hour (business time zone)
@@ -127,6 +129,8 @@ Config Config::load(const std::filesystem::path &file) {
                     return static_cast<int>(*v);
                 };
                 if (bk.str() == "invoice_days_before") c.invoice_days_before = integer(0, 365);
+                else if (bk.str() == "suspend_days") c.suspend_days = integer(0, 3650);
+                else if (bk.str() == "terminate_days") c.terminate_days = integer(0, 3650);
                 else bad(bnode, b, "is not a known key");
             }
         } else if (key == "cron" && node.is_table()) {
@@ -140,6 +144,9 @@ Config Config::load(const std::filesystem::path &file) {
             }
         } else bad(node, key, "is not a known key (see docs/operator-guide.md)");
     }
+    if (c.terminate_days && c.suspend_days && c.terminate_days < c.suspend_days)
+        fail(ErrorKind::invalid_input, "configuration error: " + file.string() +
+                                           ": billing.terminate_days must not be less than billing.suspend_days");
     return c;
 }
 

@@ -21,6 +21,8 @@ struct Config {
     std::filesystem::path http_ca_file;  // [http] ca_file: extra trusted CA bundle (PEM), optional
     int module_call_workers = 8;         // [modules] workers: concurrent module calls
     int invoice_days_before = 7;         // [billing] invoice_days_before: lead time of renewal invoices
+    int suspend_days = 0;                // [billing] suspend_days: suspend this many days overdue (0: never)
+    int terminate_days = 0;              // [billing] terminate_days: terminate this many days overdue (0: never)
     int cron_daily_hour = 0;             // [cron] daily_hour: business hour after which daily tasks run
 
     // Reads and validates the file; unknown keys and wrong types are errors naming the key

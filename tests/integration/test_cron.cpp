@@ -121,3 +121,51 @@ TEST_CASE("a second run while one holds the lock exits at once with its own stat
     ::close(fd);
     CHECK(s.inst.run({"cron"}).exit_code == 0);
 }
+
+TEST_CASE("overdue automation: suspend after N days, unsuspend when paid, terminate after M days") {
+    Seeded s;
+    configure(s.inst, "suspend_days = 0", "suspend_days = 3");
+    configure(s.inst, "terminate_days = 0", "terminate_days = 10");
+    auto status = [&](const char *id) {
+        return json::parse(s.inst.run({"--json", "service", "show", id}).out)["status"].get<std::string>();
+    };
+    cron(s.inst, "2026-03-05T12:00:00Z");  // invoice #1, due 2026-03-10
+    cron(s.inst, "2026-03-12T12:00:00Z");
+    CHECK(status("1") == "Active");
+    json r = cron(s.inst, "2026-03-13T12:00:00Z");
+    CHECK(task(r, "overdue")["lines"][0] == "service 1 suspended (unpaid since 2026-03-10)");
+    const json shown = json::parse(s.inst.run({"--json", "service", "show", "1"}).out);
+    CHECK(shown["status"] == "Suspended");
+    CHECK(shown["suspend_reason"] == "Overdue on Payment");
+
+    // Paying releases it at once.
+    const RunResult paid = s.inst.run({"--now", "2026-03-14T09:00:00Z", "invoice", "pay", "1", "--method", "bank"});
+    CHECK(paid.exit_code == 0);
+    CHECK(paid.out.find("service 1 unsuspended (paid up)") != std::string::npos);
+    CHECK(status("1") == "Active");
+
+    // An operator's own suspension (with a reason) is never lifted by automation.
+    ok(s.inst, {"service", "suspend", "1", "--reason", "Abuse report"});
+    cron(s.inst, "2026-03-15T12:00:00Z");
+    CHECK(status("1") == "Suspended");
+    ok(s.inst, {"service", "unsuspend", "1"});
+
+    // Override: no auto-suspension until 2026-04-20.
+    ok(s.inst, {"service", "set", "1", "--autosuspend-override", "2026-04-20"});
+    cron(s.inst, "2026-04-14T12:00:00Z");  // invoice for 04-10 is 4 days overdue
+    CHECK(status("1") == "Active");
+    cron(s.inst, "2026-04-19T12:00:00Z");
+    CHECK(status("1") == "Active");
+    r = cron(s.inst, "2026-04-20T12:00:00Z");  // termination day (10 days), and the override ends
+    CHECK(status("1") == "Terminated");
+    CHECK(task(r, "overdue")["lines"][0] == "service 1 terminated (unpaid since 2026-04-10)");
+}
+
+TEST_CASE("'never' turns auto-suspension off for a service") {
+    Seeded s;
+    configure(s.inst, "suspend_days = 0", "suspend_days = 1");
+    ok(s.inst, {"service", "set", "1", "--autosuspend-override", "never"});
+    cron(s.inst, "2026-03-05T12:00:00Z");
+    cron(s.inst, "2026-04-30T12:00:00Z");
+    CHECK(json::parse(s.inst.run({"--json", "service", "show", "1"}).out)["status"] == "Active");
+}
