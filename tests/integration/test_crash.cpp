@@ -1,0 +1,119 @@
+// A cron run killed with SIGKILL at an arbitrary point, then run again, must leave exactly the
+// ledger and invoices an uninterrupted run leaves: nothing posted twice, nothing lost.
+#include "support/sandbox.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <thread>
+
+extern char **environ;
+
+using namespace provisio::test;
+
+namespace {
+
+constexpr int clients = 400;
+constexpr int services_per_client = 5;
+
+// Clients with credit and monthly services due on assorted days, written straight into the
+// database (thousands of CLI calls would take longer than the test should).
+void seed(const Installation &inst) {
+    std::string sql = "BEGIN;\nINSERT INTO products (id, name, price_micros, billing_cycle, created_at) VALUES "
+                      "(1, 'Basic', 30000000, 'monthly', 't'), (2, 'Pro', 75500000, 'quarterly', 't');\n";
+    for (int c = 1; c <= clients; ++c) {
+        sql += "INSERT INTO clients (id, first_name, email, currency, created_at, separate_invoices) VALUES (" +
+               std::to_string(c) + ", 'C', 'c" + std::to_string(c) + "@example.org', 'USD', 't', " + (c % 7 == 0 ? "1" : "0") + ");\n";
+        if (c % 3 == 0)
+            sql += "INSERT INTO credit_ledger (client_id, at, amount_micros, kind, description) VALUES (" + std::to_string(c) +
+                   ", 't', 45000000, 'credit', 'seed');\nUPDATE clients SET credit_micros = 45000000 WHERE id = " +
+                   std::to_string(c) + ";\n";
+        for (int s = 0; s < services_per_client; ++s) {
+            const int day = 1 + (c * 7 + s * 5) % 28;
+            char due[16];
+            std::snprintf(due, sizeof due, "2026-0%d-%02d", 1 + (s % 3), day);
+            sql += "INSERT INTO services (client_id, product_id, status, next_due_date, next_invoice_date, anchor_day, "
+                   "recurring_micros, billing_cycle, created_at, updated_at) VALUES (" +
+                   std::to_string(c) + ", " + (s == 4 ? "2" : "1") + ", 'Active', '" + due + "', '" + due + "', " +
+                   std::to_string(day) + ", " + (s == 4 ? "75500000" : "30000000") + ", '" + (s == 4 ? "quarterly" : "monthly") +
+                   "', 't', 't');\n";
+        }
+    }
+    sql += "COMMIT;\n";
+    const RunResult r = run_program("/usr/bin/sqlite3", {inst.database().string()}, sql);
+    REQUIRE(r.exit_code == 0);
+}
+
+// Everything money: invoices, lines, ledger, balances, the services' billing dates.
+std::string money_state(const Installation &inst) {
+    const char *sql =
+        "SELECT 'inv', id, client_id, status, due_date, subtotal_micros, credit_micros, paid_micros FROM invoices ORDER BY id;"
+        "SELECT 'line', invoice_id, item_type, item_id, amount_micros, due_date, natural_key FROM invoice_items ORDER BY id;"
+        "SELECT 'ledger', client_id, amount_micros, kind, invoice_id, natural_key FROM credit_ledger ORDER BY id;"
+        "SELECT 'client', id, credit_micros FROM clients ORDER BY id;"
+        "SELECT 'service', id, next_due_date, next_invoice_date FROM services ORDER BY id;";
+    return run_program("/usr/bin/sqlite3", {inst.database().string(), sql}).out;
+}
+
+pid_t start_cron(const Installation &inst, const std::string &now) {
+    const std::string bin = provisio_binary(), config = inst.config().string();
+    std::vector<std::string> args{bin, "--config", config, "--now", now, "cron"};
+    std::vector<char *> argv;
+    for (auto &a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    REQUIRE(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+}  // namespace
+
+TEST_CASE("a cron run killed with SIGKILL and run again posts exactly what an uninterrupted run does") {
+    const std::string days[] = {"2026-01-20T12:00:00Z", "2026-02-25T12:00:00Z"};
+    Installation reference;
+    seed(reference);
+    for (const auto &day : days) REQUIRE(reference.run({"--now", day, "cron"}).exit_code == 0);
+    const std::string expected = money_state(reference);
+    REQUIRE(expected.find("'inv'") == std::string::npos);
+    REQUIRE(expected.find("inv|") != std::string::npos);
+
+    // Measure how long an uninterrupted first run takes, to aim the kills inside it.
+    Installation timing;
+    seed(timing);
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(timing.run({"--now", days[0], "cron"}).exit_code == 0);
+    const auto full = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+
+    int killed_mid_run = 0;
+    for (int attempt = 1; attempt <= 6; ++attempt) {
+        INFO("attempt " << attempt);
+        Installation victim;
+        seed(victim);
+        for (const auto &day : days) {
+            const pid_t pid = start_cron(victim, day);
+            std::this_thread::sleep_for(full * attempt / 7);
+            ::kill(pid, SIGKILL);
+            int status = 0;
+            ::waitpid(pid, &status, 0);
+            if (WIFSIGNALED(status)) killed_mid_run++;
+            // The next cron run (same business day) finishes the job.
+            const RunResult again = victim.run({"--now", day, "cron"});
+            INFO(again.err);
+            REQUIRE(again.exit_code == 0);
+        }
+        CHECK(money_state(victim) == expected);
+        CHECK(victim.run({"verify"}).exit_code == 0);
+    }
+    CHECK(killed_mid_run > 0);  // the kills did land inside runs
+}
