@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Whole-process billing benchmarks, each with a baseline from the same run:
+#   - a cron run with nothing due (against `provisio --version`);
+#   - invoice generation for SERVICES due services (peak memory from /usr/bin/time).
+# Usage: billing.sh PROVISIO BENCH_BILLING [SERVICES]
+set -euo pipefail
+provisio=$1 bench=$2 services=${3:-100000}
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+chmod 700 "$dir"
+p() { "$provisio" --config "$dir/provisio.toml" "$@"; }
+p init >/dev/null
+
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Nothing due: a fresh database, twenty runs in the same business day after the first.
+p --now 2026-03-01T12:00:00Z cron >/dev/null
+idle=$(for _ in $(seq 20); do ms p --now 2026-03-01T12:05:00Z cron; done | median)
+base=$(for _ in $(seq 20); do ms "$provisio" --version; done | median)
+echo "cron with nothing due: median ${idle} ms over 20 runs   (baseline provisio --version: ${base} ms)"
+
+"$bench" seed "$dir/provisio.db" "$services"
+/usr/bin/time -f "%e s elapsed, %M KiB peak" -o "$dir/time" \
+  "$provisio" --config "$dir/provisio.toml" --now 2026-03-05T12:00:00Z invoice generate
+echo "invoice generation for $services due services: $(cat "$dir/time")"
+count=$(sqlite3 "$dir/provisio.db" "SELECT count(*) FROM invoice_items")
+[ "$count" -eq "$services" ] || { echo "expected $services invoice lines, found $count"; exit 1; }
+# Baseline in the same run: the same database read in full by the sqlite3 shell.
+/usr/bin/time -f "%e s elapsed, %M KiB peak" -o "$dir/time" sqlite3 "$dir/provisio.db" "SELECT * FROM services" >/dev/null
+echo "  baseline, sqlite3 reading every service row: $(cat "$dir/time")"
