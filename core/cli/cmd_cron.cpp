@@ -18,6 +18,7 @@ namespace {
 struct CronArgs {
     std::string task;
     bool dry_run = false;
+    bool verbose = false;
     int limit = 20;
 };
 
@@ -36,7 +37,7 @@ int run_cron_command(Context &ctx, const CronArgs &a) {
     CronOptions o;
     if (!a.task.empty()) o.only_task = a.task;
     o.dry_run = a.dry_run;
-    o.verbose = ctx.options.verbose;
+    o.verbose = a.verbose || ctx.options.verbose;
     o.progress = ::isatty(STDOUT_FILENO) && !ctx.options.json;
     o.daily_hour = config.cron_daily_hour;
     const CronReport r = run_cron(tctx, ctx.clock(), zone, o);
@@ -62,7 +63,7 @@ int run_cron_command(Context &ctx, const CronArgs &a) {
                           t.result.errors.empty() ? "" : (", " + std::to_string(t.result.errors.size()) + " error(s)").c_str(),
                           t.seconds);
             std::cout << line << '\n';
-            if (ctx.options.verbose || a.dry_run)
+            if (o.verbose || a.dry_run)
                 for (const auto &l : t.result.lines) std::cout << "      " << l << '\n';
             for (const auto &e : t.result.errors) std::cout << "      error: " << e << '\n';
         }
@@ -78,6 +79,7 @@ void add_cron_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto args = std::make_shared<CronArgs>();
     cron->add_option("--task", args->task, "Run only this task, whatever its schedule");
     cron->add_flag("--dry-run", args->dry_run, "Show what would be done; change nothing");
+    cron->add_flag("--verbose", args->verbose, "List what each task did (the global -v also logs debug detail)");
 
     auto *history = cron->add_subcommand("history", "Recent cron runs");
     history->add_option("--limit", args->limit, "How many")->check(CLI::Range(1, 10000));
