@@ -3,6 +3,7 @@
 #include "billing/cycles.hpp"
 #include "foundation/error.hpp"
 #include "ledger/credit_ledger.hpp"
+#include "notify/outbox.hpp"
 #include "store/database.hpp"
 
 #include <algorithm>
@@ -33,7 +34,11 @@ int64_t Invoicing::create(int64_t client_id, const std::string &kind, const std:
         ins.reset().bind(1, id).bind(2, l.item_type).bind(3, l.item_id).bind(4, l.description).bind(5, l.amount.micros())
             .bind(6, l.due_date).bind(7, l.period_end).bind(8, l.natural_key).run();
     queue_events("invoice_created", id);
-    apply_credit(id);
+    // Credit first, so the mail shows what is really due; then settle if nothing is.
+    take_credit(id);
+    const Invoice made = get(id);
+    queue_mail(db_, now_, "Invoice Created", client_id, variables(made), "invoice:" + std::to_string(id) + ":created");
+    if (!made.balance_due().negative() && made.balance_due().zero()) settle(made);
     tx.commit();
     return id;
 }
@@ -85,27 +90,26 @@ std::vector<Invoice> Invoicing::list(const InvoiceFilter &f) {
     return out;
 }
 
-Money Invoicing::apply_credit(int64_t invoice_id) {
-    Transaction tx(db_);
+Money Invoicing::take_credit(int64_t invoice_id) {
     const Invoice inv = get(invoice_id);
     if (inv.status != invoice_status::unpaid) return {};
     CreditLedger ledger(db_, now_);
-    const Money available = ledger.balance(inv.client_id);
-    const Money due = inv.balance_due();
-    const Money amount = std::min(available, due);
-    if (amount.negative() || amount.zero()) {
-        if (due.zero() || due.negative()) settle(inv);  // a zero invoice is paid as soon as it exists
-        tx.commit();
-        return {};
-    }
+    const Money amount = std::min(ledger.balance(inv.client_id), inv.balance_due());
+    if (amount.negative() || amount.zero()) return {};
     const auto posted = ledger.post({inv.client_id, -amount, credit_kind::applied, "Credit applied to invoice " + num(inv.id),
                                      inv.id, "apply:invoice:" + std::to_string(inv.id) + ":" + std::to_string(inv.credit.micros())});
-    if (posted) {
-        db_.prepare("UPDATE invoices SET credit_micros = credit_micros + ?2 WHERE id = ?1").bind(1, inv.id).bind(2, amount.micros()).run();
-        if (amount == due) settle(get(inv.id));
-    }
+    if (!posted) return {};
+    db_.prepare("UPDATE invoices SET credit_micros = credit_micros + ?2 WHERE id = ?1").bind(1, inv.id).bind(2, amount.micros()).run();
+    return amount;
+}
+
+Money Invoicing::apply_credit(int64_t invoice_id) {
+    Transaction tx(db_);
+    const Money amount = take_credit(invoice_id);
+    const Invoice inv = get(invoice_id);
+    if (inv.status == invoice_status::unpaid && !inv.balance_due().negative() && inv.balance_due().zero()) settle(inv);
     tx.commit();
-    return posted ? amount : Money();
+    return amount;
 }
 
 Payment Invoicing::pay(int64_t invoice_id, Money amount, const std::string &method, const std::string &gateway_id) {
@@ -198,6 +202,22 @@ void Invoicing::settle(const Invoice &inv) {
             db_.prepare(std::string("UPDATE ") + table + " SET next_due_date = ?2 WHERE id = ?1").bind(1, *line.item_id).bind(2, next).run();
     }
     queue_events("invoice_paid", inv.id);
+    Invoice paid = inv;
+    paid.status = invoice_status::paid;
+    queue_mail(db_, now_, "Invoice Payment Confirmation", inv.client_id, variables(paid),
+               "invoice:" + std::to_string(inv.id) + ":paid");
+}
+
+std::map<std::string, std::string> Invoicing::variables(const Invoice &inv) {
+    std::string items;
+    for (const auto &l : inv.lines) items += l.description + "  " + l.amount.to_string() + "\n";
+    return {{"invoice_id", std::to_string(inv.id)},
+            {"invoice_date", inv.invoice_date},
+            {"invoice_due_date", inv.due_date},
+            {"invoice_total", inv.subtotal.to_string()},
+            {"invoice_balance", inv.balance_due().to_string()},
+            {"invoice_items", items},
+            {"invoice_days_overdue", std::to_string(std::max(0, days_between(parse_date(inv.due_date, "due date"), today_)))}};
 }
 
 void Invoicing::queue_events(const char *kind, int64_t invoice_id) {

@@ -11,6 +11,7 @@
 #include "money/money.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,10 +90,15 @@ public:
     // credit. Its renewal lines stay (that period is not invoiced again).
     void cancel(int64_t invoice_id);
 
+    // The template variables describing an invoice (invoice_id, invoice_total, ...).
+    std::map<std::string, std::string> variables(const Invoice &invoice);
+
     // The services named by an invoice's service lines.
     std::vector<int64_t> services_of(int64_t invoice_id);
 
 private:
+    // Moves the client's credit onto the invoice, up to its balance due; does not settle.
+    Money take_credit(int64_t invoice_id);
     void settle(const Invoice &invoice);
     void queue_events(const char *kind, int64_t invoice_id);
 

@@ -83,5 +83,6 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_credit_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_cron_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_mail_commands(CLI::App &app, Context &ctx, Runner &run);
 
 }  // namespace provisio::cli

@@ -70,6 +70,7 @@ int main(int argc, char **argv) {
     add_credit_commands(app, ctx, run);
     add_invoice_commands(app, ctx, run);
     add_cron_commands(app, ctx, run);
+    add_mail_commands(app, ctx, run);
 
     try {
         app.parse(argc, argv);

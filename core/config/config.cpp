@@ -46,6 +46,17 @@ terminate_days = 0            # terminate them this many days after it (0: never
 
 [cron]
 daily_hour = 0                # daily tasks run on the first cron run at or after this hour (business time zone)
+
+[mail]
+transport = "file"            # file (write .eml files to file_dir), smtp, or none
+file_dir = "mail"
+from = "provisio@localhost"   # the From: of every message, e.g. "Billing <billing@example.com>"
+smtp_url = ""                 # smtp://mail.example.com:587 (STARTTLS) or smtps://mail.example.com:465
+smtp_username = ""            # AUTH when set
+smtp_password = ""
+smtp_starttls = "try"         # try, require, no
+smtp_tls_verify = true
+timeout_ms = 30000
 )";
 }
 
@@ -79,6 +90,7 @@ Config Config::load(const std::filesystem::path &file) {
     c.database = base / "provisio.db";
     c.modules_dir = base / "modules";
     c.key_file = base / "provisio.key";
+    c.mail.file_dir = base / "mail";
 
     for (auto &&[k, node] : root) {
         const std::string key(k.str());
@@ -133,6 +145,38 @@ Config Config::load(const std::filesystem::path &file) {
                 else if (bk.str() == "terminate_days") c.terminate_days = integer(0, 3650);
                 else bad(bnode, b, "is not a known key");
             }
+        } else if (key == "mail" && node.is_table()) {
+            for (auto &&[mk, mnode] : *node.as_table()) {
+                const std::string m = "mail." + std::string(mk.str());
+                const std::string_view k = mk.str();
+                if (k == "transport") {
+                    c.mail.transport = string_of(mnode, m);
+                    if (c.mail.transport != "file" && c.mail.transport != "smtp" && c.mail.transport != "none")
+                        bad(mnode, m, "must be file, smtp or none");
+                } else if (k == "file_dir") c.mail.file_dir = path_of(mnode, m);
+                else if (k == "from") c.mail.from = string_of(mnode, m);
+                else if (k == "smtp_url") {
+                    c.mail.smtp_url = string_of(mnode, m);
+                    if (!c.mail.smtp_url.empty() && c.mail.smtp_url.rfind("smtp://", 0) != 0 && c.mail.smtp_url.rfind("smtps://", 0) != 0)
+                        bad(mnode, m, "must start with smtp:// or smtps://");
+                } else if (k == "smtp_username") c.mail.smtp_username = string_of(mnode, m);
+                else if (k == "smtp_password") c.mail.smtp_password = string_of(mnode, m);
+                else if (k == "smtp_starttls") {
+                    c.mail.smtp_starttls = string_of(mnode, m);
+                    if (c.mail.smtp_starttls != "try" && c.mail.smtp_starttls != "require" && c.mail.smtp_starttls != "no")
+                        bad(mnode, m, "must be try, require or no");
+                } else if (k == "smtp_tls_verify") {
+                    auto v = mnode.value<bool>();
+                    if (!v) bad(mnode, m, "must be true or false");
+                    c.mail.smtp_tls_verify = *v;
+                } else if (k == "timeout_ms") {
+                    auto v = mnode.value<int64_t>();
+                    if (!v || *v <= 0 || *v > 600000) bad(mnode, m, "must be an integer from 1 to 600000");
+                    c.mail.timeout = std::chrono::milliseconds(*v);
+                } else bad(mnode, m, "is not a known key");
+            }
+            if (c.mail.transport == "smtp" && c.mail.smtp_url.empty())
+                bad(node, "mail.smtp_url", "is required when mail.transport is smtp");
         } else if (key == "cron" && node.is_table()) {
             for (auto &&[ck, cnode] : *node.as_table()) {
                 const std::string k = "cron." + std::string(ck.str());

@@ -23,7 +23,18 @@ struct Config {
     int invoice_days_before = 7;         // [billing] invoice_days_before: lead time of renewal invoices
     int suspend_days = 0;                // [billing] suspend_days: suspend this many days overdue (0: never)
     int terminate_days = 0;              // [billing] terminate_days: terminate this many days overdue (0: never)
-    int cron_daily_hour = 0;             // [cron] daily_hour: business hour after which daily tasks run
+    int cron_daily_hour = 0;
+    struct Mail {
+        std::string transport = "file";         // [mail] transport: file, smtp, none
+        std::filesystem::path file_dir;         // [mail] file_dir, default mail/
+        std::string from = "provisio@localhost";  // [mail] from
+        std::string smtp_url;                   // [mail] smtp_url: smtp://host:587 or smtps://host:465
+        std::string smtp_username;              // [mail] smtp_username
+        std::string smtp_password;              // [mail] smtp_password (keep the file mode 0600)
+        std::string smtp_starttls = "try";      // [mail] smtp_starttls: try, require, no
+        bool smtp_tls_verify = true;            // [mail] smtp_tls_verify
+        std::chrono::milliseconds timeout{30000};  // [mail] timeout_ms
+    } mail;             // [cron] daily_hour: business hour after which daily tasks run
 
     // Reads and validates the file; unknown keys and wrong types are errors naming the key
     // and line. Throws Error(invalid_input).

@@ -286,6 +286,33 @@ CREATE TABLE cron_task_state (
     last_finished_at    TEXT
 );
 )SQL",
+        // 3: default e-mail templates (operators edit them with provisio mail template add).
+        R"SQL(
+INSERT INTO mail_templates (name, subject, body, updated_at) VALUES
+('Invoice Created', 'Invoice #{$invoice_id}, due {$invoice_due_date}',
+'Dear {$client_name},
+
+Invoice #{$invoice_id} of {$invoice_date} is due on {$invoice_due_date}.
+
+{$invoice_items}
+Total: {$invoice_total}
+Due:   {$invoice_balance}
+
+Thank you for your business.
+', '1970-01-01T00:00:00Z'),
+('Invoice Payment Confirmation', 'Payment received for invoice #{$invoice_id}',
+'Dear {$client_name},
+
+Thank you: invoice #{$invoice_id} ({$invoice_total}) is paid.
+Your credit balance is {$client_credit}.
+', '1970-01-01T00:00:00Z'),
+('Overdue Notice', 'Invoice #{$invoice_id} is {$invoice_days_overdue} days overdue',
+'Dear {$client_name},
+
+Invoice #{$invoice_id} was due on {$invoice_due_date} and {$invoice_balance} is still unpaid.
+Services on an unpaid invoice may be suspended.
+', '1970-01-01T00:00:00Z');
+)SQL",
     };
     return migrations;
 }

@@ -1,0 +1,128 @@
+// provisio mail template add|list|show, mail variables, mail outbox, mail send.
+#include "cli/context.hpp"
+#include "cli/output.hpp"
+#include "foundation/error.hpp"
+#include "notify/outbox.hpp"
+#include "notify/templates.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace provisio::cli {
+
+namespace {
+struct MailArgs {
+    std::string name, subject, body, body_file;
+    bool all = false;
+    int limit = 100;
+};
+}  // namespace
+
+void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
+    auto *mail = app.add_subcommand("mail", "E-mail templates and the outbox");
+    mail->require_subcommand(1);
+    auto args = std::make_shared<MailArgs>();
+
+    auto *templ = mail->add_subcommand("template", "E-mail templates");
+    templ->require_subcommand(1);
+    auto *add = templ->add_subcommand("add", "Add a template, or replace the one with that name");
+    add->add_option("NAME", args->name, "Template name, e.g. \"Overdue Notice\"")->required();
+    add->add_option("--subject", args->subject, "Subject line ({$variables} allowed)")->required();
+    add->add_option("--body", args->body, "Body text");
+    add->add_option("--body-file", args->body_file, "Read the body from this file");
+    add->callback([&, args] {
+        run = [&, args] {
+            std::string body = args->body;
+            if (!args->body_file.empty()) {
+                std::ifstream in(args->body_file);
+                if (!in) fail(ErrorKind::invalid_input, "--body-file: cannot read " + args->body_file);
+                std::stringstream ss;
+                ss << in.rdbuf();
+                body = ss.str();
+            }
+            if (body.empty()) fail(ErrorKind::invalid_input, "a template needs a body (--body or --body-file)");
+            save_template(ctx.db(), {args->name, args->subject, body, ctx.repo().now_text()});
+            std::cout << "template '" << args->name << "' saved\n";
+            return exit_ok;
+        };
+    });
+    templ->add_subcommand("list", "List templates")->callback([&] {
+        run = [&] {
+            const auto all = list_templates(ctx.db());
+            if (ctx.options.json) {
+                json out = json::array();
+                for (const auto &t : all) out.push_back({{"name", t.name}, {"subject", t.subject}, {"updated_at", t.updated_at}});
+                print_json(std::cout, out);
+                return exit_ok;
+            }
+            Table t({"NAME", "SUBJECT"});
+            for (const auto &m : all) t.add({m.name, m.subject});
+            t.print(std::cout);
+            return exit_ok;
+        };
+    });
+    auto *show = templ->add_subcommand("show", "Show a template");
+    show->add_option("NAME", args->name, "Template name")->required();
+    show->callback([&, args] {
+        run = [&, args] {
+            const auto t = find_template(ctx.db(), args->name);
+            if (!t) fail(ErrorKind::not_found, "no template named '" + args->name + "'");
+            if (ctx.options.json) print_json(std::cout, {{"name", t->name}, {"subject", t->subject}, {"body", t->body}});
+            else std::cout << "Subject: " << t->subject << "\n\n" << t->body;
+            return exit_ok;
+        };
+    });
+
+    mail->add_subcommand("variables", "The {$variables} templates may use")->callback([&] {
+        run = [&] {
+            Table t({"VARIABLE", "HOLDS"});
+            for (const auto &[v, what] : template_variables()) t.add({"{$" + v + "}", what});
+            t.add({"{$client_custom_field_NAME}", "a client custom field"});
+            t.print(std::cout);
+            return exit_ok;
+        };
+    });
+
+    auto *outbox = mail->add_subcommand("outbox", "Messages waiting to be sent (with --all, sent ones too)");
+    outbox->add_flag("--all", args->all, "Include sent messages");
+    outbox->add_option("--limit", args->limit, "At most this many")->check(CLI::Range(1, 100000));
+    outbox->callback([&, args] {
+        run = [&, args] {
+            const auto messages = list_outbox(ctx.db(), args->all, args->limit);
+            if (ctx.options.json) {
+                json out = json::array();
+                for (const auto &m : messages)
+                    out.push_back({{"id", m.id}, {"to", m.recipients}, {"subject", m.subject}, {"body", m.body},
+                                   {"template", m.template_name}, {"status", m.status}, {"attempts", m.attempts},
+                                   {"last_error", m.last_error}, {"created_at", m.created_at},
+                                   {"sent_at", m.sent_at ? json(*m.sent_at) : json()}});
+                print_json(std::cout, out);
+                return exit_ok;
+            }
+            Table t({"ID", "CREATED", "TO", "SUBJECT", "STATUS", "TRIES", "LAST ERROR"});
+            for (const auto &m : messages)
+                t.add({std::to_string(m.id), m.created_at, m.recipients, m.subject, m.status, std::to_string(m.attempts), m.last_error});
+            if (t.empty()) std::cout << "the outbox is empty\n";
+            else t.print(std::cout);
+            return exit_ok;
+        };
+    });
+
+    mail->add_subcommand("send", "Deliver the outbox now (failed messages stay queued)")->callback([&] {
+        run = [&] {
+            const Delivery d = deliver_outbox(ctx.db(), mail_transport(ctx.config()), ctx.repo().now_text());
+            if (ctx.options.json) print_json(std::cout, {{"sent", d.sent}, {"errors", d.errors}});
+            else {
+                for (const auto &l : d.lines) std::cout << l << '\n';
+                std::cout << d.sent << " sent, " << d.errors.size() << " failed (still queued)\n";
+                for (const auto &e : d.errors) std::cerr << "provisio: " << e << '\n';
+            }
+            return d.errors.empty() ? exit_ok : exit_failed;
+        };
+    });
+}
+
+}  // namespace provisio::cli

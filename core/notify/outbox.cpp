@@ -1,0 +1,192 @@
+#include "notify/outbox.hpp"
+
+#include "config/config.hpp"
+#include "foundation/clock.hpp"
+#include "foundation/error.hpp"
+#include "money/money.hpp"
+#include "notify/smtp.hpp"
+#include "store/database.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+namespace provisio {
+
+TemplateVars client_variables(Database &db, int64_t client_id) {
+    auto q = db.prepare("SELECT first_name, last_name, email, credit_micros, "
+                        "(SELECT COALESCE(SUM(subtotal_micros - credit_micros - paid_micros), 0) FROM invoices "
+                        " WHERE client_id = c.id AND status = 'Unpaid') FROM clients c WHERE id = ?1");
+    q.bind(1, client_id);
+    if (!q.step()) fail(ErrorKind::not_found, "client " + std::to_string(client_id) + " does not exist");
+    const std::string first = q.text(0), last = q.text(1);
+    return {{"client_id", std::to_string(client_id)},
+            {"client_first_name", first},
+            {"client_last_name", last},
+            {"client_name", first + (last.empty() ? "" : " " + last)},
+            {"client_email", q.text(2)},
+            {"client_credit", Money::from_micros(q.int64(3)).to_string()},
+            {"client_due_invoices_balance", Money::from_micros(q.int64(4)).to_string()}};
+}
+
+Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
+                  const TemplateVars &extra, const std::optional<std::string> &natural_key) {
+    const auto t = find_template(db, name);
+    if (!t) return {std::nullopt, "no template named '" + name + "'"};
+    if (natural_key) {
+        auto q = db.prepare("SELECT id FROM mail_outbox WHERE natural_key = ?1");
+        q.bind(1, *natural_key);
+        if (q.step()) return {std::nullopt, "already queued as message " + std::to_string(q.int64(0))};
+    }
+    TemplateVars vars = client_variables(db, client_id);
+    for (const auto &[k, v] : extra) vars[k] = v;
+    db.prepare("INSERT INTO mail_outbox (recipients, subject, body, template, client_id, natural_key, created_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, vars.at("client_email")).bind(2, render_template(t->subject, vars)).bind(3, render_template(t->body, vars))
+        .bind(4, name).bind(5, client_id).bind(6, natural_key).bind(7, now)
+        .run();
+    return {db.last_insert_id(), {}};
+}
+
+std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit) {
+    auto q = db.prepare("SELECT id, recipients, subject, body, template, client_id, natural_key, created_at, status, attempts, "
+                        "last_error, sent_at FROM mail_outbox WHERE ?1 OR status = 'queued' ORDER BY id LIMIT ?2");
+    q.bind(1, int64_t{include_sent}).bind(2, int64_t{limit});
+    std::vector<OutboxMessage> out;
+    while (q.step())
+        out.push_back({q.int64(0), q.text(1), q.text(2), q.text(3), q.text(4), q.opt_int64(5), q.opt_text(6), q.text(7),
+                       q.text(8), q.int64(9), q.text(10), q.opt_text(11)});
+    return out;
+}
+
+namespace {
+
+bool ascii(const std::string &s) {
+    for (unsigned char c : s)
+        if (c >= 0x80) return false;
+    return true;
+}
+
+// RFC 2047 encoded-word for a non-ASCII header value.
+std::string header_text(const std::string &s) {
+    if (ascii(s)) return s;
+    static const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    size_t i = 0;
+    for (; i + 2 < s.size(); i += 3) {
+        const unsigned v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) |
+                           static_cast<unsigned char>(s[i + 2]);
+        out += {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
+    }
+    if (i + 1 == s.size()) {
+        const unsigned v = static_cast<unsigned char>(s[i]) << 16;
+        out += {b64[v >> 18], b64[(v >> 12) & 63], '=', '='};
+    } else if (i + 2 == s.size()) {
+        const unsigned v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8);
+        out += {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], '='};
+    }
+    return "=?UTF-8?B?" + out + "?=";
+}
+
+std::string crlf(const std::string &text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out += '\r';
+        out += text[i];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string rfc5322_date(const std::string &iso_utc) {
+    using namespace std::chrono;
+    const TimePoint t = parse_instant(iso_utc, "time");
+    const auto day = floor<days>(t);
+    const year_month_day ymd(day);
+    const weekday wd(day);
+    const hh_mm_ss<seconds> hms(floor<seconds>(t - day));
+    static const char *names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d +0000", names[wd.c_encoding()],
+                  static_cast<unsigned>(ymd.day()), months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    return buf;
+}
+
+std::string format_message(const OutboxMessage &m, const std::string &from, const std::string &date_utc) {
+    std::string h;
+    h += "Date: " + rfc5322_date(date_utc) + "\r\n";
+    h += "From: " + from + "\r\n";
+    h += "To: " + m.recipients + "\r\n";
+    h += "Subject: " + header_text(m.subject) + "\r\n";
+    h += "Message-ID: <outbox-" + std::to_string(m.id) + "." + m.created_at + "@provisio>\r\n";
+    h += "MIME-Version: 1.0\r\n";
+    h += "Content-Type: text/plain; charset=utf-8\r\n";
+    h += "Content-Transfer-Encoding: 8bit\r\n";
+    h += "\r\n";
+    std::string body = crlf(m.body);
+    if (body.size() < 2 || body.substr(body.size() - 2) != "\r\n") body += "\r\n";
+    return h + body;
+}
+
+MailTransport mail_transport(const Config &c) {
+    MailTransport t;
+    t.kind = c.mail.transport;
+    t.file_dir = c.mail.file_dir;
+    t.from = c.mail.from;
+    t.smtp_url = c.mail.smtp_url;
+    t.smtp_username = c.mail.smtp_username;
+    t.smtp_password = c.mail.smtp_password;
+    t.smtp_starttls = c.mail.smtp_starttls;
+    t.smtp_tls_verify = c.mail.smtp_tls_verify;
+    t.timeout = c.mail.timeout;
+    return t;
+}
+
+Delivery deliver_outbox(Database &db, const MailTransport &t, const std::string &now, int limit) {
+    Delivery d;
+    if (t.kind == "none") return d;
+    for (const OutboxMessage &m : list_outbox(db, false, limit)) {
+        const std::string message = format_message(m, t.from, now);
+        std::optional<std::string> error;
+        if (t.kind == "file") {
+            std::error_code ec;
+            std::filesystem::create_directories(t.file_dir, ec);
+            const auto final_path = t.file_dir / (std::to_string(m.id) + ".eml");
+            const auto tmp = t.file_dir / ("." + std::to_string(m.id) + ".eml.tmp");
+            {
+                std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+                out << message;
+                if (!out) error = "cannot write " + tmp.string();
+            }
+            if (!error) std::filesystem::rename(tmp, final_path, ec);
+            if (!error && ec) error = "cannot write " + final_path.string() + ": " + ec.message();
+        } else {
+            std::vector<std::string> to;
+            size_t start = 0;
+            while (start <= m.recipients.size()) {
+                const size_t comma = m.recipients.find(',', start);
+                std::string r = m.recipients.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                while (!r.empty() && r.front() == ' ') r.erase(r.begin());
+                if (!r.empty()) to.push_back(r);
+                if (comma == std::string::npos) break;
+                start = comma + 1;
+            }
+            error = smtp_send(t, to, message);
+        }
+        if (error) {
+            db.prepare("UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1").bind(1, m.id).bind(2, *error).run();
+            d.errors.push_back("message " + std::to_string(m.id) + " to " + m.recipients + ": " + *error);
+        } else {
+            db.prepare("UPDATE mail_outbox SET attempts = attempts + 1, status = 'sent', sent_at = ?2, last_error = '' WHERE id = ?1")
+                .bind(1, m.id).bind(2, now).run();
+            d.sent++;
+            d.lines.push_back("message " + std::to_string(m.id) + " sent to " + m.recipients + ": " + m.subject);
+        }
+    }
+    return d;
+}
+
+}  // namespace provisio

@@ -1,0 +1,80 @@
+// The mail outbox: messages rendered from templates wait here until delivered. Delivery is
+// at least once per message and a message is queued at most once per natural key (an overdue
+// notice for invoice 7 on day 3 is queued once, however often cron runs). A failed send stays
+// queued with its error and is tried again by the next `provisio mail send` or cron run.
+#pragma once
+
+#include "notify/templates.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+class Database;
+
+struct OutboxMessage {
+    int64_t id = 0;
+    std::string recipients;  // comma-separated
+    std::string subject;
+    std::string body;
+    std::string template_name;
+    std::optional<int64_t> client_id;
+    std::optional<std::string> natural_key;
+    std::string created_at;
+    std::string status;      // queued, sent
+    int64_t attempts = 0;
+    std::string last_error;
+    std::optional<std::string> sent_at;
+};
+
+struct Queued {
+    std::optional<int64_t> id;  // absent when not queued
+    std::string why_not;        // "no template named X", "already queued"
+};
+
+// The client's variables (name, e-mail, credit, balance due) merged with `extra`.
+TemplateVars client_variables(Database &db, int64_t client_id);
+
+// Renders template `name` for client `client_id` with `extra` variables and queues it to the
+// client's e-mail address.
+Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
+                  const TemplateVars &extra, const std::optional<std::string> &natural_key);
+
+std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit);
+
+struct MailTransport {
+    std::string kind = "file";              // file, smtp, none
+    std::filesystem::path file_dir;         // file: one .eml file per message
+    std::string from = "provisio@localhost";
+    std::string smtp_url;                   // smtp://host:port or smtps://host:port
+    std::string smtp_username;
+    std::string smtp_password;
+    std::string smtp_starttls = "try";      // try, require, no
+    bool smtp_tls_verify = true;
+    std::chrono::milliseconds timeout{30000};
+};
+
+struct Delivery {
+    int sent = 0;
+    std::vector<std::string> lines;
+    std::vector<std::string> errors;
+};
+
+struct Config;
+// The transport the configuration describes.
+MailTransport mail_transport(const Config &config);
+
+// Sends queued messages (oldest first, at most `limit`) through `transport`.
+Delivery deliver_outbox(Database &db, const MailTransport &transport, const std::string &now, int limit = 1000);
+
+// "Sun, 22 Nov 2026 10:00:00 +0000" for an ISO 8601 UTC time.
+std::string rfc5322_date(const std::string &iso_utc);
+// The message as sent: RFC 5322 headers and the body, CRLF line ends.
+std::string format_message(const OutboxMessage &m, const std::string &from, const std::string &date_utc);
+
+}  // namespace provisio
