@@ -2,10 +2,12 @@
 
 #include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
+#include "money/money.hpp"
 
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -43,6 +45,9 @@ workers = 8                   # module calls run concurrently, at most this many
 invoice_days_before = 7       # renewal invoices are made this many days before the due date
 suspend_days = 0              # suspend services this many days after an unpaid due date (0: never)
 terminate_days = 0            # terminate them this many days after it (0: never)
+late_fee = ""                 # "" for none, an amount such as "5.00", or a percentage such as "10%"
+late_fee_days = 0             # add the late fee to an invoice this many days after its due date (0: never)
+overdue_notice_days = []      # send the "Overdue Notice" template this many days overdue, e.g. [1, 7, 14]
 
 [cron]
 daily_hour = 0                # daily tasks run on the first cron run at or after this hour (business time zone)
@@ -143,6 +148,26 @@ Config Config::load(const std::filesystem::path &file) {
                 if (bk.str() == "invoice_days_before") c.invoice_days_before = integer(0, 365);
                 else if (bk.str() == "suspend_days") c.suspend_days = integer(0, 3650);
                 else if (bk.str() == "terminate_days") c.terminate_days = integer(0, 3650);
+                else if (bk.str() == "late_fee_days") c.late_fee_days = integer(0, 3650);
+                else if (bk.str() == "late_fee") {
+                    c.late_fee = string_of(bnode, b);
+                    std::string amount = c.late_fee;
+                    if (!amount.empty() && amount.back() == '%') amount.pop_back();
+                    try {
+                        if (!amount.empty() && Money::parse(amount, b).negative()) bad(bnode, b, "must not be negative");
+                    } catch (const Error &) {
+                        bad(bnode, b, "must be an amount such as \"5.00\" or a percentage such as \"10%\"");
+                    }
+                } else if (bk.str() == "overdue_notice_days") {
+                    const toml::array *days = bnode.as_array();
+                    if (!days) bad(bnode, b, "must be a list of day counts, e.g. [1, 7, 14]");
+                    for (const auto &d : *days) {
+                        auto v = d.value<int64_t>();
+                        if (!v || *v < 1 || *v > 3650) bad(d, b, "entries must be integers from 1 to 3650");
+                        c.overdue_notice_days.push_back(static_cast<int>(*v));
+                    }
+                    std::sort(c.overdue_notice_days.begin(), c.overdue_notice_days.end());
+                }
                 else bad(bnode, b, "is not a known key");
             }
         } else if (key == "mail" && node.is_table()) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace provisio {
 
@@ -23,6 +24,9 @@ struct Config {
     int invoice_days_before = 7;         // [billing] invoice_days_before: lead time of renewal invoices
     int suspend_days = 0;                // [billing] suspend_days: suspend this many days overdue (0: never)
     int terminate_days = 0;              // [billing] terminate_days: terminate this many days overdue (0: never)
+    std::string late_fee;                // [billing] late_fee: "" (none), an amount "5.00", or a percentage "10%"
+    int late_fee_days = 0;               // [billing] late_fee_days: charge it this many days overdue (0: never)
+    std::vector<int> overdue_notice_days;  // [billing] overdue_notice_days: e.g. [1, 7, 14]
     int cron_daily_hour = 0;
     struct Mail {
         std::string transport = "file";         // [mail] transport: file, smtp, none

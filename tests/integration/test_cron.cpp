@@ -169,3 +169,42 @@ TEST_CASE("'never' turns auto-suspension off for a service") {
     cron(s.inst, "2026-04-30T12:00:00Z");
     CHECK(json::parse(s.inst.run({"--json", "service", "show", "1"}).out)["status"] == "Active");
 }
+
+TEST_CASE("late fees once per invoice and overdue notices at thresholds, except for flagged clients") {
+    Seeded s;
+    configure(s.inst, "late_fee = \"\"", "late_fee = \"10%\"");
+    configure(s.inst, "late_fee_days = 0", "late_fee_days = 2");
+    configure(s.inst, "overdue_notice_days = []", "overdue_notice_days = [1, 5]");
+    // A second client, flagged: no fees, no notices.
+    ok(s.inst, {"client", "add", "--first-name", "Flag", "--email", "flag@example.org", "--no-late-fees", "yes",
+                "--no-overdue-emails", "yes"});
+    ok(s.inst, {"service", "add", "--client", "2", "--product", "A", "--next-due", "2026-03-10"});
+    ok(s.inst, {"service", "create", "2"});
+    cron(s.inst, "2026-03-05T12:00:00Z");  // invoices #1 (client 1) and #2 (client 2), due 03-10
+
+    json r = cron(s.inst, "2026-03-11T12:00:00Z");
+    CHECK(task(r, "overdue-notices")["lines"] == json::array({"overdue notice (day 1) for invoice #1 queued"}));
+    CHECK(task(r, "late-fees")["done"] == 0);
+    r = cron(s.inst, "2026-03-12T12:00:00Z");
+    CHECK(task(r, "late-fees")["lines"] == json::array({"late fee 3.00 added to invoice #1"}));
+    CHECK(task(r, "overdue-notices")["done"] == 0);
+    r = cron(s.inst, "2026-03-12T12:00:00Z", {"--task", "late-fees"});  // forced again: still once
+    CHECK(task(r, "late-fees")["done"] == 0);
+    r = cron(s.inst, "2026-03-15T12:00:00Z");
+    CHECK(task(r, "overdue-notices")["lines"] == json::array({"overdue notice (day 5) for invoice #1 queued"}));
+
+    const json inv = json::parse(s.inst.run({"--json", "invoice", "show", "1"}).out);
+    CHECK(inv["subtotal"] == "33.00");
+    CHECK(inv["lines"].back()["description"] == "Late fee (10%)");
+    CHECK(json::parse(s.inst.run({"--json", "invoice", "show", "2"}).out)["subtotal"] == "30.00");
+    const json box = json::parse(s.inst.run({"--json", "mail", "outbox", "--all"}).out);
+    int notices_to_flagged = 0, notices = 0;
+    for (const auto &m : box) {
+        if (m["template"] != "Overdue Notice") continue;
+        ++notices;
+        if (m["to"] == "flag@example.org") ++notices_to_flagged;
+    }
+    CHECK(notices == 2);
+    CHECK(notices_to_flagged == 0);
+    ok(s.inst, {"verify"});
+}

@@ -1,0 +1,70 @@
+// Task "late-fees" (daily): add [billing] late_fee to each invoice still unpaid
+// [billing] late_fee_days after its due date — once per invoice, never for clients flagged
+// "no late fees". A percentage is of the invoice's lines before any fee, rounded half-up to
+// the client's currency.
+#include "automation/task.hpp"
+#include "billing/invoices.hpp"
+#include "config/config.hpp"
+#include "money/currency.hpp"
+#include "store/database.hpp"
+
+namespace provisio {
+namespace {
+
+TaskResult late_fees(TaskContext &ctx) {
+    TaskResult result;
+    const Config &c = ctx.config;
+    if (c.late_fee.empty() || c.late_fee_days <= 0) return result;
+    const bool percent = c.late_fee.back() == '%';
+    const Money fee_value = Money::parse(percent ? c.late_fee.substr(0, c.late_fee.size() - 1) : c.late_fee, "billing.late_fee");
+    struct Due {
+        int64_t invoice, client;
+        int64_t base_micros;
+        std::string currency;
+    };
+    std::vector<Due> due;
+    {
+        auto q = ctx.db.prepare(
+            "SELECT i.id, i.client_id, (SELECT COALESCE(SUM(amount_micros), 0) FROM invoice_items t "
+            "  WHERE t.invoice_id = i.id AND t.item_type <> 'latefee'), c.currency "
+            "FROM invoices i JOIN clients c ON c.id = i.client_id "
+            "WHERE i.status = 'Unpaid' AND i.due_date <= ?1 AND c.no_late_fees = 0 "
+            "AND NOT EXISTS (SELECT 1 FROM invoice_items t WHERE t.natural_key = 'latefee:invoice:' || i.id) ORDER BY i.id");
+        q.bind(1, format_date(add_days(ctx.today, -c.late_fee_days)));
+        while (q.step()) due.push_back({q.int64(0), q.int64(1), q.int64(2), q.text(3)});
+    }
+    for (const auto &d : due) {
+        Money fee = fee_value;
+        if (percent) {
+            // base * percent / 100, in micros, half-up; then to the currency's places.
+            const __int128 scaled = static_cast<__int128>(d.base_micros) * fee_value.micros();
+            const __int128 denominator = static_cast<__int128>(100) * Money::micros_per_unit;
+            const int64_t micros = static_cast<int64_t>((scaled + denominator / 2) / denominator);
+            fee = Money::from_micros(micros);
+        }
+        fee = fee.rounded(currency_decimals(d.currency), Rounding::half_up);
+        if (fee.zero()) continue;
+        try {
+            Transaction tx(ctx.db);
+            ctx.db.prepare("INSERT INTO invoice_items (invoice_id, item_type, description, amount_micros, natural_key) "
+                           "VALUES (?1, 'latefee', ?2, ?3, ?4)")
+                .bind(1, d.invoice).bind(2, "Late fee (" + c.late_fee + ")").bind(3, fee.micros())
+                .bind(4, "latefee:invoice:" + std::to_string(d.invoice))
+                .run();
+            ctx.db.prepare("UPDATE invoices SET subtotal_micros = subtotal_micros + ?2 WHERE id = ?1")
+                .bind(1, d.invoice).bind(2, fee.micros()).run();
+            tx.commit();
+            result.done++;
+            result.lines.push_back("late fee " + fee.to_string() + " added to invoice #" + std::to_string(d.invoice));
+        } catch (const std::exception &e) {
+            result.errors.push_back("invoice #" + std::to_string(d.invoice) + ": " + e.what());
+        }
+    }
+    return result;
+}
+
+}  // namespace
+
+PROVISIO_REGISTER_TASK(Task{"late-fees", "Add the late fee to invoices unpaid past [billing] late_fee_days", Schedule::daily, 25, late_fees})
+
+}  // namespace provisio
