@@ -37,6 +37,7 @@ constexpr const char *service_query =
     "FROM services s JOIN products p ON p.id = s.product_id JOIN clients c ON c.id = s.client_id "
     "WHERE (s.status IN ('Active', 'Suspended') OR (?3 AND s.status = 'Pending')) AND s.billing_cycle <> 'free' AND s.next_invoice_date IS NOT NULL "
     "AND s.next_invoice_date <= ?1 AND (?2 IS NULL OR s.id = ?2) "
+    "AND NOT EXISTS (SELECT 1 FROM cancellation_requests r WHERE r.service_id = s.id AND r.applied_at IS NULL) "
     "UNION ALL "
     "SELECT 'addon', a.id, s.client_id, a.next_invoice_date, a.anchor_day, a.billing_cycle, a.price_micros, "
     "a.name || ' (addon to ' || p.name || CASE WHEN s.domain <> '' THEN ' - ' || s.domain ELSE '' END || ')', c.separate_invoices "
@@ -44,6 +45,7 @@ constexpr const char *service_query =
     "JOIN clients c ON c.id = s.client_id "
     "WHERE a.status = 'Active' AND a.billing_cycle <> 'free' AND a.next_invoice_date IS NOT NULL "
     "AND a.next_invoice_date <= ?1 AND ?2 IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM cancellation_requests r WHERE r.service_id = s.id AND r.applied_at IS NULL) "
     "ORDER BY 3, 4, 1, 2";
 
 void plan_item(ClientBatch &batch, const Billable &item, const GenerationOptions &o, const std::string &horizon,

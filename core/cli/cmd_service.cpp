@@ -9,6 +9,7 @@
 #include "provisioning/call_log.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/module_settings.hpp"
+#include "provisioning/state_machine.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -299,6 +300,45 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     add_lifecycle(service, ctx, run, args, "change-package", Action::change_package, "Apply the product's current settings on the server");
     add_lifecycle(service, ctx, run, args, "change-password", Action::change_password, "Set the service's password on the server");
     add_lifecycle(service, ctx, run, args, "test-connection", Action::test_connection, "Run the module's connection test for this service");
+
+    auto *request = service->add_subcommand("cancel-request",
+                                            "Ask for a cancellation that cron applies: at once, or at the end of the billing period");
+    request->add_option("SERVICE", args->ref, "Service id")->required();
+    request->add_option("--when", args->cycle, "immediate, or end-of-period (the next due date)")->required();
+    request->add_option("--reason", args->reason, "Why (kept with the request)");
+    request->callback([&, args] {
+        run = [&, args] {
+            const Service s = ctx.repo().get_service(parse_id(args->ref, "service"));
+            if (args->cycle != "immediate" && args->cycle != "end-of-period")
+                fail(ErrorKind::invalid_input, "--when '" + args->cycle + "' must be immediate or end-of-period");
+            if (s.status == status::cancelled || s.status == status::terminated)
+                fail(ErrorKind::refused, "service " + std::to_string(s.id) + " is already " + s.status);
+            auto existing = ctx.db().prepare("SELECT id FROM cancellation_requests WHERE service_id = ?1 AND applied_at IS NULL");
+            existing.bind(1, s.id);
+            if (existing.step())
+                fail(ErrorKind::conflict, "service " + std::to_string(s.id) + " already has cancellation request " +
+                                              std::to_string(existing.int64(0)) + " (withdraw it first)");
+            const std::string type = args->cycle == "immediate" ? "immediate" : "end_of_period";
+            ctx.db().prepare("INSERT INTO cancellation_requests (service_id, type, reason, requested_at) VALUES (?1, ?2, ?3, ?4)")
+                .bind(1, s.id).bind(2, type).bind(3, args->reason).bind(4, ctx.repo().now_text()).run();
+            std::cout << "service " << s.id << ": cancellation requested ("
+                      << (type == "immediate" ? "on the next cron run" : "on " + s.next_due_date.value_or("its next due date"))
+                      << "); no further renewal invoices are made\n";
+            return exit_ok;
+        };
+    });
+    auto *withdraw = service->add_subcommand("cancel-withdraw", "Withdraw a service's open cancellation request");
+    withdraw->add_option("SERVICE", args->ref, "Service id")->required();
+    withdraw->callback([&, args] {
+        run = [&, args] {
+            const int64_t id = parse_id(args->ref, "service");
+            ctx.repo().get_service(id);
+            ctx.db().prepare("DELETE FROM cancellation_requests WHERE service_id = ?1 AND applied_at IS NULL").bind(1, id).run();
+            if (ctx.db().changes() == 0) fail(ErrorKind::not_found, "service " + std::to_string(id) + " has no open cancellation request");
+            std::cout << "service " << id << ": cancellation request withdrawn\n";
+            return exit_ok;
+        };
+    });
 
     auto *cancel = service->add_subcommand("cancel", "Cancel the service (terminating it on the server if it was provisioned)");
     cancel->add_option("SERVICE", args->ref, "Service id")->required();

@@ -208,3 +208,30 @@ TEST_CASE("late fees once per invoice and overdue notices at thresholds, except 
     CHECK(notices_to_flagged == 0);
     ok(s.inst, {"verify"});
 }
+
+TEST_CASE("cancellation requests: immediate on the next run, end-of-period on the next due date") {
+    Seeded s;
+    ok(s.inst, {"service", "add", "--client", "1", "--product", "A", "--next-due", "2026-03-20"});
+    ok(s.inst, {"service", "create", "2"});
+    cron(s.inst, "2026-03-05T12:00:00Z");  // invoice #1: service 1, due 03-10
+    auto status = [&](const char *id) {
+        return json::parse(s.inst.run({"--json", "service", "show", id}).out)["status"].get<std::string>();
+    };
+    // Immediate: applied by the next run, with the unpaid invoice cancelled.
+    ok(s.inst, {"service", "cancel-request", "1", "--when", "immediate", "--reason", "Moving provider"});
+    CHECK(s.inst.run({"service", "cancel-request", "1", "--when", "immediate"}).exit_code == 5);
+    json r = cron(s.inst, "2026-03-06T12:00:00Z");
+    CHECK(status("1") == "Cancelled");
+    CHECK(json::parse(s.inst.run({"--json", "invoice", "show", "1"}).out)["status"] == "Cancelled");
+    CHECK(task(r, "cancellations")["done"] == 1);
+
+    // End of period: nothing until the next due date, and no renewal invoice meanwhile.
+    ok(s.inst, {"service", "cancel-request", "2", "--when", "end-of-period"});
+    cron(s.inst, "2026-03-15T12:00:00Z");  // 5 days before 03-20: would normally invoice
+    CHECK(status("2") == "Active");
+    CHECK(json::parse(s.inst.run({"--json", "invoice", "list", "--client", "1"}).out).size() == 1);
+    cron(s.inst, "2026-03-20T12:00:00Z");
+    CHECK(status("2") == "Cancelled");
+    CHECK(s.inst.run({"service", "cancel-withdraw", "2"}).exit_code == 3);
+    CHECK(s.inst.run({"service", "cancel-request", "2", "--when", "later"}).exit_code != 0);
+}
