@@ -1,6 +1,7 @@
 #include "billing/invoices.hpp"
 
 #include "billing/cycles.hpp"
+#include "billing/prorata.hpp"
 #include "foundation/error.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "notify/outbox.hpp"
@@ -201,6 +202,7 @@ void Invoicing::settle(const Invoice &inv) {
         if (!current || *current < next)
             db_.prepare(std::string("UPDATE ") + table + " SET next_due_date = ?2 WHERE id = ?1").bind(1, *line.item_id).bind(2, next).run();
     }
+    apply_pending_changes(db_, inv.id, now_);
     queue_events("invoice_paid", inv.id);
     Invoice paid = inv;
     paid.status = invoice_status::paid;

@@ -4,6 +4,8 @@
 #include "cli/context.hpp"
 #include "cli/output.hpp"
 #include "billing/cycles.hpp"
+#include "billing/invoices.hpp"
+#include "billing/prorata.hpp"
 #include "foundation/error.hpp"
 #include "money/currency.hpp"
 #include "provisioning/call_log.hpp"
@@ -22,7 +24,8 @@ namespace {
 struct ServiceArgs {
     std::string ref, client, product, server, domain, username, password, dedicated_ip, next_due, amount, cycle, reason,
         autosuspend_override;
-    bool password_stdin = false, no_server = false, recalculate = false;
+    bool password_stdin = false, no_server = false, recalculate = false, prorata = false;
+    std::vector<std::string> refs;
     std::vector<std::string> settings, unset, fields, unset_fields;
 };
 
@@ -280,16 +283,54 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
         };
     });
 
+    auto prorata = [&](const std::vector<int64_t> &ids, const std::string &date) {
+        const int64_t invoice =
+            create_prorata_invoice(ctx.db(), ctx.repo().now_text(), ctx.today(), ids, parse_date(date, "--next-due"));
+        const Invoice inv = Invoicing(ctx.db(), ctx.repo().now_text(), ctx.today()).get(invoice);
+        if (ctx.options.json) print_json(std::cout, {{"invoice", invoice}, {"total", inv.subtotal.to_string()}, {"status", inv.status}});
+        else {
+            std::cout << "prorata invoice #" << invoice << " (" << inv.subtotal.to_string() << ") created; the due date moves to "
+                      << date << (inv.status == invoice_status::paid ? " now (paid from credit)" : " when it is paid") << '\n';
+            for (const auto &l : inv.lines) std::cout << "  " << l.description << "  " << l.amount.to_string() << '\n';
+        }
+        return exit_ok;
+    };
+
     auto *set = service->add_subcommand("set", "Change a service's fields, overrides or custom fields (nothing runs on the server)");
     set->add_option("SERVICE", args->ref, "Service id")->required();
     add_service_flags(set, *args, false);
-    set->callback([&, args] {
-        run = [&, args] {
+    set->add_flag("--prorata", args->prorata, "With --next-due: invoice the gap now; the date moves when it is paid");
+    set->callback([&, args, prorata] {
+        run = [&, args, prorata] {
             Service s = ctx.repo().get_service(parse_id(args->ref, "service"));
+            std::string prorata_date;
+            if (args->prorata) {
+                if (args->next_due.empty()) fail(ErrorKind::invalid_input, "--prorata needs --next-due");
+                prorata_date = args->next_due;
+                args->next_due.clear();  // the date moves when the prorata invoice is paid
+            }
+            Transaction tx(ctx.db());
             apply(ctx, *args, s, false);
             ctx.repo().update_service(s);
+            if (args->prorata) {
+                prorata({s.id}, prorata_date);
+                tx.commit();
+                return exit_ok;
+            }
+            tx.commit();
             std::cout << "service " << s.id << " updated\n";
             return exit_ok;
+        };
+    });
+
+    auto *move = service->add_subcommand("prorata", "Move several services of one client to a new due date with one prorata invoice");
+    move->add_option("SERVICES", args->refs, "Service ids")->required();
+    move->add_option("--next-due", args->next_due, "The new next due date, YYYY-MM-DD")->required();
+    move->callback([&, args, prorata] {
+        run = [&, args, prorata] {
+            std::vector<int64_t> ids;
+            for (const auto &r : args->refs) ids.push_back(parse_id(r, "service"));
+            return prorata(ids, args->next_due);
         };
     });
 

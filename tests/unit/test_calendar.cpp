@@ -53,3 +53,15 @@ TEST_CASE("the business date follows the configured time zone") {
     CHECK(format_date(utc.date_at(parse_instant("2026-03-01T03:30:00Z", "t"))) == "2026-03-01");
     CHECK_THROWS_WITH(BusinessZone("Mars/Olympus_Mons"), Catch::Contains("Mars/Olympus_Mons") && Catch::Contains("IANA"));
 }
+
+#include "billing/prorata.hpp"
+
+TEST_CASE("prorata amounts: recurring x days / (30 x months), half-up once") {
+    const auto m = [](const char *t) { return Money::parse(t, "m"); };
+    CHECK(prorata_amount(m("30"), 1, 9, 2).to_string() == "9.00");
+    CHECK(prorata_amount(m("60"), 1, 5, 2).to_string() == "10.00");
+    CHECK(prorata_amount(m("19.99"), 1, 7, 2).to_string() == "4.66");    // 4.664333...
+    CHECK(prorata_amount(m("100"), 3, 45, 2).to_string() == "50.00");
+    CHECK(prorata_amount(m("10"), 1, 1, 2).to_string() == "0.33");
+    CHECK(prorata_amount(m("1000"), 1, 1, 0).to_string(0) == "33");
+}
