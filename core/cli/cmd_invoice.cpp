@@ -6,7 +6,11 @@
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
 #include "money/currency.hpp"
+#include "provisioning/lifecycle.hpp"
+#include "provisioning/module_queue.hpp"
 #include "provisioning/state_machine.hpp"
+
+#include <algorithm>
 
 #include <CLI/CLI.hpp>
 
@@ -115,6 +119,21 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (p.settled) {
                 TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.config(), ctx.repo().now_text(), ctx.today(), false};
                 released = release_paid_up(tctx, inv.services_of(before.id));
+                // A paid upgrade queued the module's change_package: run it now.
+                Provisioner provisioner(ctx.repo(), ctx.modules());
+                for (const auto &item : list_queue(ctx.db(), false)) {
+                    const auto services = inv.services_of(before.id);
+                    if (item.action != "change_package" ||
+                        std::find(services.begin(), services.end(), item.service_id) == services.end())
+                        continue;
+                    for (const auto &r : provisioner.retry_queue(item.id)) {
+                        if (r.result && r.result->status == PROVISIO_OK)
+                            released.lines.push_back("service " + std::to_string(item.service_id) + " change_package: ok");
+                        else
+                            released.errors.push_back("service " + std::to_string(item.service_id) + " change_package: " +
+                                                      (r.result ? r.result->message : r.note));
+                    }
+                }
             }
             if (ctx.options.json) {
                 print_json(std::cout, {{"invoice", before.id}, {"transaction", p.transaction_id}, {"applied", p.applied.to_string()},

@@ -6,6 +6,7 @@
 #include "billing/cycles.hpp"
 #include "billing/invoices.hpp"
 #include "billing/prorata.hpp"
+#include "billing/upgrade.hpp"
 #include "foundation/error.hpp"
 #include "money/currency.hpp"
 #include "provisioning/call_log.hpp"
@@ -378,6 +379,49 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (ctx.db().changes() == 0) fail(ErrorKind::not_found, "service " + std::to_string(id) + " has no open cancellation request");
             std::cout << "service " << id << ": cancellation request withdrawn\n";
             return exit_ok;
+        };
+    });
+
+    auto *upgrade = service->add_subcommand("upgrade", "Move a service to another product (and cycle), charging or crediting the difference");
+    upgrade->add_option("SERVICE", args->ref, "Service id")->required();
+    upgrade->add_option("--product", args->product, "The new product (id or name)")->required();
+    upgrade->add_option("--cycle", args->cycle, "The new billing cycle (default: the new product's)");
+    upgrade->add_flag("--no-invoice", args->no_server, "Change now without charging or crediting anything");
+    upgrade->add_flag("--quote", args->recalculate, "Only show what it would cost");
+    upgrade->callback([&, args] {
+        run = [&, args]() -> int {
+            const int64_t id = parse_id(args->ref, "service");
+            const Product product = ctx.repo().find_product(args->product);
+            const std::string cycle = args->cycle.empty() ? "" : check_billing_cycle(args->cycle);
+            const UpgradeQuote q = quote_upgrade(ctx.db(), ctx.today(), id, product.id, cycle);
+            const std::string summary = q.old_name + " (" + q.old_cycle + ") -> " + q.new_name + " (" + q.new_cycle + "): " +
+                                        (q.free_to_paid ? "first cycle " + q.new_charge.to_string()
+                                                        : std::to_string(q.days_left) + " days left, unused " +
+                                                              q.unused_credit.to_string() + ", new " + q.new_charge.to_string()) +
+                                        ", difference " + q.difference.to_string();
+            if (args->recalculate) {
+                if (ctx.options.json)
+                    print_json(std::cout, {{"service", id}, {"days_left", q.days_left}, {"unused_credit", q.unused_credit.to_string()},
+                                           {"new_charge", q.new_charge.to_string()}, {"difference", q.difference.to_string()},
+                                           {"new_recurring", q.new_recurring.to_string()}});
+                else std::cout << "service " << id << ": " << summary << '\n';
+                return exit_ok;
+            }
+            const UpgradeOrder o = order_upgrade(ctx.db(), ctx.repo().now_text(), ctx.today(), q, args->no_server);
+            std::cout << "service " << id << ": " << summary << '\n';
+            if (o.invoice_id && !o.applied_now)
+                std::cout << "upgrade invoice #" << *o.invoice_id << " created; the change takes effect when it is paid\n";
+            if (!o.credited.zero()) std::cout << o.credited.to_string() << " credited to the client\n";
+            if (!o.applied_now) return exit_ok;
+            std::cout << "service " << id << " now has product '" << q.new_name << "' (" << q.new_recurring.to_string() << " "
+                      << q.new_cycle << ")\n";
+            // The server follows: the module's change_package (queued by a paid invoice, or run here).
+            Provisioner p(ctx.repo(), ctx.modules());
+            ctx.db().prepare("UPDATE module_queue SET resolved_at = ?2, outcome = 'done' WHERE service_id = ?1 "
+                             "AND action = 'change_package' AND resolved_at IS NULL AND attempts = 0")
+                .bind(1, id).bind(2, ctx.repo().now_text()).run();
+            if (product.module.empty()) return exit_ok;
+            return report(ctx, p.run(id, Action::change_package));
         };
     });
 

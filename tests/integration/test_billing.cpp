@@ -284,3 +284,61 @@ TEST_CASE("prorata refusals and cancellation") {
     CHECK(b.service(1)["next_due_date"] == "2012-01-15");
     ok(b.inst, {"verify"});
 }
+
+TEST_CASE("upgrade: the difference for the remaining days is invoiced, and the change follows payment") {
+    Billing b("2012-02-01", "2030-01-01");
+    // 15 days left of A (30/month): unused 15.00; B (60/month) for 15 days: 30.00.
+    const json quote = run_json(b.inst, {"--now", "2012-01-17T10:00:00Z", "service", "upgrade", "1", "--product", "B", "--quote"});
+    CHECK(quote["days_left"] == 15);
+    CHECK(quote["unused_credit"] == "15.00");
+    CHECK(quote["new_charge"] == "30.00");
+    CHECK(quote["difference"] == "15.00");
+    const RunResult r = b.inst.run({"--now", "2012-01-17T10:00:00Z", "service", "upgrade", "1", "--product", "B"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "upgrade invoice #1 created"));
+    const json inv = run_json(b.inst, {"invoice", "show", "1"});
+    CHECK(inv["kind"] == "upgrade");
+    CHECK(inv["lines"][0]["description"] == "Upgrade to B (monthly) (2012-01-17 - 2012-01-31)");
+    CHECK(inv["lines"][1]["amount"] == "-15.00");
+    CHECK(inv["subtotal"] == "15.00");
+    CHECK(b.service(1)["product_id"] == 1);  // not before payment
+    CHECK(b.inst.run({"service", "upgrade", "1", "--product", "B"}).exit_code == 5);
+
+    const RunResult paid = b.inst.run({"--now", "2012-01-18T10:00:00Z", "invoice", "pay", "1", "--method", "bank"});
+    CHECK(paid.exit_code == 0);
+    CHECK(contains(paid.out, "service 1 change_package: ok"));
+    const json s = b.service(1);
+    CHECK(s["product_id"] == 2);
+    CHECK(s["recurring_amount"] == "60.00");
+    CHECK(s["next_due_date"] == "2012-02-01");
+    CHECK(s["module_state"]["package"] == "B");
+}
+
+TEST_CASE("downgrade credits the difference at once; free to paid starts a cycle; --no-invoice just switches") {
+    Billing b("2012-02-01", "2012-02-01");
+    // Service 2 on B (60) with 15 days left, down to A (30): 30.00 - 15.00 = 15.00 credit.
+    RunResult r = b.inst.run({"--now", "2012-01-17T10:00:00Z", "service", "upgrade", "2", "--product", "A"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "15.00 credited to the client"));
+    CHECK(b.service(2)["product_id"] == 1);
+    CHECK(b.balance() == "15.00");
+
+    ok(b.inst, {"product", "add", "--name", "Free", "--module", "hello", "--cycle", "free"});
+    ok(b.inst, {"service", "add", "--client", "1", "--product", "Free"});
+    ok(b.inst, {"service", "create", "3"});
+    r = b.inst.run({"--now", "2012-01-17T10:00:00Z", "service", "upgrade", "3", "--product", "A"});
+    REQUIRE(r.exit_code == 0);
+    const json inv = b.invoices().back();
+    CHECK(inv["subtotal"] == "30.00");
+    CHECK(inv["credit_applied"] == "15.00");
+    ok(b.inst, {"--now", "2012-01-17T11:00:00Z", "invoice", "pay", std::to_string(inv["id"].get<int>()), "--method", "bank"});
+    CHECK(b.service(3)["next_due_date"] == "2012-02-17");
+    CHECK(b.service(3)["billing_cycle"] == "monthly");
+
+    r = b.inst.run({"service", "upgrade", "1", "--product", "B", "--no-invoice"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(b.service(1)["product_id"] == 2);
+    CHECK(b.invoices().size() == 1);
+    ok(b.inst, {"verify"});
+}

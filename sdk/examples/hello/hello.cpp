@@ -51,6 +51,13 @@ public:
         return provisio::Outcome::success("goodbye");
     }
 
+    provisio::Outcome change_package(provisio::Call &call) {
+        const std::string product(call.service("product_name"));
+        call.set_state("package", product);
+        remember(call);
+        return provisio::Outcome::success("now on " + product);
+    }
+
     provisio::Outcome test_connection(provisio::Call &call) {
         const std::string url(call.setting("ping_url"));
         if (url.empty()) return provisio::Outcome::success("nothing to connect to");

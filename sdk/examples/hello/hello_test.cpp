@@ -13,7 +13,7 @@ TEST_CASE("hello describes itself") {
     CHECK(d->abi_major == PROVISIO_ABI_MAJOR);
     CHECK(d->option_count == 4);
     CHECK(d->create != nullptr);
-    CHECK(d->change_package == nullptr);  // not implemented, so not advertised
+    CHECK(d->change_password == nullptr);  // not implemented, so not advertised
 }
 
 TEST_CASE("create greets the service and remembers it") {
