@@ -36,7 +36,7 @@ constexpr const char *service_query =
     "p.name || CASE WHEN s.domain <> '' THEN ' - ' || s.domain ELSE '' END, c.separate_invoices "
     "FROM services s JOIN products p ON p.id = s.product_id JOIN clients c ON c.id = s.client_id "
     "WHERE (s.status IN ('Active', 'Suspended') OR (?3 AND s.status = 'Pending')) AND s.billing_cycle <> 'free' AND s.next_invoice_date IS NOT NULL "
-    "AND s.next_invoice_date <= ?1 AND (?2 IS NULL OR s.id = ?2) "
+    "AND s.next_invoice_date <= ?1 AND (?2 IS NULL OR s.id = ?2) AND ?4 IS NULL "
     "AND NOT EXISTS (SELECT 1 FROM cancellation_requests r WHERE r.service_id = s.id AND r.applied_at IS NULL) "
     "UNION ALL "
     "SELECT 'addon', a.id, s.client_id, a.next_invoice_date, a.anchor_day, a.billing_cycle, a.price_micros, "
@@ -44,9 +44,9 @@ constexpr const char *service_query =
     "FROM service_addons a JOIN services s ON s.id = a.service_id JOIN products p ON p.id = s.product_id "
     "JOIN clients c ON c.id = s.client_id "
     "WHERE a.status = 'Active' AND a.billing_cycle <> 'free' AND a.next_invoice_date IS NOT NULL "
-    "AND a.next_invoice_date <= ?1 AND ?2 IS NULL "
+    "AND a.next_invoice_date <= ?1 AND ?2 IS NULL AND (?4 IS NULL OR a.id = ?4) "
     "AND NOT EXISTS (SELECT 1 FROM cancellation_requests r WHERE r.service_id = s.id AND r.applied_at IS NULL) "
-    "ORDER BY 3, 4, 1, 2";
+    "ORDER BY 3, 4, 1 DESC, 2";  // per client and date: services first, then addons
 
 void plan_item(ClientBatch &batch, const Billable &item, const GenerationOptions &o, const std::string &horizon,
                GenerationReport &report) {
@@ -94,7 +94,7 @@ GenerationReport generate_invoices(Database &db, const std::string &now, const G
     std::vector<Billable> due;
     {
         auto q = db.prepare(service_query);
-        q.bind(1, horizon).bind(2, o.service_id).bind(3, int64_t{o.early});
+        q.bind(1, horizon).bind(2, o.service_id).bind(3, int64_t{o.early}).bind(4, o.addon_id);
         while (q.step()) {
             Billable b;
             b.type = q.text(0);

@@ -22,6 +22,7 @@ struct GenerationOptions {
     Date today;
     int days_before = 7;                 // invoice this many days ahead of the due date
     std::optional<int64_t> service_id;   // only this service ("invoice early")
+    std::optional<int64_t> addon_id;     // only this addon (its first invoice)
     bool early = false;                  // ignore the lead time: invoice the next due date now
     int max_periods_per_item = 36;       // catch-up bound per run
     int clients_per_transaction = 500;

@@ -71,6 +71,7 @@ int main(int argc, char **argv) {
     add_invoice_commands(app, ctx, run);
     add_cron_commands(app, ctx, run);
     add_mail_commands(app, ctx, run);
+    add_addon_commands(app, ctx, run);
 
     try {
         app.parse(argc, argv);

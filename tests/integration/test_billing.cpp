@@ -342,3 +342,48 @@ TEST_CASE("downgrade credits the difference at once; free to paid starts a cycle
     CHECK(b.invoices().size() == 1);
     ok(b.inst, {"verify"});
 }
+
+TEST_CASE("addons: predefined or custom, invoiced on their own cycles, ended with a termination date") {
+    Billing b("2012-02-01", "2030-01-01");
+    ok(b.inst, {"addon", "catalogue", "add", "--name", "Backup", "--price", "5", "--cycle", "monthly"});
+    CHECK(b.inst.run({"addon", "catalogue", "add", "--name", "Backup", "--price", "6"}).exit_code == 5);
+    RunResult r = b.inst.run({"--now", "2012-01-25T10:00:00Z", "addon", "add", "1", "--catalogue", "Backup", "--next-due", "2012-02-01"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "addon 1 (Backup, 5.00 monthly) added to service 1; invoice #1"));
+    ok(b.inst, {"--now", "2012-01-25T10:00:00Z", "addon", "add", "1", "--name", "Static IP", "--price", "24", "--cycle",
+                "annually", "--next-due", "2012-02-01", "--no-invoice"});
+    CHECK(b.inst.run({"addon", "add", "1", "--name", "Nameless"}).exit_code == 2);
+
+    // The renewal run bills the service and the annual addon together (the monthly one is already invoiced).
+    b.generate("2012-01-26T12:00:00Z");
+    json list = b.invoices();
+    REQUIRE(list.size() == 2);
+    CHECK(list[1]["subtotal"] == "54.00");
+    REQUIRE(list[1]["lines"].size() == 2);
+    CHECK(list[1]["lines"][1]["description"] == "Static IP (addon to A) (2012-02-01 - 2013-01-31)");
+    ok(b.inst, {"invoice", "pay", "1", "--method", "bank"});
+    ok(b.inst, {"invoice", "pay", "2", "--method", "bank"});
+    json addons = run_json(b.inst, {"addon", "list", "--service", "1"});
+    CHECK(addons[0]["next_due_date"] == "2012-03-01");
+    CHECK(addons[1]["next_due_date"] == "2013-02-01");
+    b.generate("2012-02-25T12:00:00Z");
+    list = b.invoices();
+    CHECK(list.back()["subtotal"] == "35.00");  // service 30 + Backup 5, one invoice for 2012-03-01
+
+    RunResult bad = b.inst.run({"addon", "set", "1", "--termination-date", "2012-03-01"});
+    CHECK(bad.exit_code == 4);
+    ok(b.inst, {"--now", "2012-02-26T10:00:00Z", "addon", "terminate", "1"});
+    ok(b.inst, {"addon", "set", "1", "--termination-date", "2012-02-29"});
+    addons = run_json(b.inst, {"addon", "list"});
+    CHECK(addons[0]["status"] == "Terminated");
+    CHECK(addons[0]["termination_date"] == "2012-02-29");
+
+    // Automation cancelling the service takes its addons with it.
+    ok(b.inst, {"service", "cancel-request", "1", "--when", "immediate"});
+    ok(b.inst, {"--now", "2012-02-27T12:00:00Z", "cron"});
+    addons = run_json(b.inst, {"addon", "list"});
+    CHECK(addons[1]["status"] == "Cancelled");
+    CHECK(addons[1]["termination_date"] == "2012-02-27");
+    ok(b.inst, {"verify"});
+}
