@@ -6,6 +6,7 @@
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
 #include "money/currency.hpp"
+#include "provisioning/invoice_events.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/module_queue.hpp"
 #include "provisioning/state_machine.hpp"
@@ -119,6 +120,10 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (p.settled) {
                 TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.config(), ctx.repo().now_text(), ctx.today(), false};
                 released = release_paid_up(tctx, inv.services_of(before.id));
+                // Modules hear of the payment at once (the cron task delivers anything left over).
+                const EventReport events = deliver_invoice_events(ctx.repo(), ctx.modules(), ctx.today(), before.id);
+                released.lines.insert(released.lines.end(), events.lines.begin(), events.lines.end());
+                released.errors.insert(released.errors.end(), events.errors.begin(), events.errors.end());
                 // A paid upgrade queued the module's change_package: run it now.
                 Provisioner provisioner(ctx.repo(), ctx.modules());
                 for (const auto &item : list_queue(ctx.db(), false)) {

@@ -19,6 +19,7 @@ std::string capabilities_text(uint64_t caps) {
     std::string out;
     if (caps & PROVISIO_CAP_PROVISIONING) out += "provisioning";
     if (caps & PROVISIO_CAP_NEEDS_SERVER) out += std::string(out.empty() ? "" : ",") + "needs-server";
+    if (caps & PROVISIO_CAP_INVOICE_EVENTS) out += std::string(out.empty() ? "" : ",") + "invoice-events";
     return out.empty() ? "-" : out;
 }
 
@@ -26,6 +27,7 @@ json capabilities_json(uint64_t caps) {
     json a = json::array();
     if (caps & PROVISIO_CAP_PROVISIONING) a.push_back("provisioning");
     if (caps & PROVISIO_CAP_NEEDS_SERVER) a.push_back("needs-server");
+    if (caps & PROVISIO_CAP_INVOICE_EVENTS) a.push_back("invoice-events");
     return a;
 }
 

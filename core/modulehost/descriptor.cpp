@@ -87,6 +87,7 @@ std::string implemented_functions(const provisio_module_descriptor &f) {
     add(f.change_package, "change_package");
     add(f.change_password, "change_password");
     add(f.test_connection, "test_connection");
+    add(f.invoice_event, "invoice_event");
     return out;
 }
 
@@ -140,10 +141,14 @@ DescriptorVerdict read_descriptor(const provisio_module_descriptor *d, const std
         }
         m.schema = OptionSchema(std::move(options));
 
+        // Fields a later minor defines are not a module's to fill if it was built for an
+        // earlier one: in 1.0, invoice_event was reserved_hooks[0].
+        if (m.abi_minor < 1) m.functions.invoice_event = nullptr;
+        for (auto &slot : m.functions.reserved_hooks) slot = nullptr;
         if ((m.capabilities & PROVISIO_CAP_PROVISIONING) && implemented_functions(m.functions).empty())
             throw Refusal{"declares provisioning but implements no lifecycle function"};
-        // Slots later minors define are not this module's to fill.
-        for (auto &slot : m.functions.reserved_hooks) slot = nullptr;
+        if ((m.capabilities & PROVISIO_CAP_INVOICE_EVENTS) && !m.functions.invoice_event)
+            throw Refusal{"declares invoice events but has no invoice_event function"};
         verdict.module = std::move(m);
     } catch (const Refusal &r) {
         verdict.reason = r.reason;

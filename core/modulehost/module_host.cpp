@@ -152,14 +152,33 @@ provisio_kv_list as_list(const std::vector<provisio_kv> &v) { return {v.data(), 
 }  // namespace
 
 CallOutcome ModuleHost::invoke(const LoadedModule &module, Action action, const CallInput &in) const {
-    CallOutcome out;
     const provisio_lifecycle_fn fn = module.function(action);
     if (!fn) {
+        CallOutcome out;
         out.status = PROVISIO_ERROR;
         out.message = "module " + module.name() + " does not support " + action_name(action);
         out.state = in.state;
         return out;
     }
+    return run_call(module, action_name(action), in, [&](const provisio_call &call) { return fn(module.instance, &call); });
+}
+
+CallOutcome ModuleHost::invoke_event(const LoadedModule &module, const CallInput &in, const provisio_invoice_event &event) const {
+    const provisio_invoice_event_fn fn = module.description.functions.invoice_event;
+    const char *name = event.kind == PROVISIO_EVENT_INVOICE_PAID ? "invoice_paid" : "invoice_created";
+    if (!fn) {
+        CallOutcome out;
+        out.status = PROVISIO_ERROR;
+        out.message = "module " + module.name() + " does not take invoice events";
+        out.state = in.state;
+        return out;
+    }
+    return run_call(module, name, in, [&](const provisio_call &call) { return fn(module.instance, &call, &event); });
+}
+
+template <class Invoke>
+CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, const CallInput &in, Invoke invoke) const {
+    CallOutcome out;
     CallContext ctx;
     ctx.module = module.name();
     ctx.service_id = in.service_id;
@@ -171,7 +190,6 @@ CallOutcome ModuleHost::invoke(const LoadedModule &module, Action action, const 
 
     const auto settings = to_kvs(in.settings), service = to_kvs(in.service), custom = to_kvs(in.custom_fields),
                server = to_kvs(in.server), state = to_kvs(in.state);
-    const char *name = action_name(action);
     provisio_call call{};
     call.struct_size = sizeof call;
     call.service_id = in.service_id;
@@ -187,7 +205,7 @@ CallOutcome ModuleHost::invoke(const LoadedModule &module, Action action, const 
     const auto started = std::chrono::steady_clock::now();
     int32_t rc = PROVISIO_ERROR;
     try {
-        rc = fn(module.instance, &call);
+        rc = invoke(call);
     } catch (const std::exception &e) {
         ctx.message = ctx.scrub(std::string("exception escaped the module: ") + e.what());
     } catch (...) {

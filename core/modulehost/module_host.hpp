@@ -81,9 +81,13 @@ public:
     // Calls the module. Never throws for the module's failures: a missing function, an
     // exception, a broken ABI rule or an unknown status all become an error outcome.
     CallOutcome invoke(const LoadedModule &module, Action action, const CallInput &input) const;
+    // Delivers an invoice event (ABI 1.1) for the service in `input`, with the same guarantees.
+    CallOutcome invoke_event(const LoadedModule &module, const CallInput &input, const provisio_invoice_event &event) const;
 
 private:
     struct Library;
+    template <class Invoke>
+    CallOutcome run_call(const LoadedModule &module, const char *action, const CallInput &input, Invoke invoke) const;
     HostServices &services_;
     std::vector<std::unique_ptr<Library>> libraries_;
     std::vector<std::unique_ptr<LoadedModule>> loaded_;

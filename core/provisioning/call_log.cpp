@@ -16,14 +16,14 @@ const char *status_name(provisio_status s) {
 }
 
 void record_call(Database &db, const std::string &at, const std::string &module, std::optional<int64_t> service_id,
-                 std::optional<int64_t> server_id, Action action, const CallOutcome &outcome) {
+                 std::optional<int64_t> server_id, const std::string &action, const CallOutcome &outcome) {
     auto ins = db.prepare("INSERT INTO module_calls (at, module, service_id, server_id, action, request, response, status, "
                           "message, duration_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     for (const auto &x : outcome.exchanges)
         ins.reset().bind(1, at).bind(2, module).bind(3, service_id).bind(4, server_id)
-            .bind(5, std::string(action_name(action)) + ":" + x.action).bind(6, x.request).bind(7, x.response)
+            .bind(5, action + ":" + x.action).bind(6, x.request).bind(7, x.response)
             .bind(8, "exchange").bind(9, "").bind(10, int64_t{0}).run();
-    ins.reset().bind(1, at).bind(2, module).bind(3, service_id).bind(4, server_id).bind(5, action_name(action))
+    ins.reset().bind(1, at).bind(2, module).bind(3, service_id).bind(4, server_id).bind(5, action)
         .bind(6, "").bind(7, "").bind(8, status_name(outcome.status)).bind(9, outcome.message)
         .bind(10, static_cast<int64_t>(outcome.duration.count())).run();
 }

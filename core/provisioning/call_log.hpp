@@ -30,7 +30,7 @@ const char *status_name(provisio_status status);
 
 // Records a call's outcome and its exchanges.
 void record_call(Database &db, const std::string &at, const std::string &module, std::optional<int64_t> service_id,
-                 std::optional<int64_t> server_id, Action action, const CallOutcome &outcome);
+                 std::optional<int64_t> server_id, const std::string &action, const CallOutcome &outcome);
 
 struct CallLogFilter {
     std::optional<int64_t> service_id;

@@ -67,16 +67,11 @@ LifecycleResult Provisioner::cancel(int64_t service_id) {
     return r;
 }
 
-LifecycleResult Provisioner::dispatch(const Service &service, Action action, const RunOptions &options,
-                                      const char *final_status) {
+CallInput Provisioner::call_input(const Service &service, const LoadedModule &module, const RunOptions &options) {
+    const std::string id = std::to_string(service.id);
     const std::string &reason = options.reason;
     const std::optional<std::string> &new_password = options.new_password;
-    const std::string id = std::to_string(service.id);
     const Product product = repo_.get_product(service.product_id);
-    if (product.module.empty())
-        fail(ErrorKind::refused, "service " + id + ": product '" + product.name + "' has no module, so there is nothing to " +
-                                     action_name(action));
-    const LoadedModule &module = host_.require(product.module);
     std::optional<Server> server;
     if (service.server_id) server = repo_.get_server(*service.server_id);
     if (!server && (module.description.capabilities & PROVISIO_CAP_NEEDS_SERVER))
@@ -112,6 +107,20 @@ LifecycleResult Provisioner::dispatch(const Service &service, Action action, con
         in.tls_verify = server->tls_verify;
         for (auto &s : server_secrets(*server, module)) in.secrets.push_back(std::move(s));
     }
+    return in;
+}
+
+LifecycleResult Provisioner::dispatch(const Service &service, Action action, const RunOptions &options,
+                                      const char *final_status) {
+    const std::string &reason = options.reason;
+    const std::optional<std::string> &new_password = options.new_password;
+    const std::string id = std::to_string(service.id);
+    const Product product = repo_.get_product(service.product_id);
+    if (product.module.empty())
+        fail(ErrorKind::refused, "service " + id + ": product '" + product.name + "' has no module, so there is nothing to " +
+                                     action_name(action));
+    const LoadedModule &module = host_.require(product.module);
+    const CallInput in = call_input(service, module, options);
 
     const CallOutcome outcome = host_.invoke(module, action, in);
 
@@ -126,7 +135,7 @@ LifecycleResult Provisioner::dispatch(const Service &service, Action action, con
     Database &db = repo_.database();
     const std::string now = repo_.now_text();
     Transaction tx(db);
-    record_call(db, now, module.name(), service.id, service.server_id, action, outcome);
+    record_call(db, now, module.name(), service.id, service.server_id, action_name(action), outcome);
     if (outcome.state_changed) repo_.save_module_state(service.id, outcome.state);
     switch (outcome.status) {
     case PROVISIO_OK: {
@@ -174,7 +183,7 @@ LifecycleResult Provisioner::test_server(int64_t server_id) {
     const CallOutcome outcome = host_.invoke(module, Action::test_connection, in);
     Database &db = repo_.database();
     Transaction tx(db);
-    record_call(db, repo_.now_text(), module.name(), std::nullopt, server.id, Action::test_connection, outcome);
+    record_call(db, repo_.now_text(), module.name(), std::nullopt, server.id, "test_connection", outcome);
     tx.commit();
     LifecycleResult r;
     r.action = "test_connection";

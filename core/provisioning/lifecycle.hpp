@@ -56,6 +56,11 @@ public:
     // as obsolete.
     std::vector<QueueRetryResult> retry_queue(std::optional<int64_t> queue_id);
 
+    // What a module call about `service` receives: effective settings, service and server
+    // fields, state, and the secrets to scrub. Throws Error when the module is not loaded, the
+    // settings are invalid, or a server the module needs is missing.
+    CallInput call_input(const Service &service, const LoadedModule &module, const RunOptions &options);
+
 private:
     LifecycleResult dispatch(const Service &service, Action action, const RunOptions &options, const char *final_status);
 

@@ -61,7 +61,7 @@ TEST_CASE("module list shows loaded and refused modules, as a table and as JSON"
     const json list = json::parse(inst.run({"--json", "module", "list"}).out);
     REQUIRE(list.size() == 2);
     CHECK(list[0]["name"] == "hello");
-    CHECK(list[0]["abi"] == "1.0");
+    CHECK(list[0]["abi"] == "1.1");
     CHECK(list[0]["capabilities"] == json::array({"provisioning"}));
     CHECK(list[1]["status"] == "refused");
 
@@ -75,7 +75,7 @@ TEST_CASE("module check validates a file in a child process") {
     Installation inst;
     const RunResult ok = inst.run({"module", "check", fixture_module("hello").string()});
     CHECK(ok.exit_code == 0);
-    CHECK(contains(ok.out, "ok — module hello 1.0.0, ABI 1.0"));
+    CHECK(contains(ok.out, "ok — module hello 1.0.0, ABI 1.1"));
     const RunResult crash = inst.run({"module", "check", fixture_module("crash_on_load").string()});
     CHECK(crash.exit_code == 1);
     CHECK(contains(crash.out, "crashed while loading: signal 11"));
@@ -403,4 +403,38 @@ TEST_CASE("hidden files and non-.so files in the modules directory are ignored")
     std::ofstream(inst.modules() / "README") << "notes\n";
     const json list = json::parse(inst.run({"--json", "module", "list"}).out);
     CHECK(list.empty());
+}
+
+TEST_CASE("invoice events reach modules that take them, with every line, at least once") {
+    Installation inst;
+    inst.install_module("scripted");
+    seed_scripted(inst, "ok");
+    REQUIRE(inst.run({"service", "set", "1", "--next-due", "2026-06-01"}).exit_code == 0);
+    REQUIRE(inst.run({"service", "create", "1"}).exit_code == 0);
+    REQUIRE(inst.run({"--json", "module", "show", "scripted"}).out.find("invoice-events") != std::string::npos);
+
+    // The cron run that makes the invoice delivers its created event in the same run.
+    REQUIRE(inst.run({"--now", "2026-05-28T12:00:00Z", "cron"}).exit_code == 0);
+    json s = json::parse(inst.run({"--json", "service", "show", "1"}).out);
+    CHECK(s["module_state"]["events"] == "created#1:20.00:1");
+    // Paying delivers the paid event at once.
+    const RunResult paid = inst.run({"--now", "2026-05-29T12:00:00Z", "invoice", "pay", "1", "--method", "bank"});
+    CHECK(paid.exit_code == 0);
+    CHECK(paid.out.find("invoice_paid #1 for service 1 delivered to module scripted") != std::string::npos);
+    s = json::parse(inst.run({"--json", "service", "show", "1"}).out);
+    CHECK(s["module_state"]["events"] == "created#1:20.00:1,paid#1:20.00:1");
+    // Delivered once: later runs add nothing.
+    REQUIRE(inst.run({"--now", "2026-05-29T12:05:00Z", "cron"}).exit_code == 0);
+    s = json::parse(inst.run({"--json", "service", "show", "1"}).out);
+    CHECK(s["module_state"]["events"] == "created#1:20.00:1,paid#1:20.00:1");
+    const json log = json::parse(inst.run({"--json", "module", "log", "--service", "1"}).out);
+    CHECK(log.back()["action"] == "invoice_paid");
+
+    // A module that fails keeps the event for the next run.
+    REQUIRE(inst.run({"product", "set", "Voice", "--setting", "outcome=retryable"}).exit_code == 0);
+    REQUIRE(inst.run({"--now", "2026-06-25T12:00:00Z", "cron"}).exit_code == 1);
+    REQUIRE(inst.run({"product", "set", "Voice", "--setting", "outcome=ok"}).exit_code == 0);
+    REQUIRE(inst.run({"--now", "2026-06-25T12:05:00Z", "cron"}).exit_code == 0);
+    s = json::parse(inst.run({"--json", "service", "show", "1"}).out);
+    CHECK(s["module_state"]["events"] == "created#1:20.00:1,paid#1:20.00:1,created#2:20.00:1,created#2:20.00:1");
 }

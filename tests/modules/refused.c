@@ -71,7 +71,8 @@ static provisio_module_descriptor descriptor = {
     init,
     NULL,
     ok, ok, ok, ok, NULL, NULL, NULL,
-    {NULL, NULL, NULL, NULL, NULL, NULL},
+    NULL,
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 static const provisio_module_descriptor *entry(void) {

@@ -37,6 +37,18 @@ public:
     provisio::Outcome change_password(provisio::Call &c) { return act(c); }
     provisio::Outcome test_connection(provisio::Call &c) { return act(c); }
 
+    // Records each invoice event in the service's state: kind, invoice, its own lines' total.
+    provisio::Outcome invoice_event(provisio::Call &c, const provisio::InvoiceEvent &e) {
+        int own = 0;
+        for (const auto &l : e.lines)
+            if (l.item_id == c.service_id()) ++own;
+        const std::string seen = c.state("events").value_or("");
+        c.set_state("events", seen + (seen.empty() ? "" : ",") + (e.kind == provisio::InvoiceEvent::paid ? "paid" : "created") +
+                                  "#" + std::to_string(e.invoice_id) + ":" + e.total + ":" + std::to_string(own));
+        if (c.setting("outcome") == "retryable") return provisio::Outcome::retry("busy");
+        return provisio::Outcome::success();
+    }
+
 private:
     static provisio::Outcome act(provisio::Call &c) {
         const std::string calls = c.state("calls").value_or("0");

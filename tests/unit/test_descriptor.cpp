@@ -102,10 +102,22 @@ TEST_CASE("malformed option schemas are refused") {
     CHECK(read_descriptor(&d, "f").reason.find("null pointer") != std::string::npos);
 }
 
-TEST_CASE("fields a module did not cover read as zero, and reserved hooks are ignored") {
+int32_t on_event(void *, const provisio_call *, const provisio_invoice_event *) { return PROVISIO_OK; }
+
+TEST_CASE("fields a later minor defines are ignored in a module built for an earlier one") {
     auto d = base();
     d.reserved_hooks[0] = reinterpret_cast<const void *>(&ok);
-    const auto v = read_descriptor(&d, "f");
+    d.invoice_event = &on_event;  // ABI 1.1's field: in a 1.0 module this slot was reserved
+    d.abi_minor = 0;
+    auto v = read_descriptor(&d, "f");
     REQUIRE(v.module);
     CHECK(v.module->functions.reserved_hooks[0] == nullptr);
+    CHECK(v.module->functions.invoice_event == nullptr);
+    d.abi_minor = 1;
+    v = read_descriptor(&d, "f");
+    REQUIRE(v.module);
+    CHECK(v.module->functions.invoice_event == &on_event);
+    d.invoice_event = nullptr;
+    d.capabilities |= PROVISIO_CAP_INVOICE_EVENTS;
+    CHECK(read_descriptor(&d, "f").reason == "declares invoice events but has no invoice_event function");
 }

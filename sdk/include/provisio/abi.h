@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define PROVISIO_ABI_MAJOR 1
-#define PROVISIO_ABI_MINOR 0
+#define PROVISIO_ABI_MINOR 1
 
 /* The exported symbol's name. See PROVISIO_MODULE_ENTRY at the end of this file. */
 #define PROVISIO_ENTRY_SYMBOL "provisio_module_entry"
@@ -198,6 +198,43 @@ typedef struct provisio_host {
     void (*set_message)(const provisio_call *call, provisio_str message);
 } provisio_host;
 
+/* ---- Invoice events (ABI 1.1) ------------------------------------------------------------ */
+
+typedef enum provisio_event_kind {
+    PROVISIO_EVENT_INVOICE_CREATED = 1,
+    PROVISIO_EVENT_INVOICE_PAID = 2
+} provisio_event_kind;
+
+/* One invoice line. Amounts are exact decimal text ("12.50", "-3.00"). */
+typedef struct provisio_invoice_line {
+    provisio_str description;
+    provisio_str amount;
+    provisio_str item_type;   /* service, addon, prorata, upgrade, latefee, manual */
+    uint64_t item_id;         /* the service or addon; 0 when none */
+    provisio_str due_date;    /* the due date a renewal line bills; empty otherwise */
+} provisio_invoice_line;
+
+/* An invoice event, delivered once per service on the invoice (call->service_id says which),
+ * with every line of the invoice so a module can read lines beyond its own. Delivery is at
+ * least once: a module that posts anything must make its own effect idempotent (the host's
+ * credit-posting hooks take natural keys for this). */
+typedef struct provisio_invoice_event {
+    uint32_t struct_size;
+    uint32_t kind;                 /* provisio_event_kind */
+    uint64_t invoice_id;
+    provisio_str status;           /* Unpaid, Paid */
+    provisio_str invoice_date;
+    provisio_str due_date;
+    provisio_str total;
+    provisio_str currency;
+    const provisio_invoice_line *lines;
+    uint32_t line_count;
+    uint32_t line_struct_size;     /* sizeof(provisio_invoice_line) as the host compiled it */
+} provisio_invoice_event;
+
+typedef int32_t (*provisio_invoice_event_fn)(void *instance, const provisio_call *call,
+                                             const provisio_invoice_event *event);
+
 /* ---- The module --------------------------------------------------------------------------- */
 
 /* A lifecycle function: act on the service, report through host->set_message and
@@ -207,6 +244,7 @@ typedef int32_t (*provisio_lifecycle_fn)(void *instance, const provisio_call *ca
 /* Capability bits. Bits the host does not know are ignored. */
 #define PROVISIO_CAP_PROVISIONING 0x1u      /* implements lifecycle functions */
 #define PROVISIO_CAP_NEEDS_SERVER 0x2u      /* services must be assigned a server */
+#define PROVISIO_CAP_INVOICE_EVENTS 0x4u    /* ABI 1.1: implements invoice_event */
 
 typedef struct provisio_module_descriptor {
     uint32_t struct_size;          /* sizeof(provisio_module_descriptor) as the module compiled it */
@@ -240,10 +278,14 @@ typedef struct provisio_module_descriptor {
     provisio_lifecycle_fn change_password;
     provisio_lifecycle_fn test_connection;
 
+    /* ABI 1.1: invoice created / paid, for services of this module. NULL: not interested.
+     * (In ABI 1.0 this was reserved_hooks[0]; the host reads it only from modules built for
+     * 1.1 or later.) */
+    provisio_invoice_event_fn invoice_event;
+
     /* Reserved for hooks later minor versions define (credit generation, usage collection).
-     * Must be NULL in ABI 1.0; the host reads a slot only from modules whose abi_minor defines
-     * it. */
-    const void *reserved_hooks[6];
+     * Must be NULL; the host reads a slot only from modules whose abi_minor defines it. */
+    const void *reserved_hooks[5];
 } provisio_module_descriptor;
 
 /* The entry point's type. */

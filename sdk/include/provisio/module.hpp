@@ -20,6 +20,7 @@
 #include <provisio/abi.h>
 
 #include <chrono>
+#include <cstring>
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
@@ -225,7 +226,43 @@ private:
     const provisio_call *call_;
 };
 
+// An invoice event as a module sees it (ABI 1.1).
+struct InvoiceLine {
+    std::string description;
+    std::string amount;     // exact decimal text
+    std::string item_type;  // service, addon, prorata, upgrade, latefee, manual
+    uint64_t item_id = 0;
+    std::string due_date;
+};
+struct InvoiceEvent {
+    enum Kind { created = PROVISIO_EVENT_INVOICE_CREATED, paid = PROVISIO_EVENT_INVOICE_PAID };
+    Kind kind = created;
+    uint64_t invoice_id = 0;
+    std::string status, invoice_date, due_date, total, currency;
+    std::vector<InvoiceLine> lines;
+};
+
 namespace detail {
+
+inline InvoiceEvent to_event(const provisio_invoice_event &e) {
+    InvoiceEvent out;
+    out.kind = static_cast<InvoiceEvent::Kind>(e.kind);
+    out.invoice_id = e.invoice_id;
+    out.status = std::string(to_view(e.status));
+    out.invoice_date = std::string(to_view(e.invoice_date));
+    out.due_date = std::string(to_view(e.due_date));
+    out.total = std::string(to_view(e.total));
+    out.currency = std::string(to_view(e.currency));
+    const auto *base = reinterpret_cast<const unsigned char *>(e.lines);
+    for (uint32_t i = 0; i < e.line_count; ++i) {
+        provisio_invoice_line l{};
+        std::memcpy(&l, base + static_cast<size_t>(i) * e.line_struct_size,
+                    e.line_struct_size < sizeof l ? e.line_struct_size : sizeof l);
+        out.lines.push_back({std::string(to_view(l.description)), std::string(to_view(l.amount)),
+                             std::string(to_view(l.item_type)), l.item_id, std::string(to_view(l.due_date))});
+    }
+    return out;
+}
 
 template <class M>
 struct Adapter {
@@ -260,6 +297,20 @@ struct Adapter {
         return static_cast<int32_t>(outcome.status);
     }
 
+    static int32_t invoice_event(void *instance, const provisio_call *raw, const provisio_invoice_event *event) noexcept {
+        Call call(host, raw);
+        Outcome outcome;
+        try {
+            outcome = static_cast<M *>(instance)->invoice_event(call, to_event(*event));
+        } catch (const std::exception &e) {
+            outcome = Outcome::failure(std::string("module exception: ") + e.what());
+        } catch (...) {
+            outcome = Outcome::failure("module exception of unknown type");
+        }
+        if (!outcome.message.empty()) host->set_message(raw, to_str(outcome.message));
+        return static_cast<int32_t>(outcome.status);
+    }
+
     static const provisio_module_descriptor *descriptor() noexcept {
         static const provisio_module_descriptor d = [] {
             provisio_module_descriptor x{};
@@ -284,6 +335,10 @@ struct Adapter {
             if constexpr (requires { &M::change_package; }) x.change_package = &lifecycle<&M::change_package>;
             if constexpr (requires { &M::change_password; }) x.change_password = &lifecycle<&M::change_password>;
             if constexpr (requires { &M::test_connection; }) x.test_connection = &lifecycle<&M::test_connection>;
+            if constexpr (requires { &M::invoice_event; }) {
+                x.invoice_event = &invoice_event;
+                x.capabilities |= PROVISIO_CAP_INVOICE_EVENTS;
+            }
             return x;
         }();
         return &d;

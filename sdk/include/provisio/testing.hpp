@@ -103,6 +103,12 @@ public:
     CallResult call(const std::string &action, const CallInput &in) {
         provisio_lifecycle_fn fn = lifecycle(action);
         if (!fn) throw std::invalid_argument("module does not implement " + action);
+        return with_call(action, in, [&](const provisio_call &c) { return fn(instance_, &c); });
+    }
+
+private:
+    template <class Invoke>
+    CallResult with_call(const std::string &action, const CallInput &in, Invoke invoke) {
         std::vector<provisio_kv> settings = kvs(in.settings), service = kvs(in.service),
                                  custom = kvs(in.custom_fields), server = kvs(in.server);
         Pairs state_pairs(state[in.service_id].begin(), state[in.service_id].end());
@@ -118,8 +124,31 @@ public:
         c.state = list(state_kvs);
         c.reason = to_str(in.reason);
         message_.clear();
-        const int32_t rc = fn(instance_, &c);
+        const int32_t rc = invoke(c);
         return {static_cast<Status>(rc), message_};
+    }
+
+public:
+
+    // Delivers an invoice event for the service in `in` through the module's invoice_event.
+    CallResult event(const InvoiceEvent &e, const CallInput &in) {
+        if (!module_->invoice_event) throw std::invalid_argument("module does not take invoice events");
+        std::vector<provisio_invoice_line> lines;
+        for (const auto &l : e.lines)
+            lines.push_back({to_str(l.description), to_str(l.amount), to_str(l.item_type), l.item_id, to_str(l.due_date)});
+        provisio_invoice_event ev{};
+        ev.struct_size = sizeof ev;
+        ev.kind = static_cast<uint32_t>(e.kind);
+        ev.invoice_id = e.invoice_id;
+        ev.status = to_str(e.status);
+        ev.invoice_date = to_str(e.invoice_date);
+        ev.due_date = to_str(e.due_date);
+        ev.total = to_str(e.total);
+        ev.currency = to_str(e.currency);
+        ev.lines = lines.data();
+        ev.line_count = static_cast<uint32_t>(lines.size());
+        ev.line_struct_size = sizeof(provisio_invoice_line);
+        return with_call("invoice_event", in, [&](const provisio_call &c) { return module_->invoice_event(instance_, &c, &ev); });
     }
 
     // Queue a reply for the next HTTP request; requests with no queued reply get a 599 error.
