@@ -59,15 +59,18 @@ EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Dat
             }
             const Invoice inv = invoicing.get(p.invoice);
             const Client client = repo.get_client(inv.client_id);
-            std::vector<std::string> amounts;
-            for (const auto &l : inv.lines) amounts.push_back(l.amount.to_string());
+            // The strings the lines point into must outlive the call.
+            std::vector<std::string> amounts, dues;
+            for (const auto &l : inv.lines) {
+                amounts.push_back(l.amount.to_string());
+                dues.push_back(l.due_date.value_or(""));
+            }
             std::vector<provisio_invoice_line> lines;
             for (size_t i = 0; i < inv.lines.size(); ++i) {
                 const auto &l = inv.lines[i];
-                const std::string &due = l.due_date ? *l.due_date : std::string();
                 lines.push_back({{l.description.data(), l.description.size()}, {amounts[i].data(), amounts[i].size()},
                                  {l.item_type.data(), l.item_type.size()}, static_cast<uint64_t>(l.item_id.value_or(0)),
-                                 {due.data(), due.size()}});
+                                 {dues[i].data(), dues[i].size()}});
             }
             const std::string total = inv.subtotal.to_string();
             provisio_invoice_event ev{};
