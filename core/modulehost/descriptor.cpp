@@ -88,6 +88,8 @@ std::string implemented_functions(const provisio_module_descriptor &f) {
     add(f.change_password, "change_password");
     add(f.test_connection, "test_connection");
     add(f.invoice_event, "invoice_event");
+    add(f.validate_settings, "validate_settings");
+    add(f.generate_credits, "generate_credits");
     return out;
 }
 
@@ -144,11 +146,20 @@ DescriptorVerdict read_descriptor(const provisio_module_descriptor *d, const std
         // Fields a later minor defines are not a module's to fill if it was built for an
         // earlier one: in 1.0, invoice_event was reserved_hooks[0].
         if (m.abi_minor < 1) m.functions.invoice_event = nullptr;
+        if (m.abi_minor < 2) {  // 1.2's three hooks were reserved_hooks[1..3] before
+            m.functions.validate_settings = nullptr;
+            m.functions.credit_schedule = nullptr;
+            m.functions.generate_credits = nullptr;
+        }
         for (auto &slot : m.functions.reserved_hooks) slot = nullptr;
         if ((m.capabilities & PROVISIO_CAP_PROVISIONING) && implemented_functions(m.functions).empty())
             throw Refusal{"declares provisioning but implements no lifecycle function"};
         if ((m.capabilities & PROVISIO_CAP_INVOICE_EVENTS) && !m.functions.invoice_event)
             throw Refusal{"declares invoice events but has no invoice_event function"};
+        if (!m.functions.credit_schedule != !m.functions.generate_credits)
+            throw Refusal{"implements only one of credit_schedule and generate_credits; credit generation needs both"};
+        if ((m.capabilities & PROVISIO_CAP_CREDIT_GENERATION) && !m.functions.generate_credits)
+            throw Refusal{"declares credit generation but has no generate_credits function"};
         verdict.module = std::move(m);
     } catch (const Refusal &r) {
         verdict.reason = r.reason;

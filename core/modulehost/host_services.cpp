@@ -1,5 +1,7 @@
 #include "modulehost/host_services.hpp"
 
+#include "foundation/error.hpp"
+#include "money/money.hpp"
 #include "net/http_client.hpp"
 
 #include <spdlog/spdlog.h>
@@ -150,6 +152,34 @@ void host_state_erase(const provisio_call *call, provisio_str key) {
     if (ctx->state.erase(std::string(checked(call, key, PROVISIO_MAX_NAME_BYTES, "state key")))) ctx->state_changed = true;
 }
 
+void host_post_credit(const provisio_call *call, const provisio_credit_entry *entry) {
+    auto *ctx = context_of(call);
+    if (!ctx || !entry) return;
+    if (!ctx->accepts_credits) {
+        ctx->violations.push_back("post_credit called outside generate_credits");
+        return;
+    }
+    const std::string kind(checked(call, entry->kind, PROVISIO_MAX_NAME_BYTES, "credit kind"));
+    const std::string hours(checked(call, entry->hours, 64, "credit hours"));
+    const std::string description(checked(call, entry->description, PROVISIO_MAX_TEXT_BYTES, "credit description"));
+    bool kind_ok = !kind.empty();
+    for (char c : kind) kind_ok &= (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!kind_ok) {
+        ctx->violations.push_back("credit kind '" + kind + "' must match [a-z0-9_]+");
+        return;
+    }
+    for (const auto &c : ctx->credits)
+        if (c.kind == kind) {
+            ctx->violations.push_back("credit kind '" + kind + "' posted twice in one cycle");
+            return;
+        }
+    try {
+        ctx->credits.push_back({kind, Money::parse(hours, "hours").micros(), description});
+    } catch (const Error &) {
+        ctx->violations.push_back("credit hours '" + hours + "' is not a decimal number with at most 6 places");
+    }
+}
+
 void host_set_message(const provisio_call *call, provisio_str message) {
     auto *ctx = context_of(call);
     if (!ctx) return;
@@ -184,6 +214,7 @@ HostServices::HostServices(HostConfig config) : config_(std::move(config)) {
     vtable_.state_set = &host_state_set;
     vtable_.state_erase = &host_state_erase;
     vtable_.set_message = &host_set_message;
+    vtable_.post_credit = &host_post_credit;
     g_host = this;
 }
 

@@ -32,6 +32,13 @@ struct LoggedExchange {
     std::string response;
 };
 
+// A time-credit entry a module posted during generate_credits (ABI 1.2), checked.
+struct PostedCredit {
+    std::string kind;
+    int64_t micro_hours = 0;
+    std::string description;
+};
+
 // Everything about one call that the host tracks while the module runs.
 struct CallContext {
     std::string module;
@@ -42,6 +49,8 @@ struct CallContext {
     std::string message;
     std::vector<std::string> violations;    // ABI rules the module broke during the call
     std::vector<LoggedExchange> exchanges;
+    std::vector<PostedCredit> credits;      // generate_credits only
+    bool accepts_credits = false;
     std::vector<std::string> secrets;       // masked wherever the module's text is recorded
     std::deque<std::string> arena;          // strings handed to the module for this call
     std::deque<std::vector<provisio_kv>> kv_arena;

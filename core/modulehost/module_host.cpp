@@ -176,14 +176,56 @@ CallOutcome ModuleHost::invoke_event(const LoadedModule &module, const CallInput
     return run_call(module, name, in, [&](const provisio_call &call) { return fn(module.instance, &call, &event); });
 }
 
+CallOutcome ModuleHost::invoke_validate(const LoadedModule &module, const CallInput &in) const {
+    const auto fn = module.description.functions.validate_settings;
+    if (!fn) return CallOutcome{};
+    return run_call(module, "validate_settings", in, [&](const provisio_call &call) { return fn(module.instance, &call); });
+}
+
+std::optional<provisio_credit_schedule> ModuleHost::invoke_schedule(const LoadedModule &module, const CallInput &in,
+                                                                    std::string &error) const {
+    const auto fn = module.description.functions.credit_schedule;
+    if (!fn) {
+        error = "module " + module.name() + " does not generate credits";
+        return std::nullopt;
+    }
+    provisio_credit_schedule schedule{};
+    schedule.struct_size = sizeof schedule;
+    const CallOutcome out =
+        run_call(module, "credit_schedule", in, [&](const provisio_call &call) { return fn(module.instance, &call, &schedule); });
+    if (out.status != PROVISIO_OK) {
+        error = out.message;
+        return std::nullopt;
+    }
+    if (schedule.trigger > PROVISIO_CREDIT_YEARLY) {
+        error = "module " + module.name() + " returned unknown credit trigger " + std::to_string(schedule.trigger);
+        return std::nullopt;
+    }
+    return schedule;
+}
+
+CallOutcome ModuleHost::invoke_generate(const LoadedModule &module, const CallInput &in, const provisio_credit_cycle &cycle) const {
+    const auto fn = module.description.functions.generate_credits;
+    if (!fn) {
+        CallOutcome out;
+        out.status = PROVISIO_ERROR;
+        out.message = "module " + module.name() + " does not generate credits";
+        return out;
+    }
+    return run_call(module, "generate_credits", in, [&](const provisio_call &call) { return fn(module.instance, &call, &cycle); },
+                    true);
+}
+
 template <class Invoke>
-CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, const CallInput &in, Invoke invoke) const {
+CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, const CallInput &in, Invoke invoke,
+                                 bool accepts_credits) const {
     CallOutcome out;
     CallContext ctx;
     ctx.module = module.name();
     ctx.service_id = in.service_id;
     ctx.tls_verify = in.tls_verify;
     ctx.state = in.state;
+    ctx.accepts_credits = accepts_credits;
     for (const auto &s : in.secrets)
         if (!s.empty()) ctx.secrets.push_back(s);
     std::sort(ctx.secrets.begin(), ctx.secrets.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
@@ -233,6 +275,7 @@ CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, c
     out.state = std::move(ctx.state);
     out.state_changed = ctx.state_changed;
     out.exchanges = std::move(ctx.exchanges);
+    if (out.status == PROVISIO_OK) out.credits = std::move(ctx.credits);
     return out;
 }
 

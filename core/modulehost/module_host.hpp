@@ -55,6 +55,7 @@ struct CallOutcome {
     Settings state;             // the state after the call (unchanged when !state_changed)
     bool state_changed = false;
     std::vector<LoggedExchange> exchanges;
+    std::vector<PostedCredit> credits;  // generate_credits: the entries to post (only when ok)
     std::chrono::microseconds duration{0};
 };
 
@@ -83,11 +84,18 @@ public:
     CallOutcome invoke(const LoadedModule &module, Action action, const CallInput &input) const;
     // Delivers an invoice event (ABI 1.1) for the service in `input`, with the same guarantees.
     CallOutcome invoke_event(const LoadedModule &module, const CallInput &input, const provisio_invoice_event &event) const;
+    // ABI 1.2: the module's whole-settings check; its credit schedule (nullopt plus the
+    // outcome's message when the module has none or failed); one credit cycle.
+    CallOutcome invoke_validate(const LoadedModule &module, const CallInput &input) const;
+    std::optional<provisio_credit_schedule> invoke_schedule(const LoadedModule &module, const CallInput &input,
+                                                            std::string &error) const;
+    CallOutcome invoke_generate(const LoadedModule &module, const CallInput &input, const provisio_credit_cycle &cycle) const;
 
 private:
     struct Library;
     template <class Invoke>
-    CallOutcome run_call(const LoadedModule &module, const char *action, const CallInput &input, Invoke invoke) const;
+    CallOutcome run_call(const LoadedModule &module, const char *action, const CallInput &input, Invoke invoke,
+                         bool accepts_credits = false) const;
     HostServices &services_;
     std::vector<std::unique_ptr<Library>> libraries_;
     std::vector<std::unique_ptr<LoadedModule>> loaded_;

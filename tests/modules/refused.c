@@ -49,30 +49,29 @@ static int32_t init(const provisio_host *host, void **instance) {
 }
 
 static provisio_module_descriptor descriptor = {
-    sizeof(provisio_module_descriptor),
+    .struct_size = sizeof(provisio_module_descriptor),
 #if defined(REFUSE_WRONG_ABI)
-    PROVISIO_ABI_MAJOR + 1,
+    .abi_major = PROVISIO_ABI_MAJOR + 1,
 #else
-    PROVISIO_ABI_MAJOR,
+    .abi_major = PROVISIO_ABI_MAJOR,
 #endif
-    PROVISIO_ABI_MINOR,
-    sizeof(provisio_option),
+    .abi_minor = PROVISIO_ABI_MINOR,
+    .option_struct_size = sizeof(provisio_option),
 #if defined(REFUSE_NULL_NAME)
-    NULL,
+    .name = NULL,
 #else
-    FIXTURE_NAME,
+    .name = FIXTURE_NAME,
 #endif
-    "1.0",
-    "a module that breaks one rule",
-    PROVISIO_CAP_PROVISIONING,
-    options,
-    sizeof options / sizeof options[0],
-    0,
-    init,
-    NULL,
-    ok, ok, ok, ok, NULL, NULL, NULL,
-    NULL,
-    {NULL, NULL, NULL, NULL, NULL},
+    .version = "1.0",
+    .description = "a module that breaks one rule",
+    .capabilities = PROVISIO_CAP_PROVISIONING,
+    .options = options,
+    .option_count = sizeof options / sizeof options[0],
+    .init = init,
+    .create = ok,
+    .suspend = ok,
+    .unsuspend = ok,
+    .terminate = ok,
 };
 
 static const provisio_module_descriptor *entry(void) {

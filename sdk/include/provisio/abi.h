@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define PROVISIO_ABI_MAJOR 1
-#define PROVISIO_ABI_MINOR 1
+#define PROVISIO_ABI_MINOR 2
 
 /* The exported symbol's name. See PROVISIO_MODULE_ENTRY at the end of this file. */
 #define PROVISIO_ENTRY_SYMBOL "provisio_module_entry"
@@ -141,6 +141,8 @@ typedef struct provisio_call {
 
 /* ---- Host services ------------------------------------------------------------------------ */
 
+struct provisio_credit_entry; /* ABI 1.2, defined below with the credit-generation types */
+
 typedef struct provisio_http_request {
     uint32_t struct_size;
     uint32_t timeout_ms;       /* whole exchange; 0 means the host's configured default */
@@ -196,6 +198,12 @@ typedef struct provisio_host {
 
     /* The outcome's message, shown to the operator and logged; the last call wins. */
     void (*set_message)(const provisio_call *call, provisio_str message);
+
+    /* ABI 1.2. Inside generate_credits: add one time-credit entry to post (see
+     * provisio_credit_entry). The host posts the call's entries together, once per
+     * (service, period, kind), and only when the call returns PROVISIO_OK. Check
+     * host->abi_minor >= 2 (or struct_size) before using it. */
+    void (*post_credit)(const provisio_call *call, const struct provisio_credit_entry *entry);
 } provisio_host;
 
 /* ---- Invoice events (ABI 1.1) ------------------------------------------------------------ */
@@ -235,6 +243,62 @@ typedef struct provisio_invoice_event {
 typedef int32_t (*provisio_invoice_event_fn)(void *instance, const provisio_call *call,
                                              const provisio_invoice_event *event);
 
+/* ---- Settings validation and time-credit generation (ABI 1.2) ------------------------------ */
+
+/* When a module's credit cycle runs. The calendar ones are independent of the billing cycle. */
+typedef enum provisio_credit_trigger {
+    PROVISIO_CREDIT_NONE = 0,
+    PROVISIO_CREDIT_ON_CREATE = 1,           /* once, when the service is created on its server */
+    PROVISIO_CREDIT_ON_INVOICE_CREATED = 2,  /* each invoice billing the service */
+    PROVISIO_CREDIT_ON_INVOICE_PAID = 3,
+    PROVISIO_CREDIT_DAILY = 4,
+    PROVISIO_CREDIT_WEEKLY = 5,              /* offset 0..6: 0 = Sunday */
+    PROVISIO_CREDIT_MONTHLY = 6,             /* offset 0..30: 0 = the 1st, clamped to the month's last day */
+    PROVISIO_CREDIT_YEARLY = 7               /* offset 0..365: 0 = 1 January, clamped to 31 December */
+} provisio_credit_trigger;
+
+/* A service's credit schedule, as the module reads it from the effective settings. */
+typedef struct provisio_credit_schedule {
+    uint32_t struct_size;
+    uint32_t trigger;        /* provisio_credit_trigger */
+    uint32_t offset;         /* for WEEKLY, MONTHLY, YEARLY */
+    uint32_t also_on_paid;   /* non-zero: also call generate_credits on every invoice paid */
+} provisio_credit_schedule;
+
+/* One cycle the host asks the module to compute for one service. */
+typedef struct provisio_credit_cycle {
+    uint32_t struct_size;
+    uint32_t trigger;              /* what fired this call (provisio_credit_trigger) */
+    provisio_str period;           /* the period's key, unique per service: "2026-03-01", "invoice:12:paid", "create" */
+    provisio_str period_date;      /* YYYY-MM-DD the entries are dated */
+    provisio_str price;            /* the service's recurring amount, decimal text */
+    provisio_str billing_cycle;
+    provisio_str balance;          /* the service's time-credit balance before this cycle, hours */
+    const provisio_invoice_event *invoice;  /* invoice triggers: the invoice; NULL otherwise */
+} provisio_credit_cycle;
+
+/* An entry for post_credit. `kind` names it within the cycle ("credit", "expiry"): the host
+ * posts each (service, period, kind) at most once, so a re-run or a crash never posts twice. */
+typedef struct provisio_credit_entry {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    provisio_str kind;         /* [a-z0-9_]+ */
+    provisio_str hours;        /* decimal, at most 6 places; positive adds credit, negative takes it */
+    provisio_str description;
+} provisio_credit_entry;
+
+/* Checks the effective settings as a whole (rules a per-option schema cannot say), when a
+ * product's settings or a service's overrides are saved. call->service carries
+ * billing_cycle and recurring_amount (of the product when service_id is 0). Return an error
+ * with a message to refuse the save. */
+typedef int32_t (*provisio_validate_fn)(void *instance, const provisio_call *call);
+/* Fills *schedule for the service in `call`. */
+typedef int32_t (*provisio_credit_schedule_fn)(void *instance, const provisio_call *call,
+                                               provisio_credit_schedule *schedule);
+/* Computes one cycle: posts its entries with host->post_credit and returns PROVISIO_OK. */
+typedef int32_t (*provisio_generate_credits_fn)(void *instance, const provisio_call *call,
+                                                const provisio_credit_cycle *cycle);
+
 /* ---- The module --------------------------------------------------------------------------- */
 
 /* A lifecycle function: act on the service, report through host->set_message and
@@ -245,6 +309,7 @@ typedef int32_t (*provisio_lifecycle_fn)(void *instance, const provisio_call *ca
 #define PROVISIO_CAP_PROVISIONING 0x1u      /* implements lifecycle functions */
 #define PROVISIO_CAP_NEEDS_SERVER 0x2u      /* services must be assigned a server */
 #define PROVISIO_CAP_INVOICE_EVENTS 0x4u    /* ABI 1.1: implements invoice_event */
+#define PROVISIO_CAP_CREDIT_GENERATION 0x8u /* ABI 1.2: implements credit_schedule and generate_credits */
 
 typedef struct provisio_module_descriptor {
     uint32_t struct_size;          /* sizeof(provisio_module_descriptor) as the module compiled it */
@@ -283,9 +348,14 @@ typedef struct provisio_module_descriptor {
      * 1.1 or later.) */
     provisio_invoice_event_fn invoice_event;
 
-    /* Reserved for hooks later minor versions define (credit generation, usage collection).
+    /* ABI 1.2 (in 1.0 and 1.1 these were reserved_hooks[0..2]). NULL: not supported. */
+    provisio_validate_fn validate_settings;
+    provisio_credit_schedule_fn credit_schedule;
+    provisio_generate_credits_fn generate_credits;
+
+    /* Reserved for hooks later minor versions define (usage collection).
      * Must be NULL; the host reads a slot only from modules whose abi_minor defines it. */
-    const void *reserved_hooks[5];
+    const void *reserved_hooks[2];
 } provisio_module_descriptor;
 
 /* The entry point's type. */

@@ -27,6 +27,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -197,6 +198,17 @@ public:
         return std::chrono::system_clock::time_point(std::chrono::microseconds(host_->now_us(call_)));
     }
 
+    // Inside generate_credits: one time-credit entry to post (hours as exact decimal text).
+    void post_credit(std::string_view kind, std::string_view hours, std::string_view description) const {
+        if (host_->abi_minor < 2 || !host_->post_credit) throw std::runtime_error("this host cannot post credits (ABI < 1.2)");
+        provisio_credit_entry e{};
+        e.struct_size = sizeof e;
+        e.kind = to_str(kind);
+        e.hours = to_str(hours);
+        e.description = to_str(description);
+        host_->post_credit(call_, &e);
+    }
+
     HttpResponse http(const HttpRequest &request) const {
         auto headers = detail::to_kvs(request.headers);
         provisio_http_request req{};
@@ -242,6 +254,18 @@ struct InvoiceEvent {
     std::vector<InvoiceLine> lines;
 };
 
+// A service's time-credit schedule and one cycle to compute (ABI 1.2).
+struct CreditSchedule {
+    provisio_credit_trigger trigger = PROVISIO_CREDIT_NONE;
+    uint32_t offset = 0;
+    bool also_on_paid = false;
+};
+struct CreditCycle {
+    provisio_credit_trigger trigger = PROVISIO_CREDIT_NONE;
+    std::string period, period_date, price, billing_cycle, balance;
+    std::optional<InvoiceEvent> invoice;
+};
+
 namespace detail {
 
 inline InvoiceEvent to_event(const provisio_invoice_event &e) {
@@ -285,9 +309,19 @@ struct Adapter {
     template <Outcome (M::*Method)(Call &)>
     static int32_t lifecycle(void *instance, const provisio_call *raw) noexcept {
         Call call(host, raw);
+        return guarded(raw, [&] { return (static_cast<M *>(instance)->*Method)(call); });
+    }
+
+    static int32_t invoice_event(void *instance, const provisio_call *raw, const provisio_invoice_event *event) noexcept {
+        Call call(host, raw);
+        return guarded(raw, [&] { return static_cast<M *>(instance)->invoice_event(call, to_event(*event)); });
+    }
+
+    template <class Body>
+    static int32_t guarded(const provisio_call *raw, Body body) noexcept {
         Outcome outcome;
         try {
-            outcome = (static_cast<M *>(instance)->*Method)(call);
+            outcome = body();
         } catch (const std::exception &e) {
             outcome = Outcome::failure(std::string("module exception: ") + e.what());
         } catch (...) {
@@ -297,18 +331,33 @@ struct Adapter {
         return static_cast<int32_t>(outcome.status);
     }
 
-    static int32_t invoice_event(void *instance, const provisio_call *raw, const provisio_invoice_event *event) noexcept {
+    static int32_t validate_settings(void *instance, const provisio_call *raw) noexcept {
         Call call(host, raw);
-        Outcome outcome;
-        try {
-            outcome = static_cast<M *>(instance)->invoice_event(call, to_event(*event));
-        } catch (const std::exception &e) {
-            outcome = Outcome::failure(std::string("module exception: ") + e.what());
-        } catch (...) {
-            outcome = Outcome::failure("module exception of unknown type");
-        }
-        if (!outcome.message.empty()) host->set_message(raw, to_str(outcome.message));
-        return static_cast<int32_t>(outcome.status);
+        return guarded(raw, [&] { return static_cast<M *>(instance)->validate_settings(call); });
+    }
+    static int32_t credit_schedule(void *instance, const provisio_call *raw, provisio_credit_schedule *out) noexcept {
+        Call call(host, raw);
+        return guarded(raw, [&] {
+            const CreditSchedule s = static_cast<M *>(instance)->credit_schedule(call);
+            out->trigger = static_cast<uint32_t>(s.trigger);
+            out->offset = s.offset;
+            out->also_on_paid = s.also_on_paid ? 1 : 0;
+            return Outcome::success();
+        });
+    }
+    static int32_t generate_credits(void *instance, const provisio_call *raw, const provisio_credit_cycle *c) noexcept {
+        Call call(host, raw);
+        return guarded(raw, [&] {
+            CreditCycle cycle;
+            cycle.trigger = static_cast<provisio_credit_trigger>(c->trigger);
+            cycle.period = std::string(to_view(c->period));
+            cycle.period_date = std::string(to_view(c->period_date));
+            cycle.price = std::string(to_view(c->price));
+            cycle.billing_cycle = std::string(to_view(c->billing_cycle));
+            cycle.balance = std::string(to_view(c->balance));
+            if (c->invoice) cycle.invoice = to_event(*c->invoice);
+            return static_cast<M *>(instance)->generate_credits(call, cycle);
+        });
     }
 
     static const provisio_module_descriptor *descriptor() noexcept {
@@ -338,6 +387,12 @@ struct Adapter {
             if constexpr (requires { &M::invoice_event; }) {
                 x.invoice_event = &invoice_event;
                 x.capabilities |= PROVISIO_CAP_INVOICE_EVENTS;
+            }
+            if constexpr (requires { &M::validate_settings; }) x.validate_settings = &validate_settings;
+            if constexpr (requires { &M::generate_credits; }) {
+                x.credit_schedule = &credit_schedule;
+                x.generate_credits = &generate_credits;
+                x.capabilities |= PROVISIO_CAP_CREDIT_GENERATION;
             }
             return x;
         }();

@@ -21,6 +21,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -83,6 +84,7 @@ public:
         host_.state_set = &state_set_fn;
         host_.state_erase = &state_erase_fn;
         host_.set_message = &set_message_fn;
+        host_.post_credit = &post_credit_fn;
         current() = this;
     }
     ~FakeHost() {
@@ -107,6 +109,27 @@ public:
     }
 
 private:
+    // An InvoiceEvent laid out as the ABI passes it; the strings stay in the InvoiceEvent.
+    struct RawEvent {
+        std::vector<provisio_invoice_line> lines;
+        provisio_invoice_event event{};
+        explicit RawEvent(const InvoiceEvent &e) {
+            for (const auto &l : e.lines)
+                lines.push_back({to_str(l.description), to_str(l.amount), to_str(l.item_type), l.item_id, to_str(l.due_date)});
+            event.struct_size = sizeof event;
+            event.kind = static_cast<uint32_t>(e.kind);
+            event.invoice_id = e.invoice_id;
+            event.status = to_str(e.status);
+            event.invoice_date = to_str(e.invoice_date);
+            event.due_date = to_str(e.due_date);
+            event.total = to_str(e.total);
+            event.currency = to_str(e.currency);
+            event.lines = lines.data();
+            event.line_count = static_cast<uint32_t>(lines.size());
+            event.line_struct_size = sizeof(provisio_invoice_line);
+        }
+    };
+
     template <class Invoke>
     CallResult with_call(const std::string &action, const CallInput &in, Invoke invoke) {
         std::vector<provisio_kv> settings = kvs(in.settings), service = kvs(in.service),
@@ -133,23 +156,47 @@ public:
     // Delivers an invoice event for the service in `in` through the module's invoice_event.
     CallResult event(const InvoiceEvent &e, const CallInput &in) {
         if (!module_->invoice_event) throw std::invalid_argument("module does not take invoice events");
-        std::vector<provisio_invoice_line> lines;
-        for (const auto &l : e.lines)
-            lines.push_back({to_str(l.description), to_str(l.amount), to_str(l.item_type), l.item_id, to_str(l.due_date)});
-        provisio_invoice_event ev{};
-        ev.struct_size = sizeof ev;
-        ev.kind = static_cast<uint32_t>(e.kind);
-        ev.invoice_id = e.invoice_id;
-        ev.status = to_str(e.status);
-        ev.invoice_date = to_str(e.invoice_date);
-        ev.due_date = to_str(e.due_date);
-        ev.total = to_str(e.total);
-        ev.currency = to_str(e.currency);
-        ev.lines = lines.data();
-        ev.line_count = static_cast<uint32_t>(lines.size());
-        ev.line_struct_size = sizeof(provisio_invoice_line);
-        return with_call("invoice_event", in, [&](const provisio_call &c) { return module_->invoice_event(instance_, &c, &ev); });
+        RawEvent raw(e);
+        return with_call("invoice_event", in, [&](const provisio_call &c) { return module_->invoice_event(instance_, &c, &raw.event); });
     }
+
+    // ABI 1.2: the module's settings check, credit schedule, and one credit cycle (the entries
+    // it posts land in `credits`, cleared at each call).
+    CallResult validate(const CallInput &in) {
+        if (!module_->validate_settings) throw std::invalid_argument("module does not validate settings");
+        return with_call("validate_settings", in, [&](const provisio_call &c) { return module_->validate_settings(instance_, &c); });
+    }
+    provisio_credit_schedule schedule(const CallInput &in) {
+        if (!module_->credit_schedule) throw std::invalid_argument("module has no credit schedule");
+        provisio_credit_schedule s{};
+        s.struct_size = sizeof s;
+        const CallResult r = with_call("credit_schedule", in, [&](const provisio_call &c) { return module_->credit_schedule(instance_, &c, &s); });
+        if (r.status != Status::ok) throw std::runtime_error("credit_schedule failed: " + r.message);
+        return s;
+    }
+    CallResult generate(const CreditCycle &cycle, const CallInput &in) {
+        if (!module_->generate_credits) throw std::invalid_argument("module does not generate credits");
+        provisio_credit_cycle c{};
+        c.struct_size = sizeof c;
+        c.trigger = static_cast<uint32_t>(cycle.trigger);
+        c.period = to_str(cycle.period);
+        c.period_date = to_str(cycle.period_date);
+        c.price = to_str(cycle.price);
+        c.billing_cycle = to_str(cycle.billing_cycle);
+        c.balance = to_str(cycle.balance);
+        std::optional<RawEvent> raw;
+        if (cycle.invoice) {
+            raw.emplace(*cycle.invoice);
+            c.invoice = &raw->event;
+        }
+        credits.clear();
+        return with_call("generate_credits", in, [&](const provisio_call &call) { return module_->generate_credits(instance_, &call, &c); });
+    }
+
+    struct PostedCredit {
+        std::string kind, hours, description;
+    };
+    std::vector<PostedCredit> credits;
 
     // Queue a reply for the next HTTP request; requests with no queued reply get a 599 error.
     void reply(int status, std::string body, Pairs headers = {}) {
@@ -241,6 +288,9 @@ private:
     }
     static void state_erase_fn(const provisio_call *call, provisio_str key) {
         current()->state[call->service_id].erase(std::string(to_view(key)));
+    }
+    static void post_credit_fn(const provisio_call *, const provisio_credit_entry *e) {
+        current()->credits.push_back({std::string(to_view(e->kind)), std::string(to_view(e->hours)), std::string(to_view(e->description))});
     }
     static void set_message_fn(const provisio_call *, provisio_str message) {
         current()->message_ = std::string(to_view(message));
