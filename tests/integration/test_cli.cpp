@@ -1,5 +1,7 @@
 // End to end through the provisio program: a real configuration, key file and SQLite database
 // in a scratch directory, modules loaded from its modules directory.
+#include <provisio/abi.h>
+
 #include "support/http_server.hpp"
 #include "support/sandbox.hpp"
 
@@ -15,6 +17,8 @@ using nlohmann::json;
 namespace {
 
 bool contains(const std::string &haystack, const std::string &needle) { return haystack.find(needle) != std::string::npos; }
+
+const std::string abi = std::to_string(PROVISIO_ABI_MAJOR) + "." + std::to_string(PROVISIO_ABI_MINOR);
 
 std::string service_status(const Installation &inst, const std::string &id) {
     const RunResult r = inst.run({"--json", "service", "show", id});
@@ -61,7 +65,7 @@ TEST_CASE("module list shows loaded and refused modules, as a table and as JSON"
     const json list = json::parse(inst.run({"--json", "module", "list"}).out);
     REQUIRE(list.size() == 2);
     CHECK(list[0]["name"] == "hello");
-    CHECK(list[0]["abi"] == "1.1");
+    CHECK(list[0]["abi"] == abi);
     CHECK(list[0]["capabilities"] == json::array({"provisioning"}));
     CHECK(list[1]["status"] == "refused");
 
@@ -75,7 +79,7 @@ TEST_CASE("module check validates a file in a child process") {
     Installation inst;
     const RunResult ok = inst.run({"module", "check", fixture_module("hello").string()});
     CHECK(ok.exit_code == 0);
-    CHECK(contains(ok.out, "ok — module hello 1.0.0, ABI 1.1"));
+    CHECK(contains(ok.out, "ok — module hello 1.0.0, ABI " + abi));
     const RunResult crash = inst.run({"module", "check", fixture_module("crash_on_load").string()});
     CHECK(crash.exit_code == 1);
     CHECK(contains(crash.out, "crashed while loading: signal 11"));
