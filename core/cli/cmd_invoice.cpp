@@ -125,7 +125,7 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
                 released.lines.insert(released.lines.end(), events.lines.begin(), events.lines.end());
                 released.errors.insert(released.errors.end(), events.errors.begin(), events.errors.end());
                 // A paid upgrade queued the module's change_package: run it now.
-                Provisioner provisioner(ctx.repo(), ctx.modules());
+                Provisioner provisioner(ctx.repo(), ctx.modules(), ctx.today());
                 for (const auto &item : list_queue(ctx.db(), false)) {
                     const auto services = inv.services_of(before.id);
                     if (item.action != "change_package" ||

@@ -167,7 +167,7 @@ void add_lifecycle(CLI::App *service, Context &ctx, Runner &run, const std::shar
             std::optional<std::string> new_password;
             if (!args->password.empty()) new_password = args->password;
             if (args->password_stdin) new_password = read_secret_line("the new password");
-            Provisioner p(ctx.repo(), ctx.modules());
+            Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
             return report(ctx, p.run(parse_id(args->ref, "service"), action, {args->reason, new_password, false}));
         };
     });
@@ -416,7 +416,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
             std::cout << "service " << id << " now has product '" << q.new_name << "' (" << q.new_recurring.to_string() << " "
                       << q.new_cycle << ")\n";
             // The server follows: the module's change_package (queued by a paid invoice, or run here).
-            Provisioner p(ctx.repo(), ctx.modules());
+            Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
             ctx.db().prepare("UPDATE module_queue SET resolved_at = ?2, outcome = 'done' WHERE service_id = ?1 "
                              "AND action = 'change_package' AND resolved_at IS NULL AND attempts = 0")
                 .bind(1, id).bind(2, ctx.repo().now_text()).run();
@@ -429,7 +429,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     cancel->add_option("SERVICE", args->ref, "Service id")->required();
     cancel->callback([&, args] {
         run = [&, args] {
-            Provisioner p(ctx.repo(), ctx.modules());
+            Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
             return report(ctx, p.cancel(parse_id(args->ref, "service")));
         };
     });

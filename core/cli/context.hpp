@@ -85,5 +85,6 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_cron_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_mail_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_addon_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_timelog_commands(CLI::App &app, Context &ctx, Runner &run);
 
 }  // namespace provisio::cli

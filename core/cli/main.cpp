@@ -72,6 +72,7 @@ int main(int argc, char **argv) {
     add_cron_commands(app, ctx, run);
     add_mail_commands(app, ctx, run);
     add_addon_commands(app, ctx, run);
+    add_timelog_commands(app, ctx, run);
 
     try {
         app.parse(argc, argv);

@@ -52,6 +52,9 @@ overdue_notice_days = []      # send the "Overdue Notice" template this many day
 [cron]
 daily_hour = 0                # daily tasks run on the first cron run at or after this hour (business time zone)
 
+[timelog]
+max_catch_up = 62             # time-credit cycles caught up per service per run after cron was down
+
 [mail]
 transport = "file"            # file (write .eml files to file_dir), smtp, or none
 file_dir = "mail"
@@ -169,6 +172,15 @@ Config Config::load(const std::filesystem::path &file) {
                     std::sort(c.overdue_notice_days.begin(), c.overdue_notice_days.end());
                 }
                 else bad(bnode, b, "is not a known key");
+            }
+        } else if (key == "timelog" && node.is_table()) {
+            for (auto &&[tk, tnode] : *node.as_table()) {
+                const std::string k = "timelog." + std::string(tk.str());
+                if (tk.str() == "max_catch_up") {
+                    auto v = tnode.value<int64_t>();
+                    if (!v || *v < 1 || *v > 100000) bad(tnode, k, "must be an integer from 1 to 100000");
+                    c.timelog_max_catch_up = static_cast<int>(*v);
+                } else bad(tnode, k, "is not a known key");
             }
         } else if (key == "mail" && node.is_table()) {
             for (auto &&[mk, mnode] : *node.as_table()) {

@@ -28,6 +28,7 @@ struct Config {
     int late_fee_days = 0;               // [billing] late_fee_days: charge it this many days overdue (0: never)
     std::vector<int> overdue_notice_days;  // [billing] overdue_notice_days: e.g. [1, 7, 14]
     int cron_daily_hour = 0;
+    int timelog_max_catch_up = 62;       // [timelog] max_catch_up: calendar periods per service per run
     struct Mail {
         std::string transport = "file";         // [mail] transport: file, smtp, none
         std::filesystem::path file_dir;         // [mail] file_dir, default mail/

@@ -5,6 +5,7 @@
 #include "foundation/error.hpp"
 #include "modulehost/module_host.hpp"
 #include "provisioning/call_log.hpp"
+#include "provisioning/credit_generation.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "store/database.hpp"
 
@@ -49,7 +50,9 @@ EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Dat
             }
             const Product product = service ? repo.get_product(service->product_id) : Product{};
             const LoadedModule *module = product.module.empty() ? nullptr : host.find(product.module);
-            if (!service || !module || !module->description.functions.invoice_event) {
+            const bool listens = module && module->description.functions.invoice_event;
+            const bool generates = module && module->description.functions.generate_credits;
+            if (!service || (!listens && !generates)) {
                 if (!dry_run) mark(p, "", true);  // nobody to tell
                 continue;
             }
@@ -86,6 +89,21 @@ EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Dat
             ev.line_count = static_cast<uint32_t>(lines.size());
             ev.line_struct_size = sizeof(provisio_invoice_line);
 
+            if (generates) {
+                const CreditReport credits = CreditGenerator(repo, host, today).on_invoice(service->id, ev);
+                report.lines.insert(report.lines.end(), credits.lines.begin(), credits.lines.end());
+                report.errors.insert(report.errors.end(), credits.errors.begin(), credits.errors.end());
+                if (!listens) {
+                    if (credits.errors.empty()) {
+                        mark(p, "", true);
+                        report.delivered++;
+                    } else {
+                        const bool give_up = p.attempts + 1 >= max_attempts;
+                        mark(p, (give_up ? "gave up: " : "") + credits.errors.front(), give_up);
+                    }
+                    continue;
+                }
+            }
             const CallInput in = provisioner.call_input(*service, *module, {});
             const CallOutcome outcome = host.invoke_event(*module, in, ev);
             Transaction tx(db);

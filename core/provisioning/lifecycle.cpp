@@ -2,6 +2,7 @@
 
 #include "foundation/error.hpp"
 #include "provisioning/call_log.hpp"
+#include "provisioning/credit_generation.hpp"
 #include "provisioning/module_queue.hpp"
 #include "provisioning/module_settings.hpp"
 #include "provisioning/state_machine.hpp"
@@ -150,6 +151,9 @@ LifecycleResult Provisioner::dispatch(const Service &service, Action action, con
             updated.password = *new_password;
             repo_.update_service(updated);
         }
+        if (action == Action::create)
+            db.prepare("UPDATE services SET activated_on = COALESCE(activated_on, ?2) WHERE id = ?1")
+                .bind(1, service.id).bind(2, format_date(today())).run();
         resolve_queued(db, service.id, r.action, "done", "", now);
         break;
     }
@@ -169,7 +173,19 @@ LifecycleResult Provisioner::dispatch(const Service &service, Action action, con
     tx.commit();
     if (outcome.status != PROVISIO_OK)
         spdlog::error("service {} {}: module {} failed: {}", service.id, r.action, module.name(), outcome.message);
+    if (outcome.status == PROVISIO_OK && action == Action::create && module.description.functions.generate_credits) {
+        // A module whose credit cycle runs "on create" credits the new service now.
+        const CreditReport credits = CreditGenerator(repo_, host_, today()).on_create(service.id);
+        for (const auto &e : credits.errors) spdlog::error("{}", e);
+        if (credits.entries) r.message += (r.message.empty() ? "" : "; ") + std::to_string(credits.entries) + " time-credit entr" +
+                                           (credits.entries == 1 ? "y" : "ies") + " posted";
+    }
     return r;
+}
+
+Date Provisioner::today() const {
+    if (today_) return *today_;
+    return parse_date(repo_.now_text().substr(0, 10), "today");
 }
 
 LifecycleResult Provisioner::test_server(int64_t server_id) {

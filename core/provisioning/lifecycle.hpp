@@ -6,6 +6,7 @@
 #pragma once
 
 #include "domain/repository.hpp"
+#include "foundation/calendar.hpp"
 #include "modulehost/module_host.hpp"
 
 #include <optional>
@@ -40,7 +41,10 @@ struct RunOptions {
 
 class Provisioner {
 public:
-    Provisioner(Repository &repo, const ModuleHost &host) : repo_(repo), host_(host) {}
+    // `today` is the business date (for the date a service is first provisioned); without it,
+    // the UTC date.
+    Provisioner(Repository &repo, const ModuleHost &host, std::optional<Date> today = std::nullopt)
+        : repo_(repo), host_(host), today_(today) {}
 
     // Runs a lifecycle action. Throws Error for what stops it before the module is called
     // (unknown service, forbidden transition, module not loaded, invalid settings); the
@@ -64,8 +68,11 @@ public:
 private:
     LifecycleResult dispatch(const Service &service, Action action, const RunOptions &options, const char *final_status);
 
+    Date today() const;
+
     Repository &repo_;
     const ModuleHost &host_;
+    std::optional<Date> today_;
 };
 
 }  // namespace provisio

@@ -15,6 +15,18 @@ Settings apply(const Settings &base, const SettingChanges &changes) {
 
 std::string owner_of(const LoadedModule &m) { return "module " + m.name(); }
 
+// The module's own whole-settings check (ABI 1.2), for what a per-option schema cannot say.
+void check_with_module(const ModuleHost &host, const LoadedModule &m, const Settings &product_values, const Settings &overrides,
+                       const std::string &cycle, Money amount, const std::string &product_name, int64_t service_id) {
+    if (!m.description.functions.validate_settings) return;
+    CallInput in;
+    in.service_id = static_cast<uint64_t>(service_id);
+    in.settings = m.description.schema.effective(owner_of(m), PROVISIO_SCOPE_PRODUCT, product_values, overrides);
+    in.service = {{"billing_cycle", cycle}, {"recurring_amount", amount.to_string()}, {"product_name", product_name}};
+    const CallOutcome out = host.invoke_validate(m, in);
+    if (out.status != PROVISIO_OK) fail(ErrorKind::invalid_input, owner_of(m) + ": " + out.message);
+}
+
 }  // namespace
 
 Settings product_settings_after(const ModuleHost &host, const Product &product, const SettingChanges &changes) {
@@ -25,7 +37,9 @@ Settings product_settings_after(const ModuleHost &host, const Product &product, 
         return merged;
     }
     const LoadedModule &m = host.require(product.module);
-    return m.description.schema.validate(owner_of(m), PROVISIO_SCOPE_PRODUCT, merged);
+    Settings valid = m.description.schema.validate(owner_of(m), PROVISIO_SCOPE_PRODUCT, merged);
+    check_with_module(host, m, valid, {}, product.billing_cycle, product.price, product.name, 0);
+    return valid;
 }
 
 Settings service_overrides_after(const ModuleHost &host, const Product &product, const Service &service,
@@ -37,7 +51,10 @@ Settings service_overrides_after(const ModuleHost &host, const Product &product,
         return merged;
     }
     const LoadedModule &m = host.require(product.module);
-    return m.description.schema.validate(owner_of(m), PROVISIO_SCOPE_PRODUCT, merged);
+    Settings valid = m.description.schema.validate(owner_of(m), PROVISIO_SCOPE_PRODUCT, merged);
+    const Settings product_values = m.description.schema.validate(owner_of(m), PROVISIO_SCOPE_PRODUCT, product.settings);
+    check_with_module(host, m, product_values, valid, service.billing_cycle, service.recurring_amount, product.name, service.id);
+    return valid;
 }
 
 Settings server_options_after(const ModuleHost &host, const Server &server, const SettingChanges &changes) {

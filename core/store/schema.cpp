@@ -313,6 +313,29 @@ Invoice #{$invoice_id} was due on {$invoice_due_date} and {$invoice_balance} is 
 Services on an unpaid invoice may be suspended.
 ', '1970-01-01T00:00:00Z');
 )SQL",
+        // 4: time credits — the time-credit ledger (hours), each service's credit-cycle cursor,
+        //    and the date a service was first provisioned.
+        R"SQL(
+ALTER TABLE services ADD COLUMN activated_on TEXT;   -- business date create first succeeded
+CREATE TABLE time_ledger (
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER NOT NULL REFERENCES clients(id),
+    service_id      INTEGER REFERENCES services(id) ON DELETE SET NULL,
+    at              TEXT NOT NULL,
+    entry_date      TEXT NOT NULL,                 -- the cycle's period date, or when the work was done
+    micro_hours     INTEGER NOT NULL,              -- positive credits, negative debits
+    kind            TEXT NOT NULL,                 -- credit, expiry, keyphrase, time, ...
+    description     TEXT NOT NULL,
+    minutes         INTEGER,                       -- time entries
+    natural_key     TEXT UNIQUE
+);
+CREATE INDEX time_ledger_client ON time_ledger(client_id, id);
+CREATE INDEX time_ledger_service ON time_ledger(service_id, id);
+CREATE TABLE credit_cycles (                       -- the last calendar period generated per service
+    service_id          INTEGER PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE,
+    last_period_date    TEXT NOT NULL
+);
+)SQL",
     };
     return migrations;
 }

@@ -64,7 +64,7 @@ class TimeLog {
 public:
     static constexpr provisio::ModuleInfo info{"timelog", "1.0.0",
                                                "Time credits per cycle (wbTimeLog): hourly rate or fixed hours, expiry, invoice keyphrases",
-                                               0};
+                                               PROVISIO_CAP_PROVISIONING};
     static constexpr provisio_option options[] = {
         provisio::dropdown("cycle", "Credit Generation Cycle", cycles, "monthly",
                            "When credits are generated: on module create, on invoice created / paid, or on a calendar "
@@ -81,6 +81,14 @@ public:
     };
 
     explicit TimeLog(const provisio::Host &) {}
+
+    // Time credits live in provisio's own ledger: there is no server to provision, so the
+    // lifecycle succeeds and the host's state machine does the rest.
+    provisio::Outcome create(provisio::Call &) { return provisio::Outcome::success("time credits enabled"); }
+    provisio::Outcome suspend(provisio::Call &) { return provisio::Outcome::success(); }
+    provisio::Outcome unsuspend(provisio::Call &) { return provisio::Outcome::success(); }
+    provisio::Outcome terminate(provisio::Call &) { return provisio::Outcome::success("time credits stopped"); }
+    provisio::Outcome change_package(provisio::Call &) { return provisio::Outcome::success("new settings apply from the next cycle"); }
 
     provisio::Outcome validate_settings(provisio::Call &c) {
         const std::string cycle(c.setting("cycle", "monthly"));

@@ -26,7 +26,7 @@ TaskResult apply(TaskContext &ctx) {
         q.bind(1, today);
         while (q.step()) due.push_back({q.int64(0), q.int64(1), q.text(2)});
     }
-    Provisioner provisioner(ctx.repo, ctx.modules);
+    Provisioner provisioner(ctx.repo, ctx.modules, ctx.today);
     Invoicing invoicing(ctx.db, ctx.now, ctx.today);
     for (const auto &r : due) {
         const std::string what = "service " + std::to_string(r.service) + " cancelled (" + r.type + " request)";

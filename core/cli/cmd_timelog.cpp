@@ -1,0 +1,119 @@
+// provisio timelog add|show|generate: the time log and the "Service Credits" view.
+#include "cli/context.hpp"
+#include "cli/output.hpp"
+#include "foundation/error.hpp"
+#include "ledger/time_ledger.hpp"
+#include "provisioning/credit_generation.hpp"
+#include "provisioning/state_machine.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <map>
+
+namespace provisio::cli {
+
+namespace {
+struct TimelogArgs {
+    std::string service, client, note, at;
+    int64_t minutes = 0;
+};
+}  // namespace
+
+void add_timelog_commands(CLI::App &app, Context &ctx, Runner &run) {
+    auto *timelog = app.add_subcommand("timelog", "Time credits: log work, show the Service Credits view, run credit cycles");
+    timelog->require_subcommand(1);
+    auto args = std::make_shared<TimelogArgs>();
+
+    auto *add = timelog->add_subcommand("add", "Log work against a service (debits its time credit; it may go negative)");
+    add->add_option("SERVICE", args->service, "Service id")->required();
+    add->add_option("--minutes", args->minutes, "Minutes worked")->required();
+    add->add_option("--note", args->note, "What was done")->required();
+    add->add_option("--at", args->at, "When it was done (ISO time; default now)");
+    add->callback([&, args] {
+        run = [&, args] {
+            const Service s = ctx.repo().get_service(parse_id(args->service, "service"));
+            if (args->minutes <= 0) fail(ErrorKind::invalid_input, "--minutes must be more than zero");
+            if (s.status == status::terminated || s.status == status::cancelled)
+                fail(ErrorKind::refused, "service " + std::to_string(s.id) + " is " + s.status + "; time is logged only on live services");
+            const Date on = args->at.empty() ? ctx.today()
+                                             : BusinessZone(ctx.config().timezone).date_at(parse_instant(args->at, "--at"));
+            const Hours hours = hours_for_minutes(args->minutes);
+            TimeLedger ledger(ctx.db(), ctx.repo().now_text());
+            const auto id = ledger.post({s.client_id, s.id, format_date(on), -hours, "time", args->note, args->minutes, std::nullopt});
+            const Hours balance = ledger.service_balance(s.id);
+            if (ctx.options.json)
+                print_json(std::cout, {{"entry", *id}, {"service", s.id}, {"hours", (-hours).to_string(2)}, {"balance", balance.to_string(2)}});
+            else
+                std::cout << "time entry " << *id << ": " << args->minutes << " min (" << hours.to_string(2) << " h) on service " << s.id
+                          << "; balance " << balance.to_string(2) << " h" << (balance.negative() ? " (owed)" : "") << '\n';
+            return exit_ok;
+        };
+    });
+
+    auto *show = timelog->add_subcommand("show", "Service Credits: credits, expiry debits and time entries with running balances");
+    show->add_option("--client", args->client, "All of a client's services");
+    show->add_option("--service", args->service, "One service");
+    show->callback([&, args] {
+        run = [&, args] {
+            if (args->client.empty() == args->service.empty())
+                fail(ErrorKind::invalid_input, "give exactly one of --client or --service");
+            std::optional<int64_t> client, service;
+            if (!args->client.empty()) client = ctx.repo().get_client(parse_id(args->client, "--client")).id;
+            if (!args->service.empty()) service = ctx.repo().get_service(parse_id(args->service, "--service")).id;
+            TimeLedger ledger(ctx.db(), ctx.repo().now_text());
+            const auto entries = ledger.entries(client, service);
+            std::map<int64_t, std::vector<const TimeEntry *>> by_service;
+            for (const auto &e : entries) by_service[e.service_id.value_or(0)].push_back(&e);
+            Hours total;
+            json services = json::array();
+            for (const auto &[sid, list] : by_service) {
+                Hours running;
+                json rows = json::array();
+                Table t({"DATE", "KIND", "HOURS", "BALANCE", "DESCRIPTION"});
+                for (const TimeEntry *e : list) {
+                    running += e->hours;
+                    std::string what = e->description;
+                    if (e->minutes) what += " (" + std::to_string(*e->minutes) + " min)";
+                    t.add({e->entry_date, e->kind, e->hours.to_string(2), running.to_string(2), what});
+                    rows.push_back({{"id", e->id}, {"date", e->entry_date}, {"kind", e->kind}, {"hours", e->hours.to_string(2)},
+                                    {"balance", running.to_string(2)}, {"description", e->description},
+                                    {"minutes", e->minutes ? json(*e->minutes) : json()}});
+                }
+                total += running;
+                services.push_back({{"service", sid ? json(sid) : json()}, {"balance", running.to_string(2)}, {"entries", rows}});
+                if (!ctx.options.json) {
+                    std::string label = sid ? "service " + std::to_string(sid) : "deleted service";
+                    if (sid) {
+                        const Service s = ctx.repo().get_service(sid);
+                        label += " — " + ctx.repo().get_product(s.product_id).name + (s.domain.empty() ? "" : " (" + s.domain + ")");
+                    }
+                    std::cout << label << '\n';
+                    t.print(std::cout);
+                    std::cout << "balance: " << running.to_string(2) << " h" << (running.negative() ? " (owed)" : "") << "\n\n";
+                }
+            }
+            if (ctx.options.json) print_json(std::cout, {{"services", services}, {"total", total.to_string(2)}});
+            else if (by_service.empty()) std::cout << "no time credits or entries\n";
+            else std::cout << "total: " << total.to_string(2) << " h" << (total.negative() ? " (owed)" : "") << '\n';
+            return exit_ok;
+        };
+    });
+
+    auto *generate = timelog->add_subcommand("generate", "Run the calendar credit cycles due now (what the time-credits task does)");
+    generate->add_option("--service", args->service, "Only this service");
+    generate->callback([&, args] {
+        run = [&, args] {
+            std::optional<int64_t> only;
+            if (!args->service.empty()) only = parse_id(args->service, "--service");
+            const CreditReport r = CreditGenerator(ctx.repo(), ctx.modules(), ctx.today()).run_calendar(ctx.config().timelog_max_catch_up, only);
+            for (const auto &l : r.lines) std::cout << l << '\n';
+            for (const auto &n : r.notes) std::cout << "note: " << n << '\n';
+            for (const auto &e : r.errors) std::cerr << "provisio: " << e << '\n';
+            std::cout << r.cycles << " cycle(s), " << r.entries << " entr" << (r.entries == 1 ? "y" : "ies") << " posted\n";
+            return r.errors.empty() ? exit_ok : exit_failed;
+        };
+    });
+}
+
+}  // namespace provisio::cli

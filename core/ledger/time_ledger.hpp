@@ -1,0 +1,63 @@
+// The time-credit ledger: hours credited to a client's services, hours expired, and hours of
+// work logged against them. Like the money ledger, a balance is the sum of entries and entries
+// are never edited; automation's entries carry a natural key and post at most once. Hours are
+// exact: int64 micro-hours (6 decimals), printed with at least two.
+#pragma once
+
+#include "money/money.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+class Database;
+
+using Hours = Money;  // the same exact fixed point, counting micro-hours
+
+struct TimeEntry {
+    int64_t id = 0;
+    int64_t client_id = 0;
+    std::optional<int64_t> service_id;
+    std::string at;
+    std::string entry_date;
+    Hours hours;
+    std::string kind;
+    std::string description;
+    std::optional<int64_t> minutes;
+};
+
+struct TimePosting {
+    int64_t client_id = 0;
+    int64_t service_id = 0;
+    std::string entry_date;
+    Hours hours;
+    std::string kind;
+    std::string description;
+    std::optional<int64_t> minutes;
+    std::optional<std::string> natural_key;
+};
+
+class TimeLedger {
+public:
+    TimeLedger(Database &db, std::string now) : db_(db), now_(std::move(now)) {}
+
+    // Posts one entry; nullopt when its natural key was already posted.
+    std::optional<int64_t> post(const TimePosting &p);
+    Hours service_balance(int64_t service_id);
+    Hours client_balance(int64_t client_id);
+    // Entries of a client (all services) or one service, oldest first.
+    std::vector<TimeEntry> entries(std::optional<int64_t> client_id, std::optional<int64_t> service_id);
+
+private:
+    Database &db_;
+    std::string now_;
+};
+
+// Hours for `minutes` of work: minutes / 60, rounded half-up to the micro-hour.
+Hours hours_for_minutes(int64_t minutes);
+std::string hours_text(Hours h);  // "1.50", "3.333333"
+
+}  // namespace provisio

@@ -1,0 +1,202 @@
+#include "provisioning/credit_generation.hpp"
+
+#include "domain/repository.hpp"
+#include "foundation/error.hpp"
+#include "ledger/time_ledger.hpp"
+#include "provisioning/call_log.hpp"
+#include "provisioning/lifecycle.hpp"
+#include "store/database.hpp"
+
+namespace provisio {
+
+std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t offset) {
+    using namespace std::chrono;
+    switch (trigger) {
+    case PROVISIO_CREDIT_DAILY: return add_days(after, 1);
+    case PROVISIO_CREDIT_WEEKLY: {
+        for (int i = 1; i <= 7; ++i) {
+            const Date d = add_days(after, i);
+            if (weekday(sys_days(d)).c_encoding() == offset % 7) return d;
+        }
+        return std::nullopt;
+    }
+    case PROVISIO_CREDIT_MONTHLY: {
+        auto in_month = [&](year_month ym) {
+            const unsigned last = static_cast<unsigned>(year_month_day_last(ym.year(), month_day_last(ym.month())).day());
+            return Date(ym.year(), ym.month(), day(std::min(offset + 1, last)));
+        };
+        const year_month ym(after.year(), after.month());
+        const Date here = in_month(ym);
+        return sys_days(here) > sys_days(after) ? here : in_month(ym + months(1));
+    }
+    case PROVISIO_CREDIT_YEARLY: {
+        auto in_year = [&](year y) {
+            const Date last(y, December, day(31));
+            const Date d = add_days(Date(y, January, day(1)), static_cast<int>(offset));
+            return sys_days(d) > sys_days(last) ? last : d;
+        };
+        const Date here = in_year(after.year());
+        return sys_days(here) > sys_days(after) ? here : in_year(after.year() + years(1));
+    }
+    default: return std::nullopt;
+    }
+}
+
+bool CreditGenerator::post_cycle(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
+                                 const std::string &period, const std::string &period_date,
+                                 const provisio_invoice_event *invoice, CreditReport &report, bool advance_cursor) {
+    Database &db = repo_.database();
+    const std::string now = repo_.now_text();
+    TimeLedger ledger(db, now);
+    const std::string price = service.recurring_amount.to_string();
+    const std::string balance = ledger.service_balance(service.id).to_string(6);
+    provisio_credit_cycle cycle{};
+    cycle.struct_size = sizeof cycle;
+    cycle.trigger = trigger;
+    cycle.period = {period.data(), period.size()};
+    cycle.period_date = {period_date.data(), period_date.size()};
+    cycle.price = {price.data(), price.size()};
+    cycle.billing_cycle = {service.billing_cycle.data(), service.billing_cycle.size()};
+    cycle.balance = {balance.data(), balance.size()};
+    cycle.invoice = invoice;
+    const CallOutcome outcome = host_.invoke_generate(module, input, cycle);
+    const std::string sid = "service " + std::to_string(service.id);
+    Transaction tx(db);
+    if (outcome.status != PROVISIO_OK) {
+        record_call(db, now, module.name(), service.id, service.server_id, "generate_credits", outcome);
+        tx.commit();
+        report.errors.push_back(sid + " period " + period + ": " + outcome.message);
+        return false;  // the cursor stays: the period is tried again on the next run
+    }
+    int posted = 0;
+    for (const auto &e : outcome.credits) {
+        const auto id = ledger.post({service.client_id, service.id, period_date, Hours::from_micros(e.micro_hours), e.kind,
+                                     e.description, std::nullopt,
+                                     "timecredit:" + std::to_string(service.id) + ":" + period + ":" + e.kind});
+        if (!id) continue;
+        ++posted;
+        report.lines.push_back(sid + " " + period_date + ": " + e.kind + " " + hours_text(Hours::from_micros(e.micro_hours)) +
+                               " h — " + e.description);
+    }
+    if (posted) {
+        record_call(db, now, module.name(), service.id, service.server_id, "generate_credits", outcome);
+        report.cycles++;
+        report.entries += posted;
+    }
+    if (outcome.state_changed) repo_.save_module_state(service.id, outcome.state);
+    if (advance_cursor)
+        db.prepare("INSERT INTO credit_cycles (service_id, last_period_date) VALUES (?1, ?2) "
+                   "ON CONFLICT (service_id) DO UPDATE SET last_period_date = excluded.last_period_date")
+            .bind(1, service.id).bind(2, period_date).run();
+    tx.commit();
+    return true;
+}
+
+CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_t> only_service, bool dry_run) {
+    CreditReport report;
+    struct Candidate {
+        int64_t id;
+        std::optional<std::string> cursor, activated;
+        std::string created;
+    };
+    std::vector<Candidate> candidates;
+    {
+        auto q = repo_.database().prepare(
+            "SELECT s.id, c.last_period_date, s.activated_on, substr(s.created_at, 1, 10) FROM services s "
+            "JOIN products p ON p.id = s.product_id LEFT JOIN credit_cycles c ON c.service_id = s.id "
+            "WHERE s.status = 'Active' AND p.module <> '' AND (?1 IS NULL OR s.id = ?1) ORDER BY s.id");
+        q.bind(1, only_service);
+        while (q.step()) candidates.push_back({q.int64(0), q.opt_text(1), q.opt_text(2), q.text(3)});
+    }
+    Provisioner provisioner(repo_, host_);
+    Database &db = repo_.database();
+    constexpr size_t batch = 500;
+    for (size_t i = 0; i < candidates.size();) {
+        Transaction tx(db);  // many small cycles per commit; each cycle is still all-or-nothing
+        for (size_t end = std::min(candidates.size(), i + batch); i < end; ++i) {
+            const Candidate &c = candidates[i];
+            try {
+                const Service service = repo_.get_service(c.id);
+                const Product product = repo_.get_product(service.product_id);
+                const LoadedModule *module = host_.find(product.module);
+                if (!module || !module->description.functions.generate_credits) continue;
+                const CallInput input = provisioner.call_input(service, *module, {});
+                std::string why;
+                const auto schedule = host_.invoke_schedule(*module, input, why);
+                if (!schedule) {
+                    report.errors.push_back("service " + std::to_string(c.id) + ": credit schedule: " + why);
+                    continue;
+                }
+                const std::string start_text = c.cursor ? *c.cursor : c.activated ? *c.activated : c.created;
+                Date cursor = parse_date(start_text, "cycle start");
+                int periods = 0;
+                for (auto next = next_period_after(cursor, schedule->trigger, schedule->offset);
+                     next && std::chrono::sys_days(*next) <= std::chrono::sys_days(today_);
+                     next = next_period_after(cursor, schedule->trigger, schedule->offset)) {
+                    if (periods == max_periods) {
+                        report.notes.push_back("service " + std::to_string(c.id) + ": caught up " + std::to_string(periods) +
+                                               " periods (the [timelog] max_catch_up limit); the rest follow on the next run");
+                        break;
+                    }
+                    const std::string date = format_date(*next);
+                    if (dry_run) report.lines.push_back("would run service " + std::to_string(c.id) + "'s cycle of " + date);
+                    else if (!post_cycle(service, *module, input, schedule->trigger, date, date, nullptr, report, true))
+                        break;
+                    cursor = *next;
+                    ++periods;
+                }
+            } catch (const std::exception &e) {
+                report.errors.push_back("service " + std::to_string(c.id) + ": " + e.what());
+            }
+        }
+        tx.commit();
+    }
+    return report;
+}
+
+CreditReport CreditGenerator::on_create(int64_t service_id) {
+    CreditReport report;
+    const Service service = repo_.get_service(service_id);
+    const Product product = repo_.get_product(service.product_id);
+    const LoadedModule *module = host_.find(product.module);
+    if (!module || !module->description.functions.generate_credits) return report;
+    Provisioner provisioner(repo_, host_);
+    const CallInput input = provisioner.call_input(service, *module, {});
+    std::string why;
+    const auto schedule = host_.invoke_schedule(*module, input, why);
+    if (!schedule) {
+        report.errors.push_back("service " + std::to_string(service_id) + ": credit schedule: " + why);
+        return report;
+    }
+    if (schedule->trigger == PROVISIO_CREDIT_ON_CREATE)
+        post_cycle(service, *module, input, PROVISIO_CREDIT_ON_CREATE, "create", format_date(today_), nullptr, report, false);
+    return report;
+}
+
+CreditReport CreditGenerator::on_invoice(int64_t service_id, const provisio_invoice_event &event) {
+    CreditReport report;
+    const Service service = repo_.get_service(service_id);
+    const Product product = repo_.get_product(service.product_id);
+    const LoadedModule *module = host_.find(product.module);
+    if (!module || !module->description.functions.generate_credits) return report;
+    Provisioner provisioner(repo_, host_);
+    const CallInput input = provisioner.call_input(service, *module, {});
+    std::string why;
+    const auto schedule = host_.invoke_schedule(*module, input, why);
+    if (!schedule) {
+        report.errors.push_back("service " + std::to_string(service_id) + ": credit schedule: " + why);
+        return report;
+    }
+    const bool paid = event.kind == PROVISIO_EVENT_INVOICE_PAID;
+    const std::string id = std::to_string(event.invoice_id);
+    const std::string date(event.invoice_date.data, event.invoice_date.size);
+    if (!paid && schedule->trigger == PROVISIO_CREDIT_ON_INVOICE_CREATED)
+        post_cycle(service, *module, input, PROVISIO_CREDIT_ON_INVOICE_CREATED, "invoice:" + id + ":created", date, &event,
+                   report, false);
+    if (paid && (schedule->trigger == PROVISIO_CREDIT_ON_INVOICE_PAID || schedule->also_on_paid))
+        post_cycle(service, *module, input, PROVISIO_CREDIT_ON_INVOICE_PAID, "invoice:" + id + ":paid", format_date(today_),
+                   &event, report, false);
+    return report;
+}
+
+}  // namespace provisio

@@ -1,0 +1,55 @@
+// Time-credit generation: the host decides when a service's credit cycle is due — on create, on
+// an invoice created or paid, or on calendar days in the business time zone — and asks the
+// service's module what to post; the entries go into the time ledger in one transaction under
+// natural keys (service + period + kind), so a cycle never posts twice.
+//
+// Calendar cycles start after the service was first provisioned (a new order gets nothing until
+// its next cycle) and catch up on missed days, each period posted with its own date, at most
+// `max_periods` per service per run (the rest wait for the next run, and the report says so).
+#pragma once
+
+#include "foundation/calendar.hpp"
+#include "modulehost/module_host.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+class Repository;
+struct Service;
+
+struct CreditReport {
+    int cycles = 0;   // cycles that posted something
+    int entries = 0;
+    std::vector<std::string> lines;
+    std::vector<std::string> errors;
+    std::vector<std::string> notes;  // e.g. the catch-up limit reached
+};
+
+// The first calendar period date strictly after `after` for a trigger and offset
+// (weekly 0 = Sunday; monthly 0 = the 1st, clamped to the month's end; yearly 0 = 1 January,
+// clamped to 31 December); nullopt for a trigger that is not a calendar one.
+std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t offset);
+
+class CreditGenerator {
+public:
+    CreditGenerator(Repository &repo, const ModuleHost &host, Date today) : repo_(repo), host_(host), today_(today) {}
+
+    CreditReport run_calendar(int max_periods, std::optional<int64_t> only_service = std::nullopt, bool dry_run = false);
+    CreditReport on_create(int64_t service_id);
+    CreditReport on_invoice(int64_t service_id, const provisio_invoice_event &event);
+
+private:
+    // False when the module failed: that period is tried again next run, later ones wait.
+    bool post_cycle(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
+                    const std::string &period, const std::string &period_date, const provisio_invoice_event *invoice,
+                    CreditReport &report, bool advance_cursor);
+
+    Repository &repo_;
+    const ModuleHost &host_;
+    Date today_;
+};
+
+}  // namespace provisio
