@@ -117,3 +117,64 @@ TEST_CASE("a cron run killed with SIGKILL and run again posts exactly what an un
     }
     CHECK(killed_mid_run > 0);  // the kills did land inside runs
 }
+
+namespace {
+
+// Timelog services (daily credits with a 10% expiry) provisioned 40 days before the run.
+void seed_timelog(const Installation &inst) {
+    inst.install_module("timelog");
+    std::string sql = "BEGIN;\nINSERT INTO products (id, name, module, price_micros, billing_cycle, created_at) VALUES "
+                      "(1, 'Hours', 'timelog', 50000000, 'monthly', 't');\n"
+                      "INSERT INTO product_settings VALUES (1, 'cycle', 'daily'), (1, 'hourly_rate', '20'), (1, 'debits', '10%');\n";
+    for (int c = 1; c <= 150; ++c) {
+        sql += "INSERT INTO clients (id, first_name, email, currency, created_at) VALUES (" + std::to_string(c) +
+               ", 'T', 't" + std::to_string(c) + "@example.org', 'USD', 't');\n";
+        for (int s = 0; s < 2; ++s)
+            sql += "INSERT INTO services (client_id, product_id, status, activated_on, recurring_micros, billing_cycle, created_at, "
+                   "updated_at) VALUES (" + std::to_string(c) + ", 1, 'Active', '2026-01-0" + std::to_string(1 + s) +
+                   "', 50000000, 'monthly', '2026-01-01T00:00:00Z', 't');\n";
+    }
+    sql += "COMMIT;\n";
+    REQUIRE(run_program("/usr/bin/sqlite3", {inst.database().string()}, sql).exit_code == 0);
+}
+
+std::string time_state(const Installation &inst) {
+    return run_program("/usr/bin/sqlite3",
+                       {inst.database().string(),
+                        "SELECT client_id, service_id, entry_date, micro_hours, kind, natural_key FROM time_ledger ORDER BY id;"
+                        "SELECT * FROM credit_cycles ORDER BY service_id;"})
+        .out;
+}
+
+}  // namespace
+
+TEST_CASE("time-credit generation killed with SIGKILL and run again posts exactly what an uninterrupted run does") {
+    const std::string day = "2026-02-10T12:00:00Z";
+    Installation reference;
+    seed_timelog(reference);
+    REQUIRE(reference.run({"--now", day, "cron"}).exit_code == 0);
+    const std::string expected = time_state(reference);
+    REQUIRE(std::count(expected.begin(), expected.end(), '\n') > 300 * 30);
+
+    Installation timing;
+    seed_timelog(timing);
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(timing.run({"--now", day, "cron"}).exit_code == 0);
+    const auto full = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+
+    int killed = 0;
+    for (int attempt = 1; attempt <= 4; ++attempt) {
+        INFO("attempt " << attempt);
+        Installation victim;
+        seed_timelog(victim);
+        const pid_t pid = start_cron(victim, day);
+        std::this_thread::sleep_for(full * attempt / 5);
+        ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        if (WIFSIGNALED(status)) killed++;
+        REQUIRE(victim.run({"--now", day, "cron"}).exit_code == 0);
+        CHECK(time_state(victim) == expected);
+    }
+    CHECK(killed > 0);
+}
