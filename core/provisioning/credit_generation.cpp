@@ -7,6 +7,8 @@
 #include "provisioning/lifecycle.hpp"
 #include "store/database.hpp"
 
+#include <map>
+
 namespace provisio {
 
 std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t offset) {
@@ -70,6 +72,8 @@ bool CreditGenerator::post_cycle(const Service &service, const LoadedModule &mod
     }
     int posted = 0;
     for (const auto &e : outcome.credits) {
+        // The ledger entry is the record of a cycle; the call log keeps only failures (a daily
+        // cycle over many services would otherwise write a log row per service per day).
         const auto id = ledger.post({service.client_id, service.id, period_date, Hours::from_micros(e.micro_hours), e.kind,
                                      e.description, std::nullopt,
                                      "timecredit:" + std::to_string(service.id) + ":" + period + ":" + e.kind});
@@ -79,7 +83,6 @@ bool CreditGenerator::post_cycle(const Service &service, const LoadedModule &mod
                                " h — " + e.description);
     }
     if (posted) {
-        record_call(db, now, module.name(), service.id, service.server_id, "generate_credits", outcome);
         report.cycles++;
         report.entries += posted;
     }
@@ -110,6 +113,9 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
     }
     Provisioner provisioner(repo_, host_);
     Database &db = repo_.database();
+    std::map<int64_t, Product> products;  // few products, many services
+    std::map<int64_t, Client> clients;
+    std::map<int64_t, std::optional<provisio_credit_schedule>> schedules;  // by product, for services without overrides
     constexpr size_t batch = 500;
     for (size_t i = 0; i < candidates.size();) {
         Transaction tx(db);  // many small cycles per commit; each cycle is still all-or-nothing
@@ -117,14 +123,31 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
             const Candidate &c = candidates[i];
             try {
                 const Service service = repo_.get_service(c.id);
-                const Product product = repo_.get_product(service.product_id);
+                auto p = products.find(service.product_id);
+                if (p == products.end()) p = products.emplace(service.product_id, repo_.get_product(service.product_id)).first;
+                const Product &product = p->second;
                 const LoadedModule *module = host_.find(product.module);
                 if (!module || !module->description.functions.generate_credits) continue;
-                const CallInput input = provisioner.call_input(service, *module, {});
+                auto cl = clients.find(service.client_id);
+                if (cl == clients.end()) {
+                    if (clients.size() > 10000) clients.clear();
+                    cl = clients.emplace(service.client_id, repo_.get_client(service.client_id)).first;
+                }
+                const CallInput input = provisioner.call_input(service, *module, {}, &product, &cl->second);
+                // A service without overrides has its product's schedule: ask the module once per product.
                 std::string why;
-                const auto schedule = host_.invoke_schedule(*module, input, why);
+                std::optional<provisio_credit_schedule> schedule;
+                if (service.overrides.empty()) {
+                    auto known = schedules.find(product.id);
+                    if (known == schedules.end())
+                        known = schedules.emplace(product.id, host_.invoke_schedule(*module, input, why)).first;
+                    schedule = known->second;
+                } else {
+                    schedule = host_.invoke_schedule(*module, input, why);
+                }
                 if (!schedule) {
-                    report.errors.push_back("service " + std::to_string(c.id) + ": credit schedule: " + why);
+                    report.errors.push_back("service " + std::to_string(c.id) + ": credit schedule: " +
+                                            (why.empty() ? "the module gave none" : why));
                     continue;
                 }
                 const std::string start_text = c.cursor ? *c.cursor : c.activated ? *c.activated : c.created;

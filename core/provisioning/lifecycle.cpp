@@ -68,17 +68,18 @@ LifecycleResult Provisioner::cancel(int64_t service_id) {
     return r;
 }
 
-CallInput Provisioner::call_input(const Service &service, const LoadedModule &module, const RunOptions &options) {
+CallInput Provisioner::call_input(const Service &service, const LoadedModule &module, const RunOptions &options,
+                                  const Product *known_product, const Client *known_client) {
     const std::string id = std::to_string(service.id);
     const std::string &reason = options.reason;
     const std::optional<std::string> &new_password = options.new_password;
-    const Product product = repo_.get_product(service.product_id);
+    const Product product = known_product ? *known_product : repo_.get_product(service.product_id);
     std::optional<Server> server;
     if (service.server_id) server = repo_.get_server(*service.server_id);
     if (!server && (module.description.capabilities & PROVISIO_CAP_NEEDS_SERVER))
         fail(ErrorKind::refused, "service " + id + " has no server, and module " + module.name() +
                                      " needs one (provisio service set " + id + " --server NAME)");
-    const Client client = repo_.get_client(service.client_id);
+    const Client client = known_client ? *known_client : repo_.get_client(service.client_id);
 
     CallInput in;
     in.service_id = static_cast<uint64_t>(service.id);

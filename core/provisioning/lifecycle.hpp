@@ -63,7 +63,10 @@ public:
     // What a module call about `service` receives: effective settings, service and server
     // fields, state, and the secrets to scrub. Throws Error when the module is not loaded, the
     // settings are invalid, or a server the module needs is missing.
-    CallInput call_input(const Service &service, const LoadedModule &module, const RunOptions &options);
+    // `product` and `client`, when given, save reloading them (callers working through many
+    // services keep them cached).
+    CallInput call_input(const Service &service, const LoadedModule &module, const RunOptions &options,
+                         const Product *product = nullptr, const Client *client = nullptr);
 
 private:
     LifecycleResult dispatch(const Service &service, Action action, const RunOptions &options, const char *final_status);

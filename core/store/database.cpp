@@ -203,18 +203,25 @@ std::optional<std::string> Statement::opt_text(int c) const {
 
 // ---- Transaction -----------------------------------------------------------------------------
 
+// Transaction control goes through cached prepared statements: a unit of work is often small
+// (one cycle, one posting) and parsing its SAVEPOINT/RELEASE each time showed in profiles.
 Transaction::Transaction(Database &db) : db_(db), nested_(sqlite3_get_autocommit(db.handle()) == 0) {
-    db_.exec(nested_ ? "SAVEPOINT unit" : "BEGIN IMMEDIATE");
+    db_.prepare(nested_ ? "SAVEPOINT unit" : "BEGIN IMMEDIATE").run();
 }
 Transaction::~Transaction() {
     if (done_) return;
     try {
-        db_.exec(nested_ ? "ROLLBACK TO unit; RELEASE unit" : "ROLLBACK");
+        if (nested_) {
+            db_.prepare("ROLLBACK TO unit").run();
+            db_.prepare("RELEASE unit").run();
+        } else {
+            db_.prepare("ROLLBACK").run();
+        }
     } catch (...) {
     }
 }
 void Transaction::commit() {
-    db_.exec(nested_ ? "RELEASE unit" : "COMMIT");
+    db_.prepare(nested_ ? "RELEASE unit" : "COMMIT").run();
     done_ = true;
 }
 

@@ -1,6 +1,7 @@
 // Billing benchmarks (figures in docs/performance.md).
 //   bench_billing seed DB SERVICES   — fill a fresh installation's database with SERVICES monthly
 //                                      services (5 per client) all due on 2026-03-10
+//   bench_billing seed-timelog DB N  — N timelog services with one daily cycle due on 2026-03-10
 //   bench_billing ledger ENTRIES     — one client with ENTRIES ledger entries: time reading its
 //                                      balance, against summing its ledger (the naive way)
 #include "ledger/credit_ledger.hpp"
@@ -32,6 +33,33 @@ int seed(const char *path, long services) {
     }
     tx.commit();
     std::printf("seeded %ld services for %ld clients\n", services, services / 5);
+    return 0;
+}
+
+// SERVICES timelog services (daily cycle, price / rate, 10% expiry), each with its last cycle on
+// 2026-03-09, so a run on 2026-03-10 has exactly one cycle due for every one of them.
+int seed_timelog(const char *path, long services) {
+    Database db = Database::open(path, false);
+    Transaction tx(db);
+    db.exec("INSERT INTO products (id, name, module, price_micros, billing_cycle, created_at) VALUES "
+            "(1, 'Hours', 'timelog', 50000000, 'monthly', 't')");
+    db.exec("INSERT INTO product_settings VALUES (1, 'cycle', 'daily'), (1, 'hourly_rate', '20'), (1, 'debits', '10%')");
+    auto client = db.prepare("INSERT INTO clients (id, first_name, email, currency, created_at) VALUES (?1, 'B', ?2, 'USD', 't')");
+    auto service = db.prepare("INSERT INTO services (id, client_id, product_id, status, activated_on, recurring_micros, "
+                              "billing_cycle, created_at, updated_at) VALUES (?1, ?2, 1, 'Active', '2026-01-01', 50000000, "
+                              "'monthly', 't', 't')");
+    auto cursor = db.prepare("INSERT INTO credit_cycles (service_id, last_period_date) VALUES (?1, '2026-03-09')");
+    auto credit = db.prepare("INSERT INTO time_ledger (client_id, service_id, at, entry_date, micro_hours, kind, description) "
+                             "VALUES (?1, ?2, 't', '2026-03-09', 2500000, 'credit', 'seed')");
+    for (long i = 1; i <= services; ++i) {
+        const long c = (i - 1) / 5 + 1;
+        if ((i - 1) % 5 == 0) client.reset().bind(1, int64_t{c}).bind(2, "c" + std::to_string(c) + "@example.org").run();
+        service.reset().bind(1, int64_t{i}).bind(2, int64_t{c}).run();
+        cursor.reset().bind(1, int64_t{i}).run();
+        credit.reset().bind(1, int64_t{c}).bind(2, int64_t{i}).run();
+    }
+    tx.commit();
+    std::printf("seeded %ld timelog services\n", services);
     return 0;
 }
 
@@ -73,6 +101,7 @@ int main(int argc, char **argv) {
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "seed" && argc == 4) return seed(argv[2], std::atol(argv[3]));
     if (mode == "ledger" && argc == 3) return ledger(std::atol(argv[2]));
-    std::fprintf(stderr, "usage: %s seed DB SERVICES | ledger ENTRIES\n", argv[0]);
+    if (mode == "seed-timelog" && argc == 4) return seed_timelog(argv[2], std::atol(argv[3]));
+    std::fprintf(stderr, "usage: %s seed DB SERVICES | seed-timelog DB SERVICES | ledger ENTRIES\n", argv[0]);
     return 2;
 }
