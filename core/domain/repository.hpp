@@ -6,6 +6,7 @@
 #include "domain/records.hpp"
 #include "foundation/clock.hpp"
 
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +40,9 @@ public:
     void update_service(const Service &service);   // everything but status and module state
     Service get_service(int64_t id);
     std::vector<Service> list_services(std::optional<int64_t> client_id = std::nullopt);
+    // Services with ids in [first, last], loaded with a handful of set queries (for automation
+    // that walks many services).
+    std::map<int64_t, Service> load_services(int64_t first, int64_t last);
     // `suspended_by` is "automation" when overdue automation suspends; empty otherwise.
     void set_service_status(int64_t id, std::string_view status, std::string_view suspend_reason,
                             std::string_view suspended_by = {});

@@ -41,12 +41,12 @@ void Repository::update_service(const Service &s) {
     tx.commit();
 }
 
-Service Repository::get_service(int64_t id) {
-    auto q = db_.prepare("SELECT id, client_id, product_id, server_id, status, domain, username, password, dedicated_ip, "
-                         "next_due_date, recurring_micros, billing_cycle, suspend_reason, created_at, updated_at, "
-                         "next_invoice_date, anchor_day, autosuspend_override, suspended_by FROM services WHERE id = ?1");
-    q.bind(1, id);
-    if (!q.step()) fail(ErrorKind::not_found, "service " + std::to_string(id) + " does not exist");
+namespace {
+constexpr const char *service_columns =
+    "id, client_id, product_id, server_id, status, domain, username, password, dedicated_ip, next_due_date, recurring_micros, "
+    "billing_cycle, suspend_reason, created_at, updated_at, next_invoice_date, anchor_day, autosuspend_override, suspended_by";
+
+Service read_service(Statement &q, const SecretBox &secrets) {
     Service s;
     s.id = q.int64(0);
     s.client_id = q.int64(1);
@@ -55,7 +55,7 @@ Service Repository::get_service(int64_t id) {
     s.status = q.text(4);
     s.domain = q.text(5);
     s.username = q.text(6);
-    if (!q.text(7).empty()) s.password = secrets_.open(q.text(7), "password of service " + std::to_string(id));
+    if (!q.text(7).empty()) s.password = secrets.open(q.text(7), "password of service " + std::to_string(s.id));
     s.dedicated_ip = q.text(8);
     s.next_due_date = q.opt_text(9);
     s.recurring_amount = Money::from_micros(q.int64(10));
@@ -67,10 +67,43 @@ Service Repository::get_service(int64_t id) {
     s.anchor_day = q.opt_int64(16);
     s.autosuspend_override = q.opt_text(17);
     s.suspended_by = q.text(18);
+    return s;
+}
+}  // namespace
+
+Service Repository::get_service(int64_t id) {
+    auto q = db_.prepare(std::string("SELECT ") + service_columns + " FROM services WHERE id = ?1");
+    q.bind(1, id);
+    if (!q.step()) fail(ErrorKind::not_found, "service " + std::to_string(id) + " does not exist");
+    Service s = read_service(q, secrets_);
     s.overrides = load_settings("service_settings", "service_id", id);
     s.custom_fields = load_settings("service_custom_fields", "service_id", id);
     s.module_state = load_settings("service_module_state", "service_id", id);
     return s;
+}
+
+std::map<int64_t, Service> Repository::load_services(int64_t first, int64_t last) {
+    std::map<int64_t, Service> out;
+    {
+        auto q = db_.prepare(std::string("SELECT ") + service_columns + " FROM services WHERE id BETWEEN ?1 AND ?2");
+        q.bind(1, first).bind(2, last);
+        while (q.step()) {
+            Service s = read_service(q, secrets_);
+            out.emplace(s.id, std::move(s));
+        }
+    }
+    struct Part {
+        const char *table;
+        Settings Service::*field;
+    };
+    for (const Part &p : {Part{"service_settings", &Service::overrides}, Part{"service_custom_fields", &Service::custom_fields},
+                          Part{"service_module_state", &Service::module_state}}) {
+        auto q = db_.prepare(std::string("SELECT service_id, key, value FROM ") + p.table + " WHERE service_id BETWEEN ?1 AND ?2");
+        q.bind(1, first).bind(2, last);
+        while (q.step())
+            if (auto it = out.find(q.int64(0)); it != out.end()) (it->second.*p.field)[q.text(1)] = q.text(2);
+    }
+    return out;
 }
 
 std::vector<Service> Repository::list_services(std::optional<int64_t> client_id) {

@@ -44,14 +44,20 @@ std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t off
     }
 }
 
+CreditGenerator::CreditGenerator(Repository &repo, const ModuleHost &host, Date today)
+    : repo_(repo), host_(host), today_(today), now_(repo.now_text()) {}
+
 bool CreditGenerator::post_cycle(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
                                  const std::string &period, const std::string &period_date,
-                                 const provisio_invoice_event *invoice, CreditReport &report, bool advance_cursor) {
+                                 const provisio_invoice_event *invoice, CreditReport &report, bool advance_cursor,
+                                 int64_t *known_balance) {
     Database &db = repo_.database();
-    const std::string now = repo_.now_text();
+    const std::string &now = now_;
     TimeLedger ledger(db, now);
     const std::string price = service.recurring_amount.to_string();
-    const std::string balance = ledger.service_balance(service.id).to_string(6);
+    // A caller walking many services passes the balance it keeps, saving a query per cycle.
+    const std::string balance =
+        (known_balance ? Hours::from_micros(*known_balance) : ledger.service_balance(service.id)).to_string(6);
     provisio_credit_cycle cycle{};
     cycle.struct_size = sizeof cycle;
     cycle.trigger = trigger;
@@ -76,9 +82,10 @@ bool CreditGenerator::post_cycle(const Service &service, const LoadedModule &mod
         // cycle over many services would otherwise write a log row per service per day).
         const auto id = ledger.post({service.client_id, service.id, period_date, Hours::from_micros(e.micro_hours), e.kind,
                                      e.description, std::nullopt,
-                                     "timecredit:" + std::to_string(service.id) + ":" + period + ":" + e.kind});
+                                     "tc:" + std::to_string(service.id) + ":" + period + ":" + e.kind});
         if (!id) continue;
         ++posted;
+        if (known_balance) *known_balance += e.micro_hours;
         report.lines.push_back(sid + " " + period_date + ": " + e.kind + " " + hours_text(Hours::from_micros(e.micro_hours)) +
                                " h — " + e.description);
     }
@@ -119,10 +126,21 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
     constexpr size_t batch = 500;
     for (size_t i = 0; i < candidates.size();) {
         Transaction tx(db);  // many small cycles per commit; each cycle is still all-or-nothing
-        for (size_t end = std::min(candidates.size(), i + batch); i < end; ++i) {
+        const size_t end = std::min(candidates.size(), i + batch);
+        const auto services = repo_.load_services(candidates[i].id, candidates[end - 1].id);
+        std::map<int64_t, int64_t> balances;
+        {
+            auto q = db.prepare("SELECT service_id, SUM(micro_hours) FROM time_ledger WHERE service_id BETWEEN ?1 AND ?2 "
+                                "GROUP BY service_id");
+            q.bind(1, candidates[i].id).bind(2, candidates[end - 1].id);
+            while (q.step()) balances[q.int64(0)] = q.int64(1);
+        }
+        for (; i < end; ++i) {
             const Candidate &c = candidates[i];
             try {
-                const Service service = repo_.get_service(c.id);
+                const auto found = services.find(c.id);
+                if (found == services.end()) continue;
+                const Service &service = found->second;
                 auto p = products.find(service.product_id);
                 if (p == products.end()) p = products.emplace(service.product_id, repo_.get_product(service.product_id)).first;
                 const Product &product = p->second;
@@ -163,7 +181,8 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
                     }
                     const std::string date = format_date(*next);
                     if (dry_run) report.lines.push_back("would run service " + std::to_string(c.id) + "'s cycle of " + date);
-                    else if (!post_cycle(service, *module, input, schedule->trigger, date, date, nullptr, report, true))
+                    else if (!post_cycle(service, *module, input, schedule->trigger, date, date, nullptr, report, true,
+                                         &balances[service.id]))
                         break;
                     cursor = *next;
                     ++periods;

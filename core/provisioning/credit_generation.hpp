@@ -35,7 +35,7 @@ std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t off
 
 class CreditGenerator {
 public:
-    CreditGenerator(Repository &repo, const ModuleHost &host, Date today) : repo_(repo), host_(host), today_(today) {}
+    CreditGenerator(Repository &repo, const ModuleHost &host, Date today);
 
     CreditReport run_calendar(int max_periods, std::optional<int64_t> only_service = std::nullopt, bool dry_run = false);
     CreditReport on_create(int64_t service_id);
@@ -45,11 +45,12 @@ private:
     // False when the module failed: that period is tried again next run, later ones wait.
     bool post_cycle(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
                     const std::string &period, const std::string &period_date, const provisio_invoice_event *invoice,
-                    CreditReport &report, bool advance_cursor);
+                    CreditReport &report, bool advance_cursor, int64_t *balance = nullptr);
 
     Repository &repo_;
     const ModuleHost &host_;
     Date today_;
+    std::string now_;  // fixed for a run
 };
 
 }  // namespace provisio

@@ -83,7 +83,22 @@ CallInput Provisioner::call_input(const Service &service, const LoadedModule &mo
 
     CallInput in;
     in.service_id = static_cast<uint64_t>(service.id);
-    in.settings = effective_settings(module, product, &service);
+    if (known_product) {
+        // Many services of one product: validate its values once.
+        auto cached = product_values_.find(product.id);
+        if (cached == product_values_.end())
+            cached = product_values_.emplace(product.id, module.description.schema.validate("module " + module.name() + " (product '" +
+                                                                                                 product.name + "')",
+                                                                                             PROVISIO_SCOPE_PRODUCT, product.settings))
+                         .first;
+        const Settings overrides = service.overrides.empty()
+                                       ? Settings{}
+                                       : module.description.schema.validate("module " + module.name() + " (service " + id + ")",
+                                                                            PROVISIO_SCOPE_PRODUCT, service.overrides);
+        in.settings = module.description.schema.effective("module " + module.name(), PROVISIO_SCOPE_PRODUCT, cached->second, overrides);
+    } else {
+        in.settings = effective_settings(module, product, &service);
+    }
     in.service = {{"domain", service.domain},
                   {"username", service.username},
                   {"password", new_password.value_or(service.password)},

@@ -9,6 +9,7 @@
 #include "foundation/calendar.hpp"
 #include "modulehost/module_host.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,7 @@ private:
     Repository &repo_;
     const ModuleHost &host_;
     std::optional<Date> today_;
+    std::map<int64_t, Settings> product_values_;  // validated product settings, when callers pass products in
 };
 
 }  // namespace provisio
