@@ -196,48 +196,52 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
     return report;
 }
 
-CreditReport CreditGenerator::on_create(int64_t service_id) {
-    CreditReport report;
-    const Service service = repo_.get_service(service_id);
+// What an event-driven cycle needs about one service; nullopt when its module does not
+// generate credits (or its schedule failed, which `report` then says).
+struct CreditGenerator::Prepared {
+    Service service;
+    const LoadedModule *module;
+    CallInput input;
+    provisio_credit_schedule schedule;
+};
+
+std::optional<CreditGenerator::Prepared> CreditGenerator::prepare(int64_t service_id, CreditReport &report) {
+    Service service = repo_.get_service(service_id);
     const Product product = repo_.get_product(service.product_id);
     const LoadedModule *module = host_.find(product.module);
-    if (!module || !module->description.functions.generate_credits) return report;
+    if (!module || !module->description.functions.generate_credits) return std::nullopt;
     Provisioner provisioner(repo_, host_);
-    const CallInput input = provisioner.call_input(service, *module, {});
+    CallInput input = provisioner.call_input(service, *module, {});
     std::string why;
     const auto schedule = host_.invoke_schedule(*module, input, why);
     if (!schedule) {
         report.errors.push_back("service " + std::to_string(service_id) + ": credit schedule: " + why);
-        return report;
+        return std::nullopt;
     }
-    if (schedule->trigger == PROVISIO_CREDIT_ON_CREATE)
-        post_cycle(service, *module, input, PROVISIO_CREDIT_ON_CREATE, "create", format_date(today_), nullptr, report, false);
+    return Prepared{std::move(service), module, std::move(input), *schedule};
+}
+
+CreditReport CreditGenerator::on_create(int64_t service_id) {
+    CreditReport report;
+    const auto p = prepare(service_id, report);
+    if (p && p->schedule.trigger == PROVISIO_CREDIT_ON_CREATE)
+        post_cycle(p->service, *p->module, p->input, PROVISIO_CREDIT_ON_CREATE, "create", format_date(today_), nullptr, report, false);
     return report;
 }
 
 CreditReport CreditGenerator::on_invoice(int64_t service_id, const provisio_invoice_event &event) {
     CreditReport report;
-    const Service service = repo_.get_service(service_id);
-    const Product product = repo_.get_product(service.product_id);
-    const LoadedModule *module = host_.find(product.module);
-    if (!module || !module->description.functions.generate_credits) return report;
-    Provisioner provisioner(repo_, host_);
-    const CallInput input = provisioner.call_input(service, *module, {});
-    std::string why;
-    const auto schedule = host_.invoke_schedule(*module, input, why);
-    if (!schedule) {
-        report.errors.push_back("service " + std::to_string(service_id) + ": credit schedule: " + why);
-        return report;
-    }
+    const auto p = prepare(service_id, report);
+    if (!p) return report;
     const bool paid = event.kind == PROVISIO_EVENT_INVOICE_PAID;
     const std::string id = std::to_string(event.invoice_id);
     const std::string date(event.invoice_date.data, event.invoice_date.size);
-    if (!paid && schedule->trigger == PROVISIO_CREDIT_ON_INVOICE_CREATED)
-        post_cycle(service, *module, input, PROVISIO_CREDIT_ON_INVOICE_CREATED, "invoice:" + id + ":created", date, &event,
-                   report, false);
-    if (paid && (schedule->trigger == PROVISIO_CREDIT_ON_INVOICE_PAID || schedule->also_on_paid))
-        post_cycle(service, *module, input, PROVISIO_CREDIT_ON_INVOICE_PAID, "invoice:" + id + ":paid", format_date(today_),
+    if (!paid && p->schedule.trigger == PROVISIO_CREDIT_ON_INVOICE_CREATED)
+        post_cycle(p->service, *p->module, p->input, PROVISIO_CREDIT_ON_INVOICE_CREATED, "invoice:" + id + ":created", date,
                    &event, report, false);
+    if (paid && (p->schedule.trigger == PROVISIO_CREDIT_ON_INVOICE_PAID || p->schedule.also_on_paid))
+        post_cycle(p->service, *p->module, p->input, PROVISIO_CREDIT_ON_INVOICE_PAID, "invoice:" + id + ":paid",
+                   format_date(today_), &event, report, false);
     return report;
 }
 

@@ -42,6 +42,8 @@ public:
     CreditReport on_invoice(int64_t service_id, const provisio_invoice_event &event);
 
 private:
+    struct Prepared;
+    std::optional<Prepared> prepare(int64_t service_id, CreditReport &report);
     // False when the module failed: that period is tried again next run, later ones wait.
     bool post_cycle(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
                     const std::string &period, const std::string &period_date, const provisio_invoice_event *invoice,
