@@ -6,11 +6,11 @@ namespace provisio {
 
 std::optional<int64_t> TimeLedger::post(const TimePosting &p) {
     db_.prepare("INSERT INTO time_ledger (client_id, service_id, at, entry_date, micro_hours, kind, description, minutes, "
-                "natural_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (natural_key) DO NOTHING")
+                "period) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING")
         .bind(1, p.client_id).bind(2, p.service_id).bind(3, now_).bind(4, p.entry_date).bind(5, p.hours.micros())
-        .bind(6, p.kind).bind(7, p.description).bind(8, p.minutes).bind(9, p.natural_key)
+        .bind(6, p.kind).bind(7, p.description).bind(8, p.minutes).bind(9, p.period)
         .run();
-    if (db_.changes() == 0) return std::nullopt;  // already posted under this natural key
+    if (db_.changes() == 0) return std::nullopt;  // this cycle's entry of this kind is already posted
     return db_.last_insert_id();
 }
 

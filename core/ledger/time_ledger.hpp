@@ -1,7 +1,8 @@
 // The time-credit ledger: hours credited to a client's services, hours expired, and hours of
 // work logged against them. Like the money ledger, a balance is the sum of entries and entries
 // are never edited; automation's entries carry a natural key and post at most once. Hours are
-// exact: int64 micro-hours (6 decimals), printed with at least two.
+// exact: int64 micro-hours (6 decimals), printed with at least two. Automation's entries carry
+// their cycle's period, unique per service and kind.
 #pragma once
 
 #include "money/money.hpp"
@@ -37,14 +38,14 @@ struct TimePosting {
     std::string kind;
     std::string description;
     std::optional<int64_t> minutes;
-    std::optional<std::string> natural_key;
+    std::optional<std::string> period;  // automation's cycle: (service, period, kind) posts once
 };
 
 class TimeLedger {
 public:
     TimeLedger(Database &db, std::string now) : db_(db), now_(std::move(now)) {}
 
-    // Posts one entry; nullopt when its natural key was already posted.
+    // Posts one entry; nullopt when (service, period, kind) was already posted.
     std::optional<int64_t> post(const TimePosting &p);
     Hours service_balance(int64_t service_id);
     Hours client_balance(int64_t client_id);

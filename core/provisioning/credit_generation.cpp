@@ -82,7 +82,7 @@ bool CreditGenerator::post_cycle(const Service &service, const LoadedModule &mod
         // cycle over many services would otherwise write a log row per service per day).
         const auto id = ledger.post({service.client_id, service.id, period_date, Hours::from_micros(e.micro_hours), e.kind,
                                      e.description, std::nullopt,
-                                     "tc:" + std::to_string(service.id) + ":" + period + ":" + e.kind});
+                                     period});
         if (!id) continue;
         ++posted;
         if (known_balance) *known_balance += e.micro_hours;

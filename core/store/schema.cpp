@@ -327,10 +327,12 @@ CREATE TABLE time_ledger (
     kind            TEXT NOT NULL,                 -- credit, expiry, keyphrase, time, ...
     description     TEXT NOT NULL,
     minutes         INTEGER,                       -- time entries
-    natural_key     TEXT UNIQUE
+    period          TEXT                           -- automation's: the cycle ("2026-03-01", "invoice:12:paid", "create")
 );
 CREATE INDEX time_ledger_client ON time_ledger(client_id, id);
-CREATE INDEX time_ledger_service ON time_ledger(service_id, id);
+-- Each (service, period, kind) posts once; NULL periods (time entries) never collide. The same
+-- index serves per-service look-ups.
+CREATE UNIQUE INDEX time_ledger_cycle ON time_ledger(service_id, period, kind);
 CREATE TABLE credit_cycles (                       -- the last calendar period generated per service
     service_id          INTEGER PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE,
     last_period_date    TEXT NOT NULL

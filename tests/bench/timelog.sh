@@ -17,7 +17,7 @@ echo "time-credit cycles for $services services: $(cat "$dir/time")"
 posted=$(sqlite3 "$dir/provisio.db" "SELECT count(*) FROM time_ledger WHERE entry_date = '2026-03-10'")
 [ "$posted" -eq $((services * 2)) ] || { echo "expected $((services * 2)) entries, found $posted"; exit 1; }
 /usr/bin/time -f "%e s elapsed, %M KiB peak" -o "$dir/time" sqlite3 "$dir/provisio.db" \
-  "BEGIN; INSERT INTO time_ledger (client_id, service_id, at, entry_date, micro_hours, kind, description, natural_key)
-   SELECT client_id, service_id, at, '2026-03-11', micro_hours, kind, description, natural_key || ':copy' FROM time_ledger
+  "BEGIN; INSERT INTO time_ledger (client_id, service_id, at, entry_date, micro_hours, kind, description, period)
+   SELECT client_id, service_id, at, '2026-03-11', micro_hours, kind, description, period || ':copy' FROM time_ledger
    WHERE entry_date = '2026-03-10'; COMMIT;"
 echo "  baseline, sqlite3 inserting the same $((services * 2)) ledger rows: $(cat "$dir/time")"

@@ -141,7 +141,7 @@ void seed_timelog(const Installation &inst) {
 std::string time_state(const Installation &inst) {
     return run_program("/usr/bin/sqlite3",
                        {inst.database().string(),
-                        "SELECT client_id, service_id, entry_date, micro_hours, kind, natural_key FROM time_ledger ORDER BY id;"
+                        "SELECT client_id, service_id, entry_date, micro_hours, kind, period FROM time_ledger ORDER BY id;"
                         "SELECT * FROM credit_cycles ORDER BY service_id;"})
         .out;
 }
