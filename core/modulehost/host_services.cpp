@@ -118,11 +118,9 @@ void host_log_call(const provisio_call *call, provisio_str action, provisio_str 
     std::vector<std::string> all = ctx->secrets;
     all.insert(all.end(), extra.begin(), extra.end());
     std::sort(all.begin(), all.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
-    CallContext scrubber;
-    scrubber.secrets = std::move(all);
     ctx->exchanges.push_back({std::string(checked(call, action, PROVISIO_MAX_NAME_BYTES, "log_call action")),
-                              scrubber.scrub(std::string(checked(call, request, PROVISIO_MAX_STATE_BYTES, "log_call request"))),
-                              scrubber.scrub(std::string(checked(call, response, PROVISIO_MAX_STATE_BYTES, "log_call response")))});
+                              scrub_secrets(std::string(checked(call, request, PROVISIO_MAX_STATE_BYTES, "log_call request")), all),
+                              scrub_secrets(std::string(checked(call, response, PROVISIO_MAX_STATE_BYTES, "log_call response")), all)});
 }
 
 int32_t host_state_get(const provisio_call *call, provisio_str key, provisio_str *value) {
@@ -191,7 +189,7 @@ void host_set_message(const provisio_call *call, provisio_str message) {
 InitLogCapture::InitLogCapture() { g_init_lines = &lines_; }
 InitLogCapture::~InitLogCapture() { g_init_lines = nullptr; }
 
-std::string CallContext::scrub(std::string text) const {
+std::string scrub_secrets(std::string text, const std::vector<std::string> &secrets) {
     for (const auto &secret : secrets) {
         if (secret.empty()) continue;
         for (size_t p = text.find(secret); p != std::string::npos; p = text.find(secret, p + 8))

@@ -32,6 +32,10 @@ struct LoggedExchange {
     std::string response;
 };
 
+// Replaces every occurrence of each secret in `text` by ********; secrets should be sorted
+// longest first, so a secret containing another is masked whole.
+std::string scrub_secrets(std::string text, const std::vector<std::string> &secrets);
+
 // A time-credit entry a module posted during generate_credits (ABI 1.2), checked.
 struct PostedCredit {
     std::string kind;
@@ -55,8 +59,7 @@ struct CallContext {
     std::deque<std::string> arena;          // strings handed to the module for this call
     std::deque<std::vector<provisio_kv>> kv_arena;
 
-    // Replaces every secret in `text` by ********.
-    std::string scrub(std::string text) const;
+    std::string scrub(std::string text) const { return scrub_secrets(std::move(text), secrets); }
 };
 
 // While alive, lines modules log outside a call (during init) on this thread are also
