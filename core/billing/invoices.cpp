@@ -39,7 +39,7 @@ int64_t Invoicing::create(int64_t client_id, const std::string &kind, const std:
     take_credit(id);
     const Invoice made = get(id);
     queue_mail(db_, now_, "Invoice Created", client_id, variables(made), "invoice:" + std::to_string(id) + ":created");
-    if (!made.balance_due().negative() && made.balance_due().zero()) settle(made);
+    if (made.balance_due().zero()) settle(made);
     tx.commit();
     return id;
 }
@@ -108,7 +108,7 @@ Money Invoicing::apply_credit(int64_t invoice_id) {
     Transaction tx(db_);
     const Money amount = take_credit(invoice_id);
     const Invoice inv = get(invoice_id);
-    if (inv.status == invoice_status::unpaid && !inv.balance_due().negative() && inv.balance_due().zero()) settle(inv);
+    if (inv.status == invoice_status::unpaid && inv.balance_due().zero()) settle(inv);
     tx.commit();
     return amount;
 }

@@ -83,44 +83,48 @@ int64_t create_prorata_invoice(Database &db, const std::string &now, Date today,
     return invoice;
 }
 
+void apply_pending_change(Database &db, int64_t change_id, const std::string &now) {
+    auto q = db.prepare("SELECT service_id, kind, data FROM pending_changes WHERE id = ?1 AND applied_at IS NULL "
+                        "AND cancelled_at IS NULL");
+    q.bind(1, change_id);
+    if (!q.step()) return;  // applied or cancelled already
+    const int64_t service = q.int64(0);
+    const std::string kind = q.text(1);
+    const auto data = nlohmann::json::parse(q.text(2));
+    if (kind == "due_date") {
+        const std::string next = data.at("next_due_date");
+        const Date d = parse_date(next, "next due date");
+        // The period up to the new date is now paid; invoicing resumes from it.
+        db.prepare("UPDATE services SET next_due_date = ?2, anchor_day = ?3, "
+                   "next_invoice_date = CASE WHEN next_invoice_date IS NULL OR next_invoice_date < ?2 THEN ?2 ELSE next_invoice_date END "
+                   "WHERE id = ?1")
+            .bind(1, service).bind(2, next).bind(3, int64_t{static_cast<unsigned>(d.day())}).run();
+    } else if (kind == "upgrade") {
+        db.prepare("UPDATE services SET product_id = ?2, billing_cycle = ?3, recurring_micros = ?4 WHERE id = ?1")
+            .bind(1, service).bind(2, data.at("product_id").get<int64_t>())
+            .bind(3, data.at("billing_cycle").get<std::string>()).bind(4, data.at("recurring_micros").get<int64_t>())
+            .run();
+        if (data.contains("next_due_date"))
+            db.prepare("UPDATE services SET next_due_date = ?2, next_invoice_date = ?2 WHERE id = ?1")
+                .bind(1, service).bind(2, data.at("next_due_date").get<std::string>()).run();
+        // The module applies the new package on the next queue run (or at once by the caller).
+        db.prepare("INSERT INTO module_queue (service_id, action, reason, attempts, last_error, created_at, last_attempt_at) "
+                   "VALUES (?1, 'change_package', 'upgrade', 0, '', ?2, ?2) "
+                   "ON CONFLICT (service_id, action) WHERE resolved_at IS NULL DO NOTHING")
+            .bind(1, service).bind(2, now).run();
+    }
+    db.prepare("UPDATE pending_changes SET applied_at = ?2 WHERE id = ?1").bind(1, change_id).bind(2, now).run();
+}
+
 void apply_pending_changes(Database &db, int64_t invoice_id, const std::string &now) {
-    struct Change {
-        int64_t id, service;
-        std::string kind, data;
-    };
-    std::vector<Change> changes;
+    std::vector<int64_t> changes;
     {
-        auto q = db.prepare("SELECT id, service_id, kind, data FROM pending_changes WHERE invoice_id = ?1 AND applied_at IS NULL "
+        auto q = db.prepare("SELECT id FROM pending_changes WHERE invoice_id = ?1 AND applied_at IS NULL "
                             "AND cancelled_at IS NULL ORDER BY id");
         q.bind(1, invoice_id);
-        while (q.step()) changes.push_back({q.int64(0), q.int64(1), q.text(2), q.text(3)});
+        while (q.step()) changes.push_back(q.int64(0));
     }
-    for (const auto &c : changes) {
-        const auto data = nlohmann::json::parse(c.data);
-        if (c.kind == "due_date") {
-            const std::string next = data.at("next_due_date");
-            const Date d = parse_date(next, "next due date");
-            // The period up to the new date is now paid; invoicing resumes from it.
-            db.prepare("UPDATE services SET next_due_date = ?2, anchor_day = ?3, "
-                       "next_invoice_date = CASE WHEN next_invoice_date IS NULL OR next_invoice_date < ?2 THEN ?2 ELSE next_invoice_date END "
-                       "WHERE id = ?1")
-                .bind(1, c.service).bind(2, next).bind(3, int64_t{static_cast<unsigned>(d.day())}).run();
-        } else if (c.kind == "upgrade") {
-            db.prepare("UPDATE services SET product_id = ?2, billing_cycle = ?3, recurring_micros = ?4 WHERE id = ?1")
-                .bind(1, c.service).bind(2, data.at("product_id").get<int64_t>())
-                .bind(3, data.at("billing_cycle").get<std::string>()).bind(4, data.at("recurring_micros").get<int64_t>())
-                .run();
-            if (data.contains("next_due_date"))
-                db.prepare("UPDATE services SET next_due_date = ?2, next_invoice_date = ?2 WHERE id = ?1")
-                    .bind(1, c.service).bind(2, data.at("next_due_date").get<std::string>()).run();
-            // The module applies the new package on the next queue run (or at once by the caller).
-            db.prepare("INSERT INTO module_queue (service_id, action, reason, attempts, last_error, created_at, last_attempt_at) "
-                       "VALUES (?1, 'change_package', 'upgrade paid', 0, '', ?2, ?2) "
-                       "ON CONFLICT (service_id, action) WHERE resolved_at IS NULL DO NOTHING")
-                .bind(1, c.service).bind(2, now).run();
-        }
-        db.prepare("UPDATE pending_changes SET applied_at = ?2 WHERE id = ?1").bind(1, c.id).bind(2, now).run();
-    }
+    for (const int64_t id : changes) apply_pending_change(db, id, now);
 }
 
 }  // namespace provisio

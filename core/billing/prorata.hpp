@@ -28,6 +28,9 @@ Money prorata_amount(Money recurring, int cycle_months, int days, int decimals);
 int64_t create_prorata_invoice(Database &db, const std::string &now, Date today, const std::vector<int64_t> &services,
                                Date new_due);
 
+// Applies one pending change (a new due date, or an upgrade — which also queues the module's
+// change_package); nothing if it was applied or cancelled already.
+void apply_pending_change(Database &db, int64_t change_id, const std::string &now);
 // Applies the pending changes tied to a paid invoice (called when it is settled).
 void apply_pending_changes(Database &db, int64_t invoice_id, const std::string &now);
 

@@ -88,15 +88,7 @@ UpgradeOrder order_upgrade(Database &db, const std::string &now, Date today, con
         return db.last_insert_id();
     };
     auto apply_now = [&] {
-        const int64_t change = pending(std::nullopt);
-        db.prepare("UPDATE pending_changes SET invoice_id = NULL WHERE id = ?1").bind(1, change).run();
-        // apply_pending_changes works per invoice; apply this one directly.
-        db.prepare("UPDATE services SET product_id = ?2, billing_cycle = ?3, recurring_micros = ?4 WHERE id = ?1")
-            .bind(1, u.service_id).bind(2, u.new_product).bind(3, u.new_cycle).bind(4, u.new_recurring.micros()).run();
-        if (u.new_next_due)
-            db.prepare("UPDATE services SET next_due_date = ?2, next_invoice_date = ?2 WHERE id = ?1")
-                .bind(1, u.service_id).bind(2, *u.new_next_due).run();
-        db.prepare("UPDATE pending_changes SET applied_at = ?2 WHERE id = ?1").bind(1, change).bind(2, now).run();
+        apply_pending_change(db, pending(std::nullopt), now);
         order.applied_now = true;
     };
     if (no_invoice || u.difference.zero()) {

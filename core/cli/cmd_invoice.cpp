@@ -119,7 +119,8 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
             TaskResult released;
             if (p.settled) {
                 TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.config(), ctx.repo().now_text(), ctx.today(), false};
-                released = release_paid_up(tctx, inv.services_of(before.id));
+                const auto services = inv.services_of(before.id);
+                released = release_paid_up(tctx, services);
                 // Modules hear of the payment at once (the cron task delivers anything left over).
                 const EventReport events = deliver_invoice_events(ctx.repo(), ctx.modules(), ctx.today(), before.id);
                 released.lines.insert(released.lines.end(), events.lines.begin(), events.lines.end());
@@ -127,7 +128,6 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
                 // A paid upgrade queued the module's change_package: run it now.
                 Provisioner provisioner(ctx.repo(), ctx.modules(), ctx.today());
                 for (const auto &item : list_queue(ctx.db(), false)) {
-                    const auto services = inv.services_of(before.id);
                     if (item.action != "change_package" ||
                         std::find(services.begin(), services.end(), item.service_id) == services.end())
                         continue;

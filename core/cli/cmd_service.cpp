@@ -25,7 +25,7 @@ namespace {
 struct ServiceArgs {
     std::string ref, client, product, server, domain, username, password, dedicated_ip, next_due, amount, cycle, reason,
         autosuspend_override;
-    bool password_stdin = false, no_server = false, recalculate = false, prorata = false;
+    bool password_stdin = false, no_server = false, recalculate = false, prorata = false, no_invoice = false, quote = false;
     std::vector<std::string> refs;
     std::vector<std::string> settings, unset, fields, unset_fields;
 };
@@ -386,8 +386,8 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     upgrade->add_option("SERVICE", args->ref, "Service id")->required();
     upgrade->add_option("--product", args->product, "The new product (id or name)")->required();
     upgrade->add_option("--cycle", args->cycle, "The new billing cycle (default: the new product's)");
-    upgrade->add_flag("--no-invoice", args->no_server, "Change now without charging or crediting anything");
-    upgrade->add_flag("--quote", args->recalculate, "Only show what it would cost");
+    upgrade->add_flag("--no-invoice", args->no_invoice, "Change now without charging or crediting anything");
+    upgrade->add_flag("--quote", args->quote, "Only show what it would cost");
     upgrade->callback([&, args] {
         run = [&, args]() -> int {
             const int64_t id = parse_id(args->ref, "service");
@@ -399,7 +399,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
                                                         : std::to_string(q.days_left) + " days left, unused " +
                                                               q.unused_credit.to_string() + ", new " + q.new_charge.to_string()) +
                                         ", difference " + q.difference.to_string();
-            if (args->recalculate) {
+            if (args->quote) {
                 if (ctx.options.json)
                     print_json(std::cout, {{"service", id}, {"days_left", q.days_left}, {"unused_credit", q.unused_credit.to_string()},
                                            {"new_charge", q.new_charge.to_string()}, {"difference", q.difference.to_string()},
@@ -407,7 +407,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
                 else std::cout << "service " << id << ": " << summary << '\n';
                 return exit_ok;
             }
-            const UpgradeOrder o = order_upgrade(ctx.db(), ctx.repo().now_text(), ctx.today(), q, args->no_server);
+            const UpgradeOrder o = order_upgrade(ctx.db(), ctx.repo().now_text(), ctx.today(), q, args->no_invoice);
             std::cout << "service " << id << ": " << summary << '\n';
             if (o.invoice_id && !o.applied_now)
                 std::cout << "upgrade invoice #" << *o.invoice_id << " created; the change takes effect when it is paid\n";
