@@ -1,17 +1,68 @@
 #include "ledger/time_ledger.hpp"
 
+#include "foundation/error.hpp"
 #include "store/database.hpp"
+
+#include <algorithm>
 
 namespace provisio {
 
+namespace {
+
+constexpr int columns_per_row = 9;
+
+// INSERT of `rows` entries; the conflict on (service, period, kind) skips an entry posted before.
+std::string insert_sql(size_t rows) {
+    return "INSERT INTO time_ledger (client_id, service_id, at, entry_date, micro_hours, kind, description, minutes, period) "
+           "VALUES " + values_placeholders(rows, columns_per_row) + " ON CONFLICT DO NOTHING";
+}
+
+// The postings and `now` outlive the statement: their text is bound without copies.
+void bind_row(Statement &s, size_t row, const TimePosting &p, const std::string &now) {
+    const int base = static_cast<int>(row * columns_per_row);
+    s.bind(base + 1, p.client_id).bind(base + 2, p.service_id).bind_borrowed(base + 3, now).bind_borrowed(base + 4, p.entry_date)
+        .bind(base + 5, p.hours.micros()).bind_borrowed(base + 6, p.kind).bind_borrowed(base + 7, p.description)
+        .bind(base + 8, p.minutes);
+    if (p.period) s.bind_borrowed(base + 9, *p.period);
+    else s.bind_null(base + 9);
+}
+
+}  // namespace
+
 std::optional<int64_t> TimeLedger::post(const TimePosting &p) {
-    db_.prepare("INSERT INTO time_ledger (client_id, service_id, at, entry_date, micro_hours, kind, description, minutes, "
-                "period) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING")
-        .bind(1, p.client_id).bind(2, p.service_id).bind(3, now_).bind(4, p.entry_date).bind(5, p.hours.micros())
-        .bind(6, p.kind).bind(7, p.description).bind(8, p.minutes).bind(9, p.period)
-        .run();
+    static const std::string sql = insert_sql(1);
+    auto s = db_.prepare(sql);
+    bind_row(s, 0, p, now_);
+    s.run();
     if (db_.changes() == 0) return std::nullopt;  // this cycle's entry of this kind is already posted
     return db_.last_insert_id();
+}
+
+std::vector<bool> TimeLedger::post_cycles(const std::vector<TimePosting> &postings) {
+    // One statement per chunk saves SQLite's per-statement work. A chunk that inserts fewer rows
+    // than it holds (an entry posted before — rare) is undone and posted row by row to learn which.
+    constexpr size_t chunk = 64;
+    static const std::string chunk_sql = insert_sql(chunk);
+    for (const auto &p : postings)
+        if (!p.period) fail(ErrorKind::internal, "post_cycles: an entry without its cycle's period");
+    std::vector<bool> posted(postings.size(), false);
+    size_t first = 0;
+    for (; postings.size() - first >= chunk; first += chunk) {
+        {
+            Transaction whole(db_);
+            auto s = db_.prepare(chunk_sql);
+            for (size_t r = 0; r < chunk; ++r) bind_row(s, r, postings[first + r], now_);
+            s.run();
+            if (static_cast<size_t>(db_.changes()) == chunk) {
+                whole.commit();
+                std::fill_n(posted.begin() + static_cast<std::ptrdiff_t>(first), chunk, true);
+                continue;
+            }
+        }
+        for (size_t r = 0; r < chunk; ++r) posted[first + r] = post(postings[first + r]).has_value();
+    }
+    for (; first < postings.size(); ++first) posted[first] = post(postings[first]).has_value();
+    return posted;
 }
 
 Hours TimeLedger::service_balance(int64_t service_id) {

@@ -47,6 +47,9 @@ public:
 
     // Posts one entry; nullopt when (service, period, kind) was already posted.
     std::optional<int64_t> post(const TimePosting &p);
+    // Posts automation's entries (each with its period) a few dozen rows per statement, for
+    // runs over many services; says for each whether it was posted or already there.
+    std::vector<bool> post_cycles(const std::vector<TimePosting> &postings);
     Hours service_balance(int64_t service_id);
     Hours client_balance(int64_t client_id);
     // Entries of a client (all services) or one service, oldest first.

@@ -47,17 +47,11 @@ std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t off
 CreditGenerator::CreditGenerator(Repository &repo, const ModuleHost &host, Date today)
     : repo_(repo), host_(host), today_(today), now_(repo.now_text()) {}
 
-bool CreditGenerator::post_cycle(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
-                                 const std::string &period, const std::string &period_date,
-                                 const provisio_invoice_event *invoice, CreditReport &report, bool advance_cursor,
-                                 int64_t *known_balance) {
-    Database &db = repo_.database();
-    const std::string &now = now_;
-    TimeLedger ledger(db, now);
+CreditGenerator::Cycle CreditGenerator::ask(const Service &service, const LoadedModule &module, const CallInput &input,
+                                             uint32_t trigger, std::string period, std::string period_date,
+                                             const provisio_invoice_event *invoice, int64_t balance_micros, bool advance_cursor) {
     const std::string price = service.recurring_amount.to_string();
-    // A caller walking many services passes the balance it keeps, saving a query per cycle.
-    const std::string balance =
-        (known_balance ? Hours::from_micros(*known_balance) : ledger.service_balance(service.id)).to_string(6);
+    const std::string balance = Hours::from_micros(balance_micros).to_string(6);
     provisio_credit_cycle cycle{};
     cycle.struct_size = sizeof cycle;
     cycle.trigger = trigger;
@@ -67,39 +61,60 @@ bool CreditGenerator::post_cycle(const Service &service, const LoadedModule &mod
     cycle.billing_cycle = {service.billing_cycle.data(), service.billing_cycle.size()};
     cycle.balance = {balance.data(), balance.size()};
     cycle.invoice = invoice;
-    const CallOutcome outcome = host_.invoke_generate(module, input, cycle);
-    const std::string sid = "service " + std::to_string(service.id);
-    Transaction tx(db);
-    if (outcome.status != PROVISIO_OK) {
-        record_call(db, now, module.name(), service.id, service.server_id, "generate_credits", outcome);
-        tx.commit();
-        report.errors.push_back(sid + " period " + period + ": " + outcome.message);
-        return false;  // the cursor stays: the period is tried again on the next run
+    CallOutcome outcome = host_.invoke_generate(module, input, cycle);
+    return Cycle{&service, &module, std::move(period), std::move(period_date), std::move(outcome), advance_cursor};
+}
+
+void CreditGenerator::write(const std::vector<Cycle> &cycles, CreditReport &report) {
+    Database &db = repo_.database();
+    CreditReport written;
+    std::vector<TimePosting> postings;
+    for (const Cycle &c : cycles) {
+        const Service &service = *c.service;
+        if (c.outcome.status != PROVISIO_OK) {
+            // The ledger entry is the record of a cycle; the call log keeps only failures (a
+            // daily cycle over many services would otherwise write a log row per service per day).
+            record_call(db, now_, c.module->name(), service.id, service.server_id, "generate_credits", c.outcome);
+            written.errors.push_back("service " + std::to_string(service.id) + " period " + c.period + ": " + c.outcome.message);
+            continue;
+        }
+        for (const auto &e : c.outcome.credits)
+            postings.push_back({service.client_id, service.id, c.period_date, Hours::from_micros(e.micro_hours), e.kind,
+                                e.description, std::nullopt, c.period});
+        if (c.outcome.state_changed) repo_.save_module_state(service.id, c.outcome.state);
     }
-    int posted = 0;
-    for (const auto &e : outcome.credits) {
-        // The ledger entry is the record of a cycle; the call log keeps only failures (a daily
-        // cycle over many services would otherwise write a log row per service per day).
-        const auto id = ledger.post({service.client_id, service.id, period_date, Hours::from_micros(e.micro_hours), e.kind,
-                                     e.description, std::nullopt,
-                                     period});
-        if (!id) continue;
-        ++posted;
-        if (known_balance) *known_balance += e.micro_hours;
-        report.lines.push_back(sid + " " + period_date + ": " + e.kind + " " + hours_text(Hours::from_micros(e.micro_hours)) +
-                               " h — " + e.description);
+    const std::vector<bool> posted = TimeLedger(db, now_).post_cycles(postings);
+    size_t next = 0;
+    for (const Cycle &c : cycles) {
+        if (c.outcome.status != PROVISIO_OK) continue;
+        int count = 0;
+        for (const auto &e : c.outcome.credits) {
+            if (!posted[next++]) continue;  // this cycle's entry of this kind was posted before
+            ++count;
+            written.lines.push_back("service " + std::to_string(c.service->id) + " " + c.period_date + ": " + e.kind + " " +
+                                    hours_text(Hours::from_micros(e.micro_hours)) + " h — " + e.description);
+        }
+        if (count) {
+            written.cycles++;
+            written.entries += count;
+        }
     }
-    if (posted) {
-        report.cycles++;
-        report.entries += posted;
+    // The cursor of each service moves to its last successful calendar period.
+    std::map<int64_t, const std::string *> cursors;
+    for (const Cycle &c : cycles)
+        if (c.advance_cursor && c.outcome.status == PROVISIO_OK) cursors[c.service->id] = &c.period_date;
+    constexpr size_t chunk = 64;
+    for (auto it = cursors.begin(); it != cursors.end();) {
+        const size_t rows = std::min<size_t>(chunk, static_cast<size_t>(std::distance(it, cursors.end())));
+        auto s = db.prepare("INSERT INTO credit_cycles (service_id, last_period_date) VALUES " + values_placeholders(rows, 2) +
+                            " ON CONFLICT (service_id) DO UPDATE SET last_period_date = excluded.last_period_date");
+        for (int n = 1; n <= static_cast<int>(rows); ++n, ++it) s.bind(2 * n - 1, it->first).bind(2 * n, *it->second);
+        s.run();
     }
-    if (outcome.state_changed) repo_.save_module_state(service.id, outcome.state);
-    if (advance_cursor)
-        db.prepare("INSERT INTO credit_cycles (service_id, last_period_date) VALUES (?1, ?2) "
-                   "ON CONFLICT (service_id) DO UPDATE SET last_period_date = excluded.last_period_date")
-            .bind(1, service.id).bind(2, period_date).run();
-    tx.commit();
-    return true;
+    report.cycles += written.cycles;
+    report.entries += written.entries;
+    for (auto part : {&CreditReport::lines, &CreditReport::errors, &CreditReport::notes})
+        (report.*part).insert((report.*part).end(), (written.*part).begin(), (written.*part).end());
 }
 
 CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_t> only_service, bool dry_run) {
@@ -125,8 +140,9 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
     std::map<int64_t, std::optional<provisio_credit_schedule>> schedules;  // by product, for services without overrides
     constexpr size_t batch = 500;
     for (size_t i = 0; i < candidates.size();) {
-        Transaction tx(db);  // many small cycles per commit; each cycle is still all-or-nothing
-        const size_t end = std::min(candidates.size(), i + batch);
+        // A batch's module answers are collected first and then written in one transaction, a
+        // few statements for all of them; a cycle is never half-written.
+        const size_t first = i, end = std::min(candidates.size(), i + batch);
         const auto services = repo_.load_services(candidates[i].id, candidates[end - 1].id);
         std::map<int64_t, int64_t> balances;
         {
@@ -135,6 +151,7 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
             q.bind(1, candidates[i].id).bind(2, candidates[end - 1].id);
             while (q.step()) balances[q.int64(0)] = q.int64(1);
         }
+        std::vector<Cycle> cycles;
         for (; i < end; ++i) {
             const Candidate &c = candidates[i];
             try {
@@ -170,6 +187,7 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
                 }
                 const std::string start_text = c.cursor ? *c.cursor : c.activated ? *c.activated : c.created;
                 Date cursor = parse_date(start_text, "cycle start");
+                int64_t balance = balances[service.id];
                 int periods = 0;
                 for (auto next = next_period_after(cursor, schedule->trigger, schedule->offset);
                      next && std::chrono::sys_days(*next) <= std::chrono::sys_days(today_);
@@ -180,10 +198,15 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
                         break;
                     }
                     const std::string date = format_date(*next);
-                    if (dry_run) report.lines.push_back("would run service " + std::to_string(c.id) + "'s cycle of " + date);
-                    else if (!post_cycle(service, *module, input, schedule->trigger, date, date, nullptr, report, true,
-                                         &balances[service.id]))
-                        break;
+                    if (dry_run) {
+                        report.lines.push_back("would run service " + std::to_string(c.id) + "'s cycle of " + date);
+                    } else {
+                        Cycle &cycle = cycles.emplace_back(
+                            ask(service, *module, input, schedule->trigger, date, date, nullptr, balance, true));
+                        // A failed period is tried again on the next run; later ones wait for it.
+                        if (cycle.outcome.status != PROVISIO_OK) break;
+                        for (const auto &e : cycle.outcome.credits) balance += e.micro_hours;
+                    }
                     cursor = *next;
                     ++periods;
                 }
@@ -191,7 +214,15 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
                 report.errors.push_back("service " + std::to_string(c.id) + ": " + e.what());
             }
         }
-        tx.commit();
+        try {
+            Transaction tx(db);
+            write(cycles, report);
+            tx.commit();
+        } catch (const std::exception &e) {
+            report.errors.push_back("services " + std::to_string(candidates[first].id) + " to " +
+                                    std::to_string(candidates[end - 1].id) + ": nothing posted (" + e.what() +
+                                    "); the next run tries them again");
+        }
     }
     return report;
 }
@@ -221,11 +252,20 @@ std::optional<CreditGenerator::Prepared> CreditGenerator::prepare(int64_t servic
     return Prepared{std::move(service), module, std::move(input), *schedule};
 }
 
+void CreditGenerator::run_one(const Prepared &p, uint32_t trigger, const std::string &period, const std::string &period_date,
+                              const provisio_invoice_event *invoice, CreditReport &report) {
+    const int64_t balance = TimeLedger(repo_.database(), now_).service_balance(p.service.id).micros();
+    const std::vector<Cycle> cycles{ask(p.service, *p.module, p.input, trigger, period, period_date, invoice, balance, false)};
+    Transaction tx(repo_.database());
+    write(cycles, report);
+    tx.commit();
+}
+
 CreditReport CreditGenerator::on_create(int64_t service_id) {
     CreditReport report;
     const auto p = prepare(service_id, report);
     if (p && p->schedule.trigger == PROVISIO_CREDIT_ON_CREATE)
-        post_cycle(p->service, *p->module, p->input, PROVISIO_CREDIT_ON_CREATE, "create", format_date(today_), nullptr, report, false);
+        run_one(*p, PROVISIO_CREDIT_ON_CREATE, "create", format_date(today_), nullptr, report);
     return report;
 }
 
@@ -237,11 +277,9 @@ CreditReport CreditGenerator::on_invoice(int64_t service_id, const provisio_invo
     const std::string id = std::to_string(event.invoice_id);
     const std::string date(event.invoice_date.data, event.invoice_date.size);
     if (!paid && p->schedule.trigger == PROVISIO_CREDIT_ON_INVOICE_CREATED)
-        post_cycle(p->service, *p->module, p->input, PROVISIO_CREDIT_ON_INVOICE_CREATED, "invoice:" + id + ":created", date,
-                   &event, report, false);
+        run_one(*p, PROVISIO_CREDIT_ON_INVOICE_CREATED, "invoice:" + id + ":created", date, &event, report);
     if (paid && (p->schedule.trigger == PROVISIO_CREDIT_ON_INVOICE_PAID || p->schedule.also_on_paid))
-        post_cycle(p->service, *p->module, p->input, PROVISIO_CREDIT_ON_INVOICE_PAID, "invoice:" + id + ":paid",
-                   format_date(today_), &event, report, false);
+        run_one(*p, PROVISIO_CREDIT_ON_INVOICE_PAID, "invoice:" + id + ":paid", format_date(today_), &event, report);
     return report;
 }
 

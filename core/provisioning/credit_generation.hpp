@@ -43,11 +43,24 @@ public:
 
 private:
     struct Prepared;
+    // One period's answer from the module, waiting to be written.
+    struct Cycle {
+        const Service *service;
+        const LoadedModule *module;
+        std::string period, period_date;
+        CallOutcome outcome;
+        bool advance_cursor;  // calendar cycles move the service's cursor to period_date
+    };
     std::optional<Prepared> prepare(int64_t service_id, CreditReport &report);
-    // False when the module failed: that period is tried again next run, later ones wait.
-    bool post_cycle(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
-                    const std::string &period, const std::string &period_date, const provisio_invoice_event *invoice,
-                    CreditReport &report, bool advance_cursor, int64_t *balance = nullptr);
+    Cycle ask(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
+              std::string period, std::string period_date, const provisio_invoice_event *invoice, int64_t balance_micros,
+              bool advance_cursor);
+    // Writes the cycles' entries, failures, module state and cursors; the caller's transaction
+    // makes it all-or-nothing. Adds to `report` only what was written.
+    void write(const std::vector<Cycle> &cycles, CreditReport &report);
+    // An event-driven cycle of one service, written at once.
+    void run_one(const Prepared &p, uint32_t trigger, const std::string &period, const std::string &period_date,
+                 const provisio_invoice_event *invoice, CreditReport &report);
 
     Repository &repo_;
     const ModuleHost &host_;

@@ -73,29 +73,36 @@ CallInput Provisioner::call_input(const Service &service, const LoadedModule &mo
     const std::string id = std::to_string(service.id);
     const std::string &reason = options.reason;
     const std::optional<std::string> &new_password = options.new_password;
-    const Product product = known_product ? *known_product : repo_.get_product(service.product_id);
+    std::optional<Product> loaded_product;
+    const Product &product = known_product ? *known_product : loaded_product.emplace(repo_.get_product(service.product_id));
     std::optional<Server> server;
     if (service.server_id) server = repo_.get_server(*service.server_id);
     if (!server && (module.description.capabilities & PROVISIO_CAP_NEEDS_SERVER))
         fail(ErrorKind::refused, "service " + id + " has no server, and module " + module.name() +
                                      " needs one (provisio service set " + id + " --server NAME)");
-    const Client client = known_client ? *known_client : repo_.get_client(service.client_id);
+    std::optional<Client> loaded_client;
+    const Client &client = known_client ? *known_client : loaded_client.emplace(repo_.get_client(service.client_id));
 
     CallInput in;
     in.service_id = static_cast<uint64_t>(service.id);
     if (known_product) {
-        // Many services of one product: validate its values once.
+        // Many services of one product: validate its values once, and work out the effective
+        // settings once for all its services without overrides.
         auto cached = product_values_.find(product.id);
-        if (cached == product_values_.end())
-            cached = product_values_.emplace(product.id, module.description.schema.validate("module " + module.name() + " (product '" +
-                                                                                                 product.name + "')",
-                                                                                             PROVISIO_SCOPE_PRODUCT, product.settings))
-                         .first;
-        const Settings overrides = service.overrides.empty()
-                                       ? Settings{}
-                                       : module.description.schema.validate("module " + module.name() + " (service " + id + ")",
-                                                                            PROVISIO_SCOPE_PRODUCT, service.overrides);
-        in.settings = module.description.schema.effective("module " + module.name(), PROVISIO_SCOPE_PRODUCT, cached->second, overrides);
+        if (cached == product_values_.end()) {
+            const Settings values = module.description.schema.validate(
+                "module " + module.name() + " (product '" + product.name + "')", PROVISIO_SCOPE_PRODUCT, product.settings);
+            ProductValues v{values, module.description.schema.effective("module " + module.name(), PROVISIO_SCOPE_PRODUCT, values, {})};
+            cached = product_values_.emplace(product.id, std::move(v)).first;
+        }
+        if (service.overrides.empty()) {
+            in.settings = cached->second.effective;
+        } else {
+            const Settings overrides = module.description.schema.validate("module " + module.name() + " (service " + id + ")",
+                                                                          PROVISIO_SCOPE_PRODUCT, service.overrides);
+            in.settings = module.description.schema.effective("module " + module.name(), PROVISIO_SCOPE_PRODUCT,
+                                                              cached->second.validated, overrides);
+        }
     } else {
         in.settings = effective_settings(module, product, &service);
     }

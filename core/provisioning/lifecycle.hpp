@@ -77,7 +77,11 @@ private:
     Repository &repo_;
     const ModuleHost &host_;
     std::optional<Date> today_;
-    std::map<int64_t, Settings> product_values_;  // validated product settings, when callers pass products in
+    struct ProductValues {
+        Settings validated;  // the product's own values
+        Settings effective;  // with the module's defaults: what a service without overrides gets
+    };
+    std::map<int64_t, ProductValues> product_values_;  // when callers pass products in
 };
 
 }  // namespace provisio

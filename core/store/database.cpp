@@ -100,7 +100,8 @@ void Database::migrate() {
 }
 
 Statement Database::prepare(std::string_view sql) {
-    auto [it, added] = cache_->try_emplace(std::string(sql));
+    auto it = cache_->find(sql);
+    if (it == cache_->end()) it = cache_->try_emplace(std::string(sql)).first;
     CachedStatement &entry = it->second;
     if (entry.in_use) return Statement(db_, sql);
     if (!entry.stmt) {
@@ -127,6 +128,21 @@ void Database::exec(std::string_view sql) {
 
 int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
+
+std::string values_placeholders(size_t rows, int columns) {
+    std::string out;
+    int n = 0;
+    for (size_t r = 0; r < rows; ++r) {
+        out += r ? ",(" : "(";
+        for (int c = 0; c < columns; ++c) {
+            if (c) out += ',';
+            out += '?';
+            out += std::to_string(++n);
+        }
+        out += ')';
+    }
+    return out;
+}
 
 // ---- Statement -------------------------------------------------------------------------------
 
@@ -161,8 +177,13 @@ Statement &Statement::bind(int i, std::string_view v) {
         throw_error("binding");
     return *this;
 }
+Statement &Statement::bind_borrowed(int i, std::string_view v) {
+    if (sqlite3_bind_text64(stmt_, i, v.data() ? v.data() : "", v.size(), SQLITE_STATIC, SQLITE_UTF8) != SQLITE_OK)
+        throw_error("binding");
+    return *this;
+}
 Statement &Statement::bind(int i, std::optional<int64_t> v) { return v ? bind(i, *v) : bind_null(i); }
-Statement &Statement::bind(int i, std::optional<std::string> v) {
+Statement &Statement::bind(int i, const std::optional<std::string> &v) {
     return v ? bind(i, std::string_view(*v)) : bind_null(i);
 }
 Statement &Statement::bind_null(int i) {

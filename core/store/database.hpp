@@ -50,8 +50,13 @@ private:
     void finalize_cache();
     sqlite3 *db_;
     std::filesystem::path file_;
-    std::unique_ptr<std::unordered_map<std::string, CachedStatement>> cache_ =
-        std::make_unique<std::unordered_map<std::string, CachedStatement>>();
+    // Looked up by string_view: finding a cached statement allocates nothing.
+    struct SqlHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+    };
+    using Cache = std::unordered_map<std::string, CachedStatement, SqlHash, std::equal_to<>>;
+    std::unique_ptr<Cache> cache_ = std::make_unique<Cache>();
 };
 
 // A prepared statement. bind() indexes start at 1, column() indexes at 0.
@@ -70,7 +75,10 @@ public:
     Statement &bind(int index, const char *value) { return bind(index, std::string_view(value)); }
     Statement &bind(int index, const std::string &value) { return bind(index, std::string_view(value)); }
     Statement &bind(int index, std::optional<int64_t> value);
-    Statement &bind(int index, std::optional<std::string> value);
+    Statement &bind(int index, const std::optional<std::string> &value);
+    // Text SQLite reads in place instead of copying, for bulk inserts: `value` must stay alive and
+    // unchanged until this Statement is destroyed or reset.
+    Statement &bind_borrowed(int index, std::string_view value);
     Statement &bind_null(int index);
 
     // Advances; true while a row is available.
@@ -93,6 +101,10 @@ private:
     sqlite3_stmt *stmt_ = nullptr;
     bool *in_use_ = nullptr;  // set when the statement belongs to the database's cache
 };
+
+// "(?1,?2),(?3,?4)" for `rows` rows of `columns` parameters: the VALUES list of a multi-row
+// INSERT, which costs SQLite one statement's overhead for all its rows.
+std::string values_placeholders(size_t rows, int columns);
 
 // BEGIN IMMEDIATE on construction (a SAVEPOINT when a transaction is already open, so units
 // nest); rolls back unless commit() was called.

@@ -1,12 +1,15 @@
 #include "domain/repository.hpp"
 #include "foundation/error.hpp"
 #include "ledger/credit_ledger.hpp"
+#include "ledger/time_ledger.hpp"
 #include "ledger/verify.hpp"
 #include "secrets/secret_box.hpp"
 #include "store/database.hpp"
 #include "support/sandbox.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 using namespace provisio;
 
@@ -64,4 +67,38 @@ TEST_CASE("verify finds a balance that disagrees with its ledger, and orphan row
     REQUIRE(problems.size() == 2);
     CHECK(problems[0] == "client 1: credit balance 0.000001 but its ledger sums to 10.00");
     CHECK(problems[1].find("points at clients 42, which does not exist") != std::string::npos);
+}
+
+TEST_CASE("time-credit cycles post in bulk, each (service, period, kind) once") {
+    Fixture f;
+    f.db.exec("INSERT INTO products (name, created_at) VALUES ('P', 'now')");
+    const int64_t product = f.db.last_insert_id();
+    std::vector<int64_t> services;
+    for (int i = 0; i < 40; ++i) {
+        f.db.prepare("INSERT INTO services (client_id, product_id, created_at, updated_at) VALUES (?1, ?2, 'now', 'now')")
+            .bind(1, f.client).bind(2, product).run();
+        services.push_back(f.db.last_insert_id());
+    }
+    TimeLedger ledger(f.db, "2026-03-01T00:00:00Z");
+    auto postings_for = [&](const std::string &period) {
+        std::vector<TimePosting> out;  // 80 rows: one full chunk of the bulk insert and a remainder
+        for (int64_t s : services)
+            for (const char *kind : {"expiry", "credit"})
+                out.push_back({f.client, s, period, Hours::parse(kind[0] == 'c' ? "2.5" : "-1", "h"), kind, "x", std::nullopt, period});
+        return out;
+    };
+    const auto first = ledger.post_cycles(postings_for("2026-03-01"));
+    CHECK(std::count(first.begin(), first.end(), true) == 80);
+    CHECK(ledger.client_balance(f.client) == Hours::parse("60", "h"));
+
+    // A second run over the same periods, with a few new ones among them (a chunk that only
+    // partly inserts): only the new ones post, and the answer says which.
+    auto again = postings_for("2026-03-01");
+    for (size_t i : {3u, 40u, 70u}) again[i].period = "2026-04-01";
+    const auto second = ledger.post_cycles(again);
+    for (size_t i = 0; i < again.size(); ++i) CHECK(second[i] == (i == 3 || i == 40 || i == 70));
+    CHECK(ledger.entries(f.client, std::nullopt).size() == 83);
+
+    std::vector<TimePosting> unkeyed{{f.client, services[0], "2026-03-02", Hours::parse("1", "h"), "time", "work", 60, std::nullopt}};
+    CHECK_THROWS_WITH(ledger.post_cycles(unkeyed), Catch::Contains("period"));
 }
