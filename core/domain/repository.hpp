@@ -49,6 +49,8 @@ public:
     void save_module_state(int64_t id, const Settings &state);
 
     Database &database() { return db_; }
+    // The same repository over another connection to the same file (a writer thread's).
+    Repository on(Database &other) const { return Repository(other, secrets_, clock_); }
     std::string now_text() const;
 
 private:

@@ -5,11 +5,23 @@
 #include "ledger/time_ledger.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/lifecycle.hpp"
+#include "store/background_writer.hpp"
 #include "store/database.hpp"
 
 #include <map>
 
 namespace provisio {
+
+namespace {
+
+void add_to(CreditReport &report, const CreditReport &part) {
+    report.cycles += part.cycles;
+    report.entries += part.entries;
+    for (auto list : {&CreditReport::lines, &CreditReport::errors, &CreditReport::notes})
+        (report.*list).insert((report.*list).end(), (part.*list).begin(), (part.*list).end());
+}
+
+}  // namespace
 
 std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t offset) {
     using namespace std::chrono;
@@ -65,8 +77,8 @@ CreditGenerator::Cycle CreditGenerator::ask(const Service &service, const Loaded
     return Cycle{&service, &module, std::move(period), std::move(period_date), std::move(outcome), advance_cursor};
 }
 
-void CreditGenerator::write(const std::vector<Cycle> &cycles, CreditReport &report) {
-    Database &db = repo_.database();
+void CreditGenerator::write(Repository &repo, const std::vector<Cycle> &cycles, CreditReport &report) const {
+    Database &db = repo.database();
     CreditReport written;
     std::vector<TimePosting> postings;
     for (const Cycle &c : cycles) {
@@ -81,7 +93,7 @@ void CreditGenerator::write(const std::vector<Cycle> &cycles, CreditReport &repo
         for (const auto &e : c.outcome.credits)
             postings.push_back({service.client_id, service.id, c.period_date, Hours::from_micros(e.micro_hours), e.kind,
                                 e.description, std::nullopt, c.period});
-        if (c.outcome.state_changed) repo_.save_module_state(service.id, c.outcome.state);
+        if (c.outcome.state_changed) repo.save_module_state(service.id, c.outcome.state);
     }
     const std::vector<bool> posted = TimeLedger(db, now_).post_cycles(postings);
     size_t next = 0;
@@ -111,10 +123,7 @@ void CreditGenerator::write(const std::vector<Cycle> &cycles, CreditReport &repo
         for (int n = 1; n <= static_cast<int>(rows); ++n, ++it) s.bind(2 * n - 1, it->first).bind(2 * n, *it->second);
         s.run();
     }
-    report.cycles += written.cycles;
-    report.entries += written.entries;
-    for (auto part : {&CreditReport::lines, &CreditReport::errors, &CreditReport::notes})
-        (report.*part).insert((report.*part).end(), (written.*part).begin(), (written.*part).end());
+    add_to(report, written);
 }
 
 CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_t> only_service, bool dry_run) {
@@ -138,20 +147,43 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
     std::map<int64_t, Product> products;  // few products, many services
     std::map<int64_t, Client> clients;
     std::map<int64_t, std::optional<provisio_credit_schedule>> schedules;  // by product, for services without overrides
-    constexpr size_t batch = 500;
+    // Batches are written on a second connection by a writer thread while the next batch is
+    // worked out; inside a caller's transaction (which holds the write lock) they are written
+    // in line.
+    struct Batch {
+        std::map<int64_t, Service> services;  // the cycles point into it
+        std::vector<Cycle> cycles;
+        int64_t first_id, last_id;
+    };
+    CreditReport written;  // the writer's part of the report, read after finish()
+    auto write_batch = [this, &written](Repository &repo, const Batch &b) {
+        try {
+            Transaction tx(repo.database());
+            write(repo, b.cycles, written);
+            tx.commit();
+        } catch (const std::exception &e) {
+            written.errors.push_back("services " + std::to_string(b.first_id) + " to " + std::to_string(b.last_id) +
+                                     ": nothing posted (" + e.what() + "); the next run tries them again");
+        }
+    };
+    std::optional<BackgroundWriter> writer;
+    if (!dry_run && !candidates.empty() && !db.in_transaction()) writer.emplace(db.file());
+    constexpr size_t batch_size = 500;
     for (size_t i = 0; i < candidates.size();) {
-        // A batch's module answers are collected first and then written in one transaction, a
-        // few statements for all of them; a cycle is never half-written.
-        const size_t first = i, end = std::min(candidates.size(), i + batch);
-        const auto services = repo_.load_services(candidates[i].id, candidates[end - 1].id);
+        const size_t end = std::min(candidates.size(), i + batch_size);
+        auto batch = std::make_shared<Batch>();
+        batch->first_id = candidates[i].id;
+        batch->last_id = candidates[end - 1].id;
+        batch->services = repo_.load_services(batch->first_id, batch->last_id);
+        const auto &services = batch->services;
         std::map<int64_t, int64_t> balances;
         {
             auto q = db.prepare("SELECT service_id, SUM(micro_hours) FROM time_ledger WHERE service_id BETWEEN ?1 AND ?2 "
                                 "GROUP BY service_id");
-            q.bind(1, candidates[i].id).bind(2, candidates[end - 1].id);
+            q.bind(1, batch->first_id).bind(2, batch->last_id);
             while (q.step()) balances[q.int64(0)] = q.int64(1);
         }
-        std::vector<Cycle> cycles;
+        std::vector<Cycle> &cycles = batch->cycles;
         for (; i < end; ++i) {
             const Candidate &c = candidates[i];
             try {
@@ -214,16 +246,14 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
                 report.errors.push_back("service " + std::to_string(c.id) + ": " + e.what());
             }
         }
-        try {
-            Transaction tx(db);
-            write(cycles, report);
-            tx.commit();
-        } catch (const std::exception &e) {
-            report.errors.push_back("services " + std::to_string(candidates[first].id) + " to " +
-                                    std::to_string(candidates[end - 1].id) + ": nothing posted (" + e.what() +
-                                    "); the next run tries them again");
-        }
+        if (writer) writer->submit([this, batch, &write_batch](Database &wdb) {
+            Repository repo = repo_.on(wdb);
+            write_batch(repo, *batch);
+        });
+        else if (!dry_run) write_batch(repo_, *batch);
     }
+    if (writer) writer->finish();
+    add_to(report, written);
     return report;
 }
 
@@ -257,7 +287,7 @@ void CreditGenerator::run_one(const Prepared &p, uint32_t trigger, const std::st
     const int64_t balance = TimeLedger(repo_.database(), now_).service_balance(p.service.id).micros();
     const std::vector<Cycle> cycles{ask(p.service, *p.module, p.input, trigger, period, period_date, invoice, balance, false)};
     Transaction tx(repo_.database());
-    write(cycles, report);
+    write(repo_, cycles, report);
     tx.commit();
 }
 

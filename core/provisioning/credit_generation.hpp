@@ -55,9 +55,10 @@ private:
     Cycle ask(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
               std::string period, std::string period_date, const provisio_invoice_event *invoice, int64_t balance_micros,
               bool advance_cursor);
-    // Writes the cycles' entries, failures, module state and cursors; the caller's transaction
-    // makes it all-or-nothing. Adds to `report` only what was written.
-    void write(const std::vector<Cycle> &cycles, CreditReport &report);
+    // Writes the cycles' entries, failures, module state and cursors through `repo` (whose
+    // connection may be a writer thread's); the caller's transaction makes it all-or-nothing.
+    // Adds to `report` only what was written.
+    void write(Repository &repo, const std::vector<Cycle> &cycles, CreditReport &report) const;
     // An event-driven cycle of one service, written at once.
     void run_one(const Prepared &p, uint32_t trigger, const std::string &period, const std::string &period_date,
                  const provisio_invoice_event *invoice, CreditReport &report);

@@ -128,6 +128,7 @@ void Database::exec(std::string_view sql) {
 
 int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 std::string values_placeholders(size_t rows, int columns) {
     std::string out;

@@ -37,6 +37,7 @@ public:
     void exec(std::string_view sql);   // one or more statements, no parameters
     int64_t last_insert_id() const;
     int changes() const;
+    bool in_transaction() const;
     sqlite3 *handle() const { return db_; }
     const std::filesystem::path &file() const { return file_; }
 
