@@ -1,0 +1,162 @@
+#include "foundation/csv_reader.hpp"
+
+#include "foundation/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace provisio {
+
+namespace {
+
+constexpr size_t chunk = 1 << 20;
+
+// The byte length of a valid UTF-8 sequence starting at s[i], or 0.
+size_t utf8_sequence(std::string_view s, size_t i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t n = b < 0xC2 ? 0 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : b < 0xF5 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k)
+        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+    // Overlong three- and four-byte forms and surrogates.
+    const auto b1 = static_cast<unsigned char>(s[i + 1]);
+    if ((b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 >= 0xA0) || (b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 >= 0x90)) return 0;
+    return n;
+}
+
+// Where the text stops being UTF-8 without NULs, or npos.
+size_t first_bad_byte(std::string_view s) {
+    for (size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        if (b == 0) return i;
+        if (b < 0x80) {
+            ++i;
+            continue;
+        }
+        const size_t n = utf8_sequence(s, i);
+        if (n == 0) return i;
+        i += n;
+    }
+    return std::string_view::npos;
+}
+
+}  // namespace
+
+CsvReader::CsvReader(const std::filesystem::path &file, size_t max_record_bytes) : max_bytes_(max_record_bytes), buf_(chunk) {
+    file_ = std::fopen(file.c_str(), "rb");
+    if (!file_) fail(ErrorKind::invalid_input, "cannot read " + file.string() + ": " + std::strerror(errno));
+}
+
+CsvReader::~CsvReader() {
+    if (file_) std::fclose(file_);
+}
+
+bool CsvReader::fill() {
+    if (eof_) return false;
+    if (pos_ > 0) {  // keep the unread tail at the front
+        std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+        end_ -= pos_;
+        pos_ = 0;
+    }
+    if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+    const size_t got = std::fread(buf_.data() + end_, 1, buf_.size() - end_, file_);
+    end_ += got;
+    if (got == 0) eof_ = true;
+    return got > 0;
+}
+
+void CsvReader::skip_line() {
+    for (;;) {
+        if (pos_ == end_ && !fill()) return;
+        const void *nl = std::memchr(buf_.data() + pos_, '\n', end_ - pos_);
+        if (nl) {
+            pos_ = static_cast<size_t>(static_cast<const char *>(nl) - buf_.data()) + 1;
+            ++next_line_;
+            return;
+        }
+        pos_ = end_;
+    }
+}
+
+bool CsvReader::next() {
+    fields_.clear();
+    bounds_.clear();
+    storage_.clear();
+    error_.clear();
+    line_ = next_line_;
+    if (pos_ == end_ && !fill()) return false;
+
+    bool quoted = false, field_was_quoted = false, done = false, too_long = false;
+    while (!done) {
+        if (pos_ == end_ && !fill()) {
+            if (quoted) error_ = "a quoted field is not closed before the end of the file";
+            break;
+        }
+        const char c = buf_[pos_++];
+        if (quoted) {
+            if (c == '"') {
+                if (pos_ == end_) fill();
+                if (pos_ < end_ && buf_[pos_] == '"') {
+                    storage_ += '"';
+                    ++pos_;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                if (c == '\n') ++next_line_;
+                storage_ += c;
+            }
+        } else if (c == ',') {
+            bounds_.push_back(storage_.size());
+            field_was_quoted = false;
+        } else if (c == '\n') {
+            ++next_line_;
+            done = true;
+        } else if (c == '\r') {
+            if (pos_ == end_) fill();
+            if (pos_ < end_ && buf_[pos_] == '\n') continue;  // CRLF: the LF ends the record
+            storage_ += c;
+        } else if (c == '"' && !field_was_quoted &&
+                   storage_.size() == (bounds_.empty() ? 0 : bounds_.back())) {
+            quoted = field_was_quoted = true;
+        } else {
+            // An ordinary run: take it whole, up to the next byte that means something.
+            size_t stop = pos_;
+            while (stop < end_ && buf_[stop] != ',' && buf_[stop] != '\n' && buf_[stop] != '\r' && buf_[stop] != '"') ++stop;
+            storage_ += c;
+            storage_.append(buf_.data() + pos_, stop - pos_);
+            pos_ = stop;
+        }
+        if (storage_.size() > max_bytes_) {
+            too_long = true;
+            break;
+        }
+    }
+    if (too_long) {
+        skip_line();  // inside a runaway quote too: only the rest of this physical line is lost
+        error_ = "the record is longer than " + std::to_string(max_bytes_) + " bytes";
+        storage_.clear();
+        bounds_.clear();
+        return true;
+    }
+    if (!error_.empty()) {
+        storage_.clear();
+        return true;
+    }
+    if (const size_t bad = first_bad_byte(storage_); bad != std::string_view::npos) {
+        error_ = storage_[bad] == '\0' ? "a NUL byte (this does not look like a text file)"
+                                       : "bytes that are not UTF-8 (at byte " + std::to_string(bad + 1) + " of the record)";
+        storage_.clear();
+        bounds_.clear();
+        return true;
+    }
+    size_t start = 0;
+    for (size_t b : bounds_) {
+        fields_.emplace_back(storage_.data() + start, b - start);
+        start = b;
+    }
+    fields_.emplace_back(storage_.data() + start, storage_.size() - start);
+    return true;
+}
+
+}  // namespace provisio

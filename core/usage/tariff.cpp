@@ -1,0 +1,169 @@
+#include "usage/tariff.hpp"
+
+#include "foundation/csv_reader.hpp"
+#include "foundation/error.hpp"
+#include "money/money.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <unordered_map>
+
+namespace provisio::usage {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char &c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::optional<int32_t> seconds(std::string_view s) {
+    int32_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || v < 0 || v > 3600) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+std::pair<int32_t, int32_t> parse_increment(std::string_view text, std::string_view what) {
+    const std::string_view t = trim(text);
+    const size_t slash = t.find('/');
+    const auto first = seconds(t.substr(0, slash));
+    const auto step = slash == std::string_view::npos ? first : seconds(t.substr(slash + 1));
+    if (!first || !step || *first == 0 || *step == 0)
+        fail(ErrorKind::invalid_input, std::string(what) + " '" + std::string(text) +
+                                           "' is not an increment (seconds, e.g. 6, or first/next, e.g. 30/6; 1 to 3600)");
+    return {*first, *step};
+}
+
+std::string increment_text(const Rate &r) {
+    return r.initial_seconds == r.step_seconds ? std::to_string(r.step_seconds)
+                                               : std::to_string(r.initial_seconds) + "/" + std::to_string(r.step_seconds);
+}
+
+ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std::string, std::string> &column_map) {
+    ParsedCard card;
+    CsvReader csv(file);
+    if (!csv.next()) {
+        card.errors.push_back(file.string() + " is empty: a rate card starts with a header row");
+        return card;
+    }
+    if (!csv.error().empty()) {
+        card.errors.push_back(file.string() + " line 1: " + csv.error());
+        return card;
+    }
+    // Which column holds each field.
+    std::map<std::string, std::string> map_lower;
+    for (const auto &[column, field] : column_map) map_lower[lower(column)] = lower(field);
+    std::map<std::string, size_t> where;  // lower-case field → column index
+    for (size_t i = 0; i < csv.fields().size(); ++i) {
+        std::string name = lower(trim(csv.fields()[i]));
+        if (auto m = map_lower.find(name); m != map_lower.end()) name = m->second;
+        for (const char *f : tariff_fields)
+            if (name == lower(f)) where.emplace(name, i);
+    }
+    std::vector<std::string> missing;
+    for (const char *f : {"Description", "Prefix", "RateValue", "Increment"})
+        if (!where.count(lower(f))) missing.push_back(f);
+    if (!missing.empty()) {
+        std::string list;
+        for (const auto &m : missing) list += (list.empty() ? "" : ", ") + m;
+        card.errors.push_back(file.string() + " line 1: missing required column" + (missing.size() > 1 ? "s " : " ") + list +
+                              " (rename a provider's column with --map 'THEIR NAME=FIELD')");
+        return card;
+    }
+    auto column = [&](const char *field) -> std::optional<size_t> {
+        auto it = where.find(lower(field));
+        return it == where.end() ? std::nullopt : std::optional<size_t>(it->second);
+    };
+    const size_t c_desc = *column("Description"), c_prefix = *column("Prefix"), c_rate = *column("RateValue"),
+                 c_inc = *column("Increment");
+    const auto c_fee = column("ConnectFee"), c_min = column("MinimumDuration"), c_grace = column("GracePeriod");
+    std::unordered_map<std::string, int64_t> seen;  // prefix → its line
+    while (csv.next()) {
+        const std::string at = "line " + std::to_string(csv.line());
+        if (!csv.error().empty()) {
+            card.errors.push_back(at + ": " + csv.error());
+            continue;
+        }
+        const auto &f = csv.fields();
+        if (f.size() == 1 && trim(f[0]).empty()) continue;  // a blank line
+        auto field = [&](std::optional<size_t> c) { return c && *c < f.size() ? trim(f[*c]) : std::string_view{}; };
+        try {
+            Rate r;
+            r.prefix = std::string(field(c_prefix));
+            if (r.prefix.empty()) fail(ErrorKind::invalid_input, "Prefix is empty");
+            if (r.prefix.find_first_not_of("0123456789") != std::string::npos)
+                fail(ErrorKind::invalid_input, "Prefix '" + r.prefix + "' is not all digits");
+            r.description = std::string(field(c_desc));
+            const Money rate = Money::parse(field(c_rate), "RateValue");
+            if (rate.negative()) fail(ErrorKind::invalid_input, "RateValue '" + std::string(field(c_rate)) + "' is negative");
+            r.per_minute_micros = rate.micros();
+            std::tie(r.initial_seconds, r.step_seconds) = parse_increment(field(c_inc), "Increment");
+            if (const auto fee = field(c_fee); !fee.empty()) {
+                const Money m = Money::parse(fee, "ConnectFee");
+                if (m.negative()) fail(ErrorKind::invalid_input, "ConnectFee '" + std::string(fee) + "' is negative");
+                r.connect_fee_micros = m.micros();
+            }
+            if (const auto min = field(c_min); !min.empty()) {
+                const auto s = seconds(min);
+                if (!s || *s == 0) fail(ErrorKind::invalid_input, "MinimumDuration '" + std::string(min) + "' is not 1 to 3600 seconds");
+                r.initial_seconds = *s;
+            }
+            if (const auto grace = field(c_grace); !grace.empty()) {
+                const auto s = seconds(grace);
+                if (!s) fail(ErrorKind::invalid_input, "GracePeriod '" + std::string(grace) + "' is not 0 to 3600 seconds");
+                r.grace_seconds = *s;
+            }
+            if (const auto [first, added] = seen.emplace(r.prefix, csv.line()); !added)
+                fail(ErrorKind::invalid_input, "duplicate prefix " + r.prefix + " (first on line " + std::to_string(first->second) + ")");
+            card.rates.push_back(std::move(r));
+        } catch (const Error &e) {
+            card.errors.push_back(at + ": " + e.what());
+        }
+    }
+    if (card.rates.empty() && card.errors.empty()) card.errors.push_back(file.string() + " has a header but no rates");
+    return card;
+}
+
+bool PrefixTable::add(std::string_view prefix, uint32_t value) {
+    size_t n = 0;
+    for (char c : prefix) {
+        const int d = c - '0';
+        if (d < 0 || d > 9) fail(ErrorKind::internal, "prefix '" + std::string(prefix) + "' is not all digits");
+        if (nodes_[n].child[d] < 0) {
+            nodes_[n].child[d] = static_cast<int32_t>(nodes_.size());
+            nodes_.push_back(Node{{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}, -1});
+        }
+        n = static_cast<size_t>(nodes_[n].child[d]);
+    }
+    if (nodes_[n].value >= 0) return false;
+    nodes_[n].value = value;
+    ++count_;
+    return true;
+}
+
+int64_t PrefixTable::match(std::string_view number) const {
+    int64_t best = -1;
+    size_t n = 0;
+    for (char c : number) {
+        const unsigned d = static_cast<unsigned>(c - '0');
+        if (d > 9) break;
+        const int32_t next = nodes_[n].child[d];
+        if (next < 0) break;
+        n = static_cast<size_t>(next);
+        if (nodes_[n].value >= 0) best = nodes_[n].value;
+    }
+    return best;
+}
+
+}  // namespace provisio::usage

@@ -1,0 +1,66 @@
+// Rate cards: per-prefix rates read from a provider's CSV, and the longest-prefix table the
+// rating engine looks numbers up in.
+//
+// CSV fields (header names, case-insensitive; a column map renames a provider's headers):
+// Description, Prefix, RateValue (per minute), Increment ("6" = 6/6, or "30/6": the first 30 s as
+// one block, then 6 s steps) — required; ConnectFee, MinimumDuration (the initial block, which
+// then overrides Increment's first part), GracePeriod (seconds) — optional.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace provisio::usage {
+
+struct Rate {
+    std::string prefix;               // digits
+    std::string description;
+    int64_t per_minute_micros = 0;    // currency micro-units per minute
+    int64_t connect_fee_micros = 0;
+    int32_t initial_seconds = 1;      // the first block
+    int32_t step_seconds = 1;         // then whole steps
+    int32_t grace_seconds = 0;        // a call this short or shorter costs nothing
+};
+
+// "6" → {6, 6}; "30/6" → {30, 6}; Error(invalid_input) naming `what` otherwise (1..3600 s).
+std::pair<int32_t, int32_t> parse_increment(std::string_view text, std::string_view what);
+std::string increment_text(const Rate &r);  // "6" or "30/6"
+
+// The fields a rate card has, as they are named in our own exports.
+inline constexpr const char *tariff_fields[] = {"Description", "Prefix",          "RateValue", "Increment",
+                                                "ConnectFee",  "MinimumDuration", "GracePeriod"};
+
+struct ParsedCard {
+    std::vector<Rate> rates;
+    std::vector<std::string> errors;  // "line 7: RateValue '-1' is negative"; any error rejects the card
+};
+
+// Reads a rate card. `column_map` maps a header in the file to one of tariff_fields (a header
+// already named like a field needs no entry). A missing required field is one error naming
+// the file; bad rows are each reported with their line number.
+ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std::string, std::string> &column_map);
+
+// Longest-prefix lookup over digit prefixes: a ten-way trie, a few array steps per digit.
+class PrefixTable {
+public:
+    // False when `prefix` is already present.
+    bool add(std::string_view prefix, uint32_t value);
+    // The value of the longest prefix of `number` in the table; -1 when none. Stops at the
+    // first character that is not a digit.
+    int64_t match(std::string_view number) const;
+    size_t size() const { return count_; }
+
+private:
+    struct Node {
+        int32_t child[10];
+        int64_t value;
+    };
+    std::vector<Node> nodes_{Node{{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}, -1}};
+    size_t count_ = 0;
+};
+
+}  // namespace provisio::usage
