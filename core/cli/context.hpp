@@ -86,5 +86,8 @@ void add_cron_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_mail_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_addon_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_timelog_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_tariff_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_package_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run);
 
 }  // namespace provisio::cli

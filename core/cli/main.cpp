@@ -73,6 +73,9 @@ int main(int argc, char **argv) {
     add_mail_commands(app, ctx, run);
     add_addon_commands(app, ctx, run);
     add_timelog_commands(app, ctx, run);
+    add_tariff_commands(app, ctx, run);
+    add_package_commands(app, ctx, run);
+    add_cdr_commands(app, ctx, run);
 
     try {
         app.parse(argc, argv);

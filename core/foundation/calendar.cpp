@@ -70,4 +70,27 @@ int BusinessZone::hour_at(TimePoint t) const {
     return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(since_midnight).count());
 }
 
+TimePoint BusinessZone::from_local(std::string_view text, std::string_view what) const {
+    const bool zoned = text.size() > 19 && (text.back() == 'Z' || text.find_first_of("+-", 19) != std::string_view::npos);
+    if (zoned) return parse_instant(text, what);
+    auto digits = [&](size_t at, size_t n) -> int {
+        int v = 0;
+        for (size_t i = at; i < at + n; ++i) {
+            if (i >= text.size() || text[i] < '0' || text[i] > '9') return -1;
+            v = v * 10 + (text[i] - '0');
+        }
+        return v;
+    };
+    const bool shaped = text.size() == 19 && text[4] == '-' && text[7] == '-' && (text[10] == ' ' || text[10] == 'T') &&
+                        text[13] == ':' && text[16] == ':';
+    const int h = shaped ? digits(11, 2) : -1, mi = shaped ? digits(14, 2) : -1, se = shaped ? digits(17, 2) : -1;
+    if (!shaped || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+        fail(ErrorKind::invalid_input, std::string(what) + " '" + std::string(text) + "' is not a time (YYYY-MM-DD HH:MM:SS)");
+    const Date day = parse_date(text.substr(0, 10), what);
+    const date::local_seconds local{std::chrono::sys_days(day).time_since_epoch() + std::chrono::hours(h) +
+                                    std::chrono::minutes(mi) + std::chrono::seconds(se)};
+    const auto sys = static_cast<const date::time_zone *>(zone_)->to_sys(local, date::choose::earliest);
+    return std::chrono::time_point_cast<std::chrono::microseconds>(sys);
+}
+
 }  // namespace provisio

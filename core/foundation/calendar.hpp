@@ -32,6 +32,10 @@ public:
     Date date_at(TimePoint t) const;
     // The hour of day (0..23) at `t` in this zone.
     int hour_at(TimePoint t) const;
+    // The instant a wall-clock time in this zone names: "2026-03-10 14:05:22" (or with 'T');
+    // a time that carries 'Z' or an offset is read as written. In a daylight-saving gap or
+    // overlap, the earlier instant. Throws Error(invalid_input) naming `what`.
+    TimePoint from_local(std::string_view text, std::string_view what) const;
 
 private:
     std::string name_;

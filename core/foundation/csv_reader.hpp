@@ -48,4 +48,7 @@ private:
     std::string error_;
 };
 
+// A field without the spaces and tabs around it.
+std::string_view trimmed(std::string_view field);
+
 }  // namespace provisio

@@ -338,6 +338,94 @@ CREATE TABLE credit_cycles (                       -- the last calendar period g
     last_period_date    TEXT NOT NULL
 );
 )SQL",
+        // 5: VoIP usage — tariffs (rate cards) kept by version, VoIP packages on products, and
+        //    call detail records with the rating each was given.
+        R"SQL(
+CREATE TABLE tariffs (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    column_map      TEXT NOT NULL DEFAULT '{}',    -- JSON: the provider's header → our field, reused on re-import
+    current_version INTEGER,                       -- tariff_versions.id
+    created_at      TEXT NOT NULL
+);
+CREATE TABLE tariff_versions (
+    id              INTEGER PRIMARY KEY,
+    tariff_id       INTEGER NOT NULL REFERENCES tariffs(id),
+    version         INTEGER NOT NULL,              -- 1, 2, ... per tariff
+    imported_at     TEXT NOT NULL,
+    source_file     TEXT NOT NULL,
+    rate_count      INTEGER NOT NULL,
+    UNIQUE (tariff_id, version)
+);
+CREATE TABLE tariff_rates (
+    version_id      INTEGER NOT NULL REFERENCES tariff_versions(id),
+    prefix          TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    per_minute_micros INTEGER NOT NULL,
+    connect_fee_micros INTEGER NOT NULL,
+    initial_seconds INTEGER NOT NULL,
+    step_seconds    INTEGER NOT NULL,
+    grace_seconds   INTEGER NOT NULL,
+    PRIMARY KEY (version_id, prefix)
+) WITHOUT ROWID;
+CREATE TABLE voip_packages (
+    product_id      INTEGER PRIMARY KEY REFERENCES products(id) ON DELETE CASCADE,
+    tariff_id       INTEGER REFERENCES tariffs(id),
+    country_code    TEXT NOT NULL,
+    national_prefix TEXT NOT NULL,
+    exit_prefixes   TEXT NOT NULL,                 -- comma-separated
+    markup          TEXT NOT NULL,                 -- percent, decimal text
+    free_minutes    INTEGER NOT NULL,
+    tiers           TEXT NOT NULL,                 -- "1000:0.015,5000:0.01"
+    bill_inbound    INTEGER NOT NULL,
+    exclude_patterns TEXT NOT NULL,
+    suppress_patterns TEXT NOT NULL,
+    decimals        INTEGER NOT NULL,
+    billing_mode    TEXT NOT NULL,                 -- prepaid | invoice | consolidated
+    updated_at      TEXT NOT NULL
+);
+CREATE TABLE voip_custom_rates (
+    product_id      INTEGER NOT NULL REFERENCES voip_packages(product_id) ON DELETE CASCADE,
+    prefix          TEXT NOT NULL,
+    per_minute_micros INTEGER NOT NULL,
+    connect_fee_micros INTEGER NOT NULL,
+    description     TEXT NOT NULL,
+    PRIMARY KEY (product_id, prefix)
+) WITHOUT ROWID;
+CREATE TABLE cdrs (
+    id              INTEGER PRIMARY KEY,
+    service_id      INTEGER NOT NULL REFERENCES services(id),
+    source          TEXT NOT NULL,                 -- the PBX system ("fusionpbx"): one call id per source
+    source_id       TEXT NOT NULL,
+    direction       TEXT NOT NULL,
+    caller          TEXT NOT NULL,
+    destination     TEXT NOT NULL,                 -- destination_number
+    caller_destination TEXT NOT NULL,
+    start_at        TEXT NOT NULL,                 -- UTC
+    answer_at       TEXT,
+    end_at          TEXT NOT NULL,
+    duration        INTEGER NOT NULL,
+    billsec         INTEGER NOT NULL,
+    hangup_cause    TEXT NOT NULL,
+    status          TEXT NOT NULL,                 -- rated | unrated | excluded | suppressed | unanswered | not billed
+    number          TEXT NOT NULL,                 -- the normalized number rated
+    prefix          TEXT,
+    tariff_version_id INTEGER REFERENCES tariff_versions(id),
+    custom_rate     INTEGER NOT NULL DEFAULT 0,
+    per_minute_micros INTEGER NOT NULL DEFAULT 0,
+    connect_fee_micros INTEGER NOT NULL DEFAULT 0,
+    markup          TEXT NOT NULL DEFAULT '0',
+    billed_seconds  INTEGER NOT NULL DEFAULT 0,
+    free_seconds    INTEGER NOT NULL DEFAULT 0,
+    tier_seconds    INTEGER NOT NULL DEFAULT 0,
+    cost_micros     INTEGER NOT NULL DEFAULT 0,
+    note            TEXT NOT NULL DEFAULT '',
+    charge_ref      TEXT,                          -- what billed it (autobill), NULL until then
+    imported_at     TEXT NOT NULL,
+    UNIQUE (source, source_id)
+);
+CREATE INDEX cdrs_service_start ON cdrs(service_id, start_at);
+)SQL",
     };
     return migrations;
 }

@@ -19,12 +19,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 std::optional<int32_t> seconds(std::string_view s) {
     int32_t v = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -35,7 +29,7 @@ std::optional<int32_t> seconds(std::string_view s) {
 }  // namespace
 
 std::pair<int32_t, int32_t> parse_increment(std::string_view text, std::string_view what) {
-    const std::string_view t = trim(text);
+    const std::string_view t = trimmed(text);
     const size_t slash = t.find('/');
     const auto first = seconds(t.substr(0, slash));
     const auto step = slash == std::string_view::npos ? first : seconds(t.substr(slash + 1));
@@ -66,7 +60,7 @@ ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std:
     for (const auto &[column, field] : column_map) map_lower[lower(column)] = lower(field);
     std::map<std::string, size_t> where;  // lower-case field → column index
     for (size_t i = 0; i < csv.fields().size(); ++i) {
-        std::string name = lower(trim(csv.fields()[i]));
+        std::string name = lower(trimmed(csv.fields()[i]));
         if (auto m = map_lower.find(name); m != map_lower.end()) name = m->second;
         for (const char *f : tariff_fields)
             if (name == lower(f)) where.emplace(name, i);
@@ -96,8 +90,8 @@ ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std:
             continue;
         }
         const auto &f = csv.fields();
-        if (f.size() == 1 && trim(f[0]).empty()) continue;  // a blank line
-        auto field = [&](std::optional<size_t> c) { return c && *c < f.size() ? trim(f[*c]) : std::string_view{}; };
+        if (f.size() == 1 && trimmed(f[0]).empty()) continue;  // a blank line
+        auto field = [&](std::optional<size_t> c) { return c && *c < f.size() ? trimmed(f[*c]) : std::string_view{}; };
         try {
             Rate r;
             r.prefix = std::string(field(c_prefix));

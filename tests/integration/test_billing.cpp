@@ -1,5 +1,6 @@
 // Billing through the CLI: credit ledger, invoice generation, credit application, payments,
 // due-date anchoring, catch-up, early invoicing and the natural keys that stop double posting.
+#include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,12 +21,6 @@ json run_json(const Installation &inst, std::vector<std::string> args) {
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     return json::parse(r.out);
-}
-
-void ok(const Installation &inst, const std::vector<std::string> &args) {
-    const RunResult r = inst.run(args);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
 }
 
 // A client with hello-module products A ($30/month) and B ($60/month), both Active.

@@ -1,5 +1,6 @@
 // The cron runner through the CLI: schedules in the business time zone, the run lock, dry
 // runs that change nothing, forced tasks, and the run history.
+#include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,12 +16,6 @@ using namespace provisio::test;
 using nlohmann::json;
 
 namespace {
-
-void ok(const Installation &inst, const std::vector<std::string> &args) {
-    const RunResult r = inst.run(args);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-}
 
 json cron(const Installation &inst, const std::string &now, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--json", "--now", now, "cron"};

@@ -1,6 +1,7 @@
 // Mail through the CLI: templates checked when saved, the outbox, and delivery through a real
 // SMTP exchange on loopback — including a server that refuses and one that vanishes mid-send,
 // after which the mail stays queued and goes out on the next try.
+#include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
 #include "support/smtp_server.hpp"
 
@@ -13,12 +14,6 @@ using namespace provisio::test;
 using nlohmann::json;
 
 namespace {
-
-void ok(const Installation &inst, const std::vector<std::string> &args) {
-    const RunResult r = inst.run(args);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-}
 
 void use_smtp(const Installation &inst, const SmtpServer &server) {
     std::ifstream in(inst.config());

@@ -1,6 +1,7 @@
 // Time credits end to end: the timelog module loaded from the modules directory, cycles run
 // by cron day by day through a leap year in America/Toronto, invoice triggers through real
 // invoices, overrides that affect only later cycles, re-runs that post nothing, and bad input.
+#include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,12 +14,6 @@ using namespace provisio::test;
 using nlohmann::json;
 
 namespace {
-
-void ok(const Installation &inst, const std::vector<std::string> &args) {
-    const RunResult r = inst.run(args);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-}
 
 void configure(const Installation &inst, const std::string &from, const std::string &to) {
     std::ifstream in(inst.config());

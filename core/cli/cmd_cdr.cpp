@@ -1,0 +1,196 @@
+// provisio cdr import|list|explain: call detail records and their ratings.
+#include "cli/context.hpp"
+#include "cli/output.hpp"
+#include "foundation/error.hpp"
+#include "money/money.hpp"
+#include "store/database.hpp"
+#include "usage/cdr_import.hpp"
+#include "usage/cdrs.hpp"
+#include "usage/tariff_store.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace provisio::cli {
+
+namespace {
+
+struct CdrArgs {
+    std::string service, format = "fusionpbx-csv", file, from, to, id;
+    bool all = false;
+};
+
+std::string money(int64_t micros, int places = 4) { return Money::from_micros(micros).to_string(places); }
+
+json cdr_json(const usage::StoredCdr &c) {
+    return {{"id", c.id},
+            {"service", c.service_id},
+            {"source", c.source},
+            {"source_id", c.source_id},
+            {"direction", c.direction},
+            {"caller", c.caller},
+            {"destination", c.destination},
+            {"caller_destination", c.caller_destination},
+            {"start", c.start_at},
+            {"answer", c.answer_at},
+            {"end", c.end_at},
+            {"duration", c.duration},
+            {"billsec", c.billsec},
+            {"hangup_cause", c.hangup_cause},
+            {"status", c.status},
+            {"number", c.number},
+            {"prefix", c.prefix},
+            {"custom_rate", c.custom_rate},
+            {"rate", money(c.per_minute_micros)},
+            {"connect_fee", money(c.connect_fee_micros)},
+            {"markup_percent", c.markup},
+            {"billed_seconds", c.billed_seconds},
+            {"free_seconds", c.free_seconds},
+            {"tier_seconds", c.tier_seconds},
+            {"cost", money(c.cost_micros)},
+            {"note", c.note},
+            {"billed_by", c.charge_ref ? json(*c.charge_ref) : json(nullptr)}};
+}
+
+std::optional<std::string> instant_option(const std::string &text, const char *what) {
+    if (text.empty()) return std::nullopt;
+    return format_utc(parse_instant(text, what));
+}
+
+}  // namespace
+
+void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
+    auto *cdr = app.add_subcommand("cdr", "Call detail records: import, list, explain a rating");
+    cdr->require_subcommand(1);
+    auto args = std::make_shared<CdrArgs>();
+
+    auto *import = cdr->add_subcommand("import", "Rate and store a PBX's CDR export for one service");
+    import->add_option("--service", args->service, "Service id")->required();
+    import->add_option("--format", args->format, "fusionpbx-csv (FusionPBX's CDR CSV export)")->capture_default_str();
+    import->add_option("FILE", args->file, "The export")->required();
+    import->callback([&, args] {
+        run = [&, args] {
+            if (args->format != "fusionpbx-csv") fail(ErrorKind::invalid_input, "--format '" + args->format + "' is not fusionpbx-csv");
+            const BusinessZone zone(ctx.config().timezone);
+            usage::UsageRecorder recorder(ctx.db(), ctx.repo(), zone, ctx.repo().now_text(), parse_id(args->service, "--service"),
+                                          "fusionpbx");
+            usage::read_fusionpbx_csv(args->file, zone, recorder);
+            const usage::UsageReport &r = recorder.report();
+            if (ctx.options.json) {
+                json statuses = json::object();
+                for (const auto &[k, v] : r.by_status) statuses[k] = v;
+                print_json(std::cout, {{"records", r.records}, {"stored", r.stored}, {"duplicates", r.duplicates},
+                                       {"errors", r.errors}, {"unrated", r.unrated}, {"by_status", statuses}, {"cost", money(r.cost_micros)}});
+            } else {
+                std::cout << r.records << " record(s): " << r.stored << " stored, " << r.duplicates << " duplicate(s) skipped, "
+                          << r.errors.size() << " rejected\n";
+                for (const auto &[k, v] : r.by_status) std::cout << "  " << k << ": " << v << '\n';
+                std::cout << "  cost of the calls stored: " << money(r.cost_micros) << '\n';
+                for (const auto &u : r.unrated) std::cout << "unrated: " << u << '\n';
+            }
+            for (const auto &e : r.errors) std::cerr << "provisio: " << args->file << ' ' << e << '\n';
+            return r.errors.empty() && r.unrated.empty() ? exit_ok : exit_failed;
+        };
+    });
+
+    auto *list = cdr->add_subcommand("list", "List a service's calls with their rating");
+    list->add_option("--service", args->service, "Service id")->required();
+    list->add_option("--from", args->from, "From this time (ISO 8601), inclusive");
+    list->add_option("--to", args->to, "Up to this time, exclusive");
+    list->add_flag("--all", args->all, "Include suppressed calls");
+    list->callback([&, args] {
+        run = [&, args] {
+            usage::CdrFilter f;
+            f.service_id = parse_id(args->service, "--service");
+            f.from = instant_option(args->from, "--from");
+            f.to = instant_option(args->to, "--to");
+            f.with_suppressed = args->all;
+            const auto cdrs = usage::list_cdrs(ctx.db(), f);
+            if (ctx.options.json) {
+                json out = json::array();
+                for (const auto &c : cdrs) out.push_back(cdr_json(c));
+                print_json(std::cout, out);
+                return exit_ok;
+            }
+            Table table({"ID", "START", "DIR", "NUMBER", "BILLSEC", "BILLED", "STATUS", "COST"});
+            int64_t total = 0;
+            for (const auto &c : cdrs) {
+                table.add({std::to_string(c.id), c.start_at, c.direction, c.number, std::to_string(c.billsec),
+                           std::to_string(c.billed_seconds), c.status, money(c.cost_micros)});
+                total += c.cost_micros;
+            }
+            if (table.empty()) {
+                std::cout << "no calls\n";
+                return exit_ok;
+            }
+            table.print(std::cout);
+            std::cout << cdrs.size() << " call(s), total " << money(total) << '\n';
+            return exit_ok;
+        };
+    });
+
+    auto *explain = cdr->add_subcommand("explain", "How a call's cost was worked out");
+    explain->add_option("ID", args->id, "CDR id")->required();
+    explain->callback([&, args] {
+        run = [&, args] {
+            const usage::StoredCdr c = usage::get_cdr(ctx.db(), parse_id(args->id, "CDR"));
+            if (ctx.options.json) {
+                print_json(std::cout, cdr_json(c));
+                return exit_ok;
+            }
+            const bool inbound = c.direction == "inbound";
+            std::vector<std::pair<std::string, std::string>> f;
+            f.emplace_back("call", c.source + " " + c.source_id + ", " + c.direction + ", started " + c.start_at + ", " +
+                                       std::to_string(c.billsec) + " s answered of " + std::to_string(c.duration) + " s" +
+                                       (c.hangup_cause.empty() ? "" : ", " + c.hangup_cause));
+            f.emplace_back("number", std::string(inbound ? "called in on " : "dialled ") + (inbound ? c.caller_destination : c.destination) +
+                                         " → " + c.number);
+            f.emplace_back("status", c.status + (c.note.empty() ? "" : " (" + c.note + ")"));
+            if (!c.prefix.empty()) {
+                std::string source = "custom rate of the package";
+                std::string increment;
+                if (c.tariff_version_id) {
+                    auto q = ctx.db().prepare("SELECT t.name, v.version, r.initial_seconds, r.step_seconds, r.grace_seconds FROM tariff_rates r "
+                                              "JOIN tariff_versions v ON v.id = r.version_id JOIN tariffs t ON t.id = v.tariff_id "
+                                              "WHERE r.version_id = ?1 AND r.prefix = ?2");
+                    q.bind(1, *c.tariff_version_id).bind(2, c.prefix);
+                    if (q.step()) {
+                        source = "tariff " + q.text(0) + " version " + std::to_string(q.int64(1));
+                        increment = ", increment " + (q.int64(2) == q.int64(3) ? std::to_string(q.int64(3))
+                                                                               : std::to_string(q.int64(2)) + "/" + std::to_string(q.int64(3))) +
+                                    ", grace " + std::to_string(q.int64(4)) + " s";
+                    }
+                }
+                f.emplace_back("rate", "prefix " + c.prefix + " in the " + source + ": " + money(c.per_minute_micros) + "/min, connect fee " +
+                                           money(c.connect_fee_micros) + increment);
+                f.emplace_back("billed", std::to_string(c.billsec) + " s → " + std::to_string(c.billed_seconds) + " s");
+                if (c.free_seconds) f.emplace_back("free", std::to_string(c.free_seconds) + " s from the period's free minutes");
+                if (c.tier_seconds) f.emplace_back("tiers", std::to_string(c.tier_seconds) + " s at the package's tier rates");
+                if (!c.custom_rate && c.markup != "0") f.emplace_back("markup", c.markup + "% on the tariff's rate and connect fee");
+                const int64_t charged = c.billed_seconds - c.free_seconds - c.tier_seconds;
+                if (c.tier_seconds == 0 && charged > 0) {
+                    // The exact sum before rounding, as the rater worked it out.
+                    const Money markup = c.custom_rate ? Money{} : Money::parse(c.markup, "markup");
+                    const __int128 raw = (static_cast<__int128>(c.connect_fee_micros) * 60 + static_cast<__int128>(charged) * c.per_minute_micros) *
+                                         (100'000'000 + markup.micros());
+                    const __int128 per_micro = static_cast<__int128>(60) * 100'000'000;
+                    const std::string exact = Money::from_micros(static_cast<int64_t>(raw / per_micro)).to_string(6) +
+                                              (raw % per_micro ? "…" : "");
+                    f.emplace_back("cost", "(" + money(c.connect_fee_micros) + " + " + std::to_string(charged) + " s × " +
+                                               money(c.per_minute_micros) + " / 60)" +
+                                               (markup.zero() ? "" : " × (100% + " + c.markup + "%)") + " = " + exact + " → " +
+                                               money(c.cost_micros));
+                } else {
+                    f.emplace_back("cost", money(c.cost_micros));
+                }
+            }
+            f.emplace_back("billed by", c.charge_ref.value_or("not billed yet"));
+            std::cout << "CDR " << c.id << " of service " << c.service_id << '\n';
+            print_fields(std::cout, f);
+            return exit_ok;
+        };
+    });
+}
+
+}  // namespace provisio::cli

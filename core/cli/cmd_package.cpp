@@ -1,0 +1,201 @@
+// provisio package set|show: a product's VoIP package — tariff, number plan, markup, custom
+// rates, free minutes, tiers, inbound billing, CDR filters, rounding and billing mode.
+#include "cli/context.hpp"
+#include "cli/output.hpp"
+#include "foundation/error.hpp"
+#include "money/money.hpp"
+#include "usage/packages.hpp"
+#include "usage/tariff_store.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace provisio::cli {
+
+namespace {
+
+struct PackageArgs {
+    std::string product;
+    std::optional<std::string> tariff, country_code, national_prefix, exit_prefixes, markup, tiers, bill_inbound, exclude, suppress,
+        billing_mode;
+    std::optional<int64_t> free_minutes, decimals;
+    std::vector<std::string> custom_rates, remove_custom_rates;
+};
+
+bool yes_no(const std::string &v, const char *what) {
+    if (v == "yes" || v == "on" || v == "true") return true;
+    if (v == "no" || v == "off" || v == "false") return false;
+    fail(ErrorKind::invalid_input, std::string(what) + " '" + v + "' is not yes or no");
+}
+
+// "PREFIX=RATE[/FEE][:DESCRIPTION]"
+usage::Rate parse_custom_rate(const std::string &text) {
+    const size_t eq = text.find('=');
+    if (eq == std::string::npos) fail(ErrorKind::invalid_input, "--custom-rate '" + text + "' is not PREFIX=RATE[/FEE][:DESCRIPTION]");
+    usage::Rate r;
+    r.prefix = text.substr(0, eq);
+    if (r.prefix.empty() || r.prefix.find_first_not_of("0123456789") != std::string::npos)
+        fail(ErrorKind::invalid_input, "--custom-rate '" + text + "': the prefix must be digits");
+    std::string rest = text.substr(eq + 1);
+    if (const size_t colon = rest.find(':'); colon != std::string::npos) {
+        r.description = rest.substr(colon + 1);
+        rest.resize(colon);
+    }
+    std::string fee;
+    if (const size_t slash = rest.find('/'); slash != std::string::npos) {
+        fee = rest.substr(slash + 1);
+        rest.resize(slash);
+    }
+    r.per_minute_micros = Money::parse(rest, "--custom-rate rate").micros();
+    if (!fee.empty()) r.connect_fee_micros = Money::parse(fee, "--custom-rate connect fee").micros();
+    if (r.per_minute_micros < 0 || r.connect_fee_micros < 0) fail(ErrorKind::invalid_input, "--custom-rate '" + text + "' is negative");
+    if (r.description.empty()) r.description = "custom rate " + r.prefix;
+    return r;
+}
+
+json package_json(const usage::PackageRecord &p, const std::string &tariff) {
+    json custom = json::array();
+    for (const auto &r : p.custom_rates)
+        custom.push_back({{"prefix", r.prefix}, {"rate", Money::from_micros(r.per_minute_micros).to_string(2)},
+                          {"connect_fee", Money::from_micros(r.connect_fee_micros).to_string(2)}, {"description", r.description}});
+    std::string exits;
+    for (const auto &e : p.rating.plan.exit_prefixes) exits += (exits.empty() ? "" : ",") + e;
+    return {{"product", p.product_id},
+            {"tariff", tariff},
+            {"country_code", p.rating.plan.country_code},
+            {"national_prefix", p.rating.plan.national_prefix},
+            {"exit_prefixes", exits},
+            {"markup_percent", p.markup},
+            {"free_minutes", p.rating.free_seconds / 60},
+            {"tiers", usage::tiers_text(p.rating.tiers)},
+            {"bill_inbound", p.rating.bill_inbound},
+            {"exclude", p.rating.exclude.text()},
+            {"suppress", p.rating.suppress.text()},
+            {"decimals", p.rating.decimals},
+            {"billing_mode", p.billing_mode},
+            {"custom_rates", custom}};
+}
+
+}  // namespace
+
+void add_package_commands(CLI::App &app, Context &ctx, Runner &run) {
+    auto *package = app.add_subcommand("package", "VoIP packages: how a product's calls are rated and billed");
+    package->require_subcommand(1);
+    auto args = std::make_shared<PackageArgs>();
+
+    auto *set = package->add_subcommand("set", "Create or change a product's VoIP package");
+    set->add_option("PRODUCT", args->product, "Product name or id")->required();
+    set->add_option("--tariff", args->tariff, "Tariff name");
+    set->add_option("--country-code", args->country_code, "The PBX's country code (a new package takes its number plan and filters from it)");
+    set->add_option("--national-prefix", args->national_prefix, "Trunk prefix replaced by the country code (0; none in NANP)");
+    set->add_option("--exit-prefixes", args->exit_prefixes, "International access codes stripped, comma-separated (011 / 00)");
+    set->add_option("--markup", args->markup, "Percent added to tariff rates and connect fees");
+    set->add_option("--free-minutes", args->free_minutes, "Free domestic minutes per billing period");
+    set->add_option("--tiers", args->tiers, "Domestic per-minute rates by minutes used in the period: '1000:0.015,5000:0.01' ('' for none)");
+    set->add_option("--bill-inbound", args->bill_inbound, "yes|no: rate inbound calls on the number called");
+    set->add_option("--exclude", args->exclude, "Numbers billed nothing but listed: patterns, x = any digit ('' for none)");
+    set->add_option("--suppress", args->suppress, "Numbers billed nothing and not listed ('' for none)");
+    set->add_option("--decimals", args->decimals, "Decimals each call's cost is rounded to, half-up (0-6; default 4)");
+    set->add_option("--billing-mode", args->billing_mode, "prepaid (credit debits) | invoice (per service) | consolidated (per client)");
+    set->add_option("--custom-rate", args->custom_rates, "PREFIX=RATE[/FEE][:DESCRIPTION]: the package's own rate, before the tariff, no markup");
+    set->add_option("--remove-custom-rate", args->remove_custom_rates, "PREFIX");
+    set->callback([&, args] {
+        run = [&, args] {
+            const Product product = ctx.repo().find_product(args->product);
+            auto existing = usage::load_package(ctx.db(), product.id);
+            usage::PackageRecord p = existing ? *existing : usage::new_package(product.id, args->country_code.value_or("1"));
+            if (args->country_code) {
+                if (args->country_code->empty() || args->country_code->find_first_not_of("0123456789") != std::string::npos)
+                    fail(ErrorKind::invalid_input, "--country-code '" + *args->country_code + "' must be digits");
+                // A new country brings its usual number plan (the options below may change it).
+                if (existing && p.rating.plan.country_code != *args->country_code)
+                    p.rating.plan = usage::NumberPlan::for_country(*args->country_code);
+            }
+            if (args->national_prefix) p.rating.plan.national_prefix = *args->national_prefix;
+            if (args->exit_prefixes) {
+                p.rating.plan.exit_prefixes.clear();
+                const std::string &list = *args->exit_prefixes;
+                size_t start = 0;
+                while (start <= list.size()) {
+                    size_t comma = list.find(',', start);
+                    if (comma == std::string::npos) comma = list.size();
+                    const std::string e = list.substr(start, comma - start);
+                    if (!e.empty()) {
+                        if (e.find_first_not_of("0123456789") != std::string::npos)
+                            fail(ErrorKind::invalid_input, "--exit-prefixes: '" + e + "' must be digits");
+                        p.rating.plan.exit_prefixes.push_back(e);
+                    }
+                    start = comma + 1;
+                }
+            }
+            if (args->tariff) p.tariff_id = usage::TariffStore(ctx.db(), ctx.repo().now_text()).find(*args->tariff).id;
+            if (args->markup) {
+                const Money m = Money::parse(*args->markup, "--markup");
+                if (m.negative()) fail(ErrorKind::invalid_input, "--markup must not be negative");
+                p.markup = m.to_string(0);
+                p.rating.markup_micro_percent = m.micros();
+            }
+            if (args->free_minutes) {
+                if (*args->free_minutes < 0) fail(ErrorKind::invalid_input, "--free-minutes must not be negative");
+                p.rating.free_seconds = *args->free_minutes * 60;
+            }
+            if (args->tiers) p.rating.tiers = usage::parse_tiers(*args->tiers, "--tiers");
+            if (args->bill_inbound) p.rating.bill_inbound = yes_no(*args->bill_inbound, "--bill-inbound");
+            if (args->exclude) p.rating.exclude = usage::NumberPatterns::parse(*args->exclude, "--exclude");
+            if (args->suppress) p.rating.suppress = usage::NumberPatterns::parse(*args->suppress, "--suppress");
+            if (args->decimals) {
+                if (*args->decimals < 0 || *args->decimals > 6) fail(ErrorKind::invalid_input, "--decimals must be 0 to 6");
+                p.rating.decimals = static_cast<int>(*args->decimals);
+            }
+            if (args->billing_mode) p.billing_mode = usage::check_billing_mode(*args->billing_mode);
+            for (const auto &prefix : args->remove_custom_rates) {
+                const auto before = p.custom_rates.size();
+                std::erase_if(p.custom_rates, [&](const usage::Rate &r) { return r.prefix == prefix; });
+                if (p.custom_rates.size() == before) fail(ErrorKind::not_found, "no custom rate for prefix " + prefix);
+            }
+            for (const auto &text : args->custom_rates) {
+                usage::Rate r = parse_custom_rate(text);
+                std::erase_if(p.custom_rates, [&](const usage::Rate &c) { return c.prefix == r.prefix; });
+                p.custom_rates.push_back(std::move(r));
+            }
+            usage::save_package(ctx.db(), p, ctx.repo().now_text());
+            std::cout << "product " << product.name << ": VoIP package " << (existing ? "updated" : "created")
+                      << (p.tariff_id ? "" : " (no tariff yet: calls cannot be rated until --tariff is set)") << '\n';
+            return exit_ok;
+        };
+    });
+
+    auto *show = package->add_subcommand("show", "Show a product's VoIP package");
+    show->add_option("PRODUCT", args->product, "Product name or id")->required();
+    show->callback([&, args] {
+        run = [&, args] {
+            const Product product = ctx.repo().find_product(args->product);
+            const auto p = usage::load_package(ctx.db(), product.id);
+            if (!p) fail(ErrorKind::not_found, "product " + product.name + " has no VoIP package (provisio package set " + product.name + ")");
+            const std::string tariff = p->tariff_id ? usage::TariffStore(ctx.db(), "").get(*p->tariff_id).name : "";
+            const json j = package_json(*p, tariff);
+            if (ctx.options.json) {
+                print_json(std::cout, j);
+                return exit_ok;
+            }
+            std::vector<std::pair<std::string, std::string>> fields;
+            for (const auto &[k, v] : j.items()) {
+                if (k == "custom_rates" || k == "product") continue;
+                fields.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+            }
+            std::cout << "product: " << product.name << '\n';
+            print_fields(std::cout, fields);
+            if (!p->custom_rates.empty()) {
+                Table table({"PREFIX", "RATE/MIN", "CONNECT FEE", "DESCRIPTION"});
+                for (const auto &r : p->custom_rates)
+                    table.add({r.prefix, Money::from_micros(r.per_minute_micros).to_string(2),
+                               Money::from_micros(r.connect_fee_micros).to_string(2), r.description});
+                table.print(std::cout);
+            }
+            return exit_ok;
+        };
+    });
+}
+
+}  // namespace provisio::cli

@@ -1,0 +1,306 @@
+#include "usage/cdr_import.hpp"
+
+#include "billing/cycles.hpp"
+#include "domain/repository.hpp"
+#include "foundation/csv_reader.hpp"
+#include "foundation/error.hpp"
+#include "store/database.hpp"
+#include "usage/tariff_store.hpp"
+
+#include <charconv>
+#include <set>
+
+namespace provisio::usage {
+
+namespace {
+
+constexpr size_t chunk_rows = 32;
+constexpr size_t commit_rows = 20'000;
+constexpr int columns = 27;
+const std::string insert_head =
+    "INSERT INTO cdrs (service_id, source, source_id, direction, caller, destination, caller_destination, start_at, answer_at, "
+    "end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate, per_minute_micros, "
+    "connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, imported_at) VALUES ";
+
+}  // namespace
+
+struct UsageRecorder::State {
+    Database &db;
+    const BusinessZone &zone;
+    std::string now, source;
+    Service service;
+    std::string domain;
+    PackageRecord package;
+    int64_t tariff_version_id = 0;
+    std::vector<Rate> tariff;
+    std::unique_ptr<Rater> rater;
+    int months = 1;
+    unsigned anchor_day = 1;
+    std::optional<Date> anchor;
+    std::map<std::string, int64_t> period_seconds;  // period start date → domestic billed seconds so far
+    struct Pending {
+        CallDetail call;
+        Rating rating;
+        std::string where, period;
+    };
+    std::vector<Pending> pending;
+    std::optional<Transaction> tx;
+    size_t uncommitted = 0;
+
+    State(Database &d, const BusinessZone &z) : db(d), zone(z) {}
+
+    Date period_start(Date day) const {
+        if (!anchor) return Date(day.year(), day.month(), std::chrono::day(1));
+        Date start = *anchor;
+        using std::chrono::sys_days;
+        while (sys_days(start) > sys_days(day)) start = add_months_anchored(start, -months, anchor_day);
+        for (Date next = add_months_anchored(start, months, anchor_day); sys_days(next) <= sys_days(day);
+             next = add_months_anchored(start, months, anchor_day))
+            start = next;
+        return start;
+    }
+
+    int64_t &seconds_in(const std::string &period) {
+        auto it = period_seconds.find(period);
+        if (it != period_seconds.end()) return it->second;
+        const Date start = parse_date(period, "period");
+        const Date end = add_months_anchored(start, months, anchor ? anchor_day : 1);
+        auto q = db.prepare("SELECT COALESCE(SUM(billed_seconds), 0) FROM cdrs WHERE service_id = ?1 AND status = 'rated' "
+                            "AND start_at >= ?2 AND start_at < ?3 AND substr(number, 1, length(?4)) = ?4");
+        q.bind(1, service.id)
+            .bind(2, format_utc(zone.from_local(format_date(start) + " 00:00:00", "period start")))
+            .bind(3, format_utc(zone.from_local(format_date(end) + " 00:00:00", "period end")))
+            .bind(4, package.rating.plan.country_code);
+        q.step();
+        return period_seconds.emplace(period, q.int64(0)).first->second;
+    }
+
+    Rating rate(const CallDetail &c, std::string &period) {
+        period = format_date(period_start(zone.date_at(c.start)));
+        const CallRecord record{c.direction, c.destination_number, c.caller_destination, c.billsec, !c.answer_at.empty()};
+        return rater->rate(record, seconds_in(period));
+    }
+
+    void bind_row(Statement &s, int row, const Pending &p) {
+        const int b = row * columns;
+        const CallDetail &c = p.call;
+        const Rating &r = p.rating;
+        s.bind(b + 1, service.id).bind_borrowed(b + 2, source).bind_borrowed(b + 3, c.source_id).bind_borrowed(b + 4, c.direction)
+            .bind_borrowed(b + 5, c.caller).bind_borrowed(b + 6, c.destination_number).bind_borrowed(b + 7, c.caller_destination)
+            .bind_borrowed(b + 8, c.start_at);
+        if (c.answer_at.empty()) s.bind_null(b + 9);
+        else s.bind_borrowed(b + 9, c.answer_at);
+        s.bind_borrowed(b + 10, c.end_at).bind(b + 11, c.duration).bind(b + 12, c.billsec).bind_borrowed(b + 13, c.hangup_cause)
+            .bind(b + 14, status_name(r.status)).bind_borrowed(b + 15, r.number);
+        if (r.prefix.empty()) s.bind_null(b + 16).bind_null(b + 17);
+        else {
+            s.bind_borrowed(b + 16, r.prefix);
+            if (r.custom_rate) s.bind_null(b + 17);
+            else s.bind(b + 17, tariff_version_id);
+        }
+        s.bind(b + 18, int64_t{r.custom_rate}).bind(b + 19, r.per_minute_micros).bind(b + 20, r.connect_fee_micros)
+            .bind_borrowed(b + 21, package.markup).bind(b + 22, int64_t{r.billed_seconds}).bind(b + 23, int64_t{r.free_seconds})
+            .bind(b + 24, int64_t{r.tier_seconds}).bind(b + 25, r.cost_micros).bind_borrowed(b + 26, r.note).bind_borrowed(b + 27, now);
+    }
+
+    // Inserts `rows` (all new); returns how many went in.
+    int insert(const std::vector<const Pending *> &rows) {
+        int inserted = 0;
+        for (size_t first = 0; first < rows.size(); first += chunk_rows) {
+            const size_t n = std::min(chunk_rows, rows.size() - first);
+            auto s = db.prepare(insert_head + values_placeholders(n, columns) + " ON CONFLICT (source, source_id) DO NOTHING");
+            for (size_t i = 0; i < n; ++i) bind_row(s, static_cast<int>(i), *rows[first + i]);
+            s.run();
+            inserted += db.changes();
+        }
+        return inserted;
+    }
+};
+
+UsageRecorder::UsageRecorder(Database &db, Repository &repo, const BusinessZone &zone, std::string now, int64_t service_id,
+                             std::string source)
+    : s_(std::make_unique<State>(db, zone)) {
+    State &s = *s_;
+    s.now = std::move(now);
+    s.source = std::move(source);
+    s.service = repo.get_service(service_id);
+    const Product product = repo.get_product(s.service.product_id);
+    auto package = load_package(db, product.id);
+    if (!package)
+        fail(ErrorKind::invalid_input, "service " + std::to_string(service_id) + "'s product '" + product.name +
+                                           "' has no VoIP package (provisio package set " + std::to_string(product.id) + " --tariff NAME)");
+    s.package = std::move(*package);
+    if (!s.package.tariff_id)
+        fail(ErrorKind::invalid_input, "the VoIP package of product '" + product.name + "' has no tariff (provisio package set " +
+                                           std::to_string(product.id) + " --tariff NAME)");
+    TariffStore tariffs(db, s.now);
+    const Tariff tariff = tariffs.get(*s.package.tariff_id);
+    if (!tariff.current) fail(ErrorKind::invalid_input, "tariff '" + tariff.name + "' has no rates yet (provisio tariff import)");
+    s.tariff_version_id = tariff.current->id;
+    s.tariff = tariffs.rates(s.tariff_version_id);
+    s.rater = std::make_unique<Rater>(s.package.rating, s.tariff, s.package.custom_rates);
+    s.months = std::max(1, cycle_months(s.service.billing_cycle));
+    if (s.service.next_due_date) {
+        s.anchor = parse_date(*s.service.next_due_date, "next due date");
+        s.anchor_day = s.service.anchor_day ? static_cast<unsigned>(*s.service.anchor_day) : static_cast<unsigned>(s.anchor->day());
+    }
+    const std::string_view d = trimmed(std::string_view(s.service.domain).substr(0, s.service.domain.find('|')));
+    s.domain = std::string(d);
+}
+
+UsageRecorder::~UsageRecorder() = default;
+
+const std::string &UsageRecorder::domain() const { return s_->domain; }
+
+void UsageRecorder::reject(const std::string &where, const std::string &why) {
+    ++report_.records;
+    report_.errors.push_back(where + ": " + why);
+}
+
+void UsageRecorder::add(CallDetail call, const std::string &where) {
+    State &s = *s_;
+    ++report_.records;
+    if (!s.tx) s.tx.emplace(s.db);
+    State::Pending p{std::move(call), {}, where, {}};
+    p.rating = s.rate(p.call, p.period);
+    s.pending.push_back(std::move(p));
+    if (s.pending.size() == chunk_rows) write_pending();
+}
+
+void UsageRecorder::flush() {
+    write_pending();
+    State &s = *s_;
+    if (s.tx) {
+        s.tx->commit();
+        s.tx.reset();
+        s.uncommitted = 0;
+    }
+}
+
+void UsageRecorder::write_pending() {
+    State &s = *s_;
+    if (!s.pending.empty()) {
+        const auto counted = [&](const State::Pending &p) {
+            report_.by_status[status_name(p.rating.status)]++;
+            report_.cost_micros += p.rating.cost_micros;
+            report_.stored++;
+            if (p.rating.status == CallStatus::unrated) report_.unrated.push_back(p.where + ": " + p.rating.note);
+        };
+        std::vector<const State::Pending *> rows;
+        for (const auto &p : s.pending) rows.push_back(&p);
+        // Optimistic: a chunk of new calls goes in whole. When some were stored before, undo,
+        // drop those, and rate the rest again from the counters as they were before the chunk.
+        const auto before = s.period_seconds;
+        bool whole = false;
+        {
+            Transaction chunk(s.db);
+            if (static_cast<size_t>(s.insert(rows)) == rows.size()) {
+                chunk.commit();
+                whole = true;
+            }
+        }
+        if (whole) {
+            for (const auto *p : rows) counted(*p);
+        } else {
+            s.period_seconds = before;
+            std::set<std::string> stored;
+            {
+                std::string sql = "SELECT source_id FROM cdrs WHERE source = ?1 AND source_id IN (";
+                for (size_t i = 0; i < rows.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(i + 2);
+                auto q = s.db.prepare(sql + ")");
+                q.bind(1, s.source);
+                for (size_t i = 0; i < rows.size(); ++i) q.bind(static_cast<int>(i) + 2, rows[i]->call.source_id);
+                while (q.step()) stored.insert(q.text(0));
+            }
+            std::vector<const State::Pending *> fresh;
+            for (auto &p : s.pending) {
+                if (!stored.insert(p.call.source_id).second) {  // stored before, or twice in this file
+                    report_.duplicates++;
+                    continue;
+                }
+                p.rating = s.rate(p.call, p.period);
+                fresh.push_back(&p);
+            }
+            s.insert(fresh);
+            for (const auto *p : fresh) counted(*p);
+        }
+        s.uncommitted += s.pending.size();
+        s.pending.clear();
+    }
+    if (s.tx && s.uncommitted >= commit_rows) {
+        s.tx->commit();
+        s.tx.reset();
+        s.uncommitted = 0;
+    }
+}
+
+void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &zone, UsageRecorder &recorder) {
+    CsvReader csv(file);
+    if (!csv.next()) fail(ErrorKind::invalid_input, file.string() + " is empty: a FusionPBX CDR export starts with a header row");
+    if (!csv.error().empty()) fail(ErrorKind::invalid_input, file.string() + " line 1: " + csv.error() + " — this is not a CSV file");
+    std::map<std::string, size_t> column;
+    for (size_t i = 0; i < csv.fields().size(); ++i) column.emplace(std::string(trimmed(csv.fields()[i])), i);
+    std::string missing;
+    for (const char *required : {"xml_cdr_uuid", "direction", "destination_number", "start_stamp", "end_stamp", "billsec"})
+        if (!column.count(required)) missing += (missing.empty() ? "" : ", ") + std::string(required);
+    if (!missing.empty())
+        fail(ErrorKind::invalid_input, file.string() + " line 1: not a FusionPBX CDR export: missing column" +
+                                           (missing.find(',') != std::string::npos ? "s " : " ") + missing);
+    auto index = [&](const char *name) -> std::optional<size_t> {
+        auto it = column.find(name);
+        return it == column.end() ? std::nullopt : std::optional<size_t>(it->second);
+    };
+    const auto c_uuid = index("xml_cdr_uuid"), c_dir = index("direction"), c_dest = index("destination_number"),
+               c_start = index("start_stamp"), c_end = index("end_stamp"), c_billsec = index("billsec"),
+               c_caller = index("caller_id_number"), c_caller_dest = index("caller_destination"), c_answer = index("answer_stamp"),
+               c_duration = index("duration"), c_cause = index("hangup_cause"), c_domain = index("domain_name");
+    const std::string &domain = recorder.domain();
+    while (csv.next()) {
+        const std::string where = "line " + std::to_string(csv.line());
+        if (!csv.error().empty()) {
+            recorder.reject(where, csv.error());
+            continue;
+        }
+        const auto &f = csv.fields();
+        if (f.size() == 1 && trimmed(f[0]).empty()) continue;
+        auto field = [&](std::optional<size_t> c) { return c && *c < f.size() ? trimmed(f[*c]) : std::string_view{}; };
+        auto seconds = [&](std::optional<size_t> c, const char *name) {
+            const std::string_view t = field(c);
+            int64_t v = -1;
+            const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+            if (ec != std::errc() || end != t.data() + t.size() || v < 0)
+                fail(ErrorKind::invalid_input, std::string(name) + " '" + std::string(t) + "' is not a whole number of seconds ≥ 0");
+            return v;
+        };
+        try {
+            CallDetail c;
+            c.source_id = std::string(field(c_uuid));
+            if (c.source_id.empty()) fail(ErrorKind::invalid_input, "xml_cdr_uuid is empty");
+            if (!domain.empty() && c_domain && !field(c_domain).empty() && field(c_domain) != domain)
+                fail(ErrorKind::invalid_input, "domain " + std::string(field(c_domain)) + " is not this service's (" + domain + ")");
+            c.direction = std::string(field(c_dir));
+            if (c.direction != "inbound" && c.direction != "outbound" && c.direction != "local")
+                fail(ErrorKind::invalid_input, "direction '" + c.direction + "' is not inbound, outbound or local");
+            c.caller = std::string(field(c_caller));
+            c.destination_number = std::string(field(c_dest));
+            c.caller_destination = std::string(field(c_caller_dest));
+            c.start = zone.from_local(field(c_start), "start_stamp");
+            const TimePoint end = zone.from_local(field(c_end), "end_stamp");
+            if (end < c.start) fail(ErrorKind::invalid_input, "end_stamp is before start_stamp");
+            c.start_at = format_utc(c.start);
+            c.end_at = format_utc(end);
+            if (const auto answer = field(c_answer); !answer.empty()) c.answer_at = format_utc(zone.from_local(answer, "answer_stamp"));
+            c.billsec = seconds(c_billsec, "billsec");
+            const int64_t span = std::chrono::duration_cast<std::chrono::seconds>(end - c.start).count();
+            c.duration = c_duration && !field(c_duration).empty() ? seconds(c_duration, "duration") : span;
+            if (c.billsec > c.duration) fail(ErrorKind::invalid_input, "billsec is longer than the call's duration");
+            c.hangup_cause = std::string(field(c_cause));
+            recorder.add(std::move(c), where);
+        } catch (const Error &e) {
+            recorder.reject(where, e.what());
+        }
+    }
+    recorder.flush();
+}
+
+}  // namespace provisio::usage

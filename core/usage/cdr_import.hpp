@@ -1,0 +1,73 @@
+// Call detail records in: a PBX's CDR export read, each call rated under the service's VoIP
+// package and stored with its rating. Streams any file size; good records are kept, bad ones
+// reported with their line; a call already stored (same source and call id) is skipped.
+#pragma once
+
+#include "foundation/calendar.hpp"
+#include "foundation/clock.hpp"
+#include "usage/packages.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+class Database;
+class Repository;
+struct Service;
+}  // namespace provisio
+
+namespace provisio::usage {
+
+// One call as a PBX reports it, times already in UTC text.
+struct CallDetail {
+    std::string source_id;  // the PBX's call id (FusionPBX xml_cdr_uuid)
+    std::string direction;  // inbound | outbound | local
+    std::string caller, destination_number, caller_destination;
+    TimePoint start;
+    std::string start_at, answer_at, end_at;  // "2026-03-10T19:05:22Z"; answer_at empty when unanswered
+    int64_t duration = 0, billsec = 0;
+    std::string hangup_cause;
+};
+
+struct UsageReport {
+    int64_t records = 0, stored = 0, duplicates = 0;
+    std::map<std::string, int64_t> by_status;  // rated, unrated, excluded, ...
+    int64_t cost_micros = 0;                   // of the calls stored now
+    std::vector<std::string> errors;           // "line 7: billsec '-3' is not a whole number of seconds ≥ 0"
+    std::vector<std::string> unrated;          // "line 9: no rate for 33123456789"
+};
+
+// Rates and stores calls of one service: loads its package, tariff and the period's minutes
+// once. Error(invalid_input) when the service's product has no VoIP package, or one without a
+// tariff.
+class UsageRecorder {
+public:
+    UsageRecorder(Database &db, Repository &repo, const BusinessZone &zone, std::string now, int64_t service_id, std::string source);
+    ~UsageRecorder();
+    // Queues a call (`where` names it in reports: "line 7"); calls are written in chunks.
+    void add(CallDetail call, const std::string &where);
+    // A record that could not be read: reported, nothing stored.
+    void reject(const std::string &where, const std::string &why);
+    // Writes what is queued; the report is complete after it.
+    void flush();
+    // The service's domain as its module fields give it ("domain | main DID" → "domain").
+    const std::string &domain() const;
+    const UsageReport &report() const { return report_; }
+
+private:
+    void write_pending();  // rates are already worked out; commits every few thousand calls
+    struct State;
+    std::unique_ptr<State> s_;
+    UsageReport report_;
+};
+
+// Reads FusionPBX's CDR CSV export (header with its column names, extra columns ignored) into
+// `recorder`; times without a zone are read in `zone`.
+void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &zone, UsageRecorder &recorder);
+
+}  // namespace provisio::usage

@@ -1,0 +1,67 @@
+#include "usage/cdrs.hpp"
+
+#include "foundation/error.hpp"
+#include "store/database.hpp"
+
+namespace provisio::usage {
+
+namespace {
+
+const char *columns =
+    "id, service_id, source, source_id, direction, caller, destination, caller_destination, start_at, answer_at, end_at, duration, "
+    "billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate, per_minute_micros, connect_fee_micros, markup, "
+    "billed_seconds, free_seconds, tier_seconds, cost_micros, note, charge_ref";
+
+StoredCdr read(Statement &q) {
+    StoredCdr c;
+    c.id = q.int64(0);
+    c.service_id = q.int64(1);
+    c.source = q.text(2);
+    c.source_id = q.text(3);
+    c.direction = q.text(4);
+    c.caller = q.text(5);
+    c.destination = q.text(6);
+    c.caller_destination = q.text(7);
+    c.start_at = q.text(8);
+    c.answer_at = q.opt_text(9).value_or("");
+    c.end_at = q.text(10);
+    c.duration = q.int64(11);
+    c.billsec = q.int64(12);
+    c.hangup_cause = q.text(13);
+    c.status = q.text(14);
+    c.number = q.text(15);
+    c.prefix = q.opt_text(16).value_or("");
+    c.tariff_version_id = q.opt_int64(17);
+    c.custom_rate = q.int64(18) != 0;
+    c.per_minute_micros = q.int64(19);
+    c.connect_fee_micros = q.int64(20);
+    c.markup = q.text(21);
+    c.billed_seconds = q.int64(22);
+    c.free_seconds = q.int64(23);
+    c.tier_seconds = q.int64(24);
+    c.cost_micros = q.int64(25);
+    c.note = q.text(26);
+    c.charge_ref = q.opt_text(27);
+    return c;
+}
+
+}  // namespace
+
+std::vector<StoredCdr> list_cdrs(Database &db, const CdrFilter &f) {
+    auto q = db.prepare(std::string("SELECT ") + columns +
+                        " FROM cdrs WHERE service_id = ?1 AND (?2 IS NULL OR start_at >= ?2) AND (?3 IS NULL OR start_at < ?3) "
+                        "AND (?4 OR status <> 'suppressed') ORDER BY start_at, id LIMIT ?5");
+    q.bind(1, f.service_id).bind(2, f.from).bind(3, f.to).bind(4, int64_t{f.with_suppressed}).bind(5, f.limit > 0 ? f.limit : -1);
+    std::vector<StoredCdr> out;
+    while (q.step()) out.push_back(read(q));
+    return out;
+}
+
+StoredCdr get_cdr(Database &db, int64_t id) {
+    auto q = db.prepare(std::string("SELECT ") + columns + " FROM cdrs WHERE id = ?1");
+    q.bind(1, id);
+    if (!q.step()) fail(ErrorKind::not_found, "no CDR " + std::to_string(id));
+    return read(q);
+}
+
+}  // namespace provisio::usage

@@ -1,0 +1,40 @@
+// Stored call detail records with their ratings, for listing and explaining.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+class Database;
+}
+
+namespace provisio::usage {
+
+struct StoredCdr {
+    int64_t id = 0, service_id = 0;
+    std::string source, source_id, direction, caller, destination, caller_destination;
+    std::string start_at, answer_at, end_at;
+    int64_t duration = 0, billsec = 0;
+    std::string hangup_cause, status, number, prefix;
+    std::optional<int64_t> tariff_version_id;
+    bool custom_rate = false;
+    int64_t per_minute_micros = 0, connect_fee_micros = 0;
+    std::string markup;
+    int64_t billed_seconds = 0, free_seconds = 0, tier_seconds = 0, cost_micros = 0;
+    std::string note;
+    std::optional<std::string> charge_ref;
+};
+
+struct CdrFilter {
+    int64_t service_id = 0;
+    std::optional<std::string> from, to;  // UTC instants, start_at in [from, to)
+    bool with_suppressed = false;
+    int64_t limit = 0;                     // 0: all
+};
+
+std::vector<StoredCdr> list_cdrs(Database &db, const CdrFilter &filter);
+StoredCdr get_cdr(Database &db, int64_t id);  // Error(not_found)
+
+}  // namespace provisio::usage

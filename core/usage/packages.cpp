@@ -1,0 +1,104 @@
+#include "usage/packages.hpp"
+
+#include "foundation/error.hpp"
+#include "money/money.hpp"
+#include "store/database.hpp"
+
+namespace provisio::usage {
+
+namespace {
+
+std::string join(const std::vector<std::string> &v) {
+    std::string out;
+    for (const auto &s : v) out += (out.empty() ? "" : ",") + s;
+    return out;
+}
+
+std::vector<std::string> split(const std::string &s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < s.size()) {
+        size_t comma = s.find(',', start);
+        if (comma == std::string::npos) comma = s.size();
+        if (comma > start) out.push_back(s.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string default_exclude_patterns(const std::string &country_code) {
+    if (country_code == "1")
+        return "1800xxxxxxx,1833xxxxxxx,1844xxxxxxx,1855xxxxxxx,1866xxxxxxx,1877xxxxxxx,1888xxxxxxx,911,933";
+    return "112,999";
+}
+
+PackageRecord new_package(int64_t product_id, const std::string &country_code) {
+    PackageRecord p;
+    p.product_id = product_id;
+    p.rating.plan = NumberPlan::for_country(country_code);
+    p.rating.exclude = NumberPatterns::parse(default_exclude_patterns(country_code), "exclude");
+    p.rating.suppress = NumberPatterns::parse(default_suppress_patterns, "suppress");
+    return p;
+}
+
+const std::string &check_billing_mode(const std::string &mode) {
+    if (mode != "prepaid" && mode != "invoice" && mode != "consolidated")
+        fail(ErrorKind::invalid_input, "billing mode '" + mode + "' is not one of prepaid, invoice, consolidated");
+    return mode;
+}
+
+std::optional<PackageRecord> load_package(Database &db, int64_t product_id) {
+    auto q = db.prepare("SELECT tariff_id, country_code, national_prefix, exit_prefixes, markup, free_minutes, tiers, bill_inbound, "
+                        "exclude_patterns, suppress_patterns, decimals, billing_mode, updated_at FROM voip_packages WHERE product_id = ?1");
+    q.bind(1, product_id);
+    if (!q.step()) return std::nullopt;
+    PackageRecord p;
+    p.product_id = product_id;
+    p.tariff_id = q.opt_int64(0);
+    p.rating.plan.country_code = q.text(1);
+    p.rating.plan.national_prefix = q.text(2);
+    p.rating.plan.exit_prefixes = split(q.text(3));
+    p.markup = q.text(4);
+    p.rating.markup_micro_percent = Money::parse(p.markup, "markup").micros();
+    p.rating.free_seconds = q.int64(5) * 60;
+    p.rating.tiers = parse_tiers(q.text(6), "tiers");
+    p.rating.bill_inbound = q.int64(7) != 0;
+    p.rating.exclude = NumberPatterns::parse(q.text(8), "exclude");
+    p.rating.suppress = NumberPatterns::parse(q.text(9), "suppress");
+    p.rating.decimals = static_cast<int>(q.int64(10));
+    p.billing_mode = q.text(11);
+    p.updated_at = q.text(12);
+    auto c = db.prepare("SELECT prefix, description, per_minute_micros, connect_fee_micros FROM voip_custom_rates "
+                        "WHERE product_id = ?1 ORDER BY prefix");
+    c.bind(1, product_id);
+    while (c.step()) p.custom_rates.push_back(Rate{c.text(0), c.text(1), c.int64(2), c.int64(3), 1, 1, 0});
+    return p;
+}
+
+void save_package(Database &db, const PackageRecord &p, const std::string &now) {
+    Transaction tx(db);
+    db.prepare("INSERT INTO voip_packages (product_id, tariff_id, country_code, national_prefix, exit_prefixes, markup, free_minutes, "
+               "tiers, bill_inbound, exclude_patterns, suppress_patterns, decimals, billing_mode, updated_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (product_id) DO UPDATE SET "
+               "tariff_id = excluded.tariff_id, country_code = excluded.country_code, national_prefix = excluded.national_prefix, "
+               "exit_prefixes = excluded.exit_prefixes, markup = excluded.markup, free_minutes = excluded.free_minutes, "
+               "tiers = excluded.tiers, bill_inbound = excluded.bill_inbound, exclude_patterns = excluded.exclude_patterns, "
+               "suppress_patterns = excluded.suppress_patterns, decimals = excluded.decimals, billing_mode = excluded.billing_mode, "
+               "updated_at = excluded.updated_at")
+        .bind(1, p.product_id).bind(2, p.tariff_id).bind(3, p.rating.plan.country_code).bind(4, p.rating.plan.national_prefix)
+        .bind(5, join(p.rating.plan.exit_prefixes)).bind(6, p.markup).bind(7, p.rating.free_seconds / 60)
+        .bind(8, tiers_text(p.rating.tiers)).bind(9, int64_t{p.rating.bill_inbound}).bind(10, p.rating.exclude.text())
+        .bind(11, p.rating.suppress.text()).bind(12, int64_t{p.rating.decimals}).bind(13, check_billing_mode(p.billing_mode))
+        .bind(14, now).run();
+    db.prepare("DELETE FROM voip_custom_rates WHERE product_id = ?1").bind(1, p.product_id).run();
+    for (const Rate &r : p.custom_rates)
+        db.prepare("INSERT INTO voip_custom_rates (product_id, prefix, per_minute_micros, connect_fee_micros, description) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(1, p.product_id).bind(2, r.prefix).bind(3, r.per_minute_micros).bind(4, r.connect_fee_micros).bind(5, r.description)
+            .run();
+    tx.commit();
+}
+
+}  // namespace provisio::usage

@@ -1,0 +1,44 @@
+// VoIP packages: how a product's calls are rated and billed. One per product; a product without
+// one has no usage billing.
+#pragma once
+
+#include "usage/rating.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+class Database;
+}
+
+namespace provisio::usage {
+
+// The defaults a new package starts from: toll-free and emergency numbers excluded from
+// billing (NANP toll-free and 911/933 for country code 1; 112 and 999 elsewhere), feature codes
+// (*x to *xxxx) suppressed.
+std::string default_exclude_patterns(const std::string &country_code);
+inline constexpr const char *default_suppress_patterns = "*x,*xx,*xxx,*xxxx";
+
+struct PackageRecord {
+    int64_t product_id = 0;
+    std::optional<int64_t> tariff_id;
+    Package rating;
+    std::string markup = "0";            // percent as entered
+    std::string billing_mode = "prepaid";  // prepaid | invoice | consolidated
+    std::vector<Rate> custom_rates;
+    std::string updated_at;
+};
+
+// A package for a product that has none yet, with the defaults for `country_code`.
+PackageRecord new_package(int64_t product_id, const std::string &country_code);
+
+std::optional<PackageRecord> load_package(Database &db, int64_t product_id);
+// Saves the package and its custom rates (replacing the previous ones).
+void save_package(Database &db, const PackageRecord &p, const std::string &now);
+
+// The billing modes, validated: Error(invalid_input) otherwise.
+const std::string &check_billing_mode(const std::string &mode);
+
+}  // namespace provisio::usage

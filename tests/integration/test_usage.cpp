@@ -1,0 +1,183 @@
+// VoIP usage through the CLI: tariffs by version with column maps and line-numbered errors,
+// packages, FusionPBX CDR imports with bad lines, duplicates, listing and explaining.
+#include "support/expect_ok.hpp"
+#include "support/sandbox.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using namespace provisio::test;
+using nlohmann::json;
+
+namespace {
+
+std::string write(const Installation &inst, const std::string &name, const std::string &text) {
+    const auto path = inst.dir() / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path.string();
+}
+
+const char *header =
+    "xml_cdr_uuid,domain_name,direction,caller_id_number,caller_destination,destination_number,start_stamp,answer_stamp,end_stamp,"
+    "duration,billsec,hangup_cause\n";
+
+std::string call(const std::string &id, const std::string &number, int billsec, const std::string &start = "2026-03-10 09:00:00",
+                 const std::string &direction = "outbound", const std::string &caller_destination = "") {
+    const std::string answer = billsec > 0 ? start : "";
+    return id + ",pbx.example.ca," + direction + ",2112," + caller_destination + "," + number + "," + start + "," + answer + "," +
+           "2026-03-10 23:00:00,50000," + std::to_string(billsec) + ",NORMAL_CLEARING\n";
+}
+
+struct Voip {
+    Installation inst;
+    Voip() {
+        write(inst, "rates.csv",
+              "Description,Prefix,RateValue,Increment,ConnectFee,GracePeriod\n"
+              "Canada/US,1,0.012,30/6,0,3\n"
+              "Ontario 519,1519,0.006,6,,\n"
+              "UK London,4420,0.02,60/60,0.05,\n");
+        ok(inst, {"tariff", "import", "Wholesale", (inst.dir() / "rates.csv").string()});
+        ok(inst, {"product", "add", "--name", "Metered", "--price", "10"});
+        ok(inst, {"package", "set", "Metered", "--tariff", "Wholesale"});
+        ok(inst, {"client", "add", "--first-name", "Ann", "--email", "ann@example.org"});
+        ok(inst, {"service", "add", "--client", "1", "--product", "Metered", "--domain", "pbx.example.ca | 5192229000",
+                  "--next-due", "2026-03-05"});
+    }
+    RunResult import(const std::string &text, const std::string &name = "cdrs.csv") {
+        return inst.run({"cdr", "import", "--service", "1", write(inst, name, text)});
+    }
+    json list(bool all = false) {
+        std::vector<std::string> args{"--json", "cdr", "list", "--service", "1"};
+        if (all) args.push_back("--all");
+        const RunResult r = inst.run(args);
+        REQUIRE(r.exit_code == 0);
+        return json::parse(r.out);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("tariffs import by version; a card with errors changes nothing") {
+    Voip v;
+    const std::string before = v.inst.dump();
+    const std::string bad = write(v.inst, "bad.csv",
+                                  "Description,Prefix,RateValue,Increment\n"
+                                  "A,1,abc,6\n"
+                                  "B,44,-0.1,6\n"
+                                  "C,,0.1,6\n"
+                                  "D,33,0.1,6\n"
+                                  "E,33,0.1,6\n");
+    const RunResult r = v.inst.run({"tariff", "import", "Wholesale", bad});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("4 errors; nothing was imported (version 1 stays)"));
+    CHECK_THAT(r.err, Catch::Contains("line 3: RateValue '-0.1' is negative"));
+    CHECK_THAT(r.err, Catch::Contains("line 4: Prefix is empty"));
+    CHECK_THAT(r.err, Catch::Contains("line 6: duplicate prefix 33 (first on line 5)"));
+    CHECK(v.inst.dump() == before);
+
+    const std::string missing = write(v.inst, "missing.csv", "Description,Code,RateValue\nA,1,0.1\n");
+    CHECK_THAT(v.inst.run({"tariff", "import", "Other", missing}).err, Catch::Contains("missing required columns Prefix, Increment"));
+    CHECK_THAT(v.inst.run({"tariff", "import", "Other", write(v.inst, "empty.csv", "")}).err, Catch::Contains("is empty"));
+    CHECK(v.inst.dump() == before);
+
+    // A provider's own headers, mapped once and remembered.
+    const std::string theirs = write(v.inst, "theirs.csv", "Dest,Code,Cost per min,Billing\nCanada,1,0.011,6\n");
+    ok(v.inst, {"tariff", "import", "Provider", theirs, "--map", "Dest=Description", "--map", "Code=Prefix", "--map",
+                "Cost per min=RateValue", "--map", "Billing=Increment"});
+    write(v.inst, "theirs.csv", "Dest,Code,Cost per min,Billing\nCanada,1,0.010,6\nUK,44,0.02,6\n");
+    ok(v.inst, {"tariff", "import", "Provider", theirs});
+    const json shown = json::parse(v.inst.run({"--json", "tariff", "show", "Provider"}).out);
+    CHECK(shown["column_map"]["Code"] == "Prefix");
+    REQUIRE(shown["versions"].size() == 2);
+    CHECK(shown["versions"][1]["current"] == true);
+    CHECK(shown["versions"][1]["rates"] == 2);
+    CHECK(v.inst.run({"tariff", "export", "Provider", "--version", "1"}).out ==
+          "Description,Prefix,RateValue,Increment,ConnectFee,MinimumDuration,GracePeriod\nCanada,1,0.011,6,0.00,6,0\n");
+    // An export reads back as the same card.
+    const std::string exported = write(v.inst, "exported.csv", v.inst.run({"tariff", "export", "Wholesale"}).out);
+    ok(v.inst, {"tariff", "import", "Copy", exported});
+    CHECK(v.inst.run({"tariff", "export", "Copy"}).out == v.inst.run({"tariff", "export", "Wholesale"}).out);
+}
+
+TEST_CASE("a FusionPBX export is rated and stored; bad lines are reported, good ones kept, duplicates skipped") {
+    Voip v;
+    std::string text = header;
+    text += call("c1", "5192225555", 65);                              // 1519: 66 s × 0.006 = 0.0066
+    text += call("c2", "011 44 20 7946 0000", 90);                     // 4420: 0.05 + 2 min × 0.02 = 0.09
+    text += call("c3", "2125550100", 0);                               // unanswered
+    text += call("c4", "2112", 300, "2026-03-10 09:15:00", "inbound", "5192229000");  // inbound: not billed
+    text += call("c5", "18005550100", 60);                             // toll-free: excluded
+    text += call("c6", "*97", 10);                                     // feature code: suppressed
+    text += call("c7", "33123456789", 60);                             // no rate: unrated
+    text += "c8,pbx.example.ca,outbound,2112,,5192225555,2026-03-10 09:30:00,,2026-03-10 09:29:00,0,0,X\n";   // end before start
+    text += "c9,pbx.example.ca,outbound,2112,,5192225555,2026-03-10 09:30:00,,2026-03-10 09:31:00,60,-3,X\n"; // negative billsec
+    text += "c10,pbx.example.ca,outbound,2112,,519\xff\xfe,2026-03-10 09:30:00,,2026-03-10 09:31:00,60,0,X\n"; // not UTF-8
+    text += "c11,pbx.example.ca,outbound,2112,,51922A5555,2026-03-10 09:30:00,2026-03-10 09:30:00,2026-03-10 09:31:00,60,60,X\n";
+    text += "c12,pbx.example.ca,sideways,2112,,5192225555,2026-03-10 09:30:00,,2026-03-10 09:31:00,60,0,X\n";
+    text += "c13,pbx.example.ca,outbound,2112,,5192225555,2026-03-10 9:30,,2026-03-10 09:31:00,60,0,X\n";
+    text += "c14,pbx.example.ca,outbound,2112,,\"" + std::string(10 * 1024 * 1024, '5') + "\",2026-03-10 09:30:00,,2026-03-10 09:31:00,60,0,X\n";
+    text += call("c15", "2125550100", 3);                              // after the long line: read; within prefix 1's grace
+    const RunResult r = v.import(text);
+    INFO(r.err);
+    CHECK(r.exit_code == 1);  // some lines rejected, one call unrated
+    CHECK_THAT(r.out, Catch::Contains("15 record(s): 9 stored, 0 duplicate(s) skipped, 6 rejected"));
+    CHECK_THAT(r.out, Catch::Contains("unrated: line 8: no rate for 33123456789"));
+    CHECK_THAT(r.err, Catch::Contains("line 9: end_stamp is before start_stamp"));
+    CHECK_THAT(r.err, Catch::Contains("line 10: billsec '-3' is not a whole number of seconds"));
+    CHECK_THAT(r.err, Catch::Contains("line 11: bytes that are not UTF-8"));
+    CHECK_THAT(r.err, Catch::Contains("line 13: direction 'sideways'"));
+    CHECK_THAT(r.err, Catch::Contains("line 14: start_stamp '2026-03-10 9:30' is not a time"));
+    CHECK_THAT(r.err, Catch::Contains("line 15: the record is longer than"));
+
+    const json calls = v.list();
+    std::map<std::string, json> by_id;
+    for (const auto &c : calls) by_id[c["source_id"]] = c;
+    CHECK(by_id.size() == 8);  // the suppressed call is not listed
+    CHECK(by_id["c1"]["cost"] == "0.0066");
+    CHECK(by_id["c1"]["prefix"] == "1519");
+    CHECK(by_id["c2"]["number"] == "442079460000");
+    CHECK(by_id["c2"]["cost"] == "0.0900");
+    CHECK(by_id["c3"]["status"] == "unanswered");
+    CHECK(by_id["c4"]["status"] == "not billed");
+    CHECK(by_id["c5"]["status"] == "excluded");
+    CHECK(by_id["c7"]["status"] == "unrated");
+    CHECK(by_id["c11"]["status"] == "unrated");
+    CHECK_THAT(by_id["c11"]["note"].get<std::string>(), Catch::Contains("not a phone number"));
+    CHECK(by_id["c15"]["billed_seconds"] == 0);
+    CHECK(by_id["c15"]["status"] == "rated");
+    CHECK(v.list(true).size() == 9);
+
+    // The same file again stores nothing; a new call among old ones is stored.
+    const RunResult again = v.import(text);
+    CHECK_THAT(again.out, Catch::Contains("0 stored, 9 duplicate(s) skipped"));
+    const RunResult more = v.import(std::string(header) + call("c1", "5192225555", 65) + call("c16", "5192225555", 6), "more.csv");
+    CHECK_THAT(more.out, Catch::Contains("1 stored, 1 duplicate(s) skipped"));
+
+    const RunResult explain = v.inst.run({"cdr", "explain", by_id["c2"]["id"].dump()});
+    CHECK_THAT(explain.out, Catch::Contains("dialled 011 44 20 7946 0000 → 442079460000"));
+    CHECK_THAT(explain.out, Catch::Contains("prefix 4420 in the tariff Wholesale version 1: 0.0200/min, connect fee 0.0500, increment 60"));
+    CHECK_THAT(explain.out, Catch::Contains("billed:    90 s → 120 s"));
+    CHECK_THAT(explain.out, Catch::Contains("= 0.090000 → 0.09"));
+}
+
+TEST_CASE("files that are not CDR exports, and services that cannot be rated, change nothing") {
+    Voip v;
+    const std::string before = v.inst.dump();
+    CHECK_THAT(v.import("").err, Catch::Contains("is empty"));
+    CHECK_THAT(v.import(std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10)).err, Catch::Contains("not a CSV file"));
+    CHECK_THAT(v.import("name,size\na,1\n").err, Catch::Contains("not a FusionPBX CDR export: missing columns xml_cdr_uuid"));
+    CHECK(v.inst.dump() == before);
+
+    ok(v.inst, {"product", "add", "--name", "Plain", "--price", "5"});
+    ok(v.inst, {"service", "add", "--client", "1", "--product", "Plain"});
+    const std::string cdrs = write(v.inst, "one.csv", std::string(header) + call("x1", "5192225555", 60));
+    CHECK_THAT(v.inst.run({"cdr", "import", "--service", "2", cdrs}).err, Catch::Contains("has no VoIP package"));
+    ok(v.inst, {"package", "set", "Plain"});
+    CHECK_THAT(v.inst.run({"cdr", "import", "--service", "2", cdrs}).err, Catch::Contains("has no tariff"));
+    CHECK_THAT(v.inst.run({"package", "set", "Plain", "--tiers", "5:0.1,2:0.2"}).err, Catch::Contains("go up"));
+    CHECK_THAT(v.inst.run({"package", "set", "Plain", "--exclude", "18a0"}).err, Catch::Contains("'18a0'"));
+    CHECK_THAT(v.inst.run({"package", "set", "Plain", "--billing-mode", "monthly"}).err, Catch::Contains("prepaid, invoice, consolidated"));
+    CHECK_THAT(v.inst.run({"cdr", "import", "--service", "99", cdrs}).err, Catch::Contains("99"));
+}
