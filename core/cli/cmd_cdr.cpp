@@ -5,6 +5,7 @@
 #include "money/money.hpp"
 #include "store/database.hpp"
 #include "usage/cdr_import.hpp"
+#include "usage/collection.hpp"
 #include "usage/cdrs.hpp"
 #include "usage/tariff_store.hpp"
 
@@ -53,6 +54,32 @@ json cdr_json(const usage::StoredCdr &c) {
             {"billed_by", c.charge_ref ? json(*c.charge_ref) : json(nullptr)}};
 }
 
+// What an import or a collection did; exit 1 when anything needs a look.
+int print_report(Context &ctx, const usage::UsageReport &r, const std::string &error_prefix, json extra, const std::string &failure,
+                 const std::string &header = "") {
+    if (ctx.options.json) {
+        json statuses = json::object();
+        for (const auto &[k, v] : r.by_status) statuses[k] = v;
+        extra["records"] = r.records;
+        extra["stored"] = r.stored;
+        extra["duplicates"] = r.duplicates;
+        extra["errors"] = r.errors;
+        extra["unrated"] = r.unrated;
+        extra["by_status"] = statuses;
+        extra["cost"] = money(r.cost_micros);
+        print_json(std::cout, extra);
+    } else {
+        std::cout << r.records << " record(s)" << (header.empty() ? "" : " " + header) << ": " << r.stored << " stored, "
+                  << r.duplicates << " duplicate(s) skipped, " << r.errors.size() << " rejected\n";
+        for (const auto &[k, v] : r.by_status) std::cout << "  " << k << ": " << v << '\n';
+        std::cout << "  cost of the calls stored: " << money(r.cost_micros) << '\n';
+        for (const auto &u : r.unrated) std::cout << "unrated: " << u << '\n';
+    }
+    for (const auto &e : r.errors) std::cerr << "provisio: " << error_prefix << e << '\n';
+    if (!failure.empty()) std::cerr << "provisio: " << failure << '\n';
+    return failure.empty() && r.errors.empty() && r.unrated.empty() ? exit_ok : exit_failed;
+}
+
 std::optional<std::string> instant_option(const std::string &text, const char *what) {
     if (text.empty()) return std::nullopt;
     return format_utc(parse_instant(text, what));
@@ -76,21 +103,21 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
             usage::UsageRecorder recorder(ctx.db(), ctx.repo(), zone, ctx.repo().now_text(), parse_id(args->service, "--service"),
                                           "fusionpbx");
             usage::read_fusionpbx_csv(args->file, zone, recorder);
-            const usage::UsageReport &r = recorder.report();
-            if (ctx.options.json) {
-                json statuses = json::object();
-                for (const auto &[k, v] : r.by_status) statuses[k] = v;
-                print_json(std::cout, {{"records", r.records}, {"stored", r.stored}, {"duplicates", r.duplicates},
-                                       {"errors", r.errors}, {"unrated", r.unrated}, {"by_status", statuses}, {"cost", money(r.cost_micros)}});
-            } else {
-                std::cout << r.records << " record(s): " << r.stored << " stored, " << r.duplicates << " duplicate(s) skipped, "
-                          << r.errors.size() << " rejected\n";
-                for (const auto &[k, v] : r.by_status) std::cout << "  " << k << ": " << v << '\n';
-                std::cout << "  cost of the calls stored: " << money(r.cost_micros) << '\n';
-                for (const auto &u : r.unrated) std::cout << "unrated: " << u << '\n';
-            }
-            for (const auto &e : r.errors) std::cerr << "provisio: " << args->file << ' ' << e << '\n';
-            return r.errors.empty() && r.unrated.empty() ? exit_ok : exit_failed;
+            return print_report(ctx, recorder.report(), args->file + " ", {}, "");
+        };
+    });
+
+    auto *collect = cdr->add_subcommand("collect", "Collect a service's calls from its module (the usage hook), rate and store them");
+    collect->add_option("--service", args->service, "Service id")->required();
+    collect->callback([&, args] {
+        run = [&, args] {
+            const BusinessZone zone(ctx.config().timezone);
+            const usage::CollectionReport c = usage::collect_usage(ctx.db(), ctx.repo(), ctx.modules(), zone, ctx.repo().now_text(),
+                                                                   parse_id(args->service, "--service"));
+            const std::string header = "in " + std::to_string(c.module_calls) + " module call(s), cursor " +
+                                       (c.cursor.empty() ? std::string("(none)") : c.cursor);
+            return print_report(ctx, c.usage, "", {{"module_calls", c.module_calls}, {"cursor", c.cursor}, {"error", c.error}},
+                                c.error.empty() ? "" : "the module's usage collection failed: " + c.error, header);
         };
     });
 

@@ -151,6 +151,7 @@ DescriptorVerdict read_descriptor(const provisio_module_descriptor *d, const std
             m.functions.credit_schedule = nullptr;
             m.functions.generate_credits = nullptr;
         }
+        if (m.abi_minor < 3) m.functions.collect_usage = nullptr;  // reserved_hooks[0] before 1.3
         for (auto &slot : m.functions.reserved_hooks) slot = nullptr;
         if ((m.capabilities & PROVISIO_CAP_PROVISIONING) && implemented_functions(m.functions).empty())
             throw Refusal{"declares provisioning but implements no lifecycle function"};
@@ -160,6 +161,8 @@ DescriptorVerdict read_descriptor(const provisio_module_descriptor *d, const std
             throw Refusal{"implements only one of credit_schedule and generate_credits; credit generation needs both"};
         if ((m.capabilities & PROVISIO_CAP_CREDIT_GENERATION) && !m.functions.generate_credits)
             throw Refusal{"declares credit generation but has no generate_credits function"};
+        if ((m.capabilities & PROVISIO_CAP_USAGE) && !m.functions.collect_usage)
+            throw Refusal{"declares usage but has no collect_usage function"};
         verdict.module = std::move(m);
     } catch (const Refusal &r) {
         verdict.reason = r.reason;

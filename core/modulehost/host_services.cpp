@@ -153,7 +153,7 @@ void host_state_erase(const provisio_call *call, provisio_str key) {
 void host_post_credit(const provisio_call *call, const provisio_credit_entry *entry) {
     auto *ctx = context_of(call);
     if (!ctx || !entry) return;
-    if (!ctx->accepts_credits) {
+    if (ctx->collects != Collects::credits) {
         ctx->violations.push_back("post_credit called outside generate_credits");
         return;
     }
@@ -176,6 +176,39 @@ void host_post_credit(const provisio_call *call, const provisio_credit_entry *en
     } catch (const Error &) {
         ctx->violations.push_back("credit hours '" + hours + "' is not a decimal number with at most 6 places");
     }
+}
+
+void host_add_usage(const provisio_call *call, const provisio_usage_record *record) {
+    auto *ctx = context_of(call);
+    if (!ctx || !record) return;
+    if (ctx->collects != Collects::usage) {
+        ctx->violations.push_back("add_usage called outside collect_usage");
+        return;
+    }
+    if (record->struct_size < sizeof(provisio_usage_record)) {
+        ctx->violations.push_back("usage record struct_size " + std::to_string(record->struct_size) + " is smaller than ABI 1.3's");
+        return;
+    }
+    if (ctx->usage.size() >= ctx->usage_limit) {
+        ctx->violations.push_back("more usage records than the request's max_records (" + std::to_string(ctx->usage_limit) + ")");
+        return;
+    }
+    auto text = [&](provisio_str s, const char *what) { return std::string(checked(call, s, PROVISIO_MAX_TEXT_BYTES, what)); };
+    ctx->usage.push_back({text(record->id, "usage id"), text(record->direction, "usage direction"), text(record->caller, "usage caller"),
+                          text(record->destination_number, "usage destination_number"),
+                          text(record->caller_destination, "usage caller_destination"), text(record->start, "usage start"),
+                          text(record->answer, "usage answer"), text(record->end, "usage end"),
+                          text(record->hangup_cause, "usage hangup_cause"), record->duration, record->billsec});
+}
+
+void host_set_usage_cursor(const provisio_call *call, provisio_str cursor) {
+    auto *ctx = context_of(call);
+    if (!ctx) return;
+    if (ctx->collects != Collects::usage) {
+        ctx->violations.push_back("set_usage_cursor called outside collect_usage");
+        return;
+    }
+    ctx->usage_cursor = std::string(checked(call, cursor, PROVISIO_MAX_STATE_BYTES, "usage cursor"));
 }
 
 void host_set_message(const provisio_call *call, provisio_str message) {
@@ -213,6 +246,8 @@ HostServices::HostServices(HostConfig config) : config_(std::move(config)) {
     vtable_.state_erase = &host_state_erase;
     vtable_.set_message = &host_set_message;
     vtable_.post_credit = &host_post_credit;
+    vtable_.add_usage = &host_add_usage;
+    vtable_.set_usage_cursor = &host_set_usage_cursor;
     g_host = this;
 }
 

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -43,6 +44,16 @@ struct PostedCredit {
     std::string description;
 };
 
+// A call detail record a module added during collect_usage (ABI 1.3), as text: the core's
+// usage path checks the fields and reports a record it cannot read.
+struct CollectedUsage {
+    std::string id, direction, caller, destination_number, caller_destination, start, answer, end, hangup_cause;
+    int64_t duration = 0, billsec = 0;
+};
+
+// What a call may hand back besides its outcome.
+enum class Collects { nothing, credits, usage };
+
 // Everything about one call that the host tracks while the module runs.
 struct CallContext {
     std::string module;
@@ -53,8 +64,11 @@ struct CallContext {
     std::string message;
     std::vector<std::string> violations;    // ABI rules the module broke during the call
     std::vector<LoggedExchange> exchanges;
+    Collects collects = Collects::nothing;
     std::vector<PostedCredit> credits;      // generate_credits only
-    bool accepts_credits = false;
+    std::vector<CollectedUsage> usage;      // collect_usage only
+    uint32_t usage_limit = 0;
+    std::optional<std::string> usage_cursor;
     std::vector<std::string> secrets;       // masked wherever the module's text is recorded
     std::deque<std::string> arena;          // strings handed to the module for this call
     std::deque<std::vector<provisio_kv>> kv_arena;

@@ -213,19 +213,32 @@ CallOutcome ModuleHost::invoke_generate(const LoadedModule &module, const CallIn
         return out;
     }
     return run_call(module, "generate_credits", in, [&](const provisio_call &call) { return fn(module.instance, &call, &cycle); },
-                    true);
+                    Collects::credits);
+}
+
+CallOutcome ModuleHost::invoke_usage(const LoadedModule &module, const CallInput &in, const provisio_usage_request &request) const {
+    const auto fn = module.description.functions.collect_usage;
+    if (!fn) {
+        CallOutcome out;
+        out.status = PROVISIO_ERROR;
+        out.message = "module " + module.name() + " does not collect usage";
+        return out;
+    }
+    return run_call(module, "collect_usage", in, [&](const provisio_call &call) { return fn(module.instance, &call, &request); },
+                    Collects::usage, request.max_records);
 }
 
 template <class Invoke>
 CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, const CallInput &in, Invoke invoke,
-                                 bool accepts_credits) const {
+                                 Collects collects, uint32_t usage_limit) const {
     CallOutcome out;
     CallContext ctx;
     ctx.module = module.name();
     ctx.service_id = in.service_id;
     ctx.tls_verify = in.tls_verify;
     ctx.state = in.state;
-    ctx.accepts_credits = accepts_credits;
+    ctx.collects = collects;
+    ctx.usage_limit = usage_limit;
     for (const auto &s : in.secrets)
         if (!s.empty()) ctx.secrets.push_back(s);
     std::sort(ctx.secrets.begin(), ctx.secrets.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
@@ -275,7 +288,11 @@ CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, c
     out.state = std::move(ctx.state);
     out.state_changed = ctx.state_changed;
     out.exchanges = std::move(ctx.exchanges);
-    if (out.status == PROVISIO_OK) out.credits = std::move(ctx.credits);
+    if (out.status == PROVISIO_OK) {
+        out.credits = std::move(ctx.credits);
+        out.usage = std::move(ctx.usage);
+        out.usage_cursor = std::move(ctx.usage_cursor);
+    }
     return out;
 }
 

@@ -56,6 +56,8 @@ struct CallOutcome {
     bool state_changed = false;
     std::vector<LoggedExchange> exchanges;
     std::vector<PostedCredit> credits;  // generate_credits: the entries to post (only when ok)
+    std::vector<CollectedUsage> usage;  // collect_usage: the records (only when ok)
+    std::optional<std::string> usage_cursor;  // collect_usage: where the next collection starts
     std::chrono::microseconds duration{0};
 };
 
@@ -90,12 +92,14 @@ public:
     std::optional<provisio_credit_schedule> invoke_schedule(const LoadedModule &module, const CallInput &input,
                                                             std::string &error) const;
     CallOutcome invoke_generate(const LoadedModule &module, const CallInput &input, const provisio_credit_cycle &cycle) const;
+    // ABI 1.3: one collection of a service's usage records after `request.cursor`.
+    CallOutcome invoke_usage(const LoadedModule &module, const CallInput &input, const provisio_usage_request &request) const;
 
 private:
     struct Library;
     template <class Invoke>
     CallOutcome run_call(const LoadedModule &module, const char *action, const CallInput &input, Invoke invoke,
-                         bool accepts_credits = false) const;
+                         Collects collects = Collects::nothing, uint32_t usage_limit = 0) const;
     HostServices &services_;
     std::vector<std::unique_ptr<Library>> libraries_;
     std::vector<std::unique_ptr<LoadedModule>> loaded_;

@@ -425,6 +425,12 @@ CREATE TABLE cdrs (
     UNIQUE (source, source_id)
 );
 CREATE INDEX cdrs_service_start ON cdrs(service_id, start_at);
+CREATE TABLE usage_cursors (                       -- where a service's next usage collection starts
+    service_id      INTEGER PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE,
+    module          TEXT NOT NULL,
+    cursor          TEXT NOT NULL,                 -- opaque to the host; never sorts backwards
+    collected_at    TEXT NOT NULL
+);
 )SQL",
     };
     return migrations;

@@ -234,6 +234,33 @@ void UsageRecorder::write_pending() {
     }
 }
 
+CallDetail checked_call(std::string id, std::string direction, std::string caller, std::string destination_number,
+                        std::string caller_destination, TimePoint start, std::optional<TimePoint> answer, TimePoint end,
+                        int64_t billsec, std::optional<int64_t> duration, std::string hangup_cause) {
+    if (id.empty()) fail(ErrorKind::invalid_input, "the call id is empty");
+    if (direction != "inbound" && direction != "outbound" && direction != "local")
+        fail(ErrorKind::invalid_input, "direction '" + direction + "' is not inbound, outbound or local");
+    if (end < start) fail(ErrorKind::invalid_input, "end_stamp is before start_stamp");
+    if (billsec < 0) fail(ErrorKind::invalid_input, "billsec " + std::to_string(billsec) + " is negative");
+    const int64_t span = std::chrono::duration_cast<std::chrono::seconds>(end - start).count();
+    if (duration && *duration < 0) fail(ErrorKind::invalid_input, "duration " + std::to_string(*duration) + " is negative");
+    CallDetail c;
+    c.source_id = std::move(id);
+    c.direction = std::move(direction);
+    c.caller = std::move(caller);
+    c.destination_number = std::move(destination_number);
+    c.caller_destination = std::move(caller_destination);
+    c.start = start;
+    c.start_at = format_utc(start);
+    c.end_at = format_utc(end);
+    if (answer) c.answer_at = format_utc(*answer);
+    c.billsec = billsec;
+    c.duration = duration.value_or(span);
+    if (c.billsec > c.duration) fail(ErrorKind::invalid_input, "billsec is longer than the call's duration");
+    c.hangup_cause = std::move(hangup_cause);
+    return c;
+}
+
 void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &zone, UsageRecorder &recorder) {
     CsvReader csv(file);
     if (!csv.next()) fail(ErrorKind::invalid_input, file.string() + " is empty: a FusionPBX CDR export starts with a header row");
@@ -273,28 +300,19 @@ void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &z
             return v;
         };
         try {
-            CallDetail c;
-            c.source_id = std::string(field(c_uuid));
-            if (c.source_id.empty()) fail(ErrorKind::invalid_input, "xml_cdr_uuid is empty");
+            std::string id(field(c_uuid));
+            if (id.empty()) fail(ErrorKind::invalid_input, "xml_cdr_uuid is empty");
             if (!domain.empty() && c_domain && !field(c_domain).empty() && field(c_domain) != domain)
                 fail(ErrorKind::invalid_input, "domain " + std::string(field(c_domain)) + " is not this service's (" + domain + ")");
-            c.direction = std::string(field(c_dir));
-            if (c.direction != "inbound" && c.direction != "outbound" && c.direction != "local")
-                fail(ErrorKind::invalid_input, "direction '" + c.direction + "' is not inbound, outbound or local");
-            c.caller = std::string(field(c_caller));
-            c.destination_number = std::string(field(c_dest));
-            c.caller_destination = std::string(field(c_caller_dest));
-            c.start = zone.from_local(field(c_start), "start_stamp");
+            const TimePoint start = zone.from_local(field(c_start), "start_stamp");
             const TimePoint end = zone.from_local(field(c_end), "end_stamp");
-            if (end < c.start) fail(ErrorKind::invalid_input, "end_stamp is before start_stamp");
-            c.start_at = format_utc(c.start);
-            c.end_at = format_utc(end);
-            if (const auto answer = field(c_answer); !answer.empty()) c.answer_at = format_utc(zone.from_local(answer, "answer_stamp"));
-            c.billsec = seconds(c_billsec, "billsec");
-            const int64_t span = std::chrono::duration_cast<std::chrono::seconds>(end - c.start).count();
-            c.duration = c_duration && !field(c_duration).empty() ? seconds(c_duration, "duration") : span;
-            if (c.billsec > c.duration) fail(ErrorKind::invalid_input, "billsec is longer than the call's duration");
-            c.hangup_cause = std::string(field(c_cause));
+            std::optional<TimePoint> answer;
+            if (const auto a = field(c_answer); !a.empty()) answer = zone.from_local(a, "answer_stamp");
+            std::optional<int64_t> duration;
+            if (c_duration && !field(c_duration).empty()) duration = seconds(c_duration, "duration");
+            CallDetail c = checked_call(std::move(id), std::string(field(c_dir)), std::string(field(c_caller)), std::string(field(c_dest)),
+                                        std::string(field(c_caller_dest)), start, answer, end, seconds(c_billsec, "billsec"), duration,
+                                        std::string(field(c_cause)));
             recorder.add(std::move(c), where);
         } catch (const Error &e) {
             recorder.reject(where, e.what());

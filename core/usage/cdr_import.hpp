@@ -34,6 +34,13 @@ struct CallDetail {
     std::string hangup_cause;
 };
 
+// A call from its parts, checked: direction one of inbound/outbound/local, end not before start,
+// billsec ≥ 0 and not longer than the call; `duration` defaults to end − start. Throws
+// Error(invalid_input) saying what is wrong.
+CallDetail checked_call(std::string id, std::string direction, std::string caller, std::string destination_number,
+                        std::string caller_destination, TimePoint start, std::optional<TimePoint> answer, TimePoint end,
+                        int64_t billsec, std::optional<int64_t> duration, std::string hangup_cause);
+
 struct UsageReport {
     int64_t records = 0, stored = 0, duplicates = 0;
     std::map<std::string, int64_t> by_status;  // rated, unrated, excluded, ...

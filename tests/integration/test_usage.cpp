@@ -181,3 +181,55 @@ TEST_CASE("files that are not CDR exports, and services that cannot be rated, ch
     CHECK_THAT(v.inst.run({"package", "set", "Plain", "--billing-mode", "monthly"}).err, Catch::Contains("prepaid, invoice, consolidated"));
     CHECK_THAT(v.inst.run({"cdr", "import", "--service", "99", cdrs}).err, Catch::Contains("99"));
 }
+
+TEST_CASE("usage collected through a module's usage hook: records and cursor together, never twice") {
+    Voip v;
+    v.inst.install_module("cdrsource");
+    const std::string file = (v.inst.dir() / "pbx-cdrs.txt").string();
+    auto record = [](const std::string &id, const std::string &number, int billsec, const std::string &start = "2026-03-10T14:00:00Z") {
+        return id + ",outbound,2112," + number + ",," + start + "," + (billsec ? start : "") + ",2026-03-10T15:00:00Z,3600," +
+               std::to_string(billsec) + ",NORMAL_CLEARING\n";
+    };
+    std::ofstream(file) << record("m1", "5192225555", 60) << record("m2", "011442079460000", 60);
+    ok(v.inst, {"product", "add", "--name", "Hosted PBX", "--module", "cdrsource", "--price", "20", "--setting", "cdr_file=" + file});
+    ok(v.inst, {"package", "set", "Hosted PBX", "--tariff", "Wholesale"});
+    ok(v.inst, {"service", "add", "--client", "1", "--product", "Hosted PBX", "--next-due", "2026-03-05"});
+    auto collect = [&] { return v.inst.run({"--json", "cdr", "collect", "--service", "2"}); };
+
+    const RunResult first = collect();
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    json j = json::parse(first.out);
+    CHECK(j["stored"] == 2);
+    CHECK(j["cursor"] == "0000000002");
+    CHECK(json::parse(collect().out)["stored"] == 0);  // nothing new
+
+    // New calls, one of them garbage: the good one is stored, the bad one reported by its id.
+    std::ofstream(file, std::ios::app) << record("m3", "5192225555", 30) << "m4,outbound,2112,5192225555,,yesterday,,later,1,1,X\n";
+    const RunResult second = collect();
+    CHECK(second.exit_code == 1);
+    j = json::parse(second.out);
+    CHECK(j["stored"] == 1);
+    CHECK(j["cursor"] == "0000000004");
+    CHECK_THAT(second.err, Catch::Contains("call m4: start: 'yesterday' is not a valid time"));
+
+    // A module that fails, sets no cursor, or moves it backwards stores nothing.
+    std::ofstream(file, std::ios::app) << record("m5", "5192225555", 30);
+    const std::string before = v.inst.run({"--json", "cdr", "list", "--service", "2", "--all"}).out;
+    for (const char *mode : {"error", "no_cursor", "backwards"}) {
+        ok(v.inst, {"service", "set", "2", "--setting", std::string("mode=") + mode});
+        const RunResult bad = collect();
+        INFO(mode);
+        CHECK(bad.exit_code == 1);
+        CHECK(json::parse(bad.out)["stored"] == 0);
+        CHECK_THAT(bad.err, Catch::Contains("usage collection failed"));
+        CHECK(v.inst.run({"--json", "cdr", "list", "--service", "2", "--all"}).out == before);
+    }
+    CHECK_THAT(v.inst.run({"cdr", "collect", "--service", "2"}).err, Catch::Contains("goes back before '0000000004'"));
+    ok(v.inst, {"service", "set", "2", "--setting", "mode=normal"});
+    CHECK(json::parse(collect().out)["stored"] == 1);
+    CHECK(json::parse(v.inst.run({"--json", "cdr", "list", "--service", "2"}).out).size() == 4);
+
+    // A service whose module has no usage hook says how else to get its calls in.
+    CHECK_THAT(v.inst.run({"cdr", "collect", "--service", "1"}).err, Catch::Contains("provisio cdr import"));
+}

@@ -121,3 +121,21 @@ TEST_CASE("fields a later minor defines are ignored in a module built for an ear
     d.capabilities |= PROVISIO_CAP_INVOICE_EVENTS;
     CHECK(read_descriptor(&d, "f").reason == "declares invoice events but has no invoice_event function");
 }
+
+int32_t on_usage(void *, const provisio_call *, const provisio_usage_request *) { return PROVISIO_OK; }
+
+TEST_CASE("the usage hook (ABI 1.3) is read only from modules built for 1.3") {
+    auto d = base();
+    d.collect_usage = &on_usage;  // reserved_hooks[0] before 1.3
+    d.abi_minor = 2;
+    auto v = read_descriptor(&d, "f");
+    REQUIRE(v.module);
+    CHECK(v.module->functions.collect_usage == nullptr);
+    d.abi_minor = 3;
+    v = read_descriptor(&d, "f");
+    REQUIRE(v.module);
+    CHECK(v.module->functions.collect_usage == &on_usage);
+    d.collect_usage = nullptr;
+    d.capabilities |= PROVISIO_CAP_USAGE;
+    CHECK(read_descriptor(&d, "f").reason == "declares usage but has no collect_usage function");
+}

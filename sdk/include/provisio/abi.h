@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define PROVISIO_ABI_MAJOR 1
-#define PROVISIO_ABI_MINOR 2
+#define PROVISIO_ABI_MINOR 3
 
 /* The exported symbol's name. See PROVISIO_MODULE_ENTRY at the end of this file. */
 #define PROVISIO_ENTRY_SYMBOL "provisio_module_entry"
@@ -142,6 +142,7 @@ typedef struct provisio_call {
 /* ---- Host services ------------------------------------------------------------------------ */
 
 struct provisio_credit_entry; /* ABI 1.2, defined below with the credit-generation types */
+struct provisio_usage_record; /* ABI 1.3, defined below with the usage types */
 
 typedef struct provisio_http_request {
     uint32_t struct_size;
@@ -204,6 +205,12 @@ typedef struct provisio_host {
      * (service, period, kind), and only when the call returns PROVISIO_OK. Check
      * host->abi_minor >= 2 (or struct_size) before using it. */
     void (*post_credit)(const provisio_call *call, const struct provisio_credit_entry *entry);
+
+    /* ABI 1.3. Inside collect_usage: add one call detail record, and say where the next
+     * collection starts. The host stores the records and the cursor together, only when the
+     * call returns PROVISIO_OK. Check host->abi_minor >= 3 before using them. */
+    void (*add_usage)(const provisio_call *call, const struct provisio_usage_record *record);
+    void (*set_usage_cursor)(const provisio_call *call, provisio_str cursor);
 } provisio_host;
 
 /* ---- Invoice events (ABI 1.1) ------------------------------------------------------------ */
@@ -299,6 +306,41 @@ typedef int32_t (*provisio_credit_schedule_fn)(void *instance, const provisio_ca
 typedef int32_t (*provisio_generate_credits_fn)(void *instance, const provisio_call *call,
                                                 const provisio_credit_cycle *cycle);
 
+/* ---- Usage collection (ABI 1.3) ----------------------------------------------------------- */
+
+/* What the host asks of collect_usage: the records of one service after `cursor`. */
+typedef struct provisio_usage_request {
+    uint32_t struct_size;
+    uint32_t max_records;      /* at most this many per call; the host calls again while the cursor moves */
+    provisio_str cursor;       /* as the module last set it; empty the first time */
+    provisio_str since;        /* the first time: collect calls that started at or after this
+                                  ISO 8601 UTC instant (when the service was provisioned) */
+} provisio_usage_request;
+
+/* One call, as the PBX recorded it. Times are ISO 8601 with 'Z' or an offset. */
+typedef struct provisio_usage_record {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    provisio_str id;                   /* the PBX's call id, unique for the module's source */
+    provisio_str direction;            /* inbound | outbound | local */
+    provisio_str caller;               /* the calling number */
+    provisio_str destination_number;   /* what was dialled (rated for outbound calls) */
+    provisio_str caller_destination;   /* the number called in on (rated for inbound calls) */
+    provisio_str start;
+    provisio_str answer;               /* empty when the call was not answered */
+    provisio_str end;
+    int64_t duration;                  /* seconds, start to end */
+    int64_t billsec;                   /* seconds answered */
+    provisio_str hangup_cause;
+} provisio_usage_record;
+
+/* Collects records with host->add_usage and sets the next cursor with host->set_usage_cursor.
+ * A cursor is opaque text to the host, except that it must never sort (byte-wise) before the
+ * one it replaces: write numbers zero-padded and times as ISO 8601 UTC. Records already
+ * stored (same module and id) are skipped, so overlapping collections are safe. */
+typedef int32_t (*provisio_collect_usage_fn)(void *instance, const provisio_call *call,
+                                             const provisio_usage_request *request);
+
 /* ---- The module --------------------------------------------------------------------------- */
 
 /* A lifecycle function: act on the service, report through host->set_message and
@@ -310,6 +352,7 @@ typedef int32_t (*provisio_lifecycle_fn)(void *instance, const provisio_call *ca
 #define PROVISIO_CAP_NEEDS_SERVER 0x2u      /* services must be assigned a server */
 #define PROVISIO_CAP_INVOICE_EVENTS 0x4u    /* ABI 1.1: implements invoice_event */
 #define PROVISIO_CAP_CREDIT_GENERATION 0x8u /* ABI 1.2: implements credit_schedule and generate_credits */
+#define PROVISIO_CAP_USAGE 0x10u            /* ABI 1.3: implements collect_usage */
 
 typedef struct provisio_module_descriptor {
     uint32_t struct_size;          /* sizeof(provisio_module_descriptor) as the module compiled it */
@@ -353,9 +396,12 @@ typedef struct provisio_module_descriptor {
     provisio_credit_schedule_fn credit_schedule;
     provisio_generate_credits_fn generate_credits;
 
-    /* Reserved for hooks later minor versions define (usage collection).
-     * Must be NULL; the host reads a slot only from modules whose abi_minor defines it. */
-    const void *reserved_hooks[2];
+    /* ABI 1.3 (in 1.0 to 1.2 this was reserved_hooks[0]). NULL: the module has no usage. */
+    provisio_collect_usage_fn collect_usage;
+
+    /* Reserved for hooks later minor versions define. Must be NULL; the host reads a slot only
+     * from modules whose abi_minor defines it. */
+    const void *reserved_hooks[1];
 } provisio_module_descriptor;
 
 /* The entry point's type. */

@@ -209,6 +209,14 @@ public:
         host_->post_credit(call_, &e);
     }
 
+    // Inside collect_usage (ABI 1.3): one call detail record, and where the next collection
+    // starts (must not sort before the previous cursor).
+    void add_usage(const struct UsageRecord &record) const;
+    void set_usage_cursor(std::string_view cursor) const {
+        if (host_->abi_minor < 3 || !host_->set_usage_cursor) throw std::runtime_error("this host cannot collect usage (ABI < 1.3)");
+        host_->set_usage_cursor(call_, to_str(cursor));
+    }
+
     HttpResponse http(const HttpRequest &request) const {
         auto headers = detail::to_kvs(request.headers);
         provisio_http_request req{};
@@ -265,6 +273,36 @@ struct CreditCycle {
     std::string period, period_date, price, billing_cycle, balance;
     std::optional<InvoiceEvent> invoice;
 };
+
+// One call detail record for add_usage, and what the host asks for (ABI 1.3). Times are
+// ISO 8601 with 'Z' or an offset.
+struct UsageRecord {
+    std::string id, direction, caller, destination_number, caller_destination, start, answer, end, hangup_cause;
+    int64_t duration = 0, billsec = 0;
+};
+struct UsageRequest {
+    std::string cursor;  // empty the first time
+    std::string since;   // the first time: calls from this instant on
+    uint32_t max_records = 0;
+};
+
+inline void Call::add_usage(const UsageRecord &r) const {
+    if (host_->abi_minor < 3 || !host_->add_usage) throw std::runtime_error("this host cannot collect usage (ABI < 1.3)");
+    provisio_usage_record u{};
+    u.struct_size = sizeof u;
+    u.id = to_str(r.id);
+    u.direction = to_str(r.direction);
+    u.caller = to_str(r.caller);
+    u.destination_number = to_str(r.destination_number);
+    u.caller_destination = to_str(r.caller_destination);
+    u.start = to_str(r.start);
+    u.answer = to_str(r.answer);
+    u.end = to_str(r.end);
+    u.duration = r.duration;
+    u.billsec = r.billsec;
+    u.hangup_cause = to_str(r.hangup_cause);
+    host_->add_usage(call_, &u);
+}
 
 namespace detail {
 
@@ -360,6 +398,14 @@ struct Adapter {
         });
     }
 
+    static int32_t collect_usage(void *instance, const provisio_call *raw, const provisio_usage_request *r) noexcept {
+        Call call(host, raw);
+        return guarded(raw, [&] {
+            UsageRequest request{std::string(to_view(r->cursor)), std::string(to_view(r->since)), r->max_records};
+            return static_cast<M *>(instance)->collect_usage(call, request);
+        });
+    }
+
     static const provisio_module_descriptor *descriptor() noexcept {
         static const provisio_module_descriptor d = [] {
             provisio_module_descriptor x{};
@@ -393,6 +439,10 @@ struct Adapter {
                 x.credit_schedule = &credit_schedule;
                 x.generate_credits = &generate_credits;
                 x.capabilities |= PROVISIO_CAP_CREDIT_GENERATION;
+            }
+            if constexpr (requires { &M::collect_usage; }) {
+                x.collect_usage = &collect_usage;
+                x.capabilities |= PROVISIO_CAP_USAGE;
             }
             return x;
         }();

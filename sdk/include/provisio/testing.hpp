@@ -85,6 +85,8 @@ public:
         host_.state_erase = &state_erase_fn;
         host_.set_message = &set_message_fn;
         host_.post_credit = &post_credit_fn;
+        host_.add_usage = &add_usage_fn;
+        host_.set_usage_cursor = &set_usage_cursor_fn;
         current() = this;
     }
     ~FakeHost() {
@@ -198,6 +200,21 @@ public:
     };
     std::vector<PostedCredit> credits;
 
+    // One usage collection (ABI 1.3): the records land in `usage`, the cursor in `usage_cursor`.
+    CallResult collect(const UsageRequest &request, const CallInput &in) {
+        if (!module_->collect_usage) throw std::invalid_argument("module does not collect usage");
+        provisio_usage_request r{};
+        r.struct_size = sizeof r;
+        r.cursor = to_str(request.cursor);
+        r.since = to_str(request.since);
+        r.max_records = request.max_records;
+        usage.clear();
+        usage_cursor.reset();
+        return with_call("collect_usage", in, [&](const provisio_call &call) { return module_->collect_usage(instance_, &call, &r); });
+    }
+    std::vector<UsageRecord> usage;
+    std::optional<std::string> usage_cursor;
+
     // Queue a reply for the next HTTP request; requests with no queued reply get a 599 error.
     void reply(int status, std::string body, Pairs headers = {}) {
         replies.push_back({PROVISIO_OK, status, std::move(headers), std::move(body), {}});
@@ -291,6 +308,15 @@ private:
     }
     static void post_credit_fn(const provisio_call *, const provisio_credit_entry *e) {
         current()->credits.push_back({std::string(to_view(e->kind)), std::string(to_view(e->hours)), std::string(to_view(e->description))});
+    }
+    static void add_usage_fn(const provisio_call *, const provisio_usage_record *u) {
+        current()->usage.push_back({std::string(to_view(u->id)), std::string(to_view(u->direction)), std::string(to_view(u->caller)),
+                                    std::string(to_view(u->destination_number)), std::string(to_view(u->caller_destination)),
+                                    std::string(to_view(u->start)), std::string(to_view(u->answer)), std::string(to_view(u->end)),
+                                    std::string(to_view(u->hangup_cause)), u->duration, u->billsec});
+    }
+    static void set_usage_cursor_fn(const provisio_call *, provisio_str cursor) {
+        current()->usage_cursor = std::string(to_view(cursor));
     }
     static void set_message_fn(const provisio_call *, provisio_str message) {
         current()->message_ = std::string(to_view(message));

@@ -1,0 +1,29 @@
+// Usage collection through a module's usage hook (ABI 1.3): the host asks the service's module
+// for the calls after the cursor it stores, rates and stores them, and moves the cursor — records
+// and cursor in one transaction, so a crash never loses or doubles a call.
+#pragma once
+
+#include "usage/cdr_import.hpp"
+
+#include <string>
+
+namespace provisio {
+class ModuleHost;
+class Provisioner;
+}  // namespace provisio
+
+namespace provisio::usage {
+
+struct CollectionReport {
+    UsageReport usage;      // what was stored, skipped and rejected (by call id)
+    int module_calls = 0;
+    std::string cursor;     // where the next collection starts
+    std::string error;      // the module failed or broke the hook's rules; nothing of that call stored
+};
+
+// Collects until the module's cursor stops moving, at most `max_calls` module calls of
+// `batch` records each.
+CollectionReport collect_usage(Database &db, Repository &repo, const ModuleHost &host, const BusinessZone &zone,
+                               const std::string &now, int64_t service_id, int max_calls = 100, uint32_t batch = 5000);
+
+}  // namespace provisio::usage
