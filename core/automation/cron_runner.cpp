@@ -95,7 +95,8 @@ CronReport run_cron(TaskContext &ctx, const Clock &clock, const BusinessZone &zo
         TaskOutcome out;
         out.task = task->name;
         if (o.only_task && *o.only_task != task->name) continue;
-        if (!o.only_task && task->schedule == Schedule::daily) {
+        const Schedule schedule = schedule_of(*task, ctx.config);
+        if (!o.only_task && schedule == Schedule::daily) {
             if (last_business_date(ctx.db, task->name) == today) out.skipped_because = "already ran today (" + today + ")";
             else if (hour < o.daily_hour)
                 out.skipped_because = "daily tasks run after " + std::to_string(o.daily_hour) + ":00 " + zone.name();
@@ -129,7 +130,7 @@ CronReport run_cron(TaskContext &ctx, const Clock &clock, const BusinessZone &zo
                 .bind(4, static_cast<int64_t>(out.result.errors.size())).bind(5, detail)
                 .run();
             const bool stopped = !out.result.errors.empty() && out.result.errors.back().rfind("task stopped: ", 0) == 0;
-            if (task->schedule == Schedule::daily && !stopped)
+            if (schedule == Schedule::daily && !stopped)
                 ctx.db.prepare("INSERT INTO cron_task_state (task, last_business_date, last_finished_at) VALUES (?1, ?2, ?3) "
                                "ON CONFLICT (task) DO UPDATE SET last_business_date = excluded.last_business_date, "
                                "last_finished_at = excluded.last_finished_at")

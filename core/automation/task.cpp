@@ -23,4 +23,8 @@ std::vector<const Task *> registered_tasks() {
     return out;
 }
 
+Schedule schedule_of(const Task &task, const Config &config) {
+    return task.configured_schedule ? task.configured_schedule(config) : task.schedule;
+}
+
 }  // namespace provisio

@@ -44,10 +44,14 @@ struct Task {
     Schedule schedule = Schedule::daily;
     int order = 100;  // tasks run in ascending order
     std::function<TaskResult(TaskContext &)> run;
+    // When the operator chooses the schedule (e.g. [usage] autobill); empty: `schedule`.
+    std::function<Schedule(const Config &)> configured_schedule;
 };
 
 // Every registered task, in run order.
 std::vector<const Task *> registered_tasks();
+// The task's schedule under this configuration.
+Schedule schedule_of(const Task &task, const Config &config);
 
 struct TaskRegistration {
     explicit TaskRegistration(Task task);

@@ -106,7 +106,7 @@ void add_cron_commands(CLI::App &app, Context &ctx, Runner &run) {
         run = [&] {
             Table t({"TASK", "SCHEDULE", "DESCRIPTION"});
             for (const Task *task : registered_tasks())
-                t.add({task->name, task->schedule == Schedule::daily ? "daily" : "every run", task->description});
+                t.add({task->name, schedule_of(*task, ctx.config()) == Schedule::daily ? "daily" : "every run", task->description});
             t.print(std::cout);
             return exit_ok;
         };

@@ -55,6 +55,9 @@ daily_hour = 0                # daily tasks run on the first cron run at or afte
 [timelog]
 max_catch_up = 62             # time-credit cycles caught up per service per run after cron was down
 
+[usage]
+autobill = "daily"            # when autobill collects and charges VoIP usage: daily (after daily_hour, before invoicing) or every_run
+
 [mail]
 transport = "file"            # file (write .eml files to file_dir), smtp, or none
 file_dir = "mail"
@@ -181,6 +184,14 @@ Config Config::load(const std::filesystem::path &file) {
                     if (!v || *v < 1 || *v > 100000) bad(tnode, k, "must be an integer from 1 to 100000");
                     c.timelog_max_catch_up = static_cast<int>(*v);
                 } else bad(tnode, k, "is not a known key");
+            }
+        } else if (key == "usage" && node.is_table()) {
+            for (auto &&[uk, unode] : *node.as_table()) {
+                const std::string k = "usage." + std::string(uk.str());
+                if (uk.str() == "autobill") {
+                    c.autobill = string_of(unode, k);
+                    if (c.autobill != "daily" && c.autobill != "every_run") bad(unode, k, "must be daily or every_run");
+                } else bad(unode, k, "is not a known key");
             }
         } else if (key == "mail" && node.is_table()) {
             for (auto &&[mk, mnode] : *node.as_table()) {

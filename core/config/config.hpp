@@ -29,6 +29,7 @@ struct Config {
     std::vector<int> overdue_notice_days;  // [billing] overdue_notice_days: e.g. [1, 7, 14]
     int cron_daily_hour = 0;
     int timelog_max_catch_up = 62;       // [timelog] max_catch_up: calendar periods per service per run
+    std::string autobill = "daily";      // [usage] autobill: daily | every_run
     struct Mail {
         std::string transport = "file";         // [mail] transport: file, smtp, none
         std::filesystem::path file_dir;         // [mail] file_dir, default mail/

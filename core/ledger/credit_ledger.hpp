@@ -24,6 +24,7 @@ inline constexpr const char *adjustment = "adjustment";  // balance set directly
 inline constexpr const char *reversal = "reversal";      // undoes another entry
 inline constexpr const char *overpayment = "overpayment";
 inline constexpr const char *applied = "applied";        // spent on an invoice
+inline constexpr const char *usage = "usage";            // prepaid VoIP calls, charged by autobill
 }  // namespace credit_kind
 
 struct CreditEntry {

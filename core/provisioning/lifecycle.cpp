@@ -134,15 +134,40 @@ CallInput Provisioner::call_input(const Service &service, const LoadedModule &mo
     return in;
 }
 
+namespace {
+// The business date a service was first provisioned: calendar credit cycles and the first usage
+// collection start from it.
+void mark_activated(Database &db, int64_t service_id, Date on) {
+    db.prepare("UPDATE services SET activated_on = COALESCE(activated_on, ?2) WHERE id = ?1").bind(1, service_id).bind(2, format_date(on)).run();
+}
+}  // namespace
+
 LifecycleResult Provisioner::dispatch(const Service &service, Action action, const RunOptions &options,
                                       const char *final_status) {
     const std::string &reason = options.reason;
     const std::optional<std::string> &new_password = options.new_password;
     const std::string id = std::to_string(service.id);
     const Product product = repo_.get_product(service.product_id);
-    if (product.module.empty())
-        fail(ErrorKind::refused, "service " + id + ": product '" + product.name + "' has no module, so there is nothing to " +
-                                     action_name(action));
+    if (product.module.empty()) {
+        // Nothing runs on a server (a service billed from imported records, say): the status
+        // changes are the whole of create, suspend, unsuspend and terminate.
+        if (action != Action::create && action != Action::suspend && action != Action::unsuspend && action != Action::terminate)
+            fail(ErrorKind::refused, "service " + id + ": product '" + product.name + "' has no module, so there is nothing to " +
+                                         action_name(action));
+        LifecycleResult r;
+        r.service_id = service.id;
+        r.action = action_name(action);
+        r.status = PROVISIO_OK;
+        r.message = "no module: status changed only";
+        r.status_before = service.status;
+        r.status_after = final_status ? final_status : status_after(action, service.status);
+        Transaction tx(repo_.database());
+        const bool suspended = r.status_after == status::suspended;
+        repo_.set_service_status(service.id, r.status_after, suspended ? reason : "", suspended && options.by_automation ? "automation" : "");
+        if (action == Action::create) mark_activated(repo_.database(), service.id, today());
+        tx.commit();
+        return r;
+    }
     const LoadedModule &module = host_.require(product.module);
     const CallInput in = call_input(service, module, options);
 
@@ -174,9 +199,7 @@ LifecycleResult Provisioner::dispatch(const Service &service, Action action, con
             updated.password = *new_password;
             repo_.update_service(updated);
         }
-        if (action == Action::create)
-            db.prepare("UPDATE services SET activated_on = COALESCE(activated_on, ?2) WHERE id = ?1")
-                .bind(1, service.id).bind(2, format_date(today())).run();
+        if (action == Action::create) mark_activated(db, service.id, today());
         resolve_queued(db, service.id, r.action, "done", "", now);
         break;
     }

@@ -233,3 +233,43 @@ TEST_CASE("usage collected through a module's usage hook: records and cursor tog
     // A service whose module has no usage hook says how else to get its calls in.
     CHECK_THAT(v.inst.run({"cdr", "collect", "--service", "1"}).err, Catch::Contains("provisio cdr import"));
 }
+
+TEST_CASE("autobill collects, rates and charges prepaid usage from credit, never twice") {
+    Voip v;
+    v.inst.install_module("cdrsource");
+    const std::string file = (v.inst.dir() / "pbx-cdrs.txt").string();
+    auto record = [](const std::string &id, const std::string &number, int billsec) {
+        return id + ",outbound,2112," + number + ",,2026-03-10T14:00:00Z,2026-03-10T14:00:00Z,2026-03-10T15:00:00Z,3600," +
+               std::to_string(billsec) + ",NORMAL_CLEARING\n";
+    };
+    // 0.05 + 2 min × 0.02 = 0.09 and 66 s × 0.006 = 0.0066: 0.0966 → 0.10 debited.
+    std::ofstream(file) << record("a1", "011442079460000", 90) << record("a2", "5192225555", 65);
+    ok(v.inst, {"product", "add", "--name", "Hosted PBX", "--module", "cdrsource", "--price", "20", "--setting", "cdr_file=" + file});
+    ok(v.inst, {"package", "set", "Hosted PBX", "--tariff", "Wholesale"});
+    ok(v.inst, {"service", "add", "--client", "1", "--product", "Hosted PBX", "--next-due", "2026-03-05"});
+    ok(v.inst, {"service", "create", "1"});
+    ok(v.inst, {"service", "create", "2"});
+    ok(v.inst, {"credit", "add", "1", "1.00", "--description", "Top-up"});
+    // Service 1's calls come from a file import instead: 0.0066 + 0.09.
+    REQUIRE(v.import(std::string(header) + call("f1", "5192225555", 65) + call("f2", "011 44 20 7946 0000", 90)).exit_code == 0);
+
+    auto balance = [&] { return json::parse(v.inst.run({"--json", "credit", "list", "1"}).out)["balance"].get<std::string>(); };
+    const RunResult run = v.inst.run({"--now", "2026-03-11T06:00:00Z", "cron", "--task", "autobill", "--verbose"});
+    INFO(run.out << run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK_THAT(run.out, Catch::Contains("server (no server): 2 CDR(s) found, 2 rated, 0 unrated, 0 excluded; 1 client(s) billed, 0.20 USD"));
+    CHECK_THAT(run.out, Catch::Contains("service 2 (client 1): 2 call(s), 0.0966 → 0.10 USD debited from credit"));
+    CHECK(balance() == "0.80");
+    for (const auto &c : json::parse(v.inst.run({"--json", "cdr", "list", "--service", "2"}).out))
+        CHECK_THAT(c["billed_by"].get<std::string>(), Catch::StartsWith("credit:"));
+
+    // Again the same day, and later with nothing new: nothing is charged twice.
+    ok(v.inst, {"--now", "2026-03-11T07:00:00Z", "cron", "--task", "autobill"});
+    ok(v.inst, {"--now", "2026-03-12T07:00:00Z", "cron", "--task", "autobill"});
+    CHECK(balance() == "0.80");
+    // New calls are charged on the next run, and usage may take the credit below zero.
+    std::ofstream(file, std::ios::app) << record("a3", "011442079460000", 3000);  // 0.05 + 50 × 0.02 = 1.05
+    ok(v.inst, {"--now", "2026-03-13T07:00:00Z", "cron", "--task", "autobill"});
+    CHECK(balance() == "-0.25");
+    ok(v.inst, {"verify"});
+}
