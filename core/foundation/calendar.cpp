@@ -29,10 +29,15 @@ Date parse_date(std::string_view text, std::string_view what) {
 }
 
 std::string format_date(Date d) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                  static_cast<unsigned>(d.day()));
-    return buf;
+    // By hand rather than snprintf: CDR import formats a date for every call.
+    std::string out(10, '-');
+    const auto put = [&](size_t at, unsigned value, int width) {
+        for (int i = width - 1; i >= 0; --i, value /= 10) out[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+    };
+    put(0, static_cast<unsigned>(static_cast<int>(d.year())), 4);
+    put(5, static_cast<unsigned>(d.month()), 2);
+    put(8, static_cast<unsigned>(d.day()), 2);
+    return out;
 }
 
 int days_between(Date from, Date to) {

@@ -1,5 +1,6 @@
 #include "foundation/clock.hpp"
 
+#include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
 
 #include <charconv>
@@ -15,14 +16,17 @@ TimePoint Clock::now() const {
 std::string format_utc(TimePoint t) {
     using namespace std::chrono;
     const auto day = floor<days>(t);
-    const year_month_day ymd(day);
-    const hh_mm_ss<seconds> hms(floor<seconds>(t - day));
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
+    const auto seconds_of_day = static_cast<unsigned>(floor<seconds>(t - day).count());
+    std::string out = format_date(Date(day));
+    out += "T00:00:00Z";
+    const auto put = [&](size_t at, unsigned value) {
+        out[at] = static_cast<char>('0' + value / 10);
+        out[at + 1] = static_cast<char>('0' + value % 10);
+    };
+    put(11, seconds_of_day / 3600);
+    put(14, seconds_of_day / 60 % 60);
+    put(17, seconds_of_day % 60);
+    return out;
 }
 
 namespace {

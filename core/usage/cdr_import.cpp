@@ -8,21 +8,38 @@
 #include "usage/tariff_store.hpp"
 
 #include <charconv>
-#include <set>
+#include <condition_variable>
+#include <algorithm>
+#include <deque>
+#include <mutex>
+#include <pthread.h>
+#include <thread>
 
 namespace provisio::usage {
 
 namespace {
 
-constexpr size_t chunk_rows = 32;
+constexpr size_t batch_rows = 1024;  // handed from the reading thread to the writing one
+constexpr size_t batches_waiting = 2;
 constexpr size_t commit_rows = 20'000;
+constexpr size_t chunk_rows = 32;
 constexpr int columns = 27;
-const std::string insert_head =
-    "INSERT INTO cdrs (service_id, source, source_id, direction, caller, destination, caller_destination, start_at, answer_at, "
-    "end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate, per_minute_micros, "
-    "connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, imported_at) VALUES ";
+
+std::string insert_sql(size_t rows) {
+    return "INSERT INTO cdrs (service_id, source, source_id, direction, caller, destination, caller_destination, start_at, "
+           "answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate, "
+           "per_minute_micros, connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, "
+           "imported_at) VALUES " +
+           values_placeholders(rows, columns) + " ON CONFLICT (source, source_id) DO NOTHING";
+}
 
 }  // namespace
+
+struct UsageRecorder::Pending {
+    CallDetail call;
+    Rating rating;  // looked up on the reading thread, priced on the writing one
+    std::string where;
+};
 
 struct UsageRecorder::State {
     Database &db;
@@ -38,14 +55,22 @@ struct UsageRecorder::State {
     unsigned anchor_day = 1;
     std::optional<Date> anchor;
     std::map<std::string, int64_t> period_seconds;  // period start date → domestic billed seconds so far
-    struct Pending {
-        CallDetail call;
-        Rating rating;
-        std::string where, period;
-    };
-    std::vector<Pending> pending;
     std::optional<Transaction> tx;
     size_t uncommitted = 0;
+    Date last_day;  // calls come mostly in time order: the period of the previous one's day
+    std::string last_period;
+    const std::string chunk_sql = insert_sql(chunk_rows), row_sql = insert_sql(1);
+
+    // A big import reads and looks up calls on the caller's thread while a second thread
+    // prices and writes the previous batch: the two halves cost about the same. The database
+    // connection belongs to the writing thread from the first hand-off until flush().
+    std::vector<Pending> filling;
+    std::thread writer;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<std::vector<Pending>> batches;
+    bool closing = false, abandon = false;
+    std::exception_ptr failure;
 
     State(Database &d, const BusinessZone &z) : db(d), zone(z) {}
 
@@ -75,13 +100,16 @@ struct UsageRecorder::State {
         return period_seconds.emplace(period, q.int64(0)).first->second;
     }
 
-    Rating rate(const CallDetail &c, std::string &period) {
-        period = format_date(period_start(zone.date_at(c.start)));
-        const CallRecord record{c.direction, c.destination_number, c.caller_destination, c.billsec, !c.answer_at.empty()};
-        return rater->rate(record, seconds_in(period));
+    const std::string &period_of(TimePoint start) {
+        const Date day = zone.date_at(start);
+        if (last_period.empty() || day != last_day) {
+            last_day = day;
+            last_period = format_date(period_start(day));
+        }
+        return last_period;
     }
 
-    void bind_row(Statement &s, int row, const Pending &p) {
+    void bind(Statement &s, int row, const Pending &p) {
         const int b = row * columns;
         const CallDetail &c = p.call;
         const Rating &r = p.rating;
@@ -91,7 +119,7 @@ struct UsageRecorder::State {
         if (c.answer_at.empty()) s.bind_null(b + 9);
         else s.bind_borrowed(b + 9, c.answer_at);
         s.bind_borrowed(b + 10, c.end_at).bind(b + 11, c.duration).bind(b + 12, c.billsec).bind_borrowed(b + 13, c.hangup_cause)
-            .bind(b + 14, status_name(r.status)).bind_borrowed(b + 15, r.number);
+            .bind_borrowed(b + 14, status_name(r.status)).bind_borrowed(b + 15, r.number);
         if (r.prefix.empty()) s.bind_null(b + 16).bind_null(b + 17);
         else {
             s.bind_borrowed(b + 16, r.prefix);
@@ -103,18 +131,6 @@ struct UsageRecorder::State {
             .bind(b + 24, int64_t{r.tier_seconds}).bind(b + 25, r.cost_micros).bind_borrowed(b + 26, r.note).bind_borrowed(b + 27, now);
     }
 
-    // Inserts `rows` (all new); returns how many went in.
-    int insert(const std::vector<const Pending *> &rows) {
-        int inserted = 0;
-        for (size_t first = 0; first < rows.size(); first += chunk_rows) {
-            const size_t n = std::min(chunk_rows, rows.size() - first);
-            auto s = db.prepare(insert_head + values_placeholders(n, columns) + " ON CONFLICT (source, source_id) DO NOTHING");
-            for (size_t i = 0; i < n; ++i) bind_row(s, static_cast<int>(i), *rows[first + i]);
-            s.run();
-            inserted += db.changes();
-        }
-        return inserted;
-    }
 };
 
 UsageRecorder::UsageRecorder(Database &db, Repository &repo, const BusinessZone &zone, std::string now, int64_t service_id,
@@ -146,9 +162,21 @@ UsageRecorder::UsageRecorder(Database &db, Repository &repo, const BusinessZone 
     }
     const std::string_view d = trimmed(std::string_view(s.service.domain).substr(0, s.service.domain.find('|')));
     s.domain = std::string(d);
+    // The call-id index takes random inserts: a larger page cache keeps most of it in memory
+    // (SQLite's default is 2 MB), and is still a fixed bound whatever the file size.
+    db.exec("PRAGMA cache_size = -32768");
 }
 
-UsageRecorder::~UsageRecorder() = default;
+UsageRecorder::~UsageRecorder() {
+    State &s = *s_;
+    if (!s.writer.joinable()) return;
+    {
+        std::lock_guard lock(s.mutex);
+        s.abandon = s.closing = true;
+    }
+    s.changed.notify_all();
+    s.writer.join();
+}
 
 const std::string &UsageRecorder::domain() const { return s_->domain; }
 
@@ -160,74 +188,131 @@ void UsageRecorder::reject(const std::string &where, const std::string &why) {
 void UsageRecorder::add(CallDetail call, const std::string &where) {
     State &s = *s_;
     ++report_.records;
-    if (!s.tx) s.tx.emplace(s.db);
-    State::Pending p{std::move(call), {}, where, {}};
-    p.rating = s.rate(p.call, p.period);
-    s.pending.push_back(std::move(p));
-    if (s.pending.size() == chunk_rows) write_pending();
+    Pending p{std::move(call), {}, where};
+    const CallDetail &c = p.call;
+    p.rating = s.rater->look_up({c.direction, c.destination_number, c.caller_destination, c.billsec, !c.answer_at.empty()});
+    s.filling.push_back(std::move(p));
+    if (s.filling.size() == batch_rows) hand_off();
 }
 
-void UsageRecorder::flush() {
-    write_pending();
+void UsageRecorder::hand_off() {
     State &s = *s_;
-    if (s.tx) {
+    if (!s.writer.joinable()) s.writer = std::thread([this] { write_batches(); });
+    std::unique_lock lock(s.mutex);
+    s.changed.wait(lock, [&] { return s.batches.size() < batches_waiting || s.failure; });
+    if (s.failure) std::rethrow_exception(s.failure);
+    s.batches.push_back(std::move(s.filling));
+    s.filling.clear();
+    s.filling.reserve(batch_rows);
+    s.changed.notify_all();
+}
+
+void UsageRecorder::write_batches() {
+    pthread_setname_np(pthread_self(), "provisio-cdrs");
+    State &s = *s_;
+    for (;;) {
+        std::vector<Pending> batch;
+        {
+            std::unique_lock lock(s.mutex);
+            s.changed.wait(lock, [&] { return !s.batches.empty() || s.closing; });
+            if (s.abandon || s.batches.empty()) return;
+            batch = std::move(s.batches.front());
+            s.batches.pop_front();
+        }
+        s.changed.notify_all();
+        try {
+            write(batch);
+        } catch (...) {
+            std::lock_guard lock(s.mutex);
+            s.failure = std::current_exception();
+            s.changed.notify_all();
+            return;
+        }
+    }
+}
+
+void UsageRecorder::write(std::vector<Pending> &batch) {
+    State &s = *s_;
+    if (batch.empty()) return;
+    if (!s.tx) s.tx.emplace(s.db);
+    for (size_t first = 0; first < batch.size(); first += chunk_rows) {
+        const size_t n = std::min(chunk_rows, batch.size() - first);
+        const Pending *chunk = &batch[first];
+        // Optimistic: a chunk of new calls goes in as one statement. When some were stored
+        // before, the ones that went in come out again and the chunk goes row by row, priced
+        // from the minutes as they were before it.
+        const auto minutes_before = s.period_seconds;
+        for (size_t i = 0; i < n; ++i) s.rater->price(batch[first + i].rating, s.seconds_in(s.period_of(chunk[i].call.start)));
+        {
+            auto insert = s.db.prepare(n == chunk_rows ? std::string_view(s.chunk_sql) : insert_sql(n));
+            for (size_t i = 0; i < n; ++i) s.bind(insert, static_cast<int>(i), chunk[i]);
+            insert.run();
+        }
+        const auto inserted = static_cast<size_t>(s.db.changes());
+        if (inserted == n) {
+            for (size_t i = 0; i < n; ++i) counted(chunk[i]);
+        } else {
+            // New rows take the next rowids in turn: the statement's are the last `inserted`.
+            if (inserted > 0) {
+                auto undo = s.db.prepare("DELETE FROM cdrs WHERE id > ?1");
+                undo.bind(1, s.db.last_insert_id() - static_cast<int64_t>(inserted));
+                undo.run();
+            }
+            s.period_seconds = minutes_before;
+            for (size_t i = 0; i < n; ++i) write_one(batch[first + i]);
+        }
+        s.uncommitted += n;
+    }
+    if (s.uncommitted >= commit_rows) {
         s.tx->commit();
         s.tx.reset();
         s.uncommitted = 0;
     }
 }
 
-void UsageRecorder::write_pending() {
+void UsageRecorder::write_one(Pending &p) {
     State &s = *s_;
-    if (!s.pending.empty()) {
-        const auto counted = [&](const State::Pending &p) {
-            report_.by_status[status_name(p.rating.status)]++;
-            report_.cost_micros += p.rating.cost_micros;
-            report_.stored++;
-            if (p.rating.status == CallStatus::unrated) report_.unrated.push_back(p.where + ": " + p.rating.note);
-        };
-        std::vector<const State::Pending *> rows;
-        for (const auto &p : s.pending) rows.push_back(&p);
-        // Optimistic: a chunk of new calls goes in whole. When some were stored before, undo,
-        // drop those, and rate the rest again from the counters as they were before the chunk.
-        const auto before = s.period_seconds;
-        bool whole = false;
-        {
-            Transaction chunk(s.db);
-            if (static_cast<size_t>(s.insert(rows)) == rows.size()) {
-                chunk.commit();
-                whole = true;
-            }
-        }
-        if (whole) {
-            for (const auto *p : rows) counted(*p);
-        } else {
-            s.period_seconds = before;
-            std::set<std::string> stored;
-            {
-                std::string sql = "SELECT source_id FROM cdrs WHERE source = ?1 AND source_id IN (";
-                for (size_t i = 0; i < rows.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(i + 2);
-                auto q = s.db.prepare(sql + ")");
-                q.bind(1, s.source);
-                for (size_t i = 0; i < rows.size(); ++i) q.bind(static_cast<int>(i) + 2, rows[i]->call.source_id);
-                while (q.step()) stored.insert(q.text(0));
-            }
-            std::vector<const State::Pending *> fresh;
-            for (auto &p : s.pending) {
-                if (!stored.insert(p.call.source_id).second) {  // stored before, or twice in this file
-                    report_.duplicates++;
-                    continue;
-                }
-                p.rating = s.rate(p.call, p.period);
-                fresh.push_back(&p);
-            }
-            s.insert(fresh);
-            for (const auto *p : fresh) counted(*p);
-        }
-        s.uncommitted += s.pending.size();
-        s.pending.clear();
+    int64_t &seconds = s.seconds_in(s.period_of(p.call.start));
+    const int64_t before = seconds;
+    s.rater->price(p.rating, seconds);
+    {
+        auto insert = s.db.prepare(s.row_sql);
+        s.bind(insert, 0, p);
+        insert.run();
     }
-    if (s.tx && s.uncommitted >= commit_rows) {
+    if (s.db.changes() == 0) {  // stored before, or twice in this file: it gives its minutes back
+        seconds = before;
+        report_.duplicates++;
+        return;
+    }
+    counted(p);
+}
+
+void UsageRecorder::counted(const Pending &p) {
+    report_.by_status[status_name(p.rating.status)]++;
+    report_.cost_micros += p.rating.cost_micros;
+    report_.stored++;
+    if (p.rating.status == CallStatus::unrated) report_.unrated.push_back(p.where + ": " + p.rating.note);
+}
+
+void UsageRecorder::flush() {
+    State &s = *s_;
+    if (s.writer.joinable()) {
+        {
+            std::lock_guard lock(s.mutex);
+            if (!s.filling.empty()) s.batches.push_back(std::move(s.filling));
+            s.closing = true;
+        }
+        s.changed.notify_all();
+        s.writer.join();
+        s.closing = false;
+        s.filling.clear();
+        if (s.failure) std::rethrow_exception(s.failure);
+    } else {
+        write(s.filling);
+        s.filling.clear();
+    }
+    if (s.tx) {
         s.tx->commit();
         s.tx.reset();
         s.uncommitted = 0;
@@ -299,6 +384,8 @@ void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &z
                 fail(ErrorKind::invalid_input, std::string(name) + " '" + std::string(t) + "' is not a whole number of seconds ≥ 0");
             return v;
         };
+        // Only a bad line is rejected here; a storage failure while adding stops the import.
+        std::optional<CallDetail> call;
         try {
             std::string id(field(c_uuid));
             if (id.empty()) fail(ErrorKind::invalid_input, "xml_cdr_uuid is empty");
@@ -310,13 +397,13 @@ void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &z
             if (const auto a = field(c_answer); !a.empty()) answer = zone.from_local(a, "answer_stamp");
             std::optional<int64_t> duration;
             if (c_duration && !field(c_duration).empty()) duration = seconds(c_duration, "duration");
-            CallDetail c = checked_call(std::move(id), std::string(field(c_dir)), std::string(field(c_caller)), std::string(field(c_dest)),
-                                        std::string(field(c_caller_dest)), start, answer, end, seconds(c_billsec, "billsec"), duration,
-                                        std::string(field(c_cause)));
-            recorder.add(std::move(c), where);
+            const int64_t billsec = seconds(c_billsec, "billsec");
+            call = checked_call(std::move(id), std::string(field(c_dir)), std::string(field(c_caller)), std::string(field(c_dest)),
+                                std::string(field(c_caller_dest)), start, answer, end, billsec, duration, std::string(field(c_cause)));
         } catch (const Error &e) {
             recorder.reject(where, e.what());
         }
+        if (call) recorder.add(std::move(*call), where);
     }
     recorder.flush();
 }

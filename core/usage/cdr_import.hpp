@@ -60,14 +60,20 @@ public:
     void add(CallDetail call, const std::string &where);
     // A record that could not be read: reported, nothing stored.
     void reject(const std::string &where, const std::string &why);
-    // Writes what is queued; the report is complete after it.
+    // Writes what is queued; the report is complete after it. Until then the recorder may use
+    // the database connection from a thread of its own: the caller leaves it alone.
     void flush();
     // The service's domain as its module fields give it ("domain | main DID" → "domain").
     const std::string &domain() const;
     const UsageReport &report() const { return report_; }
 
 private:
-    void write_pending();  // rates are already worked out; commits every few thousand calls
+    struct Pending;
+    void hand_off();                            // the filled batch to the writing thread
+    void write_batches();                       // the writing thread
+    void write(std::vector<Pending> &batch);    // prices and stores, on whichever thread owns the database
+    void write_one(Pending &call);              // the same for one call, giving back a duplicate's minutes
+    void counted(const Pending &call);          // adds a stored call to the report
     struct State;
     std::unique_ptr<State> s_;
     UsageReport report_;

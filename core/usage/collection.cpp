@@ -66,17 +66,18 @@ CollectionReport collect_usage(Database &db, Repository &repo, const ModuleHost 
         UsageRecorder recorder(db, repo, zone, now, service_id, module->name());
         for (const CollectedUsage &u : outcome.usage) {
             const std::string where = "call " + (u.id.empty() ? std::string("(no id)") : u.id);
+            std::optional<CallDetail> call;
             try {
                 const TimePoint start = parse_instant(u.start, "start");
                 std::optional<TimePoint> answer;
                 if (!u.answer.empty()) answer = parse_instant(u.answer, "answer");
                 const TimePoint end = parse_instant(u.end, "end");
-                recorder.add(checked_call(u.id, u.direction, u.caller, u.destination_number, u.caller_destination, start, answer, end,
-                                          u.billsec, u.duration, u.hangup_cause),
-                             where);
+                call = checked_call(u.id, u.direction, u.caller, u.destination_number, u.caller_destination, start, answer, end, u.billsec,
+                                    u.duration, u.hangup_cause);
             } catch (const Error &e) {
                 recorder.reject(where, e.what());
             }
+            if (call) recorder.add(std::move(*call), where);  // a storage failure stops the collection: nothing of it is kept
         }
         recorder.flush();
         db.prepare("INSERT INTO usage_cursors (service_id, module, cursor, collected_at) VALUES (?1, ?2, ?3, ?4) "

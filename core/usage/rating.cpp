@@ -82,6 +82,12 @@ Rater::Rater(const Package &package, const std::vector<Rate> &tariff, const std:
 }
 
 Rating Rater::rate(const CallRecord &call, int64_t &period_seconds) const {
+    Rating r = look_up(call);
+    price(r, period_seconds);
+    return r;
+}
+
+Rating Rater::look_up(const CallRecord &call) const {
     Rating r;
     const bool inbound = call.direction == "inbound";
     const std::string_view raw = inbound ? call.caller_destination : call.destination_number;
@@ -136,10 +142,15 @@ Rating Rater::rate(const CallRecord &call, int64_t &period_seconds) const {
     r.per_minute_micros = rate->per_minute_micros;
     r.connect_fee_micros = rate->connect_fee_micros;
     r.billed_seconds = billed_seconds(call.billsec, *rate);
-    if (r.billed_seconds == 0) {
-        r.note = "within the " + std::to_string(rate->grace_seconds) + " s grace period";
-        return r;
-    }
+    if (r.billed_seconds == 0) r.note = "within the " + std::to_string(rate->grace_seconds) + " s grace period";
+    return r;
+}
+
+void Rater::price(Rating &r, int64_t &period_seconds) const {
+    if (r.status != CallStatus::rated || r.billed_seconds == 0) return;
+    r.free_seconds = r.tier_seconds = 0;
+    r.cost_micros = 0;
+    r.note.clear();
 
     // Free minutes and tiers count the period's domestic seconds in call order.
     const bool domestic = starts_with(r.number, package_.plan.country_code);
@@ -157,7 +168,7 @@ Rating Rater::rate(const CallRecord &call, int64_t &period_seconds) const {
             const int64_t start = std::max(at, package_.tiers[i].from_seconds), end = std::min(to, tier_end);
             if (start >= end) continue;
             if (start > at) {  // seconds before this tier starts: the tariff's rate
-                marked += static_cast<__int128>(start - at) * rate->per_minute_micros;
+                marked += static_cast<__int128>(start - at) * r.per_minute_micros;
             }
             plain += static_cast<__int128>(end - start) * package_.tiers[i].per_minute_micros;
             r.tier_seconds += static_cast<int32_t>(end - start);
@@ -165,8 +176,8 @@ Rating Rater::rate(const CallRecord &call, int64_t &period_seconds) const {
         }
     }
     const int64_t charged = to - at;
-    (r.custom_rate ? plain : marked) += static_cast<__int128>(charged) * rate->per_minute_micros;
-    if (r.free_seconds < r.billed_seconds) (r.custom_rate ? plain : marked) += static_cast<__int128>(rate->connect_fee_micros) * 60;
+    (r.custom_rate ? plain : marked) += static_cast<__int128>(charged) * r.per_minute_micros;
+    if (r.free_seconds < r.billed_seconds) (r.custom_rate ? plain : marked) += static_cast<__int128>(r.connect_fee_micros) * 60;
     // cost = (marked × (100% + markup) + plain × 100%) / (60 s × 100%), rounded half-up.
     const __int128 total = marked * (hundred_percent + package_.markup_micro_percent) + plain * hundred_percent;
     const int64_t unit = pow10(Money::max_decimals - package_.decimals);
@@ -174,7 +185,6 @@ Rating Rater::rate(const CallRecord &call, int64_t &period_seconds) const {
     r.cost_micros = static_cast<int64_t>((total + divisor / 2) / divisor) * unit;
     if (r.free_seconds) r.note = std::to_string(r.free_seconds) + " s free";
     if (r.tier_seconds) r.note += (r.note.empty() ? "" : ", ") + std::to_string(r.tier_seconds) + " s at tier rates";
-    return r;
 }
 
 }  // namespace provisio::usage

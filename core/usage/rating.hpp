@@ -71,6 +71,13 @@ public:
     // billing period; a rated domestic call adds its billed seconds to it.
     Rating rate(const CallRecord &call, int64_t &period_seconds) const;
 
+    // rate() in two steps for callers that split the work: look_up() needs nothing but the
+    // call (normalize, filter, match, billed seconds); price() then spends the period's free
+    // minutes and tiers and works out the cost; pricing a rating again starts over from what
+    // look_up() found.
+    Rating look_up(const CallRecord &call) const;
+    void price(Rating &rating, int64_t &period_seconds) const;
+
 private:
     const Package &package_;
     const std::vector<Rate> &tariff_, &custom_;

@@ -162,6 +162,49 @@ TEST_CASE("a FusionPBX export is rated and stored; bad lines are reported, good 
     CHECK_THAT(explain.out, Catch::Contains("= 0.090000 → 0.09"));
 }
 
+TEST_CASE("a big export in overlapping parts stores and prices exactly what one import of it does") {
+    // Big enough for the reading and writing threads and for duplicates inside multi-row
+    // chunks: the free minutes a duplicate was priced with must go back before the next call.
+    std::string all = header, first = header, second = header;
+    std::vector<std::string> lines;
+    for (int i = 0; i < 5000; ++i) {
+        char start[32];
+        const int at = i * 15;  // every 15 s of 2026-03-10
+        std::snprintf(start, sizeof start, "2026-03-10 %02d:%02d:%02d", at / 3600, at / 60 % 60, at % 60);
+        lines.push_back(call("big" + std::to_string(i), i % 7 ? "5192225555" : "442079460000", 30 + i % 90, start));
+        all += lines.back();
+        if (i < 3100) first += lines.back();
+        if (i >= 2900) second += lines.back();               // overlaps the end of the first part
+        if (i >= 3100 && i % 13 == 0) second += lines[static_cast<size_t>(i - 1000)];  // old calls among new ones
+        if (i == 3301) second += lines[3300];                // twice in one file
+    }
+    // The free minutes run out in the second part, after some of its duplicates.
+    Voip whole, parts;
+    for (Voip *v : {&whole, &parts}) ok(v->inst, {"package", "set", "Metered", "--free-minutes", "4000"});
+    const RunResult one = whole.import(all);
+    INFO(one.err);
+    CHECK_THAT(one.out, Catch::Contains("5000 stored, 0 duplicate(s) skipped"));
+    CHECK_THAT(parts.import(first, "first.csv").out, Catch::Contains("3100 stored, 0 duplicate(s)"));
+    const RunResult rest = parts.import(second, "second.csv");
+    CHECK_THAT(rest.out, Catch::Contains("1900 stored"));
+    auto sums = [](Voip &v) {
+        int64_t free = 0, billed = 0;
+        std::map<std::string, std::string> cost;
+        for (const auto &c : v.list()) {
+            free += c["free_seconds"].get<int64_t>();
+            billed += c["billed_seconds"].get<int64_t>();
+            cost[c["source_id"]] = c["cost"];
+        }
+        return std::make_tuple(free, billed, cost);
+    };
+    const auto [free_whole, billed_whole, cost_whole] = sums(whole);
+    const auto [free_parts, billed_parts, cost_parts] = sums(parts);
+    CHECK(free_whole == 4000 * 60);
+    CHECK(free_parts == free_whole);
+    CHECK(billed_parts == billed_whole);
+    CHECK(cost_parts == cost_whole);
+}
+
 TEST_CASE("files that are not CDR exports, and services that cannot be rated, change nothing") {
     Voip v;
     const std::string before = v.inst.dump();
