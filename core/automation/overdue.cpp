@@ -58,7 +58,7 @@ TaskResult suspend_and_terminate_overdue(TaskContext &ctx, const OverdueOptions 
                 continue;
             }
             try {
-                const LifecycleResult r = provisioner.run(s.service_id, Action::terminate, {overdue_reason, std::nullopt, true});
+                const LifecycleResult r = provisioner.run(s.service_id, Action::terminate, {overdue_reason, std::nullopt, "automation"});
                 record(result, r, what);
                 if (r.status == PROVISIO_OK)
                     // Automation's terminations take the addons with them (a manual one does not).
@@ -80,7 +80,7 @@ TaskResult suspend_and_terminate_overdue(TaskContext &ctx, const OverdueOptions 
                 continue;
             }
             try {
-                record(result, provisioner.run(s.service_id, Action::suspend, {overdue_reason, std::nullopt, true}), what);
+                record(result, provisioner.run(s.service_id, Action::suspend, {overdue_reason, std::nullopt, "automation"}), what);
             } catch (const std::exception &e) {
                 result.errors.push_back("service " + std::to_string(s.service_id) + ": " + e.what());
             }
@@ -111,7 +111,7 @@ TaskResult release_paid_up(TaskContext &ctx, const std::optional<std::vector<int
             continue;
         }
         try {
-            record(result, provisioner.run(id, Action::unsuspend, {"", std::nullopt, true}), what);
+            record(result, provisioner.run(id, Action::unsuspend, {"", std::nullopt, "automation"}), what);
         } catch (const std::exception &e) {
             result.errors.push_back("service " + std::to_string(id) + ": " + e.what());
         }

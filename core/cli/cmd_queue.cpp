@@ -33,7 +33,7 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
                 json out = json::array();
                 for (const auto &i : items)
                     out.push_back({{"id", i.id}, {"service_id", i.service_id}, {"action", i.action}, {"reason", i.reason},
-                                   {"attempts", i.attempts}, {"last_error", i.last_error}, {"created_at", i.created_at},
+                                   {"requested_by", i.requested_by}, {"attempts", i.attempts}, {"last_error", i.last_error}, {"created_at", i.created_at},
                                    {"last_attempt_at", i.last_attempt_at},
                                    {"resolved_at", i.resolved_at ? json(*i.resolved_at) : json()},
                                    {"outcome", i.outcome ? json(*i.outcome) : json()}});

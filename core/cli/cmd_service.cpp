@@ -127,7 +127,7 @@ json service_json(const Service &s) {
             {"next_invoice_date", s.next_invoice_date ? json(*s.next_invoice_date) : json()},
             {"autosuspend_override", s.autosuspend_override ? json(*s.autosuspend_override) : json()},
             {"recurring_amount", s.recurring_amount.to_string()}, {"billing_cycle", s.billing_cycle},
-            {"suspend_reason", s.suspend_reason}, {"custom_fields", s.custom_fields}, {"module_state", s.module_state},
+            {"suspend_reason", s.suspend_reason}, {"suspended_by", s.suspended_by}, {"custom_fields", s.custom_fields}, {"module_state", s.module_state},
             {"created_at", s.created_at}, {"updated_at", s.updated_at}};
 }
 
@@ -168,7 +168,7 @@ void add_lifecycle(CLI::App *service, Context &ctx, Runner &run, const std::shar
             if (!args->password.empty()) new_password = args->password;
             if (args->password_stdin) new_password = read_secret_line("the new password");
             Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
-            return report(ctx, p.run(parse_id(args->ref, "service"), action, {args->reason, new_password, false}));
+            return report(ctx, p.run(parse_id(args->ref, "service"), action, {args->reason, new_password, ""}));
         };
     });
 }

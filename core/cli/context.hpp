@@ -89,5 +89,6 @@ void add_timelog_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_tariff_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_package_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_field_commands(CLI::App &app, Context &ctx, Runner &run);
 
 }  // namespace provisio::cli

@@ -57,6 +57,7 @@ max_catch_up = 62             # time-credit cycles caught up per service per run
 
 [usage]
 autobill = "daily"            # when autobill collects and charges VoIP usage: daily (after daily_hour, before invoicing) or every_run
+low_balance_alerts = "daily"  # "Low Balance Alert": daily (every day while credit is at or below the threshold) or once (per fall)
 
 [mail]
 transport = "file"            # file (write .eml files to file_dir), smtp, or none
@@ -191,6 +192,9 @@ Config Config::load(const std::filesystem::path &file) {
                 if (uk.str() == "autobill") {
                     c.autobill = string_of(unode, k);
                     if (c.autobill != "daily" && c.autobill != "every_run") bad(unode, k, "must be daily or every_run");
+                } else if (uk.str() == "low_balance_alerts") {
+                    c.low_balance_alerts = string_of(unode, k);
+                    if (c.low_balance_alerts != "daily" && c.low_balance_alerts != "once") bad(unode, k, "must be daily or once");
                 } else bad(unode, k, "is not a known key");
             }
         } else if (key == "mail" && node.is_table()) {

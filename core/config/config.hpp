@@ -30,6 +30,7 @@ struct Config {
     int cron_daily_hour = 0;
     int timelog_max_catch_up = 62;       // [timelog] max_catch_up: calendar periods per service per run
     std::string autobill = "daily";      // [usage] autobill: daily | every_run
+    std::string low_balance_alerts = "daily";  // [usage] low_balance_alerts: daily | once
     struct Mail {
         std::string transport = "file";         // [mail] transport: file, smtp, none
         std::filesystem::path file_dir;         // [mail] file_dir, default mail/

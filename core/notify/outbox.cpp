@@ -19,13 +19,18 @@ TemplateVars client_variables(Database &db, int64_t client_id) {
     q.bind(1, client_id);
     if (!q.step()) fail(ErrorKind::not_found, "client " + std::to_string(client_id) + " does not exist");
     const std::string first = q.text(0), last = q.text(1);
-    return {{"client_id", std::to_string(client_id)},
+    TemplateVars vars{{"client_id", std::to_string(client_id)},
             {"client_first_name", first},
             {"client_last_name", last},
             {"client_name", first + (last.empty() ? "" : " " + last)},
             {"client_email", q.text(2)},
             {"client_credit", Money::from_micros(q.int64(3)).to_string()},
             {"client_due_invoices_balance", Money::from_micros(q.int64(4)).to_string()}};
+    auto fields = db.prepare("SELECT f.variable, COALESCE(v.value, f.default_value) FROM client_fields f "
+                             "LEFT JOIN client_field_values v ON v.field_id = f.id AND v.client_id = ?1");
+    fields.bind(1, client_id);
+    while (fields.step()) vars["client_custom_field_" + fields.text(0)] = fields.text(1);
+    return vars;
 }
 
 Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,

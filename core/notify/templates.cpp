@@ -16,6 +16,7 @@ const std::vector<std::pair<std::string, std::string>> &template_variables() {
         {"client_email", "e-mail address"},
         {"client_credit", "credit balance, e.g. 12.50"},
         {"client_due_invoices_balance", "total due on unpaid invoices"},
+        {"client_custom_field_<variable>", "a client custom field: its name in lower case without spaces, e.g. lowbalancethreshold"},
         {"invoice_id", "invoice number"},
         {"invoice_date", "date the invoice was made"},
         {"invoice_due_date", "its due date"},

@@ -45,6 +45,20 @@ LifecycleResult Provisioner::run(int64_t service_id, Action action, const RunOpt
     return dispatch(service, action, o, nullptr);
 }
 
+PreparedCall Provisioner::prepare(int64_t service_id, Action action, const RunOptions &options) {
+    Service service = repo_.get_service(service_id);
+    if (auto why = transition_refusal(action, service.status))
+        fail(ErrorKind::refused, "service " + std::to_string(service_id) + ": " + *why);
+    RunOptions o = options;
+    if (action != Action::change_password) o.new_password.reset();
+    return prepare_call(std::move(service), action, o, nullptr);
+}
+
+CallOutcome Provisioner::invoke(const PreparedCall &call) const {
+    if (!call.module) return {};
+    return host_.invoke(*call.module, call.action, call.input);
+}
+
 LifecycleResult Provisioner::cancel(int64_t service_id) {
     const Service service = repo_.get_service(service_id);
     if (service.status == status::pending) {
@@ -144,16 +158,38 @@ void mark_activated(Database &db, int64_t service_id, Date on) {
 
 LifecycleResult Provisioner::dispatch(const Service &service, Action action, const RunOptions &options,
                                       const char *final_status) {
-    const std::string &reason = options.reason;
-    const std::optional<std::string> &new_password = options.new_password;
-    const std::string id = std::to_string(service.id);
+    const PreparedCall call = prepare_call(service, action, options, final_status);
+    return complete(call, invoke(call));
+}
+
+PreparedCall Provisioner::prepare_call(Service service, Action action, const RunOptions &options, const char *final_status) {
+    PreparedCall call;
     const Product product = repo_.get_product(service.product_id);
     if (product.module.empty()) {
+        if (action != Action::create && action != Action::suspend && action != Action::unsuspend && action != Action::terminate)
+            fail(ErrorKind::refused, "service " + std::to_string(service.id) + ": product '" + product.name +
+                                         "' has no module, so there is nothing to " + action_name(action));
+    } else {
+        call.module = &host_.require(product.module);
+        call.input = call_input(service, *call.module, options, &product);
+    }
+    call.service = std::move(service);
+    call.action = action;
+    call.options = options;
+    call.final_status = final_status;
+    return call;
+}
+
+LifecycleResult Provisioner::complete(const PreparedCall &call, const CallOutcome &outcome) {
+    const Service &service = call.service;
+    const Action action = call.action;
+    const RunOptions &options = call.options;
+    const char *final_status = call.final_status;
+    const std::string &reason = options.reason;
+    const std::optional<std::string> &new_password = options.new_password;
+    if (!call.module) {
         // Nothing runs on a server (a service billed from imported records, say): the status
         // changes are the whole of create, suspend, unsuspend and terminate.
-        if (action != Action::create && action != Action::suspend && action != Action::unsuspend && action != Action::terminate)
-            fail(ErrorKind::refused, "service " + id + ": product '" + product.name + "' has no module, so there is nothing to " +
-                                         action_name(action));
         LifecycleResult r;
         r.service_id = service.id;
         r.action = action_name(action);
@@ -161,17 +197,15 @@ LifecycleResult Provisioner::dispatch(const Service &service, Action action, con
         r.message = "no module: status changed only";
         r.status_before = service.status;
         r.status_after = final_status ? final_status : status_after(action, service.status);
+        r.called_module = false;
         Transaction tx(repo_.database());
         const bool suspended = r.status_after == status::suspended;
-        repo_.set_service_status(service.id, r.status_after, suspended ? reason : "", suspended && options.by_automation ? "automation" : "");
+        repo_.set_service_status(service.id, r.status_after, suspended ? reason : "", suspended ? options.requested_by : "");
         if (action == Action::create) mark_activated(repo_.database(), service.id, today());
         tx.commit();
         return r;
     }
-    const LoadedModule &module = host_.require(product.module);
-    const CallInput in = call_input(service, module, options);
-
-    const CallOutcome outcome = host_.invoke(module, action, in);
+    const LoadedModule &module = *call.module;
 
     LifecycleResult r;
     r.service_id = service.id;
@@ -191,8 +225,7 @@ LifecycleResult Provisioner::dispatch(const Service &service, Action action, con
         r.status_after = final_status ? final_status : status_after(action, service.status);
         if (r.status_after != service.status || action == Action::suspend) {
             const bool suspended = r.status_after == status::suspended;
-            repo_.set_service_status(service.id, r.status_after, suspended ? reason : "",
-                                     suspended && options.by_automation ? "automation" : "");
+            repo_.set_service_status(service.id, r.status_after, suspended ? reason : "", suspended ? options.requested_by : "");
         }
         if (new_password) {
             Service updated = service;
@@ -210,7 +243,7 @@ LifecycleResult Provisioner::dispatch(const Service &service, Action action, con
             updated.password = *new_password;
             repo_.update_service(updated);
         }
-        r.queue_id = enqueue(db, service.id, r.action, reason, outcome.message, now);
+        r.queue_id = enqueue(db, service.id, r.action, reason, options.requested_by, outcome.message, now);
         break;
     default:
         resolve_queued(db, service.id, r.action, "failed", outcome.message, now);
@@ -274,7 +307,7 @@ std::vector<QueueRetryResult> Provisioner::retry_queue(std::optional<int64_t> qu
         const auto action = action_from_name(item.action);
         try {
             if (!action) fail(ErrorKind::refused, "unknown action '" + item.action + "'");
-            qr.result = run(item.service_id, *action, {item.reason, std::nullopt, false});
+            qr.result = run(item.service_id, *action, {item.reason, std::nullopt, item.requested_by});
         } catch (const Error &e) {
             qr.note = e.what();
             if (e.kind() == ErrorKind::refused) {

@@ -37,7 +37,19 @@ struct QueueRetryResult {
 struct RunOptions {
     std::string reason;                       // suspend: why
     std::optional<std::string> new_password;  // change_password: the new one (saved only on success)
-    bool by_automation = false;               // a cron task, not an operator, asked for it
+    std::string requested_by;                 // the task that asked ("automation" for overdue, "autosuspend"),
+                                              // empty for an operator; a suspension is released only by its task
+};
+
+// One lifecycle call split for callers that make many at once: prepare() and complete() use the
+// database (one thread at a time); invoke() between them may run on any thread.
+struct PreparedCall {
+    Service service;
+    Action action = Action::create;
+    RunOptions options;
+    const char *final_status = nullptr;
+    const LoadedModule *module = nullptr;  // null: the product has no module; complete() changes the status only
+    CallInput input;
 };
 
 class Provisioner {
@@ -52,6 +64,10 @@ public:
     // module's own failures come back in the result.
     // change_password without a new password re-sends the saved one.
     LifecycleResult run(int64_t service_id, Action action, const RunOptions &options = {});
+    // run() in three steps; prepare() throws what run() throws before the module is called.
+    PreparedCall prepare(int64_t service_id, Action action, const RunOptions &options = {});
+    CallOutcome invoke(const PreparedCall &call) const;
+    LifecycleResult complete(const PreparedCall &call, const CallOutcome &outcome);
     // Cancels a service: a Pending one directly; an Active or Suspended one after the module's
     // terminate succeeds.
     LifecycleResult cancel(int64_t service_id);
@@ -71,6 +87,7 @@ public:
 
 private:
     LifecycleResult dispatch(const Service &service, Action action, const RunOptions &options, const char *final_status);
+    PreparedCall prepare_call(Service service, Action action, const RunOptions &options, const char *final_status);
 
     Date today() const;
 

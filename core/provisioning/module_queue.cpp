@@ -5,15 +5,16 @@
 namespace provisio {
 
 int64_t enqueue(Database &db, int64_t service_id, const std::string &action, const std::string &reason,
-                const std::string &error, const std::string &now) {
+                const std::string &requested_by, const std::string &error, const std::string &now) {
     auto q = db.prepare(
-        "INSERT INTO module_queue (service_id, action, reason, attempts, last_error, created_at, last_attempt_at) "
-        "VALUES (?1, ?2, ?3, 1, ?4, ?5, ?5) "
+        "INSERT INTO module_queue (service_id, action, reason, requested_by, attempts, last_error, created_at, last_attempt_at) "
+        "VALUES (?1, ?2, ?3, ?6, 1, ?4, ?5, ?5) "
         "ON CONFLICT (service_id, action) WHERE resolved_at IS NULL "
         "DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error, reason = excluded.reason, "
+        "requested_by = excluded.requested_by, "
         "last_attempt_at = excluded.last_attempt_at "
         "RETURNING id");
-    q.bind(1, service_id).bind(2, action).bind(3, reason).bind(4, error).bind(5, now);
+    q.bind(1, service_id).bind(2, action).bind(3, reason).bind(4, error).bind(5, now).bind(6, requested_by);
     q.step();
     const int64_t id = q.int64(0);
     q.run();
@@ -42,10 +43,11 @@ QueueItem read_item(Statement &q) {
     i.last_attempt_at = q.text(7);
     i.resolved_at = q.opt_text(8);
     i.outcome = q.opt_text(9);
+    i.requested_by = q.text(10);
     return i;
 }
 constexpr const char *columns =
-    "id, service_id, action, reason, attempts, last_error, created_at, last_attempt_at, resolved_at, outcome";
+    "id, service_id, action, reason, attempts, last_error, created_at, last_attempt_at, resolved_at, outcome, requested_by";
 }  // namespace
 
 std::vector<QueueItem> list_queue(Database &db, bool include_resolved) {

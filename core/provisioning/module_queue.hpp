@@ -23,11 +23,12 @@ struct QueueItem {
     std::string last_attempt_at;
     std::optional<std::string> resolved_at;
     std::optional<std::string> outcome;  // done, failed, obsolete
+    std::string requested_by;            // the task that made the call ("autosuspend"), empty for an operator
 };
 
 // Opens an item, or counts one more attempt on the open one; returns its id.
 int64_t enqueue(Database &db, int64_t service_id, const std::string &action, const std::string &reason,
-                const std::string &error, const std::string &now);
+                const std::string &requested_by, const std::string &error, const std::string &now);
 // Closes the open item for (service, action), if any, with `outcome` and the error to keep.
 void resolve_queued(Database &db, int64_t service_id, const std::string &action, const std::string &outcome,
                     const std::string &error, const std::string &now);

@@ -432,6 +432,32 @@ CREATE TABLE usage_cursors (                       -- where a service's next usa
     collected_at    TEXT NOT NULL
 );
 )SQL",
+        // 6: client custom fields (the VoIP fields among them), and the low-balance state that
+        //    lets an alert go out once per crossing.
+        R"SQL(
+CREATE TABLE client_fields (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE COLLATE NOCASE,  -- "Low Balance Threshold"
+    variable        TEXT NOT NULL UNIQUE,          -- "lowbalancethreshold": {$client_custom_field_lowbalancethreshold}
+    type            TEXT NOT NULL CHECK (type IN ('text', 'yesno', 'dropdown', 'number')),
+    options         TEXT NOT NULL DEFAULT '',      -- dropdown: comma-separated choices
+    default_value   TEXT NOT NULL DEFAULT '',      -- what a client without a value has
+    description     TEXT NOT NULL DEFAULT '',
+    created_at      TEXT NOT NULL
+);
+CREATE TABLE client_field_values (
+    client_id       INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    field_id        INTEGER NOT NULL REFERENCES client_fields(id) ON DELETE CASCADE,
+    value           TEXT NOT NULL,
+    PRIMARY KEY (client_id, field_id)
+);
+CREATE INDEX client_field_values_field ON client_field_values(field_id, value);
+CREATE TABLE low_balance_state (                   -- clients whose credit is at or below their threshold
+    client_id       INTEGER PRIMARY KEY REFERENCES clients(id) ON DELETE CASCADE,
+    low_since       TEXT NOT NULL                  -- UTC: when the alert task first found it low
+);
+ALTER TABLE module_queue ADD COLUMN requested_by TEXT NOT NULL DEFAULT '';  -- the task whose call it is
+)SQL",
     };
     return migrations;
 }

@@ -97,7 +97,7 @@ TEST_CASE("--task forces one task whatever its schedule; an unknown one is refus
     CHECK(r["tasks"][0]["ran"] == true);
     const RunResult bad = s.inst.run({"cron", "--task", "invoicez"});
     CHECK(bad.exit_code == 2);
-    CHECK(bad.err.find("'invoicez' is not a task (tasks: cancellations, autobill, invoices, ") != std::string::npos);
+    CHECK(bad.err.find("'invoicez' is not a task (tasks: cancellations, autobill, low-balance, invoices, ") != std::string::npos);
 }
 
 TEST_CASE("a second run while one holds the lock exits at once with its own status") {

@@ -15,19 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-void use_smtp(const Installation &inst, const SmtpServer &server) {
-    std::ifstream in(inst.config());
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto set = [&](const std::string &from, const std::string &to) { text.replace(text.find(from), from.size(), to); };
-    set("transport = \"file\"", "transport = \"smtp\"");
-    set("smtp_url = \"\"", "smtp_url = \"" + server.url() + "\"");
-    set("smtp_username = \"\"", "smtp_username = \"billing\"");
-    set("smtp_password = \"\"", "smtp_password = \"s3cret\"");
-    set("from = \"provisio@localhost\"", "from = \"Billing <billing@example.net>\"");
-    set("timeout_ms = 30000", "timeout_ms = 3000");
-    std::ofstream(inst.config(), std::ios::trunc) << text;
-}
-
 json outbox(const Installation &inst) { return json::parse(inst.run({"--json", "mail", "outbox", "--all"}).out); }
 
 // One client with one service invoiced (so the outbox holds "Invoice Created").

@@ -5,8 +5,12 @@
 // set, makes an HTTP GET through the host.
 #include <provisio/module.hpp>
 
+#include <chrono>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -22,6 +26,7 @@ public:
         provisio::number("quota", "Quota", "10", "A number, to test number validation"),
         provisio::yesno("verbose", "Verbose", false),
         provisio::text("url", "URL", "", "When set, each call GETs it through the host"),
+        provisio::number("delay_ms", "Delay", "0", "Milliseconds each lifecycle call takes (a slow PBX)"),
         provisio::on_server(provisio::number("db_port", "Database port", "5432")),
         provisio::on_server(provisio::password("db_password", "Database password")),
         provisio::option("region", "Region", PROVISIO_OPTION_TEXT, "", "Required", PROVISIO_OPTION_REQUIRED),
@@ -50,7 +55,32 @@ public:
     }
 
 private:
+    // Calls in flight per server (by hostname), to show the host's concurrency and its limits.
+    struct InFlight {
+        std::mutex mutex;
+        std::map<std::string, int> now;
+    };
+    static InFlight &in_flight() {
+        static InFlight f;
+        return f;
+    }
+
     static provisio::Outcome act(provisio::Call &c) {
+        const std::string delay_text(c.setting("delay_ms"));
+        if (const int delay = delay_text.empty() ? 0 : std::stoi(delay_text); delay > 0) {
+            const std::string server(c.server("hostname"));
+            int peak;
+            {
+                std::lock_guard lock(in_flight().mutex);
+                peak = ++in_flight().now[server];
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+            {
+                std::lock_guard lock(in_flight().mutex);
+                --in_flight().now[server];
+            }
+            c.set_state("in_flight_at_start", std::to_string(peak));
+        }
         const std::string calls = c.state("calls").value_or("0");
         c.set_state("calls", std::to_string(std::stoi(calls) + 1));
         c.set_state("last_action", c.action());

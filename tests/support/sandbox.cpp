@@ -1,5 +1,7 @@
 #include "support/sandbox.hpp"
 
+#include <fstream>
+
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -115,6 +117,15 @@ RunResult Installation::run(const std::vector<std::string> &args, const std::str
     std::vector<std::string> full{"--config", config().string()};
     full.insert(full.end(), args.begin(), args.end());
     return run_program(provisio_binary(), full, input);
+}
+
+void Installation::edit_config(const std::string &from, const std::string &to) const {
+    std::ifstream in(config());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t at = text.find(from);
+    if (at == std::string::npos) throw std::runtime_error("provisio.toml has no '" + from + "'");
+    text.replace(at, from.size(), to);
+    std::ofstream(config(), std::ios::trunc) << text;
 }
 
 std::string Installation::dump() const {

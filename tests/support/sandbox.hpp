@@ -45,6 +45,8 @@ public:
     RunResult run(const std::vector<std::string> &args, const std::string &input = {}) const;
     // `sqlite3 .dump` of the database, to prove a failed command changed nothing.
     std::string dump() const;
+    // Replaces the first `from` in provisio.toml with `to` (a line of the default file).
+    void edit_config(const std::string &from, const std::string &to) const;
 
 private:
     TempDir dir_;

@@ -1,5 +1,7 @@
 #include "support/smtp_server.hpp"
 
+#include "support/sandbox.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -168,6 +170,15 @@ void SmtpServer::session(int fd) {
             c.send("502 5.5.2 command not recognised");
         }
     }
+}
+
+void use_smtp(const Installation &inst, const SmtpServer &server) {
+    inst.edit_config("transport = \"file\"", "transport = \"smtp\"");
+    inst.edit_config("smtp_url = \"\"", "smtp_url = \"" + server.url() + "\"");
+    inst.edit_config("smtp_username = \"\"", "smtp_username = \"billing\"");
+    inst.edit_config("smtp_password = \"\"", "smtp_password = \"s3cret\"");
+    inst.edit_config("from = \"provisio@localhost\"", "from = \"Billing <billing@example.net>\"");
+    inst.edit_config("timeout_ms = 30000", "timeout_ms = 3000");
 }
 
 }  // namespace provisio::test

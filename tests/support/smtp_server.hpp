@@ -43,4 +43,9 @@ private:
     std::vector<ReceivedMail> received_;
 };
 
+class Installation;
+// Points the installation's [mail] at `server`: transport smtp, AUTH billing/s3cret, a From
+// address, and a 3 s timeout.
+void use_smtp(const Installation &inst, const SmtpServer &server);
+
 }  // namespace provisio::test

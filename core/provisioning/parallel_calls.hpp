@@ -1,0 +1,21 @@
+// Module calls made many at a time (autosuspend's sweep): at most `workers` in flight overall
+// and at most each server's max_concurrent against one server. The calls run on worker
+// threads; their outcomes come back on the calling thread as they finish, so only it touches
+// the database.
+#pragma once
+
+#include "provisioning/lifecycle.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <vector>
+
+namespace provisio {
+
+// `server_limits` maps a server id to its max_concurrent; calls without a server, or with one
+// not in the map, share `workers`. `done(index, outcome)` runs on this thread once per call.
+void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedCall> &calls, int workers,
+                     const std::map<int64_t, int> &server_limits, const std::function<void(size_t, CallOutcome)> &done);
+
+}  // namespace provisio

@@ -1,0 +1,167 @@
+#include "usage/autosuspend.hpp"
+
+#include "domain/client_fields.hpp"
+#include "domain/repository.hpp"
+#include "foundation/error.hpp"
+#include "money/money.hpp"
+#include "notify/outbox.hpp"
+#include "provisioning/parallel_calls.hpp"
+#include "store/database.hpp"
+
+#include <optional>
+#include <sstream>
+
+namespace provisio::usage {
+
+namespace {
+
+struct Candidate {
+    int64_t client_id = 0;
+    std::string name;
+    Money credit, due;
+    std::string manual, forced;
+    std::vector<int64_t> active, auto_suspended;  // VoIP services
+};
+
+std::vector<int64_t> ids(const std::string &list) {
+    std::vector<int64_t> out;
+    std::istringstream in(list);
+    for (std::string id; std::getline(in, id, ',');) out.push_back(std::stoll(id));
+    return out;
+}
+
+std::string id_list(const std::vector<int64_t> &v) {
+    std::string out;
+    for (const int64_t id : v) out += (out.empty() ? "" : ", ") + std::to_string(id);
+    return out;
+}
+
+// The VoIP clients and what autosuspend needs of each, in one pass.
+std::vector<Candidate> candidates(Database &db, const ClientField &has, const std::optional<ClientField> &manual,
+                                  const std::optional<ClientField> &forced, const std::string &today) {
+    auto q = db.prepare(
+        "SELECT c.id, c.first_name || CASE WHEN c.last_name = '' THEN '' ELSE ' ' || c.last_name END, c.credit_micros, "
+        " (SELECT COALESCE(SUM(i.subtotal_micros - i.credit_micros - i.paid_micros), 0) FROM invoices i "
+        "  WHERE i.client_id = c.id AND i.status = 'Unpaid' AND i.due_date <= ?1), "
+        " COALESCE(m.value, ?5), COALESCE(f.value, ?6), "
+        " (SELECT group_concat(s.id) FROM services s JOIN voip_packages p ON p.product_id = s.product_id "
+        "  WHERE s.client_id = c.id AND s.status = 'Active' "
+        "  AND (s.autosuspend_override IS NULL OR (s.autosuspend_override <> 'never' AND s.autosuspend_override <= ?1))), "
+        " (SELECT group_concat(s.id) FROM services s JOIN voip_packages p ON p.product_id = s.product_id "
+        "  WHERE s.client_id = c.id AND s.status = 'Suspended' AND s.suspended_by = ?7) "
+        "FROM clients c "
+        "LEFT JOIN client_field_values h ON h.client_id = c.id AND h.field_id = ?2 "
+        "LEFT JOIN client_field_values m ON m.client_id = c.id AND m.field_id = ?3 "
+        "LEFT JOIN client_field_values f ON f.client_id = c.id AND f.field_id = ?4 "
+        "WHERE COALESCE(h.value, ?8) = 'Yes' ORDER BY c.id");
+    q.bind(1, today).bind(2, has.id).bind(3, manual ? manual->id : 0).bind(4, forced ? forced->id : 0)
+        .bind(5, manual ? manual->default_value : "No").bind(6, forced ? forced->default_value : "None")
+        .bind(7, autosuspend_task).bind(8, has.default_value);
+    std::vector<Candidate> out;
+    while (q.step()) {
+        Candidate c;
+        c.client_id = q.int64(0);
+        c.name = q.text(1);
+        c.credit = Money::from_micros(q.int64(2));
+        c.due = Money::from_micros(q.int64(3));
+        c.manual = q.text(4);
+        c.forced = q.text(5);
+        c.active = ids(q.text(6));
+        c.auto_suspended = ids(q.text(7));
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+// Whether the client's VoIP services should be suspended, and why.
+std::pair<bool, std::string> decide(const Candidate &c) {
+    if (c.forced == "No") return {false, "VoIP Suspended = No (exempt)"};
+    if (c.forced == "Yes") return {true, "VoIP Suspended = Yes"};
+    if (c.manual == "Yes") return {true, "Manual VoIP Suspend = Yes"};
+    if (c.credit <= Money()) return {true, "credit " + c.credit.to_string() + " is not above zero"};
+    if (c.due > c.credit)
+        return {true, "invoices due " + c.due.to_string() + " exceed the credit " + c.credit.to_string()};
+    return {false, "credit " + c.credit.to_string() + ", nothing owing beyond it"};
+}
+
+}  // namespace
+
+AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Date today, bool dry_run, int workers) {
+    AutosuspendReport report;
+    Database &db = repo.database();
+    ClientFields fields(db);
+    const auto has = fields.find(voip_field::has_voip);
+    if (!has) {
+        report.lines.push_back(std::string("no client field '") + voip_field::has_voip +
+                               "': no client has VoIP autosuspend (provisio field add-voip)");
+        return report;
+    }
+    const std::string now = repo.now_text();
+    const auto all = candidates(db, *has, fields.find(voip_field::manual_suspend), fields.find(voip_field::suspended), format_date(today));
+    report.clients_checked = static_cast<int64_t>(all.size());
+
+    struct Planned {
+        size_t client;   // index into all
+        std::string why;
+    };
+    Provisioner provisioner(repo, host, today);
+    std::vector<PreparedCall> calls;
+    std::vector<Planned> plan;  // parallel to calls
+    for (size_t i = 0; i < all.size(); ++i) {
+        const Candidate &c = all[i];
+        const auto [suspend, why] = decide(c);
+        const auto &services = suspend ? c.active : c.auto_suspended;
+        if (services.empty()) continue;
+        const std::string who = "client " + std::to_string(c.client_id) + " (" + c.name + ")";
+        if (dry_run) {
+            report.lines.push_back(std::string("would ") + (suspend ? "suspend" : "unsuspend") + " service" +
+                                   (services.size() == 1 ? " " : "s ") + id_list(services) + " of " + who + ": " + why);
+            continue;
+        }
+        for (const int64_t service : services) {
+            try {
+                calls.push_back(provisioner.prepare(service, suspend ? Action::suspend : Action::unsuspend,
+                                                    {suspend ? "VoIP autosuspend: " + why : "", std::nullopt, autosuspend_task}));
+                plan.push_back({i, why});
+            } catch (const Error &e) {
+                report.errors.push_back("service " + std::to_string(service) + " of " + who + ": " + e.what());
+            }
+        }
+    }
+    if (calls.empty()) return report;
+
+    std::map<int64_t, int> limits;
+    for (const auto &call : calls)
+        if (call.service.server_id && !limits.count(*call.service.server_id))
+            limits[*call.service.server_id] = static_cast<int>(repo.get_server(*call.service.server_id).max_concurrent);
+
+    std::map<size_t, bool> mailed;  // client index → its "VoIP Zero Balance" is queued
+    run_in_parallel(provisioner, calls, workers, limits, [&](size_t index, CallOutcome outcome) {
+        const PreparedCall &call = calls[index];
+        const Candidate &c = all[plan[index].client];
+        const bool suspend = call.action == Action::suspend;
+        const std::string what = "service " + std::to_string(call.service.id) + " of client " + std::to_string(c.client_id) + " (" +
+                                 c.name + ") " + (suspend ? "suspended" : "unsuspended") + ": " + plan[index].why;
+        // The status change and the client's e-mail commit together: a crash loses neither.
+        Transaction tx(db);
+        const LifecycleResult r = provisioner.complete(call, outcome);
+        if (r.status != PROVISIO_OK) {
+            tx.commit();
+            report.errors.push_back(what + " — failed" + (r.queue_id ? " (queued for retry)" : "") + ": " + r.message);
+            return;
+        }
+        (suspend ? report.suspended : report.unsuspended)++;
+        report.lines.push_back(what);
+        if (suspend && !mailed[plan[index].client]) {
+            mailed[plan[index].client] = true;
+            const Queued q = queue_mail(db, now, zero_balance_template, c.client_id, {},
+                                        "voip-zero-balance:" + std::to_string(c.client_id) + ":" + now);
+            if (q.id) report.emails++;
+            else report.errors.push_back("client " + std::to_string(c.client_id) + ": no \"" + zero_balance_template + "\" e-mail: " + q.why_not);
+        }
+        tx.commit();
+    });
+    return report;
+}
+
+}  // namespace provisio::usage

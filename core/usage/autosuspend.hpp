@@ -1,0 +1,37 @@
+// Autosuspend (every cron run): for clients whose "Has VoIP Service" is Yes, suspend all their
+// VoIP services when credit is at or below zero or the unpaid invoices due exceed the credit,
+// and mail "VoIP Zero Balance"; unsuspend what autosuspend suspended once credit is positive
+// and nothing is owing. "Manual VoIP Suspend" = Yes keeps them suspended; "VoIP Suspended" = Yes
+// or No forces the outcome (No exempts a trusted account). A service an operator or the overdue
+// task suspended is never released here; a service whose auto-suspend override is in effect is
+// not suspended. Module calls run concurrently within per-server limits; a failed call is
+// reported (a retryable one queued) and the sweep goes on.
+#pragma once
+
+#include "foundation/calendar.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace provisio {
+class Repository;
+class ModuleHost;
+}  // namespace provisio
+
+namespace provisio::usage {
+
+inline constexpr const char *autosuspend_task = "autosuspend";
+inline constexpr const char *zero_balance_template = "VoIP Zero Balance";
+
+struct AutosuspendReport {
+    int64_t clients_checked = 0;
+    int suspended = 0, unsuspended = 0, emails = 0;
+    std::vector<std::string> lines;   // one per client acted on (or that would be, in a dry run)
+    std::vector<std::string> errors;  // failed calls, missing templates; the sweep went on
+};
+
+AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Date today, bool dry_run, int workers);
+
+}  // namespace provisio::usage
