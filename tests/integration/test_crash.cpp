@@ -62,9 +62,10 @@ std::string money_state(const Installation &inst) {
     return run_program("/usr/bin/sqlite3", {inst.database().string(), sql}).out;
 }
 
-pid_t start_cron(const Installation &inst, const std::string &now) {
+pid_t start_cron(const Installation &inst, const std::string &now, const std::vector<std::string> &extra = {}) {
     const std::string bin = provisio_binary(), config = inst.config().string();
     std::vector<std::string> args{bin, "--config", config, "--now", now, "cron"};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -175,6 +176,90 @@ TEST_CASE("time-credit generation killed with SIGKILL and run again posts exactl
         if (WIFSIGNALED(status)) killed++;
         REQUIRE(victim.run({"--now", day, "cron"}).exit_code == 0);
         CHECK(time_state(victim) == expected);
+    }
+    CHECK(killed > 0);
+}
+
+namespace {
+
+// Prepaid VoIP services with rated calls waiting to be billed: 200 clients, one service each,
+// 25 calls per service.
+void seed_usage(const Installation &inst) {
+    const auto rates = inst.dir() / "rates.csv";
+    REQUIRE(run_program("/bin/sh", {"-c", "printf 'Description,Prefix,RateValue,Increment\\nNANP,1,0.01,6\\n' > " + rates.string()})
+                .exit_code == 0);
+    for (const std::vector<std::string> &args : {std::vector<std::string>{"tariff", "import", "Wholesale", rates.string()},
+                                                 {"product", "add", "--name", "Metered", "--price", "10"},
+                                                 {"package", "set", "Metered", "--tariff", "Wholesale"}}) {
+        const RunResult r = inst.run(args);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+    }
+    std::string sql = "BEGIN;\n";
+    for (int c = 1; c <= 200; ++c) {
+        const std::string id = std::to_string(c);
+        sql += "INSERT INTO clients (id, first_name, email, currency, created_at, credit_micros) VALUES (" + id + ", 'V', 'v" + id +
+               "@example.org', 'USD', 't', 5000000);\n"
+               "INSERT INTO credit_ledger (client_id, at, amount_micros, kind, description) VALUES (" + id + ", 't', 5000000, 'credit', 'seed');\n"
+               "INSERT INTO services (id, client_id, product_id, status, next_due_date, recurring_micros, billing_cycle, created_at, "
+               "updated_at) VALUES (" + id + ", " + id + ", 1, 'Active', '2026-03-01', 10000000, 'monthly', 't', 't');\n";
+        for (int k = 0; k < 25; ++k) {
+            const std::string call = id + "-" + std::to_string(k);
+            sql += "INSERT INTO cdrs (service_id, source, source_id, direction, caller, destination, caller_destination, start_at, "
+                   "answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, billed_seconds, cost_micros, "
+                   "imported_at) VALUES (" + id + ", 'fusionpbx', '" + call + "', 'outbound', '2112', '5192225555', '', "
+                   "'2026-03-09T10:00:00Z', '2026-03-09T10:00:00Z', '2026-03-09T10:10:00Z', 600, " + std::to_string(30 + k) +
+                   ", 'NORMAL_CLEARING', 'rated', '15192225555', '1', " + std::to_string(30 + k) + ", " +
+                   std::to_string((30 + k) * 1667) + ", 't');\n";
+        }
+    }
+    sql += "COMMIT;\n";
+    REQUIRE(run_program("/usr/bin/sqlite3", {inst.database().string()}, sql).exit_code == 0);
+}
+
+std::string usage_state(const Installation &inst) {
+    return run_program("/usr/bin/sqlite3",
+                       {inst.database().string(),
+                        "SELECT client_id, amount_micros, kind, description FROM credit_ledger ORDER BY client_id, id;"
+                        "SELECT id, credit_micros FROM clients ORDER BY id;"
+                        "SELECT c.source_id, l.client_id, l.amount_micros FROM cdrs c "
+                        "LEFT JOIN credit_ledger l ON 'credit:' || l.id = c.charge_ref ORDER BY c.id;"})
+        .out;
+}
+
+}  // namespace
+
+TEST_CASE("autobill killed with SIGKILL and run again charges exactly what an uninterrupted run does") {
+    const std::string day = "2026-03-10T06:00:00Z";
+    const std::vector<std::string> autobill{"--task", "autobill"};
+    Installation reference;
+    seed_usage(reference);
+    REQUIRE(reference.run({"--now", day, "cron", "--task", "autobill"}).exit_code == 0);
+    const std::string expected = usage_state(reference);
+    REQUIRE(expected.find("|usage|") != std::string::npos);
+
+    Installation timing;
+    seed_usage(timing);
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(timing.run({"--now", day, "cron", "--task", "autobill"}).exit_code == 0);
+    const auto full = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+
+    int killed = 0;
+    for (int attempt = 1; attempt <= 4; ++attempt) {
+        INFO("attempt " << attempt);
+        Installation victim;
+        seed_usage(victim);
+        const pid_t pid = start_cron(victim, day, autobill);
+        std::this_thread::sleep_for(full * attempt / 5);
+        ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        if (WIFSIGNALED(status)) killed++;
+        const RunResult again = victim.run({"--now", day, "cron", "--task", "autobill"});
+        INFO(again.err);
+        REQUIRE(again.exit_code == 0);
+        CHECK(usage_state(victim) == expected);
+        CHECK(victim.run({"verify"}).exit_code == 0);
     }
     CHECK(killed > 0);
 }
