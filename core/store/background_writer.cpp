@@ -5,7 +5,9 @@
 namespace provisio {
 
 BackgroundWriter::BackgroundWriter(const std::filesystem::path &file, size_t depth)
-    : db_(Database::open(file, false)), depth_(depth), thread_([this] { run(); }) {}
+    : own_(Database::open(file, false)), db_(*own_), depth_(depth), thread_([this] { run(); }) {}
+
+BackgroundWriter::BackgroundWriter(Database &borrowed, size_t depth) : db_(borrowed), depth_(depth), thread_([this] { run(); }) {}
 
 BackgroundWriter::~BackgroundWriter() {
     try {
@@ -31,6 +33,18 @@ void BackgroundWriter::finish() {
     }
     if (thread_.joinable()) thread_.join();
     if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+}
+
+void BackgroundWriter::discard() {
+    {
+        std::lock_guard lock(mutex_);
+        jobs_.clear();
+    }
+    try {
+        finish();
+    } catch (...) {
+        // Giving up already: what failed no longer matters.
+    }
 }
 
 void BackgroundWriter::run() {

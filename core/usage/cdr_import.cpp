@@ -4,16 +4,12 @@
 #include "domain/repository.hpp"
 #include "foundation/csv_reader.hpp"
 #include "foundation/error.hpp"
+#include "store/background_writer.hpp"
 #include "store/database.hpp"
 #include "usage/tariff_store.hpp"
 
-#include <charconv>
-#include <condition_variable>
 #include <algorithm>
-#include <deque>
-#include <mutex>
-#include <pthread.h>
-#include <thread>
+#include <charconv>
 
 namespace provisio::usage {
 
@@ -62,15 +58,11 @@ struct UsageRecorder::State {
     const std::string chunk_sql = insert_sql(chunk_rows), row_sql = insert_sql(1);
 
     // A big import reads and looks up calls on the caller's thread while a second thread
-    // prices and writes the previous batch: the two halves cost about the same. The database
-    // connection belongs to the writing thread from the first hand-off until flush().
+    // prices and writes the previous batch: the two halves cost about the same. The writer
+    // borrows the connection from the first hand-off until flush(), and may be inside the
+    // caller's transaction (a usage collection commits its cursor with the calls).
     std::vector<Pending> filling;
-    std::thread writer;
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::deque<std::vector<Pending>> batches;
-    bool closing = false, abandon = false;
-    std::exception_ptr failure;
+    std::optional<BackgroundWriter> writer;
 
     State(Database &d, const BusinessZone &z) : db(d), zone(z) {}
 
@@ -168,14 +160,7 @@ UsageRecorder::UsageRecorder(Database &db, Repository &repo, const BusinessZone 
 }
 
 UsageRecorder::~UsageRecorder() {
-    State &s = *s_;
-    if (!s.writer.joinable()) return;
-    {
-        std::lock_guard lock(s.mutex);
-        s.abandon = s.closing = true;
-    }
-    s.changed.notify_all();
-    s.writer.join();
+    if (s_->writer) s_->writer->discard();
 }
 
 const std::string &UsageRecorder::domain() const { return s_->domain; }
@@ -197,38 +182,10 @@ void UsageRecorder::add(CallDetail call, const std::string &where) {
 
 void UsageRecorder::hand_off() {
     State &s = *s_;
-    if (!s.writer.joinable()) s.writer = std::thread([this] { write_batches(); });
-    std::unique_lock lock(s.mutex);
-    s.changed.wait(lock, [&] { return s.batches.size() < batches_waiting || s.failure; });
-    if (s.failure) std::rethrow_exception(s.failure);
-    s.batches.push_back(std::move(s.filling));
+    if (!s.writer) s.writer.emplace(s.db, batches_waiting);
+    s.writer->submit([this, batch = std::move(s.filling)](Database &) mutable { write(batch); });
     s.filling.clear();
     s.filling.reserve(batch_rows);
-    s.changed.notify_all();
-}
-
-void UsageRecorder::write_batches() {
-    pthread_setname_np(pthread_self(), "provisio-cdrs");
-    State &s = *s_;
-    for (;;) {
-        std::vector<Pending> batch;
-        {
-            std::unique_lock lock(s.mutex);
-            s.changed.wait(lock, [&] { return !s.batches.empty() || s.closing; });
-            if (s.abandon || s.batches.empty()) return;
-            batch = std::move(s.batches.front());
-            s.batches.pop_front();
-        }
-        s.changed.notify_all();
-        try {
-            write(batch);
-        } catch (...) {
-            std::lock_guard lock(s.mutex);
-            s.failure = std::current_exception();
-            s.changed.notify_all();
-            return;
-        }
-    }
 }
 
 void UsageRecorder::write(std::vector<Pending> &batch) {
@@ -237,12 +194,12 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
     if (!s.tx) s.tx.emplace(s.db);
     for (size_t first = 0; first < batch.size(); first += chunk_rows) {
         const size_t n = std::min(chunk_rows, batch.size() - first);
-        const Pending *chunk = &batch[first];
+        Pending *chunk = &batch[first];
         // Optimistic: a chunk of new calls goes in as one statement. When some were stored
         // before, the ones that went in come out again and the chunk goes row by row, priced
         // from the minutes as they were before it.
         const auto minutes_before = s.period_seconds;
-        for (size_t i = 0; i < n; ++i) s.rater->price(batch[first + i].rating, s.seconds_in(s.period_of(chunk[i].call.start)));
+        for (size_t i = 0; i < n; ++i) s.rater->price(chunk[i].rating, s.seconds_in(s.period_of(chunk[i].call.start)));
         {
             auto insert = s.db.prepare(n == chunk_rows ? std::string_view(s.chunk_sql) : insert_sql(n));
             for (size_t i = 0; i < n; ++i) s.bind(insert, static_cast<int>(i), chunk[i]);
@@ -259,7 +216,7 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
                 undo.run();
             }
             s.period_seconds = minutes_before;
-            for (size_t i = 0; i < n; ++i) write_one(batch[first + i]);
+            for (size_t i = 0; i < n; ++i) write_one(chunk[i]);
         }
         s.uncommitted += n;
     }
@@ -297,17 +254,10 @@ void UsageRecorder::counted(const Pending &p) {
 
 void UsageRecorder::flush() {
     State &s = *s_;
-    if (s.writer.joinable()) {
-        {
-            std::lock_guard lock(s.mutex);
-            if (!s.filling.empty()) s.batches.push_back(std::move(s.filling));
-            s.closing = true;
-        }
-        s.changed.notify_all();
-        s.writer.join();
-        s.closing = false;
-        s.filling.clear();
-        if (s.failure) std::rethrow_exception(s.failure);
+    if (s.writer) {
+        if (!s.filling.empty()) hand_off();
+        s.writer->finish();
+        s.writer.reset();
     } else {
         write(s.filling);
         s.filling.clear();

@@ -70,7 +70,6 @@ public:
 private:
     struct Pending;
     void hand_off();                            // the filled batch to the writing thread
-    void write_batches();                       // the writing thread
     void write(std::vector<Pending> &batch);    // prices and stores, on whichever thread owns the database
     void write_one(Pending &call);              // the same for one call, giving back a duplicate's minutes
     void counted(const Pending &call);          // adds a stored call to the report

@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 using namespace provisio;
 
 namespace {
@@ -57,4 +61,33 @@ TEST_CASE("a job's escaped failure stops the writer and reaches the caller") {
     }
     CHECK_THROWS_WITH(writer.finish(), "disk full");
     CHECK(f.count() == 1);  // nothing ran after the failure
+}
+
+TEST_CASE("a writer on a borrowed connection works inside the caller's transaction; discard drops what waits") {
+    Fixture f;
+    {
+        Transaction outer(f.db);
+        BackgroundWriter writer(f.db, 2);
+        for (int n = 0; n < 10; ++n) writer.submit([n](Database &db) { insert(db, n); });  // savepoints in `outer`
+        writer.finish();
+        CHECK(f.count() == 10);
+    }  // `outer` rolls back: the jobs' rows were part of it
+    CHECK(f.count() == 0);
+
+    std::atomic<bool> started{false}, release{false};
+    BackgroundWriter writer(f.db, 5);
+    writer.submit([&](Database &db) {
+        started = true;
+        while (!release) std::this_thread::yield();
+        insert(db, 1);
+    });
+    for (int n = 0; n < 5; ++n) writer.submit([](Database &db) { insert(db, 2); });
+    while (!started) std::this_thread::yield();
+    std::thread let_go([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        release = true;
+    });
+    writer.discard();  // the running job finishes; the five waiting never run
+    let_go.join();
+    CHECK(f.count() == 1);
 }
