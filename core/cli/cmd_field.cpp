@@ -4,6 +4,7 @@
 #include "cli/output.hpp"
 #include "domain/client_fields.hpp"
 #include "domain/repository.hpp"
+#include "foundation/text.hpp"
 #include "store/database.hpp"
 
 #include <CLI/CLI.hpp>
@@ -42,7 +43,7 @@ void add_field_commands(CLI::App &app, Context &ctx, Runner &run) {
             ClientField f;
             f.name = args->name;
             f.type = args->type;
-            f.options = parse_field_options(args->options);
+            f.options = split_list(args->options);
             f.default_value = args->default_value;
             f.description = args->description;
             Transaction tx(ctx.db());

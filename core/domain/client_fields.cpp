@@ -1,6 +1,7 @@
 #include "domain/client_fields.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "money/money.hpp"
 #include "store/database.hpp"
 
@@ -17,19 +18,13 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::string join(const std::vector<std::string> &items, const char *sep) {
-    std::string out;
-    for (const auto &i : items) out += (out.empty() ? "" : sep) + i;
-    return out;
-}
-
 ClientField read(Statement &q) {
     ClientField f;
     f.id = q.int64(0);
     f.name = q.text(1);
     f.variable = q.text(2);
     f.type = q.text(3);
-    f.options = parse_field_options(q.text(4));
+    f.options = split_list(q.text(4));
     f.default_value = q.text(5);
     f.description = q.text(6);
     return f;
@@ -38,20 +33,6 @@ ClientField read(Statement &q) {
 const char *columns = "id, name, variable, type, options, default_value, description";
 
 }  // namespace
-
-std::vector<std::string> parse_field_options(const std::string &text) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= text.size()) {
-        const size_t comma = std::min(text.find(',', start), text.size());
-        std::string item = text.substr(start, comma - start);
-        item.erase(0, item.find_first_not_of(' '));
-        item.erase(item.find_last_not_of(' ') + 1);
-        if (!item.empty()) out.push_back(item);
-        start = comma + 1;
-    }
-    return out;
-}
 
 std::string field_variable(std::string_view name) {
     std::string out;

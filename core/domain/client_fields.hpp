@@ -25,9 +25,6 @@ struct ClientField {
     std::string description;
 };
 
-// "None, Yes ,No" → {"None", "Yes", "No"}: a dropdown's choices, trimmed, empty ones dropped.
-std::vector<std::string> parse_field_options(const std::string &text);
-
 // "Low Balance Threshold" → "lowbalancethreshold".
 std::string field_variable(std::string_view name);
 

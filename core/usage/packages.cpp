@@ -1,32 +1,11 @@
 #include "usage/packages.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "money/money.hpp"
 #include "store/database.hpp"
 
 namespace provisio::usage {
-
-namespace {
-
-std::string join(const std::vector<std::string> &v) {
-    std::string out;
-    for (const auto &s : v) out += (out.empty() ? "" : ",") + s;
-    return out;
-}
-
-std::vector<std::string> split(const std::string &s) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start < s.size()) {
-        size_t comma = s.find(',', start);
-        if (comma == std::string::npos) comma = s.size();
-        if (comma > start) out.push_back(s.substr(start, comma - start));
-        start = comma + 1;
-    }
-    return out;
-}
-
-}  // namespace
 
 std::string default_exclude_patterns(const std::string &country_code) {
     if (country_code == "1")
@@ -59,7 +38,7 @@ std::optional<PackageRecord> load_package(Database &db, int64_t product_id) {
     p.tariff_id = q.opt_int64(0);
     p.rating.plan.country_code = q.text(1);
     p.rating.plan.national_prefix = q.text(2);
-    p.rating.plan.exit_prefixes = split(q.text(3));
+    p.rating.plan.exit_prefixes = split_list(q.text(3));
     p.markup = q.text(4);
     p.rating.markup_micro_percent = Money::parse(p.markup, "markup").micros();
     p.rating.free_seconds = q.int64(5) * 60;
@@ -88,7 +67,7 @@ void save_package(Database &db, const PackageRecord &p, const std::string &now) 
                "suppress_patterns = excluded.suppress_patterns, decimals = excluded.decimals, billing_mode = excluded.billing_mode, "
                "updated_at = excluded.updated_at")
         .bind(1, p.product_id).bind(2, p.tariff_id).bind(3, p.rating.plan.country_code).bind(4, p.rating.plan.national_prefix)
-        .bind(5, join(p.rating.plan.exit_prefixes)).bind(6, p.markup).bind(7, p.rating.free_seconds / 60)
+        .bind(5, join(p.rating.plan.exit_prefixes, ",")).bind(6, p.markup).bind(7, p.rating.free_seconds / 60)
         .bind(8, tiers_text(p.rating.tiers)).bind(9, int64_t{p.rating.bill_inbound}).bind(10, p.rating.exclude.text())
         .bind(11, p.rating.suppress.text()).bind(12, int64_t{p.rating.decimals}).bind(13, check_billing_mode(p.billing_mode))
         .bind(14, now).run();
