@@ -37,12 +37,8 @@ std::vector<std::string> server_secrets(const Server &s, const LoadedModule &m) 
 }  // namespace
 
 LifecycleResult Provisioner::run(int64_t service_id, Action action, const RunOptions &options) {
-    const Service service = repo_.get_service(service_id);
-    if (auto why = transition_refusal(action, service.status))
-        fail(ErrorKind::refused, "service " + std::to_string(service_id) + ": " + *why);
-    RunOptions o = options;
-    if (action != Action::change_password) o.new_password.reset();
-    return dispatch(service, action, o, nullptr);
+    const PreparedCall call = prepare(service_id, action, options);
+    return complete(call, invoke(call));
 }
 
 PreparedCall Provisioner::prepare(int64_t service_id, Action action, const RunOptions &options) {
@@ -77,7 +73,8 @@ LifecycleResult Provisioner::cancel(int64_t service_id) {
     if (service.status != status::active && service.status != status::suspended)
         fail(ErrorKind::refused, "service " + std::to_string(service_id) + ": cancel needs a service that is Pending, "
                                  "Active or Suspended, and this one is " + service.status);
-    LifecycleResult r = dispatch(service, Action::terminate, {}, status::cancelled);
+    const PreparedCall call = prepare_call(service, Action::terminate, {}, status::cancelled);
+    LifecycleResult r = complete(call, invoke(call));
     r.action = "cancel";
     return r;
 }
@@ -155,12 +152,6 @@ void mark_activated(Database &db, int64_t service_id, Date on) {
     db.prepare("UPDATE services SET activated_on = COALESCE(activated_on, ?2) WHERE id = ?1").bind(1, service_id).bind(2, format_date(on)).run();
 }
 }  // namespace
-
-LifecycleResult Provisioner::dispatch(const Service &service, Action action, const RunOptions &options,
-                                      const char *final_status) {
-    const PreparedCall call = prepare_call(service, action, options, final_status);
-    return complete(call, invoke(call));
-}
 
 PreparedCall Provisioner::prepare_call(Service service, Action action, const RunOptions &options, const char *final_status) {
     PreparedCall call;

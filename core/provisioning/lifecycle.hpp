@@ -86,7 +86,6 @@ public:
                          const Product *product = nullptr, const Client *client = nullptr);
 
 private:
-    LifecycleResult dispatch(const Service &service, Action action, const RunOptions &options, const char *final_status);
     PreparedCall prepare_call(Service service, Action action, const RunOptions &options, const char *final_status);
 
     Date today() const;
