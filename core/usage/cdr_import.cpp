@@ -154,9 +154,6 @@ UsageRecorder::UsageRecorder(Database &db, Repository &repo, const BusinessZone 
     }
     const std::string_view d = trimmed(std::string_view(s.service.domain).substr(0, s.service.domain.find('|')));
     s.domain = std::string(d);
-    // The call-id index takes random inserts: a larger page cache keeps most of it in memory
-    // (SQLite's default is 2 MB), and is still a fixed bound whatever the file size.
-    db.exec("PRAGMA cache_size = -32768");
 }
 
 UsageRecorder::~UsageRecorder() {
@@ -182,7 +179,13 @@ void UsageRecorder::add(CallDetail call, const std::string &where) {
 
 void UsageRecorder::hand_off() {
     State &s = *s_;
-    if (!s.writer) s.writer.emplace(s.db, batches_waiting);
+    if (!s.writer) {
+        // A big import: the call-id index takes random inserts, and a larger page cache keeps
+        // most of it in memory (SQLite's default is 2 MB) — still a fixed bound whatever the
+        // file size. Small collections (autobill, a service at a time) keep the default.
+        s.db.exec("PRAGMA cache_size = -32768");
+        s.writer.emplace(s.db, batches_waiting);
+    }
     s.writer->submit([this, batch = std::move(s.filling)](Database &) mutable { write(batch); });
     s.filling.clear();
     s.filling.reserve(batch_rows);
