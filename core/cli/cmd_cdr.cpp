@@ -1,4 +1,4 @@
-// provisio cdr import|list|explain: call detail records and their ratings.
+// provisio cdr import|collect|list|explain|rerate: call detail records and their ratings.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
@@ -6,6 +6,7 @@
 #include "store/database.hpp"
 #include "usage/cdr_import.hpp"
 #include "usage/collection.hpp"
+#include "usage/rerate.hpp"
 #include "usage/cdrs.hpp"
 #include "usage/tariff_store.hpp"
 
@@ -19,7 +20,7 @@ namespace {
 
 struct CdrArgs {
     std::string service, format = "fusionpbx-csv", file, from, to, id;
-    bool all = false;
+    bool all = false, dry_run = false;
 };
 
 std::string money(int64_t micros, int places = 4) { return Money::from_micros(micros).to_string(places); }
@@ -80,9 +81,15 @@ int print_report(Context &ctx, const usage::UsageReport &r, const std::string &e
     return failure.empty() && r.errors.empty() && r.unrated.empty() ? exit_ok : exit_failed;
 }
 
-std::optional<std::string> instant_option(const std::string &text, const char *what) {
+// A date is midnight in the business time zone; a date-time says its own zone.
+TimePoint range_bound(const BusinessZone &zone, const std::string &text, const char *what) {
+    if (text.size() == 10) return zone.from_local(text + " 00:00:00", what);
+    return parse_instant(text, what);
+}
+
+std::optional<std::string> instant_option(const BusinessZone &zone, const std::string &text, const char *what) {
     if (text.empty()) return std::nullopt;
-    return format_utc(parse_instant(text, what));
+    return format_utc(range_bound(zone, text, what));
 }
 
 }  // namespace
@@ -123,15 +130,16 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
 
     auto *list = cdr->add_subcommand("list", "List a service's calls with their rating");
     list->add_option("--service", args->service, "Service id")->required();
-    list->add_option("--from", args->from, "From this time (ISO 8601), inclusive");
-    list->add_option("--to", args->to, "Up to this time, exclusive");
+    list->add_option("--from", args->from, "From this date (business time zone) or time (ISO 8601 with zone), inclusive");
+    list->add_option("--to", args->to, "Up to this date or time, exclusive");
     list->add_flag("--all", args->all, "Include suppressed calls");
     list->callback([&, args] {
         run = [&, args] {
             usage::CdrFilter f;
             f.service_id = parse_id(args->service, "--service");
-            f.from = instant_option(args->from, "--from");
-            f.to = instant_option(args->to, "--to");
+            const BusinessZone zone(ctx.config().timezone);
+            f.from = instant_option(zone, args->from, "--from");
+            f.to = instant_option(zone, args->to, "--to");
             f.with_suppressed = args->all;
             const auto cdrs = usage::list_cdrs(ctx.db(), f);
             if (ctx.options.json) {
@@ -213,8 +221,62 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
                 }
             }
             f.emplace_back("billed by", c.charge_ref.value_or("not billed yet"));
+            {
+                auto q = ctx.db().prepare("SELECT r.id, r.at, c.old_status, COALESCE(c.old_prefix, ''), c.old_cost_micros, c.new_cost_micros "
+                                          "FROM cdr_rerate_changes c JOIN cdr_rerates r ON r.id = c.rerate_id WHERE c.cdr_id = ?1 "
+                                          "ORDER BY r.id");
+                q.bind(1, c.id);
+                while (q.step())
+                    f.emplace_back("re-rated", "by re-rate " + std::to_string(q.int64(0)) + " at " + q.text(1) + ": was " + q.text(2) +
+                                                   (q.text(3).empty() ? "" : " (prefix " + q.text(3) + ")") + " " + money(q.int64(4)) +
+                                                   ", now " + money(q.int64(5)));
+            }
             std::cout << "CDR " << c.id << " of service " << c.service_id << '\n';
             print_fields(std::cout, f);
+            return exit_ok;
+        };
+    });
+
+    auto *rerate = cdr->add_subcommand("rerate", "Rate a service's calls again under its package and tariff as they are now; "
+                                                 "post the difference on billed calls to the client's credit");
+    rerate->add_option("--service", args->service, "Service id")->required();
+    rerate->add_option("--from", args->from, "From this date (business time zone) or time (ISO 8601 with zone), inclusive")->required();
+    rerate->add_option("--to", args->to, "Up to this date or time, exclusive")->required();
+    rerate->add_flag("--dry-run", args->dry_run, "Show what would change; change nothing");
+    rerate->callback([&, args] {
+        run = [&, args] {
+            const BusinessZone zone(ctx.config().timezone);
+            const usage::RerateReport r =
+                usage::rerate_calls(ctx.db(), ctx.repo(), zone, ctx.repo().now_text(), parse_id(args->service, "--service"),
+                                    range_bound(zone, args->from, "--from"), range_bound(zone, args->to, "--to"), args->dry_run);
+            const std::string posted = r.posted_micros == 0 ? "" : Money::from_micros(r.posted_micros).to_string(2) + " " + r.currency;
+            if (ctx.options.json) {
+                print_json(std::cout, {{"rerate", r.rerate_id ? json(*r.rerate_id) : json(nullptr)},
+                                       {"dry_run", args->dry_run},
+                                       {"from", r.from},
+                                       {"to", r.to},
+                                       {"widened_to_billing_periods", r.widened},
+                                       {"tariff_version", r.tariff_version_id},
+                                       {"calls", r.calls},
+                                       {"changed", r.changed},
+                                       {"billed_difference", money(r.billed_difference_micros)},
+                                       {"unbilled_difference", money(r.unbilled_difference_micros)},
+                                       {"credit_entry", r.credit_entry ? json(*r.credit_entry) : json(nullptr)},
+                                       {"posted", posted},
+                                       {"changes", r.lines}});
+                return exit_ok;
+            }
+            if (r.widened)
+                std::cout << "range widened to whole billing periods (the package has free minutes or tiers): " << r.from << " to " << r.to
+                          << '\n';
+            for (const auto &line : r.lines) std::cout << line << '\n';
+            std::cout << (args->dry_run ? "dry run: " : "") << r.calls << " call(s) re-rated, " << r.changed << " changed";
+            if (r.rerate_id) std::cout << " (re-rate " << *r.rerate_id << ")";
+            std::cout << "; billed calls " << money(r.billed_difference_micros) << ", calls not billed yet "
+                      << money(r.unbilled_difference_micros) << '\n';
+            if (!posted.empty())
+                std::cout << (args->dry_run ? "would post " : "posted ") << posted << " to the client's credit"
+                          << (r.credit_entry ? " (entry " + std::to_string(*r.credit_entry) + ")" : std::string()) << '\n';
             return exit_ok;
         };
     });

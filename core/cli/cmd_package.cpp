@@ -18,7 +18,7 @@ namespace {
 struct PackageArgs {
     std::string product;
     std::optional<std::string> tariff, country_code, national_prefix, exit_prefixes, markup, tiers, bill_inbound, exclude, suppress,
-        billing_mode;
+        billing_mode, invoice_period;
     std::optional<int64_t> free_minutes, decimals;
     std::vector<std::string> custom_rates, remove_custom_rates;
 };
@@ -74,6 +74,7 @@ json package_json(const usage::PackageRecord &p, const std::string &tariff) {
             {"suppress", p.rating.suppress.text()},
             {"decimals", p.rating.decimals},
             {"billing_mode", p.billing_mode},
+            {"invoice_period", p.invoice_period},
             {"custom_rates", custom}};
 }
 
@@ -98,6 +99,8 @@ void add_package_commands(CLI::App &app, Context &ctx, Runner &run) {
     set->add_option("--suppress", args->suppress, "Numbers billed nothing and not listed ('' for none)");
     set->add_option("--decimals", args->decimals, "Decimals each call's cost is rounded to, half-up (0-6; default 4)");
     set->add_option("--billing-mode", args->billing_mode, "prepaid (credit debits) | invoice (per service) | consolidated (per client)");
+    set->add_option("--invoice-period", args->invoice_period,
+                    "day | month: invoice and consolidated modes invoice each ended business day's or month's calls (default month)");
     set->add_option("--custom-rate", args->custom_rates, "PREFIX=RATE[/FEE][:DESCRIPTION]: the package's own rate, before the tariff, no markup");
     set->add_option("--remove-custom-rate", args->remove_custom_rates, "PREFIX");
     set->callback([&, args] {
@@ -149,6 +152,7 @@ void add_package_commands(CLI::App &app, Context &ctx, Runner &run) {
                 p.rating.decimals = static_cast<int>(*args->decimals);
             }
             if (args->billing_mode) p.billing_mode = usage::check_billing_mode(*args->billing_mode);
+            if (args->invoice_period) p.invoice_period = usage::check_invoice_period(*args->invoice_period);
             for (const auto &prefix : args->remove_custom_rates) {
                 const auto before = p.custom_rates.size();
                 std::erase_if(p.custom_rates, [&](const usage::Rate &r) { return r.prefix == prefix; });

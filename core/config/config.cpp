@@ -58,6 +58,7 @@ max_catch_up = 62             # time-credit cycles caught up per service per run
 [usage]
 autobill = "daily"            # when autobill collects and charges VoIP usage: daily (after daily_hour, before invoicing) or every_run
 low_balance_alerts = "daily"  # "Low Balance Alert": daily (every day while credit is at or below the threshold) or once (per fall)
+invoice_due_days = 7          # usage invoices (packages in the invoice or consolidated billing mode) fall due this many days later
 
 [mail]
 transport = "file"            # file (write .eml files to file_dir), smtp, or none
@@ -195,6 +196,10 @@ Config Config::load(const std::filesystem::path &file) {
                 } else if (uk.str() == "low_balance_alerts") {
                     c.low_balance_alerts = string_of(unode, k);
                     if (c.low_balance_alerts != "daily" && c.low_balance_alerts != "once") bad(unode, k, "must be daily or once");
+                } else if (uk.str() == "invoice_due_days") {
+                    auto v = unode.value<int64_t>();
+                    if (!v || *v < 0 || *v > 365) bad(unode, k, "must be an integer from 0 to 365");
+                    c.usage_invoice_due_days = static_cast<int>(*v);
                 } else bad(unode, k, "is not a known key");
             }
         } else if (key == "mail" && node.is_table()) {

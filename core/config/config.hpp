@@ -31,6 +31,7 @@ struct Config {
     int timelog_max_catch_up = 62;       // [timelog] max_catch_up: calendar periods per service per run
     std::string autobill = "daily";      // [usage] autobill: daily | every_run
     std::string low_balance_alerts = "daily";  // [usage] low_balance_alerts: daily | once
+    int usage_invoice_due_days = 7;      // [usage] invoice_due_days: usage invoices fall due this many days after they are made
     struct Mail {
         std::string transport = "file";         // [mail] transport: file, smtp, none
         std::filesystem::path file_dir;         // [mail] file_dir, default mail/

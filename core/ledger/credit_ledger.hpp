@@ -25,6 +25,7 @@ inline constexpr const char *reversal = "reversal";      // undoes another entry
 inline constexpr const char *overpayment = "overpayment";
 inline constexpr const char *applied = "applied";        // spent on an invoice
 inline constexpr const char *usage = "usage";            // prepaid VoIP calls, charged by autobill
+inline constexpr const char *rerate = "rerate";          // the difference re-rating made to calls already billed
 }  // namespace credit_kind
 
 struct CreditEntry {

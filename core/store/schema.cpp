@@ -458,6 +458,34 @@ CREATE TABLE low_balance_state (                   -- clients whose credit is at
 );
 ALTER TABLE module_queue ADD COLUMN requested_by TEXT NOT NULL DEFAULT '';  -- the task whose call it is
 )SQL",
+        // 7: usage invoices (the invoice and consolidated billing modes) and re-rating's audit trail.
+        R"SQL(
+ALTER TABLE voip_packages ADD COLUMN invoice_period TEXT NOT NULL DEFAULT 'month';  -- invoice modes: usage invoiced per day | month
+CREATE TABLE cdr_rerates (                         -- one `provisio cdr rerate`: what it re-rated and what it posted
+    id              INTEGER PRIMARY KEY,
+    service_id      INTEGER NOT NULL REFERENCES services(id),
+    from_at         TEXT NOT NULL,                 -- UTC, start_at in [from_at, to_at)
+    to_at           TEXT NOT NULL,
+    tariff_version_id INTEGER REFERENCES tariff_versions(id),  -- the rates used
+    calls           INTEGER NOT NULL,              -- calls looked at
+    changed         INTEGER NOT NULL,              -- calls whose rating changed
+    billed_difference_micros INTEGER NOT NULL,     -- new − old cost of the changed calls already billed
+    credit_entry_id INTEGER REFERENCES credit_ledger(id),  -- the posting of that difference, if any
+    at              TEXT NOT NULL
+);
+CREATE TABLE cdr_rerate_changes (                  -- each changed call's rating before the re-rate
+    rerate_id       INTEGER NOT NULL REFERENCES cdr_rerates(id),
+    cdr_id          INTEGER NOT NULL REFERENCES cdrs(id),
+    old_status      TEXT NOT NULL,
+    old_prefix      TEXT,
+    old_tariff_version_id INTEGER,
+    old_billed_seconds INTEGER NOT NULL,
+    old_cost_micros INTEGER NOT NULL,
+    new_cost_micros INTEGER NOT NULL,
+    PRIMARY KEY (rerate_id, cdr_id)
+) WITHOUT ROWID;
+CREATE INDEX cdr_rerate_changes_cdr ON cdr_rerate_changes(cdr_id);
+)SQL",
     };
     return migrations;
 }

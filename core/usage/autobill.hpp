@@ -1,8 +1,14 @@
 // Autobill: for each service on a VoIP package, collect its usage from its module (when the
-// module has the usage hook), then charge the rated calls not yet billed. Prepaid packages
-// take one debit per service per run from the client's credit (it may go below zero: the
-// autosuspend sweep acts on that), rounded half-up to the currency's minor unit, and mark the
-// calls with that entry — in one transaction, so a re-run or a crash never bills a call twice.
+// module has the usage hook), then charge the rated calls not yet billed, by the package's
+// billing mode:
+//   prepaid       one debit per service per run from the client's credit (it may go below
+//                 zero: the autosuspend sweep acts on that), rounded half-up to the currency's
+//                 minor unit;
+//   invoice       a usage invoice per service for each ended period (business day or calendar
+//                 month, the package's invoice period);
+//   consolidated  one usage invoice per client and period, a line per service.
+// The charge and the marks on its calls commit together, so a re-run or a crash never bills a
+// call twice. An amount below the minor unit waits for more calls.
 #pragma once
 
 #include "foundation/calendar.hpp"
@@ -30,13 +36,19 @@ struct ServerUsage {
 struct AutobillReport {
     std::map<std::string, ServerUsage> servers;  // by server name ("(no server)" for none)
     int services_billed = 0;
-    std::vector<std::string> lines;              // one per service charged
+    int invoices = 0;                            // usage invoices made
+    std::vector<std::string> lines;              // one per charge
     std::vector<std::string> errors;
 };
 
-// `collect` false: bill what is stored without asking modules (a dry run).
+struct AutobillOptions {
+    bool collect = true;                 // false: bill what is stored without asking modules (a dry run)
+    int invoice_due_days = 7;            // usage invoices fall due this many days after today
+    std::optional<int64_t> only_service;
+};
+
 AutobillReport run_autobill(Database &db, Repository &repo, const ModuleHost &host, const BusinessZone &zone, const std::string &now,
-                            bool collect, std::optional<int64_t> only_service = std::nullopt);
+                            const AutobillOptions &options = {});
 
 // The per-server summary lines `--verbose` prints.
 std::vector<std::string> server_summary(const AutobillReport &report);

@@ -1,12 +1,11 @@
 #include "usage/cdr_import.hpp"
 
-#include "billing/cycles.hpp"
 #include "domain/repository.hpp"
 #include "foundation/csv_reader.hpp"
 #include "foundation/error.hpp"
 #include "store/background_writer.hpp"
 #include "store/database.hpp"
-#include "usage/tariff_store.hpp"
+#include "usage/service_rating.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -39,22 +38,10 @@ struct UsageRecorder::Pending {
 
 struct UsageRecorder::State {
     Database &db;
-    const BusinessZone &zone;
     std::string now, source;
-    Service service;
-    std::string domain;
-    PackageRecord package;
-    int64_t tariff_version_id = 0;
-    std::vector<Rate> tariff;
-    std::unique_ptr<Rater> rater;
-    int months = 1;
-    unsigned anchor_day = 1;
-    std::optional<Date> anchor;
-    std::map<std::string, int64_t> period_seconds;  // period start date → domestic billed seconds so far
+    ServiceRating rating;
     std::optional<Transaction> tx;
     size_t uncommitted = 0;
-    Date last_day;  // calls come mostly in time order: the period of the previous one's day
-    std::string last_period;
     const std::string chunk_sql = insert_sql(chunk_rows), row_sql = insert_sql(1);
 
     // A big import reads and looks up calls on the caller's thread while a second thread
@@ -64,48 +51,13 @@ struct UsageRecorder::State {
     std::vector<Pending> filling;
     std::optional<BackgroundWriter> writer;
 
-    State(Database &d, const BusinessZone &z) : db(d), zone(z) {}
-
-    Date period_start(Date day) const {
-        if (!anchor) return Date(day.year(), day.month(), std::chrono::day(1));
-        Date start = *anchor;
-        using std::chrono::sys_days;
-        while (sys_days(start) > sys_days(day)) start = add_months_anchored(start, -months, anchor_day);
-        for (Date next = add_months_anchored(start, months, anchor_day); sys_days(next) <= sys_days(day);
-             next = add_months_anchored(start, months, anchor_day))
-            start = next;
-        return start;
-    }
-
-    int64_t &seconds_in(const std::string &period) {
-        auto it = period_seconds.find(period);
-        if (it != period_seconds.end()) return it->second;
-        const Date start = parse_date(period, "period");
-        const Date end = add_months_anchored(start, months, anchor ? anchor_day : 1);
-        auto q = db.prepare("SELECT COALESCE(SUM(billed_seconds), 0) FROM cdrs WHERE service_id = ?1 AND status = 'rated' "
-                            "AND start_at >= ?2 AND start_at < ?3 AND substr(number, 1, length(?4)) = ?4");
-        q.bind(1, service.id)
-            .bind(2, format_utc(zone.from_local(format_date(start) + " 00:00:00", "period start")))
-            .bind(3, format_utc(zone.from_local(format_date(end) + " 00:00:00", "period end")))
-            .bind(4, package.rating.plan.country_code);
-        q.step();
-        return period_seconds.emplace(period, q.int64(0)).first->second;
-    }
-
-    const std::string &period_of(TimePoint start) {
-        const Date day = zone.date_at(start);
-        if (last_period.empty() || day != last_day) {
-            last_day = day;
-            last_period = format_date(period_start(day));
-        }
-        return last_period;
-    }
+    State(Database &d, Repository &repo, const BusinessZone &zone, int64_t service_id) : db(d), rating(d, repo, zone, service_id) {}
 
     void bind(Statement &s, int row, const Pending &p) {
         const int b = row * columns;
         const CallDetail &c = p.call;
         const Rating &r = p.rating;
-        s.bind(b + 1, service.id).bind_borrowed(b + 2, source).bind_borrowed(b + 3, c.source_id).bind_borrowed(b + 4, c.direction)
+        s.bind(b + 1, rating.service().id).bind_borrowed(b + 2, source).bind_borrowed(b + 3, c.source_id).bind_borrowed(b + 4, c.direction)
             .bind_borrowed(b + 5, c.caller).bind_borrowed(b + 6, c.destination_number).bind_borrowed(b + 7, c.caller_destination)
             .bind_borrowed(b + 8, c.start_at);
         if (c.answer_at.empty()) s.bind_null(b + 9);
@@ -116,10 +68,10 @@ struct UsageRecorder::State {
         else {
             s.bind_borrowed(b + 16, r.prefix);
             if (r.custom_rate) s.bind_null(b + 17);
-            else s.bind(b + 17, tariff_version_id);
+            else s.bind(b + 17, rating.tariff_version_id());
         }
         s.bind(b + 18, int64_t{r.custom_rate}).bind(b + 19, r.per_minute_micros).bind(b + 20, r.connect_fee_micros)
-            .bind_borrowed(b + 21, package.markup).bind(b + 22, int64_t{r.billed_seconds}).bind(b + 23, int64_t{r.free_seconds})
+            .bind_borrowed(b + 21, rating.package().markup).bind(b + 22, int64_t{r.billed_seconds}).bind(b + 23, int64_t{r.free_seconds})
             .bind(b + 24, int64_t{r.tier_seconds}).bind(b + 25, r.cost_micros).bind_borrowed(b + 26, r.note).bind_borrowed(b + 27, now);
     }
 
@@ -127,40 +79,16 @@ struct UsageRecorder::State {
 
 UsageRecorder::UsageRecorder(Database &db, Repository &repo, const BusinessZone &zone, std::string now, int64_t service_id,
                              std::string source)
-    : s_(std::make_unique<State>(db, zone)) {
-    State &s = *s_;
-    s.now = std::move(now);
-    s.source = std::move(source);
-    s.service = repo.get_service(service_id);
-    const Product product = repo.get_product(s.service.product_id);
-    auto package = load_package(db, product.id);
-    if (!package)
-        fail(ErrorKind::invalid_input, "service " + std::to_string(service_id) + "'s product '" + product.name +
-                                           "' has no VoIP package (provisio package set " + std::to_string(product.id) + " --tariff NAME)");
-    s.package = std::move(*package);
-    if (!s.package.tariff_id)
-        fail(ErrorKind::invalid_input, "the VoIP package of product '" + product.name + "' has no tariff (provisio package set " +
-                                           std::to_string(product.id) + " --tariff NAME)");
-    TariffStore tariffs(db, s.now);
-    const Tariff tariff = tariffs.get(*s.package.tariff_id);
-    if (!tariff.current) fail(ErrorKind::invalid_input, "tariff '" + tariff.name + "' has no rates yet (provisio tariff import)");
-    s.tariff_version_id = tariff.current->id;
-    s.tariff = tariffs.rates(s.tariff_version_id);
-    s.rater = std::make_unique<Rater>(s.package.rating, s.tariff, s.package.custom_rates);
-    s.months = std::max(1, cycle_months(s.service.billing_cycle));
-    if (s.service.next_due_date) {
-        s.anchor = parse_date(*s.service.next_due_date, "next due date");
-        s.anchor_day = s.service.anchor_day ? static_cast<unsigned>(*s.service.anchor_day) : static_cast<unsigned>(s.anchor->day());
-    }
-    const std::string_view d = trimmed(std::string_view(s.service.domain).substr(0, s.service.domain.find('|')));
-    s.domain = std::string(d);
+    : s_(std::make_unique<State>(db, repo, zone, service_id)) {
+    s_->now = std::move(now);
+    s_->source = std::move(source);
 }
 
 UsageRecorder::~UsageRecorder() {
     if (s_->writer) s_->writer->discard();
 }
 
-const std::string &UsageRecorder::domain() const { return s_->domain; }
+const std::string &UsageRecorder::domain() const { return s_->rating.domain(); }
 
 void UsageRecorder::reject(const std::string &where, const std::string &why) {
     ++report_.records;
@@ -172,7 +100,7 @@ void UsageRecorder::add(CallDetail call, const std::string &where) {
     ++report_.records;
     Pending p{std::move(call), {}, where};
     const CallDetail &c = p.call;
-    p.rating = s.rater->look_up({c.direction, c.destination_number, c.caller_destination, c.billsec, !c.answer_at.empty()});
+    p.rating = s.rating.rater().look_up({c.direction, c.destination_number, c.caller_destination, c.billsec, !c.answer_at.empty()});
     s.filling.push_back(std::move(p));
     if (s.filling.size() == batch_rows) hand_off();
 }
@@ -201,8 +129,8 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
         // Optimistic: a chunk of new calls goes in as one statement. When some were stored
         // before, the ones that went in come out again and the chunk goes row by row, priced
         // from the minutes as they were before it.
-        const auto minutes_before = s.period_seconds;
-        for (size_t i = 0; i < n; ++i) s.rater->price(chunk[i].rating, s.seconds_in(s.period_of(chunk[i].call.start)));
+        const auto minutes_before = s.rating.running_seconds();
+        for (size_t i = 0; i < n; ++i) s.rating.rater().price(chunk[i].rating, s.rating.seconds_in(s.rating.period_of(chunk[i].call.start)));
         {
             auto insert = s.db.prepare(n == chunk_rows ? std::string_view(s.chunk_sql) : insert_sql(n));
             for (size_t i = 0; i < n; ++i) s.bind(insert, static_cast<int>(i), chunk[i]);
@@ -218,7 +146,7 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
                 undo.bind(1, s.db.last_insert_id() - static_cast<int64_t>(inserted));
                 undo.run();
             }
-            s.period_seconds = minutes_before;
+            s.rating.running_seconds() = minutes_before;
             for (size_t i = 0; i < n; ++i) write_one(chunk[i]);
         }
         s.uncommitted += n;
@@ -232,9 +160,9 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
 
 void UsageRecorder::write_one(Pending &p) {
     State &s = *s_;
-    int64_t &seconds = s.seconds_in(s.period_of(p.call.start));
+    int64_t &seconds = s.rating.seconds_in(s.rating.period_of(p.call.start));
     const int64_t before = seconds;
-    s.rater->price(p.rating, seconds);
+    s.rating.rater().price(p.rating, seconds);
     {
         auto insert = s.db.prepare(s.row_sql);
         s.bind(insert, 0, p);

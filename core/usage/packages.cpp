@@ -28,9 +28,15 @@ const std::string &check_billing_mode(const std::string &mode) {
     return mode;
 }
 
+const std::string &check_invoice_period(const std::string &period) {
+    if (period != "day" && period != "month")
+        fail(ErrorKind::invalid_input, "invoice period '" + period + "' is not day or month");
+    return period;
+}
+
 std::optional<PackageRecord> load_package(Database &db, int64_t product_id) {
     auto q = db.prepare("SELECT tariff_id, country_code, national_prefix, exit_prefixes, markup, free_minutes, tiers, bill_inbound, "
-                        "exclude_patterns, suppress_patterns, decimals, billing_mode, updated_at FROM voip_packages WHERE product_id = ?1");
+                        "exclude_patterns, suppress_patterns, decimals, billing_mode, updated_at, invoice_period FROM voip_packages WHERE product_id = ?1");
     q.bind(1, product_id);
     if (!q.step()) return std::nullopt;
     PackageRecord p;
@@ -49,6 +55,7 @@ std::optional<PackageRecord> load_package(Database &db, int64_t product_id) {
     p.rating.decimals = static_cast<int>(q.int64(10));
     p.billing_mode = q.text(11);
     p.updated_at = q.text(12);
+    p.invoice_period = q.text(13);
     auto c = db.prepare("SELECT prefix, description, per_minute_micros, connect_fee_micros FROM voip_custom_rates "
                         "WHERE product_id = ?1 ORDER BY prefix");
     c.bind(1, product_id);
@@ -59,18 +66,18 @@ std::optional<PackageRecord> load_package(Database &db, int64_t product_id) {
 void save_package(Database &db, const PackageRecord &p, const std::string &now) {
     Transaction tx(db);
     db.prepare("INSERT INTO voip_packages (product_id, tariff_id, country_code, national_prefix, exit_prefixes, markup, free_minutes, "
-               "tiers, bill_inbound, exclude_patterns, suppress_patterns, decimals, billing_mode, updated_at) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (product_id) DO UPDATE SET "
+               "tiers, bill_inbound, exclude_patterns, suppress_patterns, decimals, billing_mode, updated_at, invoice_period) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (product_id) DO UPDATE SET "
                "tariff_id = excluded.tariff_id, country_code = excluded.country_code, national_prefix = excluded.national_prefix, "
                "exit_prefixes = excluded.exit_prefixes, markup = excluded.markup, free_minutes = excluded.free_minutes, "
                "tiers = excluded.tiers, bill_inbound = excluded.bill_inbound, exclude_patterns = excluded.exclude_patterns, "
                "suppress_patterns = excluded.suppress_patterns, decimals = excluded.decimals, billing_mode = excluded.billing_mode, "
-               "updated_at = excluded.updated_at")
+               "updated_at = excluded.updated_at, invoice_period = excluded.invoice_period")
         .bind(1, p.product_id).bind(2, p.tariff_id).bind(3, p.rating.plan.country_code).bind(4, p.rating.plan.national_prefix)
         .bind(5, join(p.rating.plan.exit_prefixes, ",")).bind(6, p.markup).bind(7, p.rating.free_seconds / 60)
         .bind(8, tiers_text(p.rating.tiers)).bind(9, int64_t{p.rating.bill_inbound}).bind(10, p.rating.exclude.text())
         .bind(11, p.rating.suppress.text()).bind(12, int64_t{p.rating.decimals}).bind(13, check_billing_mode(p.billing_mode))
-        .bind(14, now).run();
+        .bind(14, now).bind(15, check_invoice_period(p.invoice_period)).run();
     db.prepare("DELETE FROM voip_custom_rates WHERE product_id = ?1").bind(1, p.product_id).run();
     for (const Rate &r : p.custom_rates)
         db.prepare("INSERT INTO voip_custom_rates (product_id, prefix, per_minute_micros, connect_fee_micros, description) "

@@ -27,6 +27,7 @@ struct PackageRecord {
     Package rating;
     std::string markup = "0";            // percent as entered
     std::string billing_mode = "prepaid";  // prepaid | invoice | consolidated
+    std::string invoice_period = "month";  // invoice modes: a usage invoice per ended day | calendar month
     std::vector<Rate> custom_rates;
     std::string updated_at;
 };
@@ -40,5 +41,7 @@ void save_package(Database &db, const PackageRecord &p, const std::string &now);
 
 // The billing modes, validated: Error(invalid_input) otherwise.
 const std::string &check_billing_mode(const std::string &mode);
+// "day" or "month", validated.
+const std::string &check_invoice_period(const std::string &period);
 
 }  // namespace provisio::usage

@@ -316,3 +316,205 @@ TEST_CASE("autobill collects, rates and charges prepaid usage from credit, never
     CHECK(balance() == "-0.25");
     ok(v.inst, {"verify"});
 }
+
+namespace {
+
+// A FusionPBX row for a call answered at once on `day` at `time`, lasting an hour.
+std::string dated(const std::string &id, const std::string &number, int billsec, const std::string &day,
+                  const std::string &time = "09:00:00") {
+    const std::string start = day + " " + time;
+    return id + ",pbx.example.ca,outbound,2112,," + number + "," + start + "," + start + "," + day + " " +
+           (time < "22:00:00" ? "23:00:00" : "23:59:59") + ",3600," + std::to_string(billsec) + ",NORMAL_CLEARING\n";
+}
+
+json invoices(Installation &inst) {
+    const RunResult r = inst.run({"--json", "invoice", "list"});
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+}
+
+std::vector<std::string> billed_by(Installation &inst, const std::string &service) {
+    std::vector<std::string> out;
+    for (const auto &c : json::parse(inst.run({"--json", "cdr", "list", "--service", service}).out))
+        out.push_back(c["billed_by"].is_null() ? "-" : c["billed_by"].get<std::string>());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("invoice mode: a usage invoice per service for each ended month; late calls get one of their own; never twice") {
+    Voip v;
+    ok(v.inst, {"package", "set", "Metered", "--billing-mode", "invoice"});  // monthly by default
+    ok(v.inst, {"service", "create", "1"});
+    REQUIRE(v.import(std::string(header) + dated("m1", "5192225555", 65, "2026-03-10") +   // 0.0066
+                     dated("m2", "011 44 20 7946 0000", 90, "2026-03-31", "22:30:00") +     // 0.09
+                     dated("m3", "011 44 20 7946 0000", 90, "2026-04-02"))                  // 0.09, April's
+                .exit_code == 0);
+
+    ok(v.inst, {"--now", "2026-03-31T12:00:00Z", "cron", "--task", "autobill"});
+    CHECK(invoices(v.inst).empty());  // March has not ended
+
+    const RunResult run = v.inst.run({"--now", "2026-04-03T06:00:00Z", "cron", "--task", "autobill", "--verbose"});
+    INFO(run.out << run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK_THAT(run.out, Catch::Contains("usage invoice #1, 1 line(s), 0.10 USD, due 2026-04-10"));
+    json list = invoices(v.inst);
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["kind"] == "usage");
+    CHECK(list[0]["status"] == "Unpaid");
+    CHECK(list[0]["due_date"] == "2026-04-10");
+    CHECK(list[0]["subtotal"] == "0.10");
+    REQUIRE(list[0]["lines"].size() == 1);
+    CHECK(list[0]["lines"][0]["type"] == "usage");
+    CHECK(list[0]["lines"][0]["description"] == "VoIP usage, service 1 (Metered), 2026-03-01 to 2026-03-31: 2 call(s)");
+    CHECK(billed_by(v.inst, "1") == std::vector<std::string>{"invoice:1", "invoice:1", "-"});
+
+    ok(v.inst, {"--now", "2026-04-03T07:00:00Z", "cron", "--task", "autobill"});
+    CHECK(invoices(v.inst).size() == 1);
+
+    // A March call that reached us late: its own invoice, not a second copy of March's.
+    REQUIRE(v.import(std::string(header) + dated("m4", "5192225555", 65, "2026-03-20"), "late.csv").exit_code == 0);
+    ok(v.inst, {"--now", "2026-04-04T06:00:00Z", "cron", "--task", "autobill"});
+    list = invoices(v.inst);
+    REQUIRE(list.size() == 2);
+    CHECK(list[1]["subtotal"] == "0.01");
+    CHECK(list[1]["lines"][0]["description"] == "VoIP usage, service 1 (Metered), 2026-03-01 to 2026-03-31: 1 call(s)");
+
+    ok(v.inst, {"--now", "2026-05-01T06:00:00Z", "cron", "--task", "autobill"});
+    list = invoices(v.inst);
+    REQUIRE(list.size() == 3);
+    CHECK(list[2]["lines"][0]["description"] == "VoIP usage, service 1 (Metered), 2026-04-01 to 2026-04-30: 1 call(s)");
+    CHECK(list[2]["subtotal"] == "0.09");
+    ok(v.inst, {"verify"});
+}
+
+TEST_CASE("consolidated mode: one usage invoice per client and ended day, a line per service; sub-cent days roll forward") {
+    Voip v;
+    ok(v.inst, {"package", "set", "Metered", "--billing-mode", "consolidated", "--invoice-period", "day"});
+    ok(v.inst, {"service", "add", "--client", "1", "--product", "Metered", "--domain", "pbx.example.ca | 5192229001",
+                "--next-due", "2026-03-05"});
+    ok(v.inst, {"service", "create", "1"});
+    ok(v.inst, {"service", "create", "2"});
+    // Service 1: 36 s at 0.006/min = 0.0036 a day, less than a cent until two days add up.
+    REQUIRE(v.import(std::string(header) + dated("a1", "5192225555", 36, "2026-03-10") + dated("a2", "5192225555", 36, "2026-03-11"))
+                .exit_code == 0);
+    REQUIRE(v.inst.run({"cdr", "import", "--service", "2",
+                        write(v.inst, "two.csv", std::string(header) + dated("b1", "011 44 20 7946 0000", 90, "2026-03-10") +
+                                                     dated("b2", "011 44 20 7946 0000", 90, "2026-03-11"))})
+                .exit_code == 0);
+
+    ok(v.inst, {"--now", "2026-03-11T06:00:00Z", "cron", "--task", "autobill"});
+    json list = invoices(v.inst);
+    REQUIRE(list.size() == 1);
+    REQUIRE(list[0]["lines"].size() == 1);
+    CHECK(list[0]["lines"][0]["description"] == "VoIP usage, service 2 (Metered), 2026-03-10: 1 call(s)");
+    CHECK(billed_by(v.inst, "1") == std::vector<std::string>{"-", "-"});
+
+    ok(v.inst, {"--now", "2026-03-12T06:00:00Z", "cron", "--task", "autobill"});
+    list = invoices(v.inst);
+    REQUIRE(list.size() == 2);
+    REQUIRE(list[1]["lines"].size() == 2);
+    CHECK(list[1]["lines"][0]["description"] == "VoIP usage, service 1 (Metered), 2026-03-10 to 2026-03-11: 2 call(s)");
+    CHECK(list[1]["lines"][0]["amount"] == "0.01");
+    CHECK(list[1]["lines"][1]["description"] == "VoIP usage, service 2 (Metered), 2026-03-11: 1 call(s)");
+    CHECK(list[1]["subtotal"] == "0.10");
+    CHECK(billed_by(v.inst, "1") == std::vector<std::string>{"invoice:2", "invoice:2"});
+    ok(v.inst, {"--now", "2026-03-12T07:00:00Z", "cron", "--task", "autobill"});
+    CHECK(invoices(v.inst).size() == 2);
+}
+
+TEST_CASE("re-rating after a tariff fix posts the difference on billed calls as one new credit entry, once") {
+    Voip v;
+    REQUIRE(v.import(std::string(header) + dated("r1", "5192225555", 65, "2026-03-10") +   // 0.0066
+                     dated("r2", "011 44 20 7946 0000", 90, "2026-03-10") +                 // 0.09
+                     dated("r3", "33123456789", 60, "2026-03-10"))                          // no rate yet
+                .exit_code == 1);
+    ok(v.inst, {"service", "create", "1"});
+    ok(v.inst, {"credit", "add", "1", "1.00", "--description", "Top-up"});
+    ok(v.inst, {"--now", "2026-03-11T06:00:00Z", "cron", "--task", "autobill"});
+    auto balance = [&] { return json::parse(v.inst.run({"--json", "credit", "list", "1"}).out)["balance"].get<std::string>(); };
+    REQUIRE(balance() == "0.90");
+
+    // The fix: Ontario was half what it should be, and France was missing.
+    write(v.inst, "fixed.csv",
+          "Description,Prefix,RateValue,Increment,ConnectFee,GracePeriod\n"
+          "Canada/US,1,0.012,30/6,0,3\n"
+          "Ontario 519,1519,0.012,6,,\n"
+          "UK London,4420,0.02,60/60,0.05,\n"
+          "France,33,0.03,60/60,,\n");
+    ok(v.inst, {"tariff", "import", "Wholesale", (v.inst.dir() / "fixed.csv").string()});
+
+    const RunResult dry = v.inst.run({"cdr", "rerate", "--service", "1", "--from", "2026-03-01", "--to", "2026-04-01", "--dry-run"});
+    INFO(dry.out << dry.err);
+    REQUIRE(dry.exit_code == 0);
+    CHECK_THAT(dry.out, Catch::Contains("dry run: 3 call(s) re-rated, 2 changed; billed calls 0.0066, calls not billed yet 0.0300"));
+    CHECK_THAT(dry.out, Catch::Contains("would post -0.01 USD"));
+    CHECK(balance() == "0.90");
+
+    const RunResult r = v.inst.run({"cdr", "rerate", "--service", "1", "--from", "2026-03-01", "--to", "2026-04-01"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("unrated 0.0000 → rated (prefix 33) 0.0300, not billed yet"));
+    CHECK_THAT(r.out, Catch::Contains("rated (prefix 1519) 0.0066 → rated (prefix 1519) 0.0132, billed"));
+    CHECK_THAT(r.out, Catch::Contains("(re-rate 1)"));
+    CHECK(balance() == "0.89");
+    const json entries = json::parse(v.inst.run({"--json", "credit", "list", "1"}).out)["entries"];
+    CHECK(entries.back()["kind"] == "rerate");
+    CHECK(entries.back()["amount"] == "-0.01");
+    const json r1 = json::parse(v.inst.run({"--json", "cdr", "list", "--service", "1"}).out)[0];
+    CHECK(r1["cost"] == "0.0132");
+    CHECK(r1["billed_by"].get<std::string>().rfind("credit:", 0) == 0);  // still what billed it first
+    const RunResult explain = v.inst.run({"cdr", "explain", std::to_string(r1["id"].get<int64_t>())});
+    CHECK_THAT(explain.out, Catch::Contains("by re-rate 1 at"));
+    CHECK_THAT(explain.out, Catch::Contains("was rated (prefix 1519) 0.0066, now 0.0132"));
+
+    // Again: nothing changes and nothing is posted twice; the newly rated call is billed once.
+    const RunResult again = v.inst.run({"cdr", "rerate", "--service", "1", "--from", "2026-03-01", "--to", "2026-04-01"});
+    CHECK_THAT(again.out, Catch::Contains("3 call(s) re-rated, 0 changed"));
+    CHECK(balance() == "0.89");
+    ok(v.inst, {"--now", "2026-03-12T06:00:00Z", "cron", "--task", "autobill"});
+    CHECK(balance() == "0.86");
+
+    // Rates going down refund what was overcharged: 0.0132 → 0.0033 (66 s at 0.003).
+    write(v.inst, "lower.csv",
+          "Description,Prefix,RateValue,Increment,ConnectFee,GracePeriod\n"
+          "Canada/US,1,0.012,30/6,0,3\n"
+          "Ontario 519,1519,0.003,6,,\n"
+          "UK London,4420,0.02,60/60,0.05,\n"
+          "France,33,0.03,60/60,,\n");
+    ok(v.inst, {"tariff", "import", "Wholesale", (v.inst.dir() / "lower.csv").string()});
+    const RunResult down = v.inst.run({"cdr", "rerate", "--service", "1", "--from", "2026-03-10", "--to", "2026-03-11"});
+    CHECK_THAT(down.out, Catch::Contains("posted 0.01 USD"));
+    CHECK(balance() == "0.87");
+    ok(v.inst, {"verify"});
+}
+
+TEST_CASE("re-rating: whole billing periods when free minutes count; bad ranges and services change nothing") {
+    Voip v;
+    ok(v.inst, {"package", "set", "Metered", "--free-minutes", "1"});
+    REQUIRE(v.import(std::string(header) + dated("f1", "5192225555", 60, "2026-03-06") + dated("f2", "5192225555", 60, "2026-03-10"))
+                .exit_code == 0);
+    const json before = v.list();
+    CHECK(before[0]["cost"] == "0.0000");  // the free minute
+    CHECK(before[1]["cost"] == "0.0060");
+    // Re-rating only the 10th still counts the 6th's free minute first: the period is re-rated whole.
+    const RunResult r = v.inst.run({"cdr", "rerate", "--service", "1", "--from", "2026-03-10", "--to", "2026-03-11"});
+    INFO(r.out << r.err);
+    CHECK_THAT(r.out, Catch::Contains("range widened to whole billing periods (the package has free minutes or tiers): "
+                                      "2026-03-05T00:00:00Z to 2026-04-05T00:00:00Z"));
+    CHECK_THAT(r.out, Catch::Contains("2 call(s) re-rated, 0 changed"));
+    CHECK(v.list() == before);
+
+    auto refused = [&](std::vector<std::string> args, const std::string &message) {
+        const RunResult bad = v.inst.run(args);
+        INFO(bad.out << bad.err);
+        CHECK(bad.exit_code != 0);
+        CHECK_THAT(bad.err, Catch::Contains(message));
+    };
+    refused({"cdr", "rerate", "--service", "1", "--from", "2026-03-11", "--to", "2026-03-10"}, "--from must be before --to");
+    refused({"cdr", "rerate", "--service", "1", "--from", "2026-02-30", "--to", "2026-03-10"}, "--from");
+    refused({"cdr", "rerate", "--service", "9", "--from", "2026-03-01", "--to", "2026-03-10"}, "service 9");
+    refused({"package", "set", "Metered", "--invoice-period", "week"}, "invoice period 'week' is not day or month");
+    CHECK(v.list() == before);
+    CHECK(v.inst.run({"--json", "cdr", "rerate", "--service", "1", "--from", "2026-03-01", "--to", "2026-03-02"}).exit_code == 0);
+}

@@ -1,5 +1,6 @@
 // Task "autobill" (daily before invoicing, or every run: [usage] autobill): collect VoIP usage
-// from modules with the usage hook, rate it, and charge prepaid packages from credit.
+// from modules with the usage hook, rate it, and charge it: prepaid packages from credit,
+// the invoice modes on usage invoices.
 #include "automation/task.hpp"
 #include "config/config.hpp"
 #include "usage/autobill.hpp"
@@ -11,7 +12,10 @@ TaskResult autobill(TaskContext &ctx) {
     const BusinessZone zone(ctx.config.timezone);
     // A dry run rates and charges what is stored, inside the runner's rolled-back transaction;
     // it asks no module for new calls.
-    const usage::AutobillReport r = usage::run_autobill(ctx.db, ctx.repo, ctx.modules, zone, ctx.now, !ctx.dry_run);
+    usage::AutobillOptions options;
+    options.collect = !ctx.dry_run;
+    options.invoice_due_days = ctx.config.usage_invoice_due_days;
+    const usage::AutobillReport r = usage::run_autobill(ctx.db, ctx.repo, ctx.modules, zone, ctx.now, options);
     TaskResult result;
     result.done = r.services_billed;
     result.lines = usage::server_summary(r);

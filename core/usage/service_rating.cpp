@@ -1,0 +1,77 @@
+#include "usage/service_rating.hpp"
+
+#include "billing/cycles.hpp"
+#include "domain/repository.hpp"
+#include "foundation/error.hpp"
+#include "foundation/csv_reader.hpp"
+#include "store/database.hpp"
+#include "usage/tariff_store.hpp"
+
+#include <algorithm>
+
+namespace provisio::usage {
+
+ServiceRating::ServiceRating(Database &db, Repository &repo, const BusinessZone &zone, int64_t service_id)
+    : db_(db), zone_(zone), service_(repo.get_service(service_id)) {
+    const Product product = repo.get_product(service_.product_id);
+    auto package = load_package(db, product.id);
+    if (!package)
+        fail(ErrorKind::invalid_input, "service " + std::to_string(service_id) + "'s product '" + product.name +
+                                           "' has no VoIP package (provisio package set " + std::to_string(product.id) + " --tariff NAME)");
+    package_ = std::move(*package);
+    if (!package_.tariff_id)
+        fail(ErrorKind::invalid_input, "the VoIP package of product '" + product.name + "' has no tariff (provisio package set " +
+                                           std::to_string(product.id) + " --tariff NAME)");
+    TariffStore tariffs(db, repo.now_text());
+    const Tariff tariff = tariffs.get(*package_.tariff_id);
+    if (!tariff.current) fail(ErrorKind::invalid_input, "tariff '" + tariff.name + "' has no rates yet (provisio tariff import)");
+    tariff_version_id_ = tariff.current->id;
+    tariff_ = tariffs.rates(tariff_version_id_);
+    rater_ = std::make_unique<Rater>(package_.rating, tariff_, package_.custom_rates);
+    months_ = std::max(1, cycle_months(service_.billing_cycle));
+    if (service_.next_due_date) {
+        anchor_ = parse_date(*service_.next_due_date, "next due date");
+        anchor_day_ = service_.anchor_day ? static_cast<unsigned>(*service_.anchor_day) : static_cast<unsigned>(anchor_->day());
+    }
+    domain_ = std::string(trimmed(std::string_view(service_.domain).substr(0, service_.domain.find('|'))));
+}
+
+ServiceRating::~ServiceRating() = default;
+
+Date ServiceRating::period_start(Date day) const {
+    if (!anchor_) return Date(day.year(), day.month(), std::chrono::day(1));
+    Date start = *anchor_;
+    using std::chrono::sys_days;
+    while (sys_days(start) > sys_days(day)) start = add_months_anchored(start, -months_, anchor_day_);
+    for (Date next = add_months_anchored(start, months_, anchor_day_); sys_days(next) <= sys_days(day);
+         next = add_months_anchored(start, months_, anchor_day_))
+        start = next;
+    return start;
+}
+
+Date ServiceRating::period_end(Date start) const { return add_months_anchored(start, months_, anchor_ ? anchor_day_ : 1); }
+
+const std::string &ServiceRating::period_of(TimePoint start) {
+    const Date day = zone_.date_at(start);
+    if (last_period_.empty() || day != last_day_) {
+        last_day_ = day;
+        last_period_ = format_date(period_start(day));
+    }
+    return last_period_;
+}
+
+int64_t &ServiceRating::seconds_in(const std::string &period) {
+    auto it = period_seconds_.find(period);
+    if (it != period_seconds_.end()) return it->second;
+    const Date start = parse_date(period, "period");
+    auto q = db_.prepare("SELECT COALESCE(SUM(billed_seconds), 0) FROM cdrs WHERE service_id = ?1 AND status = 'rated' "
+                         "AND start_at >= ?2 AND start_at < ?3 AND substr(number, 1, length(?4)) = ?4");
+    q.bind(1, service_.id)
+        .bind(2, format_utc(period_start_instant(start)))
+        .bind(3, format_utc(period_start_instant(period_end(start))))
+        .bind(4, package_.rating.plan.country_code);
+    q.step();
+    return period_seconds_.emplace(period, q.int64(0)).first->second;
+}
+
+}  // namespace provisio::usage
