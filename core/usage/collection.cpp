@@ -20,7 +20,7 @@ CollectionReport collect_usage(Database &db, Repository &repo, const ModuleHost 
                                            (product.module.empty() ? std::string("(none)") : "'" + product.module + "'") +
                                            " does not collect usage; import its calls with provisio cdr import");
     Provisioner provisioner(repo, host);
-    const CallInput input = provisioner.call_input(service, *module, {});
+    CallInput input = provisioner.call_input(service, *module, {});
     std::string since = service.created_at;  // the first collection: calls since the service was provisioned
     {
         auto q = db.prepare("SELECT activated_on FROM services WHERE id = ?1 AND activated_on IS NOT NULL");
@@ -84,6 +84,11 @@ CollectionReport collect_usage(Database &db, Repository &repo, const ModuleHost 
                    "ON CONFLICT (service_id) DO UPDATE SET module = excluded.module, cursor = excluded.cursor, "
                    "collected_at = excluded.collected_at")
             .bind(1, service_id).bind(2, module->name()).bind(3, next).bind(4, now).run();
+        // What the module keeps between collections (a file's ETag, say) moves with the cursor.
+        if (outcome.state_changed) {
+            repo.save_module_state(service_id, outcome.state);
+            input.state = outcome.state;
+        }
         tx.commit();
         const UsageReport &r = recorder.report();
         out.usage.records += r.records;

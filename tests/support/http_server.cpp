@@ -1,7 +1,5 @@
 #include "support/http_server.hpp"
 
-#include "support/sandbox.hpp"
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -16,16 +14,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-TlsFiles make_self_signed(const std::filesystem::path &dir) {
-    TlsFiles f{dir / "cert.pem", dir / "key.pem"};
-    const RunResult r = run_program("/usr/bin/openssl",
-                                    {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f.key.string(), "-out",
-                                     f.certificate.string(), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
-                                     "subjectAltName=IP:127.0.0.1,DNS:localhost"});
-    if (r.exit_code != 0) throw std::runtime_error("openssl failed: " + r.err);
-    return f;
-}
 
 struct HttpServer::Impl {
     asio::io_context ioc;

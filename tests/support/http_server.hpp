@@ -3,6 +3,8 @@
 // when destroyed. TLS uses a self-signed certificate made for the test.
 #pragma once
 
+#include "sim_server.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -15,12 +17,9 @@
 
 namespace provisio::test {
 
-struct TlsFiles {
-    std::filesystem::path certificate;  // PEM, CN and SAN 127.0.0.1 / localhost
-    std::filesystem::path key;
-};
-// Makes a self-signed certificate for 127.0.0.1 under `dir` with the openssl command.
-TlsFiles make_self_signed(const std::filesystem::path &dir);
+// A self-signed certificate for 127.0.0.1 (the simulators' own).
+using TlsFiles = provisio::sims::TlsFiles;
+inline TlsFiles make_self_signed(const std::filesystem::path &dir) { return provisio::sims::make_self_signed_certificate(dir); }
 
 class HttpServer {
 public:

@@ -22,7 +22,9 @@ std::string provisio_binary() { return PROVISIO_TEST_BINARY; }
 
 std::filesystem::path fixture_module(const std::string &name) {
     if (name == "hello") return PROVISIO_TEST_HELLO_MODULE;
-    if (name == "timelog") return std::filesystem::path(PROVISIO_TEST_PLUGIN_DIR) / "timelog.so";
+    // The shipped plugins, else a test fixture module.
+    const auto plugin = std::filesystem::path(PROVISIO_TEST_PLUGIN_DIR) / (name + ".so");
+    if (std::filesystem::exists(plugin)) return plugin;
     return std::filesystem::path(PROVISIO_TEST_FIXTURE_DIR) / (name + ".so");
 }
 

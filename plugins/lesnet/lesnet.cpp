@@ -1,0 +1,271 @@
+// lesnet — LesNet SIP trunks as a server module: a service is one peer and its DID
+// ("Peer | DID", e.g. "D4E3CD2BFC791 | 12046664021"). Suspend disables the peer and remembers
+// which one it disabled; unsuspend enables exactly that one. Usage comes from the account's CDR
+// text file (the service's "CDR Link"), fetched conditionally: LesNet rewrites it once a day,
+// and an unchanged file costs one 304. The API's endpoint names for peers are options, since
+// LesNet's public documentation does not name them (docs/modules/lesnet.md).
+#include "cdr_file.hpp"
+
+#include <provisio/module.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace {
+
+using nlohmann::json;
+using provisio::Outcome;
+
+std::string trimmed(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return std::string(s);
+}
+
+// "Peer | DID" → {"Peer", "DID"}; a DID is optional.
+std::pair<std::string, std::string> peer_and_did(std::string_view domain) {
+    const size_t bar = domain.find('|');
+    return {trimmed(domain.substr(0, bar)), bar == std::string_view::npos ? "" : trimmed(domain.substr(bar + 1))};
+}
+
+// An API answer: the data, or the outcome to return.
+struct Answer {
+    json data;
+    std::optional<Outcome> failed;
+};
+
+class LesNet {
+public:
+    static constexpr provisio::ModuleInfo info{"lesnet", "1.0.0", "LesNet SIP trunk peers: suspend, unsuspend, usage from the CDR file",
+                                               PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_NEEDS_SERVER};
+    static constexpr provisio_option options[] = {
+        provisio::on_server(provisio::text("api_path", "API path", "/v1/", "Prefix of every endpoint")),
+        provisio::on_server(provisio::text("endpoint_account", "Account endpoint", "account/info", "Used by test connection")),
+        provisio::on_server(provisio::text("endpoint_peer_info", "Peer info endpoint", "peer/info")),
+        provisio::on_server(provisio::text("endpoint_suspend", "Suspend endpoint", "peer/disable", "Assumed: not in LesNet's public docs")),
+        provisio::on_server(provisio::text("endpoint_unsuspend", "Unsuspend endpoint", "peer/enable", "Assumed: not in LesNet's public docs")),
+        provisio::on_server(provisio::text("endpoint_update", "Peer update endpoint", "peer/update", "Change package sets max_channels")),
+        provisio::number("max_channels", "Max channels", "", "Concurrent calls the peer may carry; blank: leave as is"),
+        provisio::text("cdr_columns", "CDR columns", lesnet::default_columns, "Our field=the file's column, comma-separated"),
+        provisio::text("cdr_utc_offset", "CDR time offset", "+00:00", "The CDR file's times are at this UTC offset"),
+    };
+
+    explicit LesNet(const provisio::Host &) {}
+
+    Outcome test_connection(provisio::Call &c) {
+        const Answer a = api(c, "endpoint_account", json::object());
+        if (a.failed) return *a.failed;
+        return Outcome::success("LesNet API answered for account " + a.data.value("account", std::string("?")));
+    }
+
+    Outcome create(provisio::Call &c) {
+        const auto [peer, did] = service_peer(c);
+        const Answer info = api(c, "endpoint_peer_info", {{"peer", peer}});
+        if (info.failed) return *info.failed;
+        if (!did.empty()) {
+            const json dids = info.data.value("dids", json::array());
+            if (std::find(dids.begin(), dids.end(), did) == dids.end())
+                return Outcome::failure("DID " + did + " is not attached to peer " + peer + " (attached: " + dids.dump() + ")");
+        }
+        if (info.data.value("status", std::string()) != "enabled") {
+            const Answer on = api(c, "endpoint_unsuspend", {{"peer", peer}});
+            if (on.failed) return *on.failed;
+        }
+        c.set_state("peer", peer);
+        return Outcome::success("peer " + peer + " enabled" + (did.empty() ? "" : ", DID " + did + " attached"));
+    }
+
+    Outcome suspend(provisio::Call &c) {
+        const std::string peer = service_peer(c).first;
+        const Answer a = api(c, "endpoint_suspend", {{"peer", peer}});
+        if (a.failed) return *a.failed;
+        c.set_state("disabled_peer", peer);  // unsuspend enables this one, whatever the fields say by then
+        return Outcome::success("peer " + peer + " disabled");
+    }
+
+    Outcome unsuspend(provisio::Call &c) {
+        const std::string peer = c.state("disabled_peer").value_or(service_peer(c).first);
+        const Answer a = api(c, "endpoint_unsuspend", {{"peer", peer}});
+        if (a.failed) return *a.failed;
+        c.erase_state("disabled_peer");
+        return Outcome::success("peer " + peer + " enabled");
+    }
+
+    Outcome terminate(provisio::Call &c) {
+        const std::string peer = service_peer(c).first;
+        const Answer a = api(c, "endpoint_suspend", {{"peer", peer}});
+        if (a.failed) return *a.failed;
+        c.erase_state("disabled_peer");
+        c.set_state("terminated_peer", peer);
+        return Outcome::success("peer " + peer + " disabled for good (LesNet keeps the peer; remove it in their portal)");
+    }
+
+    Outcome change_package(provisio::Call &c) {
+        const std::string channels(c.setting("max_channels"));
+        const std::string peer = service_peer(c).first;
+        if (channels.empty()) return Outcome::success("no max_channels set: peer " + peer + " left as it is");
+        const Answer a = api(c, "endpoint_update", {{"peer", peer}, {"max_channels", std::stoll(channels)}});
+        if (a.failed) return *a.failed;
+        return Outcome::success("peer " + peer + " set to " + channels + " channel(s)");
+    }
+
+    Outcome collect_usage(provisio::Call &c, const provisio::UsageRequest &request) {
+        const std::string link(c.custom_field("CDR Link"));
+        if (link.empty()) return Outcome::failure("the service has no 'CDR Link' custom field (the URL of its LesNet CDR file)");
+        lesnet::ColumnMap columns;
+        try {
+            columns = lesnet::parse_column_map(c.setting("cdr_columns", lesnet::default_columns));
+        } catch (const std::exception &e) {
+            return Outcome::failure(e.what());
+        }
+        const std::string floor = request.cursor.empty() ? request.since : request.cursor;
+        provisio::HttpRequest get;
+        get.url = link;
+        if (!request.cursor.empty()) {  // the first collection reads the whole file
+            if (auto etag = c.state("cdr_etag")) get.headers.emplace_back("If-None-Match", *etag);
+            if (auto modified = c.state("cdr_last_modified")) get.headers.emplace_back("If-Modified-Since", *modified);
+        }
+        const provisio::HttpResponse r = c.http(get);
+        if (r.transport != provisio::Status::ok) return Outcome::retry("the CDR file could not be fetched: " + r.error);
+        if (r.status == 304) {
+            c.set_usage_cursor(floor);
+            return Outcome::success("the CDR file has not changed since the last fetch");
+        }
+        if (r.status >= 500) return Outcome::retry("the CDR file's server answered HTTP " + std::to_string(r.status));
+        if (r.status != 200) return Outcome::failure("the CDR link answered HTTP " + std::to_string(r.status));
+        lesnet::CdrFile file;
+        try {
+            file = lesnet::parse_cdr_file(r.body, columns, c.setting("cdr_utc_offset", "+00:00"));
+        } catch (const std::exception &e) {
+            return Outcome::failure(std::string("the CDR file cannot be read: ") + e.what());
+        }
+        for (const auto &e : file.errors) c.log(PROVISIO_LOG_WARNING, "CDR file " + e + " (skipped)");
+        const auto [peer, did] = service_peer(c);
+        const json dids = c.custom_field("DIDs Attached to Peer").empty() ? json::array({did})
+                                                                          : json::array({std::string(c.custom_field("DIDs Attached to Peer"))});
+        std::vector<const lesnet::CdrRow *> due;
+        for (const auto &row : file.rows)
+            if ((row.peer.empty() || row.peer == peer) && row.start_utc >= floor) due.push_back(&row);
+        std::sort(due.begin(), due.end(), [](auto *a, auto *b) { return std::tie(a->start_utc, a->id) < std::tie(b->start_utc, b->id); });
+        std::string cursor = floor;
+        uint32_t served = 0;
+        for (const lesnet::CdrRow *row : due) {
+            if (served == request.max_records) break;
+            const bool inbound = row->direction.empty() ? is_did(c, did, row->destination) : row->direction.rfind("in", 0) == 0;
+            provisio::UsageRecord u;
+            u.id = row->id;
+            u.direction = inbound ? "inbound" : "outbound";
+            u.caller = row->caller;
+            u.destination_number = row->destination;
+            u.caller_destination = inbound ? row->destination : "";
+            u.start = row->start_utc;
+            u.answer = row->billsec > 0 ? row->start_utc : "";
+            u.end = row->end_utc;
+            u.duration = row->duration;
+            u.billsec = row->billsec;
+            u.hangup_cause = row->billsec > 0 ? "ANSWERED" : "NO ANSWER";
+            c.add_usage(u);
+            cursor = row->start_utc;
+            ++served;
+        }
+        // Remember the file's version only once all of it has been handed over: a collection
+        // that stopped at max_records reads the file again for the rest.
+        if (served == due.size()) {
+            if (!r.header("etag").empty()) c.set_state("cdr_etag", r.header("etag"));
+            if (!r.header("last-modified").empty()) c.set_state("cdr_last_modified", r.header("last-modified"));
+        }
+        c.set_usage_cursor(cursor);
+        return Outcome::success(std::to_string(served) + " call(s) from the CDR file" +
+                                (file.errors.empty() ? "" : ", " + std::to_string(file.errors.size()) + " bad line(s) skipped"));
+    }
+
+private:
+    static std::pair<std::string, std::string> service_peer(const provisio::Call &c) {
+        auto [peer, did] = peer_and_did(c.service("domain"));
+        if (const auto field = c.custom_field("Peer ID"); !field.empty()) peer = trimmed(field);
+        if (peer.empty()) throw std::runtime_error("the service names no peer: its domain must be 'Peer | DID' (e.g. D4E3CD2BFC791 | 12046664021)");
+        if (did.empty()) did = trimmed(c.service("username"));
+        if (!did.empty() && did.find_first_not_of("0123456789") != std::string::npos)
+            throw std::runtime_error("DID '" + did + "' is not a number: the domain must be 'Peer | DID'");
+        return {peer, did};
+    }
+
+    static bool is_did(const provisio::Call &c, const std::string &did, const std::string &number) {
+        if (number == did) return true;
+        const std::string attached(c.custom_field("DIDs Attached to Peer"));
+        size_t at = 0;
+        while (at <= attached.size()) {
+            const size_t end = std::min(attached.find_first_of(",|", at), attached.size());
+            if (trimmed(std::string_view(attached).substr(at, end - at)) == number) return true;
+            at = end + 1;
+        }
+        return false;
+    }
+
+    static std::string base_url(const provisio::Call &c) {
+        const std::string host(c.server("hostname"));
+        const std::string port(c.server("port"));
+        return std::string(c.server("secure", "yes") == "no" ? "http://" : "https://") + host + (port.empty() ? "" : ":" + port);
+    }
+
+    // A server-scope option, or its default when the server record leaves it unset.
+    static std::string server_option(const provisio::Call &c, std::string_view key) {
+        for (const auto &o : options)
+            if (key == o.key) {
+                const std::string_view v = c.server(key);
+                return std::string(v.empty() ? o.default_value : v);
+            }
+        throw std::logic_error("no option " + std::string(key));
+    }
+
+    Answer api(provisio::Call &c, const char *endpoint_option, json params) {
+        const std::string endpoint = server_option(c, endpoint_option);
+        std::string path = server_option(c, "api_path");
+        if (path.empty() || path.back() != '/') path += '/';
+        params["authentication"] = {{"apikey", std::string(c.server("password"))}, {"idkey", std::string(c.server("username"))}};
+        provisio::HttpRequest req;
+        req.method = "POST";
+        req.url = base_url(c) + path + endpoint + "/";
+        req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+        req.body = params.dump();
+        const provisio::HttpResponse r = c.http(req);
+        c.log_call(endpoint, "POST " + path + endpoint + "/ " + req.body, r.transport == provisio::Status::ok
+                                                                              ? std::to_string(r.status) + " " + r.body
+                                                                              : r.error,
+                   {c.server("password")});
+        Answer a;
+        if (r.transport != provisio::Status::ok) {
+            a.failed = r.transport == provisio::Status::retryable ? Outcome::retry("LesNet API unreachable: " + r.error)
+                                                                  : Outcome::failure("LesNet API: " + r.error);
+            return a;
+        }
+        json body;
+        try {
+            body = json::parse(r.body);
+        } catch (const std::exception &) {
+            a.failed = Outcome::retry("LesNet API (" + endpoint + ") answered HTTP " + std::to_string(r.status) + " with a body that is not JSON");
+            return a;
+        }
+        const std::string message = body.is_object() ? body.value("message", std::string()) : std::string();
+        if (r.status == 401 || r.status == 403) {
+            a.failed = Outcome::failure("LesNet refused the credentials (the server's username is the idkey, its password the apikey)" +
+                                        (message.empty() ? std::string() : ": " + message));
+            return a;
+        }
+        if (r.status >= 500) {
+            a.failed = Outcome::retry("LesNet API (" + endpoint + ") answered HTTP " + std::to_string(r.status));
+            return a;
+        }
+        if (r.status != 200 || !body.is_object() || body.value("status", std::string()) != "success") {
+            a.failed = Outcome::failure("LesNet API (" + endpoint + "): " + (message.empty() ? "HTTP " + std::to_string(r.status) : message));
+            return a;
+        }
+        a.data = body.value("data", json::object());
+        return a;
+    }
+};
+
+}  // namespace
+
+PROVISIO_MODULE(LesNet)
