@@ -83,7 +83,7 @@ int print_report(Context &ctx, const usage::UsageReport &r, const std::string &e
 
 // A date is midnight in the business time zone; a date-time says its own zone.
 TimePoint range_bound(const BusinessZone &zone, const std::string &text, const char *what) {
-    if (text.size() == 10) return zone.from_local(text + " 00:00:00", what);
+    if (text.size() == 10) return zone.start_of(parse_date(text, what));
     return parse_instant(text, what);
 }
 

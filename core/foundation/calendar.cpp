@@ -91,9 +91,13 @@ TimePoint BusinessZone::from_local(std::string_view text, std::string_view what)
     const int h = shaped ? digits(11, 2) : -1, mi = shaped ? digits(14, 2) : -1, se = shaped ? digits(17, 2) : -1;
     if (!shaped || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
         fail(ErrorKind::invalid_input, std::string(what) + " '" + std::string(text) + "' is not a time (YYYY-MM-DD HH:MM:SS)");
-    const Date day = parse_date(text.substr(0, 10), what);
-    const date::local_seconds local{std::chrono::sys_days(day).time_since_epoch() + std::chrono::hours(h) +
-                                    std::chrono::minutes(mi) + std::chrono::seconds(se)};
+    return at_local(parse_date(text.substr(0, 10), what), std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(se));
+}
+
+TimePoint BusinessZone::start_of(Date day) const { return at_local(day, std::chrono::seconds(0)); }
+
+TimePoint BusinessZone::at_local(Date day, std::chrono::seconds since_midnight) const {
+    const date::local_seconds local{std::chrono::sys_days(day).time_since_epoch() + since_midnight};
     const auto sys = static_cast<const date::time_zone *>(zone_)->to_sys(local, date::choose::earliest);
     return std::chrono::time_point_cast<std::chrono::microseconds>(sys);
 }

@@ -36,8 +36,11 @@ public:
     // a time that carries 'Z' or an offset is read as written. In a daylight-saving gap or
     // overlap, the earlier instant. Throws Error(invalid_input) naming `what`.
     TimePoint from_local(std::string_view text, std::string_view what) const;
+    // The instant business day `day` begins (its midnight; in a gap, the earlier instant).
+    TimePoint start_of(Date day) const;
 
 private:
+    TimePoint at_local(Date day, std::chrono::seconds since_midnight) const;
     std::string name_;
     const void *zone_;  // date::time_zone, kept out of this header
 };

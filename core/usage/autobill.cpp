@@ -77,7 +77,7 @@ std::string period_text(const UsageCharge &c) {
 std::vector<UsageCharge> ended_periods(Database &db, const BusinessZone &zone, const Candidate &c, Date today, int decimals) {
     std::vector<UsageCharge> out;
     const Date current = period_start(today, c.invoice_period);
-    const std::string cutoff = format_utc(zone.from_local(format_date(current) + " 00:00:00", "period start"));
+    const std::string cutoff = format_utc(zone.start_of(current));
     std::string from;  // calls before this are on an earlier line of this run
     for (int guard = 0; guard < 10'000; ++guard) {
         const Unbilled waiting = unbilled(db, c.service_id, from, cutoff);
@@ -85,7 +85,7 @@ std::vector<UsageCharge> ended_periods(Database &db, const BusinessZone &zone, c
         const Date first_period = period_start(zone.date_at(parse_instant(waiting.first, "call start")), c.invoice_period);
         Date end = next_period(first_period, c.invoice_period);
         for (;;) {
-            const std::string before = format_utc(zone.from_local(format_date(end) + " 00:00:00", "period end"));
+            const std::string before = format_utc(zone.start_of(end));
             UsageCharge charge{&c, first_period, add_days(end, -1), from, before, unbilled(db, c.service_id, from, before), {}};
             charge.amount = Money::from_micros(charge.calls.cost_micros).rounded(decimals, Rounding::half_up);
             if (!charge.amount.zero()) {

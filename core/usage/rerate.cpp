@@ -27,7 +27,7 @@ RerateReport rerate_calls(Database &db, Repository &repo, const BusinessZone &zo
         // Whole periods, each counted from zero: every call in them is rated again in order.
         const Date first = rating.period_start(zone.date_at(from));
         const Date last = rating.period_start(zone.date_at(to - std::chrono::seconds(1)));
-        const TimePoint wide_from = rating.period_start_instant(first), wide_to = rating.period_start_instant(rating.period_end(last));
+        const TimePoint wide_from = zone.start_of(first), wide_to = zone.start_of(rating.period_end(last));
         report.widened = wide_from != from || wide_to != to;
         from = wide_from;
         to = wide_to;

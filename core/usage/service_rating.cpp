@@ -67,8 +67,8 @@ int64_t &ServiceRating::seconds_in(const std::string &period) {
     auto q = db_.prepare("SELECT COALESCE(SUM(billed_seconds), 0) FROM cdrs WHERE service_id = ?1 AND status = 'rated' "
                          "AND start_at >= ?2 AND start_at < ?3 AND substr(number, 1, length(?4)) = ?4");
     q.bind(1, service_.id)
-        .bind(2, format_utc(period_start_instant(start)))
-        .bind(3, format_utc(period_start_instant(period_end(start))))
+        .bind(2, format_utc(zone_.start_of(start)))
+        .bind(3, format_utc(zone_.start_of(period_end(start))))
         .bind(4, package_.rating.plan.country_code);
     q.step();
     return period_seconds_.emplace(period, q.int64(0)).first->second;

@@ -40,7 +40,6 @@ public:
     // on its due date, or calendar months for a service without one.
     Date period_start(Date day) const;
     Date period_end(Date start) const;  // the first day of the next period
-    TimePoint period_start_instant(Date start) const { return zone_.from_local(format_date(start) + " 00:00:00", "period start"); }
 
     // The period (its start date) a call that started at `start` belongs to; cached for calls
     // in time order.

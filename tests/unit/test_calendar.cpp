@@ -49,6 +49,9 @@ TEST_CASE("the business date follows the configured time zone") {
     CHECK(toronto.hour_at(parse_instant("2026-03-01T03:30:00Z", "t")) == 22);
     // After the spring change (8 March 2026) Toronto is UTC-4.
     CHECK(toronto.hour_at(parse_instant("2026-03-09T13:00:00Z", "t")) == 9);
+    // A business day starts at local midnight: 05:00 UTC before the change, 04:00 after.
+    CHECK(format_utc(toronto.start_of(parse_date("2026-03-01", "d"))) == "2026-03-01T05:00:00Z");
+    CHECK(format_utc(toronto.start_of(parse_date("2026-03-10", "d"))) == "2026-03-10T04:00:00Z");
     const BusinessZone utc("UTC");
     CHECK(format_date(utc.date_at(parse_instant("2026-03-01T03:30:00Z", "t"))) == "2026-03-01");
     CHECK_THROWS_WITH(BusinessZone("Mars/Olympus_Mons"), Catch::Contains("Mars/Olympus_Mons") && Catch::Contains("IANA"));
