@@ -5,6 +5,7 @@
 #include "foundation/error.hpp"
 #include "store/background_writer.hpp"
 #include "store/database.hpp"
+#include "usage/cdrs.hpp"
 #include "usage/service_rating.hpp"
 
 #include <algorithm>
@@ -62,17 +63,9 @@ struct UsageRecorder::State {
             .bind_borrowed(b + 8, c.start_at);
         if (c.answer_at.empty()) s.bind_null(b + 9);
         else s.bind_borrowed(b + 9, c.answer_at);
-        s.bind_borrowed(b + 10, c.end_at).bind(b + 11, c.duration).bind(b + 12, c.billsec).bind_borrowed(b + 13, c.hangup_cause)
-            .bind_borrowed(b + 14, status_name(r.status)).bind_borrowed(b + 15, r.number);
-        if (r.prefix.empty()) s.bind_null(b + 16).bind_null(b + 17);
-        else {
-            s.bind_borrowed(b + 16, r.prefix);
-            if (r.custom_rate) s.bind_null(b + 17);
-            else s.bind(b + 17, rating.tariff_version_id());
-        }
-        s.bind(b + 18, int64_t{r.custom_rate}).bind(b + 19, r.per_minute_micros).bind(b + 20, r.connect_fee_micros)
-            .bind_borrowed(b + 21, rating.package().markup).bind(b + 22, int64_t{r.billed_seconds}).bind(b + 23, int64_t{r.free_seconds})
-            .bind(b + 24, int64_t{r.tier_seconds}).bind(b + 25, r.cost_micros).bind_borrowed(b + 26, r.note).bind_borrowed(b + 27, now);
+        s.bind_borrowed(b + 10, c.end_at).bind(b + 11, c.duration).bind(b + 12, c.billsec).bind_borrowed(b + 13, c.hangup_cause);
+        bind_rating(s, b + 14, r, rating.tariff_version_id(), rating.package().markup);
+        s.bind_borrowed(b + 27, now);
     }
 
 };

@@ -57,6 +57,19 @@ std::vector<StoredCdr> list_cdrs(Database &db, const CdrFilter &f) {
     return out;
 }
 
+void bind_rating(Statement &s, int first, const Rating &r, int64_t tariff_version_id, std::string_view markup) {
+    s.bind_borrowed(first, status_name(r.status)).bind_borrowed(first + 1, r.number);
+    if (r.prefix.empty()) s.bind_null(first + 2).bind_null(first + 3);
+    else {
+        s.bind_borrowed(first + 2, r.prefix);
+        if (r.custom_rate) s.bind_null(first + 3);
+        else s.bind(first + 3, tariff_version_id);
+    }
+    s.bind(first + 4, int64_t{r.custom_rate}).bind(first + 5, r.per_minute_micros).bind(first + 6, r.connect_fee_micros)
+        .bind_borrowed(first + 7, markup).bind(first + 8, int64_t{r.billed_seconds}).bind(first + 9, int64_t{r.free_seconds})
+        .bind(first + 10, int64_t{r.tier_seconds}).bind(first + 11, r.cost_micros).bind_borrowed(first + 12, r.note);
+}
+
 StoredCdr get_cdr(Database &db, int64_t id) {
     auto q = db.prepare(std::string("SELECT ") + columns + " FROM cdrs WHERE id = ?1");
     q.bind(1, id);

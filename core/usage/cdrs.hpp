@@ -6,8 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "usage/rating.hpp"
+
+#include <string_view>
+
 namespace provisio {
 class Database;
+class Statement;
 }
 
 namespace provisio::usage {
@@ -36,5 +41,11 @@ struct CdrFilter {
 
 std::vector<StoredCdr> list_cdrs(Database &db, const CdrFilter &filter);
 StoredCdr get_cdr(Database &db, int64_t id);  // Error(not_found)
+
+// Binds how a call was rated to the 13 parameters from `first` on, in the cdrs table's column
+// order: status, number, prefix, tariff_version_id (NULL for a custom rate or no match),
+// custom_rate, per_minute_micros, connect_fee_micros, markup, billed_seconds, free_seconds,
+// tier_seconds, cost_micros, note. Text is borrowed: `rating` and `markup` must outlive the run.
+void bind_rating(Statement &s, int first, const Rating &rating, int64_t tariff_version_id, std::string_view markup);
 
 }  // namespace provisio::usage

@@ -54,8 +54,6 @@ RerateReport rerate_calls(Database &db, Repository &repo, const BusinessZone &zo
         const TimePoint start = parse_instant(old.start_at, "call start");
         const Rating r = rating.rater().rate({old.direction, old.destination, old.caller_destination, old.billsec, !old.answer_at.empty()},
                                              rating.seconds_in(rating.period_of(start)));
-        const std::optional<int64_t> version =
-            r.prefix.empty() || r.custom_rate ? std::nullopt : std::optional<int64_t>(rating.tariff_version_id());
         // A call the new rates price exactly as before keeps its rating and the tariff version
         // that gave it: that derivation still holds.
         const bool same = old.status == status_name(r.status) && old.number == r.number && old.prefix == r.prefix &&
@@ -79,12 +77,9 @@ RerateReport rerate_calls(Database &db, Repository &repo, const BusinessZone &zo
             .bind(4, old.prefix.empty() ? std::nullopt : std::optional<std::string>(old.prefix)).bind(5, old.tariff_version_id)
             .bind(6, old.billed_seconds).bind(7, old.cost_micros).bind(8, r.cost_micros)
             .run();
-        update.reset().bind(1, old.id).bind(2, status_name(r.status)).bind(3, r.number)
-            .bind(4, r.prefix.empty() ? std::nullopt : std::optional<std::string>(r.prefix)).bind(5, version)
-            .bind(6, int64_t{r.custom_rate}).bind(7, r.per_minute_micros).bind(8, r.connect_fee_micros).bind(9, markup)
-            .bind(10, int64_t{r.billed_seconds}).bind(11, int64_t{r.free_seconds}).bind(12, int64_t{r.tier_seconds})
-            .bind(13, r.cost_micros).bind(14, r.note)
-            .run();
+        update.reset().bind(1, old.id);
+        bind_rating(update, 2, r, rating.tariff_version_id(), markup);
+        update.run();
         std::string line = "CDR " + std::to_string(old.id) + " " + old.start_at + ": " + old.status;
         if (!old.prefix.empty()) line += " (prefix " + old.prefix + ")";
         line += " " + cost_text(old.cost_micros) + " → " + status_name(r.status);
