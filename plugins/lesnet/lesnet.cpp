@@ -142,8 +142,6 @@ public:
         }
         for (const auto &e : file.errors) c.log(PROVISIO_LOG_WARNING, "CDR file " + e + " (skipped)");
         const auto [peer, did] = service_peer(c);
-        const json dids = c.custom_field("DIDs Attached to Peer").empty() ? json::array({did})
-                                                                          : json::array({std::string(c.custom_field("DIDs Attached to Peer"))});
         std::vector<const lesnet::CdrRow *> due;
         for (const auto &row : file.rows)
             if ((row.peer.empty() || row.peer == peer) && row.start_utc >= floor) due.push_back(&row);
