@@ -5,6 +5,7 @@
 // and an unchanged file costs one 304. The API's endpoint names for peers are options, since
 // LesNet's public documentation does not name them (docs/modules/lesnet.md).
 #include "cdr_file.hpp"
+#include "plugin_support.hpp"
 
 #include <provisio/module.hpp>
 
@@ -16,12 +17,7 @@ namespace {
 
 using nlohmann::json;
 using provisio::Outcome;
-
-std::string trimmed(std::string_view s) {
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-    return std::string(s);
-}
+using provisio::plugin::trimmed;
 
 // "Peer | DID" → {"Peer", "DID"}; a DID is optional.
 std::pair<std::string, std::string> peer_and_did(std::string_view domain) {
@@ -191,30 +187,12 @@ private:
 
     static bool is_did(const provisio::Call &c, const std::string &did, const std::string &number) {
         if (number == did) return true;
-        const std::string attached(c.custom_field("DIDs Attached to Peer"));
-        size_t at = 0;
-        while (at <= attached.size()) {
-            const size_t end = std::min(attached.find_first_of(",|", at), attached.size());
-            if (trimmed(std::string_view(attached).substr(at, end - at)) == number) return true;
-            at = end + 1;
-        }
-        return false;
+        const auto attached = provisio::plugin::split_fields(c.custom_field("DIDs Attached to Peer"), ",|");
+        return std::find(attached.begin(), attached.end(), number) != attached.end();
     }
 
-    static std::string base_url(const provisio::Call &c) {
-        const std::string host(c.server("hostname"));
-        const std::string port(c.server("port"));
-        return std::string(c.server("secure", "yes") == "no" ? "http://" : "https://") + host + (port.empty() ? "" : ":" + port);
-    }
-
-    // A server-scope option, or its default when the server record leaves it unset.
     static std::string server_option(const provisio::Call &c, std::string_view key) {
-        for (const auto &o : options)
-            if (key == o.key) {
-                const std::string_view v = c.server(key);
-                return std::string(v.empty() ? o.default_value : v);
-            }
-        throw std::logic_error("no option " + std::string(key));
+        return provisio::plugin::server_option<LesNet>(c, key);
     }
 
     Answer api(provisio::Call &c, const char *endpoint_option, json params) {
@@ -224,7 +202,7 @@ private:
         params["authentication"] = {{"apikey", std::string(c.server("password"))}, {"idkey", std::string(c.server("username"))}};
         provisio::HttpRequest req;
         req.method = "POST";
-        req.url = base_url(c) + path + endpoint + "/";
+        req.url = provisio::plugin::base_url(c) + path + endpoint + "/";
         req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
         req.body = params.dump();
         const provisio::HttpResponse r = c.http(req);

@@ -3,6 +3,7 @@
 // out of logs, usage from the CDR file across fetches, and autobill.
 #include "lesnet_sim.hpp"
 #include "support/expect_ok.hpp"
+#include "support/module_faults.hpp"
 #include "support/sandbox.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,7 +12,6 @@
 #include <fstream>
 
 using namespace provisio::test;
-using provisio::sims::Fault;
 using provisio::sims::LesNetSim;
 using nlohmann::json;
 
@@ -75,32 +75,10 @@ TEST_CASE("lesnet: test connection, create, suspend, unsuspend, change package, 
 TEST_CASE("lesnet: each fault is a clear error in the call log, retryable where a retry helps, and the status stays") {
     LesNetSetup s;
     ok(s.inst, {"service", "create", "1"});
-    struct Case {
-        Fault fault;
-        int exit_code;  // 6: queued for retry; 1: failed
-        std::string message;
-    };
-    const std::vector<Case> cases{
-        {{"http500", 1, 0}, 6, "answered HTTP 500"},
-        {{"malformed", 1, 0}, 6, "not JSON"},
-        {{"reset", 1, 0}, 6, ""},
-        {{"timeout", 1, 3000}, 6, ""},
-        {{"wrong_credentials", 1, 0}, 1, "refused the credentials"},
-    };
-    for (const Case &c : cases) {
-        INFO(c.fault.kind);
-        s.sim.inject(c.fault);
-        const RunResult r = s.inst.run({"service", "suspend", "1"});
-        INFO(r.out << r.err);
-        CHECK(r.exit_code == c.exit_code);
+    drill_faults(s.inst, s.sim, http_fault_cases("refused the credentials"), {"service", "suspend", "1"}, [&] {
         CHECK(s.status() == "Active");
         CHECK(s.sim.peer("D4E3CD2BFC791")->status == "enabled");
-        const RunResult log = s.inst.run({"module", "log"});
-        CHECK_THAT(log.out + r.err, Catch::Contains(c.message));
-        CHECK((log.out + r.out + r.err).find(apikey) == std::string::npos);
-    }
-    // Once the simulator is well again, the queued retry goes through.
-    s.sim.inject({});
+    }, apikey);
     ok(s.inst, {"service", "suspend", "1"});
     CHECK(s.sim.peer("D4E3CD2BFC791")->status == "disabled");
 }

@@ -2,14 +2,11 @@
 // module by hand. Serves until interrupted.
 #include "lesnet_sim.hpp"
 
-#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 namespace {
-
-volatile std::sig_atomic_t stop_requested = 0;
 
 void usage(std::ostream &out) {
     out << "usage: lesnet-sim [--port N] [--tls DIR] [--apikey K] [--idkey I] [--peer ID=DID[,DID...]]... [--cdr NAME=FILE]...\n"
@@ -78,9 +75,5 @@ int main(int argc, char **argv) {
         text << in.rdbuf();
         sim.set_cdr_file(name, text.str(), "Mon, 30 Nov 2026 06:00:00 GMT");
     }
-    std::signal(SIGINT, [](int) { stop_requested = 1; });
-    std::signal(SIGTERM, [](int) { stop_requested = 1; });
-    std::cout << sim.url("/") << std::endl;
-    while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    return 0;
+    return provisio::sims::serve_until_interrupted(sim);
 }

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <csignal>
+#include <iostream>
 #include <condition_variable>
 #include <cstdlib>
 #include <stdexcept>
@@ -225,6 +227,18 @@ void SimServer::serve(int fd) {
     }
     socket.shutdown(tcp::socket::shutdown_both, ec);
     --in_flight_;
+}
+
+namespace {
+volatile std::sig_atomic_t stop_requested = 0;
+}
+
+int serve_until_interrupted(const SimServer &sim) {
+    std::signal(SIGINT, [](int) { stop_requested = 1; });
+    std::signal(SIGTERM, [](int) { stop_requested = 1; });
+    std::cout << sim.url("/") << std::endl;
+    while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return 0;
 }
 
 }  // namespace provisio::sims
