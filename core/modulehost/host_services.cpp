@@ -3,6 +3,7 @@
 #include "foundation/error.hpp"
 #include "money/money.hpp"
 #include "net/http_client.hpp"
+#include "net/tcp_exchange.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -101,6 +102,39 @@ int32_t host_http(const provisio_call *call, const provisio_http_request *req, p
     case HttpResult::Kind::response: return PROVISIO_OK;
     case HttpResult::Kind::retryable_failure: return PROVISIO_RETRYABLE;
     case HttpResult::Kind::failure: return PROVISIO_ERROR;
+    }
+    return PROVISIO_ERROR;
+}
+
+int32_t host_tcp(const provisio_call *call, const provisio_tcp_request *req, provisio_tcp_response *resp) {
+    auto *ctx = context_of(call);
+    if (!ctx || !req || !resp) return PROVISIO_ERROR;
+    const uint32_t resp_size = resp->struct_size;
+    *resp = provisio_tcp_response{};
+    resp->struct_size = resp_size;
+    if (req->struct_size < sizeof(provisio_tcp_request) || req->port > 65535) {
+        ctx->violations.push_back("tcp_exchange given a bad request (struct_size or port)");
+        resp->error = hand_out(*ctx, "bad request struct");
+        return PROVISIO_ERROR;
+    }
+    TcpExchange x;
+    x.host = std::string(checked(call, req->host, 255, "TCP host"));
+    x.port = static_cast<uint16_t>(req->port);
+    x.payload = std::string(checked(call, req->payload, 16u << 20, "TCP payload"));
+    x.timeout = req->timeout_ms ? std::chrono::milliseconds(req->timeout_ms) : g_host->config().http_timeout;
+    if (req->max_bytes) x.max_bytes = std::min<size_t>(req->max_bytes, x.max_bytes);
+
+    const auto started = std::chrono::steady_clock::now();
+    TcpResult r = tcp_exchange(x);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    spdlog::debug("[{}] tcp {}:{} -> {} bytes{} ({} ms)", ctx->module, x.host, x.port, r.data.size(),
+                  r.error.empty() ? "" : ", " + ctx->scrub(r.error), ms.count());
+    resp->data = hand_out(*ctx, std::move(r.data));
+    resp->error = hand_out(*ctx, ctx->scrub(std::move(r.error)));
+    switch (r.kind) {
+    case TcpResult::Kind::closed: return PROVISIO_OK;
+    case TcpResult::Kind::retryable_failure: return PROVISIO_RETRYABLE;
+    case TcpResult::Kind::failure: return PROVISIO_ERROR;
     }
     return PROVISIO_ERROR;
 }
@@ -248,6 +282,7 @@ HostServices::HostServices(HostConfig config) : config_(std::move(config)) {
     vtable_.post_credit = &host_post_credit;
     vtable_.add_usage = &host_add_usage;
     vtable_.set_usage_cursor = &host_set_usage_cursor;
+    vtable_.tcp_exchange = &host_tcp;
     g_host = this;
 }
 

@@ -24,7 +24,7 @@ struct TwoCalls {
 
 TEST_CASE("the SDK's usage hook on the fake host") {
     const provisio_module_descriptor *d = provisio::detail::Adapter<TwoCalls>::descriptor();
-    CHECK(d->abi_minor == 3);
+    CHECK(d->abi_minor >= 3);  // built for an ABI with the usage hook
     CHECK((d->capabilities & PROVISIO_CAP_USAGE) != 0);
     REQUIRE(d->collect_usage);
     provisio::testing::FakeHost host;

@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define PROVISIO_ABI_MAJOR 1
-#define PROVISIO_ABI_MINOR 3
+#define PROVISIO_ABI_MINOR 4
 
 /* The exported symbol's name. See PROVISIO_MODULE_ENTRY at the end of this file. */
 #define PROVISIO_ENTRY_SYMBOL "provisio_module_entry"
@@ -162,6 +162,25 @@ typedef struct provisio_http_response {
     provisio_str error;        /* why the exchange failed, when http_request did not return OK */
 } provisio_http_response;
 
+/* ABI 1.4. One plain-TCP exchange, for line protocols with no HTTP form (FreeSWITCH's event
+ * socket): the host connects to host:port, sends `payload`, and reads until the peer closes the
+ * connection, all under one deadline. The payload must make the peer close (the event socket's
+ * "exit"); a peer that stays open ends the exchange at the deadline, as a retryable failure. */
+typedef struct provisio_tcp_request {
+    uint32_t struct_size;
+    uint32_t timeout_ms;       /* whole exchange; 0 means the host's configured default */
+    provisio_str host;         /* a name or an address */
+    uint32_t port;
+    uint32_t max_bytes;        /* what may be read; 0 means the host's limit (16 MiB) */
+    provisio_str payload;
+} provisio_tcp_request;
+
+typedef struct provisio_tcp_response {
+    uint32_t struct_size;
+    provisio_str data;         /* everything read, also when the exchange failed part-way */
+    provisio_str error;        /* why the exchange failed, when tcp_exchange did not return OK */
+} provisio_tcp_response;
+
 /* The host's services, given to the module's init. Per-call functions take the call they serve;
  * what they return lives until that lifecycle function returns. */
 typedef struct provisio_host {
@@ -211,6 +230,12 @@ typedef struct provisio_host {
      * call returns PROVISIO_OK. Check host->abi_minor >= 3 before using them. */
     void (*add_usage)(const provisio_call *call, const struct provisio_usage_record *record);
     void (*set_usage_cursor)(const provisio_call *call, provisio_str cursor);
+
+    /* ABI 1.4. A plain-TCP exchange (see provisio_tcp_request). Returns PROVISIO_OK when the peer
+     * closed the connection after the payload was sent, PROVISIO_RETRYABLE on timeouts and
+     * connection failures, PROVISIO_ERROR on a bad request. Check host->abi_minor >= 4. */
+    int32_t (*tcp_exchange)(const provisio_call *call, const provisio_tcp_request *request,
+                            provisio_tcp_response *response);
 } provisio_host;
 
 /* ---- Invoice events (ABI 1.1) ------------------------------------------------------------ */

@@ -124,6 +124,13 @@ struct HttpResponse {
     }
 };
 
+// A plain-TCP exchange's result (ABI 1.4): what the peer sent before closing.
+struct TcpResponse {
+    Status transport = Status::ok;
+    std::string data;
+    std::string error;
+};
+
 namespace detail {
 inline std::vector<provisio_kv> to_kvs(const std::vector<std::pair<std::string, std::string>> &pairs) {
     std::vector<provisio_kv> kvs;
@@ -235,6 +242,25 @@ public:
             out.headers.emplace(std::string(to_view(resp.headers.items[i].key)),
                                 std::string(to_view(resp.headers.items[i].value)));
         out.body = std::string(to_view(resp.body));
+        out.error = std::string(to_view(resp.error));
+        return out;
+    }
+
+    // ABI 1.4: connect, send `payload`, read until the peer closes (see provisio_tcp_request).
+    TcpResponse tcp_exchange(std::string_view host, uint16_t port, std::string_view payload,
+                             std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) const {
+        if (host_->abi_minor < 4 || !host_->tcp_exchange) return {Status::error, {}, "this host has no TCP exchange (ABI < 1.4)"};
+        provisio_tcp_request req{};
+        req.struct_size = sizeof req;
+        req.timeout_ms = static_cast<uint32_t>(timeout.count());
+        req.host = to_str(host);
+        req.port = port;
+        req.payload = to_str(payload);
+        provisio_tcp_response resp{};
+        resp.struct_size = sizeof resp;
+        TcpResponse out;
+        out.transport = static_cast<Status>(host_->tcp_exchange(call_, &req, &resp));
+        out.data = std::string(to_view(resp.data));
         out.error = std::string(to_view(resp.error));
         return out;
     }

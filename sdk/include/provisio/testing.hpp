@@ -69,6 +69,18 @@ struct ScriptedReply {
     std::string error;
 };
 
+// One plain-TCP exchange the module made (ABI 1.4), and what the fake host answered.
+struct TcpExchange {
+    std::string host;
+    uint32_t port = 0;
+    std::string payload;
+};
+struct ScriptedTcpReply {
+    int32_t transport = PROVISIO_OK;
+    std::string data;
+    std::string error;
+};
+
 class FakeHost {
 public:
     FakeHost() {
@@ -87,6 +99,7 @@ public:
         host_.post_credit = &post_credit_fn;
         host_.add_usage = &add_usage_fn;
         host_.set_usage_cursor = &set_usage_cursor_fn;
+        host_.tcp_exchange = &tcp_fn;
         current() = this;
     }
     ~FakeHost() {
@@ -220,6 +233,11 @@ public:
         replies.push_back({PROVISIO_OK, status, std::move(headers), std::move(body), {}});
     }
     void reply(ScriptedReply r) { replies.push_back(std::move(r)); }
+    // Queue what the next TCP exchange reads; exchanges with none queued fail as refused.
+    void tcp_reply(std::string data) { tcp_replies.push_back({PROVISIO_OK, std::move(data), {}}); }
+    void tcp_reply(ScriptedTcpReply r) { tcp_replies.push_back(std::move(r)); }
+    std::vector<TcpExchange> tcp_requests;
+    std::deque<ScriptedTcpReply> tcp_replies;
 
     int64_t now_us = 1767225600000000;  // 2026-01-01T00:00:00Z; tests set it freely
     std::vector<LogLine> logs;
@@ -281,6 +299,20 @@ private:
         resp->error = to_str(s.error);
         return s.transport;
     }
+    static int32_t tcp_fn(const provisio_call *, const provisio_tcp_request *req, provisio_tcp_response *resp) {
+        FakeHost &self = *current();
+        self.tcp_requests.push_back({std::string(to_view(req->host)), req->port, std::string(to_view(req->payload))});
+        if (self.tcp_replies.empty())
+            self.tcp_served_.push_back({PROVISIO_RETRYABLE, {}, "fake host: connection refused (no scripted TCP reply)"});
+        else {
+            self.tcp_served_.push_back(std::move(self.tcp_replies.front()));
+            self.tcp_replies.pop_front();
+        }
+        const ScriptedTcpReply &s = self.tcp_served_.back();
+        resp->data = to_str(s.data);
+        resp->error = to_str(s.error);
+        return s.transport;
+    }
     static void log_call_fn(const provisio_call *, provisio_str action, provisio_str request, provisio_str response,
                             const provisio_str *scrub, uint32_t scrub_count) {
         LoggedCall c{std::string(to_view(action)), std::string(to_view(request)), std::string(to_view(response))};
@@ -328,6 +360,7 @@ private:
     std::string message_;
     std::deque<ScriptedReply> served_;  // deque: replies stay put while the module reads them
     std::deque<std::vector<provisio_kv>> served_headers_;
+    std::deque<ScriptedTcpReply> tcp_served_;
 };
 
 }  // namespace provisio::testing
