@@ -13,35 +13,21 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <ctime>
 #include <mutex>
 
 namespace {
 
 using nlohmann::json;
 using provisio::Outcome;
+using provisio::plugin::add_unique;
 using provisio::plugin::is_digits;
+using provisio::plugin::joined;
+using provisio::plugin::iso_utc;
 using provisio::plugin::split_fields;
+using provisio::plugin::state_list;
 
 constexpr const char *auth_modes[] = {"session", "basic"};
 constexpr const char *suspend_modes[] = {"trunks", "accounts"};
-
-std::string joined(const std::vector<std::string> &items) {
-    std::string out;
-    for (const auto &i : items) out += (out.empty() ? "" : ",") + i;
-    return out;
-}
-
-std::vector<std::string> listed(const std::optional<std::string> &text) {
-    std::vector<std::string> out;
-    if (!text || text->empty()) return out;
-    for (auto &i : split_fields(*text, ",")) out.push_back(std::move(i));
-    return out;
-}
-
-void add_unique(std::vector<std::string> &to, const std::string &item) {
-    if (std::find(to.begin(), to.end(), item) == to.end()) to.push_back(item);
-}
 
 std::string base64(std::string_view in) {
     static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -59,29 +45,6 @@ std::string base64(std::string_view in) {
     if (bits > 0) out += alphabet[(value << (6 - bits)) & 63];
     while (out.size() % 4) out += '=';
     return out;
-}
-
-std::string iso_utc(int64_t epoch) {
-    const std::time_t t = static_cast<std::time_t>(epoch);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[24];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-// "2026-11-28T10:00:00Z" or with a ±HH:MM offset → epoch seconds.
-int64_t epoch_of(const std::string &iso) {
-    std::tm tm{};
-    int offset_h = 0, offset_m = 0;
-    char sign = 'Z';
-    if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                    &tm.tm_sec, &sign, &offset_h, &offset_m) < 6)
-        throw std::runtime_error("'" + iso + "' is not an ISO 8601 time");
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    const int64_t offset = (offset_h * 3600 + offset_m * 60) * (sign == '-' ? -1 : sign == '+' ? 1 : 0);
-    return static_cast<int64_t>(timegm(&tm)) - offset;
 }
 
 int64_t number_of(const json &j, const char *key) {
@@ -194,12 +157,12 @@ public:
         // A suspend that failed half-way kept what it did disable in the state: go on from there.
         const std::string domain = c.state("suspended_tenant").value_or(t.domain);
         if (mode == "accounts") {
-            std::vector<std::string> done = listed(c.state("disabled_accounts"));
+            std::vector<std::string> done = state_list(c.state("disabled_accounts"));
             auto failed = disable_accounts(c, domain, t.candidates(), done);
             if (failed) return *failed;
             return Outcome::success("accounts disabled on " + domain + ": " + (done.empty() ? "none (already disabled)" : joined(done)));
         }
-        std::vector<std::string> done = listed(c.state("disabled_trunks"));
+        std::vector<std::string> done = state_list(c.state("disabled_trunks"));
         if (auto failed = disable_trunks(c, domain, done)) return *failed;
         return Outcome::success("trunks disabled on " + domain + ": " + (done.empty() ? "none (already disabled)" : joined(done)));
     }
@@ -216,7 +179,7 @@ public:
         const std::string domain = c.state("suspended_tenant").value_or(Tenant(c).domain);
         std::vector<std::string> said;
         for (auto [key, kind] : {std::pair{"disabled_trunks", "edit_trunk/"}, std::pair{"disabled_accounts", "user_settings/"}}) {
-            std::vector<std::string> left = listed(c.state(key));
+            std::vector<std::string> left = state_list(c.state(key));
             while (!left.empty()) {
                 const Reply r = call(c, "POST", domain_path(domain, kind + left.front()), json{{"dis", "false"}});
                 if (r.failed && r.status != 404) return *r.failed;  // gone since: nothing to enable
@@ -232,9 +195,9 @@ public:
 
     Outcome terminate(provisio::Call &c) {
         const Tenant t(c);
-        std::vector<std::string> accounts = listed(c.state("disabled_accounts"));
+        std::vector<std::string> accounts = state_list(c.state("disabled_accounts"));
         if (auto failed = disable_accounts(c, t.domain, t.candidates(), accounts)) return *failed;
-        std::vector<std::string> trunks = listed(c.state("disabled_trunks"));
+        std::vector<std::string> trunks = state_list(c.state("disabled_trunks"));
         if (provisio::plugin::product_option<Vodia>(c, "suspend_mode") == "trunks")
             if (auto failed = disable_trunks(c, t.domain, trunks)) return *failed;
         for (const char *key : {"disabled_accounts", "disabled_trunks", "suspended_tenant"}) c.erase_state(key);
@@ -254,9 +217,7 @@ public:
         const Tenant t(c);
         // The cursor is "START|ID" of the last CDR handed over (start as ISO 8601 UTC).
         const std::string cursor_text = request.cursor.empty() ? request.since : request.cursor;
-        const size_t bar = cursor_text.find('|');
-        int64_t floor_start = epoch_of(cursor_text.substr(0, bar));
-        std::string floor_id = bar == std::string::npos ? "" : cursor_text.substr(bar + 1);
+        auto [floor_start, floor_id] = provisio::plugin::split_cursor(cursor_text);
         bool moved = false;
         size_t page = std::max<size_t>(1, std::stoul(provisio::plugin::product_option<Vodia>(c, "cdr_page_size")));
         uint32_t served = 0, seen = 0;

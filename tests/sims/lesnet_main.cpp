@@ -75,5 +75,5 @@ int main(int argc, char **argv) {
         text << in.rdbuf();
         sim.set_cdr_file(name, text.str(), "Mon, 30 Nov 2026 06:00:00 GMT");
     }
-    return provisio::sims::serve_until_interrupted(sim);
+    return provisio::sims::serve_until_interrupted(sim.url("/"));
 }

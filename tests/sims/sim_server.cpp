@@ -233,10 +233,10 @@ namespace {
 volatile std::sig_atomic_t stop_requested = 0;
 }
 
-int serve_until_interrupted(const SimServer &sim) {
+int serve_until_interrupted(const std::string &banner) {
     std::signal(SIGINT, [](int) { stop_requested = 1; });
     std::signal(SIGTERM, [](int) { stop_requested = 1; });
-    std::cout << sim.url("/") << std::endl;
+    std::cout << banner << std::endl;
     while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     return 0;
 }

@@ -51,9 +51,9 @@ struct TlsFiles {
 // A self-signed certificate for 127.0.0.1 / localhost under `dir`, made with the openssl command.
 TlsFiles make_self_signed_certificate(const std::filesystem::path &dir);
 
-class SimServer;
-// For a simulator's command: prints its URL, serves until SIGINT or SIGTERM, returns 0.
-int serve_until_interrupted(const SimServer &sim);
+// For a simulator's command: prints `banner` (where to reach it), serves until SIGINT or
+// SIGTERM, returns 0.
+int serve_until_interrupted(const std::string &banner);
 
 class SimServer {
 public:

@@ -81,5 +81,5 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    return provisio::sims::serve_until_interrupted(sim);
+    return provisio::sims::serve_until_interrupted(sim.url("/"));
 }
