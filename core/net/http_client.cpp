@@ -12,7 +12,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <tuple>
 
 namespace provisio {
 
@@ -101,6 +105,35 @@ bool is_tls_verification_error(const error_code &ec) {
     return reason == SSL_R_CERTIFICATE_VERIFY_FAILED;
 }
 
+// TLS contexts are built once per process and setting: loading the system's CA store costs far
+// more than a request, and a configured SSL_CTX is safe to share between threads.
+asio::ssl::context *shared_tls_context(bool tls, bool verify, const std::filesystem::path &ca_file, std::string &why) {
+    static std::mutex mutex;
+    static std::map<std::tuple<bool, bool, std::string>, std::unique_ptr<asio::ssl::context>> contexts;
+    std::lock_guard lock(mutex);
+    auto &slot = contexts[{tls, verify, tls && verify ? ca_file.string() : std::string()}];
+    if (slot) return slot.get();
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    if (tls) {
+        error_code ec;
+        if (verify) {
+            ctx->set_default_verify_paths(ec);
+            if (!ca_file.empty()) {
+                ctx->load_verify_file(ca_file.string(), ec);
+                if (ec) {
+                    why = "cannot read CA file " + ca_file.string() + ": " + ec.message();
+                    return nullptr;
+                }
+            }
+            ctx->set_verify_mode(asio::ssl::verify_peer);
+        } else {
+            ctx->set_verify_mode(asio::ssl::verify_none);
+        }
+    }
+    slot = std::move(ctx);
+    return slot.get();
+}
+
 }  // namespace
 
 HttpResult http_exchange(const HttpExchange &request) {
@@ -119,30 +152,26 @@ HttpResult http_exchange(const HttpExchange &request) {
     const auto timeout_ms = std::to_string(request.timeout.count());
 
     asio::io_context ioc;
-    tcp::resolver resolver(ioc);
     tcp::resolver::results_type endpoints;
-    error_code ec = run(ioc, [&](auto handler) {
-        resolver.async_resolve(url->host, url->port, [&, handler](error_code e, tcp::resolver::results_type r) {
-            endpoints = std::move(r);
-            handler(e);
+    error_code ec;
+    // An address needs no resolver (whose asynchronous form starts a thread per io_context).
+    if (const auto address = asio::ip::make_address(url->host, ec); !ec) {
+        endpoints = tcp::resolver::results_type::create(tcp::endpoint(address, static_cast<unsigned short>(std::stoi(url->port))),
+                                                        url->host, url->port);
+    } else {
+        tcp::resolver resolver(ioc);
+        ec = run(ioc, [&](auto handler) {
+            resolver.async_resolve(url->host, url->port, [&, handler](error_code e, tcp::resolver::results_type r) {
+                endpoints = std::move(r);
+                handler(e);
+            });
         });
-    });
-    if (ec) return failure(Kind::retryable_failure, "cannot resolve " + url->host + ": " + ec.message());
-
-    asio::ssl::context tls_ctx(asio::ssl::context::tls_client);
-    if (url->tls) {
-        if (request.verify_tls) {
-            tls_ctx.set_default_verify_paths(ec);
-            if (!request.ca_file.empty()) {
-                tls_ctx.load_verify_file(request.ca_file.string(), ec);
-                if (ec) return failure(Kind::failure, "cannot read CA file " + request.ca_file.string() + ": " + ec.message());
-            }
-            tls_ctx.set_verify_mode(asio::ssl::verify_peer);
-        } else {
-            tls_ctx.set_verify_mode(asio::ssl::verify_none);
-        }
+        if (ec) return failure(Kind::retryable_failure, "cannot resolve " + url->host + ": " + ec.message());
     }
-    beast::ssl_stream<beast::tcp_stream> stream(ioc, tls_ctx);
+
+    asio::ssl::context *tls_ctx = shared_tls_context(url->tls, request.verify_tls, request.ca_file, why);
+    if (!tls_ctx) return failure(Kind::failure, why);
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, *tls_ctx);
     beast::tcp_stream &tcp_layer = beast::get_lowest_layer(stream);
 
     tcp_layer.expires_after(remaining());

@@ -19,7 +19,7 @@ struct ServerLane {
 }  // namespace
 
 void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedCall> &calls, int workers,
-                     const std::map<int64_t, int> &server_limits, const std::function<void(size_t, CallOutcome)> &done) {
+                     const std::map<int64_t, int> &server_limits, const std::function<void(FinishedCalls &)> &done) {
     if (calls.empty()) return;
     workers = std::max(1, std::min<int>(workers, static_cast<int>(calls.size())));
     std::map<int64_t, ServerLane> lanes;  // -1: calls without a known server
@@ -86,11 +86,11 @@ void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedC
         for (;;) {
             changed.wait(lock, [&] { return !finished.empty() || ((left_to_start == 0 || stopping) && in_flight == 0); });
             if (finished.empty()) break;
-            auto [index, outcome] = std::move(finished.front());
-            finished.pop_front();
+            FinishedCalls batch(std::make_move_iterator(finished.begin()), std::make_move_iterator(finished.end()));
+            finished.clear();
             lock.unlock();
             try {
-                if (!failure) done(index, std::move(outcome));
+                if (!failure) done(batch);
             } catch (...) {
                 failure = std::current_exception();
             }

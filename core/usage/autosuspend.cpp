@@ -136,28 +136,31 @@ AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Date
             limits[*call.service.server_id] = static_cast<int>(repo.get_server(*call.service.server_id).max_concurrent);
 
     std::map<size_t, bool> mailed;  // client index → its "VoIP Zero Balance" is queued
-    run_in_parallel(provisioner, calls, workers, limits, [&](size_t index, CallOutcome outcome) {
-        const PreparedCall &call = calls[index];
-        const Candidate &c = all[plan[index].client];
-        const bool suspend = call.action == Action::suspend;
-        const std::string what = "service " + std::to_string(call.service.id) + " of client " + std::to_string(c.client_id) + " (" +
-                                 c.name + ") " + (suspend ? "suspended" : "unsuspended") + ": " + plan[index].why;
-        // The status change and the client's e-mail commit together: a crash loses neither.
+    // Outcomes that finish while the previous ones are being written are written together: one
+    // transaction per burst instead of one per call (a 2,000-call sweep spent most of its time in
+    // commits). A status change and its client's e-mail still commit together.
+    run_in_parallel(provisioner, calls, workers, limits, [&](FinishedCalls &finished) {
         Transaction tx(db);
-        const LifecycleResult r = provisioner.complete(call, outcome);
-        if (r.status != PROVISIO_OK) {
-            tx.commit();
-            report.errors.push_back(what + " — failed" + (r.queue_id ? " (queued for retry)" : "") + ": " + r.message);
-            return;
-        }
-        (suspend ? report.suspended : report.unsuspended)++;
-        report.lines.push_back(what);
-        if (suspend && !mailed[plan[index].client]) {
-            mailed[plan[index].client] = true;
-            const Queued q = queue_mail(db, now, zero_balance_template, c.client_id, {},
-                                        "voip-zero-balance:" + std::to_string(c.client_id) + ":" + now);
-            if (q.id) report.emails++;
-            else report.errors.push_back("client " + std::to_string(c.client_id) + ": no \"" + zero_balance_template + "\" e-mail: " + q.why_not);
+        for (auto &[index, outcome] : finished) {
+            const PreparedCall &call = calls[index];
+            const Candidate &c = all[plan[index].client];
+            const bool suspend = call.action == Action::suspend;
+            const std::string what = "service " + std::to_string(call.service.id) + " of client " + std::to_string(c.client_id) + " (" +
+                                     c.name + ") " + (suspend ? "suspended" : "unsuspended") + ": " + plan[index].why;
+            const LifecycleResult r = provisioner.complete(call, outcome);
+            if (r.status != PROVISIO_OK) {
+                report.errors.push_back(what + " — failed" + (r.queue_id ? " (queued for retry)" : "") + ": " + r.message);
+                continue;
+            }
+            (suspend ? report.suspended : report.unsuspended)++;
+            report.lines.push_back(what);
+            if (suspend && !mailed[plan[index].client]) {
+                mailed[plan[index].client] = true;
+                const Queued q = queue_mail(db, now, zero_balance_template, c.client_id, {},
+                                            "voip-zero-balance:" + std::to_string(c.client_id) + ":" + now);
+                if (q.id) report.emails++;
+                else report.errors.push_back("client " + std::to_string(c.client_id) + ": no \"" + zero_balance_template + "\" e-mail: " + q.why_not);
+            }
         }
         tx.commit();
     });

@@ -432,15 +432,21 @@ private:
         const std::string where = "the FreeSWITCH event socket at " + host + ":" + port;
         const provisio::TcpResponse r = c.tcp_exchange(host, static_cast<uint16_t>(std::stoi(port)), esl::payload(password, commands),
                                                        std::chrono::milliseconds(timeout.empty() ? 0 : std::stoi(timeout)));
-        c.log_call("event socket", joined(commands, "; "), r.transport == provisio::Status::ok ? r.data.substr(0, 4000) : r.error, {password});
-        if (r.transport != provisio::Status::ok)
+        if (r.transport != provisio::Status::ok) {
+            c.log_call("event socket", joined(commands, "; "), r.error, {password});
             return r.transport == provisio::Status::retryable ? Outcome::retry(where + ": " + r.error) : Outcome::failure(where + ": " + r.error);
+        }
         esl::Reply reply;
         try {
             reply = esl::parse(r.data);
         } catch (const std::exception &e) {
+            c.log_call("event socket", joined(commands, "; "), r.data.substr(0, 2000), {password});
             return Outcome::retry(where + " answered something that is not the event-socket protocol (" + e.what() + ")");
         }
+        std::vector<std::string> answers;  // the api bodies, one line each, for the call log
+        for (const auto &b : reply.api_bodies) answers.push_back(provisio::plugin::trimmed(b.substr(0, b.find('\n'))));
+        c.log_call("event socket", joined(commands, "; "),
+                   !reply.auth_answered ? "(no answer to auth)" : !reply.authenticated ? "auth refused" : joined(answers, "; "), {password});
         if (!reply.greeted) return Outcome::retry(where + " closed the connection without greeting");
         if (!reply.auth_answered) return Outcome::retry(where + " closed the connection before answering the password");
         if (!reply.authenticated) return Outcome::failure(where + " refused the password (server option esl_password)");

@@ -14,6 +14,7 @@ void usage(std::ostream &out) {
            "  --tls DIR      speak HTTPS with a self-signed certificate made in DIR\n"
            "  --peer ID=DIDS a peer (enabled, 2 channels) with its DIDs\n"
            "  --cdr NAME=FILE serve FILE at /cdr/NAME\n"
+           "  --fault KIND[:MS[:COUNT]]  start with a fault on every request (or COUNT of them), e.g. latency:20\n"
            "  Faults: POST /_sim/fault {\"kind\": \"latency|http500|timeout|reset|malformed|wrong_credentials\", \"count\": N, \"ms\": M}\n"
            "  Requests so far: GET /_sim/requests\n";
 }
@@ -22,7 +23,7 @@ void usage(std::ostream &out) {
 
 int main(int argc, char **argv) {
     unsigned short port = 0;
-    std::string apikey = "demo-apikey", idkey = "11330", tls_dir;
+    std::string apikey = "demo-apikey", idkey = "11330", tls_dir, fault_spec;
     std::vector<std::pair<std::string, std::string>> peers, cdrs;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -46,6 +47,7 @@ int main(int argc, char **argv) {
             return 0;
         } else if (a == "--port") port = static_cast<unsigned short>(std::stoi(value()));
         else if (a == "--tls") tls_dir = value();
+        else if (a == "--fault") fault_spec = value();
         else if (a == "--apikey") apikey = value();
         else if (a == "--idkey") idkey = value();
         else if (a == "--peer") peers.push_back(pair(value()));
@@ -55,6 +57,13 @@ int main(int argc, char **argv) {
             usage(std::cerr);
             return 2;
         }
+    }
+    std::optional<provisio::sims::Fault> fault;
+    try {
+        if (!fault_spec.empty()) fault = provisio::sims::parse_fault(fault_spec);
+    } catch (const std::exception &e) {
+        std::cerr << "lesnet-sim: " << e.what() << '\n';
+        return 2;
     }
     std::optional<provisio::sims::TlsFiles> tls;
     if (!tls_dir.empty()) tls = provisio::sims::make_self_signed_certificate(tls_dir);
@@ -75,5 +84,6 @@ int main(int argc, char **argv) {
         text << in.rdbuf();
         sim.set_cdr_file(name, text.str(), "Mon, 30 Nov 2026 06:00:00 GMT");
     }
+    if (fault) sim.inject(*fault);
     return provisio::sims::serve_until_interrupted(sim.url("/"));
 }

@@ -7,6 +7,7 @@
 #include <boost/beast/ssl.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -55,6 +56,26 @@ std::string SimRequest::query(const std::string &name) const {
 std::string SimRequest::header(const std::string &name) const {
     auto it = headers.find(name);
     return it == headers.end() ? "" : it->second;
+}
+
+Fault parse_fault(const std::string &spec) {
+    Fault f;
+    f.count = -1;
+    const size_t a = spec.find(':');
+    f.kind = spec.substr(0, a);
+    try {
+        if (a != std::string::npos) {
+            const size_t b = spec.find(':', a + 1);
+            f.ms = std::stoi(spec.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1));
+            if (b != std::string::npos) f.count = std::stoi(spec.substr(b + 1));
+        }
+    } catch (const std::exception &) {
+        throw std::invalid_argument("--fault '" + spec + "' is not KIND[:MS[:COUNT]]");
+    }
+    static const char *kinds[] = {"latency", "http500", "timeout", "reset", "malformed", "wrong_credentials"};
+    if (std::find(std::begin(kinds), std::end(kinds), f.kind) == std::end(kinds))
+        throw std::invalid_argument("--fault kind '" + f.kind + "' is not one of latency, http500, timeout, reset, malformed, wrong_credentials");
+    return f;
 }
 
 TlsFiles make_self_signed_certificate(const std::filesystem::path &dir) {

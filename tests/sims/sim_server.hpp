@@ -45,6 +45,9 @@ struct Fault {
     int ms = 0;
 };
 
+// "KIND[:MS[:COUNT]]" (COUNT default -1: every request) → a Fault; for the commands' --fault.
+Fault parse_fault(const std::string &spec);
+
 struct TlsFiles {
     std::filesystem::path certificate, key;
 };

@@ -19,6 +19,7 @@ void usage(std::ostream &out) {
            "                            \"cdrs\": [{\"id\", \"from\", \"to\", \"start\", \"connect\", \"end\"}]}}\n"
            "                (times in epoch seconds; from/to as \\\"Name\\\" <sip:number@domain>)\n"
            "  Login: PUT /rest/system/session {\"name\":\"auth\",\"value\":\"USER MD5(PASSWORD)\"}, or HTTP Basic.\n"
+           "  --fault KIND[:MS[:COUNT]]  start with a fault on every request (or COUNT of them), e.g. latency:20\n"
            "  Faults: POST /_sim/fault {\"kind\": \"latency|http500|timeout|reset|malformed|wrong_credentials\", \"count\": N, \"ms\": M}\n"
            "  Requests so far: GET /_sim/requests\n";
 }
@@ -40,7 +41,7 @@ provisio::sims::VodiaTenant tenant_from(const nlohmann::json &j) {
 
 int main(int argc, char **argv) {
     unsigned short port = 0;
-    std::string user = "admin", password = "demo-password", tls_dir, state_file;
+    std::string user = "admin", password = "demo-password", tls_dir, state_file, fault_spec;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -55,6 +56,7 @@ int main(int argc, char **argv) {
             return 0;
         } else if (a == "--port") port = static_cast<unsigned short>(std::stoi(value()));
         else if (a == "--tls") tls_dir = value();
+        else if (a == "--fault") fault_spec = value();
         else if (a == "--user") user = value();
         else if (a == "--password") password = value();
         else if (a == "--state") state_file = value();
@@ -63,6 +65,13 @@ int main(int argc, char **argv) {
             usage(std::cerr);
             return 2;
         }
+    }
+    std::optional<provisio::sims::Fault> fault;
+    try {
+        if (!fault_spec.empty()) fault = provisio::sims::parse_fault(fault_spec);
+    } catch (const std::exception &e) {
+        std::cerr << "vodia-sim: " << e.what() << '\n';
+        return 2;
     }
     std::optional<provisio::sims::TlsFiles> tls;
     if (!tls_dir.empty()) tls = provisio::sims::make_self_signed_certificate(tls_dir);
@@ -81,5 +90,6 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    if (fault) sim.inject(*fault);
     return provisio::sims::serve_until_interrupted(sim.url("/"));
 }
