@@ -113,3 +113,20 @@ TEST_CASE("lesnet: usage from the CDR file, conditional fetches, never a call tw
     CHECK_THAT(r.out, Catch::Contains("server lesnet1: 0 CDR(s) found"));
     CHECK_THAT(r.out, Catch::Contains("service 1 (client 1): 3 call(s), 0.0420 → 0.04 USD debited from credit"));
 }
+
+TEST_CASE("lesnet: autosuspend disables the peer when credit runs out and enables it again on top-up") {
+    LesNetSetup s;
+    ok(s.inst, {"field", "add-voip"});
+    ok(s.inst, {"field", "set", "1", "Has VoIP Service", "yes"});
+    ok(s.inst, {"service", "create", "1"});
+    RunResult r = s.inst.run({"--now", "2026-11-30T06:00:00Z", "cron", "--task", "autosuspend", "--verbose"});
+    INFO(r.out << r.err);
+    CHECK_THAT(r.out, Catch::Contains("service 1 of client 1 (Ann) suspended: credit 0.00 is not above zero"));
+    CHECK(s.status() == "Suspended");
+    CHECK(s.sim.peer("D4E3CD2BFC791")->status == "disabled");
+    ok(s.inst, {"credit", "add", "1", "10.00", "--description", "Top-up"});
+    r = s.inst.run({"--now", "2026-11-30T06:05:00Z", "cron", "--task", "autosuspend", "--verbose"});
+    INFO(r.out << r.err);
+    CHECK(s.status() == "Active");
+    CHECK(s.sim.peer("D4E3CD2BFC791")->status == "enabled");
+}
