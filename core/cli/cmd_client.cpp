@@ -1,13 +1,18 @@
-// provisio client add|list|show|set: the people and companies services belong to. (The full
-// profile — contacts, custom fields, cards — arrives with the client-accounts issue.)
+// provisio client add|list|show|set and client file …: the people and companies services
+// belong to — profile, status, flags, default billing contact — and the files kept for them.
 #include "cli/arguments.hpp"
 #include "cli/context.hpp"
-#include "ledger/credit_ledger.hpp"
 #include "cli/output.hpp"
+#include "domain/client_files.hpp"
+#include "domain/contacts.hpp"
 #include "foundation/error.hpp"
+#include "ledger/credit_ledger.hpp"
+#include "notify/outbox.hpp"
+#include "store/database.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <iostream>
 
 namespace provisio::cli {
@@ -16,17 +21,38 @@ namespace {
 
 struct ClientArgs {
     std::string ref, first_name, last_name, email, status, currency, separate_invoices, no_late_fees, no_overdue_emails;
+    std::string company, address1, address2, city, state, postcode, country, phone, language, billing_contact;
+    bool send_welcome = false;
 };
 
 void add_client_flags(CLI::App *cmd, ClientArgs &a, bool adding) {
     cmd->add_option("--first-name", a.first_name, "First name")->required(adding);
     cmd->add_option("--last-name", a.last_name, "Last name");
+    cmd->add_option("--company", a.company, "Company name");
     cmd->add_option("--email", a.email, "E-mail address (unique)")->required(adding);
+    cmd->add_option("--address1", a.address1, "Address, first line");
+    cmd->add_option("--address2", a.address2, "Address, second line");
+    cmd->add_option("--city", a.city, "City");
+    cmd->add_option("--state", a.state, "State or province");
+    cmd->add_option("--postcode", a.postcode, "Postal code");
+    cmd->add_option("--country", a.country, "Country, ISO 3166 two-letter code (CA, US, GB, ...)");
+    cmd->add_option("--phone", a.phone, "Phone number");
+    cmd->add_option("--language", a.language, "Language of the client's e-mails, e.g. en, fr");
     cmd->add_option("--status", a.status, "Active, Inactive or Closed");
     cmd->add_option("--currency", a.currency, "ISO currency code (default: the configured currency)");
     cmd->add_option("--separate-invoices", a.separate_invoices, "yes: one invoice per item instead of one per due date");
     cmd->add_option("--no-late-fees", a.no_late_fees, "yes: never charge this client late fees");
     cmd->add_option("--no-overdue-emails", a.no_overdue_emails, "yes: never send this client overdue notices");
+    if (adding) cmd->add_flag("--send-welcome", a.send_welcome, "Queue the \"Client Signup Email\" to the client");
+    else cmd->add_option("--billing-contact", a.billing_contact, "The contact whose name and address go on invoices, or none");
+}
+
+std::string checked_country(const std::string &country) {
+    if (country.empty()) return country;
+    if (country.size() != 2 || !std::isalpha(static_cast<unsigned char>(country[0])) || !std::isalpha(static_cast<unsigned char>(country[1])))
+        fail(ErrorKind::invalid_input, "--country '" + country + "' is not a two-letter ISO 3166 code such as CA");
+    return {static_cast<char>(std::toupper(static_cast<unsigned char>(country[0]))),
+            static_cast<char>(std::toupper(static_cast<unsigned char>(country[1])))};
 }
 
 void apply(Context &ctx, const ClientArgs &a, Client &c) {
@@ -41,22 +67,72 @@ void apply(Context &ctx, const ClientArgs &a, Client &c) {
     if (!a.separate_invoices.empty()) c.separate_invoices = parse_yes_no(a.separate_invoices, "--separate-invoices");
     if (!a.no_late_fees.empty()) c.no_late_fees = parse_yes_no(a.no_late_fees, "--no-late-fees");
     if (!a.no_overdue_emails.empty()) c.no_overdue_emails = parse_yes_no(a.no_overdue_emails, "--no-overdue-emails");
+    if (!a.company.empty()) c.company = a.company;
+    if (!a.address1.empty()) c.address.address1 = a.address1;
+    if (!a.address2.empty()) c.address.address2 = a.address2;
+    if (!a.city.empty()) c.address.city = a.city;
+    if (!a.state.empty()) c.address.state = a.state;
+    if (!a.postcode.empty()) c.address.postcode = a.postcode;
+    if (!a.country.empty()) c.address.country = checked_country(a.country);
+    if (!a.phone.empty()) c.phone = a.phone;
+    if (!a.language.empty()) c.language = a.language;
+    if (!a.billing_contact.empty()) {
+        if (a.billing_contact == "none") c.billing_contact_id.reset();
+        else {
+            const Contact k = Contacts(ctx.db()).get(parse_id(a.billing_contact, "--billing-contact"));
+            if (k.client_id != c.id)
+                fail(ErrorKind::invalid_input, "contact " + std::to_string(k.id) + " belongs to client " + std::to_string(k.client_id) +
+                                                   ", not " + std::to_string(c.id));
+            c.billing_contact_id = k.id;
+        }
+    }
     if (c.currency.empty()) c.currency = ctx.config().currency;
     if (c.currency.size() != 3 || !std::all_of(c.currency.begin(), c.currency.end(), [](unsigned char ch) { return std::isupper(ch); }))
         fail(ErrorKind::invalid_input, "currency '" + c.currency + "' must be a three-letter ISO code such as USD");
 }
 
+json address_json(const PostalAddress &a) {
+    return {{"address1", a.address1}, {"address2", a.address2}, {"city", a.city}, {"state", a.state}, {"postcode", a.postcode},
+            {"country", a.country}};
+}
+
 json client_json(const Client &c) {
-    return {{"id", c.id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"email", c.email},
+    return {{"id", c.id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"company", c.company}, {"email", c.email},
+            {"address", address_json(c.address)}, {"phone", c.phone}, {"language", c.language},
             {"status", c.status}, {"currency", c.currency}, {"separate_invoices", c.separate_invoices},
-            {"no_late_fees", c.no_late_fees}, {"no_overdue_emails", c.no_overdue_emails}, {"created_at", c.created_at}};
+            {"no_late_fees", c.no_late_fees}, {"no_overdue_emails", c.no_overdue_emails},
+            {"billing_contact_id", c.billing_contact_id ? json(*c.billing_contact_id) : json()}, {"created_at", c.created_at}};
+}
+
+int64_t active_services(Database &db, int64_t client_id) {
+    auto q = db.prepare("SELECT count(*) FROM services WHERE client_id = ?1 AND status IN ('Active', 'Suspended')");
+    q.bind(1, client_id);
+    q.step();
+    return q.int64(0);
+}
+
+// What a status change means, said when it is made (the seed: a closed client's active
+// services are still invoiced).
+std::string status_note(Database &db, const Client &c) {
+    const int64_t n = active_services(db, c.id);
+    if (c.status == "Closed")
+        return n ? "closed: the client cannot log in, but its " + std::to_string(n) +
+                       " active or suspended service(s) are still invoiced — terminate or cancel them to stop billing"
+                 : "closed: the client cannot log in";
+    if (c.status == "Inactive" && n)
+        return "inactive, though it has " + std::to_string(n) + " active or suspended service(s) (they are still invoiced)";
+    if (c.status == "Active" && !n) return "active (it has no active service yet)";
+    return "";
 }
 
 }  // namespace
 
+void add_client_file_commands(CLI::App &client, Context &ctx, Runner &run);
+
 void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto *client = app.add_subcommand("client", "Clients");
     client->require_subcommand(1);
+    add_client_file_commands(*client, ctx, run);
     auto args = std::make_shared<ClientArgs>();
 
     auto *add = client->add_subcommand("add", "Add a client");
@@ -65,9 +141,17 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
         run = [&, args] {
             Client c;
             apply(ctx, *args, c);
+            Transaction tx(ctx.db());  // the client and its welcome e-mail together
             const int64_t id = ctx.repo().add_client(c);
+            std::string welcome;
+            if (args->send_welcome) {
+                const Queued q = queue_mail(ctx.db(), ctx.repo().now_text(), "Client Signup Email", id, {}, "signup:" + std::to_string(id));
+                if (!q.id) fail(ErrorKind::invalid_input, "--send-welcome: " + q.why_not);
+                welcome = ", welcome e-mail queued as message " + std::to_string(*q.id);
+            }
+            tx.commit();
             if (ctx.options.json) print_json(std::cout, client_json(ctx.repo().get_client(id)));
-            else std::cout << "client " << id << " added (" << c.email << ")\n";
+            else std::cout << "client " << id << " added (" << c.email << ")" << welcome << "\n";
             return exit_ok;
         };
     });
@@ -81,9 +165,10 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
                 print_json(std::cout, out);
                 return exit_ok;
             }
-            Table t({"ID", "NAME", "EMAIL", "STATUS", "CURRENCY"});
+            Table t({"ID", "NAME", "COMPANY", "EMAIL", "STATUS", "CURRENCY"});
             for (const auto &c : clients)
-                t.add({std::to_string(c.id), c.first_name + (c.last_name.empty() ? "" : " " + c.last_name), c.email, c.status, c.currency});
+                t.add({std::to_string(c.id), c.first_name + (c.last_name.empty() ? "" : " " + c.last_name), c.company, c.email, c.status,
+                       c.currency});
             if (t.empty()) std::cout << "no clients\n";
             else t.print(std::cout);
             return exit_ok;
@@ -95,14 +180,31 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
     show->callback([&, args] {
         run = [&, args] {
             const Client c = ctx.repo().get_client(parse_id(args->ref, "client"));
-            if (ctx.options.json) print_json(std::cout, client_json(c));
-            else
-                print_fields(std::cout, {{"id", std::to_string(c.id)}, {"first name", c.first_name}, {"last name", c.last_name},
-                                         {"email", c.email}, {"status", c.status}, {"currency", c.currency},
-                                         {"credit", CreditLedger(ctx.db(), "").balance(c.id).to_string()},
-                                         {"separate invoices", c.separate_invoices ? "yes" : "no"},
-                                         {"no late fees", c.no_late_fees ? "yes" : "no"},
-                                         {"no overdue emails", c.no_overdue_emails ? "yes" : "no"}, {"created", c.created_at}});
+            if (ctx.options.json) {
+                json out = client_json(c);
+                out["credit"] = CreditLedger(ctx.db(), "").balance(c.id).to_string();
+                out["bill_to"] = bill_to(ctx.db(), c.id);
+                print_json(std::cout, out);
+                return exit_ok;
+            }
+            std::string address = address_block("", "", c.address);
+            for (auto &ch : address)
+                if (ch == '\n') ch = ';';
+            if (!address.empty()) address.pop_back();
+            std::string billing = "(the client)";
+            if (c.billing_contact_id) {
+                const Contact k = Contacts(ctx.db()).get(*c.billing_contact_id);
+                billing = "contact " + std::to_string(k.id) + " (" + k.first_name + " " + k.last_name + ")";
+            }
+            print_fields(std::cout, {{"id", std::to_string(c.id)}, {"first name", c.first_name}, {"last name", c.last_name},
+                                     {"company", c.company}, {"email", c.email}, {"address", address}, {"phone", c.phone},
+                                     {"language", c.language}, {"status", c.status}, {"currency", c.currency},
+                                     {"credit", CreditLedger(ctx.db(), "").balance(c.id).to_string()},
+                                     {"billing contact", billing},
+                                     {"contacts", std::to_string(Contacts(ctx.db()).of_client(c.id).size())},
+                                     {"separate invoices", c.separate_invoices ? "yes" : "no"},
+                                     {"no late fees", c.no_late_fees ? "yes" : "no"},
+                                     {"no overdue emails", c.no_overdue_emails ? "yes" : "no"}, {"created", c.created_at}});
             return exit_ok;
         };
     });
@@ -113,9 +215,11 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
     set->callback([&, args] {
         run = [&, args] {
             Client c = ctx.repo().get_client(parse_id(args->ref, "client"));
+            const std::string was = c.status;
             apply(ctx, *args, c);
             ctx.repo().update_client(c);
-            std::cout << "client " << c.id << " updated\n";
+            const std::string note = c.status != was ? status_note(ctx.db(), c) : "";
+            std::cout << "client " << c.id << " updated" << (note.empty() ? "" : ": " + note) << "\n";
             return exit_ok;
         };
     });

@@ -4,6 +4,7 @@
 #include "billing/invoices.hpp"
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "domain/contacts.hpp"
 #include "foundation/error.hpp"
 #include "money/currency.hpp"
 #include "provisioning/invoice_events.hpp"
@@ -84,12 +85,21 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
     show->callback([&, args] {
         run = [&, args] {
             const Invoice i = invoicing(ctx).get(parse_id(args->ref, "invoice"));
+            const std::string to = bill_to(ctx.db(), i.client_id);
             if (ctx.options.json) {
-                print_json(std::cout, invoice_json(i));
+                json out = invoice_json(i);
+                out["bill_to"] = to;
+                print_json(std::cout, out);
                 return exit_ok;
             }
             print_fields(std::cout, {{"invoice", "#" + std::to_string(i.id)}, {"client", std::to_string(i.client_id)},
                                      {"status", i.status}, {"kind", i.kind}, {"date", i.invoice_date}, {"due", i.due_date}});
+            std::cout << "\nBill to:\n";
+            for (size_t at = 0; at < to.size();) {  // indented, a line each
+                const size_t nl = to.find('\n', at);
+                std::cout << "  " << to.substr(at, nl - at) << '\n';
+                at = nl == std::string::npos ? to.size() : nl + 1;
+            }
             std::cout << '\n';
             Table t({"DESCRIPTION", "AMOUNT"});
             for (const auto &l : i.lines) t.add({l.description, l.amount.to_string()});

@@ -15,7 +15,7 @@ namespace provisio::cli {
 
 namespace {
 struct MailArgs {
-    std::string name, subject, body, body_file;
+    std::string name, subject, body, body_file, category, client;
     bool all = false;
     int limit = 100;
 };
@@ -33,6 +33,9 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
     add->add_option("--subject", args->subject, "Subject line ({$variables} allowed)")->required();
     add->add_option("--body", args->body, "Body text");
     add->add_option("--body-file", args->body_file, "Read the body from this file");
+    add->add_option("--category", args->category,
+                    "general, invoice, support, product or domain: contacts subscribed to it get a copy (default: the template's "
+                    "current category, else general)");
     add->callback([&, args] {
         run = [&, args] {
             std::string body = args->body;
@@ -44,7 +47,12 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
                 body = ss.str();
             }
             if (body.empty()) fail(ErrorKind::invalid_input, "a template needs a body (--body or --body-file)");
-            save_template(ctx.db(), {args->name, args->subject, body, ctx.repo().now_text()});
+            std::string category = args->category;
+            if (category.empty()) {
+                const auto existing = find_template(ctx.db(), args->name);
+                category = existing ? existing->category : "general";
+            }
+            save_template(ctx.db(), {args->name, args->subject, body, ctx.repo().now_text(), category});
             std::cout << "template '" << args->name << "' saved\n";
             return exit_ok;
         };
@@ -54,12 +62,13 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto all = list_templates(ctx.db());
             if (ctx.options.json) {
                 json out = json::array();
-                for (const auto &t : all) out.push_back({{"name", t.name}, {"subject", t.subject}, {"updated_at", t.updated_at}});
+                for (const auto &t : all)
+                    out.push_back({{"name", t.name}, {"subject", t.subject}, {"category", t.category}, {"updated_at", t.updated_at}});
                 print_json(std::cout, out);
                 return exit_ok;
             }
-            Table t({"NAME", "SUBJECT"});
-            for (const auto &m : all) t.add({m.name, m.subject});
+            Table t({"NAME", "CATEGORY", "SUBJECT"});
+            for (const auto &m : all) t.add({m.name, m.category, m.subject});
             t.print(std::cout);
             return exit_ok;
         };
@@ -70,8 +79,8 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
         run = [&, args] {
             const auto t = find_template(ctx.db(), args->name);
             if (!t) fail(ErrorKind::not_found, "no template named '" + args->name + "'");
-            if (ctx.options.json) print_json(std::cout, {{"name", t->name}, {"subject", t->subject}, {"body", t->body}});
-            else std::cout << "Subject: " << t->subject << "\n\n" << t->body;
+            if (ctx.options.json) print_json(std::cout, {{"name", t->name}, {"subject", t->subject}, {"category", t->category}, {"body", t->body}});
+            else std::cout << "Category: " << t->category << "\nSubject: " << t->subject << "\n\n" << t->body;
             return exit_ok;
         };
     });
@@ -89,9 +98,12 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto *outbox = mail->add_subcommand("outbox", "Messages waiting to be sent (with --all, sent ones too)");
     outbox->add_flag("--all", args->all, "Include sent messages");
     outbox->add_option("--limit", args->limit, "At most this many")->check(CLI::Range(1, 100000));
+    outbox->add_option("--client", args->client, "Only this client's messages");
     outbox->callback([&, args] {
         run = [&, args] {
-            const auto messages = list_outbox(ctx.db(), args->all, args->limit);
+            std::optional<int64_t> client;
+            if (!args->client.empty()) client = ctx.repo().get_client(parse_id(args->client, "--client")).id;
+            const auto messages = list_outbox(ctx.db(), args->all, args->limit, client);
             if (ctx.options.json) {
                 json out = json::array();
                 for (const auto &m : messages)

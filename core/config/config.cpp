@@ -60,6 +60,10 @@ autobill = "daily"            # when autobill collects and charges VoIP usage: d
 low_balance_alerts = "daily"  # "Low Balance Alert": daily (every day while credit is at or below the threshold) or once (per fall)
 invoice_due_days = 7          # usage invoices (packages in the invoice or consolidated billing mode) fall due this many days later
 
+[files]
+dir = "files"                 # client files, stored under generated names (keep it out of any web root)
+max_bytes = 10485760          # the largest file `provisio client file add` accepts
+
 [mail]
 transport = "file"            # file (write .eml files to file_dir), smtp, or none
 file_dir = "mail"
@@ -104,6 +108,7 @@ Config Config::load(const std::filesystem::path &file) {
     c.modules_dir = base / "modules";
     c.key_file = base / "provisio.key";
     c.mail.file_dir = base / "mail";
+    c.files.dir = base / "files";
 
     for (auto &&[k, node] : root) {
         const std::string key(k.str());
@@ -201,6 +206,16 @@ Config Config::load(const std::filesystem::path &file) {
                     if (!v || *v < 0 || *v > 365) bad(unode, k, "must be an integer from 0 to 365");
                     c.usage_invoice_due_days = static_cast<int>(*v);
                 } else bad(unode, k, "is not a known key");
+            }
+        } else if (key == "files" && node.is_table()) {
+            for (auto &&[fk, fnode] : *node.as_table()) {
+                const std::string k = "files." + std::string(fk.str());
+                if (fk.str() == "dir") c.files.dir = path_of(fnode, k);
+                else if (fk.str() == "max_bytes") {
+                    auto v = fnode.value<int64_t>();
+                    if (!v || *v < 1 || *v > (int64_t{1} << 40)) bad(fnode, k, "must be an integer from 1 to 1099511627776");
+                    c.files.max_bytes = static_cast<uint64_t>(*v);
+                } else bad(fnode, k, "is not a known key");
             }
         } else if (key == "mail" && node.is_table()) {
             for (auto &&[mk, mnode] : *node.as_table()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ struct Config {
     std::string autobill = "daily";      // [usage] autobill: daily | every_run
     std::string low_balance_alerts = "daily";  // [usage] low_balance_alerts: daily | once
     int usage_invoice_due_days = 7;      // [usage] invoice_due_days: usage invoices fall due this many days after they are made
+    struct Files {
+        std::filesystem::path dir;              // [files] dir, default files/: client files, under generated names
+        uint64_t max_bytes = 10u << 20;         // [files] max_bytes: the largest file a client may have attached
+    } files;
     struct Mail {
         std::string transport = "file";         // [mail] transport: file, smtp, none
         std::filesystem::path file_dir;         // [mail] file_dir, default mail/

@@ -2,6 +2,7 @@
 
 #include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
+#include "store/database.hpp"
 
 #include <algorithm>
 
@@ -47,5 +48,11 @@ bool plausible_email(std::string_view email) {
 }
 
 std::string check_date(std::string_view date, std::string_view what) { return format_date(parse_date(date, what)); }
+
+void require_client(Database &db, int64_t client_id) {
+    auto q = db.prepare("SELECT 1 FROM clients WHERE id = ?1");
+    q.bind(1, client_id);
+    if (!q.step()) fail(ErrorKind::not_found, "client " + std::to_string(client_id) + " does not exist");
+}
 
 }  // namespace provisio

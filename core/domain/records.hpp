@@ -13,6 +13,8 @@
 
 namespace provisio {
 
+class Database;
+
 struct Server {
     int64_t id = 0;
     std::string name;
@@ -41,16 +43,27 @@ struct Product {
     std::string created_at;
 };
 
+// A postal address as a client's or a contact's profile holds it.
+struct PostalAddress {
+    std::string address1, address2, city, state, postcode, country;  // country: ISO 3166 alpha-2
+    bool empty() const { return address1.empty() && address2.empty() && city.empty() && state.empty() && postcode.empty() && country.empty(); }
+};
+
 struct Client {
     int64_t id = 0;
     std::string first_name;
     std::string last_name;
+    std::string company;
     std::string email;
-    std::string status = "Active";
+    PostalAddress address;
+    std::string phone;
+    std::string language;
+    std::string status = "Active";  // Active, Inactive, Closed
     std::string currency;
     bool separate_invoices = false;  // one invoice per item instead of per due date
     bool no_late_fees = false;
     bool no_overdue_emails = false;
+    std::optional<int64_t> billing_contact_id;  // its name and address go on invoices
     std::string created_at;
 };
 
@@ -87,6 +100,8 @@ std::string check_billing_cycle(std::string_view cycle);
 std::string check_client_status(std::string_view status);
 // A plausible e-mail address (one '@', non-empty local part, a dot in the domain, no spaces).
 bool plausible_email(std::string_view email);
+// Error(not_found) unless the client exists.
+void require_client(Database &db, int64_t client_id);
 // YYYY-MM-DD that names a real date; throws Error(invalid_input) naming `what`.
 std::string check_date(std::string_view date, std::string_view what);
 

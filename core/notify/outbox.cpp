@@ -1,5 +1,7 @@
 #include "notify/outbox.hpp"
 
+#include "domain/contacts.hpp"
+
 #include "config/config.hpp"
 #include "foundation/clock.hpp"
 #include "foundation/error.hpp"
@@ -15,7 +17,8 @@ namespace provisio {
 TemplateVars client_variables(Database &db, int64_t client_id) {
     auto q = db.prepare("SELECT first_name, last_name, email, credit_micros, "
                         "(SELECT COALESCE(SUM(subtotal_micros - credit_micros - paid_micros), 0) FROM invoices "
-                        " WHERE client_id = c.id AND status = 'Unpaid') FROM clients c WHERE id = ?1");
+                        " WHERE client_id = c.id AND status = 'Unpaid'), company, address1, address2, city, state, postcode, country, "
+                        "phone, status FROM clients c WHERE id = ?1");
     q.bind(1, client_id);
     if (!q.step()) fail(ErrorKind::not_found, "client " + std::to_string(client_id) + " does not exist");
     const std::string first = q.text(0), last = q.text(1);
@@ -25,7 +28,12 @@ TemplateVars client_variables(Database &db, int64_t client_id) {
             {"client_name", first + (last.empty() ? "" : " " + last)},
             {"client_email", q.text(2)},
             {"client_credit", Money::from_micros(q.int64(3)).to_string()},
-            {"client_due_invoices_balance", Money::from_micros(q.int64(4)).to_string()}};
+            {"client_due_invoices_balance", Money::from_micros(q.int64(4)).to_string()},
+            {"client_company", q.text(5)},
+            {"client_address", address_block("", "", {q.text(6), q.text(7), q.text(8), q.text(9), q.text(10), q.text(11)})},
+            {"client_phone", q.text(12)},
+            {"client_status", q.text(13)},
+            {"client_bill_to", bill_to(db, client_id)}};
     auto fields = db.prepare("SELECT f.variable, COALESCE(v.value, f.default_value) FROM client_fields f "
                              "LEFT JOIN client_field_values v ON v.field_id = f.id AND v.client_id = ?1");
     fields.bind(1, client_id);
@@ -44,18 +52,21 @@ Queued queue_mail(Database &db, const std::string &now, const std::string &name,
     }
     TemplateVars vars = client_variables(db, client_id);
     for (const auto &[k, v] : extra) vars[k] = v;
+    // The client, and its contacts subscribed to the template's category.
+    std::string recipients;
+    for (const auto &address : Contacts(db).recipients(client_id, t->category)) recipients += (recipients.empty() ? "" : ",") + address;
     db.prepare("INSERT INTO mail_outbox (recipients, subject, body, template, client_id, natural_key, created_at) "
                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-        .bind(1, vars.at("client_email")).bind(2, render_template(t->subject, vars)).bind(3, render_template(t->body, vars))
+        .bind(1, recipients).bind(2, render_template(t->subject, vars)).bind(3, render_template(t->body, vars))
         .bind(4, name).bind(5, client_id).bind(6, natural_key).bind(7, now)
         .run();
     return {db.last_insert_id(), {}};
 }
 
-std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit) {
+std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id) {
     auto q = db.prepare("SELECT id, recipients, subject, body, template, client_id, natural_key, created_at, status, attempts, "
-                        "last_error, sent_at FROM mail_outbox WHERE ?1 OR status = 'queued' ORDER BY id LIMIT ?2");
-    q.bind(1, int64_t{include_sent}).bind(2, int64_t{limit});
+                        "last_error, sent_at FROM mail_outbox WHERE (?1 OR status = 'queued') AND (?3 IS NULL OR client_id = ?3) ORDER BY id LIMIT ?2");
+    q.bind(1, int64_t{include_sent}).bind(2, int64_t{limit}).bind(3, client_id);
     std::vector<OutboxMessage> out;
     while (q.step())
         out.push_back({q.int64(0), q.text(1), q.text(2), q.text(3), q.text(4), q.opt_int64(5), q.opt_text(6), q.text(7),

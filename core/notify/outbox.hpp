@@ -45,7 +45,8 @@ TemplateVars client_variables(Database &db, int64_t client_id);
 Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
                   const TemplateVars &extra, const std::optional<std::string> &natural_key);
 
-std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit);
+// Oldest first; only `client_id`'s messages when given.
+std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id = std::nullopt);
 
 struct MailTransport {
     std::string kind = "file";              // file, smtp, none

@@ -1,5 +1,6 @@
 #include "notify/templates.hpp"
 
+#include "domain/contacts.hpp"
 #include "foundation/error.hpp"
 #include "store/database.hpp"
 
@@ -14,6 +15,11 @@ const std::vector<std::pair<std::string, std::string>> &template_variables() {
         {"client_first_name", "first name"},
         {"client_last_name", "last name"},
         {"client_email", "e-mail address"},
+        {"client_company", "company name"},
+        {"client_address", "postal address, one line per part"},
+        {"client_phone", "phone number"},
+        {"client_status", "Active, Inactive or Closed"},
+        {"client_bill_to", "who invoices are made out to: the default billing contact's name, company and address, else the client's"},
         {"client_credit", "credit balance, e.g. 12.50"},
         {"client_due_invoices_balance", "total due on unpaid invoices"},
         {"client_custom_field_<variable>", "a client custom field: its name in lower case without spaces, e.g. lowbalancethreshold"},
@@ -85,23 +91,26 @@ void save_template(Database &db, const MailTemplate &t) {
     if (t.subject.find('\n') != std::string::npos) fail(ErrorKind::invalid_input, "a template's subject must be one line");
     check_template_text(t.subject, "subject");
     check_template_text(t.body, "body");
-    db.prepare("INSERT INTO mail_templates (name, subject, body, updated_at) VALUES (?1, ?2, ?3, ?4) "
-               "ON CONFLICT (name) DO UPDATE SET subject = excluded.subject, body = excluded.body, updated_at = excluded.updated_at")
-        .bind(1, t.name).bind(2, t.subject).bind(3, t.body).bind(4, t.updated_at)
+    const auto category = parse_email_categories(t.category, "--category");
+    if (category.size() != 1) fail(ErrorKind::invalid_input, "--category must be one of general, invoice, support, product, domain");
+    db.prepare("INSERT INTO mail_templates (name, subject, body, updated_at, category) VALUES (?1, ?2, ?3, ?4, ?5) "
+               "ON CONFLICT (name) DO UPDATE SET subject = excluded.subject, body = excluded.body, updated_at = excluded.updated_at, "
+               "category = excluded.category")
+        .bind(1, t.name).bind(2, t.subject).bind(3, t.body).bind(4, t.updated_at).bind(5, category.front())
         .run();
 }
 
 std::optional<MailTemplate> find_template(Database &db, const std::string &name) {
-    auto q = db.prepare("SELECT name, subject, body, updated_at FROM mail_templates WHERE name = ?1");
+    auto q = db.prepare("SELECT name, subject, body, updated_at, category FROM mail_templates WHERE name = ?1");
     q.bind(1, name);
     if (!q.step()) return std::nullopt;
-    return MailTemplate{q.text(0), q.text(1), q.text(2), q.text(3)};
+    return MailTemplate{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4)};
 }
 
 std::vector<MailTemplate> list_templates(Database &db) {
-    auto q = db.prepare("SELECT name, subject, body, updated_at FROM mail_templates ORDER BY name");
+    auto q = db.prepare("SELECT name, subject, body, updated_at, category FROM mail_templates ORDER BY name");
     std::vector<MailTemplate> out;
-    while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3)});
+    while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.text(4)});
     return out;
 }
 

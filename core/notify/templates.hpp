@@ -19,6 +19,7 @@ struct MailTemplate {
     std::string subject;
     std::string body;
     std::string updated_at;
+    std::string category = "general";  // general, invoice, support, product, domain: which contacts get it
 };
 
 // Every variable a template may use, with what it holds.

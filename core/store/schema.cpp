@@ -486,6 +486,59 @@ CREATE TABLE cdr_rerate_changes (                  -- each changed call's rating
 ) WITHOUT ROWID;
 CREATE INDEX cdr_rerate_changes_cdr ON cdr_rerate_changes(cdr_id);
 )SQL",
+        // 8: client accounts — the full profile, contacts with their e-mail categories, the
+        // default billing contact, client files, and the category of each e-mail template.
+        R"SQL(
+ALTER TABLE clients ADD COLUMN company TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN address1 TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN address2 TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN city TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN state TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN postcode TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN country TEXT NOT NULL DEFAULT '';  -- ISO 3166 alpha-2
+ALTER TABLE clients ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN language TEXT NOT NULL DEFAULT '';
+CREATE TABLE contacts (
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER NOT NULL REFERENCES clients(id),
+    first_name      TEXT NOT NULL,
+    last_name       TEXT NOT NULL,
+    email           TEXT NOT NULL,
+    company         TEXT NOT NULL DEFAULT '',
+    address1        TEXT NOT NULL DEFAULT '',
+    address2        TEXT NOT NULL DEFAULT '',
+    city            TEXT NOT NULL DEFAULT '',
+    state           TEXT NOT NULL DEFAULT '',
+    postcode        TEXT NOT NULL DEFAULT '',
+    country         TEXT NOT NULL DEFAULT '',
+    phone           TEXT NOT NULL DEFAULT '',
+    email_categories TEXT NOT NULL DEFAULT '',     -- comma-separated: general, invoice, support, product, domain
+    created_at      TEXT NOT NULL
+);
+CREATE INDEX contacts_client ON contacts(client_id);
+ALTER TABLE clients ADD COLUMN billing_contact_id INTEGER REFERENCES contacts(id);  -- invoices show this name and address
+CREATE TABLE client_files (
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER NOT NULL REFERENCES clients(id),
+    title           TEXT NOT NULL,
+    filename        TEXT NOT NULL,                 -- the name it is fetched as (never a path)
+    stored_name     TEXT NOT NULL UNIQUE,          -- generated; under the files directory
+    size_bytes      INTEGER NOT NULL,
+    admin_only      INTEGER NOT NULL DEFAULT 0,
+    created_at      TEXT NOT NULL
+);
+CREATE INDEX client_files_client ON client_files(client_id);
+ALTER TABLE mail_templates ADD COLUMN category TEXT NOT NULL DEFAULT 'general';  -- which contacts get it
+UPDATE mail_templates SET category = 'invoice' WHERE name IN ('Invoice Created', 'Invoice Payment Confirmation', 'Overdue Notice');
+INSERT INTO mail_templates (name, subject, body, updated_at, category) VALUES
+('Client Signup Email', 'Welcome, {$client_first_name}',
+'Dear {$client_name},
+
+Thank you for signing up. Your account number is {$client_id}; this address,
+{$client_email}, is how we reach you about it.
+', '1970-01-01T00:00:00Z', 'general')
+ON CONFLICT (name) DO NOTHING;
+)SQL",
     };
     return migrations;
 }

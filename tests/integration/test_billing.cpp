@@ -15,14 +15,6 @@ namespace {
 
 bool contains(const std::string &haystack, const std::string &needle) { return haystack.find(needle) != std::string::npos; }
 
-json run_json(const Installation &inst, std::vector<std::string> args) {
-    args.insert(args.begin(), "--json");
-    const RunResult r = inst.run(args);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(r.out);
-}
-
 // A client with hello-module products A ($30/month) and B ($60/month), both Active.
 struct Billing {
     Installation inst;

@@ -1,0 +1,148 @@
+// Client accounts through the CLI: the full profile and status changes, contacts and the
+// e-mail categories they receive, the default billing contact on invoices, client files, and
+// each bad input refused with nothing changed.
+#include "support/expect_ok.hpp"
+#include "support/sandbox.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using namespace provisio::test;
+using nlohmann::json;
+
+namespace {
+
+bool contains(const std::string &text, const std::string &part) { return text.find(part) != std::string::npos; }
+
+// A failing command: its exit code, its message, and an unchanged database.
+void refused(const Installation &inst, const std::vector<std::string> &args, int exit_code, const std::string &message) {
+    const std::string before = inst.dump();
+    const RunResult r = inst.run(args);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == exit_code);
+    CHECK(contains(r.err, message));
+    CHECK(inst.dump() == before);
+}
+
+}  // namespace
+
+TEST_CASE("clients: the full profile, the welcome e-mail, and what a status change means") {
+    Installation inst;
+    inst.install_module("hello");
+    ok(inst, {"client", "add", "--first-name", "Grace", "--last-name", "Hopper", "--company", "Navy Labs", "--email", "grace@example.org",
+              "--address1", "1 Harbour Rd", "--city", "Arlington", "--state", "VA", "--postcode", "22201", "--country", "us", "--phone",
+              "+1 703 555 0100", "--language", "en", "--send-welcome"});
+    const json c = run_json(inst, {"client", "show", "1"});
+    CHECK(c["company"] == "Navy Labs");
+    CHECK(c["address"]["country"] == "US");
+    CHECK(c["phone"] == "+1 703 555 0100");
+    CHECK(c["bill_to"] == "Grace Hopper\nNavy Labs\n1 Harbour Rd\nArlington, VA 22201\nUS\n");
+    const json outbox = run_json(inst, {"mail", "outbox"});
+    REQUIRE(outbox.size() == 1);
+    CHECK(outbox[0]["template"] == "Client Signup Email");
+    CHECK(outbox[0]["to"] == "grace@example.org");
+    CHECK(contains(outbox[0]["body"].get<std::string>(), "Your account number is 1"));
+
+    ok(inst, {"product", "add", "--name", "A", "--module", "hello", "--price", "30"});
+    ok(inst, {"service", "add", "--client", "1", "--product", "A", "--next-due", "2026-12-01"});
+    ok(inst, {"service", "create", "1"});
+    RunResult r = inst.run({"client", "set", "1", "--status", "Closed"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "cannot log in, but its 1 active or suspended service(s) are still invoiced"));
+    r = inst.run({"client", "set", "1", "--status", "Inactive"});
+    CHECK(contains(r.out, "inactive, though it has 1 active or suspended service(s)"));
+
+    refused(inst, {"client", "set", "1", "--country", "USA"}, 2, "is not a two-letter ISO 3166 code");
+    refused(inst, {"client", "set", "1", "--status", "Gone"}, 2, "is not one of: Active, Inactive, Closed");
+    refused(inst, {"client", "add", "--first-name", "X", "--email", "not-an-address"}, 2, "is not an e-mail address");
+}
+
+TEST_CASE("contacts: required fields, categories, who gets which e-mail, and the billing contact on invoices") {
+    Installation inst;
+    inst.install_module("hello");
+    ok(inst, {"client", "add", "--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@example.org"});
+    ok(inst, {"client", "add", "--first-name", "Bob", "--email", "bob@example.org"});
+    refused(inst, {"contact", "add", "1", "--last-name", "Babbage", "--email", "cb@example.org"}, 2, "needs a first name");
+    refused(inst, {"contact", "add", "1", "--first-name", "Charles", "--email", "cb@example.org"}, 2, "needs a last name");
+    refused(inst, {"contact", "add", "1", "--first-name", "Charles", "--last-name", "Babbage"}, 2, "needs an e-mail address");
+    refused(inst, {"contact", "add", "1", "--first-name", "Charles", "--last-name", "Babbage", "--email", "cb@@example"}, 2,
+            "is not an e-mail address");
+    refused(inst, {"contact", "add", "1", "--first-name", "Charles", "--last-name", "Babbage", "--email", "cb@example.org", "--subscribe",
+                   "invoice,billing"},
+            2, "'billing' is not an e-mail category");
+    refused(inst, {"contact", "add", "9", "--first-name", "Charles", "--last-name", "Babbage", "--email", "cb@example.org"}, 3,
+            "client 9 does not exist");
+
+    ok(inst, {"contact", "add", "1", "--first-name", "Charles", "--last-name", "Babbage", "--email", "accounts@example.org", "--subscribe",
+              "invoice", "--company", "Engines Ltd", "--address1", "5 Dorset St", "--city", "London", "--country", "GB"});
+    ok(inst, {"contact", "add", "1", "--first-name", "Mary", "--last-name", "Somerville", "--email", "mary@example.org", "--subscribe",
+              "general,support"});
+    const json contacts = run_json(inst, {"contact", "list", "1"});
+    REQUIRE(contacts.size() == 2);
+    CHECK(contacts[1]["email_categories"] == json::array({"general", "support"}));
+
+    // An invoice's mail goes to the client and the contact subscribed to invoices only.
+    ok(inst, {"product", "add", "--name", "A", "--module", "hello", "--price", "30"});
+    ok(inst, {"service", "add", "--client", "1", "--product", "A", "--next-due", "2026-12-01"});
+    ok(inst, {"service", "create", "1"});
+    ok(inst, {"--now", "2026-11-28T12:00:00Z", "invoice", "generate"});
+    json outbox = run_json(inst, {"mail", "outbox"});
+    REQUIRE(outbox.size() == 1);
+    CHECK(outbox[0]["template"] == "Invoice Created");
+    CHECK(outbox[0]["to"] == "ada@example.org,accounts@example.org");
+
+    // The billing contact's name and address go on the invoice; another client's contact cannot be it.
+    refused(inst, {"client", "set", "2", "--billing-contact", "1"}, 2, "belongs to client 1, not 2");
+    ok(inst, {"client", "set", "1", "--billing-contact", "1"});
+    RunResult r = inst.run({"invoice", "show", "1"});
+    CHECK(contains(r.out, "Bill to:\n  Charles Babbage\n  Engines Ltd\n  5 Dorset St\n  London\n  GB\n"));
+    r = inst.run({"contact", "delete", "1"});
+    CHECK(contains(r.out, "made out to the client again"));
+    CHECK(contains(inst.run({"invoice", "show", "1"}).out, "Bill to:\n  Ada Lovelace\n"));
+
+    // Template categories: a general mail reaches Mary; a bad category is refused.
+    ok(inst, {"mail", "template", "add", "Client Signup Email", "--subject", "Hello", "--body", "Hi {$client_first_name}"});
+    CHECK(run_json(inst, {"mail", "template", "show", "Client Signup Email"})["category"] == "general");
+    refused(inst, {"mail", "template", "add", "X", "--subject", "s", "--body", "b", "--category", "billing"}, 2, "is not an e-mail category");
+}
+
+TEST_CASE("client files: stored under generated names, fetched back, and bad files refused with nothing kept") {
+    Installation inst;
+    inst.edit_config("max_bytes = 10485760", "max_bytes = 64");
+    ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    const auto source = inst.dir() / "contract.txt";
+    std::ofstream(source) << "signed on 2026-11-30\n";
+    const json added = run_json(inst, {"client", "file", "add", "1", source.string(), "--title", "Signed contract", "--admin-only"});
+    CHECK(added["filename"] == "contract.txt");
+    CHECK(added["admin_only"] == true);
+    const auto stored_dir = inst.dir() / "files";
+    size_t stored = 0;
+    for (const auto &e : std::filesystem::directory_iterator(stored_dir)) {
+        ++stored;
+        CHECK(e.path().filename().string().find("contract") == std::string::npos);  // a generated name
+    }
+    CHECK(stored == 1);
+
+    const auto out = inst.dir() / "fetched.txt";
+    ok(inst, {"client", "file", "get", "1", "--output", out.string()});
+    std::ifstream in(out);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text == "signed on 2026-11-30\n");
+    refused(inst, {"client", "file", "get", "1", "--output", out.string()}, 5, "exists already");
+
+    refused(inst, {"client", "file", "add", "1", source.string(), "--title", "Sneaky", "--name", "../../etc/passwd"}, 2, "has a path in it");
+    std::ofstream(inst.dir() / "big.bin") << std::string(65, 'x');
+    refused(inst, {"client", "file", "add", "1", (inst.dir() / "big.bin").string(), "--title", "Too big"}, 2, "over the limit of 64");
+    refused(inst, {"client", "file", "add", "7", source.string(), "--title", "Nobody's"}, 3, "client 7 does not exist");
+    refused(inst, {"client", "file", "add", "1", (inst.dir() / "missing.pdf").string(), "--title", "Gone"}, 2, "not a regular file");
+    stored = 0;
+    for ([[maybe_unused]] const auto &e : std::filesystem::directory_iterator(stored_dir)) ++stored;
+    CHECK(stored == 1);  // nothing left behind by the refusals
+
+    ok(inst, {"client", "file", "delete", "1"});
+    CHECK(run_json(inst, {"client", "file", "list", "1"}).empty());
+    CHECK(std::filesystem::is_empty(stored_dir));
+}
