@@ -66,6 +66,7 @@ int main(int argc, char **argv) {
     add_product_commands(app, ctx, run);
     add_client_commands(app, ctx, run);
     add_contact_commands(app, ctx, run);
+    add_card_commands(app, ctx, run);
     add_field_commands(app, ctx, run);
     add_service_commands(app, ctx, run);
     add_queue_commands(app, ctx, run);

@@ -30,6 +30,7 @@ std::string Config::default_text() {
 database = "provisio.db"      # SQLite database file
 modules_dir = "modules"       # directory server modules (*.so) are loaded from
 key_file = "provisio.key"     # encryption key for stored secrets (mode 0600, keep it out of backups of the db)
+card_key_file = "cards.key"   # stored cards: made by `provisio card key create`, unlocked by its passphrase
 timezone = "UTC"              # business time zone (IANA name) for calendars and "once a day"
 currency = "USD"              # default currency for new clients
 log_level = "warning"         # debug, info, warning, error
@@ -107,6 +108,7 @@ Config Config::load(const std::filesystem::path &file) {
     c.database = base / "provisio.db";
     c.modules_dir = base / "modules";
     c.key_file = base / "provisio.key";
+    c.card_key_file = base / "cards.key";
     c.mail.file_dir = base / "mail";
     c.files.dir = base / "files";
 
@@ -115,6 +117,7 @@ Config Config::load(const std::filesystem::path &file) {
         if (key == "database") c.database = path_of(node, key);
         else if (key == "modules_dir") c.modules_dir = path_of(node, key);
         else if (key == "key_file") c.key_file = path_of(node, key);
+        else if (key == "card_key_file") c.card_key_file = path_of(node, key);
         else if (key == "timezone") {
             c.timezone = string_of(node, key);
             try {

@@ -16,6 +16,7 @@ struct Config {
     std::filesystem::path database;      // "database", default provisio.db
     std::filesystem::path modules_dir;   // "modules_dir", default modules
     std::filesystem::path key_file;      // "key_file", default provisio.key
+    std::filesystem::path card_key_file;  // "card_key_file", default cards.key: the card key (public key + passphrase-locked secret)
     std::string timezone = "UTC";        // "timezone": IANA name of the business time zone
     std::string currency = "USD";        // "currency": default for new clients
     std::string log_level = "warning";   // "log_level": debug, info, warning, error

@@ -5,6 +5,7 @@
 #include "config/config.hpp"
 #include "foundation/clock.hpp"
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "money/money.hpp"
 #include "notify/smtp.hpp"
 #include "store/database.hpp"
@@ -42,7 +43,7 @@ TemplateVars client_variables(Database &db, int64_t client_id) {
 }
 
 Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
-                  const TemplateVars &extra, const std::optional<std::string> &natural_key) {
+                  const TemplateVars &extra, const std::optional<std::string> &natural_key, bool sensitive) {
     const auto t = find_template(db, name);
     if (!t) return {std::nullopt, "no template named '" + name + "'"};
     if (natural_key) {
@@ -53,12 +54,12 @@ Queued queue_mail(Database &db, const std::string &now, const std::string &name,
     TemplateVars vars = client_variables(db, client_id);
     for (const auto &[k, v] : extra) vars[k] = v;
     // The client, and its contacts subscribed to the template's category.
-    std::string recipients;
-    for (const auto &address : Contacts(db).recipients(client_id, t->category)) recipients += (recipients.empty() ? "" : ",") + address;
-    db.prepare("INSERT INTO mail_outbox (recipients, subject, body, template, client_id, natural_key, created_at) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+    std::string recipients = vars.at("client_email");
+    if (!sensitive) recipients = join(Contacts(db).recipients(client_id, t->category), ",");
+    db.prepare("INSERT INTO mail_outbox (recipients, subject, body, template, client_id, natural_key, created_at, sensitive) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
         .bind(1, recipients).bind(2, render_template(t->subject, vars)).bind(3, render_template(t->body, vars))
-        .bind(4, name).bind(5, client_id).bind(6, natural_key).bind(7, now)
+        .bind(4, name).bind(5, client_id).bind(6, natural_key).bind(7, now).bind(8, int64_t{sensitive})
         .run();
     return {db.last_insert_id(), {}};
 }
@@ -196,7 +197,9 @@ Delivery deliver_outbox(Database &db, const MailTransport &t, const std::string 
             db.prepare("UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1").bind(1, m.id).bind(2, *error).run();
             d.errors.push_back("message " + std::to_string(m.id) + " to " + m.recipients + ": " + *error);
         } else {
-            db.prepare("UPDATE mail_outbox SET attempts = attempts + 1, status = 'sent', sent_at = ?2, last_error = '' WHERE id = ?1")
+            db.prepare("UPDATE mail_outbox SET attempts = attempts + 1, status = 'sent', sent_at = ?2, last_error = '', "
+                       "body = CASE WHEN sensitive THEN '(removed once sent: it held a password or a reset code)' ELSE body END "
+                       "WHERE id = ?1")
                 .bind(1, m.id).bind(2, now).run();
             d.sent++;
             d.lines.push_back("message " + std::to_string(m.id) + " sent to " + m.recipients + ": " + m.subject);

@@ -41,9 +41,11 @@ struct Queued {
 TemplateVars client_variables(Database &db, int64_t client_id);
 
 // Renders template `name` for client `client_id` with `extra` variables and queues it to the
-// client's e-mail address.
+// client's e-mail address and its contacts subscribed to the template's category. A
+// `sensitive` message (it carries a new password or a reset code) goes to the client alone,
+// and its body is blanked in the outbox once it is sent.
 Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
-                  const TemplateVars &extra, const std::optional<std::string> &natural_key);
+                  const TemplateVars &extra, const std::optional<std::string> &natural_key, bool sensitive = false);
 
 // Oldest first; only `client_id`'s messages when given.
 std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id = std::nullopt);

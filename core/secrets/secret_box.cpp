@@ -2,6 +2,8 @@
 
 #include "foundation/error.hpp"
 
+#include "secrets/sodium_init.hpp"
+
 #include <sodium.h>
 #include <sys/stat.h>
 
@@ -17,10 +19,6 @@ namespace provisio {
 namespace {
 constexpr std::string_view prefix = "sbx1:";
 
-void ensure_sodium() {
-    static const bool ok = sodium_init() >= 0;
-    if (!ok) fail(ErrorKind::internal, "libsodium failed to initialise");
-}
 }  // namespace
 
 void SecretBox::create_key_file(const std::filesystem::path &path) {

@@ -539,6 +539,60 @@ Thank you for signing up. Your account number is {$client_id}; this address,
 ', '1970-01-01T00:00:00Z', 'general')
 ON CONFLICT (name) DO NOTHING;
 )SQL",
+        // 9: the security of client accounts — stored cards (numbers sealed to the card key),
+        // client-area passwords and reset tokens (hashed), and the audit log of sensitive access.
+        R"SQL(
+CREATE TABLE client_cards (                        -- at most one card per client
+    client_id       INTEGER PRIMARY KEY REFERENCES clients(id),
+    card_type       TEXT NOT NULL,                 -- Visa, MasterCard, ...
+    last_four       TEXT NOT NULL,
+    expiry          TEXT NOT NULL,                 -- YYYY-MM
+    issue_number    TEXT NOT NULL DEFAULT '',
+    start_date      TEXT NOT NULL DEFAULT '',      -- YYYY-MM, when the card has one
+    number_sealed   TEXT NOT NULL,                 -- cbx1:… sealed to the card key's public key
+    updated_at      TEXT NOT NULL
+);
+CREATE TABLE audit_log (                           -- who looked at or changed what is sensitive
+    id              INTEGER PRIMARY KEY,
+    at              TEXT NOT NULL,
+    actor           TEXT NOT NULL,                 -- the system user who ran the command
+    action          TEXT NOT NULL,                 -- card.show_full, card.show_full_refused, card.set, ...
+    client_id       INTEGER,
+    detail          TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE clients ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';  -- Argon2id (libsodium's crypto_pwhash_str)
+ALTER TABLE mail_outbox ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;  -- holds a password or reset code: body blanked once sent
+CREATE TABLE password_resets (
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER NOT NULL REFERENCES clients(id),
+    token_hash      TEXT NOT NULL UNIQUE,          -- BLAKE2b of the token; the token itself is only in the e-mail
+    created_at      TEXT NOT NULL,
+    expires_at      TEXT NOT NULL,
+    used_at         TEXT
+);
+INSERT INTO mail_templates (name, subject, body, updated_at, category) VALUES
+('Password Reset Validation', 'Your password reset request',
+'Dear {$client_name},
+
+Someone asked to reset the password of your client area. If it was you, use this code within
+two hours: {$reset_token}
+
+If it was not you, ignore this message; your password stays as it is.
+', '1970-01-01T00:00:00Z', 'general'),
+('Password Reset Confirmation', 'Your new password',
+'Dear {$client_name},
+
+Your password has been reset. Log in with {$client_email} and this password, then change it:
+{$client_password}
+', '1970-01-01T00:00:00Z', 'general'),
+('Client Area Details Reminder', 'Your client area details',
+'Dear {$client_name},
+
+Your client area login is {$client_email}; a new password has been set for it:
+{$client_password}
+', '1970-01-01T00:00:00Z', 'general')
+ON CONFLICT (name) DO NOTHING;
+)SQL",
     };
     return migrations;
 }

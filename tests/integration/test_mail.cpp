@@ -40,7 +40,7 @@ TEST_CASE("templates are checked when saved: unknown variables are refused with 
     ok(inst, {"mail", "template", "add", "Welcome", "--subject", "Hi {$client_first_name}", "--body",
               "Your credit: {$client_credit}\nField: {$client_custom_field_lowbalancethreshold}\n"});
     const json list = json::parse(inst.run({"--json", "mail", "template", "list"}).out);
-    CHECK(list.size() == 5);  // the four defaults and this one
+    CHECK(list.size() == 8);  // the seven defaults and this one
     CHECK(inst.run({"mail", "template", "show", "Nope"}).exit_code == 3);
 }
 

@@ -1,0 +1,28 @@
+// The audit log: who looked at or changed something sensitive (a full card number, a card, a
+// password), when, and for which client. Rows are only ever added.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace provisio {
+
+class Database;
+
+struct AuditEntry {
+    int64_t id = 0;
+    std::string at, actor, action;
+    std::optional<int64_t> client_id;
+    std::string detail;
+};
+
+void audit(Database &db, const std::string &now, const std::string &action, std::optional<int64_t> client_id,
+           const std::string &detail = {});
+std::vector<AuditEntry> audit_entries(Database &db, std::optional<int64_t> client_id, int limit);
+
+// The system user running this command ($SUDO_USER when under sudo), for the log.
+std::string current_actor();
+
+}  // namespace provisio
