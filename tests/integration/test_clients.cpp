@@ -146,3 +146,73 @@ TEST_CASE("client files: stored under generated names, fetched back, and bad fil
     CHECK(run_json(inst, {"client", "file", "list", "1"}).empty());
     CHECK(std::filesystem::is_empty(stored_dir));
 }
+
+TEST_CASE("client merge: everything moves to the kept client, balances add up, and bad merges are refused") {
+    Installation inst;
+    inst.install_module("hello");
+    ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    ok(inst, {"client", "add", "--first-name", "Ada (old)", "--email", "ada.old@example.org"});
+    ok(inst, {"client", "add", "--first-name", "Eve", "--email", "eve@example.org", "--currency", "EUR"});
+    ok(inst, {"product", "add", "--name", "A", "--module", "hello", "--price", "30"});
+    for (const char *client : {"1", "2"}) ok(inst, {"service", "add", "--client", client, "--product", "A", "--next-due", "2026-12-01"});
+    ok(inst, {"service", "create", "1"});
+    ok(inst, {"service", "create", "2"});
+    ok(inst, {"--now", "2026-11-28T12:00:00Z", "invoice", "generate"});
+    ok(inst, {"credit", "add", "1", "10.00", "--description", "Top-up"});
+    ok(inst, {"credit", "add", "2", "2.50", "--description", "Top-up"});
+    ok(inst, {"contact", "add", "2", "--first-name", "Old", "--last-name", "Accounts", "--email", "old.accounts@example.org"});
+    std::ofstream(inst.dir() / "note.txt") << "old paperwork\n";
+    ok(inst, {"client", "file", "add", "2", (inst.dir() / "note.txt").string(), "--title", "Old paperwork"});
+
+    refused(inst, {"client", "merge", "1", "1", "--keep", "1"}, 4, "cannot merge client 1 with itself");
+    refused(inst, {"client", "merge", "1", "3", "--keep", "1"}, 4, "would mix currencies");
+    refused(inst, {"client", "merge", "1", "9", "--keep", "1"}, 3, "client 9 does not exist");
+    refused(inst, {"client", "merge", "1", "2", "--keep", "3"}, 2, "--keep must be 1 or 2");
+
+    const json r = run_json(inst, {"client", "merge", "1", "2", "--keep", "1"});
+    CHECK(r["discarded"] == 2);
+    CHECK(r["moved"]["services"] == 1);
+    CHECK(r["moved"]["contacts"] == 1);
+    CHECK(r["moved"]["client_files"] == 1);
+    CHECK(r["moved"]["invoices"] == 1);
+    CHECK(r["moved"]["credit_ledger"] == 1);
+    CHECK(r["credit"] == "12.50");
+    CHECK(inst.run({"client", "show", "2"}).exit_code == 3);
+    CHECK(run_json(inst, {"service", "list", "--client", "1"}).size() == 2);
+    CHECK(run_json(inst, {"credit", "list", "1"})["balance"] == "12.50");
+    CHECK(run_json(inst, {"client", "file", "list", "1"}).size() == 1);
+    ok(inst, {"verify"});  // balances are the sums of their ledgers, no orphans
+    const json log = run_json(inst, {"audit", "list", "--client", "1"});
+    REQUIRE(!log.empty());
+    CHECK(log.back()["action"] == "client.merge");
+    CHECK(contains(log.back()["detail"].get<std::string>(), "credit 10.00 + 2.50 = 12.50"));
+}
+
+TEST_CASE("client delete: refused with live services unless forced; transactions stay, everything else goes") {
+    Installation inst;
+    inst.install_module("hello");
+    ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    ok(inst, {"product", "add", "--name", "A", "--module", "hello", "--price", "30"});
+    ok(inst, {"service", "add", "--client", "1", "--product", "A", "--next-due", "2026-12-01"});
+    ok(inst, {"service", "create", "1"});
+    ok(inst, {"--now", "2026-11-28T12:00:00Z", "invoice", "generate"});
+    ok(inst, {"--now", "2026-11-29T12:00:00Z", "invoice", "pay", "1", "--amount", "30", "--method", "banktransfer", "--transaction-id", "T-1"});
+    ok(inst, {"contact", "add", "1", "--first-name", "Charles", "--last-name", "Babbage", "--email", "cb@example.org"});
+    ok(inst, {"client", "set", "1", "--billing-contact", "1"});
+    std::ofstream(inst.dir() / "c.txt") << "contract\n";
+    ok(inst, {"client", "file", "add", "1", (inst.dir() / "c.txt").string(), "--title", "Contract"});
+
+    refused(inst, {"client", "delete", "9"}, 3, "client 9 does not exist");
+    refused(inst, {"client", "delete", "1"}, 4, "does not terminate anything on the servers");
+    const RunResult r = inst.run({"client", "delete", "1", "--force"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "1 service(s), 1 invoice(s), 1 file(s) removed; 1 transaction(s) kept"));
+    CHECK(inst.run({"client", "show", "1"}).exit_code == 3);
+    const std::string dump = inst.dump();
+    CHECK(contains(dump, "INSERT INTO transactions VALUES(1,NULL,"));  // detached, still income
+    CHECK(!contains(dump, "INSERT INTO services VALUES"));
+    CHECK(!contains(dump, "INSERT INTO contacts VALUES"));
+    CHECK(std::filesystem::is_empty(inst.dir() / "files"));
+    ok(inst, {"verify"});
+}
