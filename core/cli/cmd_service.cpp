@@ -20,6 +20,8 @@
 
 namespace provisio::cli {
 
+void add_service_admin_commands(CLI::App &service, Context &ctx, Runner &run);
+
 namespace {
 
 struct ServiceArgs {
@@ -68,7 +70,15 @@ std::optional<int64_t> default_server(Context &ctx, const Product &product) {
 
 void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
     Repository &repo = ctx.repo();
-    if (!a.client.empty()) s.client_id = repo.get_client(parse_id(a.client, "--client")).id;
+    if (!a.client.empty()) {
+        const int64_t client = repo.get_client(parse_id(a.client, "--client")).id;
+        if (!adding && client != s.client_id)
+            fail(ErrorKind::invalid_input, "moving a service to another client is provisio service move " + std::to_string(s.id) +
+                                               " --to-client " + std::to_string(client) + " (it checks the client and warns about unpaid invoices)");
+        if (adding && repo.get_client(client).status == "Closed")
+            fail(ErrorKind::refused, "client " + std::to_string(client) + " is closed: reopen it before adding services");
+        s.client_id = client;
+    }
     Product product = a.product.empty() ? repo.get_product(s.product_id) : repo.find_product(a.product);
     if (!adding && product.id != s.product_id)
         fail(ErrorKind::refused, "changing a service's product is an upgrade; it arrives with the billing issue "
@@ -211,6 +221,7 @@ void print_settings(Context &ctx, const Service &s) {
 
 void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto *service = app.add_subcommand("service", "Services and their lifecycle");
+    add_service_admin_commands(*service, ctx, run);
     service->require_subcommand(1);
     auto args = std::make_shared<ServiceArgs>();
 

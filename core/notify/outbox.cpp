@@ -42,6 +42,15 @@ TemplateVars client_variables(Database &db, int64_t client_id) {
     return vars;
 }
 
+TemplateVars service_variables(Database &db, int64_t service_id) {
+    auto q = db.prepare("SELECT p.name, s.domain, s.status, COALESCE(s.next_due_date, '') FROM services s JOIN products p ON p.id = s.product_id "
+                        "WHERE s.id = ?1");
+    q.bind(1, service_id);
+    if (!q.step()) fail(ErrorKind::not_found, "service " + std::to_string(service_id) + " does not exist");
+    return {{"service_id", std::to_string(service_id)}, {"service_product", q.text(0)}, {"service_domain", q.text(1)},
+            {"service_status", q.text(2)}, {"service_next_due_date", q.text(3)}};
+}
+
 Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
                   const TemplateVars &extra, const std::optional<std::string> &natural_key, bool sensitive) {
     const auto t = find_template(db, name);

@@ -39,6 +39,8 @@ struct Queued {
 
 // The client's variables (name, e-mail, credit, balance due) merged with `extra`.
 TemplateVars client_variables(Database &db, int64_t client_id);
+// A service's: service_id, service_product, service_domain, service_status, service_next_due_date.
+TemplateVars service_variables(Database &db, int64_t service_id);
 
 // Renders template `name` for client `client_id` with `extra` variables and queues it to the
 // client's e-mail address and its contacts subscribed to the template's category. A

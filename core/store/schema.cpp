@@ -593,6 +593,18 @@ Your client area login is {$client_email}; a new password has been set for it:
 ', '1970-01-01T00:00:00Z', 'general')
 ON CONFLICT (name) DO NOTHING;
 )SQL",
+        // 10: service administration — the product welcome e-mail, and a service's payment method.
+        R"SQL(
+ALTER TABLE services ADD COLUMN payment_method TEXT NOT NULL DEFAULT '';
+INSERT INTO mail_templates (name, subject, body, updated_at, category) VALUES
+('Product Welcome Email', 'Your {$service_product} is ready',
+'Dear {$client_name},
+
+Your {$service_product} ({$service_domain}) is set up: service number {$service_id}, next due
+on {$service_next_due_date}.
+', '1970-01-01T00:00:00Z', 'product')
+ON CONFLICT (name) DO NOTHING;
+)SQL",
     };
     return migrations;
 }

@@ -216,3 +216,40 @@ TEST_CASE("client delete: refused with live services unless forced; transactions
     CHECK(std::filesystem::is_empty(inst.dir() / "files"));
     ok(inst, {"verify"});
 }
+
+TEST_CASE("service administration: move to another client, delete the record, resend the welcome e-mail") {
+    Installation inst;
+    inst.install_module("hello");
+    ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    ok(inst, {"client", "add", "--first-name", "Bob", "--email", "bob@example.org"});
+    ok(inst, {"client", "add", "--first-name", "Cy", "--email", "cy@example.org", "--status", "Closed"});
+    ok(inst, {"product", "add", "--name", "A", "--module", "hello", "--price", "30"});
+    ok(inst, {"service", "add", "--client", "1", "--product", "A", "--next-due", "2026-12-01", "--domain", "ada.example"});
+    ok(inst, {"service", "create", "1"});
+    ok(inst, {"--now", "2026-11-28T12:00:00Z", "invoice", "generate"});
+
+    refused(inst, {"service", "move", "1", "--to-client", "9"}, 3, "client 9 does not exist");
+    refused(inst, {"service", "move", "1", "--to-client", "3"}, 4, "client 3 is closed");
+    refused(inst, {"service", "set", "1", "--client", "2"}, 2, "provisio service move 1 --to-client 2");
+    refused(inst, {"service", "add", "--client", "3", "--product", "A"}, 4, "client 3 is closed");
+    RunResult r = inst.run({"service", "move", "1", "--to-client", "2"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "moved from client 1 to client 2"));
+    CHECK(contains(r.out, "unpaid invoice(s) for it stay with client 1: #1"));
+    CHECK(run_json(inst, {"service", "show", "1"})["client_id"] == 2);
+    CHECK(run_json(inst, {"invoice", "show", "1"})["client_id"] == 1);
+
+    ok(inst, {"service", "welcome", "1"});
+    const json outbox = run_json(inst, {"mail", "outbox", "--client", "2"});
+    REQUIRE(outbox.size() == 1);
+    CHECK(outbox[0]["subject"] == "Your A is ready");
+    CHECK(contains(outbox[0]["body"].get<std::string>(), "(ada.example) is set up: service number 1"));
+
+    r = inst.run({"service", "delete", "1"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "its account on the server was not touched"));
+    CHECK(inst.run({"service", "show", "1"}).exit_code == 3);
+    CHECK(inst.run({"invoice", "show", "1"}).exit_code == 0);  // invoices stay
+    refused(inst, {"service", "delete", "1"}, 3, "service 1 does not exist");
+}
