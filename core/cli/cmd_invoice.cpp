@@ -3,6 +3,7 @@
 #include "billing/invoice_generation.hpp"
 #include "billing/invoices.hpp"
 #include "cli/context.hpp"
+#include "cli/orders.hpp"
 #include "cli/output.hpp"
 #include "domain/contacts.hpp"
 #include "foundation/error.hpp"
@@ -135,6 +136,9 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
                 const EventReport events = deliver_invoice_events(ctx.repo(), ctx.modules(), ctx.today(), before.id);
                 released.lines.insert(released.lines.end(), events.lines.begin(), events.lines.end());
                 released.errors.insert(released.errors.end(), events.errors.begin(), events.errors.end());
+                // Ordered services that provision on payment are created now.
+                for (auto &line : provision_paid_orders(ctx, before.id))
+                    (line.find(": ok") == std::string::npos ? released.errors : released.lines).push_back(std::move(line));
                 // A paid upgrade queued the module's change_package: run it now.
                 Provisioner provisioner(ctx.repo(), ctx.modules(), ctx.today());
                 for (const auto &item : list_queue(ctx.db(), false)) {

@@ -15,7 +15,7 @@ namespace provisio::cli {
 namespace {
 
 struct ProductArgs {
-    std::string ref, name, type, module, price, cycle;
+    std::string ref, name, type, module, price, cycle, auto_setup;
     std::vector<std::string> settings, unset;
 };
 
@@ -26,6 +26,8 @@ void add_product_flags(CLI::App *cmd, ProductArgs &a, bool adding) {
     cmd->add_option("--price", a.price, "Recurring price, e.g. 29.95");
     cmd->add_option("--cycle", a.cycle, "Billing cycle: free, onetime, monthly, quarterly, semiannually, annually, biennially, triennially");
     cmd->add_option("--setting", a.settings, "Module option key=value (repeatable)");
+    cmd->add_option("--auto-setup", a.auto_setup,
+                    "When an order's service is provisioned: order (at once), payment (when its first invoice is paid; default), manual");
     if (!adding) cmd->add_option("--unset-setting", a.unset, "Return a module option to its default (repeatable)");
 }
 
@@ -42,6 +44,11 @@ void apply(Context &ctx, const ProductArgs &a, Product &p, bool adding) {
         if (p.price.negative()) fail(ErrorKind::invalid_input, "--price '" + a.price + "' must not be negative");
     }
     if (!a.cycle.empty()) p.billing_cycle = check_billing_cycle(a.cycle);
+    if (!a.auto_setup.empty()) {
+        if (a.auto_setup != "order" && a.auto_setup != "payment" && a.auto_setup != "manual")
+            fail(ErrorKind::invalid_input, "--auto-setup '" + a.auto_setup + "' is not order, payment or manual");
+        p.auto_setup = a.auto_setup;
+    }
     p.settings = product_settings_after(ctx.modules(), p, {parse_pairs(a.settings, "--setting"), a.unset});
 }
 
@@ -53,7 +60,7 @@ json product_json(Context &ctx, const Product &p) {
         settings[k] = o && o->type == PROVISIO_OPTION_PASSWORD ? "(set)" : v;
     }
     return {{"id", p.id}, {"name", p.name}, {"type", p.type}, {"module", p.module}, {"price", p.price.to_string()},
-            {"billing_cycle", p.billing_cycle}, {"settings", settings}, {"created_at", p.created_at}};
+            {"billing_cycle", p.billing_cycle}, {"auto_setup", p.auto_setup}, {"settings", settings}, {"created_at", p.created_at}};
 }
 
 }  // namespace
@@ -105,7 +112,7 @@ void add_product_commands(CLI::App &app, Context &ctx, Runner &run) {
             }
             print_fields(std::cout, {{"id", std::to_string(p.id)}, {"name", p.name}, {"type", p.type},
                                      {"module", p.module.empty() ? "-" : p.module}, {"price", p.price.to_string()},
-                                     {"cycle", p.billing_cycle}, {"created", p.created_at}});
+                                     {"cycle", p.billing_cycle}, {"auto setup", p.auto_setup}, {"created", p.created_at}});
             if (!p.module.empty()) {
                 std::cout << '\n';
                 const LoadedModule &m = ctx.modules().require(p.module);

@@ -2,6 +2,7 @@
 // unsuspend, terminate, cancel, change-package, change-password, test-connection.
 #include "cli/arguments.hpp"
 #include "cli/context.hpp"
+#include "cli/orders.hpp"
 #include "cli/output.hpp"
 #include "billing/cycles.hpp"
 #include "billing/invoices.hpp"
@@ -54,18 +55,6 @@ void add_service_flags(CLI::App *cmd, ServiceArgs &a, bool adding) {
         cmd->add_option("--unset-setting", a.unset, "Drop an override, falling back to the product's value (repeatable)");
         cmd->add_option("--unset-field", a.unset_fields, "Remove a custom field (repeatable)");
     }
-}
-
-// Picks the server for a service of `product` when none was named: the only one of its module.
-std::optional<int64_t> default_server(Context &ctx, const Product &product) {
-    if (product.module.empty()) return std::nullopt;
-    std::optional<int64_t> found;
-    for (const auto &s : ctx.repo().list_servers()) {
-        if (s.module != product.module) continue;
-        if (found) return std::nullopt;  // several: the operator must choose
-        found = s.id;
-    }
-    return found;
 }
 
 void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {

@@ -80,6 +80,7 @@ void add_product_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_client_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_contact_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_card_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_order_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_service_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_queue_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_credit_commands(CLI::App &app, Context &ctx, Runner &run);

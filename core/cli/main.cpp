@@ -67,6 +67,7 @@ int main(int argc, char **argv) {
     add_client_commands(app, ctx, run);
     add_contact_commands(app, ctx, run);
     add_card_commands(app, ctx, run);
+    add_order_commands(app, ctx, run);
     add_field_commands(app, ctx, run);
     add_service_commands(app, ctx, run);
     add_queue_commands(app, ctx, run);

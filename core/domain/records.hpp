@@ -40,6 +40,7 @@ struct Product {
     Money price;
     std::string billing_cycle = "monthly";
     Settings settings;        // module PRODUCT-scope option values
+    std::string auto_setup = "payment";  // an order's service is created on: order, payment (of its first invoice), manual
     std::string created_at;
 };
 

@@ -596,6 +596,7 @@ ON CONFLICT (name) DO NOTHING;
         // 10: service administration — the product welcome e-mail, and a service's payment method.
         R"SQL(
 ALTER TABLE services ADD COLUMN payment_method TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN auto_setup TEXT NOT NULL DEFAULT 'payment';  -- an order is provisioned on: order | payment | manual
 INSERT INTO mail_templates (name, subject, body, updated_at, category) VALUES
 ('Product Welcome Email', 'Your {$service_product} is ready',
 'Dear {$client_name},

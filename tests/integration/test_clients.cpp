@@ -253,3 +253,44 @@ TEST_CASE("service administration: move to another client, delete the record, re
     CHECK(inst.run({"invoice", "show", "1"}).exit_code == 0);  // invoices stay
     refused(inst, {"service", "delete", "1"}, 3, "service 1 does not exist");
 }
+
+TEST_CASE("orders: a service with addons and its first invoice, provisioned at once, on payment or by hand") {
+    Installation inst;
+    inst.install_module("hello");
+    ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    ok(inst, {"client", "add", "--first-name", "Cy", "--email", "cy@example.org", "--status", "Closed"});
+    ok(inst, {"product", "add", "--name", "Now", "--module", "hello", "--price", "10", "--auto-setup", "order"});
+    ok(inst, {"product", "add", "--name", "Paid", "--module", "hello", "--price", "20"});
+    ok(inst, {"product", "add", "--name", "Manual", "--module", "hello", "--price", "5", "--auto-setup", "manual"});
+    ok(inst, {"addon", "catalogue", "add", "--name", "Extra IP", "--price", "3"});
+    refused(inst, {"product", "add", "--name", "Bad", "--auto-setup", "sometimes"}, 2, "is not order, payment or manual");
+    refused(inst, {"order", "add", "2", "--product", "Now"}, 4, "client 2 is closed");
+    refused(inst, {"order", "add", "1", "--product", "Nope"}, 3, "Nope");
+
+    RunResult r = inst.run({"--now", "2026-11-30T12:00:00Z", "order", "add", "1", "--product", "Now", "--domain", "now.example"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "invoice #1"));
+    CHECK(contains(r.out, "service 1 create: ok"));
+    CHECK(run_json(inst, {"service", "show", "1"})["status"] == "Active");
+
+    r = inst.run({"--now", "2026-11-30T12:00:00Z", "order", "add", "1", "--product", "Paid", "--addon", "Extra IP", "--price", "18", "--cycle",
+                  "annually"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "service 2 (Paid, 18.00 annually) with 1 addon(s)"));
+    CHECK(contains(r.out, "provisioned when its first invoice is paid"));
+    CHECK(run_json(inst, {"service", "show", "2"})["status"] == "Pending");
+    CHECK(run_json(inst, {"addon", "list", "--service", "2"}).size() == 1);
+    const json invoices = run_json(inst, {"invoice", "list", "--client", "1"});
+    REQUIRE(invoices.size() == 3);  // the first order's, the second's, and its addon's
+    const int64_t first = invoices[1]["id"];
+    r = inst.run({"--now", "2026-11-30T13:00:00Z", "invoice", "pay", std::to_string(first), "--method", "banktransfer"});
+    INFO(r.out << r.err);
+    CHECK(contains(r.out, "service 2 create: ok"));
+    CHECK(run_json(inst, {"service", "show", "2"})["status"] == "Active");
+
+    r = inst.run({"--now", "2026-11-30T12:00:00Z", "order", "add", "1", "--product", "Manual", "--no-invoice"});
+    CHECK(contains(r.out, "provision it with provisio service create 3"));
+    CHECK(run_json(inst, {"service", "show", "3"})["status"] == "Pending");
+}
