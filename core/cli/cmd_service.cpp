@@ -17,6 +17,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace provisio::cli {
@@ -321,6 +322,72 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
             tx.commit();
             std::cout << "service " << s.id << " updated\n";
             return exit_ok;
+        };
+    });
+
+    // Mass update: the same change to several services of one client, in one transaction; the
+    // module command, if any, runs on each afterwards.
+    auto mass = std::make_shared<ServiceArgs>();
+    auto mass_status = std::make_shared<std::string>();
+    auto mass_payment = std::make_shared<std::string>();
+    auto mass_command = std::make_shared<std::string>();
+    auto *update = service->add_subcommand("mass-update", "Change several services of one client at once, and run a module command on each");
+    update->add_option("SERVICES", mass->refs, "Service ids (all of one client)")->required();
+    update->add_option("--amount", mass->amount, "Recurring amount");
+    update->add_option("--cycle", mass->cycle, "Billing cycle");
+    update->add_option("--next-due", mass->next_due, "Next due date, YYYY-MM-DD");
+    update->add_flag("--prorata", mass->prorata, "With --next-due: one prorata invoice for the gap; the dates move when it is paid");
+    update->add_option("--status", *mass_status, "Set the status record only (Pending, Active, Suspended, Terminated, Cancelled); nothing runs on servers");
+    update->add_option("--payment-method", *mass_payment, "Payment method, e.g. banktransfer, stripe");
+    update->add_option("--autosuspend-override", mass->autosuspend_override, "No overdue suspension before this date, 'never', or 'none'");
+    update->add_option("--module-command", *mass_command, "Then run this on each: create, suspend, unsuspend, terminate, change_package");
+    update->callback([&, mass, mass_status, mass_payment, mass_command, prorata] {
+        run = [&, mass, mass_status, mass_payment, mass_command, prorata] {
+            std::vector<Service> services;
+            for (const auto &ref : mass->refs) services.push_back(ctx.repo().get_service(parse_id(ref, "service")));
+            for (const auto &s : services)
+                if (s.client_id != services.front().client_id)
+                    fail(ErrorKind::invalid_input, "services " + std::to_string(services.front().id) + " and " + std::to_string(s.id) +
+                                                       " belong to different clients: a mass update is for one client's services");
+            std::optional<Action> command;
+            if (!mass_command->empty()) {
+                command = action_from_name(*mass_command == "change-package" ? "change_package" : *mass_command);
+                if (!command || *command == Action::test_connection || *command == Action::change_password)
+                    fail(ErrorKind::invalid_input, "--module-command '" + *mass_command + "' is not create, suspend, unsuspend, terminate or change_package");
+            }
+            const std::vector<std::string> statuses{status::pending, status::active, status::suspended, status::terminated, status::cancelled};
+            if (!mass_status->empty() && std::find(statuses.begin(), statuses.end(), *mass_status) == statuses.end())
+                fail(ErrorKind::invalid_input, "--status '" + *mass_status + "' is not Pending, Active, Suspended, Terminated or Cancelled");
+            std::string prorata_date;
+            if (mass->prorata) {
+                if (mass->next_due.empty()) fail(ErrorKind::invalid_input, "--prorata needs --next-due");
+                prorata_date = mass->next_due;
+                mass->next_due.clear();
+            }
+            Transaction tx(ctx.db());
+            std::vector<int64_t> ids;
+            for (Service &s : services) {
+                apply(ctx, *mass, s, false);
+                if (!mass_status->empty()) s.status = *mass_status;
+                ctx.repo().update_service(s);
+                if (!mass_payment->empty())
+                    ctx.db().prepare("UPDATE services SET payment_method = ?2 WHERE id = ?1").bind(1, s.id).bind(2, *mass_payment).run();
+                ids.push_back(s.id);
+            }
+            std::cout << services.size() << " service(s) of client " << services.front().client_id << " updated\n";
+            if (mass->prorata) prorata(ids, prorata_date);
+            tx.commit();
+            int code = exit_ok;
+            if (command) {
+                Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
+                for (const int64_t id : ids) {
+                    const LifecycleResult r = p.run(id, *command);
+                    std::cout << "service " << id << " " << r.action << ": " << (r.status == PROVISIO_OK ? "ok" : status_word(r.status))
+                              << (r.message.empty() ? "" : " — " + r.message) << "\n";
+                    if (r.status != PROVISIO_OK) code = r.status == PROVISIO_RETRYABLE ? exit_queued : exit_failed;
+                }
+            }
+            return code;
         };
     });
 

@@ -294,3 +294,35 @@ TEST_CASE("orders: a service with addons and its first invoice, provisioned at o
     CHECK(contains(r.out, "provision it with provisio service create 3"));
     CHECK(run_json(inst, {"service", "show", "3"})["status"] == "Pending");
 }
+
+TEST_CASE("service mass update: one client's services changed together, then a module command on each") {
+    Installation inst;
+    inst.install_module("hello");
+    ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    ok(inst, {"client", "add", "--first-name", "Bob", "--email", "bob@example.org"});
+    ok(inst, {"product", "add", "--name", "A", "--module", "hello", "--price", "30"});
+    for (const char *c : {"1", "1", "2"}) ok(inst, {"service", "add", "--client", c, "--product", "A", "--next-due", "2026-12-01"});
+    for (const char *s : {"1", "2", "3"}) ok(inst, {"service", "create", s});
+
+    refused(inst, {"service", "mass-update", "1", "3", "--amount", "25"}, 2, "belong to different clients");
+    refused(inst, {"service", "mass-update", "1", "2", "--status", "Sleeping"}, 2, "is not Pending, Active");
+    refused(inst, {"service", "mass-update", "1", "2", "--prorata"}, 2, "--prorata needs --next-due");
+    refused(inst, {"service", "mass-update", "1", "2", "--module-command", "reboot"}, 2, "is not create, suspend");
+
+    const RunResult r = inst.run({"service", "mass-update", "1", "2", "--amount", "25", "--cycle", "quarterly", "--payment-method",
+                                  "stripe", "--autosuspend-override", "2027-01-31", "--module-command", "suspend"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "2 service(s) of client 1 updated"));
+    CHECK(contains(r.out, "service 1 suspend: ok"));
+    CHECK(contains(r.out, "service 2 suspend: ok"));
+    for (const char *s : {"1", "2"}) {
+        const json svc = run_json(inst, {"service", "show", s});
+        CHECK(svc["status"] == "Suspended");
+        CHECK(svc["recurring_amount"] == "25.00");
+        CHECK(svc["billing_cycle"] == "quarterly");
+        CHECK(svc["autosuspend_override"] == "2027-01-31");
+    }
+    CHECK(contains(inst.dump(), "'stripe'"));
+    CHECK(run_json(inst, {"service", "show", "3"})["status"] == "Active");
+}
