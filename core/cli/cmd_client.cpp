@@ -130,6 +130,7 @@ std::string status_note(Database &db, const Client &c) {
 void add_client_file_commands(CLI::App &client, Context &ctx, Runner &run);
 void add_client_password_commands(CLI::App &client, Context &ctx, Runner &run);
 void add_client_admin_commands(CLI::App &client, Context &ctx, Runner &run);
+void add_client_note_commands(CLI::App &client, Context &ctx, Runner &run);
 
 void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto *client = app.add_subcommand("client", "Clients");
@@ -137,6 +138,7 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
     add_client_file_commands(*client, ctx, run);
     add_client_password_commands(*client, ctx, run);
     add_client_admin_commands(*client, ctx, run);
+    add_client_note_commands(*client, ctx, run);
     auto args = std::make_shared<ClientArgs>();
 
     auto *add = client->add_subcommand("add", "Add a client");

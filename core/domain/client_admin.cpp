@@ -46,7 +46,7 @@ MergeReport merge_clients(Database &db, int64_t a, int64_t b, int64_t keep, cons
     r.discarded = gone;
     Transaction tx(db);
     for (const char *table : {"services", "invoices", "transactions", "credit_ledger", "time_ledger", "contacts", "client_files",
-                              "mail_outbox", "audit_log"}) {
+                              "client_notes", "mail_outbox", "audit_log"}) {
         db.prepare(std::string("UPDATE ") + table + " SET client_id = ?1 WHERE client_id = ?2").bind(1, keep).bind(2, gone).run();
         if (db.changes()) r.moved[table] = db.changes();
     }

@@ -18,7 +18,7 @@ struct MergeReport {
 };
 
 // Moves everything of the discarded client — services (with their addons, usage and state),
-// invoices, transactions, credit and time-credit ledgers, contacts, files, custom field values
+// invoices, transactions, credit and time-credit ledgers, contacts, files, notes, custom field values
 // the kept client lacks, its card when the kept one has none, mail and audit history — to the
 // kept client, adds the credit balances, removes the discarded profile and records the merge in
 // the audit log, in one transaction. Error(refused): a client merged with itself, or two clients

@@ -606,6 +606,17 @@ on {$service_next_due_date}.
 ', '1970-01-01T00:00:00Z', 'product')
 ON CONFLICT (name) DO NOTHING;
 )SQL",
+        // 11: notes kept on a client's account by staff.
+        R"SQL(
+CREATE TABLE client_notes (
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER NOT NULL REFERENCES clients(id),
+    at              TEXT NOT NULL,
+    author          TEXT NOT NULL,                 -- the system user who wrote it
+    text            TEXT NOT NULL
+);
+CREATE INDEX client_notes_client ON client_notes(client_id, id);
+)SQL",
     };
     return migrations;
 }

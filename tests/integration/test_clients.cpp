@@ -161,6 +161,8 @@ TEST_CASE("client merge: everything moves to the kept client, balances add up, a
     ok(inst, {"credit", "add", "1", "10.00", "--description", "Top-up"});
     ok(inst, {"credit", "add", "2", "2.50", "--description", "Top-up"});
     ok(inst, {"contact", "add", "2", "--first-name", "Old", "--last-name", "Accounts", "--email", "old.accounts@example.org"});
+    ok(inst, {"client", "note", "add", "2", "--text", "Called about the duplicate account"});
+    refused(inst, {"client", "note", "add", "2", "--text", "  "}, 2, "a note needs some text");
     std::ofstream(inst.dir() / "note.txt") << "old paperwork\n";
     ok(inst, {"client", "file", "add", "2", (inst.dir() / "note.txt").string(), "--title", "Old paperwork"});
 
@@ -176,6 +178,8 @@ TEST_CASE("client merge: everything moves to the kept client, balances add up, a
     CHECK(r["moved"]["client_files"] == 1);
     CHECK(r["moved"]["invoices"] == 1);
     CHECK(r["moved"]["credit_ledger"] == 1);
+    CHECK(r["moved"]["client_notes"] == 1);
+    CHECK(run_json(inst, {"client", "note", "list", "1"})[0]["text"] == "Called about the duplicate account");
     CHECK(r["credit"] == "12.50");
     CHECK(inst.run({"client", "show", "2"}).exit_code == 3);
     CHECK(run_json(inst, {"service", "list", "--client", "1"}).size() == 2);
