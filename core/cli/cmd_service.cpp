@@ -127,7 +127,7 @@ json service_json(const Service &s) {
             {"next_invoice_date", s.next_invoice_date ? json(*s.next_invoice_date) : json()},
             {"autosuspend_override", s.autosuspend_override ? json(*s.autosuspend_override) : json()},
             {"recurring_amount", s.recurring_amount.to_string()}, {"billing_cycle", s.billing_cycle},
-            {"suspend_reason", s.suspend_reason}, {"suspended_by", s.suspended_by}, {"custom_fields", s.custom_fields}, {"module_state", s.module_state},
+            {"suspend_reason", s.suspend_reason}, {"suspended_by", s.suspended_by}, {"payment_method", s.payment_method}, {"custom_fields", s.custom_fields}, {"module_state", s.module_state},
             {"created_at", s.created_at}, {"updated_at", s.updated_at}};
 }
 
@@ -368,10 +368,10 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
             std::vector<int64_t> ids;
             for (Service &s : services) {
                 apply(ctx, *mass, s, false);
-                if (!mass_status->empty()) s.status = *mass_status;
+                if (!mass_payment->empty()) s.payment_method = *mass_payment;
                 ctx.repo().update_service(s);
-                if (!mass_payment->empty())
-                    ctx.db().prepare("UPDATE services SET payment_method = ?2 WHERE id = ?1").bind(1, s.id).bind(2, *mass_payment).run();
+                if (!mass_status->empty())  // the record only: nothing runs on the server
+                    ctx.db().prepare("UPDATE services SET status = ?2 WHERE id = ?1").bind(1, s.id).bind(2, *mass_status).run();
                 ids.push_back(s.id);
             }
             std::cout << services.size() << " service(s) of client " << services.front().client_id << " updated\n";

@@ -83,6 +83,7 @@ struct Service {
     std::optional<int64_t> anchor_day;             // day of month due dates anchor on
     std::optional<std::string> autosuspend_override;  // a date before which automation won't suspend, or "never"
     std::string suspended_by;                      // "automation" when overdue automation suspended it
+    std::string payment_method;                    // e.g. banktransfer, stripe; empty: the client's usual
     Money recurring_amount;
     std::string billing_cycle = "monthly";
     std::string suspend_reason;

@@ -12,12 +12,12 @@ int64_t Repository::add_service(const Service &s) {
     const std::string now = now_text();
     db_.prepare("INSERT INTO services (client_id, product_id, server_id, status, domain, username, password, dedicated_ip, "
                 "next_due_date, recurring_micros, billing_cycle, created_at, updated_at, next_invoice_date, anchor_day, "
-                "autosuspend_override) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)")
+                "autosuspend_override, payment_method) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16)")
         .bind(1, s.client_id).bind(2, s.product_id).bind(3, s.server_id).bind(4, s.status).bind(5, s.domain)
         .bind(6, s.username).bind(7, s.password.empty() ? std::string() : secrets_.seal(s.password))
         .bind(8, s.dedicated_ip).bind(9, s.next_due_date).bind(10, s.recurring_amount.micros()).bind(11, s.billing_cycle)
-        .bind(12, now).bind(13, s.next_invoice_date).bind(14, s.anchor_day).bind(15, s.autosuspend_override)
+        .bind(12, now).bind(13, s.next_invoice_date).bind(14, s.anchor_day).bind(15, s.autosuspend_override).bind(16, s.payment_method)
         .run();
     const int64_t id = db_.last_insert_id();
     replace_settings("service_settings", "service_id", id, s.overrides);
@@ -30,11 +30,12 @@ void Repository::update_service(const Service &s) {
     Transaction tx(db_);
     db_.prepare("UPDATE services SET client_id = ?2, product_id = ?3, server_id = ?4, domain = ?5, username = ?6, "
                 "password = ?7, dedicated_ip = ?8, next_due_date = ?9, recurring_micros = ?10, billing_cycle = ?11, "
-                "updated_at = ?12, next_invoice_date = ?13, anchor_day = ?14, autosuspend_override = ?15 WHERE id = ?1")
+                "updated_at = ?12, next_invoice_date = ?13, anchor_day = ?14, autosuspend_override = ?15, payment_method = ?16 WHERE id = ?1")
         .bind(1, s.id).bind(2, s.client_id).bind(3, s.product_id).bind(4, s.server_id).bind(5, s.domain)
         .bind(6, s.username).bind(7, s.password.empty() ? std::string() : secrets_.seal(s.password))
         .bind(8, s.dedicated_ip).bind(9, s.next_due_date).bind(10, s.recurring_amount.micros()).bind(11, s.billing_cycle)
         .bind(12, now_text()).bind(13, s.next_invoice_date).bind(14, s.anchor_day).bind(15, s.autosuspend_override)
+        .bind(16, s.payment_method)
         .run();
     replace_settings("service_settings", "service_id", s.id, s.overrides);
     replace_settings("service_custom_fields", "service_id", s.id, s.custom_fields);
@@ -44,7 +45,7 @@ void Repository::update_service(const Service &s) {
 namespace {
 constexpr const char *service_columns =
     "id, client_id, product_id, server_id, status, domain, username, password, dedicated_ip, next_due_date, recurring_micros, "
-    "billing_cycle, suspend_reason, created_at, updated_at, next_invoice_date, anchor_day, autosuspend_override, suspended_by";
+    "billing_cycle, suspend_reason, created_at, updated_at, next_invoice_date, anchor_day, autosuspend_override, suspended_by, payment_method";
 
 Service read_service(Statement &q, const SecretBox &secrets) {
     Service s;
@@ -67,6 +68,7 @@ Service read_service(Statement &q, const SecretBox &secrets) {
     s.anchor_day = q.opt_int64(16);
     s.autosuspend_override = q.opt_text(17);
     s.suspended_by = q.text(18);
+    s.payment_method = q.text(19);
     return s;
 }
 }  // namespace

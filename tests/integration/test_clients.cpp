@@ -327,6 +327,8 @@ TEST_CASE("service mass update: one client's services changed together, then a m
         CHECK(svc["billing_cycle"] == "quarterly");
         CHECK(svc["autosuspend_override"] == "2027-01-31");
     }
-    CHECK(contains(inst.dump(), "'stripe'"));
+    CHECK(run_json(inst, {"service", "show", "1"})["payment_method"] == "stripe");
     CHECK(run_json(inst, {"service", "show", "3"})["status"] == "Active");
+    ok(inst, {"service", "mass-update", "1", "2", "--status", "Terminated"});  // a record correction
+    CHECK(run_json(inst, {"service", "show", "2"})["status"] == "Terminated");
 }
