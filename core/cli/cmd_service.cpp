@@ -71,8 +71,8 @@ void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
     }
     Product product = a.product.empty() ? repo.get_product(s.product_id) : repo.find_product(a.product);
     if (!adding && product.id != s.product_id)
-        fail(ErrorKind::refused, "changing a service's product is an upgrade; it arrives with the billing issue "
-                                 "(for now: provisio service change-package after editing the product's settings)");
+        fail(ErrorKind::refused, "changing a service's product is an upgrade or downgrade, which bills the difference: provisio service upgrade " +
+                                     std::to_string(s.id) + " --product " + a.product);
     s.product_id = product.id;
     if (!a.server.empty()) {
         const Server server = repo.find_server(a.server);

@@ -332,3 +332,13 @@ TEST_CASE("service mass update: one client's services changed together, then a m
     ok(inst, {"service", "mass-update", "1", "2", "--status", "Terminated"});  // a record correction
     CHECK(run_json(inst, {"service", "show", "2"})["status"] == "Terminated");
 }
+
+TEST_CASE("service set refuses a product change and points to service upgrade") {
+    Installation inst;
+    inst.install_module("hello");
+    ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    ok(inst, {"product", "add", "--name", "A", "--module", "hello", "--price", "30"});
+    ok(inst, {"product", "add", "--name", "B", "--module", "hello", "--price", "60"});
+    ok(inst, {"service", "add", "--client", "1", "--product", "A", "--next-due", "2026-12-01"});
+    refused(inst, {"service", "set", "1", "--product", "B"}, 4, "provisio service upgrade 1 --product B");
+}
