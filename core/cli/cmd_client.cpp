@@ -3,6 +3,7 @@
 #include "cli/arguments.hpp"
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "domain/client_admin.hpp"
 #include "domain/client_files.hpp"
 #include "domain/contacts.hpp"
 #include "foundation/error.hpp"
@@ -47,14 +48,6 @@ void add_client_flags(CLI::App *cmd, ClientArgs &a, bool adding) {
     else cmd->add_option("--billing-contact", a.billing_contact, "The contact whose name and address go on invoices, or none");
 }
 
-std::string checked_country(const std::string &country) {
-    if (country.empty()) return country;
-    if (country.size() != 2 || !std::isalpha(static_cast<unsigned char>(country[0])) || !std::isalpha(static_cast<unsigned char>(country[1])))
-        fail(ErrorKind::invalid_input, "--country '" + country + "' is not a two-letter ISO 3166 code such as CA");
-    return {static_cast<char>(std::toupper(static_cast<unsigned char>(country[0]))),
-            static_cast<char>(std::toupper(static_cast<unsigned char>(country[1])))};
-}
-
 void apply(Context &ctx, const ClientArgs &a, Client &c) {
     if (!a.first_name.empty()) c.first_name = a.first_name;
     if (!a.last_name.empty()) c.last_name = a.last_name;
@@ -73,7 +66,7 @@ void apply(Context &ctx, const ClientArgs &a, Client &c) {
     if (!a.city.empty()) c.address.city = a.city;
     if (!a.state.empty()) c.address.state = a.state;
     if (!a.postcode.empty()) c.address.postcode = a.postcode;
-    if (!a.country.empty()) c.address.country = checked_country(a.country);
+    if (!a.country.empty()) c.address.country = checked_country(a.country, "--country");
     if (!a.phone.empty()) c.phone = a.phone;
     if (!a.language.empty()) c.language = a.language;
     if (!a.billing_contact.empty()) {
@@ -104,17 +97,10 @@ json client_json(const Client &c) {
             {"billing_contact_id", c.billing_contact_id ? json(*c.billing_contact_id) : json()}, {"created_at", c.created_at}};
 }
 
-int64_t active_services(Database &db, int64_t client_id) {
-    auto q = db.prepare("SELECT count(*) FROM services WHERE client_id = ?1 AND status IN ('Active', 'Suspended')");
-    q.bind(1, client_id);
-    q.step();
-    return q.int64(0);
-}
-
 // What a status change means, said when it is made (the seed: a closed client's active
 // services are still invoiced).
 std::string status_note(Database &db, const Client &c) {
-    const int64_t n = active_services(db, c.id);
+    const int64_t n = live_services(db, c.id);
     if (c.status == "Closed")
         return n ? "closed: the client cannot log in, but its " + std::to_string(n) +
                        " active or suspended service(s) are still invoiced — terminate or cancel them to stop billing"
@@ -193,10 +179,7 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
                 print_json(std::cout, out);
                 return exit_ok;
             }
-            std::string address = address_block("", "", c.address);
-            for (auto &ch : address)
-                if (ch == '\n') ch = ';';
-            if (!address.empty()) address.pop_back();
+            const std::string address = address_line("", c.address);
             std::string billing = "(the client)";
             if (c.billing_contact_id) {
                 const Contact k = Contacts(ctx.db()).get(*c.billing_contact_id);

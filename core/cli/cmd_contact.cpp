@@ -45,11 +45,7 @@ void apply(const ContactArgs &a, Contact &c) {
     if (!a.city.empty()) c.address.city = a.city;
     if (!a.state.empty()) c.address.state = a.state;
     if (!a.postcode.empty()) c.address.postcode = a.postcode;
-    if (!a.country.empty()) {
-        if (a.country.size() != 2) fail(ErrorKind::invalid_input, "--country '" + a.country + "' is not a two-letter ISO 3166 code such as CA");
-        c.address.country = {static_cast<char>(std::toupper(static_cast<unsigned char>(a.country[0]))),
-                             static_cast<char>(std::toupper(static_cast<unsigned char>(a.country[1])))};
-    }
+    if (!a.country.empty()) c.address.country = checked_country(a.country, "--country");
     if (a.subscribe == "none") c.categories.clear();
     else if (!a.subscribe.empty()) c.categories = parse_email_categories(a.subscribe, "--subscribe");
 }
@@ -115,10 +111,7 @@ void add_contact_commands(CLI::App &app, Context &ctx, Runner &run) {
             const Contact c = Contacts(ctx.db()).get(parse_id(args->ref, "contact"));
             if (ctx.options.json) print_json(std::cout, contact_json(c));
             else {
-                std::string address = address_block("", c.company, c.address);
-                for (auto &ch : address)
-                    if (ch == '\n') ch = ';';
-                if (!address.empty()) address.pop_back();
+                const std::string address = address_line(c.company, c.address);
                 print_fields(std::cout, {{"id", std::to_string(c.id)}, {"client", std::to_string(c.client_id)},
                                          {"name", c.first_name + " " + c.last_name}, {"email", c.email}, {"phone", c.phone},
                                          {"address", address}, {"receives", c.categories.empty() ? "no e-mail" : join(c.categories, ", ")},

@@ -137,8 +137,7 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
                 released.lines.insert(released.lines.end(), events.lines.begin(), events.lines.end());
                 released.errors.insert(released.errors.end(), events.errors.begin(), events.errors.end());
                 // Ordered services that provision on payment are created now.
-                for (auto &line : provision_paid_orders(ctx, before.id))
-                    (line.find(": ok") == std::string::npos ? released.errors : released.lines).push_back(std::move(line));
+                for (auto &o : provision_paid_orders(ctx, before.id)) (o.ok ? released.lines : released.errors).push_back(std::move(o.line));
                 // A paid upgrade queued the module's change_package: run it now.
                 Provisioner provisioner(ctx.repo(), ctx.modules(), ctx.today());
                 for (const auto &item : list_queue(ctx.db(), false)) {

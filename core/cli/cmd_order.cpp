@@ -27,15 +27,16 @@ std::optional<int64_t> default_server(Context &ctx, const Product &product) {
     return found;
 }
 
-namespace {
-
-std::string create_line(Context &ctx, int64_t service_id) {
+SetupOutcome set_up_order(Context &ctx, int64_t service_id) {
     Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
     const LifecycleResult r = p.run(service_id, Action::create);
-    return "service " + std::to_string(service_id) + " create: " +
-           (r.status == PROVISIO_OK ? "ok" : std::string(r.status == PROVISIO_RETRYABLE ? "queued for retry" : "failed")) +
-           (r.message.empty() ? "" : " — " + r.message);
+    return {r.status == PROVISIO_OK,
+            "service " + std::to_string(service_id) + " create: " +
+                (r.status == PROVISIO_OK ? "ok" : std::string(r.status == PROVISIO_RETRYABLE ? "queued for retry" : "failed")) +
+                (r.message.empty() ? "" : " — " + r.message)};
 }
+
+namespace {
 
 struct OrderArgs {
     std::string client, product, cycle, price, domain, server;
@@ -45,7 +46,7 @@ struct OrderArgs {
 
 }  // namespace
 
-std::vector<std::string> provision_paid_orders(Context &ctx, int64_t invoice_id) {
+std::vector<SetupOutcome> provision_paid_orders(Context &ctx, int64_t invoice_id) {
     auto q = ctx.db().prepare("SELECT DISTINCT s.id FROM invoice_items t JOIN invoices i ON i.id = t.invoice_id "
                               "JOIN services s ON s.id = t.item_id JOIN products p ON p.id = s.product_id "
                               "WHERE t.invoice_id = ?1 AND t.item_type = 'service' AND i.status = 'Paid' AND s.status = 'Pending' "
@@ -53,8 +54,8 @@ std::vector<std::string> provision_paid_orders(Context &ctx, int64_t invoice_id)
     q.bind(1, invoice_id);
     std::vector<int64_t> due;
     while (q.step()) due.push_back(q.int64(0));
-    std::vector<std::string> said;
-    for (const int64_t id : due) said.push_back(create_line(ctx, id));
+    std::vector<SetupOutcome> said;
+    for (const int64_t id : due) said.push_back(set_up_order(ctx, id));
     return said;
 }
 
@@ -142,14 +143,14 @@ void add_order_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (product.module.empty() || product.auto_setup == "manual") {
                 std::cout << "service " << id << " is Pending: provision it with provisio service create " << id << "\n";
             } else if (product.auto_setup == "order") {
-                const std::string line = create_line(ctx, id);
-                std::cout << line << "\n";
-                if (line.find(": ok") == std::string::npos) code = exit_failed;
+                const SetupOutcome o = set_up_order(ctx, id);
+                std::cout << o.line << "\n";
+                if (!o.ok) code = exit_failed;
             } else {
                 bool created = false;
                 for (const int64_t i : invoices)
-                    for (const auto &line : provision_paid_orders(ctx, i)) {  // paid already from credit
-                        std::cout << line << "\n";
+                    for (const auto &o : provision_paid_orders(ctx, i)) {  // paid already from credit
+                        std::cout << o.line << "\n";
                         created = true;
                     }
                 if (!created) std::cout << "service " << id << " is provisioned when its first invoice is paid\n";

@@ -16,8 +16,15 @@ class Context;
 // The server a new service of `product` goes to when none is named: the only one of its module.
 std::optional<int64_t> default_server(Context &ctx, const Product &product);
 
+// What setting up one ordered service came to, and the line that says so.
+struct SetupOutcome {
+    bool ok = false;
+    std::string line;
+};
+SetupOutcome set_up_order(Context &ctx, int64_t service_id);
+
 // Creates on their servers the Pending services of a paid invoice whose product provisions on
-// payment; one line per service said.
-std::vector<std::string> provision_paid_orders(Context &ctx, int64_t invoice_id);
+// payment.
+std::vector<SetupOutcome> provision_paid_orders(Context &ctx, int64_t invoice_id);
 
 }  // namespace provisio::cli

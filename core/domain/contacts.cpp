@@ -129,6 +129,14 @@ std::string address_block(const std::string &name, const std::string &company, c
     return out;
 }
 
+std::string address_line(const std::string &company, const PostalAddress &address) {
+    std::string block = address_block("", company, address);
+    if (!block.empty()) block.pop_back();
+    std::string out;
+    for (char ch : block) out += ch == '\n' ? std::string(";") : std::string(1, ch);
+    return out;
+}
+
 std::string bill_to(Database &db, int64_t client_id) {
     auto q = db.prepare("SELECT c.first_name, c.last_name, c.company, c.address1, c.address2, c.city, c.state, c.postcode, c.country, "
                         "k.first_name, k.last_name, k.company, k.address1, k.address2, k.city, k.state, k.postcode, k.country "

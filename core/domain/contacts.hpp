@@ -52,6 +52,8 @@ private:
 
 // Name, company and postal address lines.
 std::string address_block(const std::string &name, const std::string &company, const PostalAddress &address);
+// The same without a name, on one line with ";" between the parts (for show commands).
+std::string address_line(const std::string &company, const PostalAddress &address);
 
 // Who the client's invoices are made out to: its default billing contact's address block, or
 // else its own.

@@ -5,6 +5,7 @@
 #include "store/database.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace provisio {
 
@@ -48,6 +49,14 @@ bool plausible_email(std::string_view email) {
 }
 
 std::string check_date(std::string_view date, std::string_view what) { return format_date(parse_date(date, what)); }
+
+std::string checked_country(std::string_view country, std::string_view flag) {
+    if (country.empty()) return {};
+    if (country.size() != 2 || !std::isalpha(static_cast<unsigned char>(country[0])) || !std::isalpha(static_cast<unsigned char>(country[1])))
+        fail(ErrorKind::invalid_input, std::string(flag) + " '" + std::string(country) + "' is not a two-letter ISO 3166 code such as CA");
+    return {static_cast<char>(std::toupper(static_cast<unsigned char>(country[0]))),
+            static_cast<char>(std::toupper(static_cast<unsigned char>(country[1])))};
+}
 
 void require_client(Database &db, int64_t client_id) {
     auto q = db.prepare("SELECT 1 FROM clients WHERE id = ?1");

@@ -102,6 +102,9 @@ std::string check_billing_cycle(std::string_view cycle);
 std::string check_client_status(std::string_view status);
 // A plausible e-mail address (one '@', non-empty local part, a dot in the domain, no spaces).
 bool plausible_email(std::string_view email);
+// An ISO 3166 alpha-2 country code, upper-cased ("ca" → "CA"); "" stays "". Error(invalid_input)
+// naming `flag` for anything else.
+std::string checked_country(std::string_view country, std::string_view flag);
 // Error(not_found) unless the client exists.
 void require_client(Database &db, int64_t client_id);
 // YYYY-MM-DD that names a real date; throws Error(invalid_input) naming `what`.
