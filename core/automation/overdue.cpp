@@ -47,7 +47,7 @@ void record(TaskResult &result, const LifecycleResult &r, const std::string &wha
 TaskResult suspend_and_terminate_overdue(TaskContext &ctx, const OverdueOptions &o) {
     TaskResult result;
     const std::string today = format_date(ctx.today);
-    Provisioner provisioner(ctx.repo, ctx.modules, ctx.today);
+    Provisioner provisioner = task_provisioner(ctx);
     std::vector<int64_t> terminated;
     if (o.terminate_days > 0) {
         for (const auto &s : overdue_since(ctx.db, format_date(add_days(ctx.today, -o.terminate_days)), today)) {
@@ -102,7 +102,7 @@ TaskResult release_paid_up(TaskContext &ctx, const std::optional<std::vector<int
         q.bind(1, today);
         while (q.step()) candidates.push_back(q.int64(0));
     }
-    Provisioner provisioner(ctx.repo, ctx.modules, ctx.today);
+    Provisioner provisioner = task_provisioner(ctx);
     for (const int64_t id : candidates) {
         if (only && std::find(only->begin(), only->end(), id) == only->end()) continue;
         const std::string what = "service " + std::to_string(id) + " unsuspended (paid up)";

@@ -1,5 +1,8 @@
 #include "automation/task.hpp"
 
+#include "config/config.hpp"
+#include "provisioning/lifecycle.hpp"
+
 #include <algorithm>
 #include <memory>
 
@@ -11,6 +14,12 @@ std::vector<std::unique_ptr<Task>> &registry() {
     return tasks;
 }
 }  // namespace
+
+Provisioner task_provisioner(TaskContext &ctx) {
+    Provisioner p(ctx.repo, ctx.modules, ctx.today);
+    p.collect_usage_before_terminate(BusinessZone(ctx.config.timezone));
+    return p;
+}
 
 TaskRegistration::TaskRegistration(Task task) { registry().push_back(std::make_unique<Task>(std::move(task))); }
 

@@ -13,6 +13,7 @@ namespace provisio {
 class Database;
 class Repository;
 class ModuleHost;
+class Provisioner;
 struct Config;
 
 enum class Schedule {
@@ -30,6 +31,10 @@ struct TaskContext {
     Date today;          // business date
     bool dry_run = false;
 };
+
+// A Provisioner for a task's lifecycle calls: the business date, and the last usage collection
+// before a terminate (Provisioner::collect_usage_before_terminate).
+Provisioner task_provisioner(TaskContext &ctx);
 
 // What a task reports: how many things it did, and the ones that went wrong.
 struct TaskResult {

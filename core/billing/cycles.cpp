@@ -28,11 +28,8 @@ Date previous_due_date(Date due, std::string_view cycle, unsigned anchor_day) {
 Money recurring_price(Money price, std::string_view product_cycle, std::string_view service_cycle, int decimals) {
     const int from = cycle_months(product_cycle), to = cycle_months(service_cycle);
     if (from == 0 || to == 0 || from == to) return price;
-    // price * to / from in micro-units, rounded half-up at the micro, then to the currency.
-    const __int128 scaled = static_cast<__int128>(price.micros()) * to;
-    const __int128 q = scaled / from, r = scaled % from;
-    const int64_t micros = static_cast<int64_t>(q + (r * 2 >= from ? 1 : 0));
-    return Money::from_micros(micros).rounded(decimals, Rounding::half_up);
+    // price * to / from, rounded half-up at the micro, then to the currency.
+    return price.scaled(to, from, "recurring price").rounded(decimals, Rounding::half_up);
 }
 
 }  // namespace provisio

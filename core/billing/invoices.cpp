@@ -173,6 +173,55 @@ void Invoicing::cancel(int64_t invoice_id) {
     tx.commit();
 }
 
+std::vector<std::string> Invoicing::release_service(int64_t service_id) {
+    // A line belongs to the service when it bills the service's time or one of its addons; its
+    // calls (usage lines) were made and stay due.
+    static const char *belongs = "((t.item_type IN ('service', 'prorata', 'upgrade') AND t.item_id = ?1) OR "
+                                 " (t.item_type = 'addon' AND t.item_id IN (SELECT id FROM service_addons WHERE service_id = ?1)))";
+    Transaction tx(db_);
+    struct Touched {
+        int64_t invoice;
+        bool only_this;
+    };
+    std::vector<Touched> touched;
+    {
+        auto q = db_.prepare(std::string("SELECT DISTINCT i.id, NOT EXISTS (SELECT 1 FROM invoice_items t WHERE t.invoice_id = i.id AND NOT ") +
+                             belongs + " AND t.item_type <> 'latefee') FROM invoices i JOIN invoice_items t ON t.invoice_id = i.id "
+                             "WHERE i.status = 'Unpaid' AND " + belongs + " ORDER BY i.id");
+        q.bind(1, service_id);
+        while (q.step()) touched.push_back({q.int64(0), q.int64(1) != 0});
+    }
+    std::vector<std::string> out;
+    for (const Touched &t : touched) {
+        if (t.only_this) {
+            cancel(t.invoice);
+            out.push_back("invoice " + num(t.invoice) + " cancelled with service " + std::to_string(service_id));
+            continue;
+        }
+        db_.prepare(std::string("DELETE FROM invoice_items AS t WHERE t.invoice_id = ?2 AND ") + belongs).bind(1, service_id).bind(2, t.invoice).run();
+        const int removed = db_.changes();
+        db_.prepare("UPDATE invoices SET subtotal_micros = (SELECT COALESCE(SUM(amount_micros), 0) FROM invoice_items WHERE invoice_id = ?1) "
+                    "WHERE id = ?1").bind(1, t.invoice).run();
+        Invoice inv = get(t.invoice);
+        const Money excess = inv.credit + inv.paid - inv.subtotal;
+        if (excess > Money{}) {
+            CreditLedger(db_, now_).post({inv.client_id, excess, credit_kind::credit,
+                                          "Returned from invoice " + num(inv.id) + ": the lines of cancelled service " +
+                                              std::to_string(service_id) + " were removed",
+                                          inv.id, "release:invoice:" + std::to_string(inv.id) + ":service:" + std::to_string(service_id)});
+            const Money from_credit = std::min(excess, inv.credit);
+            db_.prepare("UPDATE invoices SET credit_micros = credit_micros - ?2, paid_micros = paid_micros - ?3 WHERE id = ?1")
+                .bind(1, inv.id).bind(2, from_credit.micros()).bind(3, (excess - from_credit).micros()).run();
+            inv = get(t.invoice);
+        }
+        if (inv.balance_due().zero()) settle(inv);
+        out.push_back("invoice " + num(t.invoice) + ": " + std::to_string(removed) + " line(s) of service " + std::to_string(service_id) +
+                      " removed; the other items stay " + (inv.balance_due().zero() ? "(now paid)" : "due"));
+    }
+    tx.commit();
+    return out;
+}
+
 std::vector<int64_t> Invoicing::services_of(int64_t invoice_id) {
     auto q = db_.prepare("SELECT DISTINCT item_id FROM invoice_items WHERE invoice_id = ?1 AND item_type IN "
                          "('service', 'prorata', 'upgrade') AND item_id IS NOT NULL ORDER BY item_id");

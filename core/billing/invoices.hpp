@@ -90,6 +90,12 @@ public:
     // credit. Its renewal lines stay (that period is not invoiced again).
     void cancel(int64_t invoice_id);
 
+    // What cancelling a service does to its unpaid invoices ("all unpaid invoices for the
+    // product are cancelled"): one that bills only the service and its addons (and late fees)
+    // is cancelled; on one shared with other items, the lines of the service and its addons are
+    // removed and the rest stay due (its usage lines too: those calls were made) — credit or payments beyond the new total return to the
+    // client's credit, and an invoice then covered is settled. A line per invoice touched.
+    std::vector<std::string> release_service(int64_t service_id);
     // The template variables describing an invoice (invoice_id, invoice_total, ...).
     std::map<std::string, std::string> variables(const Invoice &invoice);
 

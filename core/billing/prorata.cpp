@@ -11,10 +11,7 @@
 namespace provisio {
 
 Money prorata_amount(Money recurring, int cycle_months, int days, int decimals) {
-    const __int128 numerator = static_cast<__int128>(recurring.micros()) * days;
-    const __int128 denominator = static_cast<__int128>(30) * cycle_months;
-    const int64_t micros = static_cast<int64_t>((numerator + denominator / 2) / denominator);
-    return Money::from_micros(micros).rounded(decimals, Rounding::half_up);
+    return recurring.scaled(days, int64_t{30} * cycle_months, "prorata amount").rounded(decimals, Rounding::half_up);
 }
 
 int64_t create_prorata_invoice(Database &db, const std::string &now, Date today, const std::vector<int64_t> &services,

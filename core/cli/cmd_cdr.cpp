@@ -36,6 +36,7 @@ json cdr_json(const usage::StoredCdr &c) {
             {"caller_destination", c.caller_destination},
             {"start", c.start_at},
             {"answer", c.answer_at},
+            {"answer_inferred", c.answer_inferred},
             {"end", c.end_at},
             {"duration", c.duration},
             {"billsec", c.billsec},
@@ -179,6 +180,9 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
             f.emplace_back("call", c.source + " " + c.source_id + ", " + c.direction + ", started " + c.start_at + ", " +
                                        std::to_string(c.billsec) + " s answered of " + std::to_string(c.duration) + " s" +
                                        (c.hangup_cause.empty() ? "" : ", " + c.hangup_cause));
+            if (c.answer_inferred)
+                f.emplace_back("answered", c.answer_at + ", inferred as end − billsec (the record gave no answer time, and billsec " +
+                                               std::to_string(c.billsec) + " s counts answered seconds)");
             f.emplace_back("number", std::string(inbound ? "called in on " : "dialled ") + (inbound ? c.caller_destination : c.destination) +
                                          " → " + c.number);
             f.emplace_back("status", c.status + (c.note.empty() ? "" : " (" + c.note + ")"));

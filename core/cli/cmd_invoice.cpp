@@ -139,7 +139,7 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
                 // Ordered services that provision on payment are created now.
                 for (auto &o : provision_paid_orders(ctx, before.id)) (o.ok ? released.lines : released.errors).push_back(std::move(o.line));
                 // A paid upgrade queued the module's change_package: run it now.
-                Provisioner provisioner(ctx.repo(), ctx.modules(), ctx.today());
+                Provisioner provisioner = ctx.provisioner();
                 for (const auto &item : list_queue(ctx.db(), false)) {
                     if (item.action != "change_package" ||
                         std::find(services.begin(), services.end(), item.service_id) == services.end())

@@ -28,7 +28,7 @@ std::optional<int64_t> default_server(Context &ctx, const Product &product) {
 }
 
 SetupOutcome set_up_order(Context &ctx, int64_t service_id) {
-    Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
+    Provisioner p = ctx.provisioner();
     const LifecycleResult r = p.run(service_id, Action::create);
     return {r.status == PROVISIO_OK,
             "service " + std::to_string(service_id) + " create: " +

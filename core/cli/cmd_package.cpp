@@ -3,13 +3,16 @@
 #include "cli/context.hpp"
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "money/money.hpp"
 #include "usage/packages.hpp"
 #include "usage/tariff_store.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <map>
 
 namespace provisio::cli {
 
@@ -47,11 +50,27 @@ usage::Rate parse_custom_rate(const std::string &text) {
         fee = rest.substr(slash + 1);
         rest.resize(slash);
     }
-    r.per_minute_micros = Money::parse(rest, "--custom-rate rate").micros();
-    if (!fee.empty()) r.connect_fee_micros = Money::parse(fee, "--custom-rate connect fee").micros();
-    if (r.per_minute_micros < 0 || r.connect_fee_micros < 0) fail(ErrorKind::invalid_input, "--custom-rate '" + text + "' is negative");
+    r.per_minute_micros = usage::parse_rate(rest, "--custom-rate '" + text + "' rate");
+    if (!fee.empty()) r.connect_fee_micros = usage::parse_rate(fee, "--custom-rate '" + text + "' connect fee");
     if (r.description.empty()) r.description = "custom rate " + r.prefix;
     return r;
+}
+
+// Whether `package set` with these options gives a new value for `option` (see PackageRecord::damaged).
+bool replaces(const PackageArgs &a, const std::string &option) {
+    if (option.rfind("--custom-rate ", 0) == 0) {
+        const std::string prefix = option.substr(14);
+        const auto sets = [&](const std::string &c) { return c.substr(0, c.find('=')) == prefix; };
+        return std::any_of(a.custom_rates.begin(), a.custom_rates.end(), sets) ||
+               std::find(a.remove_custom_rates.begin(), a.remove_custom_rates.end(), prefix) != a.remove_custom_rates.end();
+    }
+    const std::map<std::string, bool> given = {{"--markup", a.markup.has_value()},       {"--free-minutes", a.free_minutes.has_value()},
+                                               {"--tiers", a.tiers.has_value()},         {"--exclude", a.exclude.has_value()},
+                                               {"--suppress", a.suppress.has_value()},   {"--decimals", a.decimals.has_value()},
+                                               {"--billing-mode", a.billing_mode.has_value()},
+                                               {"--invoice-period", a.invoice_period.has_value()}};
+    const auto it = given.find(option);
+    return it != given.end() && it->second;
 }
 
 json package_json(const usage::PackageRecord &p, const std::string &tariff) {
@@ -106,7 +125,7 @@ void add_package_commands(CLI::App &app, Context &ctx, Runner &run) {
     set->callback([&, args] {
         run = [&, args] {
             const Product product = ctx.repo().find_product(args->product);
-            auto existing = usage::load_package(ctx.db(), product.id);
+            auto existing = usage::load_package(ctx.db(), product.id, usage::LoadMode::repairable);
             usage::PackageRecord p = existing ? *existing : usage::new_package(product.id, args->country_code.value_or("1"));
             if (args->country_code) {
                 if (args->country_code->empty() || args->country_code->find_first_not_of("0123456789") != std::string::npos)
@@ -117,30 +136,19 @@ void add_package_commands(CLI::App &app, Context &ctx, Runner &run) {
             }
             if (args->national_prefix) p.rating.plan.national_prefix = *args->national_prefix;
             if (args->exit_prefixes) {
-                p.rating.plan.exit_prefixes.clear();
-                const std::string &list = *args->exit_prefixes;
-                size_t start = 0;
-                while (start <= list.size()) {
-                    size_t comma = list.find(',', start);
-                    if (comma == std::string::npos) comma = list.size();
-                    const std::string e = list.substr(start, comma - start);
-                    if (!e.empty()) {
-                        if (e.find_first_not_of("0123456789") != std::string::npos)
-                            fail(ErrorKind::invalid_input, "--exit-prefixes: '" + e + "' must be digits");
-                        p.rating.plan.exit_prefixes.push_back(e);
-                    }
-                    start = comma + 1;
-                }
+                p.rating.plan.exit_prefixes = split_list(*args->exit_prefixes);
+                for (const auto &e : p.rating.plan.exit_prefixes)
+                    if (e.find_first_not_of("0123456789") != std::string::npos)
+                        fail(ErrorKind::invalid_input, "--exit-prefixes: '" + e + "' must be digits");
             }
             if (args->tariff) p.tariff_id = usage::TariffStore(ctx.db(), ctx.repo().now_text()).find(*args->tariff).id;
             if (args->markup) {
-                const Money m = Money::parse(*args->markup, "--markup");
-                if (m.negative()) fail(ErrorKind::invalid_input, "--markup must not be negative");
-                p.markup = m.to_string(0);
-                p.rating.markup_micro_percent = m.micros();
+                p.rating.markup_micro_percent = usage::parse_markup(*args->markup, "--markup");
+                p.markup = Money::from_micros(p.rating.markup_micro_percent).to_string(0);
             }
             if (args->free_minutes) {
-                if (*args->free_minutes < 0) fail(ErrorKind::invalid_input, "--free-minutes must not be negative");
+                if (*args->free_minutes < 0 || *args->free_minutes > usage::max_period_minutes)
+                    fail(ErrorKind::invalid_input, "--free-minutes " + std::to_string(*args->free_minutes) + " is outside 0 to 100000000");
                 p.rating.free_seconds = *args->free_minutes * 60;
             }
             if (args->tiers) p.rating.tiers = usage::parse_tiers(*args->tiers, "--tiers");
@@ -156,13 +164,18 @@ void add_package_commands(CLI::App &app, Context &ctx, Runner &run) {
             for (const auto &prefix : args->remove_custom_rates) {
                 const auto before = p.custom_rates.size();
                 std::erase_if(p.custom_rates, [&](const usage::Rate &r) { return r.prefix == prefix; });
-                if (p.custom_rates.size() == before) fail(ErrorKind::not_found, "no custom rate for prefix " + prefix);
+                const bool was_damaged = std::any_of(p.damaged.begin(), p.damaged.end(), [&](const auto &d) { return d.first == "--custom-rate " + prefix; });
+                if (p.custom_rates.size() == before && !was_damaged) fail(ErrorKind::not_found, "no custom rate for prefix " + prefix);
             }
             for (const auto &text : args->custom_rates) {
                 usage::Rate r = parse_custom_rate(text);
                 std::erase_if(p.custom_rates, [&](const usage::Rate &c) { return c.prefix == r.prefix; });
                 p.custom_rates.push_back(std::move(r));
             }
+            // A stored value that no longer reads must be replaced in this call, not saved back as a default.
+            for (const auto &[option, why] : p.damaged)
+                if (!replaces(*args, option))
+                    fail(ErrorKind::invalid_input, "product " + product.name + ": " + why + "; give " + option + " in this command to replace it");
             usage::save_package(ctx.db(), p, ctx.repo().now_text());
             std::cout << "product " << product.name << ": VoIP package " << (existing ? "updated" : "created")
                       << (p.tariff_id ? "" : " (no tariff yet: calls cannot be rated until --tariff is set)") << '\n';

@@ -56,7 +56,7 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
         run = [&, args] {
             std::optional<int64_t> id;
             if (!args->id.empty()) id = parse_id(args->id, "queue item");
-            Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
+            Provisioner p = ctx.provisioner();
             const auto results = p.retry_queue(id);
             int code = exit_ok;
             json out = json::array();

@@ -155,7 +155,7 @@ void add_server_commands(CLI::App &app, Context &ctx, Runner &run) {
     test->callback([&, args] {
         run = [&, args] {
             const Server s = ctx.repo().find_server(args->ref);
-            Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
+            Provisioner p = ctx.provisioner();
             const LifecycleResult r = p.test_server(s.id);
             if (ctx.options.json)
                 print_json(std::cout, {{"server", s.id}, {"status", r.status == PROVISIO_OK ? "ok" : r.status == PROVISIO_RETRYABLE ? "retryable" : "error"},

@@ -109,11 +109,18 @@ void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
     }
     if (!a.cycle.empty()) s.billing_cycle = check_billing_cycle(a.cycle);
     else if (adding) s.billing_cycle = product.billing_cycle;
+    if (adding && !s.next_due_date && cycle_invoices(s.billing_cycle)) {
+        // As WHMCS does: a new service is first due on its registration date.
+        const Date today = ctx.today();
+        s.next_due_date = s.next_invoice_date = format_date(today);
+        s.anchor_day = static_cast<unsigned>(today.day());
+    }
     if (a.recalculate) {
         if (!a.amount.empty()) fail(ErrorKind::invalid_input, "--recalculate and --amount contradict each other");
         const Client client = repo.get_client(s.client_id);
         s.recurring_amount = recurring_price(product.price, product.billing_cycle, s.billing_cycle, currency_decimals(client.currency));
     }
+    require_due_date(s);
     s.overrides = service_overrides_after(ctx.modules(), product, s, {parse_pairs(a.settings, "--setting"), a.unset});
     for (const auto &[k, v] : parse_pairs(a.fields, "--field")) s.custom_fields[k] = v;
     for (const auto &k : a.unset_fields) s.custom_fields.erase(k);
@@ -167,7 +174,7 @@ void add_lifecycle(CLI::App *service, Context &ctx, Runner &run, const std::shar
             std::optional<std::string> new_password;
             if (!args->password.empty()) new_password = args->password;
             if (args->password_stdin) new_password = read_secret_line("the new password");
-            Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
+            Provisioner p = ctx.provisioner();
             return report(ctx, p.run(parse_id(args->ref, "service"), action, {args->reason, new_password, ""}));
         };
     });
@@ -379,7 +386,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
             tx.commit();
             int code = exit_ok;
             if (command) {
-                Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
+                Provisioner p = ctx.provisioner();
                 for (const int64_t id : ids) {
                     const LifecycleResult r = p.run(id, *command);
                     std::cout << "service " << id << " " << r.action << ": " << (r.status == PROVISIO_OK ? "ok" : status_word(r.status))
@@ -483,7 +490,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
             std::cout << "service " << id << " now has product '" << q.new_name << "' (" << q.new_recurring.to_string() << " "
                       << q.new_cycle << ")\n";
             // The server follows: the module's change_package (queued by a paid invoice, or run here).
-            Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
+            Provisioner p = ctx.provisioner();
             ctx.db().prepare("UPDATE module_queue SET resolved_at = ?2, outcome = 'done' WHERE service_id = ?1 "
                              "AND action = 'change_package' AND resolved_at IS NULL AND attempts = 0")
                 .bind(1, id).bind(2, ctx.repo().now_text()).run();
@@ -496,7 +503,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     cancel->add_option("SERVICE", args->ref, "Service id")->required();
     cancel->callback([&, args] {
         run = [&, args] {
-            Provisioner p(ctx.repo(), ctx.modules(), ctx.today());
+            Provisioner p = ctx.provisioner();
             return report(ctx, p.cancel(parse_id(args->ref, "service")));
         };
     });

@@ -48,6 +48,12 @@ std::filesystem::path Context::modules_dir() {
 
 Date Context::today() { return BusinessZone(config().timezone).date_at(clock().now()); }
 
+Provisioner Context::provisioner() {
+    Provisioner p(repo(), modules(), today());
+    p.collect_usage_before_terminate(BusinessZone(config().timezone));
+    return p;
+}
+
 ModuleHost &Context::modules() {
     if (!modules_) {
         modules_ = std::make_unique<ModuleHost>(services());

@@ -8,6 +8,7 @@
 #include "domain/repository.hpp"
 #include "foundation/clock.hpp"
 #include "modulehost/module_host.hpp"
+#include "provisioning/lifecycle.hpp"
 #include "secrets/secret_box.hpp"
 #include "store/database.hpp"
 
@@ -59,6 +60,9 @@ public:
     std::filesystem::path modules_dir();
     // Today in the business time zone (honours --now).
     Date today();
+    // A Provisioner for lifecycle commands: business date, and the last usage collection
+    // before a terminate.
+    Provisioner provisioner();
 
 private:
     std::optional<Config> config_;

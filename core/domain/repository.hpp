@@ -15,6 +15,9 @@ namespace provisio {
 class Database;
 class SecretBox;
 
+// Error(invalid_input) when `service` is billed (recurring or one time) but has no next due date.
+void require_due_date(const Service &service);
+
 class Repository {
 public:
     Repository(Database &db, const SecretBox &secrets, const Clock &clock) : db_(db), secrets_(secrets), clock_(clock) {}
@@ -36,6 +39,7 @@ public:
     Client get_client(int64_t id);
     std::vector<Client> list_clients();
 
+    // Error(invalid_input) for an invoiced cycle without a next due date (require_due_date).
     int64_t add_service(const Service &service);
     void update_service(const Service &service);   // everything but status and module state
     Service get_service(int64_t id);

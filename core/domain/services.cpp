@@ -1,13 +1,24 @@
 // Repository: services, with their setting overrides, custom fields and module state.
 #include "domain/repository.hpp"
 
+#include "billing/cycles.hpp"
 #include "foundation/error.hpp"
 #include "secrets/secret_box.hpp"
 #include "store/database.hpp"
 
 namespace provisio {
 
+// A service that is invoiced (recurring or one time) but has no next due date would never be
+// invoiced, silently. (Lifecycle updates of a service stored so by an older version go on;
+// `provisio verify` reports it.)
+void require_due_date(const Service &s) {
+    if (!s.next_due_date && cycle_invoices(s.billing_cycle))
+        fail(ErrorKind::invalid_input, "service" + (s.id ? " " + std::to_string(s.id) : std::string()) + " is billed " + s.billing_cycle +
+                                           " but has no next due date: give --next-due YYYY-MM-DD");
+}
+
 int64_t Repository::add_service(const Service &s) {
+    require_due_date(s);
     Transaction tx(db_);
     const std::string now = now_text();
     db_.prepare("INSERT INTO services (client_id, product_id, server_id, status, domain, username, password, dedicated_ip, "

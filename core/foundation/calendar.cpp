@@ -16,11 +16,17 @@ Date parse_date(std::string_view text, std::string_view what) {
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
     int y = 0;
     unsigned m = 0, d = 0;
-    auto num = [&](size_t pos, size_t len, auto &out) {
-        auto [p, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, out);
-        return ec == std::errc() && p == text.data() + pos + len;
+    auto num = [&](size_t pos, size_t len, auto &out) {  // digits only: from_chars would take a sign
+        out = 0;
+        for (size_t i = pos; i < pos + len; ++i) {
+            if (text[i] < '0' || text[i] > '9') return false;
+            out = out * 10 + static_cast<unsigned>(text[i] - '0');
+        }
+        return true;
     };
     if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return bad();
+    if (y < min_year)
+        fail(ErrorKind::invalid_input, std::string(what) + ": '" + std::string(text) + "' is before 1970 (years 1970 to 9999 are accepted)");
     const Date date{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
     if (!date.ok()) {
         fail(ErrorKind::invalid_input, std::string(what) + ": '" + std::string(text) + "' is not a date (no such day)");

@@ -14,7 +14,11 @@ namespace provisio {
 
 using Date = std::chrono::year_month_day;
 
-// "YYYY-MM-DD" naming a real date; throws Error(invalid_input) naming `what`.
+// Dates and instants are read in years 1970 to 9999 only (four digits, no sign): anything
+// earlier is a typo, and would sort and compare wrongly as stored text.
+inline constexpr int min_year = 1970;
+
+// "YYYY-MM-DD" naming a real date in years 1970..9999; throws Error(invalid_input) naming `what`.
 Date parse_date(std::string_view text, std::string_view what);
 std::string format_date(Date d);
 int days_between(Date from, Date to);  // to - from, in days

@@ -4,7 +4,6 @@
 #include "foundation/error.hpp"
 
 #include <charconv>
-#include <cstdio>
 
 namespace provisio {
 
@@ -41,12 +40,16 @@ public:
         ++pos_;
         return true;
     }
+    // Exactly `count` decimal digits: no sign, no spaces.
     bool digits(int count, int &out) {
-        if (pos_ + count > s_.size()) return false;
-        const char *b = s_.data() + pos_;
-        auto [p, ec] = std::from_chars(b, b + count, out);
-        if (ec != std::errc() || p != b + count) return false;
-        pos_ += count;
+        if (pos_ + static_cast<size_t>(count) > s_.size()) return false;
+        out = 0;
+        for (int i = 0; i < count; ++i) {
+            const char c = s_[pos_ + static_cast<size_t>(i)];
+            if (c < '0' || c > '9') return false;
+            out = out * 10 + (c - '0');
+        }
+        pos_ += static_cast<size_t>(count);
         return true;
     }
     // Fraction digits after '.', as microseconds (extra digits beyond six are truncated).
@@ -81,6 +84,7 @@ TimePoint parse_instant(std::string_view text, std::string_view what) {
         return bad("bad date");
     const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
     if (!ymd.ok()) return bad("no such date");
+    if (y < min_year) return bad("years before 1970 are not accepted");
     TimePoint t = sys_days(ymd);
     if (s.done()) return t;
     if (!s.take('T') && !s.take(' ')) return bad("expected 'T' after the date");

@@ -85,6 +85,12 @@ bool CsvReader::next() {
     error_.clear();
     line_ = next_line_;
     if (pos_ == end_ && !fill()) return false;
+    if (line_ == 1 && header_fields_ == 0 && pos_ == 0) {
+        while (end_ < 3 && fill()) {
+        }
+        if (end_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
+        if (pos_ == end_ && !fill()) return false;
+    }
 
     bool quoted = false, field_was_quoted = false, done = false, too_long = false;
     while (!done) {
@@ -156,8 +162,17 @@ bool CsvReader::next() {
         start = b;
     }
     fields_.emplace_back(storage_.data() + start, storage_.size() - start);
+    if (header_fields_ == 0) {
+        header_fields_ = fields_.size();
+    } else if (fields_.size() != header_fields_ && !blank()) {
+        error_ = "the record has " + std::to_string(fields_.size()) + " fields, the header has " + std::to_string(header_fields_) +
+                 " (a value with a comma in it must be quoted)";
+        fields_.clear();
+    }
     return true;
 }
+
+bool CsvReader::blank() const { return fields_.size() == 1 && trimmed(fields_[0]).empty(); }
 
 std::string_view trimmed(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -3,8 +3,12 @@
 // file size in constant memory: one record at a time, each at most `max_record_bytes`.
 //
 // A malformed record (an unterminated quote, a record that is too long, bytes that are not
-// UTF-8, a NUL byte) is reported through error() with its line number and skipped, so an
-// importer keeps the good records around it.
+// UTF-8, a NUL byte, a field count other than the header's) is reported through error() with
+// its line number and skipped, so an importer keeps the good records around it. The first
+// record is the header: every later record must have as many fields (a blank line is let
+// through for the caller to skip), because a stray comma in an unquoted "0,01" would otherwise
+// shift every field after it and price a call from the wrong column. A UTF-8 byte-order mark
+// (Excel's "CSV UTF-8") before the header is skipped.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +34,8 @@ public:
     const std::vector<std::string_view> &fields() const { return fields_; }
     const std::string &error() const { return error_; }
     int64_t line() const { return line_; }  // where the current record starts, from 1
+    // True when the current record is an empty line (one field holding only spaces or tabs).
+    bool blank() const;
 
 private:
     bool fill();  // more bytes into buf_; false at end of file
@@ -42,6 +48,7 @@ private:
     size_t pos_ = 0, end_ = 0;
     bool eof_ = false;
     int64_t next_line_ = 1, line_ = 0;
+    size_t header_fields_ = 0;          // 0 until the header has been read
     std::string storage_;               // the current record's unquoted field text
     std::vector<size_t> bounds_;        // field boundaries in storage_
     std::vector<std::string_view> fields_;

@@ -2,6 +2,7 @@
 
 #include "money/money.hpp"
 #include "store/database.hpp"
+#include "store/id_sequences.hpp"
 
 namespace provisio {
 
@@ -68,6 +69,15 @@ std::vector<std::string> verify_database(Database &db) {
                 return "invoice #" + std::to_string(q.int64(0)) + " is Paid but only " + money(q.int64(2)) + " of " +
                        money(q.int64(1)) + " was applied to it";
             });
+    collect(db,
+            "SELECT id, billing_cycle FROM services WHERE status NOT IN ('Terminated', 'Cancelled') AND billing_cycle <> 'free' "
+            "AND (next_due_date IS NULL OR (next_invoice_date IS NULL AND billing_cycle <> 'onetime'))",
+            problems, [](Statement &q) {
+                return "service " + std::to_string(q.int64(0)) + " is billed " + q.text(1) +
+                       " but has no next due date, so it is never invoiced (provisio service set " + std::to_string(q.int64(0)) +
+                       " --next-due YYYY-MM-DD)";
+            });
+    for (std::string &p : check_kept_references(db)) problems.push_back(std::move(p));
     return problems;
 }
 

@@ -2,7 +2,10 @@
 //   - every client's kept credit balance equals the sum of its ledger entries;
 //   - every reversal undoes exactly the amount of the entry it reverses;
 //   - no row points at a client, service, product, server or invoice that does not exist;
-//   - every invoice's subtotal equals the sum of its lines, and a Paid invoice is covered.
+//   - every invoice's subtotal equals the sum of its lines, and a Paid invoice is covered;
+//   - every invoiced service that is still live has a next due date;
+//   - no id can be handed out twice, and kept references point at what they meant
+//     (store/id_sequences.hpp).
 #pragma once
 
 #include <string>

@@ -50,6 +50,15 @@ Money Money::parse(std::string_view text, std::string_view what, int max_places)
     return Money(neg ? -micros : micros);
 }
 
+Money Money::scaled(int64_t numerator, int64_t denominator, std::string_view what) const {
+    if (denominator <= 0) fail(ErrorKind::internal, std::string(what) + ": scaling by a denominator that is not positive");
+    const __int128 product = static_cast<__int128>(micros_) * numerator;
+    const __int128 magnitude = product < 0 ? -product : product;
+    const __int128 rounded = (magnitude + denominator / 2) / denominator;
+    if (rounded > INT64_MAX) fail(ErrorKind::invalid_input, std::string(what) + ": the amount is out of range");
+    return Money(product < 0 ? -static_cast<int64_t>(rounded) : static_cast<int64_t>(rounded));
+}
+
 Money Money::rounded(int places, Rounding mode) const {
     if (places < 0 || places > max_decimals) fail(ErrorKind::internal, "rounding to an impossible number of places");
     const int64_t step = pow10(max_decimals - places);

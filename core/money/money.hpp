@@ -30,6 +30,11 @@ public:
     constexpr bool negative() const { return micros_ < 0; }
     constexpr bool zero() const { return micros_ == 0; }
 
+    // This amount × numerator / denominator, rounded half-up (away from zero) at the micro-unit:
+    // the one way money is multiplied (prorata, cycle restatement, percentages). The product is
+    // formed in 128 bits; a result that does not fit throws Error(invalid_input) naming `what`.
+    Money scaled(int64_t numerator, int64_t denominator, std::string_view what) const;
+
     // Rounds to `places` decimals (0..6) with the given mode.
     Money rounded(int places, Rounding mode) const;
 

@@ -7,6 +7,7 @@
 #include "provisioning/module_settings.hpp"
 #include "provisioning/state_machine.hpp"
 #include "store/database.hpp"
+#include "usage/collection.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -153,6 +154,20 @@ void mark_activated(Database &db, int64_t service_id, Date on) {
 }
 }  // namespace
 
+void Provisioner::collect_final_usage(const Service &service, const LoadedModule &module) {
+    if (!final_usage_zone_ || !module.description.functions.collect_usage) return;
+    {
+        auto billed = repo_.database().prepare("SELECT 1 FROM voip_packages WHERE product_id = ?1");
+        billed.bind(1, service.product_id);
+        if (!billed.step()) return;  // its calls are not billed: nothing to collect
+    }
+    const usage::CollectionReport r =
+        usage::collect_usage(repo_.database(), repo_, host_, *final_usage_zone_, repo_.now_text(), service.id);
+    if (!r.error.empty())
+        fail(ErrorKind::module_failed, "service " + std::to_string(service.id) + ": the last usage collection before terminating failed (" +
+                                           r.error + "); nothing was terminated, so no call is lost — try again");
+}
+
 PreparedCall Provisioner::prepare_call(Service service, Action action, const RunOptions &options, const char *final_status) {
     PreparedCall call;
     const Product product = repo_.get_product(service.product_id);
@@ -162,6 +177,7 @@ PreparedCall Provisioner::prepare_call(Service service, Action action, const Run
                                          "' has no module, so there is nothing to " + action_name(action));
     } else {
         call.module = &host_.require(product.module);
+        if (action == Action::terminate) collect_final_usage(service, *call.module);
         call.input = call_input(service, *call.module, options, &product);
     }
     call.service = std::move(service);

@@ -59,6 +59,16 @@ public:
     Provisioner(Repository &repo, const ModuleHost &host, std::optional<Date> today = std::nullopt)
         : repo_(repo), host_(host), today_(today) {}
 
+    // Before a service is terminated (terminate, or cancel of a live service), collect its usage
+    // once more through its module's usage hook, so the calls made up to the end are stored and
+    // billed by the next autobill. A failed collection stops the terminate (Error(module_failed)):
+    // the PBX that cannot report the calls could not terminate the service either. Callers that
+    // may terminate set this (cli::Context::provisioner, automation's task_provisioner).
+    Provisioner &collect_usage_before_terminate(const BusinessZone &zone) {
+        final_usage_zone_ = zone;
+        return *this;
+    }
+
     // Runs a lifecycle action. Throws Error for what stops it before the module is called
     // (unknown service, forbidden transition, module not loaded, invalid settings); the
     // module's own failures come back in the result.
@@ -93,6 +103,8 @@ private:
     Repository &repo_;
     const ModuleHost &host_;
     std::optional<Date> today_;
+    std::optional<BusinessZone> final_usage_zone_;
+    void collect_final_usage(const Service &service, const LoadedModule &module);
     struct ProductValues {
         Settings validated;  // the product's own values
         Settings effective;  // with the module's defaults: what a service without overrides gets

@@ -85,10 +85,28 @@ void Database::migrate() {
                       ", newer than this provisio understands (" + std::to_string(latest) +
                       "); upgrade provisio or restore a matching backup");
     if (current == latest) return;
+    // Foreign keys off while tables are rebuilt (a DROP TABLE would otherwise cascade), checked
+    // before the commit; the pragma only takes effect outside a transaction.
+    exec("PRAGMA foreign_keys = OFF");
+    struct KeysBackOn {
+        Database &db;
+        ~KeysBackOn() {
+            try {
+                db.exec("PRAGMA foreign_keys = ON");
+            } catch (...) {
+            }
+        }
+    } keys_back_on{*this};
     Transaction tx(*this);
     for (int v = current; v < latest; ++v) {
         try {
-            exec(schema_migrations()[static_cast<size_t>(v)]);
+            const auto index = static_cast<size_t>(v);
+            exec(schema_migrations()[index]);
+            if (const CodeMigration code = code_migration(index)) code(*this);
+            Statement check(db_, "PRAGMA foreign_key_check");
+            if (check.step())
+                fail(ErrorKind::storage, "table " + check.text(0) + " row " + std::to_string(check.int64(1)) + " points at a missing " +
+                                             check.text(2) + " row");
         } catch (const Error &e) {
             storage_error("migrating " + file_.string() + " to schema version " + std::to_string(v + 1) +
                           " failed: " + e.what());

@@ -1,9 +1,13 @@
 #include "store/schema.hpp"
 
+#include "store/id_sequences.hpp"
+
 namespace provisio {
 
-// SQL stays in the subset PostgreSQL also speaks (see ARCHITECTURE.md): no AUTOINCREMENT
-// quirks relied on, timestamps as ISO-8601 UTC text, money as integer micro-units.
+// SQL stays in the subset PostgreSQL also speaks (see ARCHITECTURE.md) where it can: timestamps
+// as ISO-8601 UTC text, money as integer micro-units. Tables keyed by id use AUTOINCREMENT
+// (from migration 13, store/id_sequences.hpp): an id is never handed out twice — PostgreSQL's
+// identity columns behave so already.
 const std::vector<std::string> &schema_migrations() {
     static const std::vector<std::string> migrations = {
         // 1: servers, products, clients, services, module call log, module queue.
@@ -617,8 +621,22 @@ CREATE TABLE client_notes (
 );
 CREATE INDEX client_notes_client ON client_notes(client_id, id);
 )SQL",
+        // 12: a call whose source gave no answer time, answered by its billsec (cdr explain says so).
+        R"SQL(
+ALTER TABLE cdrs ADD COLUMN answer_inferred INTEGER NOT NULL DEFAULT 0;
+)SQL",
+        // 13: ids are never reused — every table keyed by id rebuilt with AUTOINCREMENT (in C++:
+        // use_autoincrement_ids). New tables from here on declare AUTOINCREMENT themselves.
+        "",
     };
     return migrations;
+}
+
+CodeMigration code_migration(size_t index) {
+    switch (index) {
+    case 12: return use_autoincrement_ids;
+    default: return nullptr;
+    }
 }
 
 }  // namespace provisio

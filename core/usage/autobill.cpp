@@ -19,6 +19,7 @@ namespace {
 struct Candidate {
     int64_t service_id, client_id;
     std::string server, mode, module, invoice_period, product;
+    bool live;  // Active or Suspended: its module is asked for usage; a terminated one only has its stored calls billed
 };
 
 std::string money_text(int64_t micros, int decimals) { return Money::from_micros(micros).to_string(decimals); }
@@ -108,12 +109,16 @@ AutobillReport run_autobill(Database &db, Repository &repo, const ModuleHost &ho
     std::vector<Candidate> candidates;
     {
         auto q = db.prepare("SELECT s.id, s.client_id, COALESCE(sv.name, '(no server)'), vp.billing_mode, p.module, vp.invoice_period, "
-                            "p.name FROM services s "
+                            "p.name, s.status IN ('Active', 'Suspended') FROM services s "
                             "JOIN products p ON p.id = s.product_id JOIN voip_packages vp ON vp.product_id = p.id "
                             "LEFT JOIN servers sv ON sv.id = s.server_id "
-                            "WHERE s.status IN ('Active', 'Suspended') AND (?1 IS NULL OR s.id = ?1) ORDER BY s.id");
+                            "WHERE (s.status IN ('Active', 'Suspended') OR "
+                            // A terminated service's last calls are its final bill.
+                            "      (s.status IN ('Terminated', 'Cancelled') AND EXISTS (SELECT 1 FROM cdrs c WHERE c.service_id = s.id "
+                            "       AND c.charge_ref IS NULL AND c.status = 'rated' AND c.cost_micros > 0))) "
+                            "AND (?1 IS NULL OR s.id = ?1) ORDER BY s.id");
         q.bind(1, options.only_service);
-        while (q.step()) candidates.push_back({q.int64(0), q.int64(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
+        while (q.step()) candidates.push_back({q.int64(0), q.int64(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6), q.int64(7) != 0});
     }
     const Date today = zone.date_at(parse_instant(now, "now"));
     std::map<std::string, std::set<int64_t>> billed_clients;
@@ -129,7 +134,7 @@ AutobillReport run_autobill(Database &db, Repository &repo, const ModuleHost &ho
         ServerUsage &server = report.servers[c.server];
         const std::string sid = "service " + std::to_string(c.service_id);
         const LoadedModule *module = c.module.empty() ? nullptr : host.find(c.module);
-        if (options.collect && module && module->description.functions.collect_usage) {
+        if (options.collect && module && module->description.functions.collect_usage && c.live) {
             try {
                 const CollectionReport r = collect_usage(db, repo, host, zone, now, c.service_id);
                 server.found += r.usage.records;

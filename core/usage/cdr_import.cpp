@@ -19,13 +19,13 @@ constexpr size_t batch_rows = 1024;  // handed from the reading thread to the wr
 constexpr size_t batches_waiting = 2;
 constexpr size_t commit_rows = 20'000;
 constexpr size_t chunk_rows = 32;
-constexpr int columns = 27;
+constexpr int columns = 28;
 
 std::string insert_sql(size_t rows) {
     return "INSERT INTO cdrs (service_id, source, source_id, direction, caller, destination, caller_destination, start_at, "
            "answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate, "
            "per_minute_micros, connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, "
-           "imported_at) VALUES " +
+           "imported_at, answer_inferred) VALUES " +
            values_placeholders(rows, columns) + " ON CONFLICT (source, source_id) DO NOTHING";
 }
 
@@ -65,7 +65,7 @@ struct UsageRecorder::State {
         else s.bind_borrowed(b + 9, c.answer_at);
         s.bind_borrowed(b + 10, c.end_at).bind(b + 11, c.duration).bind(b + 12, c.billsec).bind_borrowed(b + 13, c.hangup_cause);
         bind_rating(s, b + 14, r, rating.tariff_version_id(), rating.package().markup);
-        s.bind_borrowed(b + 27, now);
+        s.bind_borrowed(b + 27, now).bind(b + 28, int64_t{c.answer_inferred});
     }
 
 };
@@ -124,6 +124,14 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
         // from the minutes as they were before it.
         const auto minutes_before = s.rating.running_seconds();
         for (size_t i = 0; i < n; ++i) s.rating.rater().price(chunk[i].rating, s.rating.seconds_in(s.rating.period_of(chunk[i].call.start)));
+        // Every row this statement adds gets an id above the table's highest now (ids are
+        // AUTOINCREMENT, and this thread is the only writer in its transaction) — though not
+        // consecutive ones: a row skipped as a duplicate may use one up.
+        int64_t highest_before = 0;
+        {
+            auto q = s.db.prepare("SELECT max(id) FROM cdrs");
+            if (q.step()) highest_before = q.opt_int64(0).value_or(0);
+        }
         {
             auto insert = s.db.prepare(n == chunk_rows ? std::string_view(s.chunk_sql) : insert_sql(n));
             for (size_t i = 0; i < n; ++i) s.bind(insert, static_cast<int>(i), chunk[i]);
@@ -133,10 +141,9 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
         if (inserted == n) {
             for (size_t i = 0; i < n; ++i) counted(chunk[i]);
         } else {
-            // New rows take the next rowids in turn: the statement's are the last `inserted`.
             if (inserted > 0) {
                 auto undo = s.db.prepare("DELETE FROM cdrs WHERE id > ?1");
-                undo.bind(1, s.db.last_insert_id() - static_cast<int64_t>(inserted));
+                undo.bind(1, highest_before);
                 undo.run();
             }
             s.rating.running_seconds() = minutes_before;
@@ -200,9 +207,13 @@ CallDetail checked_call(std::string id, std::string direction, std::string calle
     if (direction != "inbound" && direction != "outbound" && direction != "local")
         fail(ErrorKind::invalid_input, "direction '" + direction + "' is not inbound, outbound or local");
     if (end < start) fail(ErrorKind::invalid_input, "end_stamp is before start_stamp");
-    if (billsec < 0) fail(ErrorKind::invalid_input, "billsec " + std::to_string(billsec) + " is negative");
+    const auto in_range = [](const char *name, int64_t seconds) {
+        if (seconds < 0 || seconds > max_call_seconds)
+            fail(ErrorKind::invalid_input, std::string(name) + " " + std::to_string(seconds) + " is outside 0 to 2678400 seconds (31 days)");
+    };
+    in_range("billsec", billsec);
     const int64_t span = std::chrono::duration_cast<std::chrono::seconds>(end - start).count();
-    if (duration && *duration < 0) fail(ErrorKind::invalid_input, "duration " + std::to_string(*duration) + " is negative");
+    in_range("duration", duration.value_or(span));
     CallDetail c;
     c.source_id = std::move(id);
     c.direction = std::move(direction);
@@ -212,6 +223,10 @@ CallDetail checked_call(std::string id, std::string direction, std::string calle
     c.start = start;
     c.start_at = format_utc(start);
     c.end_at = format_utc(end);
+    if (!answer && billsec > 0) {
+        answer = end - std::chrono::seconds(billsec);
+        c.answer_inferred = true;
+    }
     if (answer) c.answer_at = format_utc(*answer);
     c.billsec = billsec;
     c.duration = duration.value_or(span);
@@ -248,7 +263,7 @@ void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &z
             continue;
         }
         const auto &f = csv.fields();
-        if (f.size() == 1 && trimmed(f[0]).empty()) continue;
+        if (csv.blank()) continue;
         auto field = [&](std::optional<size_t> c) { return c && *c < f.size() ? trimmed(f[*c]) : std::string_view{}; };
         auto seconds = [&](std::optional<size_t> c, const char *name) {
             const std::string_view t = field(c);

@@ -32,11 +32,14 @@ struct CallDetail {
     std::string start_at, answer_at, end_at;  // "2026-03-10T19:05:22Z"; answer_at empty when unanswered
     int64_t duration = 0, billsec = 0;
     std::string hangup_cause;
+    bool answer_inferred = false;  // the source gave no answer time: it is end − billsec
 };
 
 // A call from its parts, checked: direction one of inbound/outbound/local, end not before start,
-// billsec ≥ 0 and not longer than the call; `duration` defaults to end − start. Throws
-// Error(invalid_input) saying what is wrong.
+// billsec and duration 0 to 31 days and billsec not longer than the call; `duration` defaults to
+// end − start. Without an answer time, a call with billsec > 0 was answered (FreeSWITCH's
+// billsec counts answered seconds): its answer time is end − billsec, marked as inferred.
+// Throws Error(invalid_input) saying what is wrong.
 CallDetail checked_call(std::string id, std::string direction, std::string caller, std::string destination_number,
                         std::string caller_destination, TimePoint start, std::optional<TimePoint> answer, TimePoint end,
                         int64_t billsec, std::optional<int64_t> duration, std::string hangup_cause);

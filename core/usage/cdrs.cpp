@@ -10,7 +10,7 @@ namespace {
 const char *columns =
     "id, service_id, source, source_id, direction, caller, destination, caller_destination, start_at, answer_at, end_at, duration, "
     "billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate, per_minute_micros, connect_fee_micros, markup, "
-    "billed_seconds, free_seconds, tier_seconds, cost_micros, note, charge_ref";
+    "billed_seconds, free_seconds, tier_seconds, cost_micros, note, charge_ref, answer_inferred";
 
 StoredCdr read(Statement &q) {
     StoredCdr c;
@@ -42,6 +42,7 @@ StoredCdr read(Statement &q) {
     c.cost_micros = q.int64(25);
     c.note = q.text(26);
     c.charge_ref = q.opt_text(27);
+    c.answer_inferred = q.int64(28) != 0;
     return c;
 }
 

@@ -21,6 +21,7 @@ struct StoredCdr {
     int64_t id = 0, service_id = 0;
     std::string source, source_id, direction, caller, destination, caller_destination;
     std::string start_at, answer_at, end_at;
+    bool answer_inferred = false;  // the source gave no answer time: answer_at is end − billsec
     int64_t duration = 0, billsec = 0;
     std::string hangup_cause, status, number, prefix;
     std::optional<int64_t> tariff_version_id;

@@ -34,32 +34,63 @@ const std::string &check_invoice_period(const std::string &period) {
     return period;
 }
 
-std::optional<PackageRecord> load_package(Database &db, int64_t product_id) {
+std::optional<PackageRecord> load_package(Database &db, int64_t product_id, LoadMode mode) {
     auto q = db.prepare("SELECT tariff_id, country_code, national_prefix, exit_prefixes, markup, free_minutes, tiers, bill_inbound, "
                         "exclude_patterns, suppress_patterns, decimals, billing_mode, updated_at, invoice_period FROM voip_packages WHERE product_id = ?1");
     q.bind(1, product_id);
     if (!q.step()) return std::nullopt;
     PackageRecord p;
+    // Each field is read on its own, so one that no longer reads names itself and the rest load.
+    auto read = [&](const char *option, auto &&parse) {
+        try {
+            parse();
+        } catch (const Error &e) {
+            p.damaged.emplace_back(option, e.what());
+        }
+    };
     p.product_id = product_id;
     p.tariff_id = q.opt_int64(0);
     p.rating.plan.country_code = q.text(1);
     p.rating.plan.national_prefix = q.text(2);
     p.rating.plan.exit_prefixes = split_list(q.text(3));
-    p.markup = q.text(4);
-    p.rating.markup_micro_percent = Money::parse(p.markup, "markup").micros();
-    p.rating.free_seconds = q.int64(5) * 60;
-    p.rating.tiers = parse_tiers(q.text(6), "tiers");
+    read("--markup", [&] {
+        p.rating.markup_micro_percent = parse_markup(q.text(4), "markup");
+        p.markup = q.text(4);
+    });
+    read("--free-minutes", [&] {
+        const int64_t minutes = q.int64(5);
+        if (minutes < 0 || minutes > max_period_minutes)
+            fail(ErrorKind::invalid_input, "free minutes " + std::to_string(minutes) + " are outside 0 to 100000000");
+        p.rating.free_seconds = minutes * 60;
+    });
+    read("--tiers", [&] { p.rating.tiers = parse_tiers(q.text(6), "tiers"); });
     p.rating.bill_inbound = q.int64(7) != 0;
-    p.rating.exclude = NumberPatterns::parse(q.text(8), "exclude");
-    p.rating.suppress = NumberPatterns::parse(q.text(9), "suppress");
-    p.rating.decimals = static_cast<int>(q.int64(10));
-    p.billing_mode = q.text(11);
+    read("--exclude", [&] { p.rating.exclude = NumberPatterns::parse(q.text(8), "exclude"); });
+    read("--suppress", [&] { p.rating.suppress = NumberPatterns::parse(q.text(9), "suppress"); });
+    read("--decimals", [&] {
+        const int64_t decimals = q.int64(10);
+        if (decimals < 0 || decimals > Money::max_decimals)
+            fail(ErrorKind::invalid_input, "decimals " + std::to_string(decimals) + " are outside 0 to 6");
+        p.rating.decimals = static_cast<int>(decimals);
+    });
+    read("--billing-mode", [&] { p.billing_mode = check_billing_mode(q.text(11)); });
     p.updated_at = q.text(12);
-    p.invoice_period = q.text(13);
+    read("--invoice-period", [&] { p.invoice_period = check_invoice_period(q.text(13)); });
     auto c = db.prepare("SELECT prefix, description, per_minute_micros, connect_fee_micros FROM voip_custom_rates "
                         "WHERE product_id = ?1 ORDER BY prefix");
     c.bind(1, product_id);
-    while (c.step()) p.custom_rates.push_back(Rate{c.text(0), c.text(1), c.int64(2), c.int64(3), 1, 1, 0});
+    while (c.step()) {
+        Rate r{c.text(0), c.text(1), c.int64(2), c.int64(3), 1, 1, 0};
+        const auto in_range = [](int64_t micros) { return micros >= 0 && micros <= max_rate_micros; };
+        if (in_range(r.per_minute_micros) && in_range(r.connect_fee_micros)) p.custom_rates.push_back(std::move(r));
+        else p.damaged.emplace_back("--custom-rate " + r.prefix, "the custom rate for " + r.prefix + " is outside 0 to 1000000");
+    }
+    if (mode == LoadMode::strict && !p.damaged.empty()) {
+        std::string fields;
+        for (const auto &[option, why] : p.damaged) fields += (fields.empty() ? "" : "; ") + why + " (replace it with " + option + ")";
+        fail(ErrorKind::invalid_input, "the VoIP package of product #" + std::to_string(product_id) +
+                                           " holds a value that no longer reads: " + fields + " — use provisio package set");
+    }
     return p;
 }
 

@@ -30,12 +30,21 @@ struct PackageRecord {
     std::string invoice_period = "month";  // invoice modes: a usage invoice per ended day | calendar month
     std::vector<Rate> custom_rates;
     std::string updated_at;
+    // Stored fields that no longer read (saved by an older version, or edited by hand), as
+    // {option that replaces it, why}: only filled by LoadMode::repairable. A custom rate's
+    // option is "--custom-rate PREFIX" (replaced by --custom-rate or --remove-custom-rate).
+    std::vector<std::pair<std::string, std::string>> damaged;
 };
+
+// What load_package does with a stored field that no longer reads: `strict` refuses, naming the
+// field and the `package set` option that replaces it; `repairable` (for `package set` itself)
+// leaves the field at its default and lists it in `damaged`.
+enum class LoadMode { strict, repairable };
 
 // A package for a product that has none yet, with the defaults for `country_code`.
 PackageRecord new_package(int64_t product_id, const std::string &country_code);
 
-std::optional<PackageRecord> load_package(Database &db, int64_t product_id);
+std::optional<PackageRecord> load_package(Database &db, int64_t product_id, LoadMode mode = LoadMode::strict);
 // Saves the package and its custom rates (replacing the previous ones).
 void save_package(Database &db, const PackageRecord &p, const std::string &now);
 

@@ -1,6 +1,7 @@
 #include "usage/rating.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "money/money.hpp"
 
 #include <algorithm>
@@ -27,31 +28,42 @@ int32_t billed_seconds(int64_t billsec, const Rate &r) {
     if (billsec <= r.initial_seconds) return r.initial_seconds;
     const int64_t rest = billsec - r.initial_seconds;
     const int64_t steps = (rest + r.step_seconds - 1) / r.step_seconds;
-    return static_cast<int32_t>(std::min<int64_t>(r.initial_seconds + steps * r.step_seconds, INT32_MAX));
+    // Within max_call_seconds and a step of at most an hour this stays far below INT32_MAX.
+    return static_cast<int32_t>(r.initial_seconds + steps * r.step_seconds);
 }
 
 }  // namespace
 
+int64_t parse_rate(std::string_view text, std::string_view what) {
+    const Money m = Money::parse(text, what);
+    if (m.negative()) fail(ErrorKind::invalid_input, std::string(what) + " '" + std::string(text) + "' is negative");
+    if (m.micros() > max_rate_micros)
+        fail(ErrorKind::invalid_input, std::string(what) + " '" + std::string(text) + "' is above 1000000 (the largest rate or fee accepted)");
+    return m.micros();
+}
+
+int64_t parse_markup(std::string_view text, std::string_view what) {
+    const Money m = Money::parse(text, what);
+    if (m.negative() || m.micros() > max_markup_micro_percent)
+        fail(ErrorKind::invalid_input, std::string(what) + " '" + std::string(text) + "' is outside 0 to 1000 (percent)");
+    return m.micros();
+}
+
 std::vector<Tier> parse_tiers(std::string_view text, std::string_view what) {
     std::vector<Tier> out;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t comma = text.find(',', start);
-        if (comma == std::string_view::npos) comma = text.size();
-        const std::string_view item = text.substr(start, comma - start);
+    for (const std::string &item : split_list(text)) {
         const size_t colon = item.find(':');
+        const std::string_view m = std::string_view(item).substr(0, colon);
         int64_t minute = -1;
-        const std::string_view m = colon == std::string_view::npos ? item : item.substr(0, colon);
         const auto [end, ec] = std::from_chars(m.data(), m.data() + m.size(), minute);
-        if (colon == std::string_view::npos || ec != std::errc() || end != m.data() + m.size() || minute < 0)
-            fail(ErrorKind::invalid_input, std::string(what) + ": '" + std::string(item) +
-                                               "' is not MINUTE:RATE (e.g. 1000:0.015, from minute 1000 on)");
-        const Money rate = Money::parse(item.substr(colon + 1), std::string(what) + " rate");
-        if (rate.negative()) fail(ErrorKind::invalid_input, std::string(what) + ": rate in '" + std::string(item) + "' is negative");
+        if (colon == std::string::npos || ec != std::errc() || end != m.data() + m.size() || minute < 0)
+            fail(ErrorKind::invalid_input, std::string(what) + ": '" + item + "' is not MINUTE:RATE (e.g. 1000:0.015, from minute 1000 on)");
+        if (minute > max_period_minutes)
+            fail(ErrorKind::invalid_input, std::string(what) + ": the minute in '" + item + "' is outside 0 to 100000000");
+        const int64_t rate = parse_rate(std::string_view(item).substr(colon + 1), std::string(what) + " rate in '" + item + "'");
         if (!out.empty() && minute * 60 <= out.back().from_seconds)
-            fail(ErrorKind::invalid_input, std::string(what) + ": tiers must go up in minutes ('" + std::string(item) + "')");
-        out.push_back({minute * 60, rate.micros()});
-        start = comma + 1;
+            fail(ErrorKind::invalid_input, std::string(what) + ": tiers must go up in minutes ('" + item + "')");
+        out.push_back({minute * 60, rate});
     }
     return out;
 }
@@ -182,7 +194,11 @@ void Rater::price(Rating &r, int64_t &period_seconds) const {
     const __int128 total = marked * (hundred_percent + package_.markup_micro_percent) + plain * hundred_percent;
     const int64_t unit = pow10(Money::max_decimals - package_.decimals);
     const __int128 divisor = static_cast<__int128>(60) * hundred_percent * unit;
-    r.cost_micros = static_cast<int64_t>((total + divisor / 2) / divisor) * unit;
+    // Within the limits in rating.hpp a cost stays below 1e18 micros; a cost that would not fit
+    // is an error, never a wrapped figure.
+    const __int128 cost = (total + divisor / 2) / divisor * unit;
+    if (cost > INT64_MAX) fail(ErrorKind::invalid_input, "the cost of a call to " + r.number + " is out of range");
+    r.cost_micros = static_cast<int64_t>(cost);
     if (r.free_seconds) r.note = std::to_string(r.free_seconds) + " s free";
     if (r.tier_seconds) r.note += (r.note.empty() ? "" : ", ") + std::to_string(r.tier_seconds) + " s at tier rates";
 }

@@ -13,6 +13,20 @@
 
 namespace provisio::usage {
 
+// The ranges rating accepts (docs/rating.md, "Limits"). Inside them every product the rater
+// forms fits an int64 of micro-units with room to spare, so nothing wraps or is capped; a value
+// outside them is refused where it is read, naming the field.
+inline constexpr int64_t max_call_seconds = 31 * 86'400;                   // billsec and duration: 31 days
+inline constexpr int64_t max_rate_micros = 1'000'000LL * 1'000'000;        // a per-minute rate or connect fee: 1,000,000
+inline constexpr int64_t max_markup_micro_percent = 1'000LL * 1'000'000;   // 1,000 %
+inline constexpr int64_t max_period_minutes = 100'000'000;                 // free minutes and tier starts
+
+// A per-minute rate or connect fee: a decimal from 0 to 1,000,000 currency units. Throws
+// Error(invalid_input) naming `what`.
+int64_t parse_rate(std::string_view text, std::string_view what);
+// A markup in percent, 0 to 1,000 ("12.5" = 12.5 %), as micro-percent.
+int64_t parse_markup(std::string_view text, std::string_view what);
+
 // From this many seconds of domestic calls in the period on, tariff-rated domestic calls cost
 // `per_minute_micros` instead.
 struct Tier {
@@ -31,7 +45,8 @@ struct Package {
     int decimals = 4;                  // a call's cost is rounded half-up to this many decimals
 };
 
-// "1000:0.015,5000:0.01" (from minute : rate per minute); Error(invalid_input) naming `what`.
+// "1000:0.015,5000:0.01" (from minute : rate per minute), minutes 0..100,000,000 going up, rates
+// as parse_rate(); "" for none. Error(invalid_input) naming `what` and the tier.
 std::vector<Tier> parse_tiers(std::string_view text, std::string_view what);
 std::string tiers_text(const std::vector<Tier> &tiers);
 

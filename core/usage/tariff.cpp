@@ -2,7 +2,7 @@
 
 #include "foundation/csv_reader.hpp"
 #include "foundation/error.hpp"
-#include "money/money.hpp"
+#include "usage/rating.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -90,7 +90,7 @@ ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std:
             continue;
         }
         const auto &f = csv.fields();
-        if (f.size() == 1 && trimmed(f[0]).empty()) continue;  // a blank line
+        if (csv.blank()) continue;
         auto field = [&](std::optional<size_t> c) { return c && *c < f.size() ? trimmed(f[*c]) : std::string_view{}; };
         try {
             Rate r;
@@ -99,15 +99,9 @@ ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std:
             if (r.prefix.find_first_not_of("0123456789") != std::string::npos)
                 fail(ErrorKind::invalid_input, "Prefix '" + r.prefix + "' is not all digits");
             r.description = std::string(field(c_desc));
-            const Money rate = Money::parse(field(c_rate), "RateValue");
-            if (rate.negative()) fail(ErrorKind::invalid_input, "RateValue '" + std::string(field(c_rate)) + "' is negative");
-            r.per_minute_micros = rate.micros();
+            r.per_minute_micros = parse_rate(field(c_rate), "RateValue");
             std::tie(r.initial_seconds, r.step_seconds) = parse_increment(field(c_inc), "Increment");
-            if (const auto fee = field(c_fee); !fee.empty()) {
-                const Money m = Money::parse(fee, "ConnectFee");
-                if (m.negative()) fail(ErrorKind::invalid_input, "ConnectFee '" + std::string(fee) + "' is negative");
-                r.connect_fee_micros = m.micros();
-            }
+            if (const auto fee = field(c_fee); !fee.empty()) r.connect_fee_micros = parse_rate(fee, "ConnectFee");
             if (const auto min = field(c_min); !min.empty()) {
                 const auto s = seconds(min);
                 if (!s || *s == 0) fail(ErrorKind::invalid_input, "MinimumDuration '" + std::string(min) + "' is not 1 to 3600 seconds");

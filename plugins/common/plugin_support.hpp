@@ -5,6 +5,7 @@
 
 #include <provisio/module.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <optional>
@@ -69,18 +70,35 @@ inline std::string iso_utc(int64_t epoch) {
     return buf;
 }
 
-// "2026-11-28T10:00:00Z", or with a ±HH:MM offset → epoch seconds.
+// "2026-11-28T10:00:00Z", or with a ±HH:MM offset → epoch seconds. Every field digits only (no
+// sign), a real date in years 1970..9999 and a real time of day: anything else throws rather
+// than being normalized into another instant.
 inline int64_t epoch_of(const std::string &iso) {
-    std::tm tm{};
-    int offset_h = 0, offset_m = 0;
-    char sign = 'Z';
-    if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                    &tm.tm_sec, &sign, &offset_h, &offset_m) < 6)
-        throw std::runtime_error("'" + iso + "' is not an ISO 8601 time");
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    const int64_t offset = (offset_h * 3600 + offset_m * 60) * (sign == '-' ? -1 : sign == '+' ? 1 : 0);
-    return static_cast<int64_t>(timegm(&tm)) - offset;
+    const auto bad = [&]() -> int64_t { throw std::runtime_error("'" + iso + "' is not an ISO 8601 time"); };
+    const auto digits = [&](size_t at, size_t n) {
+        int v = 0;
+        for (size_t i = at; i < at + n; ++i) {
+            if (i >= iso.size() || iso[i] < '0' || iso[i] > '9') return -1;
+            v = v * 10 + (iso[i] - '0');
+        }
+        return v;
+    };
+    if (iso.size() < 19 || iso[4] != '-' || iso[7] != '-' || iso[10] != 'T' || iso[13] != ':' || iso[16] != ':') return bad();
+    const int y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2), se = digits(17, 2);
+    if (y < 1970 || mo < 1 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) return bad();
+    const std::chrono::year_month_day day{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                          std::chrono::day(static_cast<unsigned>(d))};
+    if (!day.ok()) return bad();
+    int64_t offset = 0;
+    const std::string zone = iso.substr(19);
+    if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+        const int oh = digits(20, 2), om = digits(23, 2);
+        if (oh < 0 || oh > 23 || om < 0 || om > 59) return bad();
+        offset = (oh * 3600 + om * 60) * (zone[0] == '-' ? -1 : 1);
+    } else if (zone != "Z" && !zone.empty()) {
+        return bad();
+    }
+    return std::chrono::sys_days(day).time_since_epoch().count() * int64_t{86400} + h * 3600 + mi * 60 + se - offset;
 }
 
 // A usage cursor "TIME|ID" (the last record handed over) → {epoch seconds, id}; a bare time

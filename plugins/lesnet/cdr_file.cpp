@@ -38,13 +38,21 @@ bool number(std::string_view s, int64_t &v) {
     return ec == std::errc() && end == s.data() + s.size() && v >= 0;
 }
 
-// "2026-11-29 09:05:00" at `offset_minutes` east of UTC → seconds since the epoch.
+// "2026-11-29 09:05:00" at `offset_minutes` east of UTC → seconds since the epoch. Every field
+// is all digits (no sign), the year 1970 to 9999.
 bool wall_clock(std::string_view s, int offset_minutes, std::chrono::sys_seconds &out) {
-    int y, mo, d, h, mi, se;
-    char sep;
-    const std::string text(s);
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &y, &mo, &d, &sep, &h, &mi, &se) != 7 || (sep != ' ' && sep != 'T'))
-        return false;
+    const bool shaped = s.size() == 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' && s[16] == ':';
+    if (!shaped) return false;
+    auto digits = [&](size_t at, size_t n) {
+        int v = 0;
+        for (size_t i = at; i < at + n; ++i) {
+            if (s[i] < '0' || s[i] > '9') return -1;
+            v = v * 10 + (s[i] - '0');
+        }
+        return v;
+    };
+    const int y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2), se = digits(17, 2);
+    if (y < 1970 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0) return false;
     const std::chrono::year_month_day day{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
                                           std::chrono::day(static_cast<unsigned>(d))};
     if (!day.ok() || h > 23 || mi > 59 || se > 60) return false;
@@ -65,11 +73,12 @@ std::string utc_text(std::chrono::sys_seconds t) {
 }
 
 int offset_minutes(std::string_view offset) {
-    int h = 0, m = 0;
-    const std::string text(offset);
-    if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || std::sscanf(text.c_str() + 1, "%2d:%2d", &h, &m) != 2 || h > 14 || m > 59)
-        throw std::invalid_argument("UTC offset '" + text + "' is not +HH:MM or -HH:MM");
-    return (text[0] == '-' ? -1 : 1) * (h * 60 + m);
+    const auto digit = [&](size_t i) { return offset[i] >= '0' && offset[i] <= '9' ? offset[i] - '0' : -100; };
+    const bool shaped = offset.size() == 6 && (offset[0] == '+' || offset[0] == '-') && offset[3] == ':';
+    const int h = shaped ? digit(1) * 10 + digit(2) : -1, m = shaped ? digit(4) * 10 + digit(5) : -1;
+    if (h < 0 || m < 0 || h > 14 || m > 59)
+        throw std::invalid_argument("UTC offset '" + std::string(offset) + "' is not +HH:MM or -HH:MM");
+    return (offset[0] == '-' ? -1 : 1) * (h * 60 + m);
 }
 
 }  // namespace
@@ -95,7 +104,8 @@ ColumnMap parse_column_map(std::string_view text) {
 CdrFile parse_cdr_file(std::string_view text, const ColumnMap &columns, std::string_view utc_offset) {
     const int offset = offset_minutes(utc_offset);
     CdrFile out;
-    size_t at = 0, line_no = 0;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte-order mark (Excel's "CSV UTF-8")
+    size_t at = 0, line_no = 0, header_fields = 0;
     std::map<std::string, size_t> index;  // our field → position
     while (at < text.size()) {
         size_t nl = text.find('\n', at);
@@ -118,9 +128,16 @@ CdrFile parse_cdr_file(std::string_view text, const ColumnMap &columns, std::str
             for (const char *required : {"id", "start", "destination", "billsec"})
                 if (!columns.count(required)) missing += (missing.empty() ? "" : ", ") + std::string("(") + required + ")";
             if (!missing.empty()) throw std::invalid_argument("the CDR file's header lacks column(s) " + missing);
+            header_fields = f.size();
             continue;
         }
         const std::string where = "line " + std::to_string(line_no) + ": ";
+        // A stray comma shifts every field after it: such a row is refused, never read askew.
+        if (f.size() != header_fields) {
+            out.errors.push_back(where + "the record has " + std::to_string(f.size()) + " fields, the header has " +
+                                 std::to_string(header_fields));
+            continue;
+        }
         auto field = [&](const char *name) -> std::string {
             auto it = index.find(name);
             return it != index.end() && it->second < f.size() ? f[it->second] : std::string();

@@ -148,3 +148,20 @@ TEST_CASE("the CDR layout comes from a column map; a header without a required c
     CHECK_THROWS_WITH(lesnet::parse_column_map("when=Date"), Catch::Contains("'when=Date' is not FIELD=COLUMN"));
     CHECK_THROWS_WITH(lesnet::parse_cdr_file("", columns, "+00:00"), Catch::Contains("empty"));
 }
+
+TEST_CASE("CDR rows: a field count other than the header's, a signed or pre-1970 time, and a bad offset are refused; a BOM is skipped") {
+    const auto columns = lesnet::parse_column_map("id=CallID,start=Date,destination=To,billsec=Seconds");
+    const auto file = lesnet::parse_cdr_file("\xEF\xBB\xBF" "CallID,Date,To,Seconds\n"
+                                             "x1,2026-11-28 05:00:00,15145550100,42\n"
+                                             "x2,2026-11-28 05:01:00,1514,5550100,42\n"
+                                             "x3,2026-11-28 -5:01:00,15145550100,42\n"
+                                             "x4,1969-11-28 05:01:00,15145550100,42\n",
+                                             columns, "+00:00");
+    REQUIRE(file.rows.size() == 1);
+    CHECK(file.rows[0].id == "x1");
+    REQUIRE(file.errors.size() == 3);
+    CHECK_THAT(file.errors[0], Catch::Contains("line 3: the record has 5 fields, the header has 4"));
+    CHECK_THAT(file.errors[1], Catch::Contains("line 4: start"));
+    CHECK_THAT(file.errors[2], Catch::Contains("line 5: start"));
+    CHECK_THROWS_WITH(lesnet::parse_cdr_file("CallID,Date,To,Seconds\n", columns, "+-1:00"), Catch::Contains("UTC offset"));
+}

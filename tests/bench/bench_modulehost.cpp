@@ -115,6 +115,7 @@ int main(int argc, char **argv) {
     Service s;
     s.client_id = repo.add_client(c);
     s.product_id = repo.add_product(p);
+    s.next_due_date = s.next_invoice_date = "2026-01-01";
     const int64_t id = repo.add_service(s);
     Provisioner prov(repo, host);
     prov.run(id, Action::create);

@@ -201,8 +201,8 @@ void seed_usage(const Installation &inst) {
         sql += "INSERT INTO clients (id, first_name, email, currency, created_at, credit_micros) VALUES (" + id + ", 'V', 'v" + id +
                "@example.org', 'USD', 't', 5000000);\n"
                "INSERT INTO credit_ledger (client_id, at, amount_micros, kind, description) VALUES (" + id + ", 't', 5000000, 'credit', 'seed');\n"
-               "INSERT INTO services (id, client_id, product_id, status, next_due_date, recurring_micros, billing_cycle, created_at, "
-               "updated_at) VALUES (" + id + ", " + id + ", 1, 'Active', '2026-03-01', 10000000, 'monthly', 't', 't');\n";
+               "INSERT INTO services (id, client_id, product_id, status, next_due_date, next_invoice_date, recurring_micros, billing_cycle, "
+               "created_at, updated_at) VALUES (" + id + ", " + id + ", 1, 'Active', '2026-03-01', '2026-03-01', 10000000, 'monthly', 't', 't');\n";
         for (int k = 0; k < 25; ++k) {
             const std::string call = id + "-" + std::to_string(k);
             sql += "INSERT INTO cdrs (service_id, source, source_id, direction, caller, destination, caller_destination, start_at, "

@@ -60,8 +60,18 @@ TEST_CASE("lesnet: test connection, create, suspend, unsuspend, change package, 
     CHECK(s.sim.peer("D4E3CD2BFC791")->status == "enabled");
     ok(s.inst, {"service", "change-package", "1"});
     CHECK(s.sim.peer("D4E3CD2BFC791")->max_channels == 5);
+    // Terminating collects the trunk's calls once more first; while the CDR link fails, nothing
+    // is terminated.
+    const RunResult no_cdrs = s.inst.run({"service", "terminate", "1"});
+    CHECK(no_cdrs.exit_code != 0);
+    CHECK_THAT(no_cdrs.err, Catch::Contains("last usage collection before terminating failed"));
+    CHECK(s.sim.peer("D4E3CD2BFC791")->status == "enabled");
+    s.sim.set_cdr_file("11330_0000.txt", "uniqueid,peer,calldate,src,dst,direction,duration,billsec\n"
+                                         "last,D4E3CD2BFC791,2099-01-01 10:00:00,12046664021,15145550100,outbound,70,60\n",
+                       "Sat, 28 Nov 2026 06:00:00 GMT");
     ok(s.inst, {"service", "terminate", "1"});
     CHECK(s.sim.peer("D4E3CD2BFC791")->status == "disabled");
+    CHECK(json::parse(s.inst.run({"--json", "cdr", "list", "--service", "1"}).out).size() == 1);
 
     const auto requests = s.sim.requests();
     REQUIRE(!requests.empty());

@@ -55,7 +55,7 @@ struct TimeCredits {
         std::vector<std::string> product{"product", "add", "--name", name, "--module", "timelog", "--price", price};
         for (const auto &s : settings) product.insert(product.end(), {"--setting", s});
         ok(inst, product);
-        std::vector<std::string> add{"service", "add", "--client", "1", "--product", name};
+        std::vector<std::string> add{"--now", created, "service", "add", "--client", "1", "--product", name};
         if (!next_due.empty()) add.insert(add.end(), {"--next-due", next_due});
         ok(inst, add);
         const json list = json::parse(inst.run({"--json", "service", "list"}).out);
@@ -145,13 +145,15 @@ TEST_CASE("on create, on invoice created and on invoice paid, through real invoi
     t.service("Billed", {"cycle=invoice_created", "hourly_rate=20"}, "2028-03-01T15:00:00Z", "60", "2028-03-10");
     t.service("10 credit hours pack", {"cycle=invoice_paid", "credits=3", "keyphrase=%d credit hours"}, "2028-03-01T15:00:00Z",
               "80", "2028-03-10");
-    ok(t.inst, {"--now", "2028-03-05T15:00:00Z", "cron"});  // one invoice (#1) for both services, due 03-10
+    // #1 is Onboarding's first month (a new service is due on its registration date); #2, made
+    // now, is one invoice for both services, due 03-10.
+    ok(t.inst, {"--now", "2028-03-05T15:00:00Z", "cron"});
     json billed = entries(t.inst, 2);
     REQUIRE(billed.size() == 1);
     CHECK(billed[0]["hours"] == "3.00");  // 60 / 20
     CHECK(entries(t.inst, 3).empty());    // not paid yet
 
-    ok(t.inst, {"--now", "2028-03-06T15:00:00Z", "invoice", "pay", "1", "--method", "bank"});
+    ok(t.inst, {"--now", "2028-03-06T15:00:00Z", "invoice", "pay", "2", "--method", "bank"});
     const json pack = entries(t.inst, 3);
     REQUIRE(pack.size() == 2);
     std::map<std::string, std::string> by_kind;

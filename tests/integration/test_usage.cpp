@@ -13,12 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string write(const Installation &inst, const std::string &name, const std::string &text) {
-    const auto path = inst.dir() / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path.string();
-}
-
 const char *header =
     "xml_cdr_uuid,domain_name,direction,caller_id_number,caller_destination,destination_number,start_stamp,answer_stamp,end_stamp,"
     "duration,billsec,hangup_cause\n";
@@ -33,7 +27,7 @@ std::string call(const std::string &id, const std::string &number, int billsec, 
 struct Voip {
     Installation inst;
     Voip() {
-        write(inst, "rates.csv",
+        inst.write_file("rates.csv",
               "Description,Prefix,RateValue,Increment,ConnectFee,GracePeriod\n"
               "Canada/US,1,0.012,30/6,0,3\n"
               "Ontario 519,1519,0.006,6,,\n"
@@ -46,7 +40,7 @@ struct Voip {
                   "--next-due", "2026-03-05"});
     }
     RunResult import(const std::string &text, const std::string &name = "cdrs.csv") {
-        return inst.run({"cdr", "import", "--service", "1", write(inst, name, text)});
+        return inst.run({"cdr", "import", "--service", "1", inst.write_file(name, text)});
     }
     json list(bool all = false) {
         std::vector<std::string> args{"--json", "cdr", "list", "--service", "1"};
@@ -62,7 +56,7 @@ struct Voip {
 TEST_CASE("tariffs import by version; a card with errors changes nothing") {
     Voip v;
     const std::string before = v.inst.dump();
-    const std::string bad = write(v.inst, "bad.csv",
+    const std::string bad = v.inst.write_file("bad.csv",
                                   "Description,Prefix,RateValue,Increment\n"
                                   "A,1,abc,6\n"
                                   "B,44,-0.1,6\n"
@@ -77,16 +71,16 @@ TEST_CASE("tariffs import by version; a card with errors changes nothing") {
     CHECK_THAT(r.err, Catch::Contains("line 6: duplicate prefix 33 (first on line 5)"));
     CHECK(v.inst.dump() == before);
 
-    const std::string missing = write(v.inst, "missing.csv", "Description,Code,RateValue\nA,1,0.1\n");
+    const std::string missing = v.inst.write_file("missing.csv", "Description,Code,RateValue\nA,1,0.1\n");
     CHECK_THAT(v.inst.run({"tariff", "import", "Other", missing}).err, Catch::Contains("missing required columns Prefix, Increment"));
-    CHECK_THAT(v.inst.run({"tariff", "import", "Other", write(v.inst, "empty.csv", "")}).err, Catch::Contains("is empty"));
+    CHECK_THAT(v.inst.run({"tariff", "import", "Other", v.inst.write_file("empty.csv", "")}).err, Catch::Contains("is empty"));
     CHECK(v.inst.dump() == before);
 
     // A provider's own headers, mapped once and remembered.
-    const std::string theirs = write(v.inst, "theirs.csv", "Dest,Code,Cost per min,Billing\nCanada,1,0.011,6\n");
+    const std::string theirs = v.inst.write_file("theirs.csv", "Dest,Code,Cost per min,Billing\nCanada,1,0.011,6\n");
     ok(v.inst, {"tariff", "import", "Provider", theirs, "--map", "Dest=Description", "--map", "Code=Prefix", "--map",
                 "Cost per min=RateValue", "--map", "Billing=Increment"});
-    write(v.inst, "theirs.csv", "Dest,Code,Cost per min,Billing\nCanada,1,0.010,6\nUK,44,0.02,6\n");
+    v.inst.write_file("theirs.csv", "Dest,Code,Cost per min,Billing\nCanada,1,0.010,6\nUK,44,0.02,6\n");
     ok(v.inst, {"tariff", "import", "Provider", theirs});
     const json shown = json::parse(v.inst.run({"--json", "tariff", "show", "Provider"}).out);
     CHECK(shown["column_map"]["Code"] == "Prefix");
@@ -96,7 +90,7 @@ TEST_CASE("tariffs import by version; a card with errors changes nothing") {
     CHECK(v.inst.run({"tariff", "export", "Provider", "--version", "1"}).out ==
           "Description,Prefix,RateValue,Increment,ConnectFee,MinimumDuration,GracePeriod\nCanada,1,0.011,6,0.00,6,0\n");
     // An export reads back as the same card.
-    const std::string exported = write(v.inst, "exported.csv", v.inst.run({"tariff", "export", "Wholesale"}).out);
+    const std::string exported = v.inst.write_file("exported.csv", v.inst.run({"tariff", "export", "Wholesale"}).out);
     ok(v.inst, {"tariff", "import", "Copy", exported});
     CHECK(v.inst.run({"tariff", "export", "Copy"}).out == v.inst.run({"tariff", "export", "Wholesale"}).out);
 }
@@ -215,7 +209,7 @@ TEST_CASE("files that are not CDR exports, and services that cannot be rated, ch
 
     ok(v.inst, {"product", "add", "--name", "Plain", "--price", "5"});
     ok(v.inst, {"service", "add", "--client", "1", "--product", "Plain"});
-    const std::string cdrs = write(v.inst, "one.csv", std::string(header) + call("x1", "5192225555", 60));
+    const std::string cdrs = v.inst.write_file("one.csv", std::string(header) + call("x1", "5192225555", 60));
     CHECK_THAT(v.inst.run({"cdr", "import", "--service", "2", cdrs}).err, Catch::Contains("has no VoIP package"));
     ok(v.inst, {"package", "set", "Plain"});
     CHECK_THAT(v.inst.run({"cdr", "import", "--service", "2", cdrs}).err, Catch::Contains("has no tariff"));
@@ -399,7 +393,7 @@ TEST_CASE("consolidated mode: one usage invoice per client and ended day, a line
     REQUIRE(v.import(std::string(header) + dated("a1", "5192225555", 36, "2026-03-10") + dated("a2", "5192225555", 36, "2026-03-11"))
                 .exit_code == 0);
     REQUIRE(v.inst.run({"cdr", "import", "--service", "2",
-                        write(v.inst, "two.csv", std::string(header) + dated("b1", "011 44 20 7946 0000", 90, "2026-03-10") +
+                        v.inst.write_file("two.csv", std::string(header) + dated("b1", "011 44 20 7946 0000", 90, "2026-03-10") +
                                                      dated("b2", "011 44 20 7946 0000", 90, "2026-03-11"))})
                 .exit_code == 0);
 
@@ -436,7 +430,7 @@ TEST_CASE("re-rating after a tariff fix posts the difference on billed calls as 
     REQUIRE(balance() == "0.90");
 
     // The fix: Ontario was half what it should be, and France was missing.
-    write(v.inst, "fixed.csv",
+    v.inst.write_file("fixed.csv",
           "Description,Prefix,RateValue,Increment,ConnectFee,GracePeriod\n"
           "Canada/US,1,0.012,30/6,0,3\n"
           "Ontario 519,1519,0.012,6,,\n"
@@ -476,7 +470,7 @@ TEST_CASE("re-rating after a tariff fix posts the difference on billed calls as 
     CHECK(balance() == "0.86");
 
     // Rates going down refund what was overcharged: 0.0132 → 0.0033 (66 s at 0.003).
-    write(v.inst, "lower.csv",
+    v.inst.write_file("lower.csv",
           "Description,Prefix,RateValue,Increment,ConnectFee,GracePeriod\n"
           "Canada/US,1,0.012,30/6,0,3\n"
           "Ontario 519,1519,0.003,6,,\n"

@@ -1,7 +1,5 @@
 #include "support/sandbox.hpp"
 
-#include <fstream>
-
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -10,6 +8,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <cstring>
 #include <random>
 #include <stdexcept>
@@ -132,6 +131,19 @@ void Installation::edit_config(const std::string &from, const std::string &to) c
 
 std::string Installation::dump() const {
     return run_program("/usr/bin/sqlite3", {database().string(), ".dump"}).out;
+}
+
+std::string Installation::sql(const std::string &statements) const {
+    RunResult r = run_program("/usr/bin/sqlite3", {database().string(), statements});
+    if (r.exit_code != 0) throw std::runtime_error("sqlite3 failed: " + r.err);
+    while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+    return r.out;
+}
+
+std::string Installation::write_file(const std::string &name, const std::string &text) const {
+    const auto path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path.string();
 }
 
 }  // namespace provisio::test

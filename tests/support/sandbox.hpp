@@ -45,6 +45,11 @@ public:
     RunResult run(const std::vector<std::string> &args, const std::string &input = {}) const;
     // `sqlite3 .dump` of the database, to prove a failed command changed nothing.
     std::string dump() const;
+    // Runs SQL on the database with the sqlite3 shell (to set up what only an older version or a
+    // hand edit leaves); returns what it printed, without the final line break. Throws on failure.
+    std::string sql(const std::string &statements) const;
+    // Writes `text` to a file of that name in the installation's directory; returns its path.
+    std::string write_file(const std::string &name, const std::string &text) const;
     // Replaces the first `from` in provisio.toml with `to` (a line of the default file).
     void edit_config(const std::string &from, const std::string &to) const;
 

@@ -18,6 +18,12 @@ TEST_CASE("dates parse strictly") {
     CHECK_THROWS_WITH(parse_date("2025-02-29", "--next-due"), Catch::Contains("--next-due") && Catch::Contains("no such day"));
     CHECK_THROWS_AS(parse_date("2025-2-1", "x"), Error);
     CHECK_THROWS_AS(parse_date("01/02/2025", "x"), Error);
+    CHECK_THROWS_AS(parse_date("-001-01-01", "x"), Error);  // was stored as 7295-01-01
+    CHECK_THROWS_AS(parse_date("2025--1-01", "x"), Error);
+    CHECK_THROWS_AS(parse_date("+025-01-01", "x"), Error);
+    CHECK_THROWS_WITH(parse_date("1969-12-31", "--next-due"), Catch::Contains("before 1970"));
+    CHECK(d("1970-01-01") == "1970-01-01");
+    CHECK(d("9999-12-31") == "9999-12-31");
     CHECK(days_between(parse_date("2012-01-01", "x"), parse_date("2012-01-10", "x")) == 9);
 }
 

@@ -19,6 +19,15 @@ TEST_CASE("bad instants are refused with the flag named") {
     CHECK_THROWS_AS(parse_instant("yesterday", "--now"), Error);
     CHECK_THROWS_AS(parse_instant("2026-11-22T25:00:00Z", "--now"), Error);
     CHECK_THROWS_AS(parse_instant("2026-11-22T10:00:00Zjunk", "--now"), Error);
+    // Signs and years outside 1970..9999: from_chars took "-1" as a field and "-001" as a year.
+    CHECK_THROWS_AS(parse_instant("2026-01-01T-1:00:00Z", "--now"), Error);
+    CHECK_THROWS_AS(parse_instant("2026-01-01T10:-5:00Z", "--now"), Error);
+    CHECK_THROWS_AS(parse_instant("2026-01-01T10:05:-3Z", "--now"), Error);
+    CHECK_THROWS_AS(parse_instant("-001-01-01", "--now"), Error);
+    CHECK_THROWS_AS(parse_instant("+026-01-01", "--now"), Error);
+    CHECK_THROWS_AS(parse_instant("2026-01-01T10:00:00+-1:00", "--now"), Error);
+    CHECK_THROWS_WITH(parse_instant("1969-12-31T23:59:59Z", "--now"), Catch::Contains("1970"));
+    CHECK(format_utc(parse_instant("9999-12-31T23:59:59Z", "t")) == "9999-12-31T23:59:59Z");
 }
 
 TEST_CASE("a fixed clock stays put") {

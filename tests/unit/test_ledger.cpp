@@ -64,9 +64,11 @@ TEST_CASE("verify finds a balance that disagrees with its ledger, and orphan row
     f.db.exec("PRAGMA foreign_keys = OFF");
     f.db.exec("INSERT INTO credit_ledger (client_id, at, amount_micros, kind, description) VALUES (42, 't', 5, 'credit', 'orphan')");
     const auto problems = verify_database(f.db);
-    REQUIRE(problems.size() == 2);
+    REQUIRE(problems.size() == 3);
     CHECK(problems[0] == "client 1: credit balance 0.000001 but its ledger sums to 10.00");
     CHECK(problems[1].find("points at clients 42, which does not exist") != std::string::npos);
+    // The orphan also holds an id no client has had yet: the next client would inherit its entry.
+    CHECK(problems[2] == "the next clients id would be 2, but id 42 is already in use or kept by a reference");
 }
 
 TEST_CASE("time-credit cycles post in bulk, each (service, period, kind) once") {

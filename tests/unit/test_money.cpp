@@ -41,3 +41,11 @@ TEST_CASE("money arithmetic refuses to overflow") {
     CHECK_THROWS_AS(big + Money::from_micros(10), Error);
     CHECK_THROWS_AS(Money::from_micros(INT64_MIN + 1) - Money::from_micros(10), Error);
 }
+
+TEST_CASE("scaling money by a ratio rounds half-up at the micro and refuses to overflow") {
+    CHECK(Money::parse("30", "x").scaled(10, 30, "prorata").to_string() == "10.00");
+    CHECK(Money::from_micros(5).scaled(1, 2, "x").micros() == 3);    // 2.5 → 3
+    CHECK(Money::from_micros(-5).scaled(1, 2, "x").micros() == -3);  // away from zero
+    CHECK(Money::from_micros(INT64_MAX / 2).scaled(2, 1, "x").micros() == INT64_MAX - 1);
+    CHECK_THROWS_WITH(Money::from_micros(INT64_MAX / 2).scaled(3, 1, "late fee"), Catch::Contains("late fee"));
+}

@@ -144,6 +144,27 @@ TEST_CASE("tiers: domestic tariff-rated seconds past a tier's minute cost the ti
     CHECK(tiers_text(s.package.tiers) == "2:0.03,3:0.00");
     CHECK_THROWS_WITH(parse_tiers("5:0.1,2:0.2", "tiers"), Catch::Contains("go up"));
     CHECK_THROWS_WITH(parse_tiers("x", "tiers"), Catch::Contains("MINUTE:RATE"));
+    // minute × 60 overflowed int64 (undefined behaviour); now out of range.
+    CHECK_THROWS_WITH(parse_tiers("153722867280912931:0.001", "tiers"), Catch::Contains("outside 0 to 100000000"));
+    CHECK_THROWS_WITH(parse_tiers("1:9000000", "tiers"), Catch::Contains("above 1000000"));
+    CHECK(parse_tiers("", "tiers").empty());
+}
+
+TEST_CASE("limits: rates and markup are range-checked; the longest call at the dearest rate still fits") {
+    CHECK(parse_rate("1000000", "r") == max_rate_micros);
+    CHECK_THROWS_WITH(parse_rate("900000000000", "RateValue"), Catch::Contains("RateValue '900000000000' is above 1000000"));
+    CHECK_THROWS_WITH(parse_rate("-0.1", "RateValue"), Catch::Contains("is negative"));
+    CHECK(parse_markup("1000", "m") == max_markup_micro_percent);
+    CHECK_THROWS_AS(parse_markup("1000.01", "m"), Error);
+    Setup s;
+    s.tariff = {rate("1", max_rate_micros, 60, 60)};
+    s.tariff[0].connect_fee_micros = max_rate_micros;
+    s.package.markup_micro_percent = max_markup_micro_percent;
+    const Rating r = s.rate_call(out("12125550100", max_call_seconds));
+    CHECK(r.status == CallStatus::rated);
+    CHECK(r.billed_seconds == max_call_seconds);
+    // (1,000,000 + 44,640 min × 1,000,000) × 11, exactly, in micros.
+    CHECK(r.cost_micros == (1'000'000LL + 44'640LL * 1'000'000) * 11 * 1'000'000);
 }
 
 TEST_CASE("inbound, local, unanswered and filtered calls") {

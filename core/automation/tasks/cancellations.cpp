@@ -26,7 +26,7 @@ TaskResult apply(TaskContext &ctx) {
         q.bind(1, today);
         while (q.step()) due.push_back({q.int64(0), q.int64(1), q.text(2)});
     }
-    Provisioner provisioner(ctx.repo, ctx.modules, ctx.today);
+    Provisioner provisioner = task_provisioner(ctx);
     Invoicing invoicing(ctx.db, ctx.now, ctx.today);
     for (const auto &r : due) {
         const std::string what = "service " + std::to_string(r.service) + " cancelled (" + r.type + " request)";
@@ -47,26 +47,7 @@ TaskResult apply(TaskContext &ctx) {
             ctx.db.prepare("UPDATE service_addons SET status = 'Cancelled', termination_date = ?2 "
                            "WHERE service_id = ?1 AND status IN ('Active', 'Suspended', 'Pending')")
                 .bind(1, r.service).bind(2, today).run();
-            std::vector<std::pair<int64_t, bool>> invoices;  // id, only this service's lines
-            {
-                auto q = ctx.db.prepare(
-                    "SELECT DISTINCT i.id, NOT EXISTS (SELECT 1 FROM invoice_items o WHERE o.invoice_id = i.id AND NOT "
-                    "  ((o.item_type IN ('service', 'prorata', 'upgrade') AND o.item_id = ?1) OR "
-                    "   (o.item_type = 'addon' AND o.item_id IN (SELECT id FROM service_addons WHERE service_id = ?1)) OR "
-                    "   o.item_type = 'latefee')) "
-                    "FROM invoices i JOIN invoice_items t ON t.invoice_id = i.id "
-                    "WHERE i.status = 'Unpaid' AND t.item_type IN ('service', 'prorata', 'upgrade') AND t.item_id = ?1");
-                q.bind(1, r.service);
-                while (q.step()) invoices.emplace_back(q.int64(0), q.int64(1) != 0);
-            }
-            for (const auto &[invoice, only_this] : invoices) {
-                if (only_this) {
-                    invoicing.cancel(invoice);
-                    result.lines.push_back("invoice #" + std::to_string(invoice) + " cancelled with service " + std::to_string(r.service));
-                } else {
-                    result.lines.push_back("invoice #" + std::to_string(invoice) + " also bills other items; left unpaid for review");
-                }
-            }
+            for (std::string &line : invoicing.release_service(r.service)) result.lines.push_back(std::move(line));
             ctx.db.prepare("UPDATE cancellation_requests SET applied_at = ?2 WHERE id = ?1").bind(1, r.id).bind(2, ctx.now).run();
             tx.commit();
             result.done++;

@@ -34,17 +34,14 @@ TaskResult late_fees(TaskContext &ctx) {
         while (q.step()) due.push_back({q.int64(0), q.int64(1), q.int64(2), q.text(3)});
     }
     for (const auto &d : due) {
-        Money fee = fee_value;
-        if (percent) {
-            // base * percent / 100, in micros, half-up; then to the currency's places.
-            const __int128 scaled = static_cast<__int128>(d.base_micros) * fee_value.micros();
-            const __int128 denominator = static_cast<__int128>(100) * Money::micros_per_unit;
-            const int64_t micros = static_cast<int64_t>((scaled + denominator / 2) / denominator);
-            fee = Money::from_micros(micros);
-        }
-        fee = fee.rounded(currency_decimals(d.currency), Rounding::half_up);
-        if (fee.zero()) continue;
         try {
+            Money fee = fee_value;
+            if (percent) {
+                // base * percent / 100, in micros, half-up; then to the currency's places.
+                fee = Money::from_micros(d.base_micros).scaled(fee_value.micros(), 100 * Money::micros_per_unit, "late fee");
+            }
+            fee = fee.rounded(currency_decimals(d.currency), Rounding::half_up);
+            if (fee.zero()) continue;
             Transaction tx(ctx.db);
             ctx.db.prepare("INSERT INTO invoice_items (invoice_id, item_type, description, amount_micros, natural_key) "
                            "VALUES (?1, 'latefee', ?2, ?3, ?4)")

@@ -15,7 +15,7 @@ TaskResult retry(TaskContext &ctx) {
         result.done = static_cast<int>(result.lines.size());
         return result;
     }
-    Provisioner provisioner(ctx.repo, ctx.modules, ctx.today);
+    Provisioner provisioner = task_provisioner(ctx);
     for (const auto &r : provisioner.retry_queue(std::nullopt)) {
         const std::string what = "queue item " + std::to_string(r.queue_id);
         if (r.obsolete) result.lines.push_back(what + " closed as obsolete: " + r.note);

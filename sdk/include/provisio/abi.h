@@ -352,10 +352,10 @@ typedef struct provisio_usage_record {
     provisio_str destination_number;   /* what was dialled (rated for outbound calls) */
     provisio_str caller_destination;   /* the number called in on (rated for inbound calls) */
     provisio_str start;
-    provisio_str answer;               /* empty when the call was not answered */
+    provisio_str answer;               /* empty when unknown: billsec > 0 then means answered at end - billsec */
     provisio_str end;
-    int64_t duration;                  /* seconds, start to end */
-    int64_t billsec;                   /* seconds answered */
+    int64_t duration;                  /* seconds, start to end (0 to 2,678,400) */
+    int64_t billsec;                   /* seconds answered (0 to 2,678,400; 0: not answered) */
     provisio_str hangup_cause;
 } provisio_usage_record;
 
