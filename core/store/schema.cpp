@@ -617,6 +617,11 @@ CREATE TABLE client_notes (
 );
 CREATE INDEX client_notes_client ON client_notes(client_id, id);
 )SQL",
+        // 12: who set a client field's value: '' an operator, 'autosuspend' the task that keeps
+        //     "VoIP Suspended" showing the autosuspension state (then not an override).
+        R"SQL(
+ALTER TABLE client_field_values ADD COLUMN set_by TEXT NOT NULL DEFAULT '';
+)SQL",
     };
     return migrations;
 }
