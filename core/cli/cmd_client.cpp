@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cctype>
+#include <cstdint>
 #include <iostream>
 
 namespace provisio::cli {
@@ -148,21 +149,31 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
         };
     });
 
-    client->add_subcommand("list", "List clients")->callback([&] {
-        run = [&] {
-            const auto clients = ctx.repo().list_clients();
+    auto *list = client->add_subcommand("list", "List clients (streamed: any number)");
+    auto filter = std::make_shared<ClientFilter>();
+    list->add_option("--search", filter->search,
+                     "Only clients whose e-mail, name, company, or a service's domain or username contains this (any case)");
+    list->add_option("--status", filter->status, "Only clients of this status: Active, Inactive, Closed");
+    list->add_option("--limit", filter->limit, "At most this many")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+    list->add_option("--after", filter->after, "Only clients with ids above this one (the next page)")->check(CLI::Range(int64_t{1}, INT64_MAX));
+    list->callback([&, filter] {
+        run = [&, filter] {
             if (ctx.options.json) {
-                json out = json::array();
-                for (const auto &c : clients) out.push_back(client_json(c));
-                print_json(std::cout, out);
+                JsonArrayWriter out(std::cout);
+                ctx.repo().for_each_client(*filter, [&](const Client &c) { out.add(client_json(c)); });
+                out.finish();
                 return exit_ok;
             }
-            Table t({"ID", "NAME", "COMPANY", "EMAIL", "STATUS", "CURRENCY"});
-            for (const auto &c : clients)
+            StreamingTable t(std::cout, {"ID", "NAME", "COMPANY", "EMAIL", "STATUS", "CURRENCY"});
+            int64_t last = 0;
+            ctx.repo().for_each_client(*filter, [&](const Client &c) {
                 t.add({std::to_string(c.id), c.first_name + (c.last_name.empty() ? "" : " " + c.last_name), c.company, c.email, c.status,
                        c.currency});
-            if (t.empty()) std::cout << "no clients\n";
-            else t.print(std::cout);
+                last = c.id;
+            });
+            const size_t count = t.finish();
+            if (count == 0) std::cout << "no clients\n";
+            else if (filter->limit > 0 && count == static_cast<size_t>(filter->limit)) std::cout << "next page: --after " << last << '\n';
             return exit_ok;
         };
     });
