@@ -8,6 +8,7 @@
 #include "domain/contacts.hpp"
 #include "foundation/error.hpp"
 #include "ledger/credit_ledger.hpp"
+#include "money/currency.hpp"
 #include "notify/outbox.hpp"
 #include "store/database.hpp"
 
@@ -57,7 +58,11 @@ void apply(Context &ctx, const ClientArgs &a, Client &c) {
         c.email = a.email;
     }
     if (!a.status.empty()) c.status = check_client_status(a.status);
-    if (!a.currency.empty()) c.currency = a.currency;
+    if (!a.currency.empty()) {
+        std::string code = a.currency;
+        for (char &ch : code) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        c.currency = checked_currency(code, "--currency");
+    }
     if (!a.separate_invoices.empty()) c.separate_invoices = parse_yes_no(a.separate_invoices, "--separate-invoices");
     if (!a.no_late_fees.empty()) c.no_late_fees = parse_yes_no(a.no_late_fees, "--no-late-fees");
     if (!a.no_overdue_emails.empty()) c.no_overdue_emails = parse_yes_no(a.no_overdue_emails, "--no-overdue-emails");
@@ -80,9 +85,7 @@ void apply(Context &ctx, const ClientArgs &a, Client &c) {
             c.billing_contact_id = k.id;
         }
     }
-    if (c.currency.empty()) c.currency = ctx.config().currency;
-    if (c.currency.size() != 3 || !std::all_of(c.currency.begin(), c.currency.end(), [](unsigned char ch) { return std::isupper(ch); }))
-        fail(ErrorKind::invalid_input, "currency '" + c.currency + "' must be a three-letter ISO code such as USD");
+    if (c.currency.empty()) c.currency = ctx.config().currency;  // checked when the configuration was read
 }
 
 json address_json(const PostalAddress &a) {

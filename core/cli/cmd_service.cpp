@@ -365,7 +365,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     update->add_option("--next-due", mass->next_due, "Next due date, YYYY-MM-DD");
     update->add_flag("--prorata", mass->prorata, "With --next-due: one prorata invoice for the gap; the dates move when it is paid");
     update->add_option("--status", *mass_status, "Set the status record only (Pending, Active, Suspended, Terminated, Cancelled); nothing runs on servers");
-    update->add_option("--payment-method", *mass_payment, "Payment method, e.g. banktransfer, stripe");
+    update->add_option("--payment-method", *mass_payment, "Payment method: banktransfer, card, cash, check, mailin, paypal, stripe, or other:TEXT");
     update->add_option("--autosuspend-override", mass->autosuspend_override, "No overdue suspension before this date, 'never', or 'none'");
     update->add_option("--module-command", *mass_command, "Then run this on each: create, suspend, unsuspend, terminate, change_package");
     update->callback([&, mass, mass_status, mass_payment, mass_command, prorata] {
@@ -383,6 +383,8 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
                     fail(ErrorKind::invalid_input, "--module-command '" + *mass_command + "' is not create, suspend, unsuspend, terminate or change_package");
             }
             check_status_option(*mass_status);
+            const std::string payment_method =
+                mass_payment->empty() ? std::string() : checked_payment_method(*mass_payment, "--payment-method");
             std::string prorata_date;
             if (mass->prorata) {
                 if (mass->next_due.empty()) fail(ErrorKind::invalid_input, "--prorata needs --next-due");
@@ -393,7 +395,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
             std::vector<int64_t> ids;
             for (Service &s : services) {
                 apply(ctx, *mass, s, false);
-                if (!mass_payment->empty()) s.payment_method = *mass_payment;
+                if (!payment_method.empty()) s.payment_method = payment_method;
                 ctx.repo().update_service(s);
                 if (!mass_status->empty())  // the record only: nothing runs on the server
                     ctx.db().prepare("UPDATE services SET status = ?2 WHERE id = ?1").bind(1, s.id).bind(2, *mass_status).run();
