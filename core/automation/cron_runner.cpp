@@ -19,6 +19,30 @@ bool CronReport::had_errors() const {
     return false;
 }
 
+bool CronReport::eventful() const {
+    for (const auto &t : tasks)
+        if (t.result.done > 0 || !t.result.errors.empty()) return true;
+    return false;
+}
+
+std::string CronReport::summary_line() const {
+    int ran = 0, done = 0, errors = 0;
+    std::string failing;
+    for (const auto &t : tasks) {
+        if (!t.ran) continue;
+        ++ran;
+        done += t.result.done;
+        errors += static_cast<int>(t.result.errors.size());
+        if (!t.result.errors.empty())
+            failing += (failing.empty() ? "" : ", ") + t.task + ": " + std::to_string(t.result.errors.size());
+    }
+    std::string line = run_id ? "cron run " + std::to_string(run_id) : std::string("cron dry run");
+    line += std::string(": ") + status() + " — " + std::to_string(ran) + " task(s) ran, " + std::to_string(done) + " done, " +
+            std::to_string(errors) + " error(s)";
+    if (!failing.empty()) line += " (" + failing + ")";
+    return line;
+}
+
 CronLock::CronLock(const std::string &path, const std::string &now) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) fail(ErrorKind::storage, "cannot open the cron lock " + path);
@@ -142,7 +166,7 @@ CronReport run_cron(TaskContext &ctx, const Clock &clock, const BusinessZone &zo
     if (o.progress) std::cout << "\r\033[K" << std::flush;
     if (!o.dry_run)
         ctx.db.prepare("UPDATE cron_runs SET finished_at = ?2, status = ?3, summary = ?4 WHERE id = ?1")
-            .bind(1, report.run_id).bind(2, format_utc(clock.now())).bind(3, report.had_errors() ? "errors" : "ok")
+            .bind(1, report.run_id).bind(2, format_utc(clock.now())).bind(3, report.status())
             .bind(4, summary_of(report.tasks))
             .run();
     return report;

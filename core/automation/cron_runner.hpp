@@ -35,6 +35,12 @@ struct CronReport {
     int64_t run_id = 0;  // 0 for a dry run
     std::vector<TaskOutcome> tasks;
     bool had_errors() const;
+    // Whether any task did something (done > 0) or failed: what `cron --quiet` prints for.
+    bool eventful() const;
+    const char *status() const { return had_errors() ? "errors" : "ok"; }
+    // One line for the end of every run: "cron run 12: errors — 13 task(s) ran, 4 done,
+    // 1 error(s) (module-queue: 1)".
+    std::string summary_line() const;
 };
 
 class CronLocked : public std::runtime_error {

@@ -2,6 +2,7 @@
 
 #include "billing/cycles.hpp"
 #include "billing/prorata.hpp"
+#include "domain/records.hpp"
 #include "foundation/error.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "notify/outbox.hpp"
@@ -113,7 +114,7 @@ Money Invoicing::apply_credit(int64_t invoice_id) {
     return amount;
 }
 
-Payment Invoicing::pay(int64_t invoice_id, Money amount, const std::string &method, const std::string &gateway_id) {
+Payment Invoicing::pay(int64_t invoice_id, Money amount, const std::string &method_given, const std::string &gateway_id) {
     Transaction tx(db_);
     const Invoice inv = get(invoice_id);
     if (inv.status == invoice_status::cancelled)
@@ -123,7 +124,8 @@ Payment Invoicing::pay(int64_t invoice_id, Money amount, const std::string &meth
                                      "); record the money as credit instead: provisio credit add");
     if (amount.negative() || amount.zero())
         fail(ErrorKind::invalid_input, "a payment must be more than zero");
-    if (method.empty()) fail(ErrorKind::invalid_input, "a payment needs a --method");
+    if (method_given.empty()) fail(ErrorKind::invalid_input, "a payment needs a --method");
+    const std::string method = checked_payment_method(method_given, "--method");
     if (!gateway_id.empty()) {
         auto q = db_.prepare("SELECT id, invoice_id FROM transactions WHERE method = ?1 AND gateway_id = ?2");
         q.bind(1, method).bind(2, gateway_id);

@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <iostream>
 
 namespace provisio::cli {
@@ -21,6 +22,7 @@ namespace {
 struct CdrArgs {
     std::string service, format = "fusionpbx-csv", file, from, to, id;
     bool all = false, dry_run = false;
+    int64_t limit = 0, after = 0;
 };
 
 std::string money(int64_t micros, int places = 4) { return Money::from_micros(micros).to_string(places); }
@@ -134,6 +136,9 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
     list->add_option("--from", args->from, "From this date (business time zone) or time (ISO 8601 with zone), inclusive");
     list->add_option("--to", args->to, "Up to this date or time, exclusive");
     list->add_flag("--all", args->all, "Include suppressed calls");
+    list->add_option("--limit", args->limit, "At most this many calls")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+    list->add_option("--after", args->after, "Only the calls after this CDR id in the listing (the next page)")
+        ->check(CLI::Range(int64_t{1}, INT64_MAX));
     list->callback([&, args] {
         run = [&, args] {
             usage::CdrFilter f;
@@ -142,26 +147,31 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
             f.from = instant_option(zone, args->from, "--from");
             f.to = instant_option(zone, args->to, "--to");
             f.with_suppressed = args->all;
-            const auto cdrs = usage::list_cdrs(ctx.db(), f);
+            f.limit = args->limit;
+            f.after = args->after;
+            // Streamed: each call is printed as it is read, so any number of them fits in memory.
             if (ctx.options.json) {
-                json out = json::array();
-                for (const auto &c : cdrs) out.push_back(cdr_json(c));
-                print_json(std::cout, out);
+                JsonArrayWriter out(std::cout);
+                usage::for_each_cdr(ctx.db(), f, [&](const usage::StoredCdr &c) { out.add(cdr_json(c)); });
+                out.finish();
                 return exit_ok;
             }
-            Table table({"ID", "START", "DIR", "NUMBER", "BILLSEC", "BILLED", "STATUS", "COST"});
-            int64_t total = 0;
-            for (const auto &c : cdrs) {
+            StreamingTable table(std::cout, {"ID", "START", "DIR", "NUMBER", "BILLSEC", "BILLED", "STATUS", "COST"});
+            int64_t total = 0, last = 0;
+            usage::for_each_cdr(ctx.db(), f, [&](const usage::StoredCdr &c) {
                 table.add({std::to_string(c.id), c.start_at, c.direction, c.number, std::to_string(c.billsec),
                            std::to_string(c.billed_seconds), c.status, money(c.cost_micros)});
                 total += c.cost_micros;
-            }
-            if (table.empty()) {
+                last = c.id;
+            });
+            const size_t count = table.finish();
+            if (count == 0) {
                 std::cout << "no calls\n";
                 return exit_ok;
             }
-            table.print(std::cout);
-            std::cout << cdrs.size() << " call(s), total " << money(total) << '\n';
+            std::cout << count << " call(s), total " << money(total);
+            if (args->limit > 0 && count == static_cast<size_t>(args->limit)) std::cout << "; next page: --after " << last;
+            std::cout << '\n';
             return exit_ok;
         };
     });

@@ -8,12 +8,14 @@
 #include "domain/contacts.hpp"
 #include "foundation/error.hpp"
 #include "ledger/credit_ledger.hpp"
+#include "money/currency.hpp"
 #include "notify/outbox.hpp"
 #include "store/database.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <cctype>
+#include <cstdint>
 #include <iostream>
 
 namespace provisio::cli {
@@ -56,7 +58,11 @@ void apply(Context &ctx, const ClientArgs &a, Client &c) {
         c.email = a.email;
     }
     if (!a.status.empty()) c.status = check_client_status(a.status);
-    if (!a.currency.empty()) c.currency = a.currency;
+    if (!a.currency.empty()) {
+        std::string code = a.currency;
+        for (char &ch : code) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        c.currency = checked_currency(code, "--currency");
+    }
     if (!a.separate_invoices.empty()) c.separate_invoices = parse_yes_no(a.separate_invoices, "--separate-invoices");
     if (!a.no_late_fees.empty()) c.no_late_fees = parse_yes_no(a.no_late_fees, "--no-late-fees");
     if (!a.no_overdue_emails.empty()) c.no_overdue_emails = parse_yes_no(a.no_overdue_emails, "--no-overdue-emails");
@@ -79,9 +85,7 @@ void apply(Context &ctx, const ClientArgs &a, Client &c) {
             c.billing_contact_id = k.id;
         }
     }
-    if (c.currency.empty()) c.currency = ctx.config().currency;
-    if (c.currency.size() != 3 || !std::all_of(c.currency.begin(), c.currency.end(), [](unsigned char ch) { return std::isupper(ch); }))
-        fail(ErrorKind::invalid_input, "currency '" + c.currency + "' must be a three-letter ISO code such as USD");
+    if (c.currency.empty()) c.currency = ctx.config().currency;  // checked when the configuration was read
 }
 
 json address_json(const PostalAddress &a) {
@@ -148,21 +152,31 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
         };
     });
 
-    client->add_subcommand("list", "List clients")->callback([&] {
-        run = [&] {
-            const auto clients = ctx.repo().list_clients();
+    auto *list = client->add_subcommand("list", "List clients (streamed: any number)");
+    auto filter = std::make_shared<ClientFilter>();
+    list->add_option("--search", filter->search,
+                     "Only clients whose e-mail, name, company, or a service's domain or username contains this (any case)");
+    list->add_option("--status", filter->status, "Only clients of this status: Active, Inactive, Closed");
+    list->add_option("--limit", filter->limit, "At most this many")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+    list->add_option("--after", filter->after, "Only clients with ids above this one (the next page)")->check(CLI::Range(int64_t{1}, INT64_MAX));
+    list->callback([&, filter] {
+        run = [&, filter] {
             if (ctx.options.json) {
-                json out = json::array();
-                for (const auto &c : clients) out.push_back(client_json(c));
-                print_json(std::cout, out);
+                JsonArrayWriter out(std::cout);
+                ctx.repo().for_each_client(*filter, [&](const Client &c) { out.add(client_json(c)); });
+                out.finish();
                 return exit_ok;
             }
-            Table t({"ID", "NAME", "COMPANY", "EMAIL", "STATUS", "CURRENCY"});
-            for (const auto &c : clients)
+            StreamingTable t(std::cout, {"ID", "NAME", "COMPANY", "EMAIL", "STATUS", "CURRENCY"});
+            int64_t last = 0;
+            ctx.repo().for_each_client(*filter, [&](const Client &c) {
                 t.add({std::to_string(c.id), c.first_name + (c.last_name.empty() ? "" : " " + c.last_name), c.company, c.email, c.status,
                        c.currency});
-            if (t.empty()) std::cout << "no clients\n";
-            else t.print(std::cout);
+                last = c.id;
+            });
+            const size_t count = t.finish();
+            if (count == 0) std::cout << "no clients\n";
+            else if (filter->limit > 0 && count == static_cast<size_t>(filter->limit)) std::cout << "next page: --after " << last << '\n';
             return exit_ok;
         };
     });

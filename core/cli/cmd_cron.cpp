@@ -19,6 +19,7 @@ struct CronArgs {
     std::string task;
     bool dry_run = false;
     bool verbose = false;
+    bool quiet = false;
     int limit = 20;
 };
 
@@ -48,11 +49,15 @@ int run_cron_command(Context &ctx, const CronArgs &a) {
             tasks.push_back({{"task", t.task}, {"ran", t.ran}, {"skipped", t.skipped_because}, {"done", t.result.done},
                              {"lines", t.result.lines}, {"errors", t.result.errors}, {"seconds", t.seconds}});
         print_json(std::cout, {{"run", r.run_id ? json(r.run_id) : json()}, {"at", now}, {"business_date", format_date(ctx.today())},
-                               {"dry_run", a.dry_run}, {"tasks", tasks}, {"errors", r.had_errors()}});
-    } else {
+                               {"dry_run", a.dry_run}, {"tasks", tasks}, {"errors", r.had_errors()}, {"status", r.status()},
+                               {"summary", r.summary_line()}});
+    } else if (!a.quiet || r.eventful()) {
+        // --quiet: nothing at all for a run that did nothing and had no errors; otherwise only
+        // the tasks that did something or failed, then the summary.
         std::cout << (a.dry_run ? "cron dry run (nothing is kept) " : "cron run ") << now << ", business day "
                   << format_date(ctx.today()) << " " << zone.name() << '\n';
         for (const auto &t : r.tasks) {
+            if (a.quiet && t.result.done == 0 && t.result.errors.empty()) continue;
             char line[160];
             if (!t.ran) {
                 std::snprintf(line, sizeof line, "  %-16s skipped: %s", t.task.c_str(), t.skipped_because.c_str());
@@ -67,6 +72,7 @@ int run_cron_command(Context &ctx, const CronArgs &a) {
                 for (const auto &l : t.result.lines) std::cout << "      " << l << '\n';
             for (const auto &e : t.result.errors) std::cout << "      error: " << e << '\n';
         }
+        std::cout << r.summary_line() << '\n';
     }
     return r.had_errors() ? exit_failed : exit_ok;
 }
@@ -80,6 +86,9 @@ void add_cron_commands(CLI::App &app, Context &ctx, Runner &run) {
     cron->add_option("--task", args->task, "Run only this task, whatever its schedule");
     cron->add_flag("--dry-run", args->dry_run, "Show what would be done; change nothing");
     cron->add_flag("--verbose", args->verbose, "List what each task did (the global -v also logs debug detail)");
+    cron->add_flag("--quiet", args->quiet,
+                   "Print nothing when no task did anything or failed; otherwise only those tasks and the summary")
+        ->excludes(cron->get_option("--verbose"));
 
     auto *history = cron->add_subcommand("history", "Recent cron runs");
     history->add_option("--limit", args->limit, "How many")->check(CLI::Range(1, 10000));

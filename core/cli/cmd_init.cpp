@@ -1,25 +1,62 @@
 // provisio init: create (or bring up to date) a configuration, key file, database and
 // modules directory. Safe to run again: existing files are kept, the database is migrated.
+// All or nothing: when a step fails, what this run created is removed again, so a bad
+// database path leaves no key file or configuration behind for the next attempt to trip on.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
+#include "foundation/files.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include <fstream>
 #include <iostream>
 
 namespace provisio::cli {
+
+namespace {
+
+// What this run created, removed again (newest first) unless the run succeeds.
+class Created {
+public:
+    Created() = default;
+    Created(const Created &) = delete;
+    Created &operator=(const Created &) = delete;
+    ~Created() {
+        if (kept_) return;
+        std::error_code ec;
+        for (auto it = paths_.rbegin(); it != paths_.rend(); ++it) std::filesystem::remove_all(*it, ec);
+    }
+    void add(const std::filesystem::path &path) { paths_.push_back(path); }
+    // Creates the missing directories up to `dir`, remembering the outermost one made.
+    void directories(const std::filesystem::path &dir) {
+        std::filesystem::path first_missing;
+        for (auto p = std::filesystem::absolute(dir); !p.empty() && !std::filesystem::exists(p); p = p.parent_path()) {
+            first_missing = p;
+            if (p == p.parent_path()) break;
+        }
+        std::filesystem::create_directories(dir);
+        if (!first_missing.empty()) add(first_missing);
+    }
+    void keep() { kept_ = true; }
+
+private:
+    std::vector<std::filesystem::path> paths_;
+    bool kept_ = false;
+};
+
+}  // namespace
 
 void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto *init = app.add_subcommand("init", "Create the configuration, key file, database and modules directory");
     init->callback([&] {
         run = [&] {
             json report = json::object();
+            Created created;
             const auto path = ctx.config_path();
             if (!std::filesystem::exists(path)) {
-                if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-                std::ofstream(path) << Config::default_text();
+                if (path.has_parent_path()) created.directories(path.parent_path());
+                create_file_whole(path, Config::default_text(), 0666);
+                created.add(path);
                 report["config"] = "created " + path.string();
             } else {
                 report["config"] = "kept " + path.string();
@@ -27,18 +64,23 @@ void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
             const Config &config = ctx.config();
             if (!std::filesystem::exists(config.key_file)) {
                 SecretBox::create_key_file(config.key_file);
+                created.add(config.key_file);
                 report["key_file"] = "created " + config.key_file.string() + " (mode 0600; back it up separately)";
             } else {
                 SecretBox::from_key_file(config.key_file);  // refuses a readable or malformed one now, not later
                 report["key_file"] = "kept " + config.key_file.string();
             }
             const bool existed = std::filesystem::exists(config.database);
-            Database db = Database::open(config.database, true);
-            report["database"] = std::string(existed ? "migrated " : "created ") + config.database.string() +
-                                 " (schema version " + std::to_string(db.schema_version()) + ")";
+            if (!existed)
+                for (const char *suffix : {"", "-wal", "-shm", "-journal"}) created.add(config.database.string() + suffix);
+            {
+                Database db = Database::open(config.database, true);
+                report["database"] = std::string(existed ? "migrated " : "created ") + config.database.string() +
+                                     " (schema version " + std::to_string(db.schema_version()) + ")";
+            }
             const auto modules = ctx.modules_dir();
             if (!std::filesystem::exists(modules)) {
-                std::filesystem::create_directories(modules);
+                created.directories(modules);
                 std::filesystem::permissions(modules, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
                                                           std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
                                                           std::filesystem::perms::others_exec);
@@ -46,6 +88,7 @@ void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
             } else {
                 report["modules_dir"] = "kept " + modules.string();
             }
+            created.keep();
             if (ctx.options.json) print_json(std::cout, report);
             else
                 for (const auto &[k, v] : report.items()) std::cout << v.get<std::string>() << '\n';

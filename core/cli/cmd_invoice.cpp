@@ -115,7 +115,7 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto *pay = invoice->add_subcommand("pay", "Record a payment against an invoice");
     pay->add_option("INVOICE", args->ref, "Invoice number")->required();
     pay->add_option("--amount", args->amount, "Amount paid (default: the balance due)");
-    pay->add_option("--method", args->method, "Payment method, e.g. banktransfer, stripe")->required();
+    pay->add_option("--method", args->method, "Payment method: banktransfer, card, cash, check, mailin, paypal, stripe, or other:TEXT")->required();
     pay->add_option("--transaction-id", args->transaction_id, "The payment processor's id (recorded once per method)");
     pay->callback([&, args] {
         run = [&, args] {

@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <iostream>
 
 namespace provisio::cli {
@@ -140,6 +141,13 @@ json service_json(const Service &s) {
 
 const char *status_word(provisio_status s) { return status_name(s); }
 
+// A --status value: a service status as spelled in records, or empty (none given).
+void check_status_option(const std::string &value) {
+    const std::vector<std::string> statuses{status::pending, status::active, status::suspended, status::terminated, status::cancelled};
+    if (!value.empty() && std::find(statuses.begin(), statuses.end(), value) == statuses.end())
+        fail(ErrorKind::invalid_input, "--status '" + value + "' is not Pending, Active, Suspended, Terminated or Cancelled");
+}
+
 int report(Context &ctx, const LifecycleResult &r) {
     if (ctx.options.json) {
         print_json(std::cout, {{"service", r.service_id}, {"action", r.action}, {"status", status_word(r.status)},
@@ -235,25 +243,44 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
         };
     });
 
-    auto *list = service->add_subcommand("list", "List services");
+    auto *list = service->add_subcommand("list", "List services (streamed: any number)");
+    auto listing = std::make_shared<ServiceFilter>();
     list->add_option("--client", args->client, "Only this client's services");
-    list->callback([&, args] {
-        run = [&, args] {
-            std::optional<int64_t> client;
-            if (!args->client.empty()) client = parse_id(args->client, "--client");
-            const auto services = ctx.repo().list_services(client);
+    list->add_option("--search", listing->search,
+                     "Only services whose domain, username, or client's e-mail, name or company contains this (any case)");
+    list->add_option("--status", listing->status, "Only services of this status: Pending, Active, Suspended, Terminated, Cancelled");
+    list->add_option("--product", args->product, "Only services of this product (id or name)");
+    list->add_option("--limit", listing->limit, "At most this many")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+    list->add_option("--after", listing->after, "Only services with ids above this one (the next page)")->check(CLI::Range(int64_t{1}, INT64_MAX));
+    list->callback([&, args, listing] {
+        run = [&, args, listing] {
+            ServiceFilter f = *listing;
+            if (!args->client.empty()) f.client_id = ctx.repo().get_client(parse_id(args->client, "--client")).id;
+            if (!args->product.empty()) f.product_id = ctx.repo().find_product(args->product).id;
+            check_status_option(f.status);
             if (ctx.options.json) {
-                json out = json::array();
-                for (const auto &s : services) out.push_back(service_json(s));
-                print_json(std::cout, out);
+                JsonArrayWriter out(std::cout);
+                ctx.repo().for_each_service(f, [&](const ListedService &l) {
+                    json j = service_json(l.service);
+                    j["client_name"] = l.client_name;
+                    j["product_name"] = l.product_name;
+                    out.add(j);
+                });
+                out.finish();
                 return exit_ok;
             }
-            Table t({"ID", "CLIENT", "PRODUCT", "STATUS", "DOMAIN", "AMOUNT", "CYCLE", "NEXT DUE"});
-            for (const auto &s : services)
-                t.add({std::to_string(s.id), std::to_string(s.client_id), std::to_string(s.product_id), s.status, s.domain,
-                       s.recurring_amount.to_string(), s.billing_cycle, s.next_due_date.value_or("-")});
-            if (t.empty()) std::cout << "no services\n";
-            else t.print(std::cout);
+            StreamingTable t(std::cout, {"ID", "CLIENT", "PRODUCT", "STATUS", "DOMAIN", "AMOUNT", "CYCLE", "NEXT DUE"});
+            int64_t last = 0;
+            ctx.repo().for_each_service(f, [&](const ListedService &l) {
+                const Service &s = l.service;
+                t.add({std::to_string(s.id), std::to_string(s.client_id) + " " + l.client_name,
+                       std::to_string(s.product_id) + " " + l.product_name, s.status, s.domain, s.recurring_amount.to_string(),
+                       s.billing_cycle, s.next_due_date.value_or("-")});
+                last = s.id;
+            });
+            const size_t count = t.finish();
+            if (count == 0) std::cout << "no services\n";
+            else if (f.limit > 0 && count == static_cast<size_t>(f.limit)) std::cout << "next page: --after " << last << '\n';
             return exit_ok;
         };
     });
@@ -345,7 +372,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     update->add_option("--next-due", mass->next_due, "Next due date, YYYY-MM-DD");
     update->add_flag("--prorata", mass->prorata, "With --next-due: one prorata invoice for the gap; the dates move when it is paid");
     update->add_option("--status", *mass_status, "Set the status record only (Pending, Active, Suspended, Terminated, Cancelled); nothing runs on servers");
-    update->add_option("--payment-method", *mass_payment, "Payment method, e.g. banktransfer, stripe");
+    update->add_option("--payment-method", *mass_payment, "Payment method: banktransfer, card, cash, check, mailin, paypal, stripe, or other:TEXT");
     update->add_option("--autosuspend-override", mass->autosuspend_override, "No overdue suspension before this date, 'never', or 'none'");
     update->add_option("--module-command", *mass_command, "Then run this on each: create, suspend, unsuspend, terminate, change_package");
     update->callback([&, mass, mass_status, mass_payment, mass_command, prorata] {
@@ -362,9 +389,9 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
                 if (!command || *command == Action::test_connection || *command == Action::change_password)
                     fail(ErrorKind::invalid_input, "--module-command '" + *mass_command + "' is not create, suspend, unsuspend, terminate or change_package");
             }
-            const std::vector<std::string> statuses{status::pending, status::active, status::suspended, status::terminated, status::cancelled};
-            if (!mass_status->empty() && std::find(statuses.begin(), statuses.end(), *mass_status) == statuses.end())
-                fail(ErrorKind::invalid_input, "--status '" + *mass_status + "' is not Pending, Active, Suspended, Terminated or Cancelled");
+            check_status_option(*mass_status);
+            const std::string payment_method =
+                mass_payment->empty() ? std::string() : checked_payment_method(*mass_payment, "--payment-method");
             std::string prorata_date;
             if (mass->prorata) {
                 if (mass->next_due.empty()) fail(ErrorKind::invalid_input, "--prorata needs --next-due");
@@ -375,7 +402,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
             std::vector<int64_t> ids;
             for (Service &s : services) {
                 apply(ctx, *mass, s, false);
-                if (!mass_payment->empty()) s.payment_method = *mass_payment;
+                if (!payment_method.empty()) s.payment_method = payment_method;
                 ctx.repo().update_service(s);
                 if (!mass_status->empty())  // the record only: nothing runs on the server
                     ctx.db().prepare("UPDATE services SET status = ?2 WHERE id = ?1").bind(1, s.id).bind(2, *mass_status).run();

@@ -36,6 +36,7 @@ void add_timelog_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (args->minutes <= 0) fail(ErrorKind::invalid_input, "--minutes must be more than zero");
             if (s.status == status::terminated || s.status == status::cancelled)
                 fail(ErrorKind::refused, "service " + std::to_string(s.id) + " is " + s.status + "; time is logged only on live services");
+            require_time_credits(ctx.repo(), ctx.modules(), s);
             const Date on = args->at.empty() ? ctx.today()
                                              : BusinessZone(ctx.config().timezone).date_at(parse_instant(args->at, "--at"));
             const Hours hours = hours_for_minutes(args->minutes);

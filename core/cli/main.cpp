@@ -7,6 +7,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 
 using namespace provisio;
@@ -100,6 +101,13 @@ int main(int argc, char **argv) {
     } catch (const Error &e) {
         std::cerr << "provisio: " << e.what() << '\n';
         return exit_code(e.kind());
+    } catch (const std::filesystem::filesystem_error &e) {
+        // A directory or file provisio could not create, read or write: the system's reason
+        // and the path, not an "internal error".
+        std::string what = e.what();  // "filesystem error: cannot create directories: Permission denied [/srv/x]"
+        if (what.rfind("filesystem error: ", 0) == 0) what.erase(0, 18);
+        std::cerr << "provisio: " << what << '\n';
+        return exit_storage;
     } catch (const std::exception &e) {
         std::cerr << "provisio: internal error: " << e.what() << '\n';
         return exit_internal;

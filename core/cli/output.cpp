@@ -16,23 +16,67 @@ std::string one_line(std::string s) {
 }
 }  // namespace
 
-void Table::print(std::ostream &out) const {
+std::vector<size_t> Table::widths() const {
     std::vector<size_t> widths;
     for (const auto &h : headers_) widths.push_back(width(h));
     for (const auto &row : rows_)
         for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], width(one_line(row[i])));
-    auto line = [&](const std::vector<std::string> &cells) {
-        std::string text;
-        for (size_t i = 0; i < cells.size() && i < widths.size(); ++i) {
-            const std::string cell = one_line(cells[i]);
-            text += cell;
-            if (i + 1 < cells.size()) text += std::string(widths[i] - width(cell) + 2, ' ');
-        }
-        out << text << '\n';
-    };
-    line(headers_);
-    for (const auto &row : rows_) line(row);
+    return widths;
 }
+
+void Table::print_row(std::ostream &out, const std::vector<std::string> &cells, const std::vector<size_t> &widths) const {
+    std::string text;
+    for (size_t i = 0; i < cells.size() && i < widths.size(); ++i) {
+        const std::string cell = one_line(cells[i]);
+        text += cell;
+        if (i + 1 < cells.size()) text += std::string(widths[i] > width(cell) ? widths[i] - width(cell) + 2 : 2, ' ');
+    }
+    out << text << '\n';
+}
+
+void Table::print_rows(std::ostream &out, const std::vector<size_t> &widths) const {
+    for (const auto &row : rows_) print_row(out, row, widths);
+}
+
+void Table::print(std::ostream &out) const {
+    const auto w = widths();
+    print_row(out, headers_, w);
+    print_rows(out, w);
+}
+
+void StreamingTable::add(std::vector<std::string> row) {
+    ++rows_;
+    if (!widths_.empty()) {
+        table_.print_row(out_, row, widths_);
+        return;
+    }
+    table_.add(std::move(row));
+    if (rows_ == sample_) {
+        widths_ = table_.widths();
+        table_.print(out_);
+        table_.clear();
+    }
+}
+
+size_t StreamingTable::finish() {
+    if (widths_.empty() && rows_ > 0) {
+        table_.print(out_);
+        table_.clear();
+    }
+    return rows_;
+}
+
+void JsonArrayWriter::add(const json &element) {
+    // Indented one level deeper than on its own: each of its lines two spaces in.
+    const std::string text = element.dump(2);
+    out_ << (any_ ? ",\n  " : "[\n  ");
+    size_t start = 0;
+    for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) out_ << text.substr(start, nl + 1 - start) << "  ";
+    out_ << text.substr(start);
+    any_ = true;
+}
+
+void JsonArrayWriter::finish() { out_ << (any_ ? "\n]\n" : "[]\n"); }
 
 void print_fields(std::ostream &out, const std::vector<std::pair<std::string, std::string>> &fields) {
     size_t w = 0;

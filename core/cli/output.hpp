@@ -18,10 +18,47 @@ public:
     void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     bool empty() const { return rows_.empty(); }
     void print(std::ostream &out) const;
+    // The widths print() would use; prints one row (or the headers) in `widths`.
+    std::vector<size_t> widths() const;
+    void print_row(std::ostream &out, const std::vector<std::string> &cells, const std::vector<size_t> &widths) const;
+    void print_rows(std::ostream &out, const std::vector<size_t> &widths) const;  // the rows held, not the headers
+    const std::vector<std::string> &headers() const { return headers_; }
+    void clear() { rows_.clear(); }
 
 private:
     std::vector<std::string> headers_;
     std::vector<std::vector<std::string>> rows_;
+};
+
+// A table printed while it is filled, for lists of any length: the column widths come from the
+// first `sample` rows, held until then; later rows print at once in those widths (a longer cell
+// pushes the rest of its row right). finish() prints what is held and returns the row count.
+class StreamingTable {
+public:
+    StreamingTable(std::ostream &out, std::vector<std::string> headers, size_t sample = 200)
+        : out_(out), table_(std::move(headers)), sample_(sample) {}
+    void add(std::vector<std::string> row);
+    size_t finish();
+
+private:
+    std::ostream &out_;
+    Table table_;
+    size_t sample_;
+    size_t rows_ = 0;
+    std::vector<size_t> widths_;  // set once the sample is printed
+};
+
+// A JSON array printed element by element, byte for byte as print_json prints the whole array,
+// without holding it.
+class JsonArrayWriter {
+public:
+    explicit JsonArrayWriter(std::ostream &out) : out_(out) {}
+    void add(const json &element);
+    void finish();
+
+private:
+    std::ostream &out_;
+    bool any_ = false;
 };
 
 // "key: value" lines with the keys aligned.

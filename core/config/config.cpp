@@ -2,12 +2,14 @@
 
 #include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
+#include "money/currency.hpp"
 #include "money/money.hpp"
 
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -126,7 +128,10 @@ Config Config::load(const std::filesystem::path &file) {
                 bad(node, key, std::string("is invalid: ") + e.what());
             }
         }
-        else if (key == "currency") c.currency = string_of(node, key);
+        else if (key == "currency") {
+            c.currency = string_of(node, key);
+            if (!is_currency_code(c.currency)) bad(node, key, "'" + c.currency + "' is not an ISO 4217 currency code (upper case, e.g. USD, EUR, CAD)");
+        }
         else if (key == "log_level") {
             c.log_level = string_of(node, key);
             static const std::set<std::string> levels{"debug", "info", "warning", "error"};
@@ -167,12 +172,20 @@ Config Config::load(const std::filesystem::path &file) {
                 else if (bk.str() == "late_fee_days") c.late_fee_days = integer(0, 3650);
                 else if (bk.str() == "late_fee") {
                     c.late_fee = string_of(bnode, b);
-                    std::string amount = c.late_fee;
-                    if (!amount.empty() && amount.back() == '%') amount.pop_back();
-                    try {
-                        if (!amount.empty() && Money::parse(amount, b).negative()) bad(bnode, b, "must not be negative");
-                    } catch (const Error &) {
-                        bad(bnode, b, "must be an amount such as \"5.00\" or a percentage such as \"10%\"");
+                    if (!c.late_fee.empty()) {
+                        // An amount or a percentage, nothing else: "%" alone, "5 USD" or "-2" would
+                        // otherwise only fail (or charge nonsense) when the late-fees task runs.
+                        const bool percent = c.late_fee.back() == '%';
+                        const std::string amount = percent ? c.late_fee.substr(0, c.late_fee.size() - 1) : c.late_fee;
+                        std::optional<Money> value;
+                        try {
+                            if (!amount.empty() && amount.front() != '+' && amount.front() != '-') value = Money::parse(amount, b);
+                        } catch (const Error &) {
+                        }
+                        if (!value)
+                            bad(bnode, b, "'" + c.late_fee + "' must be an amount such as \"5.00\" or a percentage such as \"10%\" (\"\" for none)");
+                        if (percent && *value > Money::parse("100", b))
+                            bad(bnode, b, "'" + c.late_fee + "' must be a percentage from 0% to 100%");
                     }
                 } else if (bk.str() == "overdue_notice_days") {
                     const toml::array *days = bnode.as_array();

@@ -150,8 +150,8 @@ void ClientFields::set(int64_t client_id, std::string_view name, std::string_vie
         db_.prepare("DELETE FROM client_field_values WHERE client_id = ?1 AND field_id = ?2").bind(1, client_id).bind(2, f.id).run();
         return;
     }
-    db_.prepare("INSERT INTO client_field_values (client_id, field_id, value) VALUES (?1, ?2, ?3) "
-                "ON CONFLICT (client_id, field_id) DO UPDATE SET value = excluded.value")
+    db_.prepare("INSERT INTO client_field_values (client_id, field_id, value, set_by) VALUES (?1, ?2, ?3, '') "
+                "ON CONFLICT (client_id, field_id) DO UPDATE SET value = excluded.value, set_by = ''")
         .bind(1, client_id).bind(2, f.id).bind(3, v)
         .run();
 }

@@ -67,11 +67,18 @@ Client Repository::get_client(int64_t id) {
     return c;
 }
 
-std::vector<Client> Repository::list_clients() {
-    std::vector<Client> out;
-    auto q = db_.prepare("SELECT id FROM clients ORDER BY id");
-    while (q.step()) out.push_back(get_client(q.int64(0)));
-    return out;
+void Repository::for_each_client(const ClientFilter &f, const std::function<void(const Client &)> &each) {
+    const std::string status = f.status.empty() ? std::string() : check_client_status(f.status);
+    auto q = db_.prepare(
+        "SELECT c.id FROM clients c WHERE c.id > ?1 AND (?2 = '' OR c.status = ?2) AND (?3 = '' "
+        " OR lower(c.email) LIKE lower(?3) ESCAPE '\\' OR lower(c.first_name || ' ' || c.last_name) LIKE lower(?3) ESCAPE '\\' "
+        " OR lower(c.company) LIKE lower(?3) ESCAPE '\\' "
+        " OR EXISTS (SELECT 1 FROM services s WHERE s.client_id = c.id AND (lower(s.domain) LIKE lower(?3) ESCAPE '\\' "
+        "   OR lower(s.username) LIKE lower(?3) ESCAPE '\\'))) "
+        "ORDER BY c.id LIMIT ?4");
+    q.bind(1, f.after).bind(2, status).bind(3, f.search.empty() ? std::string() : like_pattern(f.search))
+        .bind(4, f.limit > 0 ? f.limit : -1);
+    while (q.step()) each(get_client(q.int64(0)));
 }
 
 }  // namespace provisio

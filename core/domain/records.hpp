@@ -102,9 +102,14 @@ std::string check_billing_cycle(std::string_view cycle);
 std::string check_client_status(std::string_view status);
 // A plausible e-mail address (one '@', non-empty local part, a dot in the domain, no spaces).
 bool plausible_email(std::string_view email);
-// An ISO 3166 alpha-2 country code, upper-cased ("ca" → "CA"); "" stays "". Error(invalid_input)
-// naming `flag` for anything else.
+// An ISO 3166-1 alpha-2 country code, upper-cased ("ca" → "CA"); "" stays "". Error(invalid_input)
+// naming `flag` for anything else, including unassigned codes such as QQ.
 std::string checked_country(std::string_view country, std::string_view flag);
+// A payment method as stored: one of known_payment_methods() (any case; "bank", "cheque" and
+// "creditcard" are taken for banktransfer, check and card), or the free form "other:TEXT"
+// (1 to 64 printable characters, kept as written). Error(invalid_input) naming `flag`.
+std::string checked_payment_method(std::string_view method, std::string_view flag);
+std::string known_payment_methods();  // "banktransfer, card, ..."
 // Error(not_found) unless the client exists.
 void require_client(Database &db, int64_t client_id);
 // YYYY-MM-DD that names a real date; throws Error(invalid_input) naming `what`.

@@ -6,7 +6,9 @@
 #include "domain/records.hpp"
 #include "foundation/clock.hpp"
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +19,34 @@ class SecretBox;
 
 // Error(invalid_input) when `service` is billed (recurring or one time) but has no next due date.
 void require_due_date(const Service &service);
+
+// Which clients a list shows. `search` matches, ignoring case, part of the e-mail address, the
+// first, last or full name, the company, or the domain or username of one of its services.
+struct ClientFilter {
+    std::string search;
+    std::string status;   // Active, Inactive, Closed; empty: any
+    int64_t after = 0;    // only ids above this (paging: the last id of the previous page)
+    int64_t limit = 0;    // at most this many; 0: all
+};
+
+// Which services a list shows. `search` matches, ignoring case, part of the domain, the
+// username, or the client's e-mail address, name or company.
+struct ServiceFilter {
+    std::optional<int64_t> client_id, product_id;
+    std::string search;
+    std::string status;   // Pending, Active, Suspended, Terminated, Cancelled; empty: any
+    int64_t after = 0;
+    int64_t limit = 0;
+};
+
+struct ListedService {
+    Service service;
+    std::string client_name;   // "Ada Lovelace", or the company when there is no name
+    std::string product_name;
+};
+
+// `text` as a LIKE pattern matching it anywhere, its own % _ and \ taken literally (ESCAPE '\').
+std::string like_pattern(std::string_view text);
 
 class Repository {
 public:
@@ -37,13 +67,15 @@ public:
     int64_t add_client(const Client &client);
     void update_client(const Client &client);
     Client get_client(int64_t id);
-    std::vector<Client> list_clients();
+    // Clients in id order, one at a time (a list of any length in constant memory).
+    void for_each_client(const ClientFilter &filter, const std::function<void(const Client &)> &each);
 
     // Error(invalid_input) for an invoiced cycle without a next due date (require_due_date).
     int64_t add_service(const Service &service);
     void update_service(const Service &service);   // everything but status and module state
     Service get_service(int64_t id);
-    std::vector<Service> list_services(std::optional<int64_t> client_id = std::nullopt);
+    // Services in id order, one at a time, with their client's and product's names.
+    void for_each_service(const ServiceFilter &filter, const std::function<void(const ListedService &)> &each);
     // Services with ids in [first, last], loaded with a handful of set queries (for automation
     // that walks many services).
     std::map<int64_t, Service> load_services(int64_t first, int64_t last);

@@ -119,12 +119,28 @@ std::map<int64_t, Service> Repository::load_services(int64_t first, int64_t last
     return out;
 }
 
-std::vector<Service> Repository::list_services(std::optional<int64_t> client_id) {
-    std::vector<Service> out;
-    auto q = db_.prepare("SELECT id FROM services WHERE ?1 IS NULL OR client_id = ?1 ORDER BY id");
-    q.bind(1, client_id);
-    while (q.step()) out.push_back(get_service(q.int64(0)));
-    return out;
+void Repository::for_each_service(const ServiceFilter &f, const std::function<void(const ListedService &)> &each) {
+    auto q = db_.prepare(
+        "SELECT s.id, CASE WHEN trim(c.first_name || ' ' || c.last_name) = '' THEN c.company "
+        "  ELSE trim(c.first_name || ' ' || c.last_name) END, p.name "
+        "FROM services s JOIN clients c ON c.id = s.client_id JOIN products p ON p.id = s.product_id "
+        "WHERE s.id > ?1 AND (?2 IS NULL OR s.client_id = ?2) AND (?3 IS NULL OR s.product_id = ?3) AND (?4 = '' OR s.status = ?4) "
+        "AND (?5 = '' OR lower(s.domain) LIKE lower(?5) ESCAPE '\\' OR lower(s.username) LIKE lower(?5) ESCAPE '\\' "
+        " OR lower(c.email) LIKE lower(?5) ESCAPE '\\' OR lower(c.first_name || ' ' || c.last_name) LIKE lower(?5) ESCAPE '\\' "
+        " OR lower(c.company) LIKE lower(?5) ESCAPE '\\') "
+        "ORDER BY s.id LIMIT ?6");
+    q.bind(1, f.after).bind(2, f.client_id).bind(3, f.product_id).bind(4, f.status)
+        .bind(5, f.search.empty() ? std::string() : like_pattern(f.search)).bind(6, f.limit > 0 ? f.limit : -1);
+    while (q.step()) each(ListedService{get_service(q.int64(0)), q.text(1), q.text(2)});
+}
+
+std::string like_pattern(std::string_view text) {
+    std::string out = "%";
+    for (const char ch : text) {
+        if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+        out += ch;
+    }
+    return out + "%";
 }
 
 void Repository::set_service_status(int64_t id, std::string_view status, std::string_view suspend_reason,

@@ -70,6 +70,12 @@ void scan(const std::string &text, const std::string &where, On on) {
 }  // namespace
 
 void check_template_text(const std::string &text, const std::string &where) {
+    // A NUL byte would end the text early for anything that reads it as a C string (mail
+    // clients, the SMTP transfer): refused rather than silently cut.
+    if (const size_t nul = text.find('\0'); nul != std::string::npos) {
+        const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(nul), '\n'));
+        fail(ErrorKind::invalid_input, where + " line " + std::to_string(line) + ": contains a NUL byte (is it a text file?)");
+    }
     scan(text, where, [&](const std::string &name, size_t, size_t, int line) {
         if (!known(name))
             fail(ErrorKind::invalid_input, where + " line " + std::to_string(line) + ": unknown variable {$" + name +

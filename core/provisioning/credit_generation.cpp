@@ -257,6 +257,21 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
     return report;
 }
 
+void require_time_credits(Repository &repo, const ModuleHost &host, const Service &service) {
+    const Product product = repo.get_product(service.product_id);
+    const std::string what = "service " + std::to_string(service.id) + " (product '" + product.name + "')";
+    if (product.module.empty())
+        fail(ErrorKind::refused, what + " has no module, so it keeps no time credits; log time on a service of a time-credit "
+                                        "module such as timelog");
+    const LoadedModule *module = host.find(product.module);
+    if (!module)
+        fail(ErrorKind::not_found, what + ": module '" + product.module + "' is not loaded, so it cannot tell whether it keeps "
+                                          "time credits (see: provisio module list)");
+    if (!module->description.functions.generate_credits)
+        fail(ErrorKind::refused, what + ": module '" + product.module + "' keeps no time credits; log time on a service of a "
+                                        "time-credit module such as timelog");
+}
+
 // What an event-driven cycle needs about one service; nullopt when its module does not
 // generate credits (or its schedule failed, which `report` then says).
 struct CreditGenerator::Prepared {

@@ -33,6 +33,11 @@ struct CreditReport {
 // clamped to 31 December); nullopt for a trigger that is not a calendar one.
 std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t offset);
 
+// Error(refused) unless `service`'s product has a module that keeps time credits (implements
+// credit generation): time logged on any other service would debit a balance nothing credits.
+// Error(not_found) when the product's module is not loaded, so it cannot be told.
+void require_time_credits(Repository &repo, const ModuleHost &host, const Service &service);
+
 class CreditGenerator {
 public:
     CreditGenerator(Repository &repo, const ModuleHost &host, Date today);

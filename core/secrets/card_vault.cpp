@@ -102,10 +102,16 @@ void CardVault::save(const std::filesystem::path &path, std::string_view passphr
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) fail(ErrorKind::storage, "cannot write card key file " + temp + ": " + std::strerror(errno));
     const std::string s = text.str();
-    const bool written = ::write(fd, s.data(), s.size()) == static_cast<ssize_t>(s.size()) && ::fsync(fd) == 0;
+    const ssize_t n = ::write(fd, s.data(), s.size());
+    int error = n < 0 ? errno : 0;
+    if (!error && static_cast<size_t>(n) != s.size()) error = ENOSPC;
+    if (!error && ::fsync(fd) != 0) error = errno;
     ::close(fd);
-    if (!written || std::rename(temp.c_str(), path.c_str()) != 0)
-        fail(ErrorKind::storage, "cannot write card key file " + path.string());
+    if (!error && std::rename(temp.c_str(), path.c_str()) != 0) error = errno;
+    if (error) {
+        ::unlink(temp.c_str());  // the old key file, if any, stays as it was
+        fail(ErrorKind::storage, "cannot write card key file " + path.string() + ": " + std::strerror(error));
+    }
 }
 
 CardVault CardVault::load(const std::filesystem::path &path) {

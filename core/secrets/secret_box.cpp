@@ -1,6 +1,7 @@
 #include "secrets/secret_box.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/files.hpp"
 
 #include "secrets/sodium_init.hpp"
 
@@ -27,14 +28,15 @@ void SecretBox::create_key_file(const std::filesystem::path &path) {
     randombytes_buf(key.data(), key.size());
     char hex[65];
     sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        fail(ErrorKind::storage, "cannot create key file " + path.string() + ": " + std::strerror(errno));
-    const std::string line = std::string(hex) + "\n";
-    const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-    ::close(fd);
+    std::string line = std::string(hex) + "\n";
     sodium_memzero(hex, sizeof hex);
-    if (!written) fail(ErrorKind::storage, "cannot write key file " + path.string());
+    try {
+        create_file_whole(path, line, 0600);  // a full disk leaves no half-written key behind
+    } catch (...) {
+        sodium_memzero(line.data(), line.size());
+        throw;
+    }
+    sodium_memzero(line.data(), line.size());
 }
 
 SecretBox SecretBox::from_key_file(const std::filesystem::path &path) {

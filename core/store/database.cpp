@@ -5,6 +5,12 @@
 
 #include <sqlite3.h>
 
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace provisio {
 
 namespace {
@@ -13,6 +19,75 @@ namespace {
 constexpr int64_t application_id = 0x50525653;
 
 [[noreturn]] void storage_error(const std::string &what) { fail(ErrorKind::storage, what); }
+
+std::filesystem::path directory_of(const std::filesystem::path &file) {
+    return file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+}
+
+// Why `path` cannot be written, or empty when it can (access(2) sees read-only mounts and
+// immutable files even for root).
+std::string unwritable(const std::filesystem::path &path) {
+    if (::access(path.c_str(), W_OK) == 0) return {};
+    return std::strerror(errno);
+}
+
+// The first of the database, its -wal and -shm files and its directory that cannot be written,
+// in an operator's words; empty when all can be.
+std::string read_only_part(const std::filesystem::path &file) {
+    std::error_code ec;
+    const auto dir = directory_of(file);
+    if (!std::filesystem::is_directory(dir, ec)) return "the directory " + dir.string() + " does not exist";
+    if (std::filesystem::exists(file, ec))
+        if (const auto why = unwritable(file); !why.empty()) return "the database file " + file.string() + " is read-only (" + why + ")";
+    for (const char *suffix : {"-wal", "-shm", "-journal"}) {
+        const std::filesystem::path side = file.string() + suffix;
+        if (std::filesystem::exists(side, ec))
+            if (const auto why = unwritable(side); !why.empty())
+                return "SQLite's " + side.string() + " file is read-only (" + why + ")";
+    }
+    if (const auto why = unwritable(dir); !why.empty())
+        return "the directory " + dir.string() + " is read-only (" + why + "); SQLite creates " + file.filename().string() +
+               "-wal and " + file.filename().string() + "-shm beside the database";
+    return {};
+}
+
+// What went wrong in the last call on `db`, named as the operator can fix it: a full disk, a
+// read-only directory or file, a file that is not SQLite; else SQLite's own words.
+std::string storage_failure(sqlite3 *db, const std::filesystem::path &file) {
+    const int code = sqlite3_extended_errcode(db);
+    const int primary = code & 0xff;
+    const int sys = sqlite3_system_errno(db);
+    const std::string sqlite_says = sqlite3_errmsg(db);
+    const std::string dir = directory_of(file).string();
+    // SQLite does not always keep the errno of a failed write (growing the -shm file, say);
+    // a file system with no block left is the cause then.
+    struct statvfs fs {};
+    const bool no_space = (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && ::statvfs(dir.c_str(), &fs) == 0 &&
+                          fs.f_blocks > 0 && (::geteuid() == 0 ? fs.f_bfree : fs.f_bavail) == 0;  // root may use the reserve
+    if (primary == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT || no_space)
+        return "the disk holding " + dir + " is full (" + (sys == EDQUOT ? std::strerror(sys) : "No space left on device") + ")";
+    if (sys == EROFS) return dir + " is on a read-only file system";
+    if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR || primary == SQLITE_PERM) {
+        if (auto part = read_only_part(file); !part.empty()) return part;
+        if (::access(file.c_str(), R_OK) != 0 && errno != ENOENT)
+            return "the database file " + file.string() + " cannot be read (" + std::strerror(errno) + ")";
+    }
+    if (primary == SQLITE_NOTADB) return file.string() + " is not a SQLite database";
+    if (primary == SQLITE_CORRUPT) return "the database file " + file.string() + " is damaged (" + sqlite_says + ")";
+    if (primary == SQLITE_BUSY)
+        return "the database " + file.string() + " is locked: another provisio process held it for more than 5 seconds";
+    if (sys != 0 && (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN))
+        return sqlite_says + " on " + file.string() + " (" + std::strerror(sys) + ")";
+    return sqlite_says;
+}
+
+bool is_storage_failure(int sqlite_code) {
+    switch (sqlite_code & 0xff) {
+    case SQLITE_FULL: case SQLITE_READONLY: case SQLITE_CANTOPEN: case SQLITE_IOERR: case SQLITE_PERM:
+    case SQLITE_NOTADB: case SQLITE_CORRUPT: case SQLITE_BUSY: return true;
+    default: return false;
+    }
+}
 
 }  // namespace
 
@@ -23,16 +98,24 @@ Database Database::open(const std::filesystem::path &file, bool create) {
     const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
-        const std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        const std::string msg = db ? storage_failure(db, file) : sqlite3_errstr(rc);
         sqlite3_close(db);
         storage_error("cannot open database " + file.string() + ": " + msg);
     }
     Database d(db, file);
     sqlite3_busy_timeout(db, 5000);
     sqlite3_extended_result_codes(db, 1);
+    // SQLite quietly opens a file it may not write read-only; provisio writes on every command
+    // (run history, migrations), so say so now rather than at the first write.
+    if (sqlite3_db_readonly(db, "main") == 1) {
+        const std::string part = read_only_part(file);
+        storage_error("cannot open database " + file.string() + " for writing: " +
+                      (part.empty() ? "SQLite opened it read-only" : part));
+    }
     int64_t app = 0, table_count = 0;
     try {
-        // The first read of the header tells whether this is SQLite at all.
+        // The first read of the header tells whether this is SQLite at all; a failure that is
+        // not about the file's contents (a read-only directory, a full disk) is named as such.
         Statement probe(db, "PRAGMA application_id");
         probe.step();
         app = probe.int64(0);
@@ -40,7 +123,9 @@ Database Database::open(const std::filesystem::path &file, bool create) {
         tables.step();
         table_count = tables.int64(0);
     } catch (const Error &e) {
-        storage_error(file.string() + " is not a provisio database: " + e.what());
+        if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_NOTADB)
+            storage_error(file.string() + " is not a provisio database: it is not a SQLite file");
+        storage_error(e.what());
     }
     if (app != application_id && !(app == 0 && table_count == 0))
         storage_error(file.string() + " is a SQLite database, but not a provisio one");
@@ -140,6 +225,8 @@ void Database::exec(std::string_view sql) {
     if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
         const std::string msg = err ? err : sqlite3_errmsg(db_);
         sqlite3_free(err);
+        if (is_storage_failure(sqlite3_extended_errcode(db_)))
+            storage_error("cannot use database " + file_.string() + ": " + storage_failure(db_, file_));
         storage_error(msg);
     }
 }
@@ -182,6 +269,11 @@ Statement::~Statement() {
 
 void Statement::throw_error(const char *during) const {
     const int code = sqlite3_extended_errcode(db_);
+    if (is_storage_failure(code)) {
+        const char *name = sqlite3_db_filename(db_, "main");
+        const std::filesystem::path file = name && *name ? name : "(in memory)";
+        fail(ErrorKind::storage, "cannot use database " + file.string() + ": " + storage_failure(db_, file));
+    }
     const ErrorKind kind = (code & 0xff) == SQLITE_CONSTRAINT ? ErrorKind::conflict : ErrorKind::storage;
     fail(kind, std::string(sqlite3_errmsg(db_)) + " (while " + during + " SQL)");
 }

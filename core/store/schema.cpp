@@ -628,6 +628,11 @@ ALTER TABLE cdrs ADD COLUMN answer_inferred INTEGER NOT NULL DEFAULT 0;
         // 13: ids are never reused — every table keyed by id rebuilt with AUTOINCREMENT (in C++:
         // use_autoincrement_ids). New tables from here on declare AUTOINCREMENT themselves.
         "",
+        // 14: who set a client field's value: '' an operator, 'autosuspend' the task that keeps
+        //     "VoIP Suspended" showing the autosuspension state (then not an override).
+        R"SQL(
+ALTER TABLE client_field_values ADD COLUMN set_by TEXT NOT NULL DEFAULT '';
+)SQL",
     };
     return migrations;
 }

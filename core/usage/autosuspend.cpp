@@ -19,7 +19,8 @@ struct Candidate {
     int64_t client_id = 0;
     std::string name;
     Money credit, due;
-    std::string manual, forced;
+    std::string manual, forced;                   // forced: the operator's "VoIP Suspended" (None when autosuspend set it)
+    bool state_shown = false;                     // "VoIP Suspended" = Yes was set by autosuspend to show its state
     std::vector<int64_t> active, auto_suspended;  // VoIP services
 };
 
@@ -43,7 +44,8 @@ std::vector<Candidate> candidates(Database &db, const ClientField &has, const st
         "SELECT c.id, c.first_name || CASE WHEN c.last_name = '' THEN '' ELSE ' ' || c.last_name END, c.credit_micros, "
         " (SELECT COALESCE(SUM(i.subtotal_micros - i.credit_micros - i.paid_micros), 0) FROM invoices i "
         "  WHERE i.client_id = c.id AND i.status = 'Unpaid' AND i.due_date <= ?1), "
-        " COALESCE(m.value, ?5), COALESCE(f.value, ?6), "
+        " COALESCE(m.value, ?5), CASE WHEN f.set_by = ?7 THEN ?6 ELSE COALESCE(f.value, ?6) END, "
+        " COALESCE(f.set_by = ?7, 0), "
         " (SELECT group_concat(s.id) FROM services s JOIN voip_packages p ON p.product_id = s.product_id "
         "  WHERE s.client_id = c.id AND s.status = 'Active' "
         "  AND (s.autosuspend_override IS NULL OR (s.autosuspend_override <> 'never' AND s.autosuspend_override <= ?1))), "
@@ -66,12 +68,16 @@ std::vector<Candidate> candidates(Database &db, const ClientField &has, const st
         c.due = Money::from_micros(q.int64(3));
         c.manual = q.text(4);
         c.forced = q.text(5);
-        c.active = ids(q.text(6));
-        c.auto_suspended = ids(q.text(7));
+        c.state_shown = q.int64(6) != 0;
+        c.active = ids(q.text(7));
+        c.auto_suspended = ids(q.text(8));
         out.push_back(std::move(c));
     }
     return out;
 }
+
+// Whether the client is out of credit: at or below zero, or owing more than it holds.
+bool out_of_credit(const Candidate &c) { return c.credit <= Money() || c.due > c.credit; }
 
 // Whether the client's VoIP services should be suspended, and why.
 std::pair<bool, std::string> decide(const Candidate &c) {
@@ -83,6 +89,36 @@ std::pair<bool, std::string> decide(const Candidate &c) {
         return {true, "invoices due " + c.due.to_string() + " exceed the credit " + c.credit.to_string()};
     return {false, "credit " + c.credit.to_string() + ", nothing owing beyond it"};
 }
+
+// "VoIP Suspended" shows the autosuspension state: Yes (set by autosuspend, so not an
+// override) while autosuspend holds any of the client's services suspended, back to None
+// (no value) when it holds none. An operator's own value is never touched.
+class SuspendedState {
+public:
+    SuspendedState(Database &db, const std::optional<ClientField> &field) : db_(db), field_(field) {}
+    void show_suspended(int64_t client) {
+        if (!field_) return;
+        db_.prepare("INSERT INTO client_field_values (client_id, field_id, value, set_by) VALUES (?1, ?2, 'Yes', ?3) "
+                    "ON CONFLICT (client_id, field_id) DO UPDATE SET value = 'Yes', set_by = ?3 "
+                    "WHERE client_field_values.value = 'None'")
+            .bind(1, client).bind(2, field_->id).bind(3, autosuspend_task)
+            .run();
+    }
+    // Clears the shown state once autosuspend holds none of the client's services.
+    void show_released(int64_t client) {
+        if (!field_) return;
+        auto held = db_.prepare("SELECT 1 FROM services WHERE client_id = ?1 AND status = 'Suspended' AND suspended_by = ?2");
+        held.bind(1, client).bind(2, autosuspend_task);
+        if (held.step()) return;
+        db_.prepare("DELETE FROM client_field_values WHERE client_id = ?1 AND field_id = ?2 AND set_by = ?3")
+            .bind(1, client).bind(2, field_->id).bind(3, autosuspend_task)
+            .run();
+    }
+
+private:
+    Database &db_;
+    const std::optional<ClientField> &field_;
+};
 
 }  // namespace
 
@@ -97,8 +133,20 @@ AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Date
         return report;
     }
     const std::string now = repo.now_text();
-    const auto all = candidates(db, *has, fields.find(voip_field::manual_suspend), fields.find(voip_field::suspended), format_date(today));
+    const auto suspended_field = fields.find(voip_field::suspended);
+    const auto all = candidates(db, *has, fields.find(voip_field::manual_suspend), suspended_field, format_date(today));
     report.clients_checked = static_cast<int64_t>(all.size());
+    SuspendedState state(db, suspended_field);
+    if (!dry_run && suspended_field) {
+        // Bring the shown state in line first: services an operator released or suspended by
+        // hand since the last run, a database from before the state was kept.
+        Transaction tx(db);
+        for (const Candidate &c : all) {
+            if (!c.auto_suspended.empty() && !c.state_shown) state.show_suspended(c.client_id);
+            if (c.auto_suspended.empty() && c.state_shown) state.show_released(c.client_id);
+        }
+        tx.commit();
+    }
 
     struct Planned {
         size_t client;   // index into all
@@ -154,7 +202,11 @@ AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Date
             }
             (suspend ? report.suspended : report.unsuspended)++;
             report.lines.push_back(what);
-            if (suspend && !mailed[plan[index].client]) {
+            if (suspend) state.show_suspended(c.client_id);
+            else state.show_released(c.client_id);
+            // "VoIP Zero Balance" tells a client it ran out of credit: not for a suspension an
+            // operator asked for (Manual VoIP Suspend, VoIP Suspended = Yes) while in credit.
+            if (suspend && out_of_credit(c) && !mailed[plan[index].client]) {
                 mailed[plan[index].client] = true;
                 const Queued q = queue_mail(db, now, zero_balance_template, c.client_id, {},
                                             "voip-zero-balance:" + std::to_string(c.client_id) + ":" + now);

@@ -1,8 +1,10 @@
 // Autosuspend (every cron run): for clients whose "Has VoIP Service" is Yes, suspend all their
 // VoIP services when credit is at or below zero or the unpaid invoices due exceed the credit,
-// and mail "VoIP Zero Balance"; unsuspend what autosuspend suspended once credit is positive
-// and nothing is owing. "Manual VoIP Suspend" = Yes keeps them suspended; "VoIP Suspended" = Yes
-// or No forces the outcome (No exempts a trusted account). A service an operator or the overdue
+// and mail "VoIP Zero Balance" (only when the client is out of credit, not for a suspension the
+// manual fields asked for); unsuspend what autosuspend suspended once credit is positive and
+// nothing is owing. "Manual VoIP Suspend" = Yes keeps them suspended; "VoIP Suspended" set by an
+// operator to Yes or No forces the outcome (No exempts a trusted account), and otherwise shows
+// the autosuspension state: Yes while autosuspend holds services suspended, None after. A service an operator or the overdue
 // task suspended is never released here; a service whose auto-suspend override is in effect is
 // not suspended. Module calls run concurrently within per-server limits; a failed call is
 // reported (a retryable one queued) and the sweep goes on.

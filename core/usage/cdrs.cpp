@@ -48,13 +48,28 @@ StoredCdr read(Statement &q) {
 
 }  // namespace
 
-std::vector<StoredCdr> list_cdrs(Database &db, const CdrFilter &f) {
+void for_each_cdr(Database &db, const CdrFilter &f, const std::function<void(const StoredCdr &)> &each) {
+    std::string after_start;
+    if (f.after) {
+        auto a = db.prepare("SELECT start_at FROM cdrs WHERE id = ?1 AND service_id = ?2");
+        a.bind(1, f.after).bind(2, f.service_id);
+        if (!a.step())
+            fail(ErrorKind::not_found, "--after " + std::to_string(f.after) + ": no CDR of service " + std::to_string(f.service_id) +
+                                           " has that id");
+        after_start = a.text(0);
+    }
     auto q = db.prepare(std::string("SELECT ") + columns +
                         " FROM cdrs WHERE service_id = ?1 AND (?2 IS NULL OR start_at >= ?2) AND (?3 IS NULL OR start_at < ?3) "
-                        "AND (?4 OR status <> 'suppressed') ORDER BY start_at, id LIMIT ?5");
-    q.bind(1, f.service_id).bind(2, f.from).bind(3, f.to).bind(4, int64_t{f.with_suppressed}).bind(5, f.limit > 0 ? f.limit : -1);
+                        "AND (?4 OR status <> 'suppressed') AND (?6 = 0 OR start_at > ?7 OR (start_at = ?7 AND id > ?6)) "
+                        "ORDER BY start_at, id LIMIT ?5");
+    q.bind(1, f.service_id).bind(2, f.from).bind(3, f.to).bind(4, int64_t{f.with_suppressed}).bind(5, f.limit > 0 ? f.limit : -1)
+        .bind(6, f.after).bind(7, after_start);
+    while (q.step()) each(read(q));
+}
+
+std::vector<StoredCdr> list_cdrs(Database &db, const CdrFilter &f) {
     std::vector<StoredCdr> out;
-    while (q.step()) out.push_back(read(q));
+    for_each_cdr(db, f, [&](const StoredCdr &c) { out.push_back(c); });
     return out;
 }
 

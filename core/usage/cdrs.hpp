@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,8 +39,12 @@ struct CdrFilter {
     std::optional<std::string> from, to;  // UTC instants, start_at in [from, to)
     bool with_suppressed = false;
     int64_t limit = 0;                     // 0: all
+    int64_t after = 0;                     // only calls after this one in (start_at, id) order (paging); 0: from the first
 };
 
+// The service's calls in (start_at, id) order, one at a time: any number in constant memory.
+// Error(not_found) when `after` is not one of the service's calls.
+void for_each_cdr(Database &db, const CdrFilter &filter, const std::function<void(const StoredCdr &)> &each);
 std::vector<StoredCdr> list_cdrs(Database &db, const CdrFilter &filter);
 StoredCdr get_cdr(Database &db, int64_t id);  // Error(not_found)
 

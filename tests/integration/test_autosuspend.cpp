@@ -108,7 +108,6 @@ TEST_CASE("autosuspend suspends VoIP clients out of credit, mails them, and rele
     ok(v.inst, {"field", "set", std::to_string(eve), "Manual VoIP Suspend", "Yes"});
     ok(v.inst, {"field", "set", std::to_string(ann), "Low Balance Threshold", "2"});
     ok(v.inst, {"service", "suspend", "3", "--reason", "abuse"});  // an operator's suspension
-    (void)bob;
     (void)cy;
 
     // The dry run says who and why, and changes nothing.
@@ -131,17 +130,29 @@ TEST_CASE("autosuspend suspends VoIP clients out of credit, mails them, and rele
     CHECK(s[6] == "Active");
     CHECK(s[7] == "Suspended");
     const json mails = v.outbox();
-    REQUIRE(mails.size() == 2);  // one per client, however many services; in the order the calls finished
-    const json &to_ann = mails[0]["subject"] == "VoIP paused for ann" ? mails[0] : mails[1];
+    // One per client out of credit, however many services; none for eve, whose suspension she
+    // asked for (Manual VoIP Suspend) while in credit.
+    REQUIRE(mails.size() == 1);
+    const json &to_ann = mails[0];
     CHECK(to_ann["subject"] == "VoIP paused for ann");
     CHECK_THAT(to_ann["body"].get<std::string>(), Catch::Contains("Credit Balance: $0.00"));
     CHECK_THAT(to_ann["body"].get<std::string>(), Catch::Contains("Low Balance Threshold: $2.00"));
     CHECK(json::parse(v.inst.run({"--json", "service", "show", "1"}).out)["suspend_reason"] ==
           "VoIP autosuspend: credit 0.00 is not above zero");
 
+    // "VoIP Suspended" shows the state: Yes while autosuspend holds the services, and the
+    // operator's own No (dee) untouched.
+    auto voip_suspended = [&](int64_t client) {
+        return json::parse(v.inst.run({"--json", "field", "show", std::to_string(client)}).out)["VoIP Suspended"].get<std::string>();
+    };
+    CHECK(voip_suspended(ann) == "Yes");
+    CHECK(voip_suspended(eve) == "Yes");
+    CHECK(voip_suspended(bob) == "None");
+    CHECK(voip_suspended(dee) == "No");
+
     // Again: nothing more to do, nothing mailed twice.
     CHECK_THAT(v.sweep("2026-03-10T12:05:00Z").out, Catch::Contains("0 service(s) suspended, 0 unsuspended, 0 e-mail(s)"));
-    CHECK(v.outbox().size() == 2);
+    CHECK(v.outbox().size() == 1);
 
     // A top-up releases what autosuspend suspended — not the operator's suspension, and not a
     // client who asked to stay suspended.
@@ -154,9 +165,12 @@ TEST_CASE("autosuspend suspends VoIP clients out of credit, mails them, and rele
     CHECK(s[2] == "Active");
     CHECK(s[3] == "Suspended");
     CHECK(s[7] == "Suspended");
+    CHECK(voip_suspended(ann) == "None");  // the Yes autosuspend set was its state, not an override
+    CHECK(voip_suspended(eve) == "Yes");
     ok(v.inst, {"field", "set", std::to_string(eve), "Manual VoIP Suspend", "No"});
     v.sweep("2026-03-10T12:15:00Z");
     CHECK(v.statuses()[7] == "Active");
+    CHECK(voip_suspended(eve) == "None");
 
     // Invoices due beyond the credit suspend too; paying them releases.
     ok(v.inst, {"credit", "remove", std::to_string(ann), "19.00", "--description", "Refund"});  // 1.00 left
@@ -166,6 +180,45 @@ TEST_CASE("autosuspend suspends VoIP clients out of credit, mails them, and rele
     CHECK_THAT(owing.out, Catch::Contains("of client 1 (ann) suspended"));
     CHECK(v.statuses()[1] == "Suspended");
     ok(v.inst, {"verify"});
+}
+
+TEST_CASE("VoIP Suspended: an operator's Yes is an override autosuspend never changes, and sends no zero-balance e-mail") {
+    VoipClients v;
+    const int64_t fay = v.client("fay", "25.00", "Yes");  // service 1, in credit
+    const int64_t gus = v.client("gus", "0", "Yes");      // service 2
+    ok(v.inst, {"field", "set", std::to_string(fay), "VoIP Suspended", "Yes"});
+    ok(v.inst, {"field", "set", std::to_string(gus), "VoIP Suspended", "None"});  // the operator hands it to autosuspend
+    const RunResult run = v.sweep();
+    INFO(run.out << run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(v.statuses()[1] == "Suspended");
+    CHECK(v.statuses()[2] == "Suspended");
+    const json mails = v.outbox();
+    REQUIRE(mails.size() == 1);
+    CHECK(mails[0]["subject"] == "VoIP paused for gus");
+    auto voip_suspended = [&](int64_t client) {
+        return json::parse(v.inst.run({"--json", "field", "show", std::to_string(client)}).out)["VoIP Suspended"].get<std::string>();
+    };
+    CHECK(voip_suspended(gus) == "Yes");
+    // Top-ups: gus is released and his field goes back to None; fay's own Yes keeps her suspended.
+    ok(v.inst, {"credit", "add", std::to_string(gus), "10.00", "--description", "Top-up"});
+    ok(v.inst, {"credit", "add", std::to_string(fay), "10.00", "--description", "Top-up"});
+    v.sweep("2026-03-10T12:05:00Z");
+    CHECK(v.statuses()[1] == "Suspended");
+    CHECK(v.statuses()[2] == "Active");
+    CHECK(voip_suspended(fay) == "Yes");
+    CHECK(voip_suspended(gus) == "None");
+    // A manual suspension shows as Yes; an operator who releases the service by hand: the field
+    // follows on the next sweep.
+    ok(v.inst, {"field", "set", std::to_string(gus), "Manual VoIP Suspend", "Yes"});
+    v.sweep("2026-03-10T12:10:00Z");
+    CHECK(voip_suspended(gus) == "Yes");
+    CHECK(v.outbox().size() == 1);  // in credit: no zero-balance e-mail for a manual suspension
+    ok(v.inst, {"field", "set", std::to_string(gus), "Manual VoIP Suspend", "No"});
+    ok(v.inst, {"service", "unsuspend", "2"});
+    v.sweep("2026-03-10T12:15:00Z");
+    CHECK(v.statuses()[2] == "Active");
+    CHECK(voip_suspended(gus) == "None");
 }
 
 TEST_CASE("autosuspend calls modules concurrently within each server's limit; a failed call does not stop the sweep") {

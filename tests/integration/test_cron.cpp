@@ -230,3 +230,53 @@ TEST_CASE("cancellation requests: immediate on the next run, end-of-period on th
     CHECK(s.inst.run({"service", "cancel-withdraw", "2"}).exit_code == 3);
     CHECK(s.inst.run({"service", "cancel-request", "2", "--when", "later"}).exit_code != 0);
 }
+
+TEST_CASE("queued calls that keep failing make the run's status 'errors' and its exit 1; --quiet and the summary line") {
+    Installation inst;
+    inst.install_module("scripted");
+    ok(inst, {"client", "add", "--first-name", "Grace", "--email", "grace@example.org"});
+    ok(inst, {"server", "add", "--name", "pbx1", "--module", "scripted", "--hostname", "pbx1.example"});
+    ok(inst, {"product", "add", "--name", "Voice", "--module", "scripted", "--price", "20", "--setting", "outcome=retryable",
+              "--setting", "region=eu"});
+    ok(inst, {"service", "add", "--client", "1", "--product", "Voice", "--domain", "tenant.example"});
+    REQUIRE(inst.run({"service", "create", "1"}).exit_code == 6);  // queued
+
+    // Every run in which the retry fails again is an error run, however many attempts it has had.
+    for (int attempt = 2; attempt <= 3; ++attempt) {
+        const RunResult r = inst.run({"--now", "2026-03-03T12:0" + std::to_string(attempt) + ":00Z", "cron"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.out, Catch::Contains("queue item 1: create of service 1 still failing after " + std::to_string(attempt) +
+                                          " attempt(s), kept for the next run: PBX busy, try later"));
+        const std::string last_line = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+        CHECK_THAT(last_line, Catch::StartsWith("cron run " + std::to_string(attempt - 1) + ": errors — ") &&
+                                  Catch::Contains(", 1 error(s) (module-queue: 1)"));
+    }
+    json history = json::parse(inst.run({"--json", "cron", "history"}).out);
+    REQUIRE(history.size() == 2);
+    CHECK(history[0]["status"] == "errors");
+    CHECK(history[1]["status"] == "errors");
+    const json report = json::parse(inst.run({"--json", "--now", "2026-03-03T12:04:00Z", "cron", "--task", "module-queue"}).out);
+    CHECK(report["status"] == "errors");
+    CHECK_THAT(report["summary"].get<std::string>(), Catch::StartsWith("cron run 3: errors"));
+
+    // --quiet: a run that does something prints it (and only it) with the summary...
+    ok(inst, {"product", "set", "Voice", "--setting", "outcome=ok"});
+    RunResult quiet = inst.run({"--now", "2026-03-03T12:05:00Z", "cron", "--quiet"});
+    INFO(quiet.out << quiet.err);
+    CHECK(quiet.exit_code == 0);
+    CHECK_THAT(quiet.out, Catch::Contains("module-queue     1 done"));
+    CHECK_THAT(quiet.out, !Catch::Contains("autosuspend"));
+    const std::string summary = quiet.out.substr(quiet.out.rfind('\n', quiet.out.size() - 2) + 1);
+    CHECK_THAT(summary, Catch::StartsWith("cron run 4: ok — ") && Catch::EndsWith(" task(s) ran, 1 done, 0 error(s)\n"));
+    // ...and one with nothing to do prints nothing at all; without --quiet it still ends with
+    // its summary line.
+    quiet = inst.run({"--now", "2026-03-03T12:10:00Z", "cron", "--quiet"});
+    CHECK(quiet.exit_code == 0);
+    CHECK(quiet.out.empty());
+    const RunResult loud = inst.run({"--now", "2026-03-03T12:15:00Z", "cron"});
+    CHECK_THAT(loud.out, Catch::EndsWith(", 0 done, 0 error(s)\n"));
+    CHECK_THAT(loud.out, Catch::Contains("cron run 6: ok — "));
+    history = json::parse(inst.run({"--json", "cron", "history", "--limit", "1"}).out);
+    CHECK(history[0]["status"] == "ok");
+}

@@ -23,9 +23,14 @@ TaskResult retry(TaskContext &ctx) {
         else if (r.result->status == PROVISIO_OK) {
             result.done++;
             result.lines.push_back(what + ": " + r.result->action + " of service " + std::to_string(r.result->service_id) + " ok");
-        } else if (r.result->status == PROVISIO_RETRYABLE)
-            result.lines.push_back(what + " still failing, kept for the next run: " + r.result->message);
-        else
+        } else if (r.result->status == PROVISIO_RETRYABLE) {
+            // Still not done: the run reports it as an error (status "errors", exit 1) however
+            // often it has failed before, so a call that keeps failing is never a quiet "ok".
+            const auto item = get_queue_item(ctx.db, r.queue_id);
+            result.errors.push_back(what + ": " + r.result->action + " of service " + std::to_string(r.result->service_id) +
+                                    " still failing" + (item ? " after " + std::to_string(item->attempts) + " attempt(s)" : "") +
+                                    ", kept for the next run: " + r.result->message);
+        } else
             result.errors.push_back(what + ": " + r.result->action + " failed: " + r.result->message);
     }
     return result;
