@@ -34,6 +34,7 @@ void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
             }
             const bool existed = std::filesystem::exists(config.database);
             Database db = Database::open(config.database, true);
+            Repository(db, ctx.secrets(), ctx.clock()).seal_pending_settings();
             report["database"] = std::string(existed ? "migrated " : "created ") + config.database.string() +
                                  " (schema version " + std::to_string(db.schema_version()) + ")";
             const auto modules = ctx.modules_dir();

@@ -617,6 +617,15 @@ CREATE TABLE client_notes (
 );
 CREATE INDEX client_notes_client ON client_notes(client_id, id);
 )SQL",
+        // 12: product settings and service overrides are sealed at rest like server options (a
+        // PASSWORD option may be among them). Sealing needs the key, so SQL only marks the tables;
+        // Repository::seal_pending_settings seals the values already stored and clears the mark.
+        R"SQL(
+CREATE TABLE pending_sealing (
+    table_name      TEXT PRIMARY KEY               -- every value in it is still to be sealed
+);
+INSERT INTO pending_sealing (table_name) VALUES ('product_settings'), ('service_settings');
+)SQL",
     };
     return migrations;
 }
