@@ -3,10 +3,11 @@
 #include "cli/context.hpp"
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
+#include "foundation/private_files.hpp"
+#include "notify/outbox.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include <fstream>
 #include <iostream>
 
 namespace provisio::cli {
@@ -18,9 +19,9 @@ void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
             json report = json::object();
             const auto path = ctx.config_path();
             if (!std::filesystem::exists(path)) {
-                if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-                std::ofstream(path) << Config::default_text();
-                report["config"] = "created " + path.string();
+                if (path.has_parent_path()) create_private_directories(path.parent_path());
+                write_private_file(path, Config::default_text());
+                report["config"] = "created " + path.string() + " (mode 0600)";
             } else {
                 report["config"] = "kept " + path.string();
             }
@@ -36,17 +37,16 @@ void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
             Database db = Database::open(config.database, true);
             Repository(db, ctx.secrets(), ctx.clock()).seal_pending_settings();
             report["database"] = std::string(existed ? "migrated " : "created ") + config.database.string() +
-                                 " (schema version " + std::to_string(db.schema_version()) + ")";
+                                 " (schema version " + std::to_string(db.schema_version()) + ", mode 0600)";
             const auto modules = ctx.modules_dir();
             if (!std::filesystem::exists(modules)) {
-                std::filesystem::create_directories(modules);
-                std::filesystem::permissions(modules, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                                          std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                                                          std::filesystem::perms::others_exec);
-                report["modules_dir"] = "created " + modules.string();
+                create_private_directories(modules);
+                report["modules_dir"] = "created " + modules.string() + " (mode 0700)";
             } else {
                 report["modules_dir"] = "kept " + modules.string();
             }
+            if (config.mail.transport == "file")
+                report["mail"] = mail_transport_note(config);
             if (ctx.options.json) print_json(std::cout, report);
             else
                 for (const auto &[k, v] : report.items()) std::cout << v.get<std::string>() << '\n';

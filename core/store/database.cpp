@@ -1,8 +1,10 @@
 #include "store/database.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/private_files.hpp"
 #include "store/schema.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 namespace provisio {
@@ -13,6 +15,14 @@ namespace {
 constexpr int64_t application_id = 0x50525653;
 
 [[noreturn]] void storage_error(const std::string &what) { fail(ErrorKind::storage, what); }
+
+// The database and its WAL and shared-memory files are the owner's alone (0600). SQLite gives
+// the -wal and -shm it creates the database file's mode; files an older provisio created 0644
+// are tightened here.
+void keep_private(const std::filesystem::path &file) {
+    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+        if (const std::string why = restrict_to_owner(file.string() + suffix); !why.empty()) spdlog::warn("{}", why);
+}
 
 }  // namespace
 
@@ -28,6 +38,7 @@ Database Database::open(const std::filesystem::path &file, bool create) {
         storage_error("cannot open database " + file.string() + ": " + msg);
     }
     Database d(db, file);
+    keep_private(file);
     sqlite3_busy_timeout(db, 5000);
     sqlite3_extended_result_codes(db, 1);
     int64_t app = 0, table_count = 0;
@@ -49,6 +60,9 @@ Database Database::open(const std::filesystem::path &file, bool create) {
     // loss can lose the last commits. See docs/operator-guide.md.
     d.exec("PRAGMA synchronous = NORMAL");
     d.exec("PRAGMA foreign_keys = ON");
+    // Deleted and overwritten content is zeroed, not left in free space: a blanked outbox body or
+    // a replaced secret does not linger in the file.
+    d.exec("PRAGMA secure_delete = ON");
     d.migrate();
     return d;
 }
