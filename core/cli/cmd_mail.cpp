@@ -134,7 +134,7 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
             } else {
                 if (to_files) std::cout << "note: " << mail_transport_note(ctx.config()) << '\n';
                 for (const auto &l : d.lines) std::cout << l << '\n';
-                std::cout << d.sent << " sent, " << d.errors.size() << " failed (still queued)\n";
+                std::cout << d.sent << (to_files ? " written (not sent), " : " sent, ") << d.errors.size() << " failed (still queued)\n";
                 for (const auto &e : d.errors) std::cerr << "provisio: " << e << '\n';
             }
             return d.errors.empty() ? exit_ok : exit_failed;

@@ -218,6 +218,8 @@ TEST_CASE("server options are held to the module's schema: REQUIRED on save, def
             "server option 'tenant' (Tenant) is required but has no value");
     ok(inst, {"server", "add", "--name", "s1", "--module", "scripted_strict", "--option", "tenant=t1"});
     refused(inst, {"server", "set", "s1", "--unset-option", "tenant"}, "", 2, "server option 'tenant' (Tenant) is required");
+    // A server's connection test has no product, so no product option is required of it.
+    ok(inst, {"server", "test", "s1"});
 
     // Product REQUIRED options are checked when the product is saved, not first at call time.
     refused(inst, {"product", "add", "--name", "Voice", "--module", "scripted_strict"}, "", 2,
