@@ -33,4 +33,18 @@ std::string read_secret_line(const std::string &what) {
     return line;
 }
 
+Settings parse_pairs_and_stdin(const std::vector<std::string> &items, const std::string &flag,
+                               const std::vector<std::string> &stdin_keys, const std::string &stdin_flag) {
+    Settings out = parse_pairs(items, flag);
+    const Settings given = out;
+    for (const auto &key : stdin_keys) {
+        if (key.empty() || key.find('=') != std::string::npos)
+            fail(ErrorKind::invalid_input, stdin_flag + " '" + key + "' must be an option key (its value comes from standard input)");
+        if (given.count(key)) fail(ErrorKind::invalid_input, stdin_flag + " " + key + ": also given with " + flag);
+        if (out.count(key)) fail(ErrorKind::invalid_input, stdin_flag + " " + key + ": given twice");
+        out[key] = read_secret_line("the value of '" + key + "' (" + stdin_flag + ")");
+    }
+    return out;
+}
+
 }  // namespace provisio::cli

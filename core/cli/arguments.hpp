@@ -15,5 +15,10 @@ Settings parse_pairs(const std::vector<std::string> &items, const std::string &f
 bool parse_yes_no(const std::string &text, const std::string &flag);
 // One line from standard input, for secrets that should not appear in `ps`.
 std::string read_secret_line(const std::string &what);
+// parse_pairs(items, flag), plus one line of standard input per key of `stdin_keys`, in the
+// order given, as that key's value (`--option-stdin db_password`): a PASSWORD option need never
+// be on the command line. A key given twice, or also as key=value, is refused.
+Settings parse_pairs_and_stdin(const std::vector<std::string> &items, const std::string &flag,
+                               const std::vector<std::string> &stdin_keys, const std::string &stdin_flag);
 
 }  // namespace provisio::cli

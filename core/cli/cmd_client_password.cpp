@@ -27,9 +27,10 @@ int64_t client_by_email(Database &db, const std::string &email) {
     return q.int64(0);
 }
 
-// Queues `template_name` to the client alone (it carries a secret), in the caller's transaction.
+// Queues `template_name` to the client alone, its body sealed (it carries a secret), in the
+// caller's transaction.
 int64_t mail(Context &ctx, const std::string &template_name, int64_t client, const TemplateVars &extra) {
-    const Queued q = queue_mail(ctx.db(), ctx.repo().now_text(), template_name, client, extra, std::nullopt, /*sensitive=*/true);
+    const Queued q = queue_mail(ctx.db(), ctx.repo().now_text(), template_name, client, extra, std::nullopt, &ctx.secrets());
     if (!q.id) fail(ErrorKind::invalid_input, "cannot queue \"" + template_name + "\": " + q.why_not);
     return *q.id;
 }

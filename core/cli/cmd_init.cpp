@@ -6,6 +6,7 @@
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
 #include "foundation/files.hpp"
+#include "notify/outbox.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -27,14 +28,14 @@ public:
         for (auto it = paths_.rbegin(); it != paths_.rend(); ++it) std::filesystem::remove_all(*it, ec);
     }
     void add(const std::filesystem::path &path) { paths_.push_back(path); }
-    // Creates the missing directories up to `dir`, remembering the outermost one made.
+    // Creates the missing directories up to `dir` (mode 0700), remembering the outermost one made.
     void directories(const std::filesystem::path &dir) {
         std::filesystem::path first_missing;
         for (auto p = std::filesystem::absolute(dir); !p.empty() && !std::filesystem::exists(p); p = p.parent_path()) {
             first_missing = p;
             if (p == p.parent_path()) break;
         }
-        std::filesystem::create_directories(dir);
+        create_private_directories(dir);
         if (!first_missing.empty()) add(first_missing);
     }
     void keep() { kept_ = true; }
@@ -55,9 +56,9 @@ void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto path = ctx.config_path();
             if (!std::filesystem::exists(path)) {
                 if (path.has_parent_path()) created.directories(path.parent_path());
-                create_file_whole(path, Config::default_text(), 0666);
+                create_file_whole(path, Config::default_text(), 0600);
                 created.add(path);
-                report["config"] = "created " + path.string();
+                report["config"] = "created " + path.string() + " (mode 0600)";
             } else {
                 report["config"] = "kept " + path.string();
             }
@@ -75,19 +76,18 @@ void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
                 for (const char *suffix : {"", "-wal", "-shm", "-journal"}) created.add(config.database.string() + suffix);
             {
                 Database db = Database::open(config.database, true);
+                Repository(db, ctx.secrets(), ctx.clock()).seal_pending_settings();
                 report["database"] = std::string(existed ? "migrated " : "created ") + config.database.string() +
-                                     " (schema version " + std::to_string(db.schema_version()) + ")";
+                                     " (schema version " + std::to_string(db.schema_version()) + ", mode 0600)";
             }
             const auto modules = ctx.modules_dir();
             if (!std::filesystem::exists(modules)) {
                 created.directories(modules);
-                std::filesystem::permissions(modules, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                                          std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                                                          std::filesystem::perms::others_exec);
-                report["modules_dir"] = "created " + modules.string();
+                report["modules_dir"] = "created " + modules.string() + " (mode 0700)";
             } else {
                 report["modules_dir"] = "kept " + modules.string();
             }
+            if (config.mail.transport == "file") report["mail"] = mail_transport_note(config);
             created.keep();
             if (ctx.options.json) print_json(std::cout, report);
             else

@@ -104,7 +104,7 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
         run = [&, args] {
             std::optional<int64_t> client;
             if (!args->client.empty()) client = ctx.repo().get_client(parse_id(args->client, "--client")).id;
-            const auto messages = list_outbox(ctx.db(), args->all, args->limit, client);
+            const auto messages = list_outbox(ctx.db(), args->all, args->limit, client, &ctx.secrets());
             if (ctx.options.json) {
                 json out = json::array();
                 for (const auto &m : messages)
@@ -126,11 +126,16 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
 
     mail->add_subcommand("send", "Deliver the outbox now (failed messages stay queued)")->callback([&] {
         run = [&] {
-            const Delivery d = deliver_outbox(ctx.db(), mail_transport(ctx.config()), ctx.repo().now_text());
-            if (ctx.options.json) print_json(std::cout, {{"sent", d.sent}, {"errors", d.errors}});
-            else {
+            const Delivery d = deliver_outbox(ctx.db(), mail_transport(ctx.config()), ctx.secrets(), ctx.repo().now_text());
+            const bool to_files = ctx.config().mail.transport == "file";
+            if (ctx.options.json) {
+                json out = {{"transport", ctx.config().mail.transport}, {"sent", d.sent}, {"errors", d.errors}};
+                if (to_files) out["note"] = mail_transport_note(ctx.config());
+                print_json(std::cout, out);
+            } else {
+                if (to_files) std::cout << "note: " << mail_transport_note(ctx.config()) << '\n';
                 for (const auto &l : d.lines) std::cout << l << '\n';
-                std::cout << d.sent << " sent, " << d.errors.size() << " failed (still queued)\n";
+                std::cout << d.sent << (to_files ? " written (not sent), " : " sent, ") << d.errors.size() << " failed (still queued)\n";
                 for (const auto &e : d.errors) std::cerr << "provisio: " << e << '\n';
             }
             return d.errors.empty() ? exit_ok : exit_failed;

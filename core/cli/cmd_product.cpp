@@ -16,7 +16,7 @@ namespace {
 
 struct ProductArgs {
     std::string ref, name, type, module, price, cycle, auto_setup;
-    std::vector<std::string> settings, unset;
+    std::vector<std::string> settings, settings_stdin, unset;
 };
 
 void add_product_flags(CLI::App *cmd, ProductArgs &a, bool adding) {
@@ -25,7 +25,9 @@ void add_product_flags(CLI::App *cmd, ProductArgs &a, bool adding) {
     cmd->add_option("--module", a.module, "Server module that provisions it (empty for none)");
     cmd->add_option("--price", a.price, "Recurring price, e.g. 29.95");
     cmd->add_option("--cycle", a.cycle, "Billing cycle: free, onetime, monthly, quarterly, semiannually, annually, biennially, triennially");
-    cmd->add_option("--setting", a.settings, "Module option key=value (repeatable)");
+    cmd->add_option("--setting", a.settings, "Module option key=value (repeatable; visible in ps, so give passwords with --setting-stdin)");
+    cmd->add_option("--setting-stdin", a.settings_stdin,
+                    "Read the value of module option KEY from standard input, one line per key in the order given (repeatable)");
     cmd->add_option("--auto-setup", a.auto_setup,
                     "When an order's service is provisioned: order (at once), payment (when its first invoice is paid; default), manual");
     if (!adding) cmd->add_option("--unset-setting", a.unset, "Return a module option to its default (repeatable)");
@@ -49,7 +51,8 @@ void apply(Context &ctx, const ProductArgs &a, Product &p, bool adding) {
             fail(ErrorKind::invalid_input, "--auto-setup '" + a.auto_setup + "' is not order, payment or manual");
         p.auto_setup = a.auto_setup;
     }
-    p.settings = product_settings_after(ctx.modules(), p, {parse_pairs(a.settings, "--setting"), a.unset});
+    p.settings = product_settings_after(ctx.modules(), p,
+                                        {parse_pairs_and_stdin(a.settings, "--setting", a.settings_stdin, "--setting-stdin"), a.unset});
 }
 
 json product_json(Context &ctx, const Product &p) {

@@ -18,8 +18,8 @@ namespace {
 struct ServerArgs {
     std::string ref, name, module, hostname, ip, username, password, access_hash, secure, tls_verify;
     std::optional<int64_t> port, max_concurrent;
-    bool password_stdin = false;
-    std::vector<std::string> options, unset;
+    bool password_stdin = false, access_hash_stdin = false;
+    std::vector<std::string> options, options_stdin, unset;
 };
 
 void add_server_flags(CLI::App *cmd, ServerArgs &a, bool adding) {
@@ -31,11 +31,16 @@ void add_server_flags(CLI::App *cmd, ServerArgs &a, bool adding) {
     cmd->add_option("--username", a.username, "User name the module logs in with");
     cmd->add_option("--password", a.password, "Password (visible to other local users in ps; prefer --password-stdin)");
     cmd->add_flag("--password-stdin", a.password_stdin, "Read the password from the first line of standard input");
-    cmd->add_option("--access-hash", a.access_hash, "Access hash / API key");
+    cmd->add_option("--access-hash", a.access_hash, "Access hash / API key (visible in ps; prefer --access-hash-stdin)");
+    cmd->add_flag("--access-hash-stdin", a.access_hash_stdin,
+                  "Read the access hash from the next line of standard input (after the --password-stdin line)");
     cmd->add_option("--secure", a.secure, "Speak TLS to the server (yes/no, default yes)");
     cmd->add_option("--tls-verify", a.tls_verify, "Verify the server's TLS certificate (yes/no, default yes)");
     cmd->add_option("--max-concurrent", a.max_concurrent, "Module calls in flight against this server")->check(CLI::Range(1, 1000));
-    cmd->add_option("--option", a.options, "Module server option key=value (repeatable)");
+    cmd->add_option("--option", a.options, "Module server option key=value (repeatable; visible in ps, so give passwords with --option-stdin)");
+    cmd->add_option("--option-stdin", a.options_stdin,
+                    "Read the value of module server option KEY from standard input, one line per key in the order given, "
+                    "after the --password-stdin and --access-hash-stdin lines (repeatable)");
     if (!adding) cmd->add_option("--unset-option", a.unset, "Remove a module server option (repeatable)");
 }
 
@@ -48,10 +53,12 @@ void apply(Context &ctx, const ServerArgs &a, Server &s) {
     if (!a.password.empty()) s.password = a.password;
     if (a.password_stdin) s.password = read_secret_line("the server password");
     if (!a.access_hash.empty()) s.access_hash = a.access_hash;
+    if (a.access_hash_stdin) s.access_hash = read_secret_line("the server access hash");
     if (!a.secure.empty()) s.secure = parse_yes_no(a.secure, "--secure");
     if (!a.tls_verify.empty()) s.tls_verify = parse_yes_no(a.tls_verify, "--tls-verify");
     if (a.max_concurrent) s.max_concurrent = *a.max_concurrent;
-    s.options = server_options_after(ctx.modules(), s, {parse_pairs(a.options, "--option"), a.unset});
+    s.options = server_options_after(ctx.modules(), s,
+                                     {parse_pairs_and_stdin(a.options, "--option", a.options_stdin, "--option-stdin"), a.unset});
 }
 
 json server_json(const Server &s) {

@@ -32,7 +32,7 @@ struct ServiceArgs {
         autosuspend_override;
     bool password_stdin = false, no_server = false, recalculate = false, prorata = false, no_invoice = false, quote = false;
     std::vector<std::string> refs;
-    std::vector<std::string> settings, unset, fields, unset_fields;
+    std::vector<std::string> settings, settings_stdin, unset, fields, unset_fields;
 };
 
 void add_service_flags(CLI::App *cmd, ServiceArgs &a, bool adding) {
@@ -48,7 +48,11 @@ void add_service_flags(CLI::App *cmd, ServiceArgs &a, bool adding) {
     cmd->add_option("--next-due", a.next_due, "Next due date, YYYY-MM-DD");
     cmd->add_option("--amount", a.amount, "Recurring amount (default: the product's price)");
     cmd->add_option("--cycle", a.cycle, "Billing cycle (default: the product's)");
-    cmd->add_option("--setting", a.settings, "Override a module option for this service, key=value (repeatable)");
+    cmd->add_option("--setting", a.settings,
+                    "Override a module option for this service, key=value (repeatable; visible in ps, so give passwords with --setting-stdin)");
+    cmd->add_option("--setting-stdin", a.settings_stdin,
+                    "Override module option KEY with a value read from standard input, one line per key in the order given, "
+                    "after the --password-stdin line (repeatable)");
     cmd->add_option("--field", a.fields, "Custom field key=value (repeatable)");
     cmd->add_option("--autosuspend-override", a.autosuspend_override,
                     "No overdue suspension before this date (YYYY-MM-DD), 'never', or 'none' to clear");
@@ -122,7 +126,8 @@ void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
         s.recurring_amount = recurring_price(product.price, product.billing_cycle, s.billing_cycle, currency_decimals(client.currency));
     }
     require_due_date(s);
-    s.overrides = service_overrides_after(ctx.modules(), product, s, {parse_pairs(a.settings, "--setting"), a.unset});
+    s.overrides = service_overrides_after(ctx.modules(), product, s,
+                                          {parse_pairs_and_stdin(a.settings, "--setting", a.settings_stdin, "--setting-stdin"), a.unset});
     for (const auto &[k, v] : parse_pairs(a.fields, "--field")) s.custom_fields[k] = v;
     for (const auto &k : a.unset_fields) s.custom_fields.erase(k);
 }

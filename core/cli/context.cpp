@@ -73,7 +73,10 @@ const SecretBox &Context::secrets() {
 }
 
 Repository &Context::repo() {
-    if (!repo_) repo_ = std::make_unique<Repository>(db(), secrets(), clock());
+    if (!repo_) {
+        repo_ = std::make_unique<Repository>(db(), secrets(), clock());
+        repo_->seal_pending_settings();
+    }
     return *repo_;
 }
 

@@ -7,6 +7,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <iostream>
 
@@ -48,6 +50,9 @@ void set_up_logging(Context &ctx) {
 }  // namespace
 
 int main(int argc, char **argv) {
+    // Everything provisio creates (database, configuration, mail files, client files, lock
+    // files) is for its own user only: files 0600, directories 0700.
+    ::umask(077);
     Context ctx;
     CLI::App app{"provisio — provisioning and billing host for service providers"};
     app.set_version_flag("--version", "provisio 0.1.0 (module ABI " + std::to_string(PROVISIO_ABI_MAJOR) + "." +

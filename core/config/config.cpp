@@ -68,7 +68,7 @@ dir = "files"                 # client files, stored under generated names (keep
 max_bytes = 10485760          # the largest file `provisio client file add` accepts
 
 [mail]
-transport = "file"            # file (write .eml files to file_dir), smtp, or none
+transport = "file"            # file (write .eml files to file_dir: they reach no one), smtp, or none
 file_dir = "mail"
 from = "provisio@localhost"   # the From: of every message, e.g. "Billing <billing@example.com>"
 smtp_url = ""                 # smtp://mail.example.com:587 (STARTTLS) or smtps://mail.example.com:465

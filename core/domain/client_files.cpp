@@ -3,6 +3,7 @@
 #include "domain/records.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/files.hpp"
 #include "store/database.hpp"
 
 #include <sodium.h>
@@ -59,14 +60,15 @@ int64_t ClientFiles::attach(int64_t client_id, const std::filesystem::path &sour
         fail(ErrorKind::invalid_input, source.string() + " is " + std::to_string(size) + " bytes, over the limit of " +
                                            std::to_string(max_bytes_) + " ([files] max_bytes)");
 
-    std::filesystem::create_directories(dir_, ec);
-    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all, ec);
+    create_private_directories(dir_);
+    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all, ec);  // one an older provisio made 0755
     const std::string stored = random_name();
     const auto target = dir_ / stored, partial = dir_ / ("." + stored + ".part");
     {
         std::ifstream in(source, std::ios::binary);
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
         if (!in) fail(ErrorKind::invalid_input, "cannot read " + source.string());
+        write_private_file(partial, {});  // mode 0600 before any byte of the document is in it
+        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
         if (!out) fail(ErrorKind::storage, "cannot write into the files directory " + dir_.string());
         out << in.rdbuf();
         out.flush();
@@ -75,7 +77,6 @@ int64_t ClientFiles::attach(int64_t client_id, const std::filesystem::path &sour
             fail(ErrorKind::storage, "copying " + source.string() + " into " + dir_.string() + " failed");
         }
     }
-    std::filesystem::permissions(partial, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
     std::filesystem::rename(partial, target, ec);
     if (ec) {
         std::filesystem::remove(partial, ec);

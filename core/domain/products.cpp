@@ -1,4 +1,4 @@
-// Repository: products and their module settings.
+// Repository: products and their module settings (sealed at rest, like every module option value).
 #include "domain/repository.hpp"
 
 #include "foundation/error.hpp"
@@ -15,7 +15,7 @@ int64_t Repository::add_product(const Product &p) {
         .bind(6, now_text()).bind(7, p.auto_setup)
         .run();
     const int64_t id = db_.last_insert_id();
-    replace_settings("product_settings", "product_id", id, p.settings);
+    replace_sealed_settings("product_settings", "product_id", id, p.settings);
     tx.commit();
     return id;
 }
@@ -27,7 +27,7 @@ void Repository::update_product(const Product &p) {
         .bind(1, p.id).bind(2, p.name).bind(3, p.type).bind(4, p.module).bind(5, p.price.micros()).bind(6, p.billing_cycle)
         .bind(7, p.auto_setup)
         .run();
-    replace_settings("product_settings", "product_id", p.id, p.settings);
+    replace_sealed_settings("product_settings", "product_id", p.id, p.settings);
     tx.commit();
 }
 
@@ -44,7 +44,7 @@ Product Repository::get_product(int64_t id) {
     p.billing_cycle = q.text(5);
     p.created_at = q.text(6);
     p.auto_setup = q.text(7);
-    p.settings = load_settings("product_settings", "product_id", id);
+    p.settings = load_sealed_settings("product_settings", "product_id", id, "product " + std::to_string(id));
     return p;
 }
 

@@ -84,7 +84,13 @@ public:
                             std::string_view suspended_by = {});
     void save_module_state(int64_t id, const Settings &state);
 
+    // Seals the module option values a schema upgrade left in the clear (migration 12 marks
+    // the tables in `pending_sealing`); one transaction, a no-op once done. The context calls
+    // it when it first opens the repository, `init` right after migrating.
+    void seal_pending_settings();
+
     Database &database() { return db_; }
+    const SecretBox &secrets() const { return secrets_; }
     // The same repository over another connection to the same file (a writer thread's).
     Repository on(Database &other) const { return Repository(other, secrets_, clock_); }
     std::string now_text() const;
@@ -98,6 +104,11 @@ private:
                        std::string_view what);
     Settings load_settings(std::string_view table, std::string_view owner_column, int64_t owner);
     void replace_settings(std::string_view table, std::string_view owner_column, int64_t owner, const Settings &values);
+    // Module option values (server options, product settings, service overrides) are all sealed:
+    // the repository cannot know which ones the module declares as PASSWORD. `what` names the
+    // owner in errors ("product 3").
+    Settings load_sealed_settings(std::string_view table, std::string_view owner_column, int64_t owner, std::string_view what);
+    void replace_sealed_settings(std::string_view table, std::string_view owner_column, int64_t owner, const Settings &values);
 
     Database &db_;
     const SecretBox &secrets_;

@@ -10,9 +10,6 @@ namespace provisio {
 namespace {
 constexpr const char *columns =
     "id, name, module, hostname, ip, port, username, password, access_hash, secure, tls_verify, max_concurrent, created_at";
-
-// Server options are stored sealed when secret; the repository cannot know the module's
-// schema, so every option value is sealed and opened alike.
 }  // namespace
 
 int64_t Repository::add_server(const Server &s) {
@@ -26,9 +23,7 @@ int64_t Repository::add_server(const Server &s) {
         .bind(9, int64_t{s.secure}).bind(10, int64_t{s.tls_verify}).bind(11, s.max_concurrent).bind(12, now_text())
         .run();
     const int64_t id = db_.last_insert_id();
-    Settings sealed;
-    for (const auto &[k, v] : s.options) sealed[k] = secrets_.seal(v);
-    replace_settings("server_options", "server_id", id, sealed);
+    replace_sealed_settings("server_options", "server_id", id, s.options);
     tx.commit();
     return id;
 }
@@ -43,9 +38,7 @@ void Repository::update_server(const Server &s) {
         .bind(8, s.access_hash.empty() ? std::string() : secrets_.seal(s.access_hash))
         .bind(9, int64_t{s.secure}).bind(10, int64_t{s.tls_verify}).bind(11, s.max_concurrent)
         .run();
-    Settings sealed;
-    for (const auto &[k, v] : s.options) sealed[k] = secrets_.seal(v);
-    replace_settings("server_options", "server_id", s.id, sealed);
+    replace_sealed_settings("server_options", "server_id", s.id, s.options);
     tx.commit();
 }
 
@@ -75,8 +68,7 @@ Server Repository::get_server(int64_t id) {
     q.bind(1, id);
     if (!q.step()) fail(ErrorKind::not_found, "server " + std::to_string(id) + " does not exist");
     Server s = read_server(q, secrets_);
-    for (const auto &[k, v] : load_settings("server_options", "server_id", id))
-        s.options[k] = secrets_.open(v, "option '" + k + "' of server " + std::to_string(id));
+    s.options = load_sealed_settings("server_options", "server_id", id, "server " + std::to_string(id));
     return s;
 }
 

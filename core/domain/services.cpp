@@ -1,4 +1,4 @@
-// Repository: services, with their setting overrides, custom fields and module state.
+// Repository: services, with their setting overrides (sealed at rest), custom fields and module state.
 #include "domain/repository.hpp"
 
 #include "billing/cycles.hpp"
@@ -31,7 +31,7 @@ int64_t Repository::add_service(const Service &s) {
         .bind(12, now).bind(13, s.next_invoice_date).bind(14, s.anchor_day).bind(15, s.autosuspend_override).bind(16, s.payment_method)
         .run();
     const int64_t id = db_.last_insert_id();
-    replace_settings("service_settings", "service_id", id, s.overrides);
+    replace_sealed_settings("service_settings", "service_id", id, s.overrides);
     replace_settings("service_custom_fields", "service_id", id, s.custom_fields);
     tx.commit();
     return id;
@@ -48,7 +48,7 @@ void Repository::update_service(const Service &s) {
         .bind(12, now_text()).bind(13, s.next_invoice_date).bind(14, s.anchor_day).bind(15, s.autosuspend_override)
         .bind(16, s.payment_method)
         .run();
-    replace_settings("service_settings", "service_id", s.id, s.overrides);
+    replace_sealed_settings("service_settings", "service_id", s.id, s.overrides);
     replace_settings("service_custom_fields", "service_id", s.id, s.custom_fields);
     tx.commit();
 }
@@ -89,7 +89,7 @@ Service Repository::get_service(int64_t id) {
     q.bind(1, id);
     if (!q.step()) fail(ErrorKind::not_found, "service " + std::to_string(id) + " does not exist");
     Service s = read_service(q, secrets_);
-    s.overrides = load_settings("service_settings", "service_id", id);
+    s.overrides = load_sealed_settings("service_settings", "service_id", id, "service " + std::to_string(id));
     s.custom_fields = load_settings("service_custom_fields", "service_id", id);
     s.module_state = load_settings("service_module_state", "service_id", id);
     return s;
@@ -108,13 +108,20 @@ std::map<int64_t, Service> Repository::load_services(int64_t first, int64_t last
     struct Part {
         const char *table;
         Settings Service::*field;
+        bool sealed;
     };
-    for (const Part &p : {Part{"service_settings", &Service::overrides}, Part{"service_custom_fields", &Service::custom_fields},
-                          Part{"service_module_state", &Service::module_state}}) {
+    for (const Part &p : {Part{"service_settings", &Service::overrides, true},
+                          Part{"service_custom_fields", &Service::custom_fields, false},
+                          Part{"service_module_state", &Service::module_state, false}}) {
         auto q = db_.prepare(std::string("SELECT service_id, key, value FROM ") + p.table + " WHERE service_id BETWEEN ?1 AND ?2");
         q.bind(1, first).bind(2, last);
-        while (q.step())
-            if (auto it = out.find(q.int64(0)); it != out.end()) (it->second.*p.field)[q.text(1)] = q.text(2);
+        while (q.step()) {
+            auto it = out.find(q.int64(0));
+            if (it == out.end()) continue;
+            const std::string key = q.text(1);
+            (it->second.*p.field)[key] =
+                p.sealed ? secrets_.open(q.text(2), "option '" + key + "' of service " + std::to_string(it->first)) : q.text(2);
+        }
     }
     return out;
 }

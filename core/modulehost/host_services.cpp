@@ -148,10 +148,8 @@ void host_log_call(const provisio_call *call, provisio_str action, provisio_str 
         std::string s(checked(call, scrub[i], PROVISIO_MAX_TEXT_BYTES, "scrub value"));
         if (!s.empty()) extra.push_back(std::move(s));
     }
-    // Longest first, so a secret that contains another is masked whole.
     std::vector<std::string> all = ctx->secrets;
     all.insert(all.end(), extra.begin(), extra.end());
-    std::sort(all.begin(), all.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
     ctx->exchanges.push_back({std::string(checked(call, action, PROVISIO_MAX_NAME_BYTES, "log_call action")),
                               scrub_secrets(std::string(checked(call, request, PROVISIO_MAX_STATE_BYTES, "log_call request")), all),
                               scrub_secrets(std::string(checked(call, response, PROVISIO_MAX_STATE_BYTES, "log_call response")), all)});
@@ -255,15 +253,6 @@ void host_set_message(const provisio_call *call, provisio_str message) {
 
 InitLogCapture::InitLogCapture() { g_init_lines = &lines_; }
 InitLogCapture::~InitLogCapture() { g_init_lines = nullptr; }
-
-std::string scrub_secrets(std::string text, const std::vector<std::string> &secrets) {
-    for (const auto &secret : secrets) {
-        if (secret.empty()) continue;
-        for (size_t p = text.find(secret); p != std::string::npos; p = text.find(secret, p + 8))
-            text.replace(p, secret.size(), "********");
-    }
-    return text;
-}
 
 HostServices::HostServices(HostConfig config) : config_(std::move(config)) {
     vtable_.struct_size = sizeof vtable_;

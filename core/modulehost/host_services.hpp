@@ -33,8 +33,9 @@ struct LoggedExchange {
     std::string response;
 };
 
-// Replaces every occurrence of each secret in `text` by ********; secrets should be sorted
-// longest first, so a secret containing another is masked whole.
+// Replaces every occurrence of each secret in `text` by ********: as is, JSON-escaped,
+// URL-encoded, XML-escaped, and inside base64 (HTTP Basic credentials), whichever the module's
+// encoder produced. Overlapping occurrences are masked as one. (modulehost/scrub.cpp)
 std::string scrub_secrets(std::string text, const std::vector<std::string> &secrets);
 
 // A time-credit entry a module posted during generate_credits (ABI 1.2), checked.

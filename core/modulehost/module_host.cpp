@@ -241,7 +241,6 @@ CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, c
     ctx.usage_limit = usage_limit;
     for (const auto &s : in.secrets)
         if (!s.empty()) ctx.secrets.push_back(s);
-    std::sort(ctx.secrets.begin(), ctx.secrets.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
 
     const auto settings = to_kvs(in.settings), service = to_kvs(in.service), custom = to_kvs(in.custom_fields),
                server = to_kvs(in.server), state = to_kvs(in.state);

@@ -97,9 +97,10 @@ Settings OptionSchema::validate(std::string_view owner, provisio_option_scope sc
         }
         std::string why;
         auto v = normalise(*o, value, why);
-        if (!v)
-            fail(ErrorKind::invalid_input, std::string(owner) + " option '" + key + "' (" +
-                                               option_type_name(o->type) + "): '" + value + "' " + why);
+        if (!v)  // a password's value is not repeated in the message
+            fail(ErrorKind::invalid_input, std::string(owner) + " option '" + key + "' (" + option_type_name(o->type) +
+                                               "): " + (o->type == PROVISIO_OPTION_PASSWORD ? "the value" : "'" + value + "'") +
+                                               " " + why);
         out[key] = *v;
     }
     return out;
@@ -114,10 +115,17 @@ Settings OptionSchema::effective(std::string_view owner, provisio_option_scope s
         if (auto it = base.find(o.key); it != base.end()) v = it->second;
         if (auto it = overrides.find(o.key); it != overrides.end()) v = it->second;
         if (o.required && v.empty())
-            fail(ErrorKind::invalid_input, std::string(owner) + " option '" + o.key + "' (" + o.label +
-                                               ") is required but has no value");
+            fail(ErrorKind::invalid_input, std::string(owner) + (scope == PROVISIO_SCOPE_SERVER ? " server" : "") + " option '" +
+                                               o.key + "' (" + o.label + ") is required but has no value");
         out[o.key] = v;
     }
+    return out;
+}
+
+Settings OptionSchema::defaults(provisio_option_scope scope) const {
+    Settings out;
+    for (const auto &o : options_)
+        if (o.scope == scope) out[o.key] = o.default_value;
     return out;
 }
 

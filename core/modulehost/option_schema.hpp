@@ -46,6 +46,10 @@ public:
     Settings effective(std::string_view owner, provisio_option_scope scope, const Settings &base,
                        const Settings &overrides) const;
 
+    // The defaults of `scope`'s options, with no REQUIRED check (a call made without a product,
+    // like a server's test_connection).
+    Settings defaults(provisio_option_scope scope) const;
+
     // Keys whose values are secrets (PASSWORD options) in `scope`.
     std::vector<std::string> secret_keys(provisio_option_scope scope) const;
 

@@ -5,13 +5,14 @@
 #include "config/config.hpp"
 #include "foundation/clock.hpp"
 #include "foundation/error.hpp"
+#include "foundation/files.hpp"
 #include "foundation/text.hpp"
 #include "money/money.hpp"
 #include "notify/smtp.hpp"
+#include "secrets/secret_box.hpp"
 #include "store/database.hpp"
 
 #include <cstdio>
-#include <fstream>
 
 namespace provisio {
 
@@ -52,7 +53,7 @@ TemplateVars service_variables(Database &db, int64_t service_id) {
 }
 
 Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
-                  const TemplateVars &extra, const std::optional<std::string> &natural_key, bool sensitive) {
+                  const TemplateVars &extra, const std::optional<std::string> &natural_key, const SecretBox *sensitive) {
     const auto t = find_template(db, name);
     if (!t) return {std::nullopt, "no template named '" + name + "'"};
     if (natural_key) {
@@ -67,20 +68,27 @@ Queued queue_mail(Database &db, const std::string &now, const std::string &name,
     if (!sensitive) recipients = join(Contacts(db).recipients(client_id, t->category), ",");
     db.prepare("INSERT INTO mail_outbox (recipients, subject, body, template, client_id, natural_key, created_at, sensitive) "
                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-        .bind(1, recipients).bind(2, render_template(t->subject, vars)).bind(3, render_template(t->body, vars))
-        .bind(4, name).bind(5, client_id).bind(6, natural_key).bind(7, now).bind(8, int64_t{sensitive})
+        .bind(1, recipients).bind(2, render_template(t->subject, vars))
+        .bind(3, sensitive ? sensitive->seal(render_template(t->body, vars)) : render_template(t->body, vars))
+        .bind(4, name).bind(5, client_id).bind(6, natural_key).bind(7, now).bind(8, int64_t{sensitive != nullptr})
         .run();
     return {db.last_insert_id(), {}};
 }
 
-std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id) {
+std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id,
+                                       const SecretBox *secrets) {
     auto q = db.prepare("SELECT id, recipients, subject, body, template, client_id, natural_key, created_at, status, attempts, "
-                        "last_error, sent_at FROM mail_outbox WHERE (?1 OR status = 'queued') AND (?3 IS NULL OR client_id = ?3) ORDER BY id LIMIT ?2");
+                        "last_error, sent_at, sensitive FROM mail_outbox WHERE (?1 OR status = 'queued') AND (?3 IS NULL OR client_id = ?3) "
+                        "ORDER BY id LIMIT ?2");
     q.bind(1, int64_t{include_sent}).bind(2, int64_t{limit}).bind(3, client_id);
     std::vector<OutboxMessage> out;
     while (q.step())
         out.push_back({q.int64(0), q.text(1), q.text(2), q.text(3), q.text(4), q.opt_int64(5), q.opt_text(6), q.text(7),
-                       q.text(8), q.int64(9), q.text(10), q.opt_text(11)});
+                       q.text(8), q.int64(9), q.text(10), q.opt_text(11), q.int64(12) != 0});
+    for (auto &m : out)
+        if (m.sensitive && SecretBox::is_sealed(m.body))
+            m.body = secrets ? secrets->open(m.body, "the body of message " + std::to_string(m.id))
+                             : "(encrypted: it holds a password or a reset code)";
     return out;
 }
 
@@ -157,6 +165,13 @@ std::string format_message(const OutboxMessage &m, const std::string &from, cons
     return h + body;
 }
 
+const char *const sensitive_body_removed = "(removed once sent: it held a password or a reset code)";
+
+std::string mail_transport_note(const Config &c) {
+    return "mail is written to files in " + c.mail.file_dir.string() +
+           " and reaches no one ([mail] transport = \"file\"; set transport = \"smtp\" and smtp_url to deliver it)";
+}
+
 MailTransport mail_transport(const Config &c) {
     MailTransport t;
     t.kind = c.mail.transport;
@@ -171,25 +186,28 @@ MailTransport mail_transport(const Config &c) {
     return t;
 }
 
-Delivery deliver_outbox(Database &db, const MailTransport &t, const std::string &now, int limit) {
+Delivery deliver_outbox(Database &db, const MailTransport &t, const SecretBox &secrets, const std::string &now, int limit) {
     Delivery d;
     if (t.kind == "none") return d;
-    for (const OutboxMessage &m : list_outbox(db, false, limit)) {
-        const std::string message = format_message(m, t.from, now);
+    for (const OutboxMessage &m : list_outbox(db, false, limit, std::nullopt, &secrets)) {
         std::optional<std::string> error;
         if (t.kind == "file") {
-            std::error_code ec;
-            std::filesystem::create_directories(t.file_dir, ec);
+            // The file stays on disk and reaches no one: a password or reset code is not written.
+            OutboxMessage written = m;
+            if (m.sensitive) written.body = sensitive_body_removed;
             const auto final_path = t.file_dir / (std::to_string(m.id) + ".eml");
             const auto tmp = t.file_dir / ("." + std::to_string(m.id) + ".eml.tmp");
-            {
-                std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-                out << message;
-                if (!out) error = "cannot write " + tmp.string();
+            try {
+                create_private_directories(t.file_dir);
+                write_private_file(tmp, format_message(written, t.from, now));
+                std::error_code ec;
+                std::filesystem::rename(tmp, final_path, ec);
+                if (ec) error = "cannot write " + final_path.string() + ": " + ec.message();
+            } catch (const Error &e) {
+                error = e.what();
             }
-            if (!error) std::filesystem::rename(tmp, final_path, ec);
-            if (!error && ec) error = "cannot write " + final_path.string() + ": " + ec.message();
         } else {
+            const std::string message = format_message(m, t.from, now);
             std::vector<std::string> to;
             size_t start = 0;
             while (start <= m.recipients.size()) {
@@ -207,11 +225,14 @@ Delivery deliver_outbox(Database &db, const MailTransport &t, const std::string 
             d.errors.push_back("message " + std::to_string(m.id) + " to " + m.recipients + ": " + *error);
         } else {
             db.prepare("UPDATE mail_outbox SET attempts = attempts + 1, status = 'sent', sent_at = ?2, last_error = '', "
-                       "body = CASE WHEN sensitive THEN '(removed once sent: it held a password or a reset code)' ELSE body END "
-                       "WHERE id = ?1")
-                .bind(1, m.id).bind(2, now).run();
+                       "body = CASE WHEN sensitive THEN ?3 ELSE body END WHERE id = ?1")
+                .bind(1, m.id).bind(2, now).bind(3, sensitive_body_removed).run();
             d.sent++;
-            d.lines.push_back("message " + std::to_string(m.id) + " sent to " + m.recipients + ": " + m.subject);
+            d.lines.push_back("message " + std::to_string(m.id) +
+                              (t.kind == "file" ? " written to " + (t.file_dir / (std::to_string(m.id) + ".eml")).string() +
+                                                      " (not sent) for " + m.recipients
+                                                : " sent to " + m.recipients) +
+                              ": " + m.subject);
         }
     }
     return d;

@@ -16,6 +16,7 @@
 namespace provisio {
 
 class Database;
+class SecretBox;
 
 struct OutboxMessage {
     int64_t id = 0;
@@ -30,6 +31,7 @@ struct OutboxMessage {
     int64_t attempts = 0;
     std::string last_error;
     std::optional<std::string> sent_at;
+    bool sensitive = false;  // it carries a password or a reset code
 };
 
 struct Queued {
@@ -43,14 +45,18 @@ TemplateVars client_variables(Database &db, int64_t client_id);
 TemplateVars service_variables(Database &db, int64_t service_id);
 
 // Renders template `name` for client `client_id` with `extra` variables and queues it to the
-// client's e-mail address and its contacts subscribed to the template's category. A
-// `sensitive` message (it carries a new password or a reset code) goes to the client alone,
-// and its body is blanked in the outbox once it is sent.
+// client's e-mail address and its contacts subscribed to the template's category. A sensitive
+// message (it carries a new password or a reset code: pass `sensitive`, the key it is sealed
+// with) goes to the client alone, its body is kept encrypted while queued, and blanked in the
+// outbox once it is sent.
 Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
-                  const TemplateVars &extra, const std::optional<std::string> &natural_key, bool sensitive = false);
+                  const TemplateVars &extra, const std::optional<std::string> &natural_key,
+                  const SecretBox *sensitive = nullptr);
 
-// Oldest first; only `client_id`'s messages when given.
-std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id = std::nullopt);
+// Oldest first; only `client_id`'s messages when given. A sensitive message's body is opened
+// with `secrets` when given, else shown as encrypted.
+std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id = std::nullopt,
+                                       const SecretBox *secrets = nullptr);
 
 struct MailTransport {
     std::string kind = "file";              // file, smtp, none
@@ -73,9 +79,19 @@ struct Delivery {
 struct Config;
 // The transport the configuration describes.
 MailTransport mail_transport(const Config &config);
+// For the `file` transport, which reaches no one: one plain sentence saying so, for `init`,
+// `mail send` and cron to print.
+std::string mail_transport_note(const Config &config);
 
-// Sends queued messages (oldest first, at most `limit`) through `transport`.
-Delivery deliver_outbox(Database &db, const MailTransport &transport, const std::string &now, int limit = 1000);
+// What a sensitive message's body becomes once sent (in the outbox) and in the file the `file`
+// transport writes: the secret never stays on disk.
+extern const char *const sensitive_body_removed;
+
+// Sends queued messages (oldest first, at most `limit`) through `transport`. The `file`
+// transport writes each as DIR/ID.eml (mode 0600, DIR 0700), a sensitive one without its body.
+// `secrets` opens the bodies of sensitive messages.
+Delivery deliver_outbox(Database &db, const MailTransport &transport, const SecretBox &secrets, const std::string &now,
+                        int limit = 1000);
 
 // "Sun, 22 Nov 2026 10:00:00 +0000" for an ISO 8601 UTC time.
 std::string rfc5322_date(const std::string &iso_utc);

@@ -15,8 +15,10 @@ namespace provisio {
 
 namespace {
 
-Settings server_fields(const Server &s) {
-    Settings f = s.options;
+// The server as a call sees it: its module options with the schema's defaults filled in (a
+// REQUIRED one left empty fails here, before the call goes out), then the record's fields.
+Settings server_fields(const Server &s, const LoadedModule &m) {
+    Settings f = effective_server_options(m, s);
     f["name"] = s.name;
     f["hostname"] = s.hostname;
     f["ip"] = s.ip;
@@ -28,10 +30,11 @@ Settings server_fields(const Server &s) {
     return f;
 }
 
-std::vector<std::string> server_secrets(const Server &s, const LoadedModule &m) {
+// `fields` is what server_fields gave for `s`: a PASSWORD option's default is masked too.
+std::vector<std::string> server_secrets(const Server &s, const Settings &fields, const LoadedModule &m) {
     std::vector<std::string> out{s.password, s.access_hash};
     for (const auto &key : m.description.schema.secret_keys(PROVISIO_SCOPE_SERVER))
-        if (auto it = s.options.find(key); it != s.options.end()) out.push_back(it->second);
+        if (auto it = fields.find(key); it != fields.end()) out.push_back(it->second);
     return out;
 }
 
@@ -139,9 +142,9 @@ CallInput Provisioner::call_input(const Service &service, const LoadedModule &mo
     for (const auto &key : module.description.schema.secret_keys(PROVISIO_SCOPE_PRODUCT))
         if (auto it = in.settings.find(key); it != in.settings.end()) in.secrets.push_back(it->second);
     if (server) {
-        in.server = server_fields(*server);
+        in.server = server_fields(*server, module);
         in.tls_verify = server->tls_verify;
-        for (auto &s : server_secrets(*server, module)) in.secrets.push_back(std::move(s));
+        for (auto &s : server_secrets(*server, in.server, module)) in.secrets.push_back(std::move(s));
     }
     return in;
 }
@@ -278,10 +281,10 @@ LifecycleResult Provisioner::test_server(int64_t server_id) {
     const Server server = repo_.get_server(server_id);
     const LoadedModule &module = host_.require(server.module);
     CallInput in;
-    in.settings = module.description.schema.effective("module " + module.name(), PROVISIO_SCOPE_PRODUCT, {}, {});
-    in.server = server_fields(server);
+    in.settings = module.description.schema.defaults(PROVISIO_SCOPE_PRODUCT);  // no product: nothing is required of one
+    in.server = server_fields(server, module);
     in.tls_verify = server.tls_verify;
-    in.secrets = server_secrets(server, module);
+    in.secrets = server_secrets(server, in.server, module);
     const CallOutcome outcome = host_.invoke(module, Action::test_connection, in);
     Database &db = repo_.database();
     Transaction tx(db);

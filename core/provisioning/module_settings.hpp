@@ -1,6 +1,6 @@
-// Module settings as the core sees them: product values and service overrides are validated
-// against the module's option schema when saved, and overlaid (defaults < product < service)
-// into the effective settings a call receives.
+// Module settings as the core sees them: server options, product values and service overrides
+// are validated against the module's option schema when saved (types, choices, REQUIRED), and
+// overlaid (defaults < product < service; defaults < server) into what a call receives.
 #pragma once
 
 #include "domain/records.hpp"
@@ -20,8 +20,12 @@ Settings product_settings_after(const ModuleHost &host, const Product &product, 
 // the product's value.
 Settings service_overrides_after(const ModuleHost &host, const Product &product, const Service &service,
                                  const SettingChanges &changes);
-// The server's module options after applying `changes`, validated.
+// The server's module options after applying `changes`, validated (types, choices, and every
+// REQUIRED server option has a value once defaults apply).
 Settings server_options_after(const ModuleHost &host, const Server &server, const SettingChanges &changes);
+// The server options a call receives: schema defaults overlaid by the server's values,
+// re-validated (a module upgrade may have changed its schema).
+Settings effective_server_options(const LoadedModule &module, const Server &server);
 
 // Effective settings for a call: schema defaults, overlaid by the product, then the service.
 // Re-validates stored values (a module upgrade may have changed its schema).

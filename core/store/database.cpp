@@ -1,8 +1,10 @@
 #include "store/database.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/files.hpp"
 #include "store/schema.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <sys/statvfs.h>
@@ -89,6 +91,14 @@ bool is_storage_failure(int sqlite_code) {
     }
 }
 
+// The database and its WAL and shared-memory files are the owner's alone (0600). SQLite gives
+// the -wal and -shm it creates the database file's mode; files an older provisio created 0644
+// are tightened here.
+void keep_private(const std::filesystem::path &file) {
+    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+        if (const std::string why = restrict_to_owner(file.string() + suffix); !why.empty()) spdlog::warn("{}", why);
+}
+
 }  // namespace
 
 Database Database::open(const std::filesystem::path &file, bool create) {
@@ -103,6 +113,7 @@ Database Database::open(const std::filesystem::path &file, bool create) {
         storage_error("cannot open database " + file.string() + ": " + msg);
     }
     Database d(db, file);
+    keep_private(file);
     sqlite3_busy_timeout(db, 5000);
     sqlite3_extended_result_codes(db, 1);
     // SQLite quietly opens a file it may not write read-only; provisio writes on every command
@@ -134,6 +145,9 @@ Database Database::open(const std::filesystem::path &file, bool create) {
     // loss can lose the last commits. See docs/operator-guide.md.
     d.exec("PRAGMA synchronous = NORMAL");
     d.exec("PRAGMA foreign_keys = ON");
+    // Deleted and overwritten content is zeroed, not left in free space: a blanked outbox body or
+    // a replaced secret does not linger in the file.
+    d.exec("PRAGMA secure_delete = ON");
     d.migrate();
     return d;
 }

@@ -633,6 +633,15 @@ ALTER TABLE cdrs ADD COLUMN answer_inferred INTEGER NOT NULL DEFAULT 0;
         R"SQL(
 ALTER TABLE client_field_values ADD COLUMN set_by TEXT NOT NULL DEFAULT '';
 )SQL",
+        // 15: product settings and service overrides are sealed at rest like server options (a
+        // PASSWORD option may be among them). Sealing needs the key, so SQL only marks the tables;
+        // Repository::seal_pending_settings seals the values already stored and clears the mark.
+        R"SQL(
+CREATE TABLE pending_sealing (
+    table_name      TEXT PRIMARY KEY               -- every value in it is still to be sealed
+);
+INSERT INTO pending_sealing (table_name) VALUES ('product_settings'), ('service_settings');
+)SQL",
     };
     return migrations;
 }

@@ -44,6 +44,9 @@ int seed_timelog(const char *path, long services) {
     db.exec("INSERT INTO products (id, name, module, price_micros, billing_cycle, created_at) VALUES "
             "(1, 'Hours', 'timelog', 50000000, 'monthly', 't')");
     db.exec("INSERT INTO product_settings VALUES (1, 'cycle', 'daily'), (1, 'hourly_rate', '20'), (1, 'debits', '10%')");
+    // Settings are sealed at rest: provisio seals these when it next opens the database, as
+    // after an upgrade.
+    db.exec("INSERT OR IGNORE INTO pending_sealing (table_name) VALUES ('product_settings')");
     auto client = db.prepare("INSERT INTO clients (id, first_name, email, currency, created_at) VALUES (?1, 'B', ?2, 'USD', 't')");
     auto service = db.prepare("INSERT INTO services (id, client_id, product_id, status, activated_on, recurring_micros, "
                               "billing_cycle, created_at, updated_at) VALUES (?1, ?2, 1, 'Active', '2026-01-01', 50000000, "

@@ -124,9 +124,12 @@ namespace {
 // Timelog services (daily credits with a 10% expiry) provisioned 40 days before the run.
 void seed_timelog(const Installation &inst) {
     inst.install_module("timelog");
-    std::string sql = "BEGIN;\nINSERT INTO products (id, name, module, price_micros, billing_cycle, created_at) VALUES "
-                      "(1, 'Hours', 'timelog', 50000000, 'monthly', 't');\n"
-                      "INSERT INTO product_settings VALUES (1, 'cycle', 'daily'), (1, 'hourly_rate', '20'), (1, 'debits', '10%');\n";
+    // The product through the CLI (its settings are sealed at rest); its 300 services in bulk.
+    const RunResult product = inst.run({"product", "add", "--name", "Hours", "--module", "timelog", "--price", "50", "--cycle",
+                                        "monthly", "--setting", "cycle=daily", "--setting", "hourly_rate=20", "--setting", "debits=10%"});
+    INFO(product.err);
+    REQUIRE(product.exit_code == 0);
+    std::string sql = "BEGIN;\n";
     for (int c = 1; c <= 150; ++c) {
         sql += "INSERT INTO clients (id, first_name, email, currency, created_at) VALUES (" + std::to_string(c) +
                ", 'T', 't" + std::to_string(c) + "@example.org', 'USD', 't');\n";

@@ -1,10 +1,12 @@
 // scripted — a test module written with the SDK's C++ layer whose behaviour the test chooses
 // through settings: each lifecycle call returns the outcome named by the `outcome` option (or
 // throws when it is "throw"), records a counter in the module state, logs an exchange that
-// contains the server password and the api_key (which the host must scrub), and, when `url` is
-// set, makes an HTTP GET through the host.
+// contains the server password and the api_key (which the host must scrub; with `verbose`, also
+// URL-encoded, in HTTP Basic credentials and JSON-escaped), and, when `url` is set, makes an
+// HTTP GET through the host. The server's db_port reaches it with the schema's default.
 #include <provisio/module.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -16,20 +18,56 @@ namespace {
 
 constexpr const char *outcomes[] = {"ok", "error", "retryable", "throw"};
 
+std::string url_encoded(const std::string &text) {
+    static const char *hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
+        else out += {'%', hex[c >> 4], hex[c & 15]};
+    }
+    return out;
+}
+
+std::string json_escaped(const std::string &text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+std::string base64(const std::string &bytes) {
+    static const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+        unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+        if (i + 1 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+        if (i + 2 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 2]);
+        out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], i + 1 < bytes.size() ? alphabet[(v >> 6) & 63] : '=',
+                i + 2 < bytes.size() ? alphabet[v & 63] : '='};
+    }
+    return out;
+}
+
 class Scripted {
 public:
-    static constexpr provisio::ModuleInfo info{"scripted", "2.0.0", "Does what the test says",
+    static constexpr provisio::ModuleInfo info{FIXTURE_NAME, "2.0.0", "Does what the test says",
                                                PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_NEEDS_SERVER};
     static constexpr provisio_option options[] = {
         provisio::dropdown("outcome", "Outcome", outcomes, "ok", "What every call returns"),
         provisio::password("api_key", "API key", "A secret the module logs; the host must scrub it"),
         provisio::number("quota", "Quota", "10", "A number, to test number validation"),
-        provisio::yesno("verbose", "Verbose", false),
+        provisio::yesno("verbose", "Verbose", false, "Also log an HTTP exchange carrying the secrets encoded"),
         provisio::text("url", "URL", "", "When set, each call GETs it through the host"),
         provisio::number("delay_ms", "Delay", "0", "Milliseconds each lifecycle call takes (a slow PBX)"),
         provisio::on_server(provisio::number("db_port", "Database port", "5432")),
         provisio::on_server(provisio::password("db_password", "Database password")),
         provisio::option("region", "Region", PROVISIO_OPTION_TEXT, "", "Required", PROVISIO_OPTION_REQUIRED),
+#ifdef SCRIPTED_SERVER_REQUIRED
+        // scripted_strict: a server option the server record must give.
+        provisio::on_server(provisio::option("tenant", "Tenant", PROVISIO_OPTION_TEXT, "", "Required", PROVISIO_OPTION_REQUIRED)),
+#endif
     };
 
     explicit Scripted(const provisio::Host &) {}
@@ -89,6 +127,16 @@ private:
         const std::string key(c.setting("api_key"));
         c.log_call(c.action(), "login user=" + std::string(c.server("username")) + " password=" + password + " key=" + key,
                    "welcome; your service password is " + std::string(c.service("password")));
+        if (c.setting("verbose") == "yes") {
+            // The secrets as an HTTP client puts them on the wire: URL-encoded in a query, in
+            // HTTP Basic credentials, JSON-escaped in a body. The host must mask every form.
+            const std::string user(c.server("username"));
+            c.log_call("http", "POST /api?user=" + url_encoded(user) + "&pass=" + url_encoded(password) +
+                                   "\nAuthorization: Basic " + base64(user + ":" + password) +
+                                   "\n\n{\"api_key\":\"" + json_escaped(key) + "\",\"db\":\"" +
+                                   json_escaped(std::string(c.server("db_password"))) + "\"}",
+                       "{\"echo\":\"" + json_escaped(key) + "\",\"db_port\":\"" + std::string(c.server("db_port")) + "\"}");
+        }
         std::string message = std::string(c.action()) + " on " + std::string(c.service("domain")) + " in " +
                               std::string(c.setting("region"));
         if (const std::string url(c.setting("url")); !url.empty()) {

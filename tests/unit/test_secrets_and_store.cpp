@@ -73,6 +73,33 @@ TEST_CASE("the database is created, migrated, and refuses what it cannot trust")
     }
 }
 
+TEST_CASE("the database and its WAL and shared memory are private, and one left readable is tightened") {
+    TempDir dir;
+    const auto mode = [](const std::filesystem::path &p) {
+        struct stat st {};
+        REQUIRE(::stat(p.c_str(), &st) == 0);
+        return st.st_mode & 0777;
+    };
+    const mode_t old_umask = ::umask(022);  // as an operator's shell has it; provisio itself sets 077
+    {
+        Database db = Database::open(dir / "p.db", true);
+        db.exec("CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('a')");
+        CHECK(mode(dir / "p.db") == 0600);
+        CHECK(mode(dir / "p.db-wal") == 0600);
+        CHECK(mode(dir / "p.db-shm") == 0600);
+    }
+    std::filesystem::permissions(dir / "p.db", std::filesystem::perms::group_read | std::filesystem::perms::others_read,
+                                 std::filesystem::perm_options::add);
+    REQUIRE(mode(dir / "p.db") == 0644);
+    {
+        Database db = Database::open(dir / "p.db", false);
+        CHECK(mode(dir / "p.db") == 0600);
+        db.exec("INSERT INTO t VALUES ('b')");
+        CHECK(mode(dir / "p.db-wal") == 0600);
+    }
+    ::umask(old_umask);
+}
+
 TEST_CASE("nested transactions roll back only their own part") {
     TempDir dir;
     Database db = Database::open(dir / "p.db", true);
