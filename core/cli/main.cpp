@@ -1,5 +1,6 @@
 // provisio — the command-line entry point. Parses `provisio <noun> <verb>`, runs the chosen
 // command, and turns every error into one line on stderr and a meaningful exit code.
+#include "cli/arguments.hpp"
 #include "cli/context.hpp"
 #include "foundation/error.hpp"
 
@@ -95,6 +96,7 @@ int main(int argc, char **argv) {
     }
 
     try {
+        require_utf8_arguments(app);
         set_up_logging(ctx);
         return run ? run() : exit_invalid;
     } catch (const Error &e) {

@@ -1,6 +1,7 @@
 // scripted — a test module written with the SDK's C++ layer whose behaviour the test chooses
 // through settings: each lifecycle call returns the outcome named by the `outcome` option (or
-// throws when it is "throw"), records a counter in the module state, logs an exchange that
+// throws when it is "throw"; "not_utf8" succeeds with a message and a state value in Latin-1,
+// which the host must refuse), records a counter in the module state, logs an exchange that
 // contains the server password and the api_key (which the host must scrub), and, when `url` is
 // set, makes an HTTP GET through the host.
 #include <provisio/module.hpp>
@@ -14,7 +15,7 @@
 
 namespace {
 
-constexpr const char *outcomes[] = {"ok", "error", "retryable", "throw"};
+constexpr const char *outcomes[] = {"ok", "error", "retryable", "throw", "not_utf8"};
 
 class Scripted {
 public:
@@ -100,6 +101,10 @@ private:
         if (outcome == "throw") throw std::runtime_error("scripted failure with key " + key);
         if (outcome == "error") return provisio::Outcome::failure("refused by the PBX (key " + key + ")");
         if (outcome == "retryable") return provisio::Outcome::retry("PBX busy, try later");
+        if (outcome == "not_utf8") {
+            c.set_state("greeting", "Caf\xe9");
+            return provisio::Outcome::success("created Caf\xe9");
+        }
         return provisio::Outcome::success(message);
     }
 };
