@@ -11,6 +11,21 @@
 
 namespace provisio::cli {
 
+namespace {
+
+// The directory cmake --install put the bundled modules in, when this program runs from an
+// installation: PROVISIO_BUNDLED_MODULES is that directory relative to the program's own,
+// set by the build from the install layout. Empty in a build tree.
+std::filesystem::path bundled_modules_dir() {
+    std::error_code ec;
+    const auto program = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    const auto dir = (program.parent_path() / PROVISIO_BUNDLED_MODULES).lexically_normal();
+    return std::filesystem::is_directory(dir, ec) ? dir : std::filesystem::path();
+}
+
+}  // namespace
+
 void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto *init = app.add_subcommand("init", "Create the configuration, key file, database and modules directory");
     init->callback([&] {
@@ -19,7 +34,9 @@ void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto path = ctx.config_path();
             if (!std::filesystem::exists(path)) {
                 if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-                std::ofstream(path) << Config::default_text();
+                // An installed provisio loads the modules installed with it; a build tree's, its own.
+                const auto bundled = bundled_modules_dir();
+                std::ofstream(path) << (bundled.empty() ? Config::default_text() : Config::default_text(bundled.string()));
                 report["config"] = "created " + path.string();
             } else {
                 report["config"] = "kept " + path.string();
