@@ -303,13 +303,15 @@ _provisio_spec() {
 }
 
 _provisio() {
-    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path="" subs opts valopts i w
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path="" subs opts valopts i w help=""
     COMPREPLY=()
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         _provisio_spec "$path"
         if [[ $w == -* ]]; then
             if [[ $w != *=* && " $valopts " == *" $w "* ]]; then ((i++)); fi
+        elif [[ -z $path && -z $help && $w == help ]]; then
+            help=yes  # provisio help COMMAND…: the words are a command's
         elif [[ " $subs " == *" $w "* ]]; then
             path=${path:+$path }$w
         fi
@@ -317,7 +319,9 @@ _provisio() {
     _provisio_spec "$path"
     # An option's value: leave it to bash's default (file names).
     if [[ " $valopts " == *" $prev "* ]]; then return 0; fi
-    if [[ $cur == -* ]]; then
+    if [[ -n $help ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
+    elif [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
     elif [[ -n $subs ]]; then
         mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")

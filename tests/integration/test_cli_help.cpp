@@ -162,6 +162,9 @@ TEST_CASE("bash completion is generated from the command definitions") {
     // A global option after the command, and its value skipped.
     CHECK(complete(file, {"provisio", "client", "--now", "2026-01-01", "ad"}) == std::vector<std::string>{"add"});
     CHECK(complete(file, {"provisio", "--js"}) == std::vector<std::string>{"--json"});
+    // After help, the words are a command's.
+    CHECK(complete(file, {"provisio", "help", "client", "l"}) == std::vector<std::string>{"list"});
+    CHECK(complete(file, {"provisio", "help", "client", "add", "--"}).empty());
     // An option's value is left to bash's file-name completion.
     CHECK(complete(file, {"provisio", "--config", ""}).empty());
     // Hidden commands are not offered.
