@@ -111,6 +111,7 @@ std::vector<std::string> nearest(const std::string &word, const std::vector<std:
     std::vector<std::string> found;
     for (const auto &c : candidates) {
         const size_t d = distance(word, c);
+        if (d > allowed) continue;
         if (d < best) best = d, found.clear();
         if (d == best && std::find(found.begin(), found.end(), c) == found.end()) found.push_back(c);
     }
@@ -270,12 +271,6 @@ std::string man_page(const CLI::App &app, const std::string &version) {
 
 // ---- bash completion ------------------------------------------------------------------------
 
-std::string words(const std::vector<std::string> &items) {
-    std::string out;
-    for (const auto &i : items) out += (out.empty() ? "" : " ") + i;
-    return out;
-}
-
 void completion_cases(const CLI::App &app, std::string &out) {
     std::vector<std::string> subs, opts, valopts;
     for (const CLI::App *s : subcommands(app)) subs.push_back(s->get_name());
@@ -284,8 +279,8 @@ void completion_cases(const CLI::App &app, std::string &out) {
             opts.push_back(n);
             if (takes_value(*o)) valopts.push_back(n);
         }
-    out += "    \"" + path_of(app) + "\") subs=\"" + words(subs) + "\" opts=\"" + words(opts) + "\" valopts=\"" + words(valopts) +
-           "\" ;;\n";
+    out += "    \"" + path_of(app) + "\") subs=\"" + join(subs, " ") + "\" opts=\"" + join(opts, " ") + "\" valopts=\"" +
+           join(valopts, " ") + "\" ;;\n";
     for (const CLI::App *s : subcommands(app)) completion_cases(*s, out);
 }
 

@@ -72,6 +72,10 @@ TEST_CASE("a mistyped command or option gets the nearest one suggested") {
     const RunResult far = inst.run({"client", "frobnicate"});
     CHECK(far.exit_code == 2);
     CHECK(far.err == "provisio: unknown command 'client frobnicate' (see: provisio help client)\n");
+    // Three edits from 'client' is too far to guess.
+    CHECK(inst.run({"clxxxt", "list"}).err == "provisio: unknown command 'clxxxt' (see: provisio --help)\n");
+    // Two equally near are both offered.
+    CHECK(contains(inst.run({"crd", "list"}).err, "unknown command 'crd'; did you mean 'card' or 'cdr'?"));
 
     // Other parse errors say which command's help to read.
     const RunResult missing = inst.run({"client", "add", "--first-name", "Ada"});
