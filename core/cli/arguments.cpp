@@ -1,11 +1,24 @@
 #include "cli/arguments.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
+
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <iostream>
 
 namespace provisio::cli {
+
+void require_utf8_arguments(const CLI::App &app) {
+    for (const CLI::Option *o : app.get_options()) {
+        const std::string what = !o->get_lnames().empty()   ? "--" + o->get_lnames().front()
+                                 : !o->get_snames().empty() ? "-" + o->get_snames().front()
+                                                            : "argument " + o->get_name(true);
+        for (const std::string &value : o->results()) require_utf8(value, what);
+    }
+    for (const CLI::App *sub : app.get_subcommands()) require_utf8_arguments(*sub);
+}
 
 Settings parse_pairs(const std::vector<std::string> &items, const std::string &flag) {
     Settings out;
@@ -30,6 +43,7 @@ std::string read_secret_line(const std::string &what) {
     std::string line;
     if (!std::getline(std::cin, line)) fail(ErrorKind::invalid_input, "expected " + what + " on standard input");
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    require_utf8(line, what + " on standard input");
     return line;
 }
 

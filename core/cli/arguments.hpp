@@ -7,7 +7,16 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace provisio::cli {
+
+// Every value the parsed command received must be UTF-8 text: Error(invalid_input) naming the
+// option or argument otherwise ("--first-name is not UTF-8 text (byte 4 is 0xFF)"). main()
+// asks before the command runs, so nothing is stored.
+void require_utf8_arguments(const CLI::App &app);
 
 // "key=value" items; Error(invalid_input) naming `flag` for an item without '='.
 Settings parse_pairs(const std::vector<std::string> &items, const std::string &flag);

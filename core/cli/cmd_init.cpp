@@ -45,6 +45,17 @@ private:
     bool kept_ = false;
 };
 
+// The directory cmake --install put the bundled modules in, when this program runs from an
+// installation: PROVISIO_BUNDLED_MODULES is that directory relative to the program's own,
+// set by the build from the install layout. Empty in a build tree.
+std::filesystem::path bundled_modules_dir() {
+    std::error_code ec;
+    const auto program = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    const auto dir = (program.parent_path() / PROVISIO_BUNDLED_MODULES).lexically_normal();
+    return std::filesystem::is_directory(dir, ec) ? dir : std::filesystem::path();
+}
+
 }  // namespace
 
 void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
@@ -56,7 +67,9 @@ void add_init_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto path = ctx.config_path();
             if (!std::filesystem::exists(path)) {
                 if (path.has_parent_path()) created.directories(path.parent_path());
-                create_file_whole(path, Config::default_text(), 0600);
+                // An installed provisio loads the modules installed with it; a build tree's, its own.
+                const auto bundled = bundled_modules_dir();
+                create_file_whole(path, bundled.empty() ? Config::default_text() : Config::default_text(bundled.string()), 0600);
                 created.add(path);
                 report["config"] = "created " + path.string() + " (mode 0600)";
             } else {

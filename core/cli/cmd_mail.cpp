@@ -2,6 +2,7 @@
 #include "cli/context.hpp"
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "notify/outbox.hpp"
 #include "notify/templates.hpp"
 
@@ -45,6 +46,7 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
                 std::stringstream ss;
                 ss << in.rdbuf();
                 body = ss.str();
+                require_utf8_file(body, args->body_file);
                 check_template_text(body, args->body_file);  // a fault in it named by the file's name and line
             }
             if (body.empty()) fail(ErrorKind::invalid_input, "a template needs a body (--body or --body-file)");

@@ -199,7 +199,7 @@ void add_package_commands(CLI::App &app, Context &ctx, Runner &run) {
             std::vector<std::pair<std::string, std::string>> fields;
             for (const auto &[k, v] : j.items()) {
                 if (k == "custom_rates" || k == "product") continue;
-                fields.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+                fields.emplace_back(k, v.is_string() ? v.get<std::string>() : dump_json(v));
             }
             std::cout << "product: " << product.name << '\n';
             print_fields(std::cout, fields);

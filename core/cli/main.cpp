@@ -1,6 +1,8 @@
 // provisio — the command-line entry point. Parses `provisio <noun> <verb>`, runs the chosen
 // command, and turns every error into one line on stderr and a meaningful exit code.
+#include "cli/arguments.hpp"
 #include "cli/context.hpp"
+#include "cli/help.hpp"
 #include "foundation/error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -55,8 +57,10 @@ int main(int argc, char **argv) {
     ::umask(077);
     Context ctx;
     CLI::App app{"provisio — provisioning and billing host for service providers"};
-    app.set_version_flag("--version", "provisio 0.1.0 (module ABI " + std::to_string(PROVISIO_ABI_MAJOR) + "." +
-                                          std::to_string(PROVISIO_ABI_MINOR) + ")");
+    set_up_help(app);
+    const std::string version = "provisio 0.1.0 (module ABI " + std::to_string(PROVISIO_ABI_MAJOR) + "." +
+                                std::to_string(PROVISIO_ABI_MINOR) + ")";
+    app.set_version_flag("--version", version);
     app.add_option("--config", ctx.options.config, "Configuration file (default: $PROVISIO_CONFIG, else ./provisio.toml)");
     app.add_option("--modules-dir", ctx.options.modules_dir, "Load modules from this directory instead of the configured one");
     app.add_option("--now", ctx.options.now, "Act as if it were this instant (ISO 8601, e.g. 2026-11-22T10:00:00Z)");
@@ -86,7 +90,16 @@ int main(int argc, char **argv) {
     add_tariff_commands(app, ctx, run);
     add_package_commands(app, ctx, run);
     add_cdr_commands(app, ctx, run);
+    add_help_commands(app, version, run);
 
+    if (const auto words = help_request(app, argc, argv)) {
+        try {
+            return print_help(app, *words);
+        } catch (const Error &e) {
+            std::cerr << "provisio: " << e.what() << '\n';
+            return exit_invalid;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {
@@ -96,11 +109,14 @@ int main(int argc, char **argv) {
     } catch (const CLI::CallForVersion &e) {
         return app.exit(e);
     } catch (const CLI::ParseError &e) {
-        std::cerr << "provisio: " << e.what() << " (see: provisio --help)\n";
+        std::string see;
+        const std::string unknown = explain_unknown_word(app, argc, argv, see);
+        std::cerr << "provisio: " << (unknown.empty() ? std::string(e.what()) : unknown) << " (see: " << see << ")\n";
         return exit_invalid;
     }
 
     try {
+        require_utf8_arguments(app);
         set_up_logging(ctx);
         return run ? run() : exit_invalid;
     } catch (const Error &e) {

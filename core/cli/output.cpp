@@ -84,6 +84,8 @@ void print_fields(std::ostream &out, const std::vector<std::pair<std::string, st
     for (const auto &[k, v] : fields) out << k << ':' << std::string(w - width(k) + 1, ' ') << v << '\n';
 }
 
-void print_json(std::ostream &out, const json &value) { out << value.dump(2) << '\n'; }
+std::string dump_json(const json &value, int indent) { return value.dump(indent, ' ', false, json::error_handler_t::replace); }
+
+void print_json(std::ostream &out, const json &value) { out << dump_json(value, 2) << '\n'; }
 
 }  // namespace provisio::cli

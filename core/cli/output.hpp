@@ -63,6 +63,9 @@ private:
 
 // "key: value" lines with the keys aligned.
 void print_fields(std::ostream &out, const std::vector<std::pair<std::string, std::string>> &fields);
+// JSON text of `value`. Stored text is UTF-8 (every input is checked), but a byte that is not —
+// in a database written before those checks — prints as U+FFFD rather than failing the command.
+std::string dump_json(const json &value, int indent = -1);
 void print_json(std::ostream &out, const json &value);
 
 }  // namespace provisio::cli

@@ -25,12 +25,20 @@ std::string where(const std::filesystem::path &file, const toml::node &node) {
 
 }  // namespace
 
-std::string Config::default_text() {
+std::string Config::default_text(const std::string &modules_dir) {
+    std::string line = "modules_dir = \"";
+    for (char c : modules_dir) {
+        if (c == '"' || c == '\\') line += '\\';
+        line += c;
+    }
+    line += '"';
+    line += std::string(line.size() < 30 ? 30 - line.size() : 1, ' ') + "# directory server modules (*.so) are loaded from";
+    if (modules_dir != "modules") line += " (the default is \"modules\")";
     return R"(# provisio configuration. Every key is optional; the values shown are the defaults.
 # Relative paths are resolved against the directory holding this file.
 
 database = "provisio.db"      # SQLite database file
-modules_dir = "modules"       # directory server modules (*.so) are loaded from
+)" + line + R"(
 key_file = "provisio.key"     # encryption key for stored secrets (mode 0600, keep it out of backups of the db)
 card_key_file = "cards.key"   # stored cards: made by `provisio card key create`, unlocked by its passphrase
 timezone = "UTC"              # business time zone (IANA name) for calendars and "once a day"

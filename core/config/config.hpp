@@ -53,8 +53,9 @@ struct Config {
     // Reads and validates the file; unknown keys and wrong types are errors naming the key
     // and line. Throws Error(invalid_input).
     static Config load(const std::filesystem::path &file);
-    // The configuration a fresh `provisio init` writes.
-    static std::string default_text();
+    // The configuration a fresh `provisio init` writes; `modules_dir` is written as given (an
+    // installed provisio's init passes the directory its bundled modules were installed in).
+    static std::string default_text(const std::string &modules_dir = "modules");
 };
 
 }  // namespace provisio

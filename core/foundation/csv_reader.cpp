@@ -1,6 +1,7 @@
 #include "foundation/csv_reader.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -10,35 +11,6 @@ namespace provisio {
 namespace {
 
 constexpr size_t chunk = 1 << 20;
-
-// The byte length of a valid UTF-8 sequence starting at s[i], or 0.
-size_t utf8_sequence(std::string_view s, size_t i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    size_t n = b < 0xC2 ? 0 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : b < 0xF5 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    for (size_t k = 1; k < n; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-    // Overlong three- and four-byte forms and surrogates.
-    const auto b1 = static_cast<unsigned char>(s[i + 1]);
-    if ((b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 >= 0xA0) || (b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 >= 0x90)) return 0;
-    return n;
-}
-
-// Where the text stops being UTF-8 without NULs, or npos.
-size_t first_bad_byte(std::string_view s) {
-    for (size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b == 0) return i;
-        if (b < 0x80) {
-            ++i;
-            continue;
-        }
-        const size_t n = utf8_sequence(s, i);
-        if (n == 0) return i;
-        i += n;
-    }
-    return std::string_view::npos;
-}
 
 }  // namespace
 
@@ -149,7 +121,7 @@ bool CsvReader::next() {
         storage_.clear();
         return true;
     }
-    if (const size_t bad = first_bad_byte(storage_); bad != std::string_view::npos) {
+    if (const size_t bad = first_invalid_utf8(storage_); bad != std::string_view::npos) {
         error_ = storage_[bad] == '\0' ? "a NUL byte (this does not look like a text file)"
                                        : "bytes that are not UTF-8 (at byte " + std::to_string(bad + 1) + " of the record)";
         storage_.clear();

@@ -1,5 +1,7 @@
 #include "modulehost/descriptor.hpp"
 
+#include "foundation/text.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <set>
@@ -32,7 +34,9 @@ std::string bounded(const char *p, size_t limit, const std::string &what, bool a
     }
     const size_t n = strnlen(p, limit + 1);
     if (n > limit) throw Refusal{what + " is longer than " + std::to_string(limit) + " bytes"};
-    return std::string(p, n);
+    std::string text(p, n);
+    if (const std::string why = utf8_problem(text); !why.empty()) throw Refusal{what + " is not UTF-8 text (" + why + ")"};
+    return text;
 }
 
 OptionSpec read_option(const provisio_option &o, size_t index) {

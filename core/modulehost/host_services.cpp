@@ -1,6 +1,7 @@
 #include "modulehost/host_services.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "money/money.hpp"
 #include "net/http_client.hpp"
 #include "net/tcp_exchange.hpp"
@@ -37,15 +38,32 @@ std::string_view checked(const provisio_call *call, provisio_str s, uint64_t lim
     return s.data ? std::string_view(s.data, s.size) : std::string_view();
 }
 
+// A text the module hands back as part of its outcome (message, state, credit entry, usage
+// record, cursor) must also be UTF-8, or the call broke the ABI. What is kept has the bad bytes
+// replaced, so nothing stored or printed ever holds them.
+std::string checked_text(const provisio_call *call, provisio_str s, uint64_t limit, const std::string &what) {
+    const std::string_view text = checked(call, s, limit, what);
+    const std::string why = utf8_problem(text);
+    if (why.empty()) return std::string(text);
+    if (auto *ctx = context_of(call)) ctx->violations.push_back(what + " is not UTF-8 text (" + why + ")");
+    return repair_utf8(text);
+}
+
+// A text the module only logs (a log line, a recorded exchange) may quote foreign bytes — a
+// PBX's reply in Latin-1 — without failing the call: they are kept as U+FFFD.
+std::string logged_text(const provisio_call *call, provisio_str s, uint64_t limit, std::string_view what) {
+    return repair_utf8(checked(call, s, limit, what));
+}
+
 provisio_str hand_out(CallContext &ctx, std::string value) {
     ctx.arena.push_back(std::move(value));
     return {ctx.arena.back().data(), ctx.arena.back().size()};
 }
 
 void host_log(const provisio_call *call, int32_t level, provisio_str message) {
-    const std::string_view text = checked(call, message, PROVISIO_MAX_MESSAGE_BYTES, "log message");
+    const std::string text = logged_text(call, message, PROVISIO_MAX_MESSAGE_BYTES, "log message");
     auto *ctx = context_of(call);
-    const std::string line = ctx ? ctx->scrub(std::string(text)) : std::string(text);
+    const std::string line = ctx ? ctx->scrub(text) : text;
     if (!ctx && g_init_lines) g_init_lines->push_back(line);
     const std::string who = ctx ? ctx->module + (ctx->service_id ? " service " + std::to_string(ctx->service_id) : "")
                                 : std::string("module");
@@ -150,9 +168,9 @@ void host_log_call(const provisio_call *call, provisio_str action, provisio_str 
     }
     std::vector<std::string> all = ctx->secrets;
     all.insert(all.end(), extra.begin(), extra.end());
-    ctx->exchanges.push_back({std::string(checked(call, action, PROVISIO_MAX_NAME_BYTES, "log_call action")),
-                              scrub_secrets(std::string(checked(call, request, PROVISIO_MAX_STATE_BYTES, "log_call request")), all),
-                              scrub_secrets(std::string(checked(call, response, PROVISIO_MAX_STATE_BYTES, "log_call response")), all)});
+    ctx->exchanges.push_back({logged_text(call, action, PROVISIO_MAX_NAME_BYTES, "log_call action"),
+                              scrub_secrets(logged_text(call, request, PROVISIO_MAX_STATE_BYTES, "log_call request"), all),
+                              scrub_secrets(logged_text(call, response, PROVISIO_MAX_STATE_BYTES, "log_call response"), all)});
 }
 
 int32_t host_state_get(const provisio_call *call, provisio_str key, provisio_str *value) {
@@ -167,12 +185,12 @@ int32_t host_state_get(const provisio_call *call, provisio_str key, provisio_str
 void host_state_set(const provisio_call *call, provisio_str key, provisio_str value) {
     auto *ctx = context_of(call);
     if (!ctx) return;
-    const std::string k(checked(call, key, PROVISIO_MAX_NAME_BYTES, "state key"));
+    const std::string k = checked_text(call, key, PROVISIO_MAX_NAME_BYTES, "state key");
     if (k.empty()) {
         ctx->violations.push_back("state_set with an empty key");
         return;
     }
-    ctx->state[k] = std::string(checked(call, value, PROVISIO_MAX_STATE_BYTES, "state value '" + k + "'"));
+    ctx->state[k] = checked_text(call, value, PROVISIO_MAX_STATE_BYTES, "state value '" + k + "'");
     ctx->state_changed = true;
 }
 
@@ -189,9 +207,9 @@ void host_post_credit(const provisio_call *call, const provisio_credit_entry *en
         ctx->violations.push_back("post_credit called outside generate_credits");
         return;
     }
-    const std::string kind(checked(call, entry->kind, PROVISIO_MAX_NAME_BYTES, "credit kind"));
-    const std::string hours(checked(call, entry->hours, 64, "credit hours"));
-    const std::string description(checked(call, entry->description, PROVISIO_MAX_TEXT_BYTES, "credit description"));
+    const std::string kind = checked_text(call, entry->kind, PROVISIO_MAX_NAME_BYTES, "credit kind");
+    const std::string hours = checked_text(call, entry->hours, 64, "credit hours");
+    const std::string description = checked_text(call, entry->description, PROVISIO_MAX_TEXT_BYTES, "credit description");
     bool kind_ok = !kind.empty();
     for (char c : kind) kind_ok &= (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     if (!kind_ok) {
@@ -225,7 +243,7 @@ void host_add_usage(const provisio_call *call, const provisio_usage_record *reco
         ctx->violations.push_back("more usage records than the request's max_records (" + std::to_string(ctx->usage_limit) + ")");
         return;
     }
-    auto text = [&](provisio_str s, const char *what) { return std::string(checked(call, s, PROVISIO_MAX_TEXT_BYTES, what)); };
+    auto text = [&](provisio_str s, const char *what) { return checked_text(call, s, PROVISIO_MAX_TEXT_BYTES, what); };
     ctx->usage.push_back({text(record->id, "usage id"), text(record->direction, "usage direction"), text(record->caller, "usage caller"),
                           text(record->destination_number, "usage destination_number"),
                           text(record->caller_destination, "usage caller_destination"), text(record->start, "usage start"),
@@ -240,13 +258,13 @@ void host_set_usage_cursor(const provisio_call *call, provisio_str cursor) {
         ctx->violations.push_back("set_usage_cursor called outside collect_usage");
         return;
     }
-    ctx->usage_cursor = std::string(checked(call, cursor, PROVISIO_MAX_STATE_BYTES, "usage cursor"));
+    ctx->usage_cursor = checked_text(call, cursor, PROVISIO_MAX_STATE_BYTES, "usage cursor");
 }
 
 void host_set_message(const provisio_call *call, provisio_str message) {
     auto *ctx = context_of(call);
     if (!ctx) return;
-    ctx->message = ctx->scrub(std::string(checked(call, message, PROVISIO_MAX_MESSAGE_BYTES, "outcome message")));
+    ctx->message = ctx->scrub(checked_text(call, message, PROVISIO_MAX_MESSAGE_BYTES, "outcome message"));
 }
 
 }  // namespace

@@ -21,6 +21,11 @@ static const provisio_option options[] = {
     {"host", "Host", PROVISIO_OPTION_TEXT, PROVISIO_SCOPE_PRODUCT, 0, 0, NULL, "", NULL},
     {"host", "Host again", PROVISIO_OPTION_TEXT, PROVISIO_SCOPE_PRODUCT, 0, 0, NULL, "", NULL},
 };
+#elif defined(REFUSE_NOT_UTF8)
+/* A label in Latin-1, not UTF-8: "Café". */
+static const provisio_option options[] = {
+    {"host", "Caf\xe9", PROVISIO_OPTION_TEXT, PROVISIO_SCOPE_PRODUCT, 0, 0, NULL, "", NULL},
+};
 #else
 static const provisio_option options[] = {
     {"host", "Host", PROVISIO_OPTION_TEXT, PROVISIO_SCOPE_PRODUCT, 0, 0, NULL, "", NULL},

@@ -1,6 +1,7 @@
 // scripted — a test module written with the SDK's C++ layer whose behaviour the test chooses
 // through settings: each lifecycle call returns the outcome named by the `outcome` option (or
-// throws when it is "throw"), records a counter in the module state, logs an exchange that
+// throws when it is "throw"; "not_utf8" succeeds with a message and a state value in Latin-1,
+// which the host must refuse), records a counter in the module state, logs an exchange that
 // contains the server password and the api_key (which the host must scrub; with `verbose`, also
 // URL-encoded, in HTTP Basic credentials and JSON-escaped), and, when `url` is set, makes an
 // HTTP GET through the host. The server's db_port reaches it with the schema's default.
@@ -16,7 +17,7 @@
 
 namespace {
 
-constexpr const char *outcomes[] = {"ok", "error", "retryable", "throw"};
+constexpr const char *outcomes[] = {"ok", "error", "retryable", "throw", "not_utf8"};
 
 std::string url_encoded(const std::string &text) {
     static const char *hex = "0123456789ABCDEF";
@@ -148,6 +149,10 @@ private:
         if (outcome == "throw") throw std::runtime_error("scripted failure with key " + key);
         if (outcome == "error") return provisio::Outcome::failure("refused by the PBX (key " + key + ")");
         if (outcome == "retryable") return provisio::Outcome::retry("PBX busy, try later");
+        if (outcome == "not_utf8") {
+            c.set_state("greeting", "Caf\xe9");
+            return provisio::Outcome::success("created Caf\xe9");
+        }
         return provisio::Outcome::success(message);
     }
 };
