@@ -11,6 +11,8 @@
 #include "store/database.hpp"
 
 #include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 namespace provisio {
@@ -185,8 +187,10 @@ Delivery deliver_outbox(Database &db, const MailTransport &t, const std::string 
             {
                 std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
                 out << message;
-                if (!out) error = "cannot write " + tmp.string();
+                out.flush();
+                if (!out) error = "cannot write " + tmp.string() + ": " + std::strerror(errno);  // a full disk, say
             }
+            if (error) std::filesystem::remove(tmp, ec);  // no half message left for the next try to trip on
             if (!error) std::filesystem::rename(tmp, final_path, ec);
             if (!error && ec) error = "cannot write " + final_path.string() + ": " + ec.message();
         } else {

@@ -147,3 +147,32 @@ TEST_CASE("a full disk is named as the cause, and the failed command changes not
     CHECK_THAT(r.err, Catch::Contains("add exit 7"));
     CHECK_THAT(r.err, Catch::EndsWith("\n1\n"));  // Bob was not added
 }
+
+TEST_CASE("client files and mail written beside the database say why they could not be written, and leave nothing half-written") {
+    Installation inst;
+    ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org", "--send-welcome"});
+    const auto source = inst.dir() / "contract.pdf";
+    write_text(source, "%PDF-1.4 signed");
+    std::filesystem::create_directories(inst.dir() / "files");
+    std::filesystem::create_directories(inst.dir() / "mail");
+    Immutable files(inst.dir() / "files");
+    Immutable mail(inst.dir() / "mail");
+    if (!files.ok() || !mail.ok()) {
+        WARN("chattr +i is not available here");
+        return;
+    }
+    const std::string before = inst.dump();
+    RunResult r = inst.run({"client", "file", "add", "1", source.string(), "--title", "Contract"});
+    INFO(r.err);
+    CHECK(r.exit_code == 7);
+    CHECK_THAT(r.err, Catch::Contains("cannot write into the files directory " + (inst.dir() / "files").string() +
+                                      ": Operation not permitted"));
+    CHECK(inst.dump() == before);
+
+    r = inst.run({"mail", "send"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("cannot write " + (inst.dir() / "mail").string()) &&
+                          Catch::Contains("Operation not permitted"));
+    CHECK(json::parse(inst.run({"--json", "mail", "outbox"}).out).size() == 1);  // still queued
+}
