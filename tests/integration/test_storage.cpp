@@ -20,7 +20,7 @@ namespace {
 class Immutable {
 public:
     explicit Immutable(std::filesystem::path path) : path_(std::move(path)) {
-        ok_ = run_program("/usr/bin/chattr", {"+i", path_.string()}).exit_code == 0;
+        ok_ = std::filesystem::exists("/usr/bin/chattr") && run_program("/usr/bin/chattr", {"+i", path_.string()}).exit_code == 0;
     }
     ~Immutable() {
         if (ok_) run_program("/usr/bin/chattr", {"-i", path_.string()});
@@ -134,6 +134,10 @@ TEST_CASE("a full disk is named as the cause, and the failed command changes not
         "\"$3\" --config \"$4\" client add --first-name Bob --email bob@example.org; echo \"add exit $?\" >&2\n"
         "rm \"$1/filler\"\n"
         "sqlite3 \"$1/provisio.db\" 'SELECT count(*) FROM clients' >&2\n";
+    if (!std::filesystem::exists("/usr/bin/unshare")) {
+        WARN("no unshare(1) here: the full-disk case is not checked");
+        return;
+    }
     const RunResult r = run_program("/usr/bin/unshare", {"-m", "--propagation", "private", "sh", "-c", script, "sh", mnt.path().string(),
                                                          inst.database().string(), provisio_binary(), config.string()});
     INFO(r.out << r.err);
