@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 namespace provisio {
@@ -45,7 +47,7 @@ std::string CronReport::summary_line() const {
 
 CronLock::CronLock(const std::string &path, const std::string &now) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) fail(ErrorKind::storage, "cannot open the cron lock " + path);
+    if (fd_ < 0) fail(ErrorKind::storage, "cannot open the cron lock " + path + ": " + std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         char buf[128] = {};
         const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);

@@ -87,8 +87,8 @@ void add_cron_commands(CLI::App &app, Context &ctx, Runner &run) {
     cron->add_flag("--dry-run", args->dry_run, "Show what would be done; change nothing");
     cron->add_flag("--verbose", args->verbose, "List what each task did (the global -v also logs debug detail)");
     cron->add_flag("--quiet", args->quiet,
-                   "Print nothing when no task did anything or failed; otherwise only those tasks and the summary")
-        ->excludes(cron->get_option("--verbose"));
+                   "Print nothing when no task did anything or failed; otherwise only those tasks (with --verbose, what they "
+                   "did) and the summary");
 
     auto *history = cron->add_subcommand("history", "Recent cron runs");
     history->add_option("--limit", args->limit, "How many")->check(CLI::Range(1, 10000));

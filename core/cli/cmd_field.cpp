@@ -138,8 +138,14 @@ void add_field_commands(CLI::App &app, Context &ctx, Runner &run) {
                 print_json(std::cout, json(values));
                 return exit_ok;
             }
+            // A value automation keeps (autosuspend's state in "VoIP Suspended") is not an
+            // operator's override, though it reads the same: say whose it is.
+            const auto automated = ClientFields(ctx.db()).set_by_automation(client);
             Table table({"FIELD", "VALUE"});
-            for (const auto &f : ClientFields(ctx.db()).list()) table.add({f.name, values.at(f.name)});
+            for (const auto &f : ClientFields(ctx.db()).list()) {
+                const auto by = automated.find(f.name);
+                table.add({f.name, values.at(f.name) + (by == automated.end() ? "" : " (set by " + by->second + ")")});
+            }
             if (table.empty()) std::cout << "no client fields (provisio field add, or provisio field add-voip)\n";
             else table.print(std::cout);
             return exit_ok;

@@ -46,8 +46,8 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
                 std::stringstream ss;
                 ss << in.rdbuf();
                 body = ss.str();
-                require_utf8_file(body, args->body_file);
                 check_template_text(body, args->body_file);  // a fault in it named by the file's name and line
+                require_utf8_file(body, args->body_file);
             }
             if (body.empty()) fail(ErrorKind::invalid_input, "a template needs a body (--body or --body-file)");
             std::string category = args->category;

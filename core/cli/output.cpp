@@ -68,7 +68,7 @@ size_t StreamingTable::finish() {
 
 void JsonArrayWriter::add(const json &element) {
     // Indented one level deeper than on its own: each of its lines two spaces in.
-    const std::string text = element.dump(2);
+    const std::string text = dump_json(element, 2);
     out_ << (any_ ? ",\n  " : "[\n  ");
     size_t start = 0;
     for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) out_ << text.substr(start, nl + 1 - start) << "  ";

@@ -42,7 +42,7 @@ database = "provisio.db"      # SQLite database file
 key_file = "provisio.key"     # encryption key for stored secrets (mode 0600, keep it out of backups of the db)
 card_key_file = "cards.key"   # stored cards: made by `provisio card key create`, unlocked by its passphrase
 timezone = "UTC"              # business time zone (IANA name) for calendars and "once a day"
-currency = "USD"              # default currency for new clients
+currency = "USD"              # default currency for new clients: an ISO 4217 code (USD, EUR, CAD, JPY, ...)
 log_level = "warning"         # debug, info, warning, error
 
 [http]
@@ -56,7 +56,7 @@ workers = 8                   # module calls run concurrently, at most this many
 invoice_days_before = 7       # renewal invoices are made this many days before the due date
 suspend_days = 0              # suspend services this many days after an unpaid due date (0: never)
 terminate_days = 0            # terminate them this many days after it (0: never)
-late_fee = ""                 # "" for none, an amount such as "5.00", or a percentage such as "10%"
+late_fee = ""                 # "" for none, an amount such as "5.00", or a percentage (0% to 100%) such as "10%"
 late_fee_days = 0             # add the late fee to an invoice this many days after its due date (0: never)
 overdue_notice_days = []      # send the "Overdue Notice" template this many days overdue, e.g. [1, 7, 14]
 

@@ -165,4 +165,13 @@ std::map<std::string, std::string> ClientFields::values(int64_t client_id) {
     return out;
 }
 
+std::map<std::string, std::string> ClientFields::set_by_automation(int64_t client_id) {
+    auto q = db_.prepare("SELECT f.name, v.set_by FROM client_field_values v JOIN client_fields f ON f.id = v.field_id "
+                         "WHERE v.client_id = ?1 AND v.set_by <> ''");
+    q.bind(1, client_id);
+    std::map<std::string, std::string> out;
+    while (q.step()) out.emplace(q.text(0), q.text(1));
+    return out;
+}
+
 }  // namespace provisio

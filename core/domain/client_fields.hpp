@@ -55,6 +55,9 @@ public:
     void set(int64_t client_id, std::string_view name, std::string_view value);
     // Every defined field's value for the client (its default where it has none), by name.
     std::map<std::string, std::string> values(int64_t client_id);
+    // The values automation set rather than an operator, by name: who set each ("autosuspend"
+    // keeps "VoIP Suspended" showing its state).
+    std::map<std::string, std::string> set_by_automation(int64_t client_id);
 
 private:
     Database &db_;

@@ -8,6 +8,8 @@
 
 #include <sodium.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <system_error>
 
@@ -69,12 +71,14 @@ int64_t ClientFiles::attach(int64_t client_id, const std::filesystem::path &sour
         if (!in) fail(ErrorKind::invalid_input, "cannot read " + source.string());
         write_private_file(partial, {});  // mode 0600 before any byte of the document is in it
         std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        if (!out) fail(ErrorKind::storage, "cannot write into the files directory " + dir_.string());
+        if (!out) fail(ErrorKind::storage, "cannot write into the files directory " + dir_.string() + ": " + std::strerror(errno));
         out << in.rdbuf();
         out.flush();
         if (!out || std::filesystem::file_size(partial, ec) != size) {
+            const int error = errno;  // what stopped the write: a full disk, a read-only directory
             std::filesystem::remove(partial, ec);
-            fail(ErrorKind::storage, "copying " + source.string() + " into " + dir_.string() + " failed");
+            fail(ErrorKind::storage, "copying " + source.string() + " into " + dir_.string() + " failed" +
+                                         (error ? std::string(": ") + std::strerror(error) : std::string()));
         }
     }
     std::filesystem::rename(partial, target, ec);

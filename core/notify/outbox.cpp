@@ -206,6 +206,10 @@ Delivery deliver_outbox(Database &db, const MailTransport &t, const SecretBox &s
             } catch (const Error &e) {
                 error = e.what();
             }
+            if (error) {  // no half message left for the next try to trip on
+                std::error_code ec;
+                std::filesystem::remove(tmp, ec);
+            }
         } else {
             const std::string message = format_message(m, t.from, now);
             std::vector<std::string> to;

@@ -77,7 +77,7 @@ std::string storage_failure(sqlite3 *db, const std::filesystem::path &file) {
     if (primary == SQLITE_NOTADB) return file.string() + " is not a SQLite database";
     if (primary == SQLITE_CORRUPT) return "the database file " + file.string() + " is damaged (" + sqlite_says + ")";
     if (primary == SQLITE_BUSY)
-        return "the database " + file.string() + " is locked: another provisio process held it for more than 5 seconds";
+        return "the database " + file.string() + " is locked: another provisio process (or connection) held it for more than 5 seconds";
     if (sys != 0 && (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN))
         return sqlite_says + " on " + file.string() + " (" + std::strerror(sys) + ")";
     return sqlite_says;

@@ -200,6 +200,10 @@ TEST_CASE("VoIP Suspended: an operator's Yes is an override autosuspend never ch
         return json::parse(v.inst.run({"--json", "field", "show", std::to_string(client)}).out)["VoIP Suspended"].get<std::string>();
     };
     CHECK(voip_suspended(gus) == "Yes");
+    // The table says whose Yes it is: autosuspend's state for gus, fay's operator's own.
+    CHECK_THAT(v.inst.run({"field", "show", std::to_string(gus)}).out, Catch::Contains(" Yes (set by autosuspend)\n"));
+    const std::string fays = v.inst.run({"field", "show", std::to_string(fay)}).out;
+    CHECK_THAT(fays, Catch::Contains(" Yes\n") && !Catch::Contains("set by"));
     // Top-ups: gus is released and his field goes back to None; fay's own Yes keeps her suspended.
     ok(v.inst, {"credit", "add", std::to_string(gus), "10.00", "--description", "Top-up"});
     ok(v.inst, {"credit", "add", std::to_string(fay), "10.00", "--description", "Top-up"});

@@ -262,10 +262,11 @@ TEST_CASE("queued calls that keep failing make the run's status 'errors' and its
 
     // --quiet: a run that does something prints it (and only it) with the summary...
     ok(inst, {"product", "set", "Voice", "--setting", "outcome=ok"});
-    RunResult quiet = inst.run({"--now", "2026-03-03T12:05:00Z", "cron", "--quiet"});
+    RunResult quiet = inst.run({"--now", "2026-03-03T12:05:00Z", "cron", "--quiet", "--verbose"});
     INFO(quiet.out << quiet.err);
     CHECK(quiet.exit_code == 0);
     CHECK_THAT(quiet.out, Catch::Contains("module-queue     1 done"));
+    CHECK_THAT(quiet.out, Catch::Contains("queue item 1: create of service 1 ok"));  // --verbose: what it did
     CHECK_THAT(quiet.out, !Catch::Contains("autosuspend"));
     const std::string summary = quiet.out.substr(quiet.out.rfind('\n', quiet.out.size() - 2) + 1);
     CHECK_THAT(summary, Catch::StartsWith("cron run 4: ok — ") && Catch::EndsWith(" task(s) ran, 1 done, 0 error(s)\n"));
