@@ -2,6 +2,7 @@
 // standard input, secrets masked in the module log however the module encoded them, files and
 // directories private to provisio's user, mail that carried a secret leaving no copy on disk,
 // and server options held to the module's schema like product options.
+#include "support/encodings.hpp"
 #include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
 
@@ -34,38 +35,6 @@ unsigned mode_of(const std::filesystem::path &path) {
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
     return st.st_mode & 0777;
-}
-
-std::string json_escaped(const std::string &text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out;
-}
-
-std::string url_encoded(const std::string &text) {
-    static const char *hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
-        else out += {'%', hex[c >> 4], hex[c & 15]};
-    }
-    return out;
-}
-
-std::string base64(const std::string &bytes) {
-    static const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (size_t i = 0; i < bytes.size(); i += 3) {
-        unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-        if (i + 1 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        if (i + 2 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 2]);
-        out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], i + 1 < bytes.size() ? alphabet[(v >> 6) & 63] : '=',
-                i + 2 < bytes.size() ? alphabet[v & 63] : '='};
-    }
-    return out;
 }
 
 // Every form a secret could be found in: as is, JSON-escaped, URL-encoded.

@@ -1,31 +1,18 @@
 // scrub_secrets masks a secret in every form an encoder may have given it on its way to the
 // wire: as is, JSON-escaped, URL-encoded, XML-escaped and inside base64 (HTTP Basic).
 #include "modulehost/host_services.hpp"
+#include "support/encodings.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
 using provisio::scrub_secrets;
+using provisio::test::base64;
 
 namespace {
 
 const std::string secret = "Les\"Api\\Key";
-
-std::string base64(const std::string &bytes) {
-    static const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (size_t i = 0; i < bytes.size(); i += 3) {
-        unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-        if (i + 1 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        if (i + 2 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 2]);
-        out += alphabet[v >> 18];
-        out += alphabet[(v >> 12) & 63];
-        out += i + 1 < bytes.size() ? alphabet[(v >> 6) & 63] : '=';
-        out += i + 2 < bytes.size() ? alphabet[v & 63] : '=';
-    }
-    return out;
-}
 
 bool contains(const std::string &text, const std::string &part) { return text.find(part) != std::string::npos; }
 
