@@ -114,10 +114,16 @@ TEST_CASE("cdr list streams: tens of thousands of calls in the memory of a handf
     CHECK(all.back()["source_id"] == "call-40099");
     // Holding the list took ~4.8 KiB a call (190 MiB here); streaming takes none.
     INFO("peak with 100 calls: " << small.peak_kib << " KiB, with 40,100: " << big.peak_kib << " KiB");
-    CHECK(big.peak_kib < small.peak_kib + 16 * 1024);
     // The table streams as well, with its total.
     const Listed table = run_measured(c.inst, {"cdr", "list", "--service", "1"});
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in quarantine (256 MB by default), so the peak says
+    // nothing about what the program holds: the bound is checked in the ordinary build.
+    WARN("memory bound not checked under AddressSanitizer");
+#else
+    CHECK(big.peak_kib < small.peak_kib + 16 * 1024);
     CHECK(table.peak_kib < small.peak_kib + 16 * 1024);
+#endif
     CHECK_THAT(table.out, Catch::Contains("40100 call(s), total "));
 
     // Pages of 15,000 join up to the whole list, in order; the table names the next page.
