@@ -1,10 +1,10 @@
 #include "foundation/calendar.hpp"
 
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 
 #include <date/tz.h>
 
-#include <charconv>
 #include <cstdio>
 
 namespace provisio {
@@ -14,20 +14,11 @@ Date parse_date(std::string_view text, std::string_view what) {
         fail(ErrorKind::invalid_input, std::string(what) + ": '" + std::string(text) + "' is not a date (expected YYYY-MM-DD)");
     };
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
-    int y = 0;
-    unsigned m = 0, d = 0;
-    auto num = [&](size_t pos, size_t len, auto &out) {  // digits only: from_chars would take a sign
-        out = 0;
-        for (size_t i = pos; i < pos + len; ++i) {
-            if (text[i] < '0' || text[i] > '9') return false;
-            out = out * 10 + static_cast<unsigned>(text[i] - '0');
-        }
-        return true;
-    };
-    if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return bad();
+    const int y = fixed_digits(text, 0, 4), m = fixed_digits(text, 5, 2), d = fixed_digits(text, 8, 2);
+    if (y < 0 || m < 0 || d < 0) return bad();
     if (y < min_year)
         fail(ErrorKind::invalid_input, std::string(what) + ": '" + std::string(text) + "' is before 1970 (years 1970 to 9999 are accepted)");
-    const Date date{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+    const Date date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)), std::chrono::day(static_cast<unsigned>(d))};
     if (!date.ok()) {
         fail(ErrorKind::invalid_input, std::string(what) + ": '" + std::string(text) + "' is not a date (no such day)");
     }
@@ -84,14 +75,7 @@ int BusinessZone::hour_at(TimePoint t) const {
 TimePoint BusinessZone::from_local(std::string_view text, std::string_view what) const {
     const bool zoned = text.size() > 19 && (text.back() == 'Z' || text.find_first_of("+-", 19) != std::string_view::npos);
     if (zoned) return parse_instant(text, what);
-    auto digits = [&](size_t at, size_t n) -> int {
-        int v = 0;
-        for (size_t i = at; i < at + n; ++i) {
-            if (i >= text.size() || text[i] < '0' || text[i] > '9') return -1;
-            v = v * 10 + (text[i] - '0');
-        }
-        return v;
-    };
+    auto digits = [&](size_t at, size_t n) { return fixed_digits(text, at, n); };
     const bool shaped = text.size() == 19 && text[4] == '-' && text[7] == '-' && (text[10] == ' ' || text[10] == 'T') &&
                         text[13] == ':' && text[16] == ':';
     const int h = shaped ? digits(11, 2) : -1, mi = shaped ? digits(14, 2) : -1, se = shaped ? digits(17, 2) : -1;

@@ -2,8 +2,8 @@
 
 #include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 
-#include <charconv>
 
 namespace provisio {
 
@@ -42,13 +42,8 @@ public:
     }
     // Exactly `count` decimal digits: no sign, no spaces.
     bool digits(int count, int &out) {
-        if (pos_ + static_cast<size_t>(count) > s_.size()) return false;
-        out = 0;
-        for (int i = 0; i < count; ++i) {
-            const char c = s_[pos_ + static_cast<size_t>(i)];
-            if (c < '0' || c > '9') return false;
-            out = out * 10 + (c - '0');
-        }
+        out = fixed_digits(s_, pos_, static_cast<size_t>(count));
+        if (out < 0) return false;
         pos_ += static_cast<size_t>(count);
         return true;
     }

@@ -114,4 +114,14 @@ std::vector<std::string> split_list(std::string_view text, char separator) {
     return out;
 }
 
+int fixed_digits(std::string_view text, size_t at, size_t count) {
+    if (at > text.size() || count > text.size() - at) return -1;
+    int value = 0;
+    for (size_t i = at; i < at + count; ++i) {
+        if (text[i] < '0' || text[i] > '9') return -1;
+        value = value * 10 + (text[i] - '0');
+    }
+    return value;
+}
+
 }  // namespace provisio

@@ -25,5 +25,8 @@ void require_utf8_file(std::string_view contents, const std::string &file);
 // `text` with each byte that is not UTF-8 text replaced by U+FFFD, for records of foreign
 // bytes (a logged exchange) that are kept, not refused.
 std::string repair_utf8(std::string_view text);
+// The number written by exactly `count` decimal digits of `text` from `at` — no sign, no space
+// (std::from_chars would take "-1"); -1 when they are not all there or not all digits.
+int fixed_digits(std::string_view text, size_t at, size_t count);
 
 }  // namespace provisio
