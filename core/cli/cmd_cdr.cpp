@@ -67,6 +67,7 @@ int print_report(Context &ctx, const usage::UsageReport &r, const std::string &e
         extra["records"] = r.records;
         extra["stored"] = r.stored;
         extra["duplicates"] = r.duplicates;
+        extra["b_legs"] = r.b_legs;
         extra["errors"] = r.errors;
         extra["unrated"] = r.unrated;
         extra["by_status"] = statuses;
@@ -75,6 +76,7 @@ int print_report(Context &ctx, const usage::UsageReport &r, const std::string &e
     } else {
         std::cout << r.records << " record(s)" << (header.empty() ? "" : " " + header) << ": " << r.stored << " stored, "
                   << r.duplicates << " duplicate(s) skipped, " << r.errors.size() << " rejected\n";
+        if (r.b_legs) std::cout << "  b-legs left out: " << r.b_legs << " (a call is billed once, on its a-leg)\n";
         for (const auto &[k, v] : r.by_status) std::cout << "  " << k << ": " << v << '\n';
         std::cout << "  cost of the calls stored: " << money(r.cost_micros) << '\n';
         for (const auto &u : r.unrated) std::cout << "unrated: " << u << '\n';

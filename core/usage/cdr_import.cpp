@@ -88,6 +88,11 @@ void UsageRecorder::reject(const std::string &where, const std::string &why) {
     report_.errors.push_back(where + ": " + why);
 }
 
+void UsageRecorder::skip_b_leg() {
+    ++report_.records;
+    ++report_.b_legs;
+}
+
 void UsageRecorder::add(CallDetail call, const std::string &where) {
     State &s = *s_;
     ++report_.records;
@@ -242,7 +247,8 @@ void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &z
     std::map<std::string, size_t> column;
     for (size_t i = 0; i < csv.fields().size(); ++i) column.emplace(std::string(trimmed(csv.fields()[i])), i);
     std::string missing;
-    for (const char *required : {"xml_cdr_uuid", "direction", "destination_number", "start_stamp", "end_stamp", "billsec"})
+    const char *id_column = column.count("xml_cdr_uuid") || !column.count("uuid") ? "xml_cdr_uuid" : "uuid";
+    for (const char *required : {id_column, "direction", "destination_number", "start_stamp", "end_stamp", "billsec"})
         if (!column.count(required)) missing += (missing.empty() ? "" : ", ") + std::string(required);
     if (!missing.empty())
         fail(ErrorKind::invalid_input, file.string() + " line 1: not a FusionPBX CDR export: missing column" +
@@ -251,7 +257,7 @@ void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &z
         auto it = column.find(name);
         return it == column.end() ? std::nullopt : std::optional<size_t>(it->second);
     };
-    const auto c_uuid = index("xml_cdr_uuid"), c_dir = index("direction"), c_dest = index("destination_number"),
+    const auto c_uuid = index(id_column), c_leg = index("leg"), c_dir = index("direction"), c_dest = index("destination_number"),
                c_start = index("start_stamp"), c_end = index("end_stamp"), c_billsec = index("billsec"),
                c_caller = index("caller_id_number"), c_caller_dest = index("caller_destination"), c_answer = index("answer_stamp"),
                c_duration = index("duration"), c_cause = index("hangup_cause"), c_domain = index("domain_name");
@@ -276,8 +282,16 @@ void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &z
         // Only a bad line is rejected here; a storage failure while adding stops the import.
         std::optional<CallDetail> call;
         try {
+            if (c_leg) {
+                const std::string_view leg = field(c_leg);
+                if (leg == "b") {
+                    recorder.skip_b_leg();
+                    continue;
+                }
+                if (leg != "a" && !leg.empty()) fail(ErrorKind::invalid_input, "leg '" + std::string(leg) + "' is neither a nor b");
+            }
             std::string id(field(c_uuid));
-            if (id.empty()) fail(ErrorKind::invalid_input, "xml_cdr_uuid is empty");
+            if (id.empty()) fail(ErrorKind::invalid_input, std::string(id_column) + " is empty");
             if (!domain.empty() && c_domain && !field(c_domain).empty() && field(c_domain) != domain)
                 fail(ErrorKind::invalid_input, "domain " + std::string(field(c_domain)) + " is not this service's (" + domain + ")");
             const TimePoint start = zone.from_local(field(c_start), "start_stamp");

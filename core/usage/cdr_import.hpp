@@ -46,6 +46,7 @@ CallDetail checked_call(std::string id, std::string direction, std::string calle
 
 struct UsageReport {
     int64_t records = 0, stored = 0, duplicates = 0;
+    int64_t b_legs = 0;  // FusionPBX b-leg records read and left out: the call is billed once, on its a-leg
     std::map<std::string, int64_t> by_status;  // rated, unrated, excluded, ...
     int64_t cost_micros = 0;                   // of the calls stored now
     std::vector<std::string> errors;           // "line 7: billsec '-3' is not a whole number of seconds ≥ 0"
@@ -63,6 +64,8 @@ public:
     void add(CallDetail call, const std::string &where);
     // A record that could not be read: reported, nothing stored.
     void reject(const std::string &where, const std::string &why);
+    // A b-leg record: counted, nothing stored (its a-leg carries the call).
+    void skip_b_leg();
     // Writes what is queued; the report is complete after it. Until then the recorder may use
     // the database connection from a thread of its own: the caller leaves it alone.
     void flush();
@@ -82,7 +85,10 @@ private:
 };
 
 // Reads FusionPBX's CDR CSV export (header with its column names, extra columns ignored) into
-// `recorder`; times without a zone are read in `zone`.
+// `recorder`; times without a zone are read in `zone`. The call id is xml_cdr_uuid (FusionPBX 4.5
+// and later) or uuid (4.4 and earlier). With a `leg` column, b-legs are counted and left out, as
+// FusionPBX lists only a-legs to anyone without its b-leg permission; a leg that is neither a nor
+// b rejects the line.
 void read_fusionpbx_csv(const std::filesystem::path &file, const BusinessZone &zone, UsageRecorder &recorder);
 
 }  // namespace provisio::usage

@@ -4,11 +4,13 @@
 // its main DID ("mcon.wat5.example.ca | 5192229000") with extensions "2112 | 2113" in the
 // Dedicated IP field (v1.4 style; the username when that is blank).
 //
-// Suspend disables the domain's gateways (then `sofia profile P killgw UUID`) or only the
-// service's extensions (then the directory cache entry of each), records exactly what it
-// disabled, and unsuspend enables exactly that whatever the mode is by then. Database changes
-// and switch commands go together: the transaction commits only once the switch has answered,
-// so a failure leaves both as they were.
+// Every action does what FusionPBX's own PHP does for the same change, in its order (the files
+// and lines are in docs/modules/fusionpbx.md): suspend stops and disables the domain's gateways,
+// or disables only the service's extensions, then clears the cache entries the switch reads them
+// from; it records exactly what it disabled, and unsuspend enables exactly that whatever the mode
+// is by then. Gateways are stopped before the transaction commits (a refusal rolls it back);
+// cache deletes and rescans follow the commit, because the switch re-reads the database.
+#include "cache.hpp"
 #include "esl.hpp"
 #include "pg.hpp"
 #include "plugin_support.hpp"
@@ -17,6 +19,7 @@
 
 #include <algorithm>
 #include <random>
+#include <tuple>
 
 namespace {
 
@@ -29,6 +32,7 @@ using provisio::plugin::state_list;
 
 constexpr const char *suspend_modes[] = {"gateway", "extension"};
 constexpr const char *cdr_scopes[] = {"domain", "extensions"};
+constexpr const char *cache_methods[] = {"file", "memcache"};
 
 std::vector<std::string> merged(std::vector<std::string> a, const std::vector<std::string> &b) {
     for (const auto &x : b) provisio::plugin::add_unique(a, x);
@@ -77,9 +81,14 @@ struct Tenant {
     }
 };
 
+// Rows of the extensions an UPDATE … RETURNING touched: uuid, extension, number alias, user context.
+constexpr const char *extension_columns = "extension_uuid::text, extension, coalesce(number_alias, ''), coalesce(user_context, '')";
+// Rows of gateways: uuid, profile (FusionPBX's default "external" when blank), name.
+constexpr const char *gateway_columns = "gateway_uuid::text, coalesce(nullif(profile, ''), 'external'), coalesce(nullif(gateway, ''), gateway_uuid::text)";
+
 class FusionPbx {
 public:
-    static constexpr provisio::ModuleInfo info{"fusionpbx", "1.0.0",
+    static constexpr provisio::ModuleInfo info{"fusionpbx", "1.1.0",
                                                "FusionPBX domains through its database and FreeSWITCH's event socket: "
                                                "suspend gateways or extensions, usage from v_xml_cdr",
                                                PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_NEEDS_SERVER};
@@ -92,11 +101,11 @@ public:
         provisio::on_server(provisio::number("esl_port", "Event socket port", "8021")),
         provisio::on_server(provisio::password("esl_password", "Event socket password", "Blank: FreeSWITCH's default, ClueCon")),
         provisio::on_server(provisio::number("esl_timeout_ms", "Event socket timeout (ms)", "", "Blank: [http] timeout_ms")),
+        provisio::on_server(provisio::dropdown("cache_method", "Cache method", cache_methods, "file",
+                                               "FusionPBX's cache.method default setting: file (FusionPBX's default) or memcache")),
         provisio::dropdown("suspend_mode", "Auto Suspend Mode", suspend_modes, "gateway",
                            "gateway: disable the domain's SIP gateways; extension: disable only the service's extensions"),
         provisio::number("limit_max", "Extension limit_max", "", "Concurrent calls per extension, set by create and change package; blank: leave"),
-        provisio::text("cache_delete_command", "Cache delete command", "memcache delete",
-                       "The switch command that drops a directory cache entry"),
         provisio::dropdown("cdr_scope", "CDR scope", cdr_scopes, "domain",
                            "domain: bill every call of the domain; extensions: only calls of the service's extensions"),
     };
@@ -109,13 +118,19 @@ public:
             const auto domains = sql(c, db, "SELECT count(*) FROM v_domains");
             const auto types = sql(c, db,
                                    "SELECT data_type FROM information_schema.columns WHERE table_name = 'v_gateways' AND column_name = 'enabled'");
-            std::vector<std::string> bodies;
-            if (auto failed = switch_commands(c, {"status"}, &bodies)) return *failed;
+            const CdrColumns cdr = cdr_columns(c, db);
+            std::vector<std::string> answers;
+            if (auto failed = switch_commands(c, {esl::api("status"), esl::api("hostname")}, &answers)) return *failed;
             return Outcome::success("PostgreSQL: " + domains.at(0).at(0) + " domain(s), enabled columns as " +
-                                    (types.empty() ? "?" : types[0][0]) + "; FreeSWITCH: " + bodies.at(0).substr(0, bodies[0].find('\n')));
+                                    (types.empty() ? "?" : types[0][0]) + ", call records keyed by " + cdr.id + "; FreeSWITCH " +
+                                    first_line(answers.at(1)) + ": " + first_line(answers.at(0)) + "; cache method " +
+                                    provisio::plugin::server_option<FusionPbx>(c, "cache_method"));
         });
     }
 
+    // The domain must exist: FusionPBX's domain form (core/domains/domain_edit.php) also imports
+    // the default dialplans and creates the domain's recording and voicemail folders on the
+    // FusionPBX host, which a remote integration cannot do; a bare v_domains row routes no calls.
     Outcome create(provisio::Call &c) {
         return guarded(c, [&] {
             const Tenant t(c);
@@ -123,42 +138,39 @@ public:
             pg::Transaction tx(db);
             std::vector<std::string> said;
             auto found = sql(c, db, "SELECT domain_uuid::text, domain_enabled::text FROM v_domains WHERE domain_name = $1", {t.domain});
-            std::string domain_uuid;
-            if (found.empty()) {
-                domain_uuid = new_uuid();
-                sql(c, db, "INSERT INTO v_domains (domain_uuid, domain_name, domain_enabled, domain_description) VALUES ($1, $2, 'true', $3)",
-                    {domain_uuid, t.domain, "provisio service " + std::to_string(c.service_id())});
-                said.push_back("domain created");
-            } else {
-                domain_uuid = found[0][0];
-                if (found[0][1] != "true") {
-                    sql(c, db, "UPDATE v_domains SET domain_enabled = 'true' WHERE domain_uuid = $1", {domain_uuid});
-                    said.push_back("domain enabled");
-                }
+            if (found.empty())
+                return Outcome::failure("domain " + t.domain + " is not in FusionPBX: create it in FusionPBX first (Advanced > Domains), "
+                                        "which also imports its dialplans and creates its folders; provisio does not create domains");
+            const std::string domain_uuid = found[0][0];
+            if (found[0][1] != "true") {
+                sql(c, db, "UPDATE v_domains SET domain_enabled = 'true' WHERE domain_uuid = $1", {domain_uuid});
+                said.push_back("domain enabled");
             }
             const std::string limit = provisio::plugin::product_option<FusionPbx>(c, "limit_max");
-            std::vector<std::string> commands{"reloadxml"}, created, enabled;
+            SwitchPlan plan;
+            std::vector<std::string> created, enabled;
             for (const auto &ext : t.extensions) {
-                auto e = sql(c, db, "SELECT extension_uuid::text, enabled::text FROM v_extensions WHERE domain_uuid = $1 AND extension = $2",
+                auto e = sql(c, db,
+                             "SELECT extension_uuid::text, enabled::text, coalesce(number_alias, ''), coalesce(user_context, '') FROM v_extensions "
+                             "WHERE domain_uuid = $1 AND extension = $2",
                              {domain_uuid, ext});
                 if (e.empty()) {
-                    sql(c, db,
-                        "INSERT INTO v_extensions (extension_uuid, domain_uuid, extension, number_alias, password, effective_caller_id_name, "
-                        "user_context, limit_max, enabled, description) VALUES ($1, $2, $3, '', md5(random()::text), $3, $4, $5, 'true', $6)",
-                        {new_uuid(), domain_uuid, ext, t.domain, limit.empty() ? "5" : limit, "provisio service " + std::to_string(c.service_id())});
+                    add_extension(c, db, domain_uuid, t.domain, ext, limit.empty() ? "5" : limit);
                     created.push_back(ext);
+                    e = {{"", "true", "", t.domain}};
                 } else if (e[0][1] != "true") {
                     sql(c, db, "UPDATE v_extensions SET enabled = 'true' WHERE extension_uuid = $1", {e[0][0]});
                     enabled.push_back(ext);
                 }
-                commands.push_back(cache_delete(c, ext, t.domain));
+                plan.forget_directory(ext, e[0][2], e[0][3], t.domain);
             }
             if (!limit.empty() && !t.extensions.empty())
                 sql(c, db, "UPDATE v_extensions SET limit_max = $3 WHERE domain_uuid = $1 AND extension = ANY($2::text[])",
                     {domain_uuid, pg::array_literal(t.extensions), limit});
-            if (auto failed = switch_commands(c, commands)) return *failed;
-            tx.commit();
+            const Applied applied = apply(c, tx, plan);
+            if (!applied.committed) return *applied.failed;
             c.set_state("domain_uuid", domain_uuid);
+            if (applied.failed) return *applied.failed;
             if (!created.empty()) said.push_back("extension(s) " + joined(created) + " created");
             if (!enabled.empty()) said.push_back("extension(s) " + joined(enabled) + " enabled");
             return Outcome::success("domain " + t.domain + ": " + (said.empty() ? "already in place" : joined(said, ", ")));
@@ -175,41 +187,46 @@ public:
             pg::Transaction tx(db);
             if (mode == "extension") {
                 if (t.extensions.empty()) return Outcome::failure("extension mode needs the service's extensions in its Dedicated IP field ('2112 | 2113')");
-                const auto rows = sql(c, db,
-                                      "UPDATE v_extensions SET enabled = 'false' WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
-                                      "AND enabled::text = 'true' RETURNING extension_uuid::text, extension",
-                                      {domain_uuid, pg::array_literal(t.extensions)});
-                std::vector<std::string> done, commands;
+                const auto rows = in_order(sql(c, db,
+                                      std::string("UPDATE v_extensions SET enabled = 'false' WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
+                                                  "AND enabled::text = 'true' RETURNING ") + extension_columns,
+                                      {domain_uuid, pg::array_literal(t.extensions)}));
+                std::vector<std::string> done, names;
+                SwitchPlan plan;
                 for (const auto &r : rows) {
                     done.push_back(r[0] + ":" + r[1]);
-                    commands.push_back(cache_delete(c, r[1], domain));
+                    names.push_back(r[1]);
+                    plan.forget_directory(r[1], r[2], r[3], domain);
                 }
-                if (auto failed = switch_commands(c, commands)) return *failed;
-                tx.commit();
+                const Applied applied = apply(c, tx, plan);
+                if (!applied.committed) return *applied.failed;
                 const auto all = merged(state_list(c.state("disabled_extensions")), done);
                 if (!all.empty()) {
                     c.set_state("disabled_extensions", joined(all));
                     c.set_state("suspended_domain", domain);
                 }
-                return Outcome::success("extensions disabled on " + domain + ": " + (rows.empty() ? "none (already disabled)" : names_of(done)));
+                if (applied.failed) return *applied.failed;
+                return Outcome::success("extensions disabled on " + domain + ": " + (rows.empty() ? "none (already disabled)" : joined(names)));
             }
-            const auto rows = sql(c, db,
-                                  "UPDATE v_gateways SET enabled = 'false' WHERE domain_uuid = $1 AND enabled::text = 'true' "
-                                  "RETURNING gateway_uuid::text, coalesce(nullif(profile, ''), 'external'), coalesce(gateway, '')",
-                                  {domain_uuid});
-            std::vector<std::string> done, commands, names;
+            const auto rows = in_order(sql(c, db,
+                                  std::string("UPDATE v_gateways SET enabled = 'false' WHERE domain_uuid = $1 AND enabled::text = 'true' RETURNING ") +
+                                      gateway_columns,
+                                  {domain_uuid}));
+            std::vector<std::string> done, names;
             for (const auto &r : rows) {
                 done.push_back(r[0] + "@" + r[1]);
-                names.push_back(r[2].empty() ? r[0] : r[2]);
-                commands.push_back("sofia profile " + r[1] + " killgw " + r[0]);
+                names.push_back(r[2]);
             }
-            if (auto failed = switch_commands(c, commands)) return *failed;
-            tx.commit();
+            SwitchPlan plan;
+            plan.stop_gateways(rows);
+            const Applied applied = apply(c, tx, plan);
+            if (!applied.committed) return *applied.failed;
             const auto all = merged(state_list(c.state("disabled_gateways")), done);
             if (!all.empty()) {
                 c.set_state("disabled_gateways", joined(all));
                 c.set_state("suspended_domain", domain);
             }
+            if (applied.failed) return *applied.failed;
             return Outcome::success("gateways disabled on " + domain + ": " + (names.empty() ? "none (already disabled)" : joined(names)));
         });
     }
@@ -220,7 +237,9 @@ public:
             const auto extensions = state_list(c.state("disabled_extensions"));
             pg::Connection db(settings(c));
             pg::Transaction tx(db);
-            std::vector<std::string> commands, said;
+            SwitchPlan plan;
+            std::vector<std::string> said;
+            pg::Rows enabled_gateways, enabled_extensions;
             std::string domain;
             if (gateways.empty() && extensions.empty()) {
                 // Suspended before this module recorded what it did (or by hand).
@@ -228,46 +247,41 @@ public:
                 const Tenant t(c);
                 domain = t.domain;
                 const std::string domain_uuid = uuid_of(c, db, domain);
-                if (provisio::plugin::product_option<FusionPbx>(c, "suspend_mode") == "extension") {
-                    for (const auto &r : sql(c, db,
-                                             "UPDATE v_extensions SET enabled = 'true' WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
-                                             "AND enabled::text <> 'true' RETURNING extension",
-                                             {domain_uuid, pg::array_literal(t.extensions)})) {
-                        commands.push_back(cache_delete(c, r[0], domain));
-                        said.push_back("extension " + r[0]);
-                    }
-                } else {
-                    for (const auto &r : sql(c, db,
-                                             "UPDATE v_gateways SET enabled = 'true' WHERE domain_uuid = $1 AND enabled::text <> 'true' "
-                                             "RETURNING coalesce(nullif(profile, ''), 'external'), coalesce(gateway, gateway_uuid::text)",
-                                             {domain_uuid})) {
-                        add_unique(commands, "sofia profile " + r[0] + " rescan");
-                        said.push_back("gateway " + r[1]);
-                    }
-                }
+                if (provisio::plugin::product_option<FusionPbx>(c, "suspend_mode") == "extension")
+                    enabled_extensions = in_order(sql(c, db,
+                                             std::string("UPDATE v_extensions SET enabled = 'true' WHERE domain_uuid = $1 AND extension = "
+                                                         "ANY($2::text[]) AND enabled::text <> 'true' RETURNING ") + extension_columns,
+                                             {domain_uuid, pg::array_literal(t.extensions)}));
+                else
+                    enabled_gateways = in_order(sql(c, db,
+                                           std::string("UPDATE v_gateways SET enabled = 'true' WHERE domain_uuid = $1 AND enabled::text <> 'true' "
+                                                       "RETURNING ") + gateway_columns,
+                                           {domain_uuid}));
             } else {
                 domain = c.state("suspended_domain").value_or(Tenant(c).domain);
                 std::vector<std::string> uuids;
                 for (const auto &g : gateways) uuids.push_back(g.substr(0, g.find('@')));
                 if (!uuids.empty())
-                    for (const auto &r : sql(c, db,
-                                             "UPDATE v_gateways SET enabled = 'true' WHERE gateway_uuid = ANY($1::uuid[]) "
-                                             "RETURNING coalesce(nullif(profile, ''), 'external'), coalesce(gateway, gateway_uuid::text)",
-                                             {pg::array_literal(uuids)})) {
-                        add_unique(commands, "sofia profile " + r[0] + " rescan");
-                        said.push_back("gateway " + r[1]);
-                    }
+                    enabled_gateways = in_order(sql(c, db, std::string("UPDATE v_gateways SET enabled = 'true' WHERE gateway_uuid = ANY($1::uuid[]) RETURNING ") +
+                                                      gateway_columns,
+                                           {pg::array_literal(uuids)}));
                 uuids.clear();
                 for (const auto &e : extensions) uuids.push_back(e.substr(0, e.find(':')));
                 if (!uuids.empty())
-                    for (const auto &r : sql(c, db, "UPDATE v_extensions SET enabled = 'true' WHERE extension_uuid = ANY($1::uuid[]) RETURNING extension",
-                                             {pg::array_literal(uuids)})) {
-                        commands.push_back(cache_delete(c, r[0], domain));
-                        said.push_back("extension " + r[0]);
-                    }
+                    enabled_extensions = in_order(sql(c, db,
+                                             std::string("UPDATE v_extensions SET enabled = 'true' WHERE extension_uuid = ANY($1::uuid[]) RETURNING ") +
+                                                 extension_columns,
+                                             {pg::array_literal(uuids)}));
             }
-            if (auto failed = switch_commands(c, commands)) return *failed;
-            tx.commit();
+            for (const auto &r : enabled_gateways) said.push_back("gateway " + r[2]);
+            for (const auto &r : enabled_extensions) {
+                plan.forget_directory(r[1], r[2], r[3], domain);
+                said.push_back("extension " + r[1]);
+            }
+            plan.start_gateways(enabled_gateways);
+            // Until the switch has re-read the change, the state stays: a retry enables the same
+            // rows again (nothing changes) and finishes the switch's part.
+            if (const Applied applied = apply(c, tx, plan); applied.failed) return *applied.failed;
             for (const char *key : {"disabled_gateways", "disabled_extensions", "suspended_domain"}) c.erase_state(key);
             return Outcome::success("enabled on " + domain + ": " + (said.empty() ? "nothing" : joined(said)));
         });
@@ -280,29 +294,30 @@ public:
             pg::Connection db(settings(c));
             const std::string domain_uuid = uuid_of(c, db, t.domain);
             pg::Transaction tx(db);
-            std::vector<std::string> commands, said;
-            for (const auto &r : sql(c, db,
-                                     "UPDATE v_extensions SET enabled = 'false' WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
-                                     "AND enabled::text = 'true' RETURNING extension",
-                                     {domain_uuid, pg::array_literal(t.extensions)})) {
-                commands.push_back(cache_delete(c, r[0], t.domain));
-                said.push_back("extension " + r[0]);
+            SwitchPlan plan;
+            std::vector<std::string> said;
+            for (const auto &r : in_order(sql(c, db,
+                                     std::string("UPDATE v_extensions SET enabled = 'false' WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
+                                                 "AND enabled::text = 'true' RETURNING ") + extension_columns,
+                                     {domain_uuid, pg::array_literal(t.extensions)}))) {
+                plan.forget_directory(r[1], r[2], r[3], t.domain);
+                said.push_back("extension " + r[1]);
             }
             if (whole_domain) {
-                for (const auto &r : sql(c, db,
-                                         "UPDATE v_gateways SET enabled = 'false' WHERE domain_uuid = $1 AND enabled::text = 'true' "
-                                         "RETURNING gateway_uuid::text, coalesce(nullif(profile, ''), 'external'), coalesce(gateway, '')",
-                                         {domain_uuid})) {
-                    commands.push_back("sofia profile " + r[1] + " killgw " + r[0]);
-                    said.push_back("gateway " + (r[2].empty() ? r[0] : r[2]));
-                }
+                const auto rows = in_order(sql(c, db,
+                                      std::string("UPDATE v_gateways SET enabled = 'false' WHERE domain_uuid = $1 AND enabled::text = 'true' "
+                                                  "RETURNING ") + gateway_columns,
+                                      {domain_uuid}));
+                for (const auto &r : rows) said.push_back("gateway " + r[2]);
+                plan.stop_gateways(rows);
+                // FusionPBX's domain toggle (resources/classes/domains.php) changes the flag and nothing else.
                 sql(c, db, "UPDATE v_domains SET domain_enabled = 'false' WHERE domain_uuid = $1", {domain_uuid});
                 said.push_back("domain");
-                commands.push_back("reloadxml");
             }
-            if (auto failed = switch_commands(c, commands)) return *failed;
-            tx.commit();
+            const Applied applied = apply(c, tx, plan);
+            if (!applied.committed) return *applied.failed;
             for (const char *key : {"disabled_gateways", "disabled_extensions", "suspended_domain"}) c.erase_state(key);
+            if (applied.failed) return *applied.failed;
             return Outcome::success(t.domain + ": disabled " + (said.empty() ? "nothing (already disabled)" : joined(said, ", ")) +
                                     " (rows are kept; delete them in FusionPBX)");
         });
@@ -317,40 +332,47 @@ public:
             pg::Connection db(settings(c));
             const std::string domain_uuid = uuid_of(c, db, t.domain);
             pg::Transaction tx(db);
-            std::vector<std::string> commands, changed;
-            for (const auto &r : sql(c, db,
-                                     "UPDATE v_extensions SET limit_max = $3 WHERE domain_uuid = $1 AND extension = ANY($2::text[]) RETURNING extension",
-                                     {domain_uuid, pg::array_literal(t.extensions), limit})) {
-                commands.push_back(cache_delete(c, r[0], t.domain));
-                changed.push_back(r[0]);
+            SwitchPlan plan;
+            std::vector<std::string> changed;
+            for (const auto &r : in_order(sql(c, db,
+                                     std::string("UPDATE v_extensions SET limit_max = $3 WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
+                                                 "RETURNING ") + extension_columns,
+                                     {domain_uuid, pg::array_literal(t.extensions), limit}))) {
+                plan.forget_directory(r[1], r[2], r[3], t.domain);
+                changed.push_back(r[1]);
             }
-            if (auto failed = switch_commands(c, commands)) return *failed;
-            tx.commit();
+            if (const Applied applied = apply(c, tx, plan); applied.failed) return *applied.failed;
             return Outcome::success("limit_max " + limit + " on extension(s) " + (changed.empty() ? "none found" : joined(changed)));
         });
     }
 
+    // Only a-legs, as FusionPBX shows and exports its call records to anyone without the
+    // xml_cdr_b_leg permission (app/xml_cdr/xml_cdr_inc.php): an installation that also records
+    // b-legs would otherwise bill each bridged call twice.
     Outcome collect_usage(provisio::Call &c, const provisio::UsageRequest &request) {
         return guarded(c, [&] {
             const Tenant t(c);
             pg::Connection db(settings(c));
             const std::string domain_uuid = uuid_of(c, db, t.domain);
+            const CdrColumns columns = cdr_columns(c, db);
             const std::string cursor_text = request.cursor.empty() ? request.since : request.cursor;
             const auto [floor_start, floor_id] = provisio::plugin::split_cursor(cursor_text);
             const bool by_extension = provisio::plugin::product_option<FusionPbx>(c, "cdr_scope") == "extensions";
-            std::string query =
-                "SELECT xml_cdr_uuid::text, coalesce(direction, ''), coalesce(caller_id_number, ''), coalesce(caller_destination, ''), "
-                "coalesce(destination_number, ''), floor(start_epoch)::bigint, coalesce(answer_epoch, 0)::bigint, coalesce(end_epoch, 0)::bigint, "
-                "coalesce(duration, 0)::bigint, billsec::bigint, coalesce(hangup_cause, '') FROM v_xml_cdr "
-                "WHERE domain_uuid = $1 AND billsec > 0 AND (start_epoch, xml_cdr_uuid::text) > ($2::numeric, $3) ";
+            const std::string id = columns.id + "::text";
+            std::string query = "SELECT " + id +
+                                ", coalesce(direction, ''), coalesce(caller_id_number, ''), coalesce(caller_destination, ''), "
+                                "coalesce(destination_number, ''), floor(start_epoch)::bigint, coalesce(answer_epoch, 0)::bigint, "
+                                "coalesce(end_epoch, 0)::bigint, coalesce(duration, 0)::bigint, billsec::bigint, coalesce(hangup_cause, '') "
+                                "FROM v_xml_cdr WHERE domain_uuid = $1 AND leg = 'a' AND billsec > 0 AND (start_epoch, " + id +
+                                ") > ($2::numeric, $3) ";
             std::vector<std::string> params{domain_uuid, std::to_string(floor_start), floor_id, std::to_string(request.max_records)};
             if (by_extension) {
                 query += "AND extension_uuid IN (SELECT extension_uuid FROM v_extensions WHERE domain_uuid = $1 AND extension = ANY($5::text[])) ";
                 params.push_back(pg::array_literal(t.extensions));
             }
-            query += "ORDER BY start_epoch, xml_cdr_uuid::text LIMIT $4";
+            query += "ORDER BY start_epoch, " + id + " LIMIT $4";
             const pg::Rows rows = db.exec(query, params);  // not logged row by row: the host keeps the records
-            c.log_call("v_xml_cdr", "calls of " + t.domain + " after " + cursor_text, std::to_string(rows.size()) + " row(s)");
+            c.log_call("v_xml_cdr", "a-leg calls of " + t.domain + " after " + cursor_text, std::to_string(rows.size()) + " row(s)");
             for (const auto &r : rows) {
                 provisio::UsageRecord u;
                 u.id = r[0];
@@ -405,23 +427,146 @@ private:
 
     static std::string uuid_of(const provisio::Call &c, pg::Connection &db, const std::string &domain) {
         const auto rows = sql(c, db, "SELECT domain_uuid::text FROM v_domains WHERE domain_name = $1", {domain});
-        if (rows.empty()) throw pg::Error("domain " + domain + " is not in FusionPBX's v_domains (create the service first)", false);
+        if (rows.empty()) throw pg::Error("domain " + domain + " is not in FusionPBX's v_domains (create it in FusionPBX first)", false);
         return rows[0][0];
     }
 
-    static std::string cache_delete(const provisio::Call &c, const std::string &ext, const std::string &domain) {
-        return provisio::plugin::product_option<FusionPbx>(c, "cache_delete_command") + " directory:" + ext + "@" + domain;
+    // A new extension with the defaults of FusionPBX's extension form (app/extensions/
+    // extension_edit.php, "set the defaults"), and its voicemail box as that form saves it.
+    static void add_extension(const provisio::Call &c, pg::Connection &db, const std::string &domain_uuid, const std::string &domain,
+                              const std::string &ext, const std::string &limit) {
+        const std::string description = "provisio service " + std::to_string(c.service_id());
+        sql(c, db,
+            "INSERT INTO v_extensions (extension_uuid, domain_uuid, extension, number_alias, password, accountcode, effective_caller_id_name, "
+            "effective_caller_id_number, user_context, limit_max, limit_destination, call_timeout, directory_visible, directory_exten_visible, "
+            "call_screen_enabled, enabled, description) VALUES ($1, $2, $3, '', md5(random()::text), $4, $3, $3, $4, $5, '!USER_BUSY', 30, "
+            "'false', 'false', 'false', 'true', $6)",
+            {new_uuid(), domain_uuid, ext, domain, limit, description});
+        sql(c, db,
+            "INSERT INTO v_voicemails (voicemail_uuid, domain_uuid, voicemail_id, voicemail_password, voicemail_local_after_email, "
+            "voicemail_tutorial, voicemail_enabled, voicemail_description) SELECT $1, $2, $3, lpad((floor(random() * 10000))::int::text, 4, '0'), "
+            "'true', 'true', 'true', $4 WHERE NOT EXISTS (SELECT 1 FROM v_voicemails WHERE domain_uuid = $2 AND voicemail_id::text = $3)",
+            {new_uuid(), domain_uuid, ext, description});
     }
 
-    static std::string names_of(const std::vector<std::string> &uuid_name_pairs) {
-        std::vector<std::string> names;
-        for (const auto &p : uuid_name_pairs) names.push_back(p.substr(p.find(':') + 1));
-        return joined(names);
+    struct CdrColumns {
+        std::string id;  // xml_cdr_uuid; uuid before FusionPBX 4.5
+    };
+    // FusionPBX renamed v_xml_cdr's id column from `uuid` to `xml_cdr_uuid` in 4.5 (2018); its
+    // `leg` column is older than both. Anything else is not a FusionPBX call-record table.
+    static CdrColumns cdr_columns(const provisio::Call &c, pg::Connection &db) {
+        const auto rows = sql(c, db,
+                              "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() "
+                              "AND table_name = 'v_xml_cdr' AND column_name IN ('xml_cdr_uuid', 'uuid', 'leg') ORDER BY column_name");
+        bool leg = false, modern = false, old = false;
+        for (const auto &r : rows) {
+            leg |= r[0] == "leg";
+            modern |= r[0] == "xml_cdr_uuid";
+            old |= r[0] == "uuid";
+        }
+        if (!modern && !old)
+            throw pg::Error("v_xml_cdr has neither xml_cdr_uuid (FusionPBX 4.5 and later) nor uuid (FusionPBX 4.4 and earlier): "
+                            "this is not a FusionPBX call-record table this module knows",
+                            false);
+        if (!leg)
+            throw pg::Error("v_xml_cdr has no leg column, so a-legs cannot be told from b-legs: every FusionPBX version since 2012 has one", false);
+        if (!modern) c.log(PROVISIO_LOG_INFO, "v_xml_cdr keyed by uuid: a FusionPBX 4.4 or older schema");
+        return {modern ? "xml_cdr_uuid" : "uuid"};
     }
 
-    // Sends the commands in one event-socket exchange; nothing when all went well, else the outcome.
-    static std::optional<Outcome> switch_commands(provisio::Call &c, const std::vector<std::string> &commands,
-                                                  std::vector<std::string> *bodies = nullptr) {
+    static fusion_cache::Method cache_method(const provisio::Call &c) {
+        return fusion_cache::method_named(provisio::plugin::server_option<FusionPbx>(c, "cache_method"));
+    }
+
+    // What an action asks of the switch, in the order FusionPBX's own code asks it: gateways to
+    // stop (`killgw`, gateways.php stop()) while the transaction is still open, so a refusal rolls
+    // the change back; then, once the change is committed — the switch's Lua handlers read the
+    // database, so they must see it — the cache entries to delete and, where gateways changed,
+    // the cached sofia.conf and a rescan of each of their profiles (gateways.php toggle(),
+    // extension.php toggle()).
+    struct SwitchPlan {
+        std::vector<esl::Command> stop;
+        std::vector<std::string> cache_keys, rescan;
+
+        void stop_gateways(const pg::Rows &rows) {
+            for (const auto &r : rows) stop.push_back(esl::api("sofia profile " + r[1] + " killgw " + r[0]));
+            start_gateways(rows);
+        }
+        void start_gateways(const pg::Rows &rows) {
+            for (const auto &r : rows) add_unique(rescan, r[1]);
+        }
+        void forget_directory(const std::string &ext, const std::string &alias, const std::string &user_context, const std::string &domain) {
+            for (const auto &key : fusion_cache::directory_keys(ext, alias, user_context, domain)) add_unique(cache_keys, key);
+        }
+    };
+
+    struct Applied {
+        bool committed = false;
+        std::optional<Outcome> failed;  // before the commit: nothing changed; after it: the switch has not re-read the change yet
+    };
+
+    // Runs the plan around the commit of `tx`. When the switch's part after the commit fails, what
+    // it still owes is kept in the service's state (switch_pending) and done by the next action
+    // on the service, its retry included, so a change saved in the database always reaches the switch.
+    static Applied apply(provisio::Call &c, pg::Transaction &tx, SwitchPlan plan) {
+        for (const auto &item : state_list(c.state("switch_pending"))) {
+            if (item.starts_with("cache=")) add_unique(plan.cache_keys, item.substr(6));
+            if (item.starts_with("rescan=")) add_unique(plan.rescan, item.substr(7));
+            // Stopped already, but a restart with the stale sofia.conf may have started it again.
+            if (item.starts_with("killgw=")) {
+                const std::string profile_and_gateway = item.substr(7);
+                const size_t space = profile_and_gateway.find(' ');
+                plan.stop.push_back(esl::api("sofia profile " + profile_and_gateway.substr(0, space) + " killgw " +
+                                             profile_and_gateway.substr(space + 1)));
+            }
+        }
+        std::vector<esl::Command> before = plan.stop;
+        if (!plan.rescan.empty()) before.insert(before.begin(), esl::api("hostname"));
+        std::vector<std::string> answers;
+        if (auto failed = switch_commands(c, before, &answers)) return {false, failed};
+        tx.commit();
+        const fusion_cache::Method method = cache_method(c);
+        std::vector<esl::Command> after;
+        for (const auto &key : plan.cache_keys) append(after, fusion_cache::delete_commands(method, key));
+        if (!plan.rescan.empty()) {
+            append(after, fusion_cache::delete_commands(method, fusion_cache::sofia_conf_key(first_line(answers.at(0)))));
+            for (const auto &profile : plan.rescan) after.push_back(esl::api("sofia profile " + profile + " rescan"));
+        }
+        auto failed = switch_commands(c, after);
+        if (!failed) {
+            c.erase_state("switch_pending");
+            return {true, std::nullopt};
+        }
+        std::vector<std::string> owed;
+        for (const auto &stop : plan.stop) {  // "sofia profile P killgw G"
+            const std::string rest = stop.text.substr(14);
+            owed.push_back("killgw=" + rest.substr(0, rest.find(' ')) + " " + rest.substr(rest.rfind(' ') + 1));
+        }
+        for (const auto &key : plan.cache_keys) owed.push_back("cache=" + key);
+        for (const auto &profile : plan.rescan) owed.push_back("rescan=" + profile);
+        c.set_state("switch_pending", joined(owed));
+        failed->message = "FusionPBX's database is changed, but the switch has not re-read it: " + failed->message +
+                          " (the next action on this service, or its retry, finishes it)";
+        return {true, failed};
+    }
+
+    // Rows an UPDATE … RETURNING gave, by (extension or profile, uuid): PostgreSQL returns them in
+    // storage order, and the switch commands and the call log should not depend on it.
+    static pg::Rows in_order(pg::Rows rows) {
+        std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) { return std::tie(a[1], a[0]) < std::tie(b[1], b[0]); });
+        return rows;
+    }
+
+    static std::string first_line(const std::string &text) { return provisio::plugin::trimmed(text.substr(0, text.find('\n'))); }
+
+    static void append(std::vector<esl::Command> &to, std::vector<esl::Command> more) {
+        for (auto &m : more) to.push_back(std::move(m));
+    }
+
+    // Sends the commands in one event-socket exchange; nothing when the switch did all of them,
+    // else the outcome. `answers` gets the switch's answers in order.
+    static std::optional<Outcome> switch_commands(provisio::Call &c, const std::vector<esl::Command> &commands,
+                                                  std::vector<std::string> *answers = nullptr) {
         if (commands.empty()) return std::nullopt;
         std::string host = provisio::plugin::server_option<FusionPbx>(c, "esl_host");
         if (host.empty()) host = std::string(c.server("hostname"));
@@ -430,38 +575,63 @@ private:
         if (password.empty()) password = "ClueCon";
         const std::string timeout = provisio::plugin::server_option<FusionPbx>(c, "esl_timeout_ms");
         const std::string where = "the FreeSWITCH event socket at " + host + ":" + port;
+        std::vector<std::string> sent;
+        for (const auto &command : commands) sent.push_back(esl::describe(command));
         const provisio::TcpResponse r = c.tcp_exchange(host, static_cast<uint16_t>(std::stoi(port)), esl::payload(password, commands),
                                                        std::chrono::milliseconds(timeout.empty() ? 0 : std::stoi(timeout)));
         if (r.transport != provisio::Status::ok) {
-            c.log_call("event socket", joined(commands, "; "), r.error, {password});
-            return r.transport == provisio::Status::retryable ? Outcome::retry(where + ": " + r.error) : Outcome::failure(where + ": " + r.error);
+            c.log_call("event socket", joined(sent, "; "), r.error, {password});
+            // A switch whose ACL refuses us sends a rude rejection and closes at once, which
+            // often arrives as a reset, with or without the rejection read first.
+            try {
+                if (const esl::Reply partial = esl::parse(r.data); !partial.rejection.empty())
+                    return Outcome::failure(where + " refuses this host by its access list (apply-inbound-acl in event_socket.conf.xml): " +
+                                            partial.rejection);
+            } catch (const std::exception &) {
+            }
+            const std::string hint = r.error.find("reset") != std::string::npos
+                                         ? " (if this persists, check that the event socket's apply-inbound-acl allows this host)"
+                                         : "";
+            return r.transport == provisio::Status::retryable ? Outcome::retry(where + ": " + r.error + hint)
+                                                              : Outcome::failure(where + ": " + r.error + hint);
         }
         esl::Reply reply;
         try {
             reply = esl::parse(r.data);
         } catch (const std::exception &e) {
-            c.log_call("event socket", joined(commands, "; "), r.data.substr(0, 2000), {password});
+            c.log_call("event socket", joined(sent, "; "), r.data.substr(0, 2000), {password});
             return Outcome::retry(where + " answered something that is not the event-socket protocol (" + e.what() + ")");
         }
-        std::vector<std::string> answers;  // the api bodies, one line each, for the call log
-        for (const auto &b : reply.api_bodies) answers.push_back(provisio::plugin::trimmed(b.substr(0, b.find('\n'))));
-        c.log_call("event socket", joined(commands, "; "),
-                   !reply.auth_answered ? "(no answer to auth)" : !reply.authenticated ? "auth refused" : joined(answers, "; "), {password});
+        std::vector<std::string> lines;  // the answers, one line each, for the call log
+        for (size_t i = 0; i < reply.answers.size() && i < commands.size(); ++i) lines.push_back(first_line(reply.answers[i]));
+        c.log_call("event socket", joined(sent, "; "),
+                   !reply.rejection.empty() ? "rejected: " + reply.rejection
+                   : !reply.auth_answered   ? "(no answer to auth)"
+                   : !reply.authenticated   ? "auth refused"
+                                            : joined(lines, "; "),
+                   {password});
+        // Its ACL (apply-inbound-acl in event_socket.conf.xml) refuses this host: retrying will not help.
+        if (!reply.rejection.empty())
+            return Outcome::failure(where + " refuses this host by its access list (apply-inbound-acl in event_socket.conf.xml): " +
+                                    reply.rejection);
         if (!reply.greeted) return Outcome::retry(where + " closed the connection without greeting");
         if (!reply.auth_answered) return Outcome::retry(where + " closed the connection before answering the password");
         if (!reply.authenticated) return Outcome::failure(where + " refused the password (server option esl_password)");
-        if (reply.api_bodies.size() < commands.size())
-            return Outcome::retry(where + " answered " + std::to_string(reply.api_bodies.size()) + " of " + std::to_string(commands.size()) +
+        if (reply.answers.size() < commands.size())
+            return Outcome::retry(where + " answered " + std::to_string(reply.answers.size()) + " of " + std::to_string(commands.size()) +
                                   " command(s), then closed");
         for (size_t i = 0; i < commands.size(); ++i) {
-            const std::string &b = reply.api_bodies[i];
-            if (!esl::failed(b)) continue;
-            // A gateway the switch is not running (never registered, or killed already) is as
-            // good as killed.
-            if (commands[i].find(" killgw ") != std::string::npos && b.find("Invalid Gateway") != std::string::npos) continue;
-            return Outcome::failure("FreeSWITCH refused '" + commands[i] + "': " + b.substr(0, b.find('\n')));
+            const esl::Verdict v = esl::judge(commands[i], reply.answers[i]);
+            if (v.kind == esl::Verdict::absent) c.log(PROVISIO_LOG_INFO, "'" + sent[i] + "': " + v.reason + " (nothing to do)");
+            if (v.kind != esl::Verdict::failed) continue;
+            std::string hint;
+            if (commands[i].text.starts_with("lua app/servers/resources/clear_cache.lua"))
+                hint = " (is FusionPBX's app/servers/resources/clear_cache.lua in the switch's scripts directory? server option cache_method)";
+            else if (commands[i].text.starts_with("memcache "))
+                hint = " (server option cache_method says memcache: is mod_memcache loaded?)";
+            return Outcome::failure("FreeSWITCH refused '" + sent[i] + "': " + v.reason + hint);
         }
-        if (bodies) *bodies = reply.api_bodies;
+        if (answers) *answers = reply.answers;
         return std::nullopt;
     }
 };

@@ -5,6 +5,7 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include "cache.hpp"
 #include "esl.hpp"
 
 #include <provisio/testing.hpp>
@@ -13,31 +14,81 @@ using provisio::Status;
 using provisio::testing::CallInput;
 using provisio::testing::FakeHost;
 
-TEST_CASE("event socket: the payload authenticates, runs each api command and exits") {
-    CHECK(esl::payload("ClueCon", {"status", "reloadxml"}) == "auth ClueCon\n\napi status\n\napi reloadxml\n\nexit\n\n");
+TEST_CASE("event socket: the payload authenticates, runs each api command or fires each event, and exits") {
+    CHECK(esl::payload("ClueCon", {esl::api("status"), esl::api("reloadxml")}) == "auth ClueCon\n\napi status\n\napi reloadxml\n\nexit\n\n");
+    const auto event = esl::event("CUSTOM\nEvent-Name: CUSTOM\nEvent-Subclass: fusion::file\nAPI-Command: cache\nAPI-Command-Argument: delete k");
+    CHECK(esl::payload("pw", {event}) ==
+          "auth pw\n\nsendevent CUSTOM\nEvent-Name: CUSTOM\nEvent-Subclass: fusion::file\nAPI-Command: cache\nAPI-Command-Argument: delete k\n\nexit\n\n");
+    CHECK(esl::describe(event) == "sendevent CUSTOM (fusion::file: delete k)");
 }
 
-TEST_CASE("event socket: frames are parsed with their bodies; a refused password and garbage are told apart") {
+TEST_CASE("event socket: frames are parsed with their bodies; a refused password, an ACL rejection and garbage are told apart") {
     const std::string ok =
         "Content-Type: auth/request\n\n"
         "Content-Type: command/reply\nReply-Text: +OK accepted\n\n"
-        "Content-Type: api/response\nContent-Length: 24\n\n+OK killing: 1234-abcd\n\n"
-        "Content-Type: api/response\nContent-Length: 23\n\n-ERR Invalid Gateway!\n\n"
+        "Content-Type: api/response\nContent-Length: 33\n\n+OK gateway marked for deletion.\n"
+        "Content-Type: command/reply\nReply-Text: +OK 6a0c2c3e-4f1b-4a55-9e3b-0d7f5c9e1a22\n\n"
+        "Content-Type: api/response\nContent-Length: 22\n\n-ERR no such gateway.\n"
         "Content-Type: command/reply\nReply-Text: +OK bye\n\n"
         "Content-Type: text/disconnect-notice\nContent-Length: 23\n\nDisconnected, goodbye.\n";
     auto r = esl::parse(ok);
     CHECK(r.greeted);
     CHECK(r.authenticated);
-    REQUIRE(r.api_bodies.size() == 2);
-    CHECK(r.api_bodies[0] == "+OK killing: 1234-abcd\n\n");
-    CHECK(esl::failed(r.api_bodies[1]));
+    REQUIRE(r.answers.size() == 4);
+    CHECK(r.answers[0] == "+OK gateway marked for deletion.\n");
+    CHECK(r.answers[1] == "+OK 6a0c2c3e-4f1b-4a55-9e3b-0d7f5c9e1a22");
+    CHECK(r.answers[2] == "-ERR no such gateway.\n");
 
     r = esl::parse("Content-Type: auth/request\n\nContent-Type: command/reply\nReply-Text: -ERR invalid\n\n");
     CHECK(r.auth_answered);
     CHECK_FALSE(r.authenticated);
+    // mod_event_socket.c: a peer its ACL refuses gets this instead of the greeting.
+    r = esl::parse("Content-Type: text/rude-rejection\nContent-Length: 24\n\nAccess Denied, go away.\n");
+    CHECK(r.rejection == "Access Denied, go away.");
+    CHECK_FALSE(r.greeted);
     CHECK_THROWS_WITH(esl::parse("HTTP/1.1 400 Bad Request\r\n\r\n"), Catch::Contains("frame 1 has no end of headers"));
     CHECK_THROWS_WITH(esl::parse("Content-Type: api/response\nContent-Length: 99\n\nshort"), Catch::Contains("cut short"));
     CHECK_THROWS_WITH(esl::parse("garbage\n\n"), Catch::Contains("'garbage' is not a header"));
+}
+
+// Every answer below is the text FreeSWITCH writes for that case (mod_sofia.c cmd_profile,
+// mod_commands.c reload_xml_function, mod_memcache.c, mod_lua.cpp lua_api_function,
+// mod_event_socket.c api_exec).
+TEST_CASE("event socket: each answer is read the way the switch means it") {
+    using esl::Verdict;
+    auto kind = [](const char *command, const char *answer) { return esl::judge(esl::api(command), answer).kind; };
+    CHECK(kind("memcache delete directory:2112@d", "+OK\n") == Verdict::done);
+    CHECK(kind("memcache delete directory:2112@d", "-ERR NOT FOUND\n") == Verdict::absent);
+    CHECK(kind("memcache delete directory:2112@d", "-ERR SERVER HAS FAILED AND IS DISABLED UNTIL TIMED RETRY\n") == Verdict::failed);
+    CHECK(kind("memcache delete directory:2112@d", "-ERR memcache Command not found!\n") == Verdict::failed);
+    CHECK(kind("sofia profile external killgw 2222", "+OK gateway marked for deletion.\n") == Verdict::done);
+    CHECK(kind("sofia profile external killgw 2222", "-ERR no such gateway.\n") == Verdict::absent);
+    CHECK(kind("sofia profile extern killgw 2222", "Invalid Profile [extern]") == Verdict::failed);
+    CHECK(kind("sofia profile external rescan", "Reload XML [Success]\n+OK scan complete\n") == Verdict::done);
+    CHECK(kind("sofia profile external rescan", "Reload XML [Success]\n-ERR cannot find config for profile external\n") == Verdict::failed);
+    CHECK(esl::judge(esl::api("sofia profile external rescan"), "Reload XML [Cannot Open log directory or XML Root!]\n+OK scan complete\n").reason ==
+          "the XML reload failed: Cannot Open log directory or XML Root!");
+    CHECK(kind("sofia profile nope rescan", "Invalid Profile [nope]") == Verdict::failed);
+    CHECK(kind("reloadxml", "+OK [Success]\n") == Verdict::done);
+    CHECK(kind("reloadxml", "+OK [Cannot Open log directory or XML Root!]\n") == Verdict::failed);
+    CHECK(kind("lua app/servers/resources/clear_cache.lua delete directory.2112@d", "-ERR no reply\n") == Verdict::done);
+    CHECK(kind("lua app/servers/resources/clear_cache.lua delete directory.2112@d", "-ERR Cannot execute script\n") == Verdict::failed);
+    CHECK(kind("hostname", "pbx1") == Verdict::done);
+    CHECK(esl::judge(esl::event("CUSTOM\nEvent-Subclass: fusion::file"), "+OK 6a0c2c3e").kind == Verdict::done);
+    CHECK(esl::judge(esl::event("CUSTOM\nEvent-Subclass: fusion::file"), "-ERR invalid event").kind == Verdict::failed);
+}
+
+TEST_CASE("FusionPBX's cache: the keys it deletes, and the commands for each cache method") {
+    CHECK(fusion_cache::directory_keys("2112", "", "d.example", "d.example") == std::vector<std::string>{"directory:2112@d.example"});
+    CHECK(fusion_cache::directory_keys("2112", "12", "ctx", "d.example") ==
+          std::vector<std::string>{"directory:2112@ctx", "directory:12@ctx", "directory:2112@d.example", "directory:12@d.example"});
+    auto file = fusion_cache::delete_commands(fusion_cache::Method::file, "pbx1:configuration:sofia.conf");
+    REQUIRE(file.size() == 2);
+    CHECK(file[0].text == "CUSTOM\nEvent-Name: CUSTOM\nEvent-Subclass: fusion::file\nAPI-Command: cache\nAPI-Command-Argument: delete pbx1.configuration.sofia.conf");
+    CHECK(file[1].text == "lua app/servers/resources/clear_cache.lua delete pbx1.configuration.sofia.conf");
+    auto mem = fusion_cache::delete_commands(fusion_cache::Method::memcache, "directory:2112@d");
+    CHECK(mem[1].text == "memcache delete directory:2112@d");
+    CHECK_THROWS_WITH(fusion_cache::method_named("redis"), Catch::Contains("server option cache_method is 'redis'"));
 }
 
 TEST_CASE("bad service fields are refused before anything is touched") {

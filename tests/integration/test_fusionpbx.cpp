@@ -33,31 +33,50 @@ ScratchPostgres &postgres() {
     return pg;
 }
 
+struct FusionOptions {
+    EnabledColumns enabled = EnabledColumns::boolean;
+    std::string mode = "gateway";
+    std::string cache_method = "file";
+    provisio::sims::FusionPbxVersion version = provisio::sims::FusionPbxVersion::current;
+};
+
 struct FusionSetup {
     Installation inst;
     EslSim esl{esl_password};
     std::string db;
 
-    explicit FusionSetup(EnabledColumns enabled = EnabledColumns::boolean, const std::string &mode = "gateway") {
+    explicit FusionSetup(EnabledColumns enabled = EnabledColumns::boolean, const std::string &mode = "gateway")
+        : FusionSetup(FusionOptions{enabled, mode}) {}
+    explicit FusionSetup(const FusionOptions &o) {
         static int databases = 0;
         db = "fusionpbx" + std::to_string(++databases);
-        provisio::sims::create_fusionpbx_database(postgres(), db, db, db_password, enabled);
+        provisio::sims::create_fusionpbx_database(postgres(), db, db, db_password, o.enabled, o.version);
         sql("INSERT INTO v_domains (domain_uuid, domain_name, domain_enabled) VALUES ('" + domain_uuid + "', '" + domain + "', 'true');"
             "INSERT INTO v_gateways (gateway_uuid, domain_uuid, gateway, profile, enabled) VALUES "
             "('22222222-2222-4222-8222-222222222221', '" + domain_uuid + "', 'carrier-a', 'external', 'true'),"
             "('22222222-2222-4222-8222-222222222222', '" + domain_uuid + "', 'carrier-b', '', 'true'),"
             "('22222222-2222-4222-8222-222222222223', '" + domain_uuid + "', 'old-carrier', 'external', 'false');"
-            "INSERT INTO v_extensions (extension_uuid, domain_uuid, extension, limit_max, enabled) VALUES "
-            "('33333333-3333-4333-8333-333333333333', '" + domain_uuid + "', '2113', '5', 'false'),"
-            "('33333333-3333-4333-8333-333333333334', '" + domain_uuid + "', '2200', '5', 'true');");
+            "INSERT INTO v_extensions (extension_uuid, domain_uuid, extension, number_alias, user_context, limit_max, enabled) VALUES "
+            "('33333333-3333-4333-8333-333333333333', '" + domain_uuid + "', '2113', '13', '" + domain + "', '5', 'false'),"
+            "('33333333-3333-4333-8333-333333333334', '" + domain_uuid + "', '2200', '', '" + domain + "', '5', 'true');");
+        esl.set_cache_method(o.cache_method == "memcache" ? EslSim::CacheMethod::memcache : EslSim::CacheMethod::file);
+        esl.set_gateway_source([db = db] {
+            std::vector<EslSim::Gateway> out;
+            for (const auto &r : postgres().query("SELECT gateway_uuid::text, coalesce(nullif(profile, ''), 'external') FROM v_gateways "
+                                                  "WHERE enabled::text = 'true'",
+                                                  db))
+                out.push_back({r[0], r[1]});
+            return out;
+        });
+        esl.start();  // the switch runs the enabled gateways and has cached sofia.conf, as after a start
         inst.install_module("fusionpbx");
         std::ofstream(inst.dir() / "rates.csv") << "Description,Prefix,RateValue,Increment\nCanada/US,1,0.012,6\n";
         ok(inst, {"tariff", "import", "Wholesale", (inst.dir() / "rates.csv").string()});
         ok(inst, {"server", "add", "--name", "fpbx1", "--module", "fusionpbx", "--hostname", "127.0.0.1", "--port",
                   std::to_string(postgres().port()), "--username", db, "--password", db_password, "--option", "db_name=" + db,
                   "--option", "esl_port=" + std::to_string(esl.port()), "--option", "esl_password=" + esl_password, "--option",
-                  "esl_timeout_ms=1500", "--option", "db_sslmode=disable"});
-        ok(inst, {"product", "add", "--name", "Cloud PBX", "--module", "fusionpbx", "--price", "25", "--setting", "suspend_mode=" + mode,
+                  "esl_timeout_ms=1500", "--option", "db_sslmode=disable", "--option", "cache_method=" + o.cache_method});
+        ok(inst, {"product", "add", "--name", "Cloud PBX", "--module", "fusionpbx", "--price", "25", "--setting", "suspend_mode=" + o.mode,
                   "--setting", "limit_max=3"});
         ok(inst, {"package", "set", "Cloud PBX", "--tariff", "Wholesale"});
         ok(inst, {"client", "add", "--first-name", "Mia", "--email", "mia@example.org"});
@@ -79,7 +98,45 @@ struct FusionSetup {
         return out;
     }
     std::string status() { return json::parse(inst.run({"--json", "service", "show", "1"}).out)["status"].get<std::string>(); }
+    // What one action said to the database and the switch, in order, from the module-call log:
+    // "SQL UPDATE v_gateways SET enabled = 'false'" (a statement up to WHERE; a SELECT or INSERT
+    // as "SQL SELECT … FROM table" / "SQL INSERT INTO table") and "ESL <command>" per switch command.
+    std::vector<std::string> transcript(const std::vector<std::string> &action) {
+        const auto before = json::parse(inst.run({"--json", "module", "log", "--limit", "100000"}).out).size();
+        ok(inst, action);
+        const auto log = json::parse(inst.run({"--json", "module", "log", "--limit", "100000"}).out);
+        std::vector<std::string> out;
+        for (size_t i = before; i < log.size(); ++i) {
+            const std::string action_and_what = log[i]["action"], request = log[i]["request"];  // "suspend:sql"
+            const std::string what = action_and_what.substr(action_and_what.find(':') + 1);
+            if (what == "sql") {
+                std::string statement = request.substr(0, request.find(" ["));
+                if (statement.starts_with("SELECT")) statement = "SELECT … FROM " + statement.substr(statement.find(" FROM ") + 6);
+                statement = statement.substr(0, statement.find(" WHERE "));
+                if (statement.starts_with("INSERT")) statement = statement.substr(0, statement.find(" ("));
+                out.push_back("SQL " + statement);
+            } else if (what == "event socket") {
+                for (size_t at = 0; at <= request.size();) {
+                    const size_t end = std::min(request.find("; ", at), request.size());
+                    out.push_back("ESL " + request.substr(at, end - at));
+                    at = end + 2;
+                }
+            }
+        }
+        return out;
+    }
 };
+
+// One call record as FusionPBX's CDR importer writes it (app/xml_cdr/resources/classes/xml_cdr.php).
+void insert_call(const FusionSetup &s, const std::string &uuid, const std::string &dom, const std::string &direction, const std::string &dest,
+                 int64_t at, int64_t billsec, const std::string &leg = "a", const std::string &id_column = "xml_cdr_uuid") {
+    const int64_t start = nov28 + at;
+    s.sql("INSERT INTO v_xml_cdr (" + id_column + ", domain_uuid, domain_name, direction, caller_id_number, caller_destination, "
+          "destination_number, start_epoch, answer_epoch, end_epoch, duration, billsec, hangup_cause, leg) VALUES ('" + uuid + "', '" + dom +
+          "', '" + domain + "', '" + direction + "', '2112', '', '" + dest + "', " + std::to_string(start) + ", " +
+          std::to_string(billsec ? start + 5 : 0) + ", " + std::to_string(start + 5 + billsec) + ", " + std::to_string(5 + billsec) + ", " +
+          std::to_string(billsec) + ", '" + (billsec ? "NORMAL_CLEARING" : "NO_ANSWER") + "', '" + leg + "')");
+}
 
 bool has_command(const EslSim &esl, const std::string &command) {
     const auto all = esl.commands();
@@ -96,15 +153,16 @@ TEST_CASE("fusionpbx: create, gateway suspend, unsuspend, change package, termin
         INFO(test.out << test.err);
         REQUIRE(test.exit_code == 0);
         CHECK_THAT(test.out, Catch::Contains("1 domain(s), enabled columns as " + std::string(enabled == EnabledColumns::text ? "text" : "boolean")));
-        CHECK_THAT(test.out, Catch::Contains("FreeSWITCH: UP"));
+        CHECK_THAT(test.out, Catch::Contains("FreeSWITCH pbx1.example.net: UP"));
+        CHECK_THAT(test.out, Catch::Contains("call records keyed by xml_cdr_uuid"));
 
         ok(s.inst, {"service", "create", "1"});
         CHECK(s.status() == "Active");
         CHECK(s.extensions()["2112"] == "true/3");  // created with the product's limit
         CHECK(s.extensions()["2113"] == "true/3");  // enabled
         CHECK(s.extensions()["2200"] == "true/5");  // not the service's
-        CHECK(has_command(s.esl, "reloadxml"));
-        CHECK(has_command(s.esl, "memcache delete directory:2112@" + domain));
+        CHECK(has_command(s.esl, "lua app/servers/resources/clear_cache.lua delete directory.2112@" + domain));
+        CHECK(has_command(s.esl, "lua app/servers/resources/clear_cache.lua delete directory.13@" + domain));  // 2113's number alias
 
         ok(s.inst, {"service", "suspend", "1"});
         CHECK(s.status() == "Suspended");
@@ -141,7 +199,7 @@ TEST_CASE("fusionpbx: a suspend mode change while suspended is undone exactly, i
         CHECK(s.extensions()["2112"] == "false/3");
         CHECK(s.extensions()["2200"] == "true/5");
         CHECK(s.gateways()["carrier-a"] == "true");
-        CHECK(has_command(s.esl, "memcache delete directory:2113@" + domain));
+        CHECK(has_command(s.esl, "lua app/servers/resources/clear_cache.lua delete directory.2113@" + domain));
         ok(s.inst, {"product", "set", "Cloud PBX", "--setting", "suspend_mode=gateway"});
         ok(s.inst, {"service", "unsuspend", "1"});
         CHECK(s.extensions()["2112"] == "true/3");
@@ -204,14 +262,7 @@ TEST_CASE("fusionpbx: usage from v_xml_cdr across runs, answered calls only, the
     ok(s.inst, {"field", "set", "1", "Has VoIP Service", "yes"});
     ok(s.inst, {"--now", "2026-11-01T10:00:00Z", "service", "create", "1"});
     auto call = [&](const std::string &uuid, const std::string &dom, const std::string &direction, const std::string &dest, int64_t at,
-                    int64_t billsec) {
-        const int64_t start = nov28 + at;
-        s.sql("INSERT INTO v_xml_cdr (xml_cdr_uuid, domain_uuid, domain_name, direction, caller_id_number, caller_destination, "
-              "destination_number, start_epoch, answer_epoch, end_epoch, duration, billsec, hangup_cause) VALUES ('" + uuid + "', '" + dom +
-              "', '" + domain + "', '" + direction + "', '2112', '', '" + dest + "', " + std::to_string(start) + ", " +
-              std::to_string(billsec ? start + 5 : 0) + ", " + std::to_string(start + 5 + billsec) + ", " + std::to_string(5 + billsec) +
-              ", " + std::to_string(billsec) + ", '" + (billsec ? "NORMAL_CLEARING" : "NO_ANSWER") + "')");
-    };
+                    int64_t billsec) { insert_call(s, uuid, dom, direction, dest, at, billsec); };
     call("aaaaaaaa-0000-4000-8000-000000000001", domain_uuid, "outbound", "15145550100", 36000, 60);
     call("aaaaaaaa-0000-4000-8000-000000000002", domain_uuid, "outbound", "15145550101", 36100, 0);  // not answered
     call("aaaaaaaa-0000-4000-8000-000000000003", "99999999-9999-4999-8999-999999999999", "outbound", "15145550102", 36200, 60);  // other domain
@@ -239,4 +290,239 @@ TEST_CASE("fusionpbx: usage from v_xml_cdr across runs, answered calls only, the
     ok(s.inst, {"--now", "2026-11-30T06:10:00Z", "cron", "--task", "autosuspend"});
     CHECK(s.status() == "Active");
     CHECK(s.gateways()["carrier-a"] == "true");
+}
+
+// The switch as FusionPBX leaves it: the Lua handler reads sofia.conf through FusionPBX's cache,
+// so a gateway change reaches the switch only with that entry cleared and the profile rescanned.
+TEST_CASE("fusionpbx: a suspended domain's gateways stay down through a rescan or restart, and come back on unsuspend") {
+    for (const std::string method : {"file", "memcache"}) {
+        INFO("cache method " << method);
+        FusionOptions o;
+        o.cache_method = method;
+        FusionSetup s(o);
+        const std::set<std::string> both{"22222222-2222-4222-8222-222222222221", "22222222-2222-4222-8222-222222222222"};
+        REQUIRE(s.esl.running_gateways() == both);
+        ok(s.inst, {"service", "create", "1"});
+        ok(s.inst, {"service", "suspend", "1"});
+        CHECK(s.esl.running_gateways().empty());
+        s.esl.start();  // a restart, or anyone's `sofia profile external rescan`
+        CHECK(s.esl.running_gateways().empty());
+        ok(s.inst, {"service", "unsuspend", "1"});
+        CHECK(s.esl.running_gateways() == both);
+        ok(s.inst, {"service", "suspend", "1"});
+        CHECK(s.esl.running_gateways().empty());
+    }
+}
+
+TEST_CASE("fusionpbx: cache entries that are not there, and gateways the switch is not running, are nothing to do") {
+    SECTION("memcache answers -ERR NOT FOUND for a directory entry nobody looked up yet") {
+        FusionOptions o;
+        o.cache_method = "memcache";
+        o.mode = "extension";
+        FusionSetup s(o);
+        s.esl.cache_put("directory:2113@" + domain);  // a phone registered on 2113 once
+        ok(s.inst, {"service", "create", "1"});       // 2112 is new: not cached
+        CHECK(s.extensions()["2112"] == "true/3");
+        CHECK_FALSE(s.esl.cached("directory:2113@" + domain));
+        s.esl.cache_put("directory:2112@" + domain);
+        ok(s.inst, {"service", "suspend", "1"});
+        CHECK(s.extensions()["2112"] == "false/3");
+        CHECK_FALSE(s.esl.cached("directory:2112@" + domain));
+        ok(s.inst, {"service", "change-package", "1"});
+        ok(s.inst, {"service", "terminate", "1"});
+    }
+    SECTION("killgw of an enabled gateway the switch never loaded answers -ERR no such gateway.") {
+        FusionSetup s;
+        s.sql("INSERT INTO v_gateways (gateway_uuid, domain_uuid, gateway, profile, enabled) VALUES "
+              "('22222222-2222-4222-8222-222222222224', '" + domain_uuid + "', 'never-started', 'external', 'true')");
+        ok(s.inst, {"service", "create", "1"});
+        ok(s.inst, {"service", "suspend", "1"});
+        CHECK(s.gateways()["never-started"] == "false");
+        CHECK(has_command(s.esl, "sofia profile external killgw 22222222-2222-4222-8222-222222222224"));
+    }
+}
+
+TEST_CASE("fusionpbx: answers that mean failure are failures, and nothing is changed") {
+    SECTION("a gateway on a profile the switch does not have: 'Invalid Profile [P]', without -ERR") {
+        FusionSetup s;
+        s.sql("UPDATE v_gateways SET profile = 'carrier-profile' WHERE gateway = 'carrier-a'");
+        ok(s.inst, {"service", "create", "1"});
+        const RunResult r = s.inst.run({"service", "suspend", "1"});
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Catch::Contains("Invalid Profile [carrier-profile]"));
+        CHECK(s.status() == "Active");
+        CHECK(s.gateways()["carrier-a"] == "true");
+    }
+    SECTION("a rescan whose XML reload fails: the change is saved, and the switch's part is finished by the next attempt") {
+        FusionSetup s;
+        ok(s.inst, {"service", "create", "1"});
+        s.esl.inject({"reload_error", -1, 0});
+        RunResult r = s.inst.run({"service", "suspend", "1"});
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Catch::Contains("FusionPBX's database is changed, but the switch has not re-read it"));
+        CHECK_THAT(r.err, Catch::Contains("'sofia profile external rescan': the XML reload failed: Cannot Open log directory or XML Root!"));
+        CHECK(s.status() == "Active");
+        CHECK(s.gateways()["carrier-a"] == "false");
+        CHECK(s.esl.running_gateways().empty());  // killed before the commit
+        s.esl.inject({});
+        s.esl.clear_commands();
+        ok(s.inst, {"service", "suspend", "1"});  // the retry finishes what the switch owed
+        CHECK(has_command(s.esl, "sofia profile external rescan"));
+        CHECK(has_command(s.esl, "sofia profile external killgw 22222222-2222-4222-8222-222222222221"));  // in case a restart brought it back
+        CHECK(s.status() == "Suspended");
+        CHECK(s.esl.running_gateways().empty());
+        s.esl.start();
+        CHECK(s.esl.running_gateways().empty());
+
+        s.esl.inject({"reload_error", -1, 0});
+        r = s.inst.run({"service", "unsuspend", "1"});
+        CHECK(r.exit_code == 1);
+        CHECK(s.status() == "Suspended");
+        CHECK(s.gateways()["carrier-a"] == "true");
+        CHECK(s.esl.running_gateways().empty());
+        s.esl.inject({});
+        ok(s.inst, {"service", "unsuspend", "1"});
+        CHECK(s.status() == "Active");
+        CHECK(s.esl.running_gateways().size() == 2);
+    }
+    SECTION("cache_method says memcache on a switch without mod_memcache") {
+        FusionSetup s(EnabledColumns::boolean, "extension");
+        ok(s.inst, {"service", "create", "1"});
+        ok(s.inst, {"server", "set", "fpbx1", "--option", "cache_method=memcache"});
+        RunResult r = s.inst.run({"service", "suspend", "1"});
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Catch::Contains("-ERR memcache Command not found!"));
+        CHECK_THAT(r.err, Catch::Contains("cache_method"));
+        CHECK(s.status() == "Active");
+        CHECK(s.extensions()["2112"] == "false/3");  // saved; the directory entries are still owed
+        ok(s.inst, {"server", "set", "fpbx1", "--option", "cache_method=file"});
+        const auto log_before = json::parse(s.inst.run({"--json", "module", "log", "--limit", "100000"}).out).size();
+        ok(s.inst, {"service", "suspend", "1"});
+        CHECK(s.status() == "Suspended");
+        CHECK(json::parse(s.inst.run({"--json", "module", "log", "--limit", "100000"}).out).size() > log_before);
+        CHECK(has_command(s.esl, "lua app/servers/resources/clear_cache.lua delete directory.2112@" + domain));
+    }
+    SECTION("the switch's ACL refuses this host: a rude rejection, not worth retrying") {
+        FusionSetup s;
+        ok(s.inst, {"service", "create", "1"});
+        s.esl.inject({"acl", 1, 0});
+        const RunResult r = s.inst.run({"service", "suspend", "1"});
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Catch::Contains("refuses this host by its access list"));
+        CHECK_THAT(r.err, Catch::Contains("Access Denied, go away."));
+        CHECK(s.gateways()["carrier-a"] == "true");
+    }
+}
+
+TEST_CASE("fusionpbx: create needs the domain to exist in FusionPBX") {
+    FusionSetup s;
+    ok(s.inst, {"service", "add", "--client", "1", "--product", "Cloud PBX", "--server", "fpbx1", "--domain", "new.example.ca | 5190000000",
+                "--dedicated-ip", "3001", "--next-due", "2026-11-01"});
+    const RunResult r = s.inst.run({"service", "create", "2"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("domain new.example.ca is not in FusionPBX: create it in FusionPBX first"));
+    CHECK(s.sql("SELECT count(*) FROM v_domains")[0][0] == "1");
+    CHECK(s.sql("SELECT count(*) FROM v_extensions WHERE extension = '3001'")[0][0] == "0");
+    // An extension it creates gets FusionPBX's form defaults and a voicemail box.
+    ok(s.inst, {"service", "create", "1"});
+    const auto row = s.sql("SELECT user_context, accountcode, limit_destination, call_timeout::text, effective_caller_id_number FROM v_extensions "
+                           "WHERE extension = '2112'");
+    CHECK(row.at(0) == std::vector<std::string>{domain, domain, "!USER_BUSY", "30", "2112"});
+    CHECK(s.sql("SELECT count(*) FROM v_voicemails WHERE voicemail_id = '2112'")[0][0] == "1");
+}
+
+TEST_CASE("fusionpbx: only a-legs are billed; FusionPBX 4.4's uuid-keyed v_xml_cdr is read too") {
+    SECTION("b-legs stay out") {
+        FusionSetup s;
+        ok(s.inst, {"--now", "2026-11-01T10:00:00Z", "service", "create", "1"});
+        insert_call(s, "bbbbbbbb-0000-4000-8000-000000000001", domain_uuid, "outbound", "15145550100", 36000, 60, "a");
+        insert_call(s, "bbbbbbbb-0000-4000-8000-000000000002", domain_uuid, "outbound", "15145550100", 36000, 60, "b");  // its b-leg
+        const RunResult r = s.inst.run({"cdr", "collect", "--service", "1"});
+        INFO(r.out << r.err);
+        CHECK_THAT(r.out, Catch::Contains("1 stored"));
+        const auto cdrs = json::parse(s.inst.run({"--json", "cdr", "list", "--service", "1"}).out);
+        REQUIRE(cdrs.size() == 1);
+        CHECK(cdrs[0]["source_id"] == "bbbbbbbb-0000-4000-8000-000000000001");
+    }
+    SECTION("FusionPBX 4.4") {
+        FusionOptions o;
+        o.version = provisio::sims::FusionPbxVersion::v4_4;
+        FusionSetup s(o);
+        CHECK_THAT(s.inst.run({"server", "test", "fpbx1"}).out, Catch::Contains("call records keyed by uuid"));
+        ok(s.inst, {"--now", "2026-11-01T10:00:00Z", "service", "create", "1"});
+        insert_call(s, "cccccccc-0000-4000-8000-000000000001", domain_uuid, "outbound", "15145550100", 36000, 60, "a", "uuid");
+        insert_call(s, "cccccccc-0000-4000-8000-000000000002", domain_uuid, "outbound", "15145550100", 36100, 90, "a", "uuid");
+        CHECK_THAT(s.inst.run({"cdr", "collect", "--service", "1"}).out, Catch::Contains("2 stored"));
+        CHECK_THAT(s.inst.run({"cdr", "collect", "--service", "1"}).out, Catch::Contains("0 record(s)"));
+    }
+    SECTION("a v_xml_cdr that is not FusionPBX's is refused, naming what is missing") {
+        FusionSetup s;
+        ok(s.inst, {"--now", "2026-11-01T10:00:00Z", "service", "create", "1"});
+        s.sql("ALTER TABLE v_xml_cdr DROP COLUMN leg");
+        const RunResult r = s.inst.run({"cdr", "collect", "--service", "1"});
+        CHECK(r.exit_code != 0);
+        CHECK_THAT(r.out + r.err, Catch::Contains("v_xml_cdr has no leg column"));
+    }
+}
+
+// Each action's exact conversation with the database and the switch, next to what FusionPBX's own
+// code does for the same change (fusionpbx/fusionpbx at c7a00dcb3e; docs/modules/fusionpbx.md
+// maps each line to its source).
+TEST_CASE("fusionpbx: transcripts match FusionPBX's own procedures") {
+    const std::string d = domain;
+    const std::string gw1 = "22222222-2222-4222-8222-222222222221", gw2 = "22222222-2222-4222-8222-222222222222";
+    // resources/classes/cache.php delete(), cache method file: the event for other servers, then the file.
+    auto file_delete = [](const std::string &file) {
+        return std::vector<std::string>{"ESL sendevent CUSTOM (fusion::file: delete " + file + ")",
+                                        "ESL lua app/servers/resources/clear_cache.lua delete " + file};
+    };
+    auto join = [](std::vector<std::vector<std::string>> parts) {
+        std::vector<std::string> out;
+        for (auto &p : parts) out.insert(out.end(), p.begin(), p.end());
+        return out;
+    };
+    const std::string sofia = std::string(EslSim::hostname) + ".configuration.sofia.conf";
+
+    FusionSetup s;
+    CHECK(s.transcript({"service", "create", "1"}) ==
+          join({{"SQL SELECT … FROM v_domains",  //
+                 "SQL SELECT … FROM v_extensions", "SQL INSERT INTO v_extensions", "SQL INSERT INTO v_voicemails",
+                 "SQL SELECT … FROM v_extensions", "SQL UPDATE v_extensions SET enabled = 'true'",
+                 "SQL UPDATE v_extensions SET limit_max = $3"},
+                file_delete("directory.2112@" + d), file_delete("directory.2113@" + d), file_delete("directory.13@" + d)}));
+    // gateways.php stop() (killgw each), then toggle(): the flag, sofia.conf's cache entry, a rescan per profile.
+    CHECK(s.transcript({"service", "suspend", "1"}) ==
+          join({{"SQL SELECT … FROM v_domains", "SQL UPDATE v_gateways SET enabled = 'false'", "ESL hostname",
+                 "ESL sofia profile external killgw " + gw1, "ESL sofia profile external killgw " + gw2},
+                file_delete(sofia),
+                {"ESL sofia profile external rescan"}}));
+    CHECK(s.transcript({"service", "unsuspend", "1"}) ==
+          join({{"SQL UPDATE v_gateways SET enabled = 'true'", "ESL hostname"}, file_delete(sofia), {"ESL sofia profile external rescan"}}));
+    // extension.php toggle() per extension: the flag, then directory:EXT@CONTEXT and directory:ALIAS@CONTEXT.
+    CHECK(s.transcript({"service", "change-package", "1"}) ==
+          join({{"SQL SELECT … FROM v_domains", "SQL UPDATE v_extensions SET limit_max = $3"},
+                file_delete("directory.2112@" + d), file_delete("directory.2113@" + d), file_delete("directory.13@" + d)}));
+    // Terminate: the extensions' toggle, the gateways' stop and toggle, the domain's toggle (domains.php: the flag only).
+    CHECK(s.transcript({"service", "terminate", "1"}) ==
+          join({{"SQL SELECT … FROM v_domains", "SQL UPDATE v_extensions SET enabled = 'false'", "SQL UPDATE v_gateways SET enabled = 'false'",
+                 "SQL UPDATE v_domains SET domain_enabled = 'false'", "ESL hostname", "ESL sofia profile external killgw " + gw1,
+                 "ESL sofia profile external killgw " + gw2},
+                file_delete("directory.2112@" + d), file_delete("directory.2113@" + d), file_delete("directory.13@" + d),
+                file_delete(sofia),
+                {"ESL sofia profile external rescan"}}));
+
+    FusionOptions o;
+    o.mode = "extension";
+    o.cache_method = "memcache";
+    FusionSetup m(o);
+    ok(m.inst, {"service", "create", "1"});
+    // cache.php delete(), cache method memcache: the event, then `memcache delete` of the key as it is.
+    CHECK(m.transcript({"service", "suspend", "1"}) ==
+          std::vector<std::string>{"SQL SELECT … FROM v_domains", "SQL UPDATE v_extensions SET enabled = 'false'",
+                                   "ESL sendevent CUSTOM (fusion::memcache: delete directory:2112@" + d + ")",
+                                   "ESL memcache delete directory:2112@" + d,
+                                   "ESL sendevent CUSTOM (fusion::memcache: delete directory:2113@" + d + ")",
+                                   "ESL memcache delete directory:2113@" + d,
+                                   "ESL sendevent CUSTOM (fusion::memcache: delete directory:13@" + d + ")",
+                                   "ESL memcache delete directory:13@" + d});
 }

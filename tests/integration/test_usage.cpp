@@ -156,6 +156,29 @@ TEST_CASE("a FusionPBX export is rated and stored; bad lines are reported, good 
     CHECK_THAT(explain.out, Catch::Contains("= 0.090000 → 0.09"));
 }
 
+TEST_CASE("a FusionPBX export with b-legs bills each call once; a FusionPBX 4.4 export (uuid) is read too") {
+    Voip v;
+    const std::string legs = "xml_cdr_uuid,domain_name,direction,caller_id_number,caller_destination,destination_number,start_stamp,"
+                             "answer_stamp,end_stamp,duration,billsec,hangup_cause,leg\n"
+                             "L1,pbx.example.ca,outbound,2112,,5192225555,2026-03-10 09:00:00,,2026-03-10 09:01:05,65,65,NORMAL_CLEARING,a\n"
+                             "L2,pbx.example.ca,outbound,2112,,5192225555,2026-03-10 09:00:00,,2026-03-10 09:01:05,65,65,NORMAL_CLEARING,b\n"
+                             "L3,pbx.example.ca,outbound,2112,,5192225555,2026-03-10 09:10:00,,2026-03-10 09:11:05,65,65,NORMAL_CLEARING,c\n";
+    RunResult r = v.import(legs);
+    INFO(r.out << r.err);
+    CHECK_THAT(r.out, Catch::Contains("3 record(s): 1 stored, 0 duplicate(s) skipped, 1 rejected"));
+    CHECK_THAT(r.out, Catch::Contains("b-legs left out: 1 (a call is billed once, on its a-leg)"));
+    CHECK_THAT(r.err, Catch::Contains("line 4: leg 'c' is neither a nor b"));
+    CHECK(v.list().size() == 1);
+    CHECK(json::parse(v.inst.run({"--json", "cdr", "import", "--service", "1", v.inst.write_file("legs.csv", legs)}).out)["b_legs"] == 1);
+
+    r = v.import("uuid,domain_name,direction,caller_id_number,caller_destination,destination_number,start_stamp,answer_stamp,end_stamp,"
+                 "duration,billsec,hangup_cause\n"
+                 "U1,pbx.example.ca,outbound,2112,,5192225555,2026-03-11 09:00:00,,2026-03-11 09:01:05,65,65,NORMAL_CLEARING\n",
+                 "v44.csv");
+    CHECK_THAT(r.out, Catch::Contains("1 stored"));
+    CHECK(v.list().size() == 2);
+}
+
 TEST_CASE("a big export in overlapping parts stores and prices exactly what one import of it does") {
     // Big enough for the reading and writing threads and for duplicates inside multi-row
     // chunks: the free minutes a duplicate was priced with must go back before the next call.

@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <random>
+#include <sstream>
 #include <stdexcept>
 
 namespace provisio::sims {
@@ -26,6 +29,19 @@ std::string api_response(const std::string &body) {
 }
 const std::string goodbye_text = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n";
 const std::string goodbye = "Content-Type: text/disconnect-notice\nContent-Length: " + std::to_string(goodbye_text.size()) + "\n\n" + goodbye_text;
+
+// Reads what the client sends up to its "exit", so closing is an orderly end and not a reset.
+void drain(int fd) {
+    std::string seen;
+    char chunk[4096];
+    for (int i = 0; i < 20 && seen.find("exit\n\n") == std::string::npos; ++i) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n <= 0) break;
+        seen.append(chunk, static_cast<size_t>(n));
+    }
+}
 
 }  // namespace
 
@@ -59,6 +75,7 @@ EslSim::~EslSim() {
 
 void EslSim::inject(Fault fault) {
     std::lock_guard lock(mutex_);
+    reload_fails_ = fault.kind == "reload_error";  // a state of the switch, until the fault is cleared
     fault_ = std::move(fault);
 }
 
@@ -79,6 +96,90 @@ void EslSim::clear_commands() {
     commands_.clear();
 }
 
+void EslSim::set_gateway_source(std::function<std::vector<Gateway>()> source) {
+    std::lock_guard lock(mutex_);
+    gateway_source_ = std::move(source);
+}
+
+void EslSim::set_cache_method(CacheMethod method) {
+    std::lock_guard lock(mutex_);
+    cache_method_ = method;
+}
+
+void EslSim::start() {
+    for (const auto &profile : profiles_) rescan(profile);
+}
+
+std::set<std::string> EslSim::running_gateways() const {
+    std::lock_guard lock(mutex_);
+    std::set<std::string> out;
+    for (const auto &[name, profile] : running_) out.insert(name);
+    return out;
+}
+
+void EslSim::cache_put(const std::string &key, const std::string &value) {
+    std::lock_guard lock(mutex_);
+    cache_set(key, value);
+}
+
+bool EslSim::cached(const std::string &key) const {
+    std::lock_guard lock(mutex_);
+    return cache_get(key).has_value();
+}
+
+// resources/functions/cache.lua: memcache keeps the key as it is; the file method keeps
+// cache.location/KEY with ':' as '.'.
+std::optional<std::string> EslSim::cache_get(const std::string &key) const {
+    if (cache_method_ == CacheMethod::memcache) {
+        const auto it = memcache_.find(key);
+        return it == memcache_.end() ? std::nullopt : std::optional(it->second);
+    }
+    std::string file = key;
+    std::replace(file.begin(), file.end(), ':', '.');
+    const auto it = cache_files_.find(file);
+    return it == cache_files_.end() ? std::nullopt : std::optional(it->second);
+}
+
+void EslSim::cache_set(const std::string &key, const std::string &value) {
+    if (cache_method_ == CacheMethod::memcache) {
+        memcache_[key] = value;
+        return;
+    }
+    std::string file = key;
+    std::replace(file.begin(), file.end(), ':', '.');
+    cache_files_[file] = value;
+}
+
+// configuration/sofia.conf.lua: the cached XML while there is one, else built from the database
+// and cached. The cached text here is "name@profile" lines.
+std::vector<EslSim::Gateway> EslSim::sofia_conf() {
+    const std::string key = std::string(hostname) + ":configuration:sofia.conf";
+    std::vector<Gateway> out;
+    if (const auto text = cache_get(key)) {
+        std::istringstream lines(*text);
+        for (std::string line; std::getline(lines, line);)
+            if (const size_t at = line.find('@'); at != std::string::npos) out.push_back({line.substr(0, at), line.substr(at + 1)});
+        return out;
+    }
+    if (gateway_source_) out = gateway_source_();
+    std::string text;
+    for (const auto &g : out) text += g.name + "@" + g.profile + "\n";
+    cache_set(key, text);
+    return out;
+}
+
+// mod_sofia.c cmd_profile "rescan": reloads the XML, then configures the gateways of the profile
+// that are not running yet; gateways no longer configured keep running (only killgw stops one).
+std::string EslSim::rescan(const std::string &profile) {
+    std::lock_guard lock(mutex_);
+    if (!profiles_.count(profile)) return "Invalid Profile [" + profile + "]";
+    // switch_xml.c's error text when the XML root cannot be read; config_sofia then finds no profile.
+    if (reload_fails_) return "Reload XML [Cannot Open log directory or XML Root!]\n-ERR cannot find config for profile " + profile + "\n";
+    for (const auto &g : sofia_conf())
+        if (g.profile == profile) running_.emplace(g.name, g.profile);
+    return "Reload XML [Success]\n+OK scan complete\n";
+}
+
 void EslSim::accept_loop() {
     while (!stopping_) {
         pollfd p{listen_fd_, POLLIN, 0};
@@ -93,6 +194,7 @@ void EslSim::accept_loop() {
     }
 }
 
+// The output of one api command, as the module providing it writes it.
 std::string EslSim::answer(const std::string &command) {
     auto starts = [&](const char *p) { return command.rfind(p, 0) == 0; };
     if (starts("sim_fault ")) {
@@ -103,12 +205,46 @@ std::string EslSim::answer(const std::string &command) {
         return "+OK\n";
     }
     if (starts("sofia profile ")) {
-        if (command.find(" killgw ") != std::string::npos) return "+OK killing: " + command.substr(command.rfind(' ') + 1) + "\n";
-        if (command.ends_with(" rescan")) return "+OK scanning\n";
-        return "-ERR unknown sofia command\n";
+        std::istringstream words(command.substr(14));
+        std::string profile, verb, gateway;
+        words >> profile >> verb >> gateway;
+        if (verb.empty()) return "Invalid Args!\n";
+        if (verb == "rescan") return rescan(profile);
+        std::lock_guard lock(mutex_);
+        if (!profiles_.count(profile)) return "Invalid Profile [" + profile + "]";
+        if (verb == "killgw") {
+            if (gateway.empty()) return "-ERR missing gw name\n";
+            // sofia_reg_find_gateway looks the name up across every profile.
+            if (running_.erase(gateway) == 0) return "-ERR no such gateway.\n";
+            return "+OK gateway marked for deletion.\n";
+        }
+        return "";  // cmd_profile's other verbs are not simulated; an empty output reads "-ERR no reply"
     }
-    if (starts("memcache delete ")) return "+OK\n";
-    if (command == "reloadxml") return "+OK [Success]\n";
+    if (starts("memcache delete ")) {
+        std::lock_guard lock(mutex_);
+        if (cache_method_ != CacheMethod::memcache) return "-ERR memcache Command not found!\n";  // mod_memcache not loaded
+        return memcache_.erase(command.substr(16)) ? "+OK\n" : "-ERR NOT FOUND\n";  // memcached_strerror
+    }
+    if (starts("lua ")) {
+        // mod_lua: the script's own output; app/servers/resources/clear_cache.lua writes none.
+        std::istringstream words(command.substr(4));
+        std::string script, verb, file;
+        words >> script >> verb >> file;
+        if (script != "app/servers/resources/clear_cache.lua") return "-ERR Cannot execute script\n";
+        std::lock_guard lock(mutex_);
+        if (verb == "delete") {
+            cache_files_.erase(file);
+            cache_files_.erase(file + ".tmp");
+        } else if (verb == "flush") {
+            cache_files_.clear();
+        }
+        return "";
+    }
+    if (command == "reloadxml") {
+        std::lock_guard lock(mutex_);
+        return reload_fails_ ? "+OK [Cannot Open log directory or XML Root!]\n" : "+OK [Success]\n";  // mod_commands.c reload_xml_function
+    }
+    if (command == "hostname") return hostname;  // mod_commands.c: no newline
     if (command == "status") return "UP 0 years, 0 days, 1 hour, 2 minutes\nFreeSWITCH (simulated) is ready\n";
     return "-ERR " + command.substr(0, command.find(' ')) + " Command not found!\n";
 }
@@ -121,17 +257,17 @@ void EslSim::serve(int fd) {
         return;
     }
     if (fault && fault->kind == "latency") std::this_thread::sleep_for(std::chrono::milliseconds(fault->ms));
+    if (fault && fault->kind == "acl") {  // mod_event_socket.c: the inbound ACL refuses the peer before anything else
+        // The real switch closes at once, so a client that sent its commands already is often
+        // reset; this one reads them first so a test sees the rejection every time.
+        drain(fd);
+        const std::string message = "Access Denied, go away.\n";
+        send_all(fd, "Content-Type: text/rude-rejection\nContent-Length: " + std::to_string(message.size()) + "\n\n" + message);
+        return;
+    }
+
     if (fault && fault->kind == "malformed") {
-        // Read what the client sends first, so closing is an orderly end and not a reset.
-        std::string seen;
-        char drain[4096];
-        for (int i = 0; i < 20 && seen.find("exit\n\n") == std::string::npos; ++i) {
-            pollfd p{fd, POLLIN, 0};
-            if (::poll(&p, 1, 50) <= 0) continue;
-            const ssize_t n = ::recv(fd, drain, sizeof drain, 0);
-            if (n <= 0) break;
-            seen.append(drain, static_cast<size_t>(n));
-        }
+        drain(fd);
         send_all(fd, "this is not the event socket\r\n\r\n");
         return;
     }
@@ -167,6 +303,20 @@ void EslSim::serve(int fd) {
             send_all(fd, reply("+OK bye") + goodbye);
             return;
         }
+        if (command.rfind("sendevent ", 0) == 0) {
+            std::string recorded = command;
+            for (size_t at; (at = recorded.find('\n')) != std::string::npos;) recorded.replace(at, 1, " | ");
+            {
+                std::lock_guard lock(mutex_);
+                commands_.push_back(recorded);
+            }
+            static thread_local std::mt19937_64 random{std::random_device{}()};
+            char uuid[40];
+            std::snprintf(uuid, sizeof uuid, "%08llx-0000-4000-8000-%012llx", static_cast<unsigned long long>(random() & 0xffffffff),
+                          static_cast<unsigned long long>(random() & 0xffffffffffffULL));
+            send_all(fd, reply(std::string("+OK ") + uuid));
+            continue;
+        }
         if (command.rfind("api ", 0) != 0) {
             send_all(fd, reply("-ERR command not found"));
             continue;
@@ -175,7 +325,9 @@ void EslSim::serve(int fd) {
             std::lock_guard lock(mutex_);
             commands_.push_back(command);
         }
-        send_all(fd, api_response(answer(command.substr(4))));
+        std::string output = answer(command.substr(4));
+        if (output.empty()) output = "-ERR no reply\n";  // mod_event_socket.c api_exec
+        send_all(fd, api_response(output));
     }
 }
 

@@ -119,21 +119,28 @@ std::vector<std::vector<std::string>> ScratchPostgres::query(const std::string &
 void ScratchPostgres::exec(const std::string &sql, const std::string &db) const { query(sql, db); }
 
 void create_fusionpbx_database(const ScratchPostgres &pg, const std::string &db, const std::string &user, const std::string &password,
-                               EnabledColumns enabled) {
+                               EnabledColumns enabled, FusionPbxVersion version) {
     const std::string flag = enabled == EnabledColumns::boolean ? "boolean" : "text";
+    const bool v4 = version == FusionPbxVersion::v4_4;
     pg.exec("CREATE ROLE \"" + user + "\" LOGIN PASSWORD '" + password + "'");
     pg.exec("CREATE DATABASE \"" + db + "\" OWNER \"" + user + "\"");
     pg.exec("SET ROLE \"" + user + "\";"
             "CREATE TABLE v_domains (domain_uuid uuid PRIMARY KEY, domain_parent_uuid uuid, domain_name text, domain_enabled " + flag +
                 ", domain_description text);"
             "CREATE TABLE v_extensions (extension_uuid uuid PRIMARY KEY, domain_uuid uuid, extension text, number_alias text, "
-            "password text, effective_caller_id_name text, user_context text, limit_max text, enabled " + flag + ", description text);"
+            "password text, accountcode text, effective_caller_id_name text, effective_caller_id_number text, user_context text, "
+            "limit_max text, limit_destination text, call_timeout numeric, directory_visible " + flag + ", directory_exten_visible " + flag +
+                ", call_screen_enabled " + flag + ", enabled " + flag + ", description text);"
+            "CREATE TABLE v_voicemails (voicemail_uuid uuid PRIMARY KEY, domain_uuid uuid, voicemail_id text, voicemail_password text, "
+            "voicemail_local_after_email " + flag + ", voicemail_tutorial " + flag + ", voicemail_enabled " + flag +
+                ", voicemail_description text);"
             "CREATE TABLE v_gateways (gateway_uuid uuid PRIMARY KEY, domain_uuid uuid, gateway text, username text, password text, "
             "proxy text, register text, profile text, enabled " + flag + ", description text);"
-            "CREATE TABLE v_xml_cdr (xml_cdr_uuid uuid PRIMARY KEY, domain_uuid uuid, domain_name text, extension_uuid uuid, "
-            "direction text, caller_id_name text, caller_id_number text, caller_destination text, destination_number text, "
-            "start_epoch numeric, start_stamp timestamptz, answer_epoch numeric, answer_stamp timestamptz, end_epoch numeric, "
-            "end_stamp timestamptz, duration numeric, billsec numeric, hangup_cause text);"
+            "CREATE TABLE v_xml_cdr (" + std::string(v4 ? "uuid" : "xml_cdr_uuid") + " uuid PRIMARY KEY, domain_uuid uuid, domain_name text, "
+            "extension_uuid uuid, direction text, caller_id_name text, caller_id_number text, caller_destination text, destination_number text, "
+            "start_epoch numeric, start_stamp " + (v4 ? "timestamp" : "timestamptz") + ", answer_epoch numeric, answer_stamp " +
+                (v4 ? "timestamp" : "timestamptz") + ", end_epoch numeric, end_stamp " + (v4 ? "timestamp" : "timestamptz") +
+                ", duration numeric, billsec numeric, hangup_cause text, leg char(1));"
             "CREATE INDEX v_xml_cdr_domain_start ON v_xml_cdr (domain_uuid, start_epoch);",
             db);
 }

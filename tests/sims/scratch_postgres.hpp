@@ -31,11 +31,14 @@ private:
 };
 
 // FusionPBX's tables, for the columns provisio touches (from FusionPBX's app_config.php
-// definitions): v_domains, v_extensions, v_gateways, v_xml_cdr. Older FusionPBX keeps its
-// `enabled` columns as text 'true'/'false', newer as boolean.
+// definitions): v_domains, v_extensions, v_voicemails, v_gateways, v_xml_cdr. Older FusionPBX
+// keeps its `enabled` columns as text 'true'/'false', newer as boolean.
 enum class EnabledColumns { text, boolean };
+// FusionPBX 4.4 and older key v_xml_cdr by `uuid` and keep its stamps without a zone
+// (app/xml_cdr/app_config.php at tag 4.4.1); 4.5 renamed the key xml_cdr_uuid.
+enum class FusionPbxVersion { current, v4_4 };
 // Creates database `db` owned by a login role `user` with `password`, holding those tables.
 void create_fusionpbx_database(const ScratchPostgres &pg, const std::string &db, const std::string &user,
-                               const std::string &password, EnabledColumns enabled);
+                               const std::string &password, EnabledColumns enabled, FusionPbxVersion version = FusionPbxVersion::current);
 
 }  // namespace provisio::sims
