@@ -3,9 +3,13 @@
 // the service's username is the DID or extension billed. Suspend disables the tenant's trunks
 // or only the service's accounts (product option), and records exactly what it disabled;
 // unsuspend enables exactly that, whatever the option says by then. Usage reads the tenant's
-// CDR list, paged by start time.
-#include "md5_hex.hpp"
+// CDR list page by page and hands over the service's calls in the order they ended.
+// Requests are those of Vodia's published API and PHP sample client (docs/modules/vodia.md,
+// "Checked against"); what they do not show is an assumption, checked before it is relied on.
+#include "cdr_cursor.hpp"
+#include "cdr_record.hpp"
 #include "plugin_support.hpp"
+#include "rest_client.hpp"
 #include "sip_address.hpp"
 
 #include <provisio/module.hpp>
@@ -13,7 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <mutex>
+#include <set>
+#include <tuple>
 
 namespace {
 
@@ -22,43 +27,26 @@ using provisio::Outcome;
 using provisio::plugin::add_unique;
 using provisio::plugin::is_digits;
 using provisio::plugin::joined;
-using provisio::plugin::iso_utc;
 using provisio::plugin::split_fields;
 using provisio::plugin::state_list;
+using vodia::excerpt;
+using vodia::Reply;
 
 constexpr const char *auth_modes[] = {"session", "basic"};
 constexpr const char *suspend_modes[] = {"trunks", "accounts"};
-
-std::string base64(std::string_view in) {
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    uint32_t value = 0;
-    int bits = 0;
-    for (unsigned char ch : in) {
-        value = (value << 8) | ch;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += alphabet[(value >> bits) & 63];
-        }
-    }
-    if (bits > 0) out += alphabet[(value << (6 - bits)) & 63];
-    while (out.size() % 4) out += '=';
-    return out;
-}
-
-int64_t number_of(const json &j, const char *key) {
-    if (!j.contains(key)) return 0;
-    const json &v = j[key];
-    if (v.is_number_integer()) return v.get<int64_t>();
-    if (v.is_string() && is_digits(v.get<std::string>())) return std::stoll(v.get<std::string>());
-    return 0;
-}
+constexpr int max_cdr_pages = 10000;
 
 std::string text_of(const json &j, const char *key) {
     if (!j.is_object() || !j.contains(key)) return "";
     const json &v = j[key];
     return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+// An account's "dis" flag: Vodia's published user_settings example has none, so whether an
+// account can be disabled this way depends on the PBX version (see the module docs).
+std::optional<bool> account_disabled(const json &settings) {
+    if (!settings.is_object() || !settings.contains("dis") || !settings["dis"].is_string()) return std::nullopt;
+    return settings["dis"].get<std::string>() == "true";
 }
 
 // A service's fields, checked.
@@ -101,15 +89,26 @@ struct Tenant {
     }
 };
 
-struct Reply {
-    int status = 0;
-    json body;
-    std::optional<Outcome> failed;
+// The order the PBX listed its CDRs in (its documents do not say), for the log.
+struct ListOrder {
+    std::optional<int64_t> previous;
+    bool rising = false, falling = false;
+    void saw(int64_t start_ms) {
+        if (previous && start_ms > *previous) rising = true;
+        if (previous && start_ms < *previous) falling = true;
+        previous = start_ms;
+    }
+    std::string describe() const {
+        if (rising && falling) return "in no order of start time";
+        if (falling) return "newest first";
+        if (rising) return "oldest first";
+        return "in one start time or none";
+    }
 };
 
 class Vodia {
 public:
-    static constexpr provisio::ModuleInfo info{"vodia", "1.0.0",
+    static constexpr provisio::ModuleInfo info{"vodia", "1.1.0",
                                                "Vodia PBX tenants: suspend trunks or accounts, usage from the CDR list",
                                                PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_NEEDS_SERVER};
     static constexpr provisio_option options[] = {
@@ -118,15 +117,20 @@ public:
         provisio::dropdown("suspend_mode", "Auto Suspend Mode", suspend_modes, "trunks",
                            "trunks: disable the tenant's trunks; accounts: disable only the service's accounts"),
         provisio::number("max_calls", "Max calls", "", "The tenant's concurrent call limit, set by create and change package; blank: leave"),
-        provisio::number("cdr_page_size", "CDR page size", "500", "CDRs asked for per request"),
+        provisio::number("cdr_page_size", "CDR page size", "500", "CDRs asked for per page of the CDR list"),
     };
 
     explicit Vodia(const provisio::Host &) {}
 
+    // Vodia lists its tenants as an object keyed by tenant id (the shape public clients read);
+    // a list is read too. The log says which the PBX used.
     Outcome test_connection(provisio::Call &c) {
         const Reply r = call(c, "GET", "/rest/system/domains");
         if (r.failed) return *r.failed;
-        return Outcome::success("Vodia PBX answered: " + std::to_string(r.body.is_array() ? r.body.size() : 0) + " tenant(s)");
+        if (!r.body.is_object() && !r.body.is_array())
+            return Outcome::failure("the Vodia PBX answered the tenant list with " + excerpt(r.text) + ", not a list of tenants");
+        c.log(PROVISIO_LOG_INFO, std::string("Vodia tenant list: ") + (r.body.is_object() ? "an object keyed by tenant id" : "a JSON list"));
+        return Outcome::success("Vodia PBX answered: " + std::to_string(r.body.size()) + " tenant(s)");
     }
 
     Outcome create(provisio::Call &c) {
@@ -134,13 +138,21 @@ public:
         const Reply trunks = call(c, "GET", domain_path(t.domain, "domain_trunks"));
         if (trunks.status == 404) return Outcome::failure("tenant " + t.domain + " does not exist on the Vodia PBX (create it there first)");
         if (trunks.failed) return *trunks.failed;
+        if (!trunks.body.is_array())
+            return Outcome::failure("the Vodia PBX answered the trunk list of " + t.domain + " with " + excerpt(trunks.text) + ", not a list");
         std::vector<std::string> accounts, enabled;
         for (const auto &n : t.candidates()) {
-            const Reply a = call(c, "GET", domain_path(t.domain, "user_settings/" + n));
+            const Reply a = account_settings(c, t.domain, n);
             if (a.status == 404) continue;  // a DID, not an account
             if (a.failed) return *a.failed;
             accounts.push_back(n);
-            if (text_of(a.body, "dis") == "true") {
+            const auto disabled = account_disabled(a.body);
+            if (!disabled) {
+                c.log(PROVISIO_LOG_WARNING, "account " + n + " on " + t.domain +
+                                                " has no 'dis' flag in its settings: suspend_mode=accounts cannot disable it on this PBX");
+                continue;
+            }
+            if (*disabled) {
                 if (auto failed = set_disabled(c, t.domain, "user_settings/" + n, false)) return *failed;
                 enabled.push_back(n);
             }
@@ -157,9 +169,12 @@ public:
         // A suspend that failed half-way kept what it did disable in the state: go on from there.
         const std::string domain = c.state("suspended_tenant").value_or(t.domain);
         if (mode == "accounts") {
-            std::vector<std::string> done = state_list(c.state("disabled_accounts"));
-            auto failed = disable_accounts(c, domain, t.candidates(), done);
-            if (failed) return *failed;
+            std::vector<std::string> done = state_list(c.state("disabled_accounts")), unflagged;
+            if (auto failed = disable_accounts(c, domain, t.candidates(), done, unflagged)) return *failed;
+            if (!unflagged.empty())  // the clients could still call: the suspend did not happen
+                return Outcome::failure("account(s) " + joined(unflagged) + " on " + domain +
+                                        " have no 'dis' flag in their settings, so this PBX cannot disable them: "
+                                        "use suspend_mode=trunks (the call log has the settings the PBX sent)");
             return Outcome::success("accounts disabled on " + domain + ": " + (done.empty() ? "none (already disabled)" : joined(done)));
         }
         std::vector<std::string> done = state_list(c.state("disabled_trunks"));
@@ -181,7 +196,7 @@ public:
         for (auto [key, kind] : {std::pair{"disabled_trunks", "edit_trunk/"}, std::pair{"disabled_accounts", "user_settings/"}}) {
             std::vector<std::string> left = state_list(c.state(key));
             while (!left.empty()) {
-                const Reply r = call(c, "POST", domain_path(domain, kind + left.front()), json{{"dis", "false"}});
+                const Reply r = call(c, "PUT", domain_path(domain, kind + left.front()), json{{"dis", "false"}});
                 if (r.failed && r.status != 404) return *r.failed;  // gone since: nothing to enable
                 said.push_back((std::string(kind) == "edit_trunk/" ? "trunk " : "account ") + left.front());
                 left.erase(left.begin());
@@ -195,15 +210,18 @@ public:
 
     Outcome terminate(provisio::Call &c) {
         const Tenant t(c);
-        std::vector<std::string> accounts = state_list(c.state("disabled_accounts"));
-        if (auto failed = disable_accounts(c, t.domain, t.candidates(), accounts)) return *failed;
+        std::vector<std::string> accounts = state_list(c.state("disabled_accounts")), unflagged;
+        if (auto failed = disable_accounts(c, t.domain, t.candidates(), accounts, unflagged)) return *failed;
         std::vector<std::string> trunks = state_list(c.state("disabled_trunks"));
         if (provisio::plugin::product_option<Vodia>(c, "suspend_mode") == "trunks")
             if (auto failed = disable_trunks(c, t.domain, trunks)) return *failed;
         for (const char *key : {"disabled_accounts", "disabled_trunks", "suspended_tenant"}) c.erase_state(key);
+        // Terminate goes through: the tenant is the operator's to delete on the PBX, and an
+        // account this PBX cannot disable is named so the operator can.
         return Outcome::success("tenant " + t.domain + ": accounts " + (accounts.empty() ? "none" : joined(accounts)) + " and trunks " +
-                                (trunks.empty() ? "none" : joined(trunks)) +
-                                " disabled for good (the PBX keeps the tenant; delete it there)");
+                                (trunks.empty() ? "none" : joined(trunks)) + " disabled for good" +
+                                (unflagged.empty() ? "" : "; account(s) " + joined(unflagged) + " left as they are (no 'dis' flag on this PBX)") +
+                                " (the PBX keeps the tenant; delete it there)");
     }
 
     Outcome change_package(provisio::Call &c) {
@@ -213,78 +231,132 @@ public:
         return Outcome::success("tenant " + t.domain + " limited to " + std::string(c.setting("max_calls")) + " call(s)");
     }
 
+    // Vodia pages its CDR list with page (from 1) and size and keeps no cursor of its own, so
+    // every collection reads the list to its end (a page shorter than asked for) and keeps the
+    // service's calls that ended after the cursor (cdr_cursor.hpp). The PBX keeps a bounded
+    // number of CDRs, so the list is not long.
     Outcome collect_usage(provisio::Call &c, const provisio::UsageRequest &request) {
         const Tenant t(c);
-        // The cursor is "START|ID" of the last CDR handed over (start as ISO 8601 UTC).
-        const std::string cursor_text = request.cursor.empty() ? request.since : request.cursor;
-        auto [floor_start, floor_id] = provisio::plugin::split_cursor(cursor_text);
-        bool moved = false;
-        size_t page = std::max<size_t>(1, std::stoul(provisio::plugin::product_option<Vodia>(c, "cdr_page_size")));
-        uint32_t served = 0, seen = 0;
-        for (int round = 0; round < 100000 && served < request.max_records; ++round) {
-            const Reply r = call(c, "GET", domain_path(t.domain, "cdrs?start=" + std::to_string(floor_start) + "&count=" + std::to_string(page)));
-            if (r.failed) return *r.failed;
-            if (!r.body.is_array()) return Outcome::retry("the Vodia PBX answered the CDR list with something that is not a list");
-            bool progressed = false;
-            for (const json &rec : r.body) {
-                const int64_t start = number_of(rec, "start");
-                const std::string id = text_of(rec, "id");
-                if (std::tie(start, id) <= std::tie(floor_start, floor_id)) continue;  // handed over already
-                progressed = moved = true;
-                floor_start = start;
-                floor_id = id;
-                ++seen;
-                if (add_record(c, t, rec, start, id) && ++served == request.max_records) break;
-            }
-            if (r.body.size() < page) break;  // the last page
-            if (!progressed) page *= 2;       // a page's worth of calls in one second: ask for more
+        const std::string cursor_in = request.cursor.empty() ? request.since : request.cursor;
+        vodia::CdrFloor floor;
+        std::optional<int64_t> since_ms;
+        try {
+            floor = vodia::floor_of(cursor_in);
+            if (!request.since.empty()) since_ms = provisio::plugin::epoch_of(request.since) * 1000;
+        } catch (const std::exception &e) {
+            return Outcome::failure(e.what());
         }
-        if (moved) c.set_usage_cursor(iso_utc(floor_start) + "|" + floor_id);
-        else c.set_usage_cursor(cursor_text);
-        return Outcome::success(std::to_string(served) + " call(s) of " + std::to_string(seen) + " on tenant " + t.domain);
+        const std::string size_text = provisio::plugin::product_option<Vodia>(c, "cdr_page_size");
+        if (!is_digits(size_text) || size_text.size() > 5 || std::stoi(size_text) == 0)
+            return Outcome::failure("cdr_page_size '" + size_text + "' is not a page size from 1 to 99999");
+        const size_t size = std::stoul(size_text);
+
+        struct Mine {
+            vodia::CdrKey key;
+            vodia::CdrRecord cdr;
+        };
+        std::vector<Mine> mine;
+        std::set<std::string> seen;  // a call listed twice (the list moved while paging) counts once
+        vodia::TimeForms forms;
+        ListOrder order;
+        int page = 1;
+        for (;; ++page) {
+            if (page > max_cdr_pages)
+                return Outcome::failure("the CDR list of " + t.domain + " did not end after " + std::to_string(max_cdr_pages) + " pages of " +
+                                        size_text + " (every page was full)");
+            const Reply r = call(c, "GET", domain_path(t.domain, "cdrs?page=" + std::to_string(page) + "&size=" + size_text));
+            if (r.failed) return *r.failed;
+            if (!r.body.is_array())
+                return Outcome::failure("the Vodia PBX answered page " + std::to_string(page) + " of the CDR list of " + t.domain + " with " +
+                                        excerpt(r.text) + ", not a list of CDRs");
+            for (size_t i = 0; i < r.body.size(); ++i) {
+                vodia::CdrRecord cdr;
+                vodia::CdrKey key;
+                try {
+                    cdr = vodia::read_cdr(r.body[i], "page " + std::to_string(page) + ", record " + std::to_string(i + 1), forms);
+                    key = vodia::key_of(cdr.end_ms, cdr.id);
+                } catch (const std::exception &e) {
+                    return Outcome::failure(std::string(e.what()) + " — nothing collected for " + t.domain);
+                }
+                if (!seen.insert(cdr.id).second) continue;
+                order.saw(cdr.start_ms);
+                if (since_ms && cdr.start_ms < *since_ms) continue;
+                if (!floor.after(key) || !belongs(t, cdr)) continue;
+                mine.push_back({std::move(key), std::move(cdr)});
+            }
+            if (r.body.size() < size) break;
+        }
+        c.log(PROVISIO_LOG_INFO, "Vodia CDR list of " + t.domain + ": " + std::to_string(page) + " page(s) of " + size_text + ", " +
+                                     std::to_string(seen.size()) + " call(s), " + order.describe() + "; times as " + forms.describe());
+
+        std::sort(mine.begin(), mine.end(), [](const Mine &a, const Mine &b) { return std::tie(a.key.end_ms, a.key.id) < std::tie(b.key.end_ms, b.key.id); });
+        if (mine.size() > request.max_records) mine.resize(request.max_records);
+        for (const Mine &m : mine) c.add_usage(usage_of(t, m.cdr));
+        std::string cursor_out = mine.empty() ? cursor_in : vodia::cursor_text(mine.back().key);
+        // Right after an upgrade a cursor of the module's first versions ("START|ID") can sort
+        // after the new form within the same second; keep it then (the host skips calls it has).
+        if (cursor_out < cursor_in) cursor_out = cursor_in;
+        c.set_usage_cursor(cursor_out);
+        return Outcome::success(std::to_string(mine.size()) + " call(s) of " + std::to_string(seen.size()) + " on tenant " + t.domain);
     }
 
 private:
     static std::string domain_path(const std::string &domain, const std::string &what) { return "/rest/domain/" + domain + "/" + what; }
 
-    static bool add_record(const provisio::Call &c, const Tenant &t, const json &rec, int64_t start, const std::string &id) {
-        const vodia::SipParty from = vodia::parse_sip_party(text_of(rec, "from"));
-        const vodia::SipParty to = vodia::parse_sip_party(text_of(rec, "to"));
-        const bool outbound = t.owns(from.number) ||
-                              (!t.first_name.empty() && from.display.size() == t.first_name.size() &&
-                               vodia::contains_ignoring_case(from.display, t.first_name));
-        const bool inbound = !outbound && (t.owns(to.number) || to.number == t.inbound_search ||
-                                           vodia::contains_ignoring_case(to.display, t.inbound_search));
-        if (!outbound && !inbound) return false;  // another service's call on the same tenant
-        const int64_t connect = number_of(rec, "connect"), end = std::max(start, number_of(rec, "end"));
-        provisio::UsageRecord u;
-        u.id = id;
-        u.direction = outbound ? "outbound" : "inbound";
-        u.caller = from.number;
-        u.destination_number = to.number;
-        u.caller_destination = inbound ? to.number : "";
-        u.start = iso_utc(start);
-        u.answer = connect > 0 ? iso_utc(connect) : "";
-        u.end = iso_utc(end);
-        u.duration = end - start;
-        u.billsec = connect > 0 ? std::max<int64_t>(0, end - connect) : 0;
-        u.hangup_cause = connect > 0 ? "ANSWERED" : "NO ANSWER";
-        c.add_usage(u);
-        return true;
+    static bool outbound(const Tenant &t, const vodia::SipParty &from) {
+        return t.owns(from.number) || (!t.first_name.empty() && from.display.size() == t.first_name.size() &&
+                                       vodia::contains_ignoring_case(from.display, t.first_name));
+    }
+    static bool inbound(const Tenant &t, const vodia::SipParty &to) {
+        return t.owns(to.number) || to.number == t.inbound_search || vodia::contains_ignoring_case(to.display, t.inbound_search);
+    }
+    static bool belongs(const Tenant &t, const vodia::CdrRecord &cdr) {
+        return outbound(t, vodia::parse_sip_party(cdr.from)) || inbound(t, vodia::parse_sip_party(cdr.to));
     }
 
+    static provisio::UsageRecord usage_of(const Tenant &t, const vodia::CdrRecord &cdr) {
+        const vodia::SipParty from = vodia::parse_sip_party(cdr.from);
+        const vodia::SipParty to = vodia::parse_sip_party(cdr.to);
+        const bool out = outbound(t, from);
+        provisio::UsageRecord u;
+        // Qualified by the tenant: nothing says Vodia numbers CDRs across tenants, and the host
+        // keeps one call per id.
+        u.id = t.domain + "/" + cdr.id;
+        u.direction = out ? "outbound" : "inbound";
+        u.caller = from.number;
+        u.destination_number = to.number;
+        u.caller_destination = out ? "" : to.number;
+        u.start = vodia::iso_utc_millis(cdr.start_ms);
+        u.answer = cdr.connect_ms ? vodia::iso_utc_millis(*cdr.connect_ms) : "";
+        u.end = vodia::iso_utc_millis(cdr.end_ms);
+        u.duration = vodia::seconds_rounded_up(cdr.end_ms - cdr.start_ms);
+        u.billsec = cdr.connect_ms ? vodia::seconds_rounded_up(cdr.end_ms - *cdr.connect_ms) : 0;
+        u.hangup_cause = cdr.connect_ms ? "ANSWERED" : "NO ANSWER";
+        return u;
+    }
+
+    Reply account_settings(provisio::Call &c, const std::string &domain, const std::string &number) {
+        Reply a = call(c, "GET", domain_path(domain, "user_settings/" + number));
+        if (!a.failed && !a.body.is_object())
+            a.failed = Outcome::failure("the Vodia PBX answered the settings of account " + number + " on " + domain + " with " +
+                                        excerpt(a.text) + ", not an object of settings");
+        return a;
+    }
+
+    // Vodia's sample client changes a trunk's or an account's settings with PUT.
     std::optional<Outcome> set_disabled(provisio::Call &c, const std::string &domain, const std::string &what, bool disabled) {
-        const Reply r = call(c, "POST", domain_path(domain, what), json{{"dis", disabled ? "true" : "false"}});
-        return r.failed;
+        return call(c, "PUT", domain_path(domain, what), json{{"dis", disabled ? "true" : "false"}}).failed;
     }
 
     // Disables the tenant's enabled trunks, adding each to `done` (saved as it goes).
     std::optional<Outcome> disable_trunks(provisio::Call &c, const std::string &domain, std::vector<std::string> &done) {
         const Reply list = call(c, "GET", domain_path(domain, "domain_trunks"));
         if (list.failed) return list.failed;
-        if (!list.body.is_array()) return Outcome::retry("the Vodia PBX answered the trunk list with something that is not a list");
+        if (!list.body.is_array())
+            return Outcome::failure("the Vodia PBX answered the trunk list of " + domain + " with " + excerpt(list.text) + ", not a list");
         for (const json &trunk : list.body) {
             const std::string id = text_of(trunk, "id");
+            if (id.empty()) return Outcome::failure("the Vodia PBX listed a trunk of " + domain + " without an id: " + excerpt(trunk.dump()));
             if (text_of(trunk, "disabled") == "true") continue;  // disabled by someone else: not ours to enable later
             if (auto failed = set_disabled(c, domain, "edit_trunk/" + id, true)) return failed;
             add_unique(done, id);
@@ -294,13 +366,21 @@ private:
         return std::nullopt;
     }
 
+    // Disables the service's enabled accounts, adding each to `done` (saved as it goes); an
+    // account whose settings carry no 'dis' flag is left alone and named in `unflagged`.
     std::optional<Outcome> disable_accounts(provisio::Call &c, const std::string &domain, const std::vector<std::string> &numbers,
-                                            std::vector<std::string> &done) {
+                                            std::vector<std::string> &done, std::vector<std::string> &unflagged) {
         for (const auto &n : numbers) {
-            const Reply a = call(c, "GET", domain_path(domain, "user_settings/" + n));
+            const Reply a = account_settings(c, domain, n);
             if (a.status == 404) continue;
             if (a.failed) return a.failed;
-            if (text_of(a.body, "dis") == "true") continue;
+            const auto disabled = account_disabled(a.body);
+            if (!disabled) {
+                c.log(PROVISIO_LOG_WARNING, "account " + n + " on " + domain + " has no 'dis' flag in its settings: not disabled");
+                unflagged.push_back(n);
+                continue;
+            }
+            if (*disabled) continue;
             if (auto failed = set_disabled(c, domain, "user_settings/" + n, true)) return failed;
             add_unique(done, n);
             c.set_state("disabled_accounts", joined(done));
@@ -314,17 +394,19 @@ private:
         std::vector<std::string> enabled;
         if (provisio::plugin::product_option<Vodia>(c, "suspend_mode") == "accounts") {
             for (const auto &n : t.candidates()) {
-                const Reply a = call(c, "GET", domain_path(t.domain, "user_settings/" + n));
+                const Reply a = account_settings(c, t.domain, n);
                 if (a.status == 404) continue;
                 if (a.failed) return *a.failed;
-                if (text_of(a.body, "dis") != "true") continue;
+                if (account_disabled(a.body) != true) continue;
                 if (auto failed = set_disabled(c, t.domain, "user_settings/" + n, false)) return *failed;
                 enabled.push_back("account " + n);
             }
         } else {
             const Reply list = call(c, "GET", domain_path(t.domain, "domain_trunks"));
             if (list.failed) return *list.failed;
-            for (const json &trunk : list.body.is_array() ? list.body : json::array()) {
+            if (!list.body.is_array())
+                return Outcome::failure("the Vodia PBX answered the trunk list of " + t.domain + " with " + excerpt(list.text) + ", not a list");
+            for (const json &trunk : list.body) {
                 if (text_of(trunk, "disabled") != "true") continue;
                 if (auto failed = set_disabled(c, t.domain, "edit_trunk/" + text_of(trunk, "id"), false)) return *failed;
                 enabled.push_back("trunk " + text_of(trunk, "id"));
@@ -333,143 +415,25 @@ private:
         return Outcome::success("enabled on " + t.domain + ": " + (enabled.empty() ? "nothing" : joined(enabled)));
     }
 
+    // The tenant's call limit. Vodia's sample client reads a tenant's settings with GET
+    // …/settings and writes them with PUT …/settings/; the key "max_calls" is our reading of
+    // the web interface, so it is written only when the PBX shows it.
     std::optional<Outcome> apply_max_calls(provisio::Call &c, const std::string &domain) {
         const std::string limit(c.setting("max_calls"));
         if (limit.empty()) return std::nullopt;
-        return call(c, "POST", domain_path(domain, "settings"), json{{"max_calls", limit}}).failed;
-    }
-
-    // ---- The REST client: session or Basic authentication, errors sorted into retry or not ----
-
-    std::string session_key(const provisio::Call &c) const {
-        return provisio::plugin::base_url(c) + " " + std::string(c.server("username"));
+        const Reply settings = call(c, "GET", domain_path(domain, "settings"));
+        if (settings.failed) return settings.failed;
+        if (!settings.body.is_object() || !settings.body.contains("max_calls"))
+            return Outcome::failure("the settings of tenant " + domain + " on the Vodia PBX have no 'max_calls' (answer: " +
+                                    excerpt(settings.text) + "): this PBX does not take the call limit this way; leave max_calls blank");
+        return call(c, "PUT", domain_path(domain, "settings/"), json{{"max_calls", limit}}).failed;
     }
 
     Reply call(provisio::Call &c, const std::string &method, const std::string &path, const std::optional<json> &body = std::nullopt) {
-        const bool basic = provisio::plugin::server_option<Vodia>(c, "auth") == "basic";
-        std::string session;
-        bool fresh = false;
-        if (!basic) {
-            session = cached_session(c);
-            if (session.empty()) {
-                Reply login = log_in(c);
-                if (login.failed) return login;
-                session = login.body.get<std::string>();
-                fresh = true;
-            }
-        }
-        for (int attempt = 0;; ++attempt) {
-            provisio::HttpRequest req;
-            req.method = method;
-            req.url = provisio::plugin::base_url(c) + path;
-            req.headers = {{"Accept", "application/json"}};
-            if (basic)
-                req.headers.emplace_back("Authorization", "Basic " + base64(std::string(c.server("username")) + ":" + std::string(c.server("password"))));
-            else req.headers.emplace_back("Cookie", "session=" + session);
-            if (body) {
-                req.headers.emplace_back("Content-Type", "application/json");
-                req.body = body->dump();
-            }
-            const provisio::HttpResponse r = c.http(req);
-            log(c, method + " " + path + (req.body.empty() ? "" : " " + req.body), r, session);
-            if (!basic && !fresh && r.transport == provisio::Status::ok && (r.status == 401 || r.status == 403) && attempt == 0) {
-                forget_session(c, session);  // expired: log in again once
-                Reply login = log_in(c);
-                if (login.failed) return login;
-                session = login.body.get<std::string>();
-                fresh = true;
-                continue;
-            }
-            return sorted(r, method + " " + path);
-        }
+        return rest_.call(c, provisio::plugin::server_option<Vodia>(c, "auth") == "basic", method, path, body);
     }
 
-    Reply log_in(provisio::Call &c) {
-        const std::string user(c.server("username"));
-        const std::string hash = provisio::plugin::md5_hex(c.server("password"));
-        provisio::HttpRequest req;
-        req.method = "PUT";
-        req.url = provisio::plugin::base_url(c) + "/rest/system/session";
-        req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-        req.body = json{{"name", "auth"}, {"value", user + " " + hash}}.dump();
-        const provisio::HttpResponse r = c.http(req);
-        std::string session;
-        if (r.transport == provisio::Status::ok && r.status == 200) {
-            const std::string cookie = r.header("set-cookie");
-            if (const size_t at = cookie.find("session="); at != std::string::npos)
-                session = cookie.substr(at + 8, cookie.find(';', at) == std::string::npos ? std::string::npos : cookie.find(';', at) - at - 8);
-            if (session.empty()) {  // some versions answer with the id as a JSON string
-                try {
-                    const json j = json::parse(r.body);
-                    if (j.is_string()) session = j.get<std::string>();
-                } catch (const std::exception &) {
-                }
-            }
-        }
-        c.log_call("login", "PUT /rest/system/session " + req.body,
-                   r.transport == provisio::Status::ok ? std::to_string(r.status) + " " + r.body : r.error, {hash, session});
-        Reply out = sorted(r, "login");
-        if (out.failed) return out;
-        if (session.empty()) {
-            out.failed = Outcome::retry("the Vodia PBX accepted the login but sent no session cookie");
-            return out;
-        }
-        std::lock_guard lock(mutex_);
-        sessions_[session_key(c)] = session;
-        out.body = session;
-        return out;
-    }
-
-    std::string cached_session(const provisio::Call &c) {
-        std::lock_guard lock(mutex_);
-        auto it = sessions_.find(session_key(c));
-        return it == sessions_.end() ? "" : it->second;
-    }
-    void forget_session(const provisio::Call &c, const std::string &session) {
-        std::lock_guard lock(mutex_);
-        auto it = sessions_.find(session_key(c));
-        if (it != sessions_.end() && it->second == session) sessions_.erase(it);
-    }
-
-    static void log(const provisio::Call &c, const std::string &request, const provisio::HttpResponse &r, const std::string &session) {
-        c.log_call(request.substr(0, request.find(' ')), request,
-                   r.transport == provisio::Status::ok ? std::to_string(r.status) + " " + r.body.substr(0, 2000) : r.error,
-                   {c.server("password"), session});
-    }
-
-    static Reply sorted(const provisio::HttpResponse &r, const std::string &what) {
-        Reply out;
-        out.status = r.status;
-        if (r.transport != provisio::Status::ok) {
-            out.failed = r.transport == provisio::Status::retryable ? Outcome::retry("Vodia PBX unreachable: " + r.error)
-                                                                    : Outcome::failure("Vodia PBX: " + r.error);
-            return out;
-        }
-        if (r.status == 401 || r.status == 403) {
-            out.failed = Outcome::failure("the Vodia PBX refused the credentials (" + what + ", HTTP " + std::to_string(r.status) +
-                                          "): check the server's username and password");
-            return out;
-        }
-        if (r.status >= 500) {
-            out.failed = Outcome::retry("the Vodia PBX answered HTTP " + std::to_string(r.status) + " to " + what);
-            return out;
-        }
-        try {
-            out.body = r.body.empty() ? json() : json::parse(r.body);
-        } catch (const std::exception &) {
-            out.failed = Outcome::retry("the Vodia PBX answered " + what + " with HTTP " + std::to_string(r.status) + " and a body that is not JSON");
-            return out;
-        }
-        if (r.status < 200 || r.status >= 300) {
-            const std::string message = text_of(out.body, "error");
-            out.failed = Outcome::failure("the Vodia PBX answered HTTP " + std::to_string(r.status) + " to " + what +
-                                          (message.empty() ? "" : ": " + message));
-        }
-        return out;
-    }
-
-    std::mutex mutex_;
-    std::map<std::string, std::string> sessions_;  // "base URL user" → session id, shared by the workers
+    vodia::RestClient rest_;
 };
 
 }  // namespace

@@ -1,7 +1,9 @@
 // The vodia module loaded by the real core, driven through the CLI, against the Vodia simulator
-// over HTTPS with a self-signed certificate: session login, both suspend modes and a mode
-// change while suspended, faults, credentials kept out of logs, usage across runs, autobill
-// and autosuspend.
+// over HTTPS with a self-signed certificate: the exact requests of each action compared with
+// Vodia's documented API and sample client (docs/modules/vodia.md, "Checked against"), both
+// suspend modes and a mode change while suspended, a PBX without an account flag, faults,
+// credentials kept out of logs, usage across runs from CDRs with fractional text times, a CDR
+// that cannot be read, autobill and autosuspend.
 #include "support/expect_ok.hpp"
 #include "support/module_faults.hpp"
 #include "support/sandbox.hpp"
@@ -20,6 +22,9 @@ namespace {
 
 const std::string password = "pbx-Secret-9";
 const std::string tenant = "cffm.wat1.example.ca";
+const std::string T = "/rest/domain/" + tenant;
+// Vodia's login: the user and the MD5 of the password (md5("pbx-Secret-9")).
+const std::string login = R"(PUT /rest/system/session {"name":"auth","value":"admin 5989e0cf454950382e7b793fb7abdce3"})";
 constexpr int64_t nov28 = 1795824000;  // 2026-11-28T00:00:00Z
 
 struct VodiaSetup {
@@ -27,7 +32,7 @@ struct VodiaSetup {
     provisio::sims::TlsFiles tls = provisio::sims::make_self_signed_certificate(inst.dir() / "tls");
     VodiaSim sim{"admin", password, tls};
 
-    explicit VodiaSetup(const std::string &mode = "trunks") {
+    explicit VodiaSetup(const std::string &mode = "trunks", const std::string &max_calls = "4") {
         inst.install_module("vodia");
         inst.edit_config("ca_file = \"\"", "ca_file = \"" + tls.certificate.string() + "\"");
         inst.edit_config("timeout_ms = 15000", "timeout_ms = 1500");
@@ -39,8 +44,10 @@ struct VodiaSetup {
         ok(inst, {"tariff", "import", "Wholesale", (inst.dir() / "rates.csv").string()});
         ok(inst, {"server", "add", "--name", "vodia1", "--module", "vodia", "--hostname", "127.0.0.1", "--port",
                   std::to_string(sim.port()), "--username", "admin", "--password", password});
-        ok(inst, {"product", "add", "--name", "Hosted PBX", "--module", "vodia", "--price", "20", "--setting", "suspend_mode=" + mode,
-                  "--setting", "max_calls=4"});
+        std::vector<std::string> product{"product", "add", "--name", "Hosted PBX", "--module", "vodia", "--price", "20", "--setting",
+                                         "suspend_mode=" + mode};
+        if (!max_calls.empty()) product.insert(product.end(), {"--setting", "max_calls=" + max_calls});
+        ok(inst, product);
         ok(inst, {"package", "set", "Hosted PBX", "--tariff", "Wholesale"});
         ok(inst, {"client", "add", "--first-name", "Ann", "--email", "ann@example.org"});
         ok(inst, {"service", "add", "--client", "1", "--product", "Hosted PBX", "--server", "vodia1", "--domain",
@@ -49,56 +56,114 @@ struct VodiaSetup {
     }
     std::string status() { return json::parse(inst.run({"--json", "service", "show", "1"}).out)["status"].get<std::string>(); }
     provisio::sims::VodiaTenant pbx() { return *sim.tenant(tenant); }
+
+    // Runs one CLI command and returns the requests it made of the PBX, "METHOD target body".
+    std::vector<std::string> transcript(const std::vector<std::string> &command, int exit_code = 0) {
+        const size_t before = sim.requests().size();
+        const RunResult r = inst.run(command);
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == exit_code);
+        std::vector<std::string> out;
+        const auto all = sim.requests();
+        for (size_t i = before; i < all.size(); ++i)
+            out.push_back(all[i].method + " " + all[i].target + (all[i].body.empty() ? "" : " " + all[i].body));
+        return out;
+    }
+    // A call as Vodia records it: times with fractions, answered 5 s in, `talk` billable seconds.
+    void cdr(uint64_t id, const std::string &from, const std::string &to, int64_t at, int64_t talk) {
+        const int64_t start = (nov28 + at) * 1000 + 250, connect = talk ? start + 5000 : 0;
+        sim.add_cdr(tenant, {id, from, to, start, connect, talk ? connect + talk * 1000 - 400 : start + 5000, ""});
+    }
 };
+
+using Lines = std::vector<std::string>;
 
 }  // namespace
 
-TEST_CASE("vodia: test connection, create, trunk suspend, unsuspend, change package, terminate against the simulator") {
+// Vodia's PHP sample client writes a trunk's, an account's and a tenant's settings with PUT; the
+// simulator refuses POST as the module's first version sent it.
+TEST_CASE("vodia transcripts: each action makes the requests of Vodia's API and sample client, and no others") {
     VodiaSetup s;
-    const RunResult test = s.inst.run({"server", "test", "vodia1"});
-    INFO(test.out << test.err);
-    REQUIRE(test.exit_code == 0);
-    CHECK_THAT(test.out, Catch::Contains("1 tenant(s)"));
+    CHECK(s.transcript({"server", "test", "vodia1"}) == Lines{login, "GET /rest/system/domains"});
+    CHECK_THAT(s.inst.run({"server", "test", "vodia1"}).out, Catch::Contains("1 tenant(s)"));
 
-    ok(s.inst, {"service", "create", "1"});
+    CHECK(s.transcript({"service", "create", "1"}) == Lines{
+                                                          login,
+                                                          "GET " + T + "/domain_trunks",
+                                                          "GET " + T + "/user_settings/8300",
+                                                          "GET " + T + "/user_settings/5484815577",
+                                                          "GET " + T + "/user_settings/5197830020",
+                                                          "GET " + T + "/settings",
+                                                          "PUT " + T + R"(/settings/ {"max_calls":"4"})",
+                                                      });
     CHECK(s.status() == "Active");
     CHECK(s.pbx().max_calls == "4");
-    ok(s.inst, {"service", "suspend", "1"});
+
+    CHECK(s.transcript({"service", "suspend", "1"}) == Lines{login, "GET " + T + "/domain_trunks", "PUT " + T + R"(/edit_trunk/1 {"dis":"true"})"});
     CHECK(s.pbx().trunks[0].disabled);
     CHECK(s.status() == "Suspended");
-    ok(s.inst, {"service", "unsuspend", "1"});
+
+    CHECK(s.transcript({"service", "unsuspend", "1"}) == Lines{login, "PUT " + T + R"(/edit_trunk/1 {"dis":"false"})"});
     CHECK_FALSE(s.pbx().trunks[0].disabled);
     CHECK(s.pbx().trunks[1].disabled);  // disabled before we came: stays so
-    ok(s.inst, {"product", "set", "Hosted PBX", "--setting", "max_calls=8"});
-    ok(s.inst, {"service", "change-package", "1"});
-    CHECK(s.pbx().max_calls == "8");
-    ok(s.inst, {"service", "terminate", "1"});
-    CHECK(s.pbx().accounts["8300"].disabled);
-    CHECK_FALSE(s.pbx().accounts["8301"].disabled);  // another client's extension on the tenant
-    CHECK(s.pbx().trunks[0].disabled);
 
-    // Every request after the login carried the session cookie, never the password.
-    const auto requests = s.sim.requests();
-    REQUIRE(!requests.empty());
-    CHECK(requests.front().method == "PUT");
-    for (const auto &r : requests) CHECK(r.body.find(password) == std::string::npos);
+    ok(s.inst, {"product", "set", "Hosted PBX", "--setting", "max_calls=8"});
+    CHECK(s.transcript({"service", "change-package", "1"}) == Lines{login, "GET " + T + "/settings", "PUT " + T + R"(/settings/ {"max_calls":"8"})"});
+    CHECK(s.pbx().max_calls == "8");
+
+    s.cdr(20751, "\"Ann\" <sip:8300@" + tenant + ">", "<sip:+15145550100@trunk>", 36000, 60);
+    CHECK(s.transcript({"cdr", "collect", "--service", "1"}) == Lines{login, "GET " + T + "/cdrs?page=1&size=500"});
+
+    // The host collects the last calls before terminating. Vodia's published account settings
+    // have no flag that disables an account: terminate disables the trunks and names the
+    // accounts it could not disable.
+    CHECK(s.transcript({"service", "terminate", "1"}) == Lines{
+                                                             login,
+                                                             "GET " + T + "/cdrs?page=1&size=500",
+                                                             "GET " + T + "/user_settings/8300",
+                                                             "GET " + T + "/user_settings/5484815577",
+                                                             "GET " + T + "/user_settings/5197830020",
+                                                             "GET " + T + "/domain_trunks",
+                                                             "PUT " + T + R"(/edit_trunk/1 {"dis":"true"})",
+                                                         });
+    CHECK(s.pbx().trunks[0].disabled);
     const RunResult log = s.inst.run({"module", "log"});
     CHECK_THAT(log.out, Catch::Contains("edit_trunk/1"));
+    CHECK_THAT(log.out, Catch::Contains("account(s) 8300 left as they are (no 'dis' flag on this PBX)"));
     CHECK(log.out.find(password) == std::string::npos);
+    const json services = json::parse(s.inst.run({"--json", "service", "show", "1"}).out);
+    CHECK(services["status"] == "Terminated");
 }
 
-TEST_CASE("vodia: account mode suspends only the service's extension; a mode change while suspended undoes exactly that") {
+TEST_CASE("vodia transcripts: account mode on a PBX with an account 'dis' flag; a mode change while suspended undoes exactly that") {
     VodiaSetup s("accounts");
+    s.sim.account_flag(true);
     ok(s.inst, {"service", "create", "1"});
-    ok(s.inst, {"service", "suspend", "1"});
+    CHECK(s.transcript({"service", "suspend", "1"}) == Lines{
+                                                           login,
+                                                           "GET " + T + "/user_settings/8300",
+                                                           "PUT " + T + R"(/user_settings/8300 {"dis":"true"})",
+                                                           "GET " + T + "/user_settings/5484815577",
+                                                           "GET " + T + "/user_settings/5197830020",
+                                                       });
     CHECK(s.pbx().accounts["8300"].disabled);
     CHECK_FALSE(s.pbx().accounts["8301"].disabled);
     CHECK_FALSE(s.pbx().trunks[0].disabled);
     ok(s.inst, {"product", "set", "Hosted PBX", "--setting", "suspend_mode=trunks"});
-    ok(s.inst, {"service", "unsuspend", "1"});
+    CHECK(s.transcript({"service", "unsuspend", "1"}) == Lines{login, "PUT " + T + R"(/user_settings/8300 {"dis":"false"})"});
     CHECK_FALSE(s.pbx().accounts["8300"].disabled);
     CHECK_FALSE(s.pbx().trunks[0].disabled);  // not touched although the mode now says trunks
     CHECK(s.pbx().trunks[1].disabled);
+}
+
+TEST_CASE("vodia: account mode on a PBX whose account settings have no 'dis' flag fails the suspend, naming the account") {
+    VodiaSetup s("accounts");
+    ok(s.inst, {"service", "create", "1"});
+    const auto requests = s.transcript({"service", "suspend", "1"}, 1);
+    for (const auto &r : requests) CHECK(r.rfind("PUT " + T, 0) != 0);  // nothing written
+    CHECK(s.status() == "Active");
+    const RunResult log = s.inst.run({"module", "log"});
+    CHECK_THAT(log.out, Catch::Contains("account(s) 8300 on " + tenant + " have no 'dis' flag"));
 }
 
 TEST_CASE("vodia: each fault is a clear error in the call log, retryable where a retry helps, and the status stays") {
@@ -112,28 +177,27 @@ TEST_CASE("vodia: each fault is a clear error in the call log, retryable where a
     CHECK(s.pbx().trunks[0].disabled);
 }
 
-TEST_CASE("vodia: usage from the CDR list across runs, never a call twice, then autobill and autosuspend") {
-    VodiaSetup s;
+// Before: the module read "1795860000.250" as an integer, got 0 and skipped every call, so
+// `cdr collect` said "0 record(s)" and the client was never charged.
+TEST_CASE("vodia: usage from CDRs with fractional text times across runs, never a call twice, then autobill and autosuspend") {
+    VodiaSetup s("trunks", "");
     ok(s.inst, {"field", "add-voip"});
     ok(s.inst, {"field", "set", "1", "Has VoIP Service", "yes"});
     ok(s.inst, {"--now", "2026-11-01T10:00:00Z", "service", "create", "1"});
-    auto cdr = [&](const std::string &id, const std::string &from, const std::string &to, int64_t at, int64_t talk) {
-        s.sim.add_cdr(tenant, {id, from, to, nov28 + at, talk ? nov28 + at + 5 : 0, nov28 + at + 5 + talk});
-    };
-    cdr("c1", "\"Ann\" <sip:8300@" + tenant + ">", "<sip:+15145550100@trunk>", 36000, 60);
-    cdr("c2", "\"Bob\" <sip:8301@" + tenant + ">", "<sip:+15145550101@trunk>", 36100, 60);  // Bob's, not this service's
-    cdr("c3", "\"Ann\" <sip:8300@" + tenant + ">", "<sip:+15145550103@trunk>", 36200, 120);
+    s.cdr(20751, "\"Ann\" <sip:8300@" + tenant + ">", "<sip:+15145550100@trunk>", 36000, 60);
+    s.cdr(20752, "\"Bob\" <sip:8301@" + tenant + ">", "<sip:+15145550101@trunk>", 36100, 60);  // Bob's, not this service's
+    s.cdr(20753, "\"Ann\" <sip:8300@" + tenant + ">", "<sip:+15145550103@trunk>", 36200, 120);
     RunResult r = s.inst.run({"cdr", "collect", "--service", "1"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("2 stored"));
-    cdr("c4", "\"Ann\" <sip:8300@" + tenant + ">", "<sip:+15145550102@trunk>", 90000, 30);
+    s.cdr(20754, "\"Ann\" <sip:8300@" + tenant + ">", "<sip:+15145550102@trunk>", 90000, 30);
     r = s.inst.run({"cdr", "collect", "--service", "1"});
     CHECK_THAT(r.out, Catch::Contains("1 stored"));
     r = s.inst.run({"cdr", "collect", "--service", "1"});
     CHECK_THAT(r.out, Catch::Contains("0 record(s)"));
     const json calls = json::parse(s.inst.run({"--json", "cdr", "list", "--service", "1"}).out);
-    CHECK(calls.size() == 3);
+    REQUIRE(calls.size() == 3);
 
     ok(s.inst, {"credit", "add", "1", "0.05", "--description", "Top-up"});
     r = s.inst.run({"--now", "2026-11-30T06:00:00Z", "cron", "--task", "autobill", "--verbose"});
@@ -150,4 +214,18 @@ TEST_CASE("vodia: usage from the CDR list across runs, never a call twice, then 
     INFO(r.out << r.err);
     CHECK(s.status() == "Active");
     CHECK_FALSE(s.pbx().trunks[0].disabled);
+}
+
+TEST_CASE("vodia: a CDR whose start cannot be read fails the collection, naming the record and the field; nothing is stored") {
+    VodiaSetup s("trunks", "");
+    ok(s.inst, {"--now", "2026-11-01T10:00:00Z", "service", "create", "1"});
+    s.cdr(20751, "\"Ann\" <sip:8300@" + tenant + ">", "<sip:+15145550100@trunk>", 36000, 60);
+    s.sim.add_cdr(tenant, {20752, "\"Ann\" <sip:8300@" + tenant + ">", "<sip:+15145550101@trunk>", (nov28 + 36300) * 1000, 0,
+                           (nov28 + 36500) * 1000, "28.11.2026 10:05"});  // listed first: the newest
+    const RunResult r = s.inst.run({"cdr", "collect", "--service", "1"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.out + r.err + s.inst.run({"module", "log"}).out,
+               Catch::Contains("CDR 20752 (page 1, record 1): field 'start' is \"28.11.2026 10:05\", not a time in seconds since 1970"));
+    CHECK(json::parse(s.inst.run({"--json", "cdr", "list", "--service", "1"}).out).empty());
 }

@@ -15,6 +15,13 @@ namespace {
 SimResponse error(int status, const std::string &message) { return {status, json{{"error", message}}.dump()}; }
 const char *flag(bool b) { return b ? "true" : "false"; }
 
+// Milliseconds → "1595572559.444", as Vodia writes CDR times (text, three decimals).
+std::string vodia_time(int64_t ms) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%lld.%03lld", static_cast<long long>(ms / 1000), static_cast<long long>(ms % 1000));
+    return text;
+}
+
 std::string base64_decoded(const std::string &in) {
     static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -30,6 +37,16 @@ std::string base64_decoded(const std::string &in) {
         }
     }
     return out;
+}
+
+// A session id of 20 letters and digits: Vodia's API document shows the login answer as
+// "Content-Length: 22", the id in quotes; its PHP sample keeps 20 characters of it.
+std::string new_session_id() {
+    static std::mt19937_64 random{std::random_device{}()};
+    static constexpr char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::string id;
+    for (int i = 0; i < 20; ++i) id += chars[random() % (sizeof chars - 1)];
+    return id;
 }
 
 }  // namespace
@@ -67,6 +84,12 @@ int VodiaSim::logins() const {
     return logins_;
 }
 
+void VodiaSim::account_flag(bool on) {
+    std::lock_guard lock(state_mutex_);
+    account_flag_ = on;
+}
+
+// Assumption: what Vodia answers to bad credentials is not published; 401 with a message.
 SimResponse VodiaSim::wrong_credentials() { return error(401, "Authentication failed"); }
 
 bool VodiaSim::authenticated(const SimRequest &r) const {
@@ -90,16 +113,19 @@ SimResponse VodiaSim::handle(const SimRequest &r) {
             return error(400, "the request body is not JSON");
         }
         if (body.value("name", "") != "auth" || body.value("value", "") != user_ + " " + provisio::plugin::md5_hex(password_)) return wrong_credentials();
-        static std::mt19937_64 random{std::random_device{}()};
-        const std::string sid = std::to_string(random());
+        const std::string sid = new_session_id();
         sessions_.insert(sid);
         ++logins_;
-        return {200, json(sid).dump(), "application/json", {{"Set-Cookie", "session=" + sid + "; Path=/; HttpOnly"}}};
+        return {200, json(sid).dump()};
     }
     if (!authenticated(r)) return wrong_credentials();
     if (path == "/rest/system/domains" && r.method == "GET") {
-        json list = json::array();
-        for (const auto &[name, t] : tenants_) list.push_back({{"name", name}, {"accounts", t.accounts.size()}});
+        // Keyed by the tenant's id, each with its name and display name (the shape the public
+        // Raycast client for Vodia reads).
+        json list = json::object();
+        int id = 1;
+        for (const auto &[name, t] : tenants_)
+            list[std::to_string(id++)] = {{"name", name}, {"display", name}, {"alias", json::array({name})}, {"country", "1"}, {"area", ""}};
         return {200, list.dump()};
     }
     const std::string prefix = "/rest/domain/";
@@ -116,8 +142,9 @@ SimResponse VodiaSim::handle(const SimRequest &r) {
 }
 
 SimResponse VodiaSim::domain_call(const SimRequest &r, VodiaTenant &t, const std::string &what, const std::string &arg) {
+    if (r.method != "GET" && r.method != "PUT") return error(405, r.method + " is not how this PBX changes " + what + " (PUT is)");
     json body = json::object();
-    if (r.method == "POST") {
+    if (r.method == "PUT") {
         try {
             body = json::parse(r.body);
         } catch (const std::exception &) {
@@ -132,47 +159,73 @@ SimResponse VodiaSim::domain_call(const SimRequest &r, VodiaTenant &t, const std
         target = v == "true";
         return std::nullopt;
     };
-    if (what == "domain_trunks" && r.method == "GET") {
+    // Assumption: what Vodia answers to a PUT is not published (its sample checks for 200 only).
+    const SimResponse written{200, ""};
+    if (what == "domain_trunks" && arg.empty() && r.method == "GET") {
+        // Fields as api.vodia.com's trunk page lists them.
         json list = json::array();
-        for (const auto &tr : t.trunks) list.push_back({{"id", tr.id}, {"name", tr.name}, {"type", "register"}, {"disabled", flag(tr.disabled)}});
+        for (const auto &tr : t.trunks)
+            list.push_back({{"id", tr.id}, {"name", tr.name}, {"type", "register"}, {"disabled", flag(tr.disabled)}, {"account", ""},
+                            {"proxy", ""}, {"registrar", ""}, {"direction", ""}, {"ani", ""}, {"global", "false"},
+                            {"status1", ""}, {"status2", ""}});
         return {200, list.dump()};
     }
     if (what == "edit_trunk") {
         auto tr = std::find_if(t.trunks.begin(), t.trunks.end(), [&](const VodiaTrunk &x) { return x.id == arg; });
         if (tr == t.trunks.end()) return error(404, "trunk " + arg + " does not exist");
         if (auto bad = set_flag(tr->disabled)) return *bad;
-        return {200, json{{"name", tr->name}, {"dis", flag(tr->disabled)}}.dump()};
+        if (r.method == "PUT") return written;
+        return {200, json{{"name", tr->name}, {"dis", flag(tr->disabled)}, {"domain", "1"}, {"global", "false"}}.dump()};
     }
     if (what == "user_settings") {
         auto acc = t.accounts.find(arg);
+        // Assumption: the answer for an account that does not exist is not published.
         if (acc == t.accounts.end()) return error(404, "account " + arg + " does not exist");
-        if (auto bad = set_flag(acc->second.disabled)) return *bad;
-        return {200, json{{"alias", arg}, {"first_name", acc->second.first_name}, {"dis", flag(acc->second.disabled)}}.dump()};
+        // A PBX without the flag ignores it, as it does any key it does not know (assumption).
+        if (account_flag_)
+            if (auto bad = set_flag(acc->second.disabled)) return *bad;
+        if (body.contains("first_name") && body["first_name"].is_string()) acc->second.first_name = body["first_name"].get<std::string>();
+        if (r.method == "PUT") return written;
+        // A few of the keys api.vodia.com's extension page shows (it lists them alphabetically,
+        // with no "dis" between "dial_plan" and "display_name").
+        json settings{{"access_level", "0"}, {"block_cid", "false"}, {"cw", "true"}, {"dial_plan", ""},
+                      {"display_name", ""}, {"dnd", "false"}, {"first_name", acc->second.first_name}};
+        if (account_flag_) settings["dis"] = flag(acc->second.disabled);
+        return {200, settings.dump()};
     }
     if (what == "settings") {
         if (body.contains("max_calls")) {
             if (!body["max_calls"].is_string()) return error(400, "max_calls must be a string");
             t.max_calls = body["max_calls"].get<std::string>();
         }
+        if (r.method == "PUT") return written;
+        // Assumption: the tenant settings' keys are not published; "max_calls" is our reading.
         return {200, json{{"max_calls", t.max_calls}}.dump()};
     }
-    if (what == "cdrs" && r.method == "GET") {
-        int64_t from = 0;
-        size_t count = 100;
+    if (what == "cdrs" && arg.empty() && r.method == "GET") {
+        // page from 1 and size, as the public Vodia dashboard client asks (cdrs?size=400&page=1).
+        // Assumption: the default page size; Vodia's "default CDR listing size" is 30.
+        size_t page = 1, size = 30;
         try {
-            if (!r.query("start").empty()) from = std::stoll(r.query("start"));
-            if (!r.query("count").empty()) count = std::stoul(r.query("count"));
+            if (!r.query("page").empty()) page = std::stoul(r.query("page"));
+            if (!r.query("size").empty()) size = std::stoul(r.query("size"));
         } catch (const std::exception &) {
-            return error(400, "start and count must be numbers");
+            return error(400, "page and size must be numbers");
         }
-        std::vector<const VodiaCdr *> due;
-        for (const auto &c : t.cdrs)
-            if (c.start >= from) due.push_back(&c);
-        std::sort(due.begin(), due.end(), [](auto *a, auto *b) { return std::tie(a->start, a->id) < std::tie(b->start, b->id); });
+        if (page == 0 || size == 0) return error(400, "page and size start at 1");
+        // Newest first, as Vodia's lists of calls are (the public dashboard client's sample).
+        std::vector<const VodiaCdr *> all;
+        for (const auto &c : t.cdrs) all.push_back(&c);
+        std::sort(all.begin(), all.end(), [](auto *a, auto *b) { return std::tie(a->start_ms, a->id) > std::tie(b->start_ms, b->id); });
         json list = json::array();
-        for (size_t i = 0; i < due.size() && i < count; ++i)
-            list.push_back({{"id", due[i]->id}, {"from", due[i]->from}, {"to", due[i]->to}, {"start", due[i]->start},
-                            {"connect", due[i]->connect}, {"end", due[i]->end}});
+        for (size_t i = (page - 1) * size; i < all.size() && i < page * size; ++i) {
+            const VodiaCdr &c = *all[i];
+            // Assumption: an unanswered call's "connect" is empty (the client reads it as text).
+            list.push_back({{"id", c.id}, {"call_id", std::to_string(c.id) + "@127.0.0.1"}, {"from", c.from}, {"to", c.to},
+                            {"start", c.start_text.empty() ? vodia_time(c.start_ms) : c.start_text}, {"connect", c.connect_ms ? vodia_time(c.connect_ms) : ""},
+                            {"end", vodia_time(c.end_ms)}, {"rating", ""}, {"pcap", false}, {"extensions", json::array()},
+                            {"trunks", json::array()}});
+        }
         return {200, list.dump()};
     }
     return error(404, "no such resource: " + r.method + " " + what);

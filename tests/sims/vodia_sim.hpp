@@ -1,13 +1,20 @@
-// A Vodia PBX REST simulator: tenants (domains) with trunks, accounts and CDRs. It answers the
-// calls the vodia module makes (docs/modules/vodia.md):
-//   PUT  /rest/system/session      {"name":"auth","value":"USER MD5HEX(PASSWORD)"} → Set-Cookie session=…
-//   GET  /rest/system/domains      the tenants (test connection)
-//   GET  /rest/domain/D/domain_trunks                 [{"id","name","disabled":"true|false"}]
-//   GET|POST /rest/domain/D/edit_trunk/ID             {"dis":"true|false"}
-//   GET|POST /rest/domain/D/user_settings/EXT         {"alias","first_name","dis"}; 404: no such account
-//   GET|POST /rest/domain/D/settings                  {"max_calls"}
-//   GET  /rest/domain/D/cdrs?start=EPOCH&count=N      CDRs from that second on, oldest first
-// Every call but the login needs the session cookie or HTTP Basic credentials; else 401.
+// A Vodia PBX REST simulator: tenants (domains) with trunks, accounts and CDRs, answering as
+// Vodia's published API pages and sample clients show the real PBX answering (sources in
+// docs/modules/vodia.md, "Checked against"):
+//   PUT  /rest/system/session  {"name":"auth","value":"USER MD5HEX(PASSWORD)"}
+//                              → 200, the session id as a JSON string of 20 characters
+//   GET  /rest/system/domains  the tenants, an object keyed by tenant id: {"1": {"name", "display", …}}
+//   GET  /rest/domain/D/domain_trunks[/]   [{"id": "1", "name", "type", "disabled": "true|false|", …}]
+//   GET|PUT /rest/domain/D/edit_trunk/ID   {"dis": "true|false", …}
+//   GET|PUT /rest/domain/D/user_settings/EXT   the account's settings; 404: no such account
+//   GET  /rest/domain/D/settings, PUT /rest/domain/D/settings[/]   the tenant's settings
+//   GET  /rest/domain/D/cdrs?page=N&size=S   one page of CDRs, newest first:
+//        {"id": 20753, "call_id", "from", "to", "start": "1595572559.444", "connect": "…",
+//         "end": "…", "rating": "", "pcap": false, "extensions": [], "trunks": []}
+// Writes are PUT, as Vodia's sample client makes them; POST to these resources is refused
+// (405), so a module that writes any other way fails against the simulator. Every call but the
+// login needs the session cookie or HTTP Basic credentials; else 401.
+// What no public source shows is marked "assumption" where it is answered.
 #pragma once
 
 #include "sim_server.hpp"
@@ -26,8 +33,10 @@ struct VodiaAccount {
     bool disabled = false;
 };
 struct VodiaCdr {
-    std::string id, from, to;      // from/to as SIP addresses: "Name" <sip:number@domain>
-    int64_t start = 0, connect = 0, end = 0;  // epoch seconds; connect 0: not answered
+    uint64_t id = 0;                        // Vodia numbers its CDRs
+    std::string from, to;                   // SIP addresses: "Name" <sip:number@domain>
+    int64_t start_ms = 0, connect_ms = 0, end_ms = 0;  // ms since 1970; connect 0: not answered
+    std::string start_text;                 // when set, sent instead of start_ms: an answer to refuse
 };
 struct VodiaTenant {
     std::vector<VodiaTrunk> trunks;
@@ -46,6 +55,9 @@ public:
     void add_cdr(const std::string &domain, VodiaCdr cdr);
     void expire_sessions();  // as the PBX does after its idle timeout
     int logins() const;
+    // Vodia's published user_settings example has no flag that disables an account; a PBX
+    // version with one ("dis") is what suspend_mode=accounts needs. Off: the documented shape.
+    void account_flag(bool on);
 
 protected:
     SimResponse handle(const SimRequest &request) override;
@@ -59,6 +71,7 @@ private:
     std::map<std::string, VodiaTenant> tenants_;
     std::set<std::string> sessions_;
     int logins_ = 0;
+    bool account_flag_ = false;
 };
 
 }  // namespace provisio::sims
