@@ -131,7 +131,7 @@ CdrFile parse_cdr_file(std::string_view text, const ColumnMap &columns, std::str
             header_fields = f.size();
             continue;
         }
-        const std::string where = "line " + std::to_string(line_no) + ": ";
+        std::string where = "line " + std::to_string(line_no) + ": ";
         // A stray comma shifts every field after it: such a row is refused, never read askew.
         if (f.size() != header_fields) {
             out.errors.push_back(where + "the record has " + std::to_string(f.size()) + " fields, the header has " +
@@ -142,6 +142,7 @@ CdrFile parse_cdr_file(std::string_view text, const ColumnMap &columns, std::str
             auto it = index.find(name);
             return it != index.end() && it->second < f.size() ? f[it->second] : std::string();
         };
+        if (!field("id").empty()) where = "line " + std::to_string(line_no) + " (call " + field("id") + "): ";
         CdrRow r;
         r.id = field("id");
         r.peer = field("peer");

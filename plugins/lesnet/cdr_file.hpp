@@ -26,7 +26,7 @@ struct CdrRow {
 
 struct CdrFile {
     std::vector<CdrRow> rows;
-    std::vector<std::string> errors;  // "line 7: billsec 'x' is not a number"
+    std::vector<std::string> errors;  // "line 7 (call u7): billsec 'x' is not a whole number of seconds"
 };
 
 // Parses `text`; `utc_offset` is "+00:00", "-05:00", ... Throws std::invalid_argument when the

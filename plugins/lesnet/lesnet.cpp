@@ -2,8 +2,10 @@
 // ("Peer | DID", e.g. "D4E3CD2BFC791 | 12046664021"). Suspend disables the peer and remembers
 // which one it disabled; unsuspend enables exactly that one. Usage comes from the account's CDR
 // text file (the service's "CDR Link"), fetched conditionally: LesNet rewrites it once a day,
-// and an unchanged file costs one 304. The API's endpoint names for peers are options, since
-// LesNet's public documentation does not name them (docs/modules/lesnet.md).
+// and an unchanged file costs one 304. How a request is made and an answer read is in api.hpp;
+// the endpoint names for peers are options, since LesNet's public sample shows only
+// account/balance (docs/modules/lesnet.md, "Assumptions").
+#include "api.hpp"
 #include "cdr_file.hpp"
 #include "plugin_support.hpp"
 
@@ -15,6 +17,7 @@
 
 namespace {
 
+using lesnet::Answer;
 using nlohmann::json;
 using provisio::Outcome;
 using provisio::plugin::trimmed;
@@ -25,23 +28,19 @@ std::pair<std::string, std::string> peer_and_did(std::string_view domain) {
     return {trimmed(domain.substr(0, bar)), bar == std::string_view::npos ? "" : trimmed(domain.substr(bar + 1))};
 }
 
-// An API answer: the data, or the outcome to return.
-struct Answer {
-    json data;
-    std::optional<Outcome> failed;
-};
-
 class LesNet {
 public:
     static constexpr provisio::ModuleInfo info{"lesnet", "1.0.0", "LesNet SIP trunk peers: suspend, unsuspend, usage from the CDR file",
                                                PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_NEEDS_SERVER};
     static constexpr provisio_option options[] = {
         provisio::on_server(provisio::text("api_path", "API path", "/v1/", "Prefix of every endpoint")),
-        provisio::on_server(provisio::text("endpoint_account", "Account endpoint", "account/info", "Used by test connection")),
-        provisio::on_server(provisio::text("endpoint_peer_info", "Peer info endpoint", "peer/info")),
-        provisio::on_server(provisio::text("endpoint_suspend", "Suspend endpoint", "peer/disable", "Assumed: not in LesNet's public docs")),
-        provisio::on_server(provisio::text("endpoint_unsuspend", "Unsuspend endpoint", "peer/enable", "Assumed: not in LesNet's public docs")),
-        provisio::on_server(provisio::text("endpoint_update", "Peer update endpoint", "peer/update", "Change package sets max_channels")),
+        provisio::on_server(provisio::text("endpoint_account", "Account endpoint", "account/balance",
+                                           "Used by test connection; LesNet's sample client calls account/balance")),
+        provisio::on_server(provisio::text("endpoint_peer_info", "Peer info endpoint", "peer/info", "Assumed: not in LesNet's public material")),
+        provisio::on_server(provisio::text("endpoint_suspend", "Suspend endpoint", "peer/disable", "Assumed: not in LesNet's public material")),
+        provisio::on_server(provisio::text("endpoint_unsuspend", "Unsuspend endpoint", "peer/enable", "Assumed: not in LesNet's public material")),
+        provisio::on_server(provisio::text("endpoint_update", "Peer update endpoint", "peer/update",
+                                           "Change package sets max_channels; assumed: not in LesNet's public material")),
         provisio::number("max_channels", "Max channels", "", "Concurrent calls the peer may carry; blank: leave as is"),
         provisio::text("cdr_columns", "CDR columns", lesnet::default_columns, "Our field=the file's column, comma-separated"),
         provisio::text("cdr_utc_offset", "CDR time offset", "+00:00", "The CDR file's times are at this UTC offset"),
@@ -49,60 +48,64 @@ public:
 
     explicit LesNet(const provisio::Host &) {}
 
+    // account/balance is the one call LesNet's sample client shows: its answer carries the
+    // balance at the top level.
     Outcome test_connection(provisio::Call &c) {
         const Answer a = api(c, "endpoint_account", json::object());
         if (a.failed) return *a.failed;
-        return Outcome::success("LesNet API answered for account " + a.data.value("account", std::string("?")));
+        const json *balance = a.has_results() && a.body.contains("balance") ? &a.body["balance"] : nullptr;
+        if (!balance || !(balance->is_number() || balance->is_string()))
+            return lesnet::unknown_shape(c, a, "a top-level \"balance\"");
+        // Only shown, never computed with (25.50 may show as 25.5), so no money type is needed.
+        const std::string shown = balance->is_string() ? balance->get<std::string>() : balance->dump();
+        return Outcome::success("LesNet API answered for idkey " + std::string(c.server("username")) + ": balance " + shown);
     }
 
+    // The peer must exist and carry the service's DID; then it is enabled (enabling an enabled
+    // peer changes nothing, and one call fewer would need a field whose name LesNet does not publish).
     Outcome create(provisio::Call &c) {
         const auto [peer, did] = service_peer(c);
         const Answer info = api(c, "endpoint_peer_info", {{"peer", peer}});
         if (info.failed) return *info.failed;
-        if (!did.empty()) {
-            const json dids = info.data.value("dids", json::array());
-            if (std::find(dids.begin(), dids.end(), did) == dids.end())
-                return Outcome::failure("DID " + did + " is not attached to peer " + peer + " (attached: " + dids.dump() + ")");
-        }
-        if (info.data.value("status", std::string()) != "enabled") {
-            const Answer on = api(c, "endpoint_unsuspend", {{"peer", peer}});
-            if (on.failed) return *on.failed;
-        }
+        const std::optional<std::vector<std::string>> dids = listed_dids(c, info);
+        if (!dids) return lesnet::unknown_shape(c, info, "\"dids\": the peer's numbers");
+        if (!did.empty() && std::find(dids->begin(), dids->end(), did) == dids->end())
+            return Outcome::failure("DID " + did + " is not attached to peer " + peer + " (attached: " +
+                                    (dids->empty() ? std::string("none") : provisio::plugin::joined(*dids, ", ")) + ")");
+        if (auto failed = write(c, "endpoint_unsuspend", {{"peer", peer}})) return *failed;
         c.set_state("peer", peer);
         return Outcome::success("peer " + peer + " enabled" + (did.empty() ? "" : ", DID " + did + " attached"));
     }
 
     Outcome suspend(provisio::Call &c) {
         const std::string peer = service_peer(c).first;
-        const Answer a = api(c, "endpoint_suspend", {{"peer", peer}});
-        if (a.failed) return *a.failed;
+        if (auto failed = write(c, "endpoint_suspend", {{"peer", peer}})) return *failed;
         c.set_state("disabled_peer", peer);  // unsuspend enables this one, whatever the fields say by then
         return Outcome::success("peer " + peer + " disabled");
     }
 
     Outcome unsuspend(provisio::Call &c) {
         const std::string peer = c.state("disabled_peer").value_or(service_peer(c).first);
-        const Answer a = api(c, "endpoint_unsuspend", {{"peer", peer}});
-        if (a.failed) return *a.failed;
+        if (auto failed = write(c, "endpoint_unsuspend", {{"peer", peer}})) return *failed;
         c.erase_state("disabled_peer");
         return Outcome::success("peer " + peer + " enabled");
     }
 
     Outcome terminate(provisio::Call &c) {
         const std::string peer = service_peer(c).first;
-        const Answer a = api(c, "endpoint_suspend", {{"peer", peer}});
-        if (a.failed) return *a.failed;
+        if (auto failed = write(c, "endpoint_suspend", {{"peer", peer}})) return *failed;
         c.erase_state("disabled_peer");
         c.set_state("terminated_peer", peer);
         return Outcome::success("peer " + peer + " disabled for good (LesNet keeps the peer; remove it in their portal)");
     }
 
     Outcome change_package(provisio::Call &c) {
-        const std::string channels(c.setting("max_channels"));
+        const std::string channels = trimmed(c.setting("max_channels"));
         const std::string peer = service_peer(c).first;
         if (channels.empty()) return Outcome::success("no max_channels set: peer " + peer + " left as it is");
-        const Answer a = api(c, "endpoint_update", {{"peer", peer}, {"max_channels", std::stoll(channels)}});
-        if (a.failed) return *a.failed;
+        if (!provisio::plugin::is_digits(channels) || channels.size() > 9)
+            return Outcome::failure("max_channels '" + channels + "' is not a whole number of channels");
+        if (auto failed = write(c, "endpoint_update", {{"peer", peer}, {"max_channels", std::stoll(channels)}})) return *failed;
         return Outcome::success("peer " + peer + " set to " + channels + " channel(s)");
     }
 
@@ -136,7 +139,8 @@ public:
         } catch (const std::exception &e) {
             return Outcome::failure(std::string("the CDR file cannot be read: ") + e.what());
         }
-        for (const auto &e : file.errors) c.log(PROVISIO_LOG_WARNING, "CDR file " + e + " (skipped)");
+        // A call we cannot read is a call we cannot bill: an error in the log, never a zero.
+        for (const auto &e : file.errors) c.log(PROVISIO_LOG_ERROR, "CDR file " + e + " (skipped, not billed)");
         const auto [peer, did] = service_peer(c);
         std::vector<const lesnet::CdrRow *> due;
         for (const auto &row : file.rows)
@@ -195,50 +199,35 @@ private:
         return provisio::plugin::server_option<LesNet>(c, key);
     }
 
-    Answer api(provisio::Call &c, const char *endpoint_option, json params) {
-        const std::string endpoint = server_option(c, endpoint_option);
-        std::string path = server_option(c, "api_path");
-        if (path.empty() || path.back() != '/') path += '/';
-        params["authentication"] = {{"apikey", std::string(c.server("password"))}, {"idkey", std::string(c.server("username"))}};
-        provisio::HttpRequest req;
-        req.method = "POST";
-        req.url = provisio::plugin::base_url(c) + path + endpoint + "/";
-        req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-        req.body = params.dump();
-        const provisio::HttpResponse r = c.http(req);
-        c.log_call(endpoint, "POST " + path + endpoint + "/ " + req.body, r.transport == provisio::Status::ok
-                                                                              ? std::to_string(r.status) + " " + r.body
-                                                                              : r.error,
-                   {c.server("password")});
-        Answer a;
-        if (r.transport != provisio::Status::ok) {
-            a.failed = r.transport == provisio::Status::retryable ? Outcome::retry("LesNet API unreachable: " + r.error)
-                                                                  : Outcome::failure("LesNet API: " + r.error);
-            return a;
+    static Answer api(provisio::Call &c, const char *endpoint_option, json params) {
+        return lesnet::call_api(c, server_option(c, "api_path"), server_option(c, endpoint_option), std::move(params));
+    }
+
+    // A call that changes the peer: confirmed by {"status": "success"}, or the outcome to return.
+    static std::optional<Outcome> write(provisio::Call &c, const char *endpoint_option, json params) {
+        const Answer a = api(c, endpoint_option, std::move(params));
+        if (a.failed) return a.failed;
+        if (!a.confirmed()) return lesnet::unknown_shape(c, a, "{\"status\": \"success\"}");
+        return std::nullopt;
+    }
+
+    // peer/info's "dids" (strings or whole numbers), or nothing when the answer has no such list.
+    static std::optional<std::vector<std::string>> listed_dids(const provisio::Call &c, const Answer &a) {
+        if (!a.has_results()) return std::nullopt;
+        bool from_data = false;
+        const json *dids = a.member("dids", &from_data);
+        if (!dids || !dids->is_array()) return std::nullopt;
+        std::vector<std::string> out;
+        for (const json &d : *dids) {
+            if (d.is_string()) out.push_back(d.get<std::string>());
+            else if (d.is_number_unsigned()) out.push_back(std::to_string(d.get<uint64_t>()));
+            else return std::nullopt;
         }
-        json body;
-        try {
-            body = json::parse(r.body);
-        } catch (const std::exception &) {
-            a.failed = Outcome::retry("LesNet API (" + endpoint + ") answered HTTP " + std::to_string(r.status) + " with a body that is not JSON");
-            return a;
-        }
-        const std::string message = body.is_object() ? body.value("message", std::string()) : std::string();
-        if (r.status == 401 || r.status == 403) {
-            a.failed = Outcome::failure("LesNet refused the credentials (the server's username is the idkey, its password the apikey)" +
-                                        (message.empty() ? std::string() : ": " + message));
-            return a;
-        }
-        if (r.status >= 500) {
-            a.failed = Outcome::retry("LesNet API (" + endpoint + ") answered HTTP " + std::to_string(r.status));
-            return a;
-        }
-        if (r.status != 200 || !body.is_object() || body.value("status", std::string()) != "success") {
-            a.failed = Outcome::failure("LesNet API (" + endpoint + "): " + (message.empty() ? "HTTP " + std::to_string(r.status) : message));
-            return a;
-        }
-        a.data = body.value("data", json::object());
-        return a;
+        if (from_data)
+            c.log(PROVISIO_LOG_WARNING, "LesNet API (" + a.endpoint +
+                                            ") answered with its fields inside \"data\" (the form this module assumed at first); "
+                                            "LesNet's sample client reads results at the top level");
+        return out;
     }
 };
 

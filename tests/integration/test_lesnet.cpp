@@ -1,6 +1,7 @@
 // The lesnet module loaded by the real core, driven through the CLI, against the LesNet
-// simulator over HTTPS with a self-signed certificate: provisioning, faults, credentials kept
-// out of logs, usage from the CDR file across fetches, and autobill.
+// simulator over HTTPS with a self-signed certificate: each action's exact requests (the
+// transcripts), faults, LesNet's error answers, credentials kept out of logs, usage from the
+// CDR file across fetches, and autobill.
 #include "lesnet_sim.hpp"
 #include "support/expect_ok.hpp"
 #include "support/module_faults.hpp"
@@ -40,52 +41,96 @@ struct LesNetSetup {
                   "D4E3CD2BFC791 | 12046664021", "--field", "CDR Link=" + sim.url("/cdr/11330_0000.txt"), "--next-due", "2026-11-01"});
     }
     std::string status() { return json::parse(inst.run({"--json", "service", "show", "1"}).out)["status"].get<std::string>(); }
+
+    // The requests the simulator received from the `from`th on, each "METHOD TARGET BODY" with
+    // the apikey masked (a wrong apikey would show as itself).
+    std::vector<std::string> transcript(size_t from) const {
+        std::vector<std::string> out;
+        const auto all = sim.requests();
+        for (size_t i = from; i < all.size(); ++i) {
+            std::string body = all[i].body;
+            if (!body.empty()) {
+                json j = json::parse(body);
+                if (j.contains("authentication") && j["authentication"].value("apikey", "") == apikey) j["authentication"]["apikey"] = "<apikey>";
+                body = j.dump();
+            }
+            out.push_back(all[i].method + " " + all[i].target + (body.empty() ? "" : " " + body));
+        }
+        return out;
+    }
 };
 
 }  // namespace
 
-TEST_CASE("lesnet: test connection, create, suspend, unsuspend, change package, terminate against the simulator") {
+// What LesNet's sample client sends for a call (rwyc-devon/simple-dashboard
+// include/lesnet_api.php: POST /v1/ENDPOINT/, the parameters plus "authentication" and
+// "sequence" = time()), for every action; the peer endpoints' names are the module's defaults.
+TEST_CASE("lesnet: transcripts: each action's exact requests, and what they changed at LesNet") {
     LesNetSetup s;
-    const RunResult test = s.inst.run({"server", "test", "lesnet1"});
-    INFO(test.out << test.err);
-    REQUIRE(test.exit_code == 0);
-    CHECK_THAT(test.out, Catch::Contains("account 11330"));
+    // Every command runs at this instant, so each request's sequence (Unix seconds) is known.
+    const std::string now = "2026-11-30T06:00:00Z";
+    const std::string auth = R"({"authentication":{"apikey":"<apikey>","idkey":"11330"},)", sequence = R"("sequence":1796018400})";
+    const auto step = [&](std::vector<std::string> args, const std::vector<std::string> &expected) {
+        const size_t from = s.sim.requests().size();
+        args.insert(args.begin(), {"--now", now});
+        const RunResult r = s.inst.run(args);
+        INFO(args[2] << " " << args[3] << ": " << r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(s.transcript(from) == expected);
+        return r;
+    };
+    const RunResult test = step({"server", "test", "lesnet1"}, {"POST /v1/account/balance/ " + auth + sequence});
+    CHECK_THAT(test.out, Catch::Contains("balance 25.75"));
 
-    ok(s.inst, {"service", "create", "1"});
+    step({"service", "create", "1"}, {"POST /v1/peer/info/ " + auth + R"("peer":"D4E3CD2BFC791",)" + sequence,
+                                      "POST /v1/peer/enable/ " + auth + R"("peer":"D4E3CD2BFC791",)" + sequence});
     CHECK(s.status() == "Active");
-    ok(s.inst, {"service", "suspend", "1"});
+    step({"service", "suspend", "1"}, {"POST /v1/peer/disable/ " + auth + R"("peer":"D4E3CD2BFC791",)" + sequence});
     CHECK(s.sim.peer("D4E3CD2BFC791")->status == "disabled");
     CHECK(s.status() == "Suspended");
-    ok(s.inst, {"service", "unsuspend", "1"});
+    step({"service", "unsuspend", "1"}, {"POST /v1/peer/enable/ " + auth + R"("peer":"D4E3CD2BFC791",)" + sequence});
     CHECK(s.sim.peer("D4E3CD2BFC791")->status == "enabled");
-    ok(s.inst, {"service", "change-package", "1"});
+    step({"service", "change-package", "1"},
+         {"POST /v1/peer/update/ " + auth + R"("max_channels":5,"peer":"D4E3CD2BFC791",)" + sequence});
     CHECK(s.sim.peer("D4E3CD2BFC791")->max_channels == 5);
+
     // Terminating collects the trunk's calls once more first; while the CDR link fails, nothing
     // is terminated.
-    const RunResult no_cdrs = s.inst.run({"service", "terminate", "1"});
+    const RunResult no_cdrs = s.inst.run({"--now", now, "service", "terminate", "1"});
     CHECK(no_cdrs.exit_code != 0);
     CHECK_THAT(no_cdrs.err, Catch::Contains("last usage collection before terminating failed"));
     CHECK(s.sim.peer("D4E3CD2BFC791")->status == "enabled");
     s.sim.set_cdr_file("11330_0000.txt", "uniqueid,peer,calldate,src,dst,direction,duration,billsec\n"
-                                         "last,D4E3CD2BFC791,2099-01-01 10:00:00,12046664021,15145550100,outbound,70,60\n",
-                       "Sat, 28 Nov 2026 06:00:00 GMT");
-    ok(s.inst, {"service", "terminate", "1"});
+                                         "last,D4E3CD2BFC791,2026-11-30 05:00:00,12046664021,15145550100,outbound,70,60\n",
+                       "Mon, 30 Nov 2026 05:30:00 GMT");
+    step({"cdr", "collect", "--service", "1"}, {"GET /cdr/11330_0000.txt"});
+    step({"service", "terminate", "1"}, {"GET /cdr/11330_0000.txt", "POST /v1/peer/disable/ " + auth + R"("peer":"D4E3CD2BFC791",)" + sequence});
     CHECK(s.sim.peer("D4E3CD2BFC791")->status == "disabled");
+    CHECK(s.sim.cdr_downloads() == 1);  // the second fetch was a 304
     CHECK(json::parse(s.inst.run({"--json", "cdr", "list", "--service", "1"}).out).size() == 1);
 
-    const auto requests = s.sim.requests();
-    REQUIRE(!requests.empty());
-    CHECK(requests.front().target == "/v1/account/info/");
-    CHECK(json::parse(requests.front().body)["authentication"]["apikey"] == apikey);  // it was sent ...
+    CHECK(json::parse(s.sim.requests().front().body)["authentication"]["apikey"] == apikey);  // it was sent ...
     const RunResult log = s.inst.run({"module", "log"});
     CHECK_THAT(log.out, Catch::Contains("peer/disable"));
     CHECK(log.out.find(apikey) == std::string::npos);  // ... and never logged
 }
 
+TEST_CASE("lesnet: LesNet's error answer fails the action with its error and error_detail, and changes nothing") {
+    LesNetSetup s;
+    ok(s.inst, {"service", "create", "1"});
+    ok(s.inst, {"service", "set", "1", "--domain", "GONE000000001 | 12046664021"});
+    const RunResult r = s.inst.run({"service", "suspend", "1"});
+    CHECK(r.exit_code == 1);
+    const RunResult log = s.inst.run({"module", "log"});
+    CHECK_THAT(log.out + r.err, Catch::Contains("answered an error: peer_not_found: peer GONE000000001 does not exist"));
+    CHECK(s.status() == "Active");
+    CHECK(s.sim.peer("D4E3CD2BFC791")->status == "enabled");
+}
+
 TEST_CASE("lesnet: each fault is a clear error in the call log, retryable where a retry helps, and the status stays") {
     LesNetSetup s;
     ok(s.inst, {"service", "create", "1"});
-    drill_faults(s.inst, s.sim, http_fault_cases("refused the credentials"), {"service", "suspend", "1"}, [&] {
+    drill_faults(s.inst, s.sim, http_fault_cases("answered an error: authentication_failed: unknown apikey or idkey"), {"service", "suspend", "1"}, [&] {
         CHECK(s.status() == "Active");
         CHECK(s.sim.peer("D4E3CD2BFC791")->status == "enabled");
     }, apikey);

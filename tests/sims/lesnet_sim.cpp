@@ -8,8 +8,14 @@ using nlohmann::json;
 
 namespace {
 
-SimResponse error(int status, const std::string &message) {
-    return {status, json{{"status", "error"}, {"message", message}}.dump()};
+// LesNet's error answer. The codes are ours: the sample client shows the shape, not LesNet's codes.
+SimResponse error(const std::string &code, const std::string &detail) {
+    return {200, json{{"status", "error"}, {"error", code}, {"error_detail", detail}}.dump()};
+}
+
+SimResponse success(json results = json::object()) {
+    results["status"] = "success";
+    return {200, results.dump()};
 }
 
 }  // namespace
@@ -42,7 +48,12 @@ int LesNetSim::cdr_downloads() const {
     return downloads_;
 }
 
-SimResponse LesNetSim::wrong_credentials() { return error(401, "authentication failed: unknown apikey or idkey"); }
+void LesNetSim::set_balance(std::string balance) {
+    std::lock_guard lock(state_mutex_);
+    balance_ = std::move(balance);
+}
+
+SimResponse LesNetSim::wrong_credentials() { return error("authentication_failed", "unknown apikey or idkey"); }
 
 SimResponse LesNetSim::handle(const SimRequest &r) {
     const std::string path = r.path();
@@ -57,37 +68,36 @@ SimResponse LesNetSim::handle(const SimRequest &r) {
         ++downloads_;
         return {200, f.text, "text/plain", {{"ETag", f.etag}, {"Last-Modified", f.last_modified}}};
     }
-    if (r.method != "POST" || path.rfind("/v1/", 0) != 0) return error(404, "no such endpoint: " + r.method + " " + path);
+    if (r.method != "POST" || path.rfind("/v1/", 0) != 0) return {404, "no such page\n", "text/plain"};
     std::string endpoint = path.substr(4);
     if (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
     json body;
     try {
         body = json::parse(r.body);
     } catch (const std::exception &) {
-        return error(400, "the request body is not JSON");
+        return error("invalid_request", "the request body is not JSON");
     }
+    if (!body.is_object()) return error("invalid_request", "the request body is not a JSON object");
     const json auth = body.value("authentication", json::object());
-    if (!auth.is_object() || auth.value("apikey", "") != apikey_ || auth.value("idkey", "") != idkey_)
-        return wrong_credentials();
-    if (endpoint == "account/info") return {200, json{{"status", "success"}, {"data", {{"account", idkey_}}}}.dump()};
+    if (!auth.is_object() || auth.value("apikey", "") != apikey_ || auth.value("idkey", "") != idkey_) return wrong_credentials();
+    if (!body.contains("sequence") || !body["sequence"].is_number_integer())
+        return error("invalid_request", "the request carries no integer sequence");
+    if (endpoint == "account/balance") return success({{"balance", json::parse(balance_)}});
+    if (endpoint != "peer/info" && endpoint != "peer/enable" && endpoint != "peer/disable" && endpoint != "peer/update")
+        return error("invalid_request", "no such endpoint: " + endpoint);
     const std::string id = body.value("peer", "");
     auto it = peers_.find(id);
-    if (it == peers_.end()) return error(404, "peer " + id + " not found");
+    if (it == peers_.end()) return error("peer_not_found", "peer " + id + " does not exist");
     LesNetPeer &p = it->second;
-    if (endpoint == "peer/info")
-        return {200, json{{"status", "success"},
-                          {"data", {{"peer", id}, {"status", p.status}, {"dids", p.dids}, {"max_channels", p.max_channels}}}}
-                         .dump()};
+    if (endpoint == "peer/info") return success({{"peer", id}, {"dids", p.dids}, {"max_channels", p.max_channels}});
     if (endpoint == "peer/enable" || endpoint == "peer/disable") {
         p.status = endpoint == "peer/enable" ? "enabled" : "disabled";
-        return {200, json{{"status", "success"}}.dump()};
+        return success();
     }
-    if (endpoint == "peer/update") {
-        if (!body.contains("max_channels") || !body["max_channels"].is_number_integer()) return error(400, "max_channels must be a number");
-        p.max_channels = body["max_channels"].get<int>();
-        return {200, json{{"status", "success"}}.dump()};
-    }
-    return error(404, "no such endpoint: " + endpoint);
+    if (!body.contains("max_channels") || !body["max_channels"].is_number_integer())
+        return error("invalid_request", "max_channels must be a whole number");
+    p.max_channels = body["max_channels"].get<int>();
+    return success();
 }
 
 }  // namespace provisio::sims
