@@ -59,6 +59,10 @@ struct CallOutcome {
     std::vector<CollectedUsage> usage;  // collect_usage: the records (only when ok)
     std::optional<std::string> usage_cursor;  // collect_usage: where the next collection starts
     std::chrono::microseconds duration{0};
+    // Set when the call never finished inside the module: its runner hung past the deadline
+    // (timeout) or died (crash: a signal, abort, any exit). The status is then retryable, nothing
+    // of the call is to be committed, and quarantine counts it.
+    enum class Abort { none, timeout, crash } aborted = Abort::none;
 };
 
 class ModuleHost {
