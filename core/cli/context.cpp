@@ -86,6 +86,7 @@ ModuleHost &Context::modules() {
             c.call_timeouts = cfg.module_call_timeouts;
             c.inline_modules = cfg.inline_modules;
             c.runners_per_module = static_cast<size_t>(cfg.module_call_workers);
+            c.descriptor_cache = cfg.database.string() + ".modules";
         }
         modules_ = std::make_unique<ModuleHost>(services(), std::move(c));
         modules_->load_directory(modules_dir());

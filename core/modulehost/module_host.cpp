@@ -1,6 +1,7 @@
 #include "modulehost/module_host.hpp"
 
 #include "foundation/error.hpp"
+#include "modulehost/descriptor_cache.hpp"
 #include "modulehost/permissions.hpp"
 #include "modulehost/runner_pool.hpp"
 #include "modulehost/runner_wire.hpp"
@@ -59,7 +60,9 @@ provisio_lifecycle_fn LoadedModule::function(Action a) const {
 
 ModuleHost::ModuleHost(HostServices &services) : services_(services) {}
 
-ModuleHost::ModuleHost(HostServices &services, Containment containment) : services_(services), containment_(std::move(containment)) {}
+ModuleHost::ModuleHost(HostServices &services, Containment containment) : services_(services), containment_(std::move(containment)) {
+    if (!containment_->descriptor_cache.empty()) cache_ = std::make_unique<DescriptorCache>(containment_->descriptor_cache);
+}
 
 ModuleHost::~ModuleHost() {
     for (const auto &m : loaded_)
@@ -81,6 +84,7 @@ void ModuleHost::load_directory(const std::filesystem::path &dir) {
         return;
     }
     for (const auto &f : files) load_file(f);
+    if (cache_) cache_->save();
 }
 
 void ModuleHost::load_file(const std::filesystem::path &file, bool check_permissions) {
@@ -112,13 +116,31 @@ bool exported_as_function(const void *address) {
 // that runner stays to serve the first call. Whatever the file does while loading — crash,
 // exit, hang — happens to the runner.
 void ModuleHost::load_in_runner(const std::filesystem::path &file) {
-    auto refuse = [&](std::string name, std::string reason) { refused_.push_back({file, std::move(name), std::move(reason)}); };
+    auto refuse = [&](std::string name, std::string reason) {
+        if (cache_) {
+            wire::LoadReply refusal;
+            refusal.name = name;
+            refusal.reason = reason;
+            cache_->put(file, wire::encode(refusal), true);
+        }
+        refused_.push_back({file, std::move(name), std::move(reason)});
+    };
     const Containment &c = *containment_;
+    if (cache_)
+        if (auto known = cache_->find(file)) {
+            try {
+                // Seen before as it is now: its runner starts when it is first called.
+                wire::LoadReply seen = wire::decode_load_reply(*known);
+                if (!seen.loaded) return refused_.push_back({file, seen.name, seen.reason});
+                return add_contained(file, std::move(seen.description), nullptr);
+            } catch (const wire::Malformed &) {
+            }
+        }
     std::unique_ptr<RunnerProcess> runner;
     try {
         runner = RunnerProcess::start(c.runner, file);
     } catch (const std::exception &e) {
-        return refuse({}, e.what());
+        return refused_.push_back({file, {}, e.what()});  // this machine's trouble, not the file's: not cached
     }
     const auto got = runner->receive(std::chrono::steady_clock::now() + c.runner.load_timeout);
     if (got.result == RunnerProcess::Result::timeout)
@@ -135,18 +157,26 @@ void ModuleHost::load_in_runner(const std::filesystem::path &file) {
         return refuse({}, std::string("its runner answered garbage while loading it (") + e.what() + ")");
     }
     if (!loaded.loaded) return refuse(loaded.name, loaded.reason);
-    if (const LoadedModule *other = find(loaded.description.name))
-        return refuse(loaded.description.name, "module name '" + loaded.description.name + "' is already provided by " + other->file.string());
+    if (cache_) cache_->put(file, got.payload);
+    add_contained(file, std::move(loaded.description), std::move(runner));
+}
+
+// A module a runner loaded (`runner`, kept for the first call) or the cache knows (no runner yet).
+void ModuleHost::add_contained(const std::filesystem::path &file, ModuleDescription description, std::unique_ptr<RunnerProcess> runner) {
+    const Containment &c = *containment_;
+    if (const LoadedModule *other = find(description.name))
+        return refused_.push_back(
+            {file, description.name, "module name '" + description.name + "' is already provided by " + other->file.string()});
     const auto &trusted = c.inline_modules;
-    if (std::find(trusted.begin(), trusted.end(), loaded.description.name) != trusted.end()) {
+    if (std::find(trusted.begin(), trusted.end(), description.name) != trusted.end()) {
         runner.reset();  // listed as inline: it runs in this process, as the operator chose
         return load_here(file);
     }
     RunnerSetup setup = c.runner;
-    if (auto t = c.call_timeouts.find(loaded.description.name); t != c.call_timeouts.end()) setup.call_timeout = t->second;
+    if (auto t = c.call_timeouts.find(description.name); t != c.call_timeouts.end()) setup.call_timeout = t->second;
     auto module = std::make_unique<LoadedModule>();
     module->file = file;
-    module->description = std::move(loaded.description);
+    module->description = std::move(description);
     pools_.push_back(std::make_unique<RunnerPool>(setup, file, module->name(), std::move(runner), c.runners_per_module));
     module->runners = pools_.back().get();
     loaded_.push_back(std::move(module));

@@ -29,6 +29,7 @@ const char *action_name(Action action);            // "create", "change_package"
 std::optional<Action> action_from_name(std::string_view name);
 
 class RunnerPool;
+class DescriptorCache;
 
 struct LoadedModule {
     std::filesystem::path file;
@@ -81,6 +82,7 @@ struct Containment {
     std::vector<std::string> inline_modules;  // trusted modules loaded and called in this process
     std::map<std::string, std::chrono::milliseconds> call_timeouts;  // per module, over runner.call_timeout
     size_t runners_per_module = 8;
+    std::filesystem::path descriptor_cache;  // where descriptions are cached (descriptor_cache.hpp); empty: not cached
 };
 
 class ModuleHost {
@@ -126,6 +128,7 @@ public:
 private:
     struct Library;
     void load_in_runner(const std::filesystem::path &file);
+    void add_contained(const std::filesystem::path &file, ModuleDescription description, std::unique_ptr<RunnerProcess> runner);
     void load_here(const std::filesystem::path &file);
     template <class Invoke>
     CallOutcome run_call(const LoadedModule &module, const char *action, const CallInput &input, Invoke invoke,
@@ -136,6 +139,7 @@ private:
     std::vector<RefusedModule> refused_;
     std::optional<Containment> containment_;
     std::vector<std::unique_ptr<RunnerPool>> pools_;
+    std::unique_ptr<DescriptorCache> cache_;
 };
 
 }  // namespace provisio

@@ -174,3 +174,36 @@ TEST_CASE("runners die with a host killed by SIGKILL") {
     CHECK(left == 0);
     CHECK(c.status(1) == "Active");
 }
+
+TEST_CASE("what runners found is cached by file identity: a hung module costs its load timeout once, a replaced file is loaded afresh") {
+    Contained c;
+    c.inst.install_module("good_c");
+    c.inst.install_module("hostile_hang_init");
+    auto timed_list = [&] {
+        const auto started = std::chrono::steady_clock::now();
+        const RunResult r = c.inst.run({"module", "list"});
+        return std::make_pair(r, std::chrono::steady_clock::now() - started);
+    };
+    auto [first, first_took] = timed_list();
+    CHECK_THAT(first.out, Catch::Contains("did not finish loading within 2 s"));
+    CHECK(first_took >= std::chrono::seconds(2));
+    auto [second, second_took] = timed_list();
+    CHECK(second.out == first.out);
+    CHECK(second_took < std::chrono::seconds(2));
+    const auto cache = c.inst.database().string() + ".modules";
+    REQUIRE(std::filesystem::exists(cache));
+    const auto private_file = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+    CHECK((std::filesystem::status(cache).permissions() & std::filesystem::perms::all) == private_file);
+
+    // The operator replaces the hung module with a good one under the same name (write, then rename).
+    const auto target = c.inst.modules() / "hostile_hang_init.so";
+    std::filesystem::copy_file(fixture_module("hostile_fds_call"), c.inst.modules() / ".incoming.so");
+    std::filesystem::permissions(c.inst.modules() / ".incoming.so", std::filesystem::perms::owner_all);
+    std::filesystem::rename(c.inst.modules() / ".incoming.so", target);
+    const RunResult after = c.inst.run({"module", "list"});
+    CHECK_THAT(after.out, Catch::Contains("hostile_fds_call"));
+    CHECK_THAT(after.out, !Catch::Contains("did not finish loading"));
+    // A cached module's runner starts when it is called.
+    ok(c.inst, {"server", "add", "--name", "h", "--module", "hostile_fds_call", "--hostname", "127.0.0.1"});
+    CHECK_THAT(c.inst.run({"server", "test", "h"}).out, Catch::Contains("open descriptors: 0 1 2 3"));
+}
