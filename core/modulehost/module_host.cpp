@@ -24,6 +24,18 @@ struct ModuleHost::Library {
     boost::dll::shared_library library;
 };
 
+// Loading a module in a runner, in two steps so a directory's runners all start at once and load
+// side by side: start() starts the runner (or finds the file in the cache), finish() takes what
+// it said, in file order.
+struct ModuleHost::PendingLoad {
+    std::filesystem::path file;
+    std::string refusal;               // decided before any runner: permissions, no runner to start
+    std::optional<std::string> known;  // the cache's load reply
+    std::unique_ptr<RunnerProcess> runner;
+    std::chrono::steady_clock::time_point deadline;
+};
+
+
 const char *action_name(Action a) {
     switch (a) {
     case Action::create: return "create";
@@ -83,15 +95,21 @@ void ModuleHost::load_directory(const std::filesystem::path &dir) {
         for (const auto &f : files) refused_.push_back({f, {}, "modules directory refused: " + *why});
         return;
     }
-    for (const auto &f : files) load_file(f);
+    if (!containment_) {
+        for (const auto &f : files) load_file(f);
+        return;
+    }
+    std::vector<PendingLoad> pending;
+    for (const auto &f : files) pending.push_back(start_load(f, true));
+    for (auto &p : pending) finish_load(std::move(p));
     if (cache_) cache_->save();
 }
 
 void ModuleHost::load_file(const std::filesystem::path &file, bool check_permissions) {
+    if (containment_) return finish_load(start_load(file, check_permissions));
     if (check_permissions)
         if (auto why = unsafe_permissions(file)) return refused_.push_back({file, {}, *why});
-    if (containment_) load_in_runner(file);
-    else load_here(file);
+    load_here(file);
 }
 
 namespace {
@@ -115,7 +133,27 @@ bool exported_as_function(const void *address) {
 // The module is loaded by a runner of its own; its description comes back over the socket, and
 // that runner stays to serve the first call. Whatever the file does while loading — crash,
 // exit, hang — happens to the runner.
-void ModuleHost::load_in_runner(const std::filesystem::path &file) {
+ModuleHost::PendingLoad ModuleHost::start_load(const std::filesystem::path &file, bool check_permissions) {
+    PendingLoad p;
+    p.file = file;
+    if (check_permissions)
+        if (auto why = unsafe_permissions(file)) {
+            p.refusal = *why;
+            return p;
+        }
+    if (cache_ && (p.known = cache_->find(file))) return p;  // seen before as it is now: no runner until it is called
+    try {
+        p.runner = RunnerProcess::start(containment_->runner, file);
+        p.deadline = std::chrono::steady_clock::now() + containment_->runner.load_timeout;
+    } catch (const std::exception &e) {
+        p.refusal = e.what();  // this machine's trouble, not the file's: not cached
+    }
+    return p;
+}
+
+void ModuleHost::finish_load(PendingLoad p) {
+    const std::filesystem::path &file = p.file;
+    if (!p.refusal.empty()) return refused_.push_back({file, {}, p.refusal});
     auto refuse = [&](std::string name, std::string reason) {
         if (cache_) {
             wire::LoadReply refusal;
@@ -125,29 +163,21 @@ void ModuleHost::load_in_runner(const std::filesystem::path &file) {
         }
         refused_.push_back({file, std::move(name), std::move(reason)});
     };
-    const Containment &c = *containment_;
-    if (cache_)
-        if (auto known = cache_->find(file)) {
-            try {
-                // Seen before as it is now: its runner starts when it is first called.
-                wire::LoadReply seen = wire::decode_load_reply(*known);
-                if (!seen.loaded) return refused_.push_back({file, seen.name, seen.reason});
-                return add_contained(file, std::move(seen.description), nullptr);
-            } catch (const wire::Malformed &) {
-            }
+    if (p.known) {
+        try {
+            wire::LoadReply seen = wire::decode_load_reply(*p.known);
+            if (!seen.loaded) return refused_.push_back({file, seen.name, seen.reason});
+            return add_contained(file, std::move(seen.description), nullptr);
+        } catch (const wire::Malformed &) {
+            return finish_load(start_load(file, false));  // a damaged entry: load it afresh
         }
-    std::unique_ptr<RunnerProcess> runner;
-    try {
-        runner = RunnerProcess::start(c.runner, file);
-    } catch (const std::exception &e) {
-        return refused_.push_back({file, {}, e.what()});  // this machine's trouble, not the file's: not cached
     }
-    const auto got = runner->receive(std::chrono::steady_clock::now() + c.runner.load_timeout);
+    const auto got = p.runner->receive(p.deadline);
     if (got.result == RunnerProcess::Result::timeout)
-        return refuse({}, "did not finish loading within " + seconds_text(c.runner.load_timeout) +
+        return refuse({}, "did not finish loading within " + seconds_text(containment_->runner.load_timeout) +
                               " (a constructor or its init never returned); its runner was stopped");
     if (got.result == RunnerProcess::Result::died) {
-        const std::string tail = runner->stderr_tail();
+        const std::string tail = p.runner->stderr_tail();
         return refuse({}, "its runner " + got.what + " while loading it" + (tail.empty() ? "" : "; its last output: " + tail));
     }
     wire::LoadReply loaded;
@@ -158,7 +188,7 @@ void ModuleHost::load_in_runner(const std::filesystem::path &file) {
     }
     if (!loaded.loaded) return refuse(loaded.name, loaded.reason);
     if (cache_) cache_->put(file, got.payload);
-    add_contained(file, std::move(loaded.description), std::move(runner));
+    add_contained(file, std::move(loaded.description), std::move(p.runner));
 }
 
 // A module a runner loaded (`runner`, kept for the first call) or the cache knows (no runner yet).

@@ -127,7 +127,9 @@ public:
 
 private:
     struct Library;
-    void load_in_runner(const std::filesystem::path &file);
+    struct PendingLoad;
+    PendingLoad start_load(const std::filesystem::path &file, bool check_permissions);
+    void finish_load(PendingLoad pending);
     void add_contained(const std::filesystem::path &file, ModuleDescription description, std::unique_ptr<RunnerProcess> runner);
     void load_here(const std::filesystem::path &file);
     template <class Invoke>

@@ -3,7 +3,9 @@
 //   2. one lifecycle call through the ABI into a module that does nothing, host dispatch
 //      included, no database — against calling the module's function pointer directly;
 //   3. one lifecycle call with its database writes (status, call log) — against a bare SQLite
-//      transaction that inserts one row.
+//      transaction that inserts one row;
+//   4. the same call and the same lifecycle through a module runner (the default way modules run)
+//      — against the inline figures of 2 and 3, measured in the same run.
 // Usage: bench_modulehost NOOP_MODULE [dispatch_calls] [lifecycle_calls]
 // Prints figures; asserts nothing about time.
 #include "domain/repository.hpp"
@@ -18,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <algorithm>
 #include <random>
 
 using namespace provisio;
@@ -135,6 +138,37 @@ int main(int argc, char **argv) {
     const double commit_us = us_since(t0) / static_cast<double>(lifecycle_calls);
     std::printf("lifecycle with database writes: %.1f us/call over %ld calls   (baseline one-row SQLite transaction: %.1f us; ratio %.2f)\n",
                 lifecycle_us, lifecycle_calls, commit_us, lifecycle_us / commit_us);
+
+    // 4. The same through a runner process: the round trip, then the lifecycle with the database.
+    {
+        Containment contained;
+        contained.runner.program = PROVISIO_RUNNER;
+        ModuleHost runner_host(services, contained);
+        runner_host.load_file(dir / "modules" / "noop_00.so");
+        if (runner_host.loaded().size() != 1) {
+            std::fprintf(stderr, "the runner did not load noop: %s\n", runner_host.refused().empty() ? "?" : runner_host.refused()[0].reason.c_str());
+            return 1;
+        }
+        const LoadedModule &rm = *runner_host.loaded().front();
+        const long round_trips = std::max(dispatch_calls / 20, 10L);
+        t0 = Clock_::now();
+        for (long i = 0; i < round_trips; ++i) {
+            const CallOutcome o = runner_host.invoke(rm, Action::change_package, in);
+            if (o.status != PROVISIO_OK) return 1;
+        }
+        const double runner_us = us_since(t0) / static_cast<double>(round_trips);
+        std::printf("dispatch through a runner: %.1f us/call over %ld calls   (inline, above: %.3f us; the round trip costs %.1f us)\n",
+                    runner_us, round_trips, dispatch_us, runner_us - dispatch_us);
+        Provisioner runner_prov(repo, runner_host);
+        t0 = Clock_::now();
+        for (long i = 0; i < lifecycle_calls; ++i) {
+            const auto r = runner_prov.run(id, i % 2 ? Action::unsuspend : Action::suspend, {"bench"});
+            if (r.status != PROVISIO_OK) return 1;
+        }
+        const double runner_lifecycle_us = us_since(t0) / static_cast<double>(lifecycle_calls);
+        std::printf("lifecycle through a runner: %.1f us/call over %ld calls   (inline, above: %.1f us; ratio %.2f)\n",
+                    runner_lifecycle_us, lifecycle_calls, lifecycle_us, runner_lifecycle_us / lifecycle_us);
+    }
 
     std::filesystem::remove_all(dir);
     return 0;
