@@ -2,6 +2,8 @@
 
 #include "foundation/error.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 
 namespace provisio::cli {
@@ -54,9 +56,38 @@ Provisioner Context::provisioner() {
     return p;
 }
 
+namespace {
+
+// provisio-module-runner: beside this program in a build tree, in libexec when installed.
+std::filesystem::path runner_program() {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    const auto beside = self.parent_path() / "provisio-module-runner";
+    if (!ec && std::filesystem::exists(beside)) return beside;
+    return (self.parent_path() / PROVISIO_INSTALLED_RUNNER).lexically_normal();
+}
+
+}  // namespace
+
 ModuleHost &Context::modules() {
     if (!modules_) {
-        modules_ = std::make_unique<ModuleHost>(services());
+        const bool configured = config_ || std::filesystem::exists(config_path());
+        Containment c;
+        c.runner.program = runner_program();
+        if (!options.now.empty()) c.runner.fixed_now = options.now;
+        c.runner.log_level = spdlog::level::to_string_view(spdlog::get_level()).data();
+        if (configured) {
+            const Config &cfg = config();
+            c.runner.http_timeout = cfg.http_timeout;
+            c.runner.http_ca_file = cfg.http_ca_file;
+            c.runner.call_timeout = cfg.module_call_timeout;
+            c.runner.load_timeout = cfg.module_load_timeout;
+            c.runner.address_space_bytes = cfg.module_memory_mb << 20;
+            c.call_timeouts = cfg.module_call_timeouts;
+            c.inline_modules = cfg.inline_modules;
+            c.runners_per_module = static_cast<size_t>(cfg.module_call_workers);
+        }
+        modules_ = std::make_unique<ModuleHost>(services(), std::move(c));
         modules_->load_directory(modules_dir());
     }
     return *modules_;

@@ -51,6 +51,10 @@ ca_file = ""                  # extra trusted CA bundle (PEM) for private PBX ce
 
 [modules]
 workers = 8                   # module calls run concurrently, at most this many at once
+call_timeout = 60             # seconds a module call may take before its runner is stopped
+load_timeout = 10             # seconds loading one module may take
+inline = []                   # trusted modules run inside provisio instead of a runner, e.g. ["timelog"]
+memory_mb = 1024              # address space a module runner may use
 
 [billing]
 invoice_days_before = 7       # renewal invoices are made this many days before the due date
@@ -159,10 +163,35 @@ Config Config::load(const std::filesystem::path &file) {
         } else if (key == "modules" && node.is_table()) {
             for (auto &&[mk, mnode] : *node.as_table()) {
                 const std::string m = "modules." + std::string(mk.str());
+                auto seconds = [&](const toml::node &n, const std::string &key) {
+                    auto v = n.value<int64_t>();
+                    if (!v || *v < 1 || *v > 86400) bad(n, key, "must be a whole number of seconds from 1 to 86400");
+                    return std::chrono::milliseconds(*v * 1000);
+                };
                 if (mk.str() == "workers") {
                     auto v = mnode.value<int64_t>();
                     if (!v || *v < 1 || *v > 256) bad(mnode, m, "must be an integer from 1 to 256");
                     c.module_call_workers = static_cast<int>(*v);
+                } else if (mk.str() == "call_timeout") {
+                    c.module_call_timeout = seconds(mnode, m);
+                } else if (mk.str() == "load_timeout") {
+                    c.module_load_timeout = seconds(mnode, m);
+                } else if (mk.str() == "call_timeouts") {
+                    if (!mnode.is_table()) bad(mnode, m, "must be a table of module name = seconds");
+                    for (auto &&[name, tnode] : *mnode.as_table())
+                        c.module_call_timeouts[std::string(name.str())] = seconds(tnode, m + "." + std::string(name.str()));
+                } else if (mk.str() == "inline") {
+                    const toml::array *list = mnode.as_array();
+                    if (!list) bad(mnode, m, "must be a list of module names, e.g. [\"timelog\"]");
+                    for (const auto &item : *list) {
+                        auto name = item.value<std::string>();
+                        if (!name || name->empty()) bad(item, m, "must list module names as strings");
+                        c.inline_modules.push_back(*name);
+                    }
+                } else if (mk.str() == "memory_mb") {
+                    auto v = mnode.value<int64_t>();
+                    if (!v || *v < 64 || *v > 1048576) bad(mnode, m, "must be an integer from 64 to 1048576 (MiB)");
+                    c.module_memory_mb = static_cast<uint64_t>(*v);
                 } else bad(mnode, m, "is not a known key");
             }
         } else if (key == "billing" && node.is_table()) {

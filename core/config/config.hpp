@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,12 @@ struct Config {
     std::string log_level = "warning";   // "log_level": debug, info, warning, error
     std::chrono::milliseconds http_timeout{15000};  // [http] timeout_ms
     std::filesystem::path http_ca_file;  // [http] ca_file: extra trusted CA bundle (PEM), optional
-    int module_call_workers = 8;         // [modules] workers: concurrent module calls
+    int module_call_workers = 8;         // [modules] workers: concurrent module calls (and runners per module)
+    std::chrono::milliseconds module_call_timeout{60000};  // [modules] call_timeout (s): a call's deadline
+    std::map<std::string, std::chrono::milliseconds> module_call_timeouts;  // [modules.call_timeouts] NAME = s
+    std::vector<std::string> inline_modules;  // [modules] inline: trusted modules run in provisio's process
+    uint64_t module_memory_mb = 1024;    // [modules] memory_mb: a runner's address-space limit
+    std::chrono::milliseconds module_load_timeout{10000};  // [modules] load_timeout (s): loading one module in its runner
     int invoice_days_before = 7;         // [billing] invoice_days_before: lead time of renewal invoices
     int suspend_days = 0;                // [billing] suspend_days: suspend this many days overdue (0: never)
     int terminate_days = 0;              // [billing] terminate_days: terminate this many days overdue (0: never)

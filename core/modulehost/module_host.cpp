@@ -2,11 +2,17 @@
 
 #include "foundation/error.hpp"
 #include "modulehost/permissions.hpp"
+#include "modulehost/runner_pool.hpp"
+#include "modulehost/runner_wire.hpp"
 
 // Boost.DLL 1.74's library_info needs these first; shared_library is all we use.
 #include <string>
 #include <vector>
 #include <boost/dll/shared_library.hpp>
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 
 #include <algorithm>
 #include <exception>
@@ -53,6 +59,8 @@ provisio_lifecycle_fn LoadedModule::function(Action a) const {
 
 ModuleHost::ModuleHost(HostServices &services) : services_(services) {}
 
+ModuleHost::ModuleHost(HostServices &services, Containment containment) : services_(services), containment_(std::move(containment)) {}
+
 ModuleHost::~ModuleHost() {
     for (const auto &m : loaded_)
         if (m->description.functions.fini) m->description.functions.fini(m->instance);
@@ -76,10 +84,76 @@ void ModuleHost::load_directory(const std::filesystem::path &dir) {
 }
 
 void ModuleHost::load_file(const std::filesystem::path &file, bool check_permissions) {
-    auto refuse = [&](std::string name, std::string reason) { refused_.push_back({file, std::move(name), std::move(reason)}); };
     if (check_permissions)
-        if (auto why = unsafe_permissions(file)) return refuse({}, *why);
+        if (auto why = unsafe_permissions(file)) return refused_.push_back({file, {}, *why});
+    if (containment_) load_in_runner(file);
+    else load_here(file);
+}
 
+namespace {
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+    return ms.count() % 1000 == 0 ? std::to_string(ms.count() / 1000) + " s" : std::to_string(ms.count()) + " ms";
+}
+
+// The ELF type of the entry symbol: a module that exports a function under the entry's name
+// would have its code read as a pointer to a descriptor.
+bool exported_as_function(const void *address) {
+    Dl_info info{};
+    void *found = nullptr;
+    if (!::dladdr1(address, &info, &found, RTLD_DL_SYMENT) || !found) return false;
+    const auto *symbol = static_cast<const ElfW(Sym) *>(found);
+    return ELF64_ST_TYPE(symbol->st_info) == STT_FUNC;
+}
+
+}  // namespace
+
+// The module is loaded by a runner of its own; its description comes back over the socket, and
+// that runner stays to serve the first call. Whatever the file does while loading — crash,
+// exit, hang — happens to the runner.
+void ModuleHost::load_in_runner(const std::filesystem::path &file) {
+    auto refuse = [&](std::string name, std::string reason) { refused_.push_back({file, std::move(name), std::move(reason)}); };
+    const Containment &c = *containment_;
+    std::unique_ptr<RunnerProcess> runner;
+    try {
+        runner = RunnerProcess::start(c.runner, file);
+    } catch (const std::exception &e) {
+        return refuse({}, e.what());
+    }
+    const auto got = runner->receive(std::chrono::steady_clock::now() + c.runner.load_timeout);
+    if (got.result == RunnerProcess::Result::timeout)
+        return refuse({}, "did not finish loading within " + seconds_text(c.runner.load_timeout) +
+                              " (a constructor or its init never returned); its runner was stopped");
+    if (got.result == RunnerProcess::Result::died) {
+        const std::string tail = runner->stderr_tail();
+        return refuse({}, "its runner " + got.what + " while loading it" + (tail.empty() ? "" : "; its last output: " + tail));
+    }
+    wire::LoadReply loaded;
+    try {
+        loaded = wire::decode_load_reply(got.payload);
+    } catch (const wire::Malformed &e) {
+        return refuse({}, std::string("its runner answered garbage while loading it (") + e.what() + ")");
+    }
+    if (!loaded.loaded) return refuse(loaded.name, loaded.reason);
+    if (const LoadedModule *other = find(loaded.description.name))
+        return refuse(loaded.description.name, "module name '" + loaded.description.name + "' is already provided by " + other->file.string());
+    const auto &trusted = c.inline_modules;
+    if (std::find(trusted.begin(), trusted.end(), loaded.description.name) != trusted.end()) {
+        runner.reset();  // listed as inline: it runs in this process, as the operator chose
+        return load_here(file);
+    }
+    RunnerSetup setup = c.runner;
+    if (auto t = c.call_timeouts.find(loaded.description.name); t != c.call_timeouts.end()) setup.call_timeout = t->second;
+    auto module = std::make_unique<LoadedModule>();
+    module->file = file;
+    module->description = std::move(loaded.description);
+    pools_.push_back(std::make_unique<RunnerPool>(setup, file, module->name(), std::move(runner), c.runners_per_module));
+    module->runners = pools_.back().get();
+    loaded_.push_back(std::move(module));
+}
+
+void ModuleHost::load_here(const std::filesystem::path &file) {
+    auto refuse = [&](std::string name, std::string reason) { refused_.push_back({file, std::move(name), std::move(reason)}); };
     auto lib = std::make_unique<Library>();
     try {
         lib->library = boost::dll::shared_library(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
@@ -89,6 +163,9 @@ void ModuleHost::load_file(const std::filesystem::path &file, bool check_permiss
     if (!lib->library.has(PROVISIO_ENTRY_SYMBOL))
         return refuse({}, std::string("has no entry point '") + PROVISIO_ENTRY_SYMBOL +
                               "' (not a provisio module? export one with PROVISIO_MODULE or PROVISIO_MODULE_ENTRY)");
+    if (exported_as_function(&lib->library.get<char>(PROVISIO_ENTRY_SYMBOL)))
+        return refuse({}, std::string("entry point '") + PROVISIO_ENTRY_SYMBOL +
+                              "' is exported as a function; export a pointer with PROVISIO_MODULE_ENTRY");
     const void *alias = lib->library.get<const void *>(PROVISIO_ENTRY_SYMBOL);
     if (!alias) return refuse({}, std::string("entry point '") + PROVISIO_ENTRY_SYMBOL + "' is a null pointer");
     auto &entry = lib->library.get_alias<const provisio_module_descriptor *()>(PROVISIO_ENTRY_SYMBOL);
@@ -151,6 +228,17 @@ provisio_kv_list as_list(const std::vector<provisio_kv> &v) { return {v.data(), 
 
 }  // namespace
 
+namespace {
+
+wire::Request request_for(wire::Op op, const CallInput &in) {
+    wire::Request r;
+    r.op = op;
+    r.input = in;
+    return r;
+}
+
+}  // namespace
+
 CallOutcome ModuleHost::invoke(const LoadedModule &module, Action action, const CallInput &in) const {
     const provisio_lifecycle_fn fn = module.function(action);
     if (!fn) {
@@ -159,6 +247,11 @@ CallOutcome ModuleHost::invoke(const LoadedModule &module, Action action, const 
         out.message = "module " + module.name() + " does not support " + action_name(action);
         out.state = in.state;
         return out;
+    }
+    if (module.runners) {
+        wire::Request r = request_for(wire::Op::lifecycle, in);
+        r.action = action;
+        return module.runners->call(r, action_name(action)).outcome;
     }
     return run_call(module, action_name(action), in, [&](const provisio_call &call) { return fn(module.instance, &call); });
 }
@@ -173,12 +266,18 @@ CallOutcome ModuleHost::invoke_event(const LoadedModule &module, const CallInput
         out.state = in.state;
         return out;
     }
+    if (module.runners) {
+        wire::Request r = request_for(wire::Op::invoice_event, in);
+        r.event = wire::InvoiceEvent::from(event);
+        return module.runners->call(r, name).outcome;
+    }
     return run_call(module, name, in, [&](const provisio_call &call) { return fn(module.instance, &call, &event); });
 }
 
 CallOutcome ModuleHost::invoke_validate(const LoadedModule &module, const CallInput &in) const {
     const auto fn = module.description.functions.validate_settings;
     if (!fn) return CallOutcome{};
+    if (module.runners) return module.runners->call(request_for(wire::Op::validate, in), "validate_settings").outcome;
     return run_call(module, "validate_settings", in, [&](const provisio_call &call) { return fn(module.instance, &call); });
 }
 
@@ -188,6 +287,11 @@ std::optional<provisio_credit_schedule> ModuleHost::invoke_schedule(const Loaded
     if (!fn) {
         error = "module " + module.name() + " does not generate credits";
         return std::nullopt;
+    }
+    if (module.runners) {
+        wire::Reply reply = module.runners->call(request_for(wire::Op::schedule, in), "credit_schedule");
+        if (!reply.has_schedule) error = reply.schedule_error.empty() ? reply.outcome.message : reply.schedule_error;
+        return reply.has_schedule ? std::optional(reply.schedule) : std::nullopt;
     }
     provisio_credit_schedule schedule{};
     schedule.struct_size = sizeof schedule;
@@ -212,6 +316,11 @@ CallOutcome ModuleHost::invoke_generate(const LoadedModule &module, const CallIn
         out.message = "module " + module.name() + " does not generate credits";
         return out;
     }
+    if (module.runners) {
+        wire::Request r = request_for(wire::Op::generate, in);
+        r.cycle = wire::CreditCycle::from(cycle);
+        return module.runners->call(r, "generate_credits").outcome;
+    }
     return run_call(module, "generate_credits", in, [&](const provisio_call &call) { return fn(module.instance, &call, &cycle); },
                     Collects::credits);
 }
@@ -223,6 +332,13 @@ CallOutcome ModuleHost::invoke_usage(const LoadedModule &module, const CallInput
         out.status = PROVISIO_ERROR;
         out.message = "module " + module.name() + " does not collect usage";
         return out;
+    }
+    if (module.runners) {
+        wire::Request r = request_for(wire::Op::usage, in);
+        r.usage.max_records = request.max_records;
+        r.usage.cursor = std::string(request.cursor.data ? std::string_view(request.cursor.data, request.cursor.size) : std::string_view{});
+        r.usage.since = std::string(request.since.data ? std::string_view(request.since.data, request.since.size) : std::string_view{});
+        return module.runners->call(r, "collect_usage").outcome;
     }
     return run_call(module, "collect_usage", in, [&](const provisio_call &call) { return fn(module.instance, &call, &request); },
                     Collects::usage, request.max_records);

@@ -2,13 +2,20 @@
 // rtld_now | rtld_local), reads and checks its descriptor, initialises it, and dispatches
 // lifecycle calls into it. A refused module is recorded with its reason and never stops the
 // others. Modules stay loaded until the host is destroyed at process exit.
+//
+// Contained (the default for provisio's commands): each module is loaded and called in runner
+// processes (runner_pool.hpp), never in this one — a module that crashes, exits or hangs, at
+// load or in a call, costs that load or call and nothing else. Modules listed as inline, the
+// runner itself and `module check`'s child load modules in their own process.
 #pragma once
 
 #include "modulehost/descriptor.hpp"
 #include "modulehost/host_services.hpp"
+#include "modulehost/runner_process.hpp"
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,10 +28,13 @@ enum class Action { create, suspend, unsuspend, terminate, change_package, chang
 const char *action_name(Action action);            // "create", "change_package", ...
 std::optional<Action> action_from_name(std::string_view name);
 
+class RunnerPool;
+
 struct LoadedModule {
     std::filesystem::path file;
     ModuleDescription description;
     void *instance = nullptr;
+    RunnerPool *runners = nullptr;  // set when the module runs in runner processes
     const std::string &name() const { return description.name; }
     provisio_lifecycle_fn function(Action action) const;
 };
@@ -65,9 +75,20 @@ struct CallOutcome {
     enum class Abort { none, timeout, crash } aborted = Abort::none;
 };
 
+// Where modules run when the host contains them.
+struct Containment {
+    RunnerSetup runner;                       // the program, limits, load timeout and default call timeout
+    std::vector<std::string> inline_modules;  // trusted modules loaded and called in this process
+    std::map<std::string, std::chrono::milliseconds> call_timeouts;  // per module, over runner.call_timeout
+    size_t runners_per_module = 8;
+};
+
 class ModuleHost {
 public:
+    // Every module in this process (the runner, `module check`'s child, unit tests).
     explicit ModuleHost(HostServices &services);
+    // Modules in runners, but for `containment.inline_modules`.
+    ModuleHost(HostServices &services, Containment containment);
     ~ModuleHost();
     ModuleHost(const ModuleHost &) = delete;
     ModuleHost &operator=(const ModuleHost &) = delete;
@@ -99,8 +120,13 @@ public:
     // ABI 1.3: one collection of a service's usage records after `request.cursor`.
     CallOutcome invoke_usage(const LoadedModule &module, const CallInput &input, const provisio_usage_request &request) const;
 
+    // Whether modules run in runners (not counting inline ones).
+    bool contained() const { return containment_.has_value(); }
+
 private:
     struct Library;
+    void load_in_runner(const std::filesystem::path &file);
+    void load_here(const std::filesystem::path &file);
     template <class Invoke>
     CallOutcome run_call(const LoadedModule &module, const char *action, const CallInput &input, Invoke invoke,
                          Collects collects = Collects::nothing, uint32_t usage_limit = 0) const;
@@ -108,6 +134,8 @@ private:
     std::vector<std::unique_ptr<Library>> libraries_;
     std::vector<std::unique_ptr<LoadedModule>> loaded_;
     std::vector<RefusedModule> refused_;
+    std::optional<Containment> containment_;
+    std::vector<std::unique_ptr<RunnerPool>> pools_;
 };
 
 }  // namespace provisio

@@ -11,8 +11,6 @@
 #include "../support/encodings.hpp"
 
 #include <chrono>
-#include <map>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -70,31 +68,19 @@ public:
 #endif
 
 private:
-    // Calls in flight per server (by hostname), to show the host's concurrency and its limits.
-    struct InFlight {
-        std::mutex mutex;
-        std::map<std::string, int> now;
-    };
-    static InFlight &in_flight() {
-        static InFlight f;
-        return f;
-    }
-
+    // A slow call records when it ran (wall clock, microseconds), so a test can tell from the
+    // intervals how many calls per server were in flight at once — across runner processes too.
     static provisio::Outcome act(provisio::Call &c) {
         const std::string delay_text(c.setting("delay_ms"));
         if (const int delay = delay_text.empty() ? 0 : std::stoi(delay_text); delay > 0) {
-            const std::string server(c.server("hostname"));
-            int peak;
-            {
-                std::lock_guard lock(in_flight().mutex);
-                peak = ++in_flight().now[server];
-            }
+            auto now_us = [] {
+                return std::to_string(
+                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+            };
+            const std::string began = now_us();
             std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-            {
-                std::lock_guard lock(in_flight().mutex);
-                --in_flight().now[server];
-            }
-            c.set_state("in_flight_at_start", std::to_string(peak));
+            c.set_state("ran_from_us", began);
+            c.set_state("ran_to_us", now_us());
         }
         const std::string calls = c.state("calls").value_or("0");
         c.set_state("calls", std::to_string(std::stoi(calls) + 1));

@@ -1,0 +1,143 @@
+// provisio-module-runner: loads one module and serves its calls for the host, one at a time, over
+// the socket the host gave it as fd 3 (see runner_process.hpp). It holds nothing but the module:
+// no database, no keys, no other descriptor. Its stderr is the host's view of the module's log.
+//
+//   provisio-module-runner MODULE_FILE NOW|- HTTP_TIMEOUT_MS CA_FILE|- LOG_LEVEL
+#include "modulehost/module_host.hpp"
+#include "modulehost/runner_wire.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+using namespace provisio;
+
+namespace {
+
+constexpr int host_socket = 3;
+
+bool write_frame(const std::string &payload) {
+    const std::string bytes = wire::frame(payload);
+    for (size_t sent = 0; sent < bytes.size();) {
+        const ssize_t n = ::send(host_socket, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        sent += static_cast<size_t>(n);
+    }
+    return true;
+}
+
+bool read_exactly(char *to, size_t n) {
+    for (size_t got = 0; got < n;) {
+        const ssize_t r = ::recv(host_socket, to + got, n - got, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        got += static_cast<size_t>(r);
+    }
+    return true;
+}
+
+// The next request, or nullopt when the host closed the socket (the command is over).
+std::optional<std::string> read_frame() {
+    unsigned char header[4];
+    if (!read_exactly(reinterpret_cast<char *>(header), 4)) return std::nullopt;
+    const uint32_t length = header[0] | header[1] << 8 | header[2] << 16 | static_cast<uint32_t>(header[3]) << 24;
+    std::string payload(length, '\0');
+    if (!read_exactly(payload.data(), length)) return std::nullopt;
+    return payload;
+}
+
+wire::Reply serve(const ModuleHost &host, const LoadedModule &module, const wire::Request &request) {
+    wire::Reply reply;
+    switch (request.op) {
+    case wire::Op::lifecycle: reply.outcome = host.invoke(module, request.action, request.input); break;
+    case wire::Op::invoice_event: {
+        wire::InvoiceEvent::View view;
+        request.event.view(view);
+        reply.outcome = host.invoke_event(module, request.input, view.event);
+        break;
+    }
+    case wire::Op::validate: reply.outcome = host.invoke_validate(module, request.input); break;
+    case wire::Op::schedule: {
+        const auto schedule = host.invoke_schedule(module, request.input, reply.schedule_error);
+        reply.has_schedule = schedule.has_value();
+        if (schedule) reply.schedule = *schedule;
+        break;
+    }
+    case wire::Op::generate: {
+        wire::CreditCycle::View view;
+        request.cycle.view(view);
+        reply.outcome = host.invoke_generate(module, request.input, view.cycle);
+        break;
+    }
+    case wire::Op::usage: {
+        provisio_usage_request usage{};
+        usage.struct_size = sizeof usage;
+        usage.max_records = request.usage.max_records;
+        usage.cursor = {request.usage.cursor.data(), request.usage.cursor.size()};
+        usage.since = {request.usage.since.data(), request.usage.since.size()};
+        reply.outcome = host.invoke_usage(module, request.input, usage);
+        break;
+    }
+    default:
+        reply.outcome.status = PROVISIO_ERROR;
+        reply.outcome.message = "the module runner got a request it does not know (" + std::to_string(static_cast<uint32_t>(request.op)) + ")";
+    }
+    return reply;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    if (argc != 6) {
+        std::cerr << "provisio-module-runner: started by provisio for one module; not a command to run by hand\n";
+        return 2;
+    }
+    auto logger = spdlog::stderr_color_mt("provisio");
+    logger->set_pattern("%^%l%$: %v");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(argv[5]));
+
+    HostConfig config;
+    try {
+        if (std::string_view(argv[2]) != "-") config.clock = Clock(parse_instant(argv[2], "--now"));
+        config.http_timeout = std::chrono::milliseconds(std::stoll(argv[3]));
+    } catch (const std::exception &e) {
+        std::cerr << "provisio-module-runner: " << e.what() << '\n';
+        return 2;
+    }
+    if (std::string_view(argv[4]) != "-") config.http_ca_file = argv[4];
+    HostServices services(config);
+    ModuleHost host(services);
+    // The host checked the file's permissions before starting us.
+    host.load_file(argv[1], false);
+
+    wire::LoadReply loaded;
+    const LoadedModule *module = host.loaded().empty() ? nullptr : host.loaded().front().get();
+    if (module) {
+        loaded.loaded = true;
+        loaded.description = module->description;
+    } else {
+        loaded.name = host.refused().empty() ? "" : host.refused().front().name;
+        loaded.reason = host.refused().empty() ? "was not loaded" : host.refused().front().reason;
+    }
+    if (!write_frame(wire::encode(loaded)) || !module) return 0;
+
+    while (const auto frame = read_frame()) {
+        wire::Reply reply;
+        try {
+            reply = serve(host, *module, wire::decode_request(*frame));
+        } catch (const wire::Malformed &e) {
+            reply.outcome.status = PROVISIO_ERROR;
+            reply.outcome.message = std::string("the module runner could not read its request: ") + e.what();
+        }
+        if (!write_frame(wire::encode(reply))) break;
+    }
+    return 0;
+}

@@ -1,0 +1,284 @@
+#include "modulehost/runner_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <future>
+#include <iostream>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace provisio {
+
+namespace {
+
+constexpr size_t stderr_keep = 8192;
+constexpr size_t max_frame = 1u << 30;
+
+std::string signal_text(int sig) {
+    const char *abbrev = sigabbrev_np(sig);
+    const char *description = strsignal(sig);
+    return std::string("killed by signal ") + (abbrev ? std::string("SIG") + abbrev : std::to_string(sig)) +
+           (description ? std::string(" (") + description + ")" : "");
+}
+
+void close_quietly(int &fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+}
+
+// PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process. Calls
+// run on worker threads that come and go, so every runner is forked by this one thread, which
+// lives as long as the process.
+class Spawner {
+public:
+    static Spawner &instance() {
+        static Spawner *s = new Spawner;  // never destroyed: its thread must outlive every runner
+        return *s;
+    }
+    template <class F>
+    auto run(F f) -> decltype(f()) {
+        std::packaged_task<decltype(f())()> task(std::move(f));
+        auto result = task.get_future();
+        {
+            std::lock_guard lock(mutex_);
+            tasks_.emplace_back([&task] { task(); });
+        }
+        wake_.notify_one();
+        return result.get();
+    }
+
+private:
+    Spawner() {
+        std::thread([this] {
+            while (true) {
+                std::function<void()> next;
+                {
+                    std::unique_lock lock(mutex_);
+                    wake_.wait(lock, [&] { return !tasks_.empty(); });
+                    next = std::move(tasks_.front());
+                    tasks_.pop_front();
+                }
+                next();
+            }
+        }).detach();
+    }
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<std::function<void()>> tasks_;
+};
+
+pid_t fork_runner(const std::vector<char *> &argv, int socket, int errpipe, const rlimit &address, const rlimit &files, const rlimit &core) {
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) return -errno;  // errno is this thread's: hand it over as the result
+    if (pid != 0) return pid;
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // the host died before the line above took effect
+    ::setpgid(0, 0);  // a group of its own, so what the module forks is stopped with it
+    // The socket becomes fd 3 and the pipe fd 2; everything else is closed.
+    if (::dup2(socket, 3) < 0 || ::dup2(errpipe, 2) < 0) ::_exit(127);
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        ::dup2(null, 0);
+        ::dup2(null, 1);
+    }
+    if (::syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
+        for (int fd = 4; fd < 65536; ++fd) ::close(fd);
+    ::setrlimit(RLIMIT_AS, &address);
+    ::setrlimit(RLIMIT_NOFILE, &files);
+    ::setrlimit(RLIMIT_CORE, &core);
+    ::execv(argv[0], argv.data());
+    static const char message[] = "provisio: cannot run the module runner program\n";
+    [[maybe_unused]] auto n = ::write(2, message, sizeof message - 1);
+    ::_exit(127);
+}
+
+}  // namespace
+
+std::unique_ptr<RunnerProcess> RunnerProcess::start(const RunnerSetup &setup, const std::filesystem::path &module_file) {
+    int sockets[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0)
+        throw std::runtime_error(std::string("cannot make a socket for a module runner: ") + std::strerror(errno));
+    int errpipe[2];
+    if (::pipe2(errpipe, O_CLOEXEC) != 0) {
+        ::close(sockets[0]);
+        ::close(sockets[1]);
+        throw std::runtime_error(std::string("cannot make a pipe for a module runner: ") + std::strerror(errno));
+    }
+    // Everything the child needs is built before fork: after it, only async-signal-safe calls.
+    const std::string program = setup.program.string(), file = module_file.string(), now = setup.fixed_now.value_or("-"),
+                      timeout = std::to_string(setup.http_timeout.count()), ca = setup.http_ca_file.empty() ? "-" : setup.http_ca_file.string();
+    std::vector<char *> argv;
+    for (const std::string *a : {&program, &file, &now, &timeout, &ca, &setup.log_level}) argv.push_back(const_cast<char *>(a->c_str()));
+    argv.push_back(nullptr);
+    const rlimit address{setup.address_space_bytes, setup.address_space_bytes}, files{setup.open_files, setup.open_files}, core{0, 0};
+    const pid_t pid = Spawner::instance().run([&] { return fork_runner(argv, sockets[1], errpipe[1], address, files, core); });
+    if (pid < 0) {
+        const int e = -pid;
+        for (int fd : {sockets[0], sockets[1], errpipe[0], errpipe[1]}) ::close(fd);
+        throw std::runtime_error(std::string("cannot start a module runner: ") + std::strerror(e));
+    }
+    ::close(sockets[1]);
+    ::close(errpipe[1]);
+    std::unique_ptr<RunnerProcess> r(new RunnerProcess);
+    r->pid_ = pid;
+    r->socket_ = sockets[0];
+    r->stderr_ = errpipe[0];
+    ::fcntl(r->stderr_, F_SETFL, O_NONBLOCK);
+    return r;
+}
+
+RunnerProcess::~RunnerProcess() {
+    close_quietly(socket_);
+    if (pid_ > 0 && !finished_) {
+        // The runner exits when its socket closes; one that does not is killed.
+        for (int i = 0; i < 50; ++i) {
+            int status = 0;
+            const pid_t done = ::waitpid(pid_, &status, WNOHANG);
+            if (done == pid_ || (done < 0 && errno == ECHILD)) {
+                ::kill(-pid_, SIGKILL);  // anything the module forked
+                pid_ = -1;
+                break;
+            }
+            pollfd p{stderr_, POLLIN, 0};
+            ::poll(&p, 1, 2);
+            if (stderr_ >= 0) pump_stderr();
+        }
+        if (pid_ > 0) {
+            ::kill(-pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    close_quietly(stderr_);
+}
+
+bool RunnerProcess::send(const std::string &payload) {
+    if (finished_) return false;
+    for (size_t sent = 0; sent < payload.size();) {
+        const ssize_t n = ::send(socket_, payload.data() + sent, payload.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        sent += static_cast<size_t>(n);
+    }
+    return true;
+}
+
+void RunnerProcess::pump_stderr() {
+    char chunk[4096];
+    while (true) {
+        const ssize_t n = ::read(stderr_, chunk, sizeof chunk);
+        if (n <= 0) {
+            if (n == 0) close_quietly(stderr_);
+            return;
+        }
+        std::cerr.write(chunk, n);  // the module's log lines, as if it ran in this process
+        stderr_buffer_.append(chunk, static_cast<size_t>(n));
+        if (stderr_buffer_.size() > stderr_keep) stderr_buffer_.erase(0, stderr_buffer_.size() - stderr_keep);
+    }
+}
+
+std::string RunnerProcess::reap() {
+    finished_ = true;
+    close_quietly(socket_);
+    int status = 0;
+    pid_t done;
+    do done = ::waitpid(pid_, &status, 0);
+    while (done < 0 && errno == EINTR);
+    ::kill(-pid_, SIGKILL);  // anything the module forked
+    pid_ = -1;
+    while (stderr_ >= 0) {  // what it wrote while dying
+        pollfd p{stderr_, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0) break;
+        pump_stderr();
+    }
+    if (done < 0) return "ended (its status could not be read)";
+    if (WIFSIGNALED(status)) return signal_text(WTERMSIG(status));
+    if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+    return "ended";
+}
+
+RunnerProcess::Received RunnerProcess::receive(std::chrono::steady_clock::time_point deadline) {
+    Received out;
+    if (finished_) {
+        out.result = Result::died;
+        out.what = "had already ended";
+        return out;
+    }
+    char chunk[65536];
+    while (true) {
+        if (inbox_.size() >= 4) {
+            uint32_t length = 0;
+            for (int i = 0; i < 4; ++i) length |= static_cast<uint32_t>(static_cast<unsigned char>(inbox_[i])) << (8 * i);
+            if (length > max_frame) {
+                ::kill(pid_, SIGKILL);
+                out.result = Result::died;
+                out.what = "sent a frame of " + std::to_string(length) + " bytes, which breaks the runner protocol (" + reap() + ")";
+                return out;
+            }
+            if (inbox_.size() >= 4 + static_cast<size_t>(length)) {
+                out.payload = inbox_.substr(4, length);
+                inbox_.erase(0, 4 + static_cast<size_t>(length));
+                return out;
+            }
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        if (left <= 0) {
+            ::kill(-pid_, SIGKILL);
+            reap();
+            out.result = Result::timeout;
+            return out;
+        }
+        pollfd p[2] = {{socket_, POLLIN, 0}, {stderr_, POLLIN, 0}};
+        const int n = ::poll(p, stderr_ >= 0 ? 2 : 1, static_cast<int>(std::min<long long>(left, 1000)));
+        if (n < 0 && errno != EINTR) {
+            ::kill(pid_, SIGKILL);
+            out.result = Result::died;
+            out.what = std::string("could not be waited for: ") + std::strerror(errno) + " (" + reap() + ")";
+            return out;
+        }
+        if (stderr_ >= 0 && (p[1].revents & (POLLIN | POLLHUP))) pump_stderr();
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            const ssize_t got = ::recv(socket_, chunk, sizeof chunk, 0);
+            if (got > 0) {
+                inbox_.append(chunk, static_cast<size_t>(got));
+                continue;
+            }
+            if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            out.result = Result::died;
+            out.what = reap();
+            return out;
+        }
+    }
+}
+
+std::string RunnerProcess::stderr_tail(size_t max_lines) const {
+    std::string text = stderr_buffer_;
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    size_t at = text.size();
+    for (size_t lines = 0; lines < max_lines && at > 0; ++lines) {
+        const size_t nl = text.rfind('\n', at - 1);
+        at = nl == std::string::npos ? 0 : nl + 1;
+        if (nl == std::string::npos) break;
+        if (lines + 1 == max_lines) break;
+        at = nl;
+    }
+    std::string tail = text.substr(at);
+    while (!tail.empty() && tail.front() == '\n') tail.erase(0, 1);
+    return tail;
+}
+
+}  // namespace provisio

@@ -1,0 +1,176 @@
+// Modules run contained: every module is loaded and called in runner processes, so one that
+// crashes, exits, hangs, forks, leaks or lies — at load or in a call — costs that load or that
+// call, says what happened, and nothing else. Each hostile fixture (tests/modules/hostile.c) is
+// driven through the CLI on a real installation.
+#include "support/expect_ok.hpp"
+#include "support/sandbox.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+using namespace provisio::test;
+using nlohmann::json;
+
+extern char **environ;
+
+namespace {
+
+// An installation whose modules answer within 2 s and load within 2 s.
+struct Contained {
+    Installation inst;
+    Contained() {
+        inst.edit_config("call_timeout = 60", "call_timeout = 2");
+        inst.edit_config("load_timeout = 10", "load_timeout = 2");
+    }
+    // A product on `module` and two services: "poison" (the one the module misbehaves on) and "fine".
+    void services_on(const std::string &module) {
+        inst.install_module(module);
+        ok(inst, {"product", "add", "--name", "P", "--module", module, "--price", "5"});
+        ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+        ok(inst, {"service", "add", "--client", "1", "--product", "P", "--username", "poison"});
+        ok(inst, {"service", "add", "--client", "1", "--product", "P", "--username", "fine"});
+        ok(inst, {"service", "create", "1"});
+        ok(inst, {"service", "create", "2"});
+    }
+    std::string status(int id) { return json::parse(inst.run({"--json", "service", "show", std::to_string(id)}).out)["status"]; }
+};
+
+// Processes whose command line mentions `text` (the runners of a module file, and what they forked).
+int processes_mentioning(const std::string &text) {
+    // "[h]ostile…" matches "hostile…" but not the shell's own command line, which holds the brackets.
+    const std::string pattern = "[" + text.substr(0, 1) + "]" + text.substr(1);
+    return std::stoi(run_program("/bin/sh", {"-c", "pgrep -f -c -- '" + pattern + "' || true"}).out);
+}
+
+}  // namespace
+
+TEST_CASE("a module that crashes, exits or hangs while loading is refused with what it did; the others load") {
+    Contained c;
+    for (const char *m : {"good_c", "hostile_exit_ctor", "hostile_crash_ctor", "hostile_exit_init", "hostile_hang_init", "hostile_garbage_name",
+                          "hostile_entry_function"})
+        c.inst.install_module(m);
+    const auto started = std::chrono::steady_clock::now();
+    const RunResult r = c.inst.run({"--json", "module", "list"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(15));
+    std::map<std::string, std::string> reason;
+    std::vector<std::string> loaded;
+    for (const auto &m : json::parse(r.out)) {
+        if (m["status"] == "loaded") loaded.push_back(m["name"]);
+        else reason[std::filesystem::path(m["file"].get<std::string>()).filename().string()] = m["reason"];
+    }
+    CHECK(loaded == std::vector<std::string>{"good_c"});
+    CHECK_THAT(reason["hostile_exit_ctor.so"], Catch::Contains("exited with status 0 while loading it"));
+    CHECK_THAT(reason["hostile_crash_ctor.so"], Catch::Contains("killed by signal SIGSEGV"));
+    CHECK_THAT(reason["hostile_exit_init.so"], Catch::Contains("exited with status 0 while loading it"));
+    CHECK_THAT(reason["hostile_hang_init.so"], Catch::Contains("did not finish loading within 2 s"));
+    CHECK_THAT(reason["hostile_garbage_name.so"], Catch::Contains("killed by signal SIGSEGV"));
+    CHECK(reason["hostile_entry_function.so"] ==
+          "entry point 'provisio_module_entry' is exported as a function; export a pointer with PROVISIO_MODULE_ENTRY");
+    CHECK(processes_mentioning("hostile_hang_init.so") == 0);  // the hung runner was stopped
+    // The table says the same, and a command that needs no module is not held up by them.
+    CHECK_THAT(c.inst.run({"module", "list"}).out, Catch::Contains("refused hostile_crash_ctor.so: its runner killed by signal SIGSEGV"));
+}
+
+TEST_CASE("a call that hangs, crashes, aborts or exits fails that call only, saying what happened") {
+    struct Case {
+        const char *module;
+        std::string says;
+    };
+    for (const Case &k : {Case{"hostile_hang_call", "module hostile_hang_call did not answer within 2 s (suspend, service 1)"},
+                          Case{"hostile_segv_call", "killed by signal SIGSEGV (Segmentation fault) during suspend, service 1"},
+                          Case{"hostile_abort_call", "killed by signal SIGABRT (Aborted) during suspend, service 1"},
+                          Case{"hostile_exit_call", "exited with status 0 during suspend, service 1"}}) {
+        INFO(k.module);
+        Contained c;
+        c.services_on(k.module);
+        const std::string before = c.inst.dump();
+        const RunResult r = c.inst.run({"service", "suspend", "1"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code != 0);
+        CHECK_THAT(r.err, Catch::Contains(k.says));
+        CHECK(c.status(1) == "Active");
+        const std::string log = c.inst.run({"module", "log", "--service", "1"}).out;
+        CHECK_THAT(log, Catch::Contains(k.says));
+        if (std::string(k.module) != "hostile_hang_call") CHECK_THAT(log, Catch::Contains("about to do something terrible"));
+        ok(c.inst, {"service", "suspend", "2"});  // the next call gets a fresh runner
+        CHECK(c.status(2) == "Suspended");
+        CHECK(processes_mentioning(std::string(k.module) + ".so") == 0);
+        ok(c.inst, {"verify"});
+    }
+}
+
+TEST_CASE("a runner holds only its socket and standard streams, lives within its limits, and leaves nothing behind") {
+    SECTION("descriptors: none of the host's") {
+        Contained c;
+        c.inst.install_module("hostile_fds_call");
+        ok(c.inst, {"server", "add", "--name", "h", "--module", "hostile_fds_call", "--hostname", "127.0.0.1"});
+        const RunResult r = c.inst.run({"server", "test", "h"});
+        CHECK_THAT(r.out, Catch::Contains("open descriptors: 0 1 2 3") && !Catch::Contains("open descriptors: 0 1 2 3 "));
+        // Listed as inline, the same module runs in provisio's own process and sees its files.
+        c.inst.edit_config("inline = []", "inline = [\"hostile_fds_call\"]");
+        CHECK_THAT(c.inst.run({"server", "test", "h"}).out, Catch::Contains("open descriptors: 0 1 2 3 "));
+    }
+    SECTION("a module that opens files until it cannot stops at the runner's limit") {
+        Contained c;
+        c.services_on("hostile_fds_call");
+        ok(c.inst, {"service", "suspend", "1"});
+        ok(c.inst, {"service", "suspend", "2"});
+    }
+    SECTION("memory: past the runner's limit an allocation fails in the module, not in provisio") {
+        Contained c;
+        c.services_on("hostile_alloc_call");
+        const RunResult r = c.inst.run({"service", "suspend", "1"});
+        CHECK(r.exit_code != 0);
+        CHECK_THAT(r.err, Catch::Contains("out of memory"));
+        ok(c.inst, {"service", "suspend", "2"});
+    }
+    SECTION("what a module forks is stopped with its runner") {
+        Contained c;
+        c.services_on("hostile_fork_call");
+        ok(c.inst, {"service", "suspend", "1"});
+        CHECK(processes_mentioning("hostile_fork_call.so") == 0);
+    }
+}
+
+TEST_CASE("runners die with a host killed by SIGKILL") {
+    Contained c;
+    c.inst.edit_config("call_timeout = 2", "call_timeout = 60");
+    c.services_on("hostile_hang_call");
+    const std::string config = c.inst.config().string(), program = provisio_binary();
+    std::vector<char *> argv{const_cast<char *>(program.c_str()), const_cast<char *>("--config"), const_cast<char *>(config.c_str()),
+                             const_cast<char *>("service"), const_cast<char *>("suspend"), const_cast<char *>("1"), nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t host = -1;
+    REQUIRE(posix_spawn(&host, program.c_str(), &actions, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    bool hanging = false;
+    for (int i = 0; i < 100 && !hanging; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        hanging = processes_mentioning("hostile_hang_call.so") > 0;
+    }
+    REQUIRE(hanging);  // the runner is in the call
+    ::kill(host, SIGKILL);
+    ::waitpid(host, nullptr, 0);
+    int left = 1;
+    for (int i = 0; i < 40 && left > 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        left = processes_mentioning("hostile_hang_call.so");
+    }
+    CHECK(left == 0);
+    CHECK(c.status(1) == "Active");
+}

@@ -1,0 +1,161 @@
+/* Hostile modules: what a careless or malicious integrator could ship. Each HOSTILE_* definition
+ * (see CMakeLists.txt) makes one module that misbehaves in one way; the host must survive every
+ * one of them, say what happened and carry on with the rest.
+ *
+ *   HOSTILE_HANG_CALL      suspend never returns for a service whose username is "poison"
+ *   HOSTILE_SEGV_CALL      suspend segfaults for a service whose username is "poison"
+ *   HOSTILE_ABORT_CALL     suspend calls abort() for "poison"
+ *   HOSTILE_EXIT_CALL      suspend calls exit(0) for "poison"
+ *   HOSTILE_EXIT_CTOR      a constructor calls exit(0) when the library is loaded
+ *   HOSTILE_CRASH_CTOR     a constructor segfaults when the library is loaded
+ *   HOSTILE_EXIT_INIT      init calls exit(0)
+ *   HOSTILE_HANG_INIT      init never returns
+ *   HOSTILE_GARBAGE_NAME   the descriptor's name is a garbage pointer
+ *   HOSTILE_ENTRY_FUNCTION the entry symbol is exported as a function, not a pointer
+ *   HOSTILE_FORK_CALL      suspend forks a child that sleeps for an hour, then succeeds
+ *   HOSTILE_ALLOC_CALL     suspend touches 4 GiB of memory for "poison"
+ *   HOSTILE_FDS_CALL       suspend opens files until it cannot, keeps them, and succeeds
+ * Every other action succeeds at once; suspend succeeds for any other service. test_connection
+ * answers with the file descriptors the module's process has open ("open descriptors: 0 1 2 3"),
+ * so a test can see what a runner inherited. */
+#include <provisio/abi.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const provisio_host *host;
+
+__attribute__((unused)) static int poisoned(const provisio_call *call) {
+    for (uint32_t i = 0; i < call->service.count; ++i) {
+        const provisio_kv *kv = &call->service.items[i];
+        if (kv->key.size == 8 && memcmp(kv->key.data, "username", 8) == 0 && kv->value.size == 6 && memcmp(kv->value.data, "poison", 6) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int32_t ok(void *instance, const provisio_call *call) {
+    (void)instance;
+    (void)call;
+    return PROVISIO_OK;
+}
+
+static int32_t open_descriptors(void *instance, const provisio_call *call) {
+    (void)instance;
+    char list[4096] = "open descriptors:";
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir) return PROVISIO_ERROR;
+    for (struct dirent *e; (e = readdir(dir));) {
+        if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(dir)) continue;
+        if (strlen(list) + strlen(e->d_name) + 2 < sizeof list) {
+            strcat(list, " ");
+            strcat(list, e->d_name);
+        }
+    }
+    closedir(dir);
+    provisio_str msg = {list, strlen(list)};
+    host->set_message(call, msg);
+    return PROVISIO_OK;
+}
+
+static int32_t suspend(void *instance, const provisio_call *call) {
+    (void)instance;
+#if defined(HOSTILE_FORK_CALL)
+    (void)call;
+    if (fork() == 0) {
+        sleep(3600);
+        _exit(0);
+    }
+    return PROVISIO_OK;
+#elif defined(HOSTILE_FDS_CALL)
+    (void)call;
+    while (open("/dev/null", O_RDONLY) >= 0) {
+    }
+    return PROVISIO_OK;
+#else
+    if (!poisoned(call)) return PROVISIO_OK;
+    static const char line[] = "about to do something terrible";
+    provisio_str text = {line, sizeof line - 1};
+    host->log(call, PROVISIO_LOG_WARNING, text);
+#if defined(HOSTILE_HANG_CALL)
+    for (;;) pause();
+#elif defined(HOSTILE_SEGV_CALL)
+    raise(SIGSEGV);
+#elif defined(HOSTILE_ABORT_CALL)
+    abort();
+#elif defined(HOSTILE_EXIT_CALL)
+    exit(0);
+#elif defined(HOSTILE_ALLOC_CALL)
+    {
+        const size_t size = (size_t)4 << 30;
+        char *p = malloc(size);
+        if (!p) {
+            static const char why[] = "out of memory";
+            provisio_str msg = {why, sizeof why - 1};
+            host->set_message(call, msg);
+            return PROVISIO_ERROR;
+        }
+        for (size_t i = 0; i < size; i += 4096) p[i] = 1;
+    }
+#endif
+    return PROVISIO_OK;
+#endif
+}
+
+#if defined(HOSTILE_EXIT_CTOR)
+__attribute__((constructor)) static void on_load(void) { exit(0); }
+#elif defined(HOSTILE_CRASH_CTOR)
+__attribute__((constructor)) static void on_load(void) { raise(SIGSEGV); }
+#endif
+
+static int32_t init(const provisio_host *h, void **instance) {
+    host = h;
+    *instance = NULL;
+#if defined(HOSTILE_EXIT_INIT)
+    exit(0);
+#elif defined(HOSTILE_HANG_INIT)
+    for (;;) pause();
+#endif
+    return PROVISIO_OK;
+}
+
+static const provisio_option options[] = {
+    {"host", "Host", PROVISIO_OPTION_TEXT, PROVISIO_SCOPE_PRODUCT, 0, 0, NULL, "", NULL},
+};
+
+static provisio_module_descriptor descriptor = {
+    .struct_size = sizeof(provisio_module_descriptor),
+    .abi_major = PROVISIO_ABI_MAJOR,
+    .abi_minor = PROVISIO_ABI_MINOR,
+    .option_struct_size = sizeof(provisio_option),
+#if defined(HOSTILE_GARBAGE_NAME)
+    .name = (const char *)0x10,
+#else
+    .name = FIXTURE_NAME,
+#endif
+    .version = "1.0",
+    .description = "a hostile module",
+    .capabilities = PROVISIO_CAP_PROVISIONING,
+    .options = options,
+    .option_count = 1,
+    .init = init,
+    .create = ok,
+    .suspend = suspend,
+    .unsuspend = ok,
+    .terminate = ok,
+    .test_connection = open_descriptors,
+};
+
+static const provisio_module_descriptor *entry(void) { return &descriptor; }
+
+#if defined(HOSTILE_ENTRY_FUNCTION)
+/* The entry's name on a function: the host would read its code as a pointer. */
+__attribute__((visibility("default"))) const provisio_module_descriptor *provisio_module_entry(void) { return entry(); }
+#else
+PROVISIO_MODULE_ENTRY(entry)
+#endif
