@@ -1,10 +1,12 @@
-// provisio module list|show|check|log: what the host loaded or refused, a module's option
-// schema, validating a file before installing it, and the module-call log.
+// provisio module list|show|check|log|new: what the host loaded or refused, a module's option
+// schema, validating a file before installing it, the module-call log, and a new module's
+// skeleton for its author.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
 #include "domain/repository.hpp"
 #include "foundation/error.hpp"
 #include "modulehost/module_check.hpp"
+#include "modulehost/module_skeleton.hpp"
 #include "provisioning/call_log.hpp"
 
 #include <CLI/CLI.hpp>
@@ -139,14 +141,33 @@ int show_call_log(Context &ctx, const CallLogFilter &filter) {
     return exit_ok;
 }
 
+int new_module(Context &ctx, const SkeletonRequest &request) {
+    const auto files = write_module_skeleton(request);
+    if (ctx.options.json) {
+        json out = json::array();
+        for (const auto &f : files) out.push_back(f.string());
+        print_json(std::cout, {{"name", request.name}, {"dir", request.dir.string()}, {"files", out}});
+        return exit_ok;
+    }
+    for (const auto &f : files) std::cout << "wrote " << f.string() << '\n';
+    const std::string dir = request.dir.string();
+    std::cout << "next (add -DCMAKE_PREFIX_PATH=PREFIX when the SDK is not installed under /usr or /usr/local):\n"
+              << "  cmake -S " << dir << " -B " << dir << "/build\n"
+              << "  cmake --build " << dir << "/build && ctest --test-dir " << dir << "/build\n"
+              << "  provisio module check " << dir << "/build/" << request.name << ".so\n";
+    return exit_ok;
+}
+
 }  // namespace
 
 void add_module_commands(CLI::App &app, Context &ctx, Runner &run) {
-    auto *module = app.add_subcommand("module", "Server modules: list, show, check, call log");
+    auto *module = app.add_subcommand("module", "Server modules: list, show, check, call log, new");
     module->require_subcommand(1);
     struct Args {
         std::string name, file, service, module_name;
         CallLogFilter filter;
+        SkeletonRequest skeleton;
+        std::string dir;
     };
     auto args = std::make_shared<Args>();
 
@@ -161,6 +182,18 @@ void add_module_commands(CLI::App &app, Context &ctx, Runner &run) {
     auto *check = module->add_subcommand("check", "Validate a module file without installing it (loads it in a child process)");
     check->add_option("FILE", args->file, "Module .so file")->required();
     check->callback([&, args] { run = [&, args] { return check_module(ctx, args->file); }; });
+
+    auto *create = module->add_subcommand("new", "Write a new module's source, unit test and CMakeLists.txt, ready to build "
+                                                 "against the installed SDK");
+    create->add_option("NAME", args->skeleton.name, "Module name ([a-z][a-z0-9_]*)")->required();
+    create->add_flag("--http", args->skeleton.http, "A module that drives a JSON-over-HTTP API (uses the SDK's json component)");
+    create->add_option("--dir", args->dir, "Directory to write (default: ./NAME); must not exist or be empty");
+    create->callback([&, args] {
+        run = [&, args] {
+            args->skeleton.dir = args->dir.empty() ? std::filesystem::path(args->skeleton.name) : std::filesystem::path(args->dir);
+            return new_module(ctx, args->skeleton);
+        };
+    });
 
     auto *log = module->add_subcommand("log", "The module-call log, oldest first (secrets scrubbed)");
     log->add_option("--service", args->service, "Only calls for this service id");

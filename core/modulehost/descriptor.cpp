@@ -148,14 +148,14 @@ DescriptorVerdict read_descriptor(const provisio_module_descriptor *d, const std
         m.schema = OptionSchema(std::move(options));
 
         // Fields a later minor defines are not a module's to fill if it was built for an
-        // earlier one: in 1.0, invoice_event was reserved_hooks[0].
+        // earlier one (slots numbered as in 1.0's reserved_hooks[6]): invoice_event is [0].
         if (m.abi_minor < 1) m.functions.invoice_event = nullptr;
-        if (m.abi_minor < 2) {  // 1.2's three hooks were reserved_hooks[1..3] before
+        if (m.abi_minor < 2) {  // 1.0's reserved_hooks[1..3]
             m.functions.validate_settings = nullptr;
             m.functions.credit_schedule = nullptr;
             m.functions.generate_credits = nullptr;
         }
-        if (m.abi_minor < 3) m.functions.collect_usage = nullptr;  // reserved_hooks[0] before 1.3
+        if (m.abi_minor < 3) m.functions.collect_usage = nullptr;  // 1.0's reserved_hooks[4]
         for (auto &slot : m.functions.reserved_hooks) slot = nullptr;
         if ((m.capabilities & PROVISIO_CAP_PROVISIONING) && implemented_functions(m.functions).empty())
             throw Refusal{"declares provisioning but implements no lifecycle function"};

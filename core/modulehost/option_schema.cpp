@@ -2,21 +2,13 @@
 
 #include "foundation/error.hpp"
 
+#include <provisio/option_values.hpp>
+
 #include <algorithm>
 
 namespace provisio {
 
-const char *option_type_name(provisio_option_type type) {
-    switch (type) {
-    case PROVISIO_OPTION_TEXT: return "text";
-    case PROVISIO_OPTION_PASSWORD: return "password";
-    case PROVISIO_OPTION_YESNO: return "yesno";
-    case PROVISIO_OPTION_DROPDOWN: return "dropdown";
-    case PROVISIO_OPTION_NUMBER: return "number";
-    case PROVISIO_OPTION_TEXTAREA: return "textarea";
-    }
-    return "unknown";
-}
+const char *option_type_name(provisio_option_type type) { return rules::option_type_name(type); }
 
 const OptionSpec *OptionSchema::find(std::string_view key) const {
     for (const auto &o : options_)
@@ -25,62 +17,7 @@ const OptionSpec *OptionSchema::find(std::string_view key) const {
 }
 
 std::optional<std::string> OptionSchema::normalise(const OptionSpec &option, std::string_view value, std::string &why) {
-    switch (option.type) {
-    case PROVISIO_OPTION_TEXT:
-    case PROVISIO_OPTION_PASSWORD:
-        if (value.find('\n') != std::string_view::npos) {
-            why = "must be a single line";
-            return std::nullopt;
-        }
-        return std::string(value);
-    case PROVISIO_OPTION_TEXTAREA: return std::string(value);
-    case PROVISIO_OPTION_YESNO: {
-        std::string v(value);
-        std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        if (v == "yes" || v == "on" || v == "true" || v == "1") return std::string("yes");
-        if (v == "no" || v == "off" || v == "false" || v == "0" || v.empty()) return std::string("no");
-        why = "must be yes or no";
-        return std::nullopt;
-    }
-    case PROVISIO_OPTION_DROPDOWN: {
-        if (value.empty() || std::find(option.choices.begin(), option.choices.end(), value) != option.choices.end())
-            return std::string(value);
-        why = "must be one of:";
-        for (const auto &c : option.choices) why += " '" + c + "'";
-        return std::nullopt;
-    }
-    case PROVISIO_OPTION_NUMBER: {
-        if (value.empty()) return std::string();
-        size_t i = 0;
-        std::string out;
-        if (value[0] == '-' || value[0] == '+') {
-            if (value[0] == '-') out = "-";
-            i = 1;
-        }
-        size_t digits = 0, frac = 0;
-        bool dot = false;
-        for (; i < value.size(); ++i) {
-            const char c = value[i];
-            if (c >= '0' && c <= '9') {
-                (dot ? frac : digits)++;
-                out += c;
-            } else if (c == '.' && !dot) {
-                dot = true;
-                out += c;
-            } else {
-                digits = 0;
-                break;
-            }
-        }
-        if (digits == 0 || (dot && frac == 0)) {
-            why = "must be a number";
-            return std::nullopt;
-        }
-        return out;
-    }
-    }
-    why = "has an unknown type";
-    return std::nullopt;
+    return rules::normalise_option_value(option.type, option.choices, value, why);
 }
 
 Settings OptionSchema::validate(std::string_view owner, provisio_option_scope scope, const Settings &values) const {

@@ -95,7 +95,7 @@ TEST_CASE("bad service fields are refused before anything is touched") {
     FakeHost host;
     host.load(provisio::testing::linked_module());
     CallInput in;
-    in.server = {{"hostname", "127.0.0.1"}, {"port", "1"}, {"username", "fusionpbx"}, {"password", "x"}};
+    in.server = {{"hostname", "127.0.0.1"}, {"port", "1"}, {"username", "fusionpbx"}, {"password", "db-s3cret"}};
     in.service = {{"domain", "mcon.example.ca | 519-222"}, {"dedicated_ip", "2112"}};
     auto r = host.call("create", in);
     CHECK(r.status == Status::error);

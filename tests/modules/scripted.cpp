@@ -5,6 +5,7 @@
 // contains the server password and the api_key (which the host must scrub; with `verbose`, also
 // URL-encoded, in HTTP Basic credentials and JSON-escaped), and, when `url` is set, makes an
 // HTTP GET through the host. The server's db_port reaches it with the schema's default.
+// Built as scripted_1_0 it targets ABI 1.0 (PROVISIO_ABI_TARGET_MINOR) and has no invoice events.
 #include <provisio/module.hpp>
 
 #include "../support/encodings.hpp"
@@ -52,6 +53,7 @@ public:
     provisio::Outcome change_password(provisio::Call &c) { return act(c); }
     provisio::Outcome test_connection(provisio::Call &c) { return act(c); }
 
+#if PROVISIO_ABI_TARGET_MINOR >= 1  // scripted_1_0 targets ABI 1.0, which had no invoice events
     // Records each invoice event in the service's state: kind, invoice, its own lines' total.
     provisio::Outcome invoice_event(provisio::Call &c, const provisio::InvoiceEvent &e) {
         int own = 0;
@@ -63,6 +65,7 @@ public:
         if (c.setting("outcome") == "retryable") return provisio::Outcome::retry("busy");
         return provisio::Outcome::success();
     }
+#endif
 
 private:
     // A slow call records when it ran (wall clock, microseconds), so a test can tell from the

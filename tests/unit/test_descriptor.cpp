@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <string>
 
 using namespace provisio;
@@ -138,4 +139,18 @@ TEST_CASE("the usage hook (ABI 1.3) is read only from modules built for 1.3") {
     d.collect_usage = nullptr;
     d.capabilities |= PROVISIO_CAP_USAGE;
     CHECK(read_descriptor(&d, "f").reason == "declares usage but has no collect_usage function");
+}
+
+TEST_CASE("each hook sits in the slot of ABI 1.0's reserved_hooks[6] that abi.h names for it") {
+    // ABI 1.0 ended the descriptor with test_connection and then reserved_hooks[6]; abi.h numbers
+    // every later hook by its index there, so slot k lies k + 1 pointers after test_connection.
+    using D = provisio_module_descriptor;
+    const auto slot = [](size_t k) { return offsetof(D, test_connection) + (k + 1) * sizeof(void *); };
+    CHECK(offsetof(D, invoice_event) == slot(0));
+    CHECK(offsetof(D, validate_settings) == slot(1));
+    CHECK(offsetof(D, credit_schedule) == slot(2));
+    CHECK(offsetof(D, generate_credits) == slot(3));
+    CHECK(offsetof(D, collect_usage) == slot(4));
+    CHECK(offsetof(D, reserved_hooks) == slot(5));
+    CHECK(sizeof(D) == slot(6));  // the size 1.0 had: no hook ever grew the struct
 }

@@ -22,8 +22,32 @@
  * function returns. Descriptor data is static: it must stay valid until the process exits
  * (modules are never unloaded).
  *
- * Threads: the host may call different services' functions concurrently from several threads,
- * never the same service's functions concurrently. Host functions are thread-safe.
+ * Structs one side allocates and the other fills (provisio_http_response, provisio_tcp_response
+ * from the module; provisio_credit_schedule from the host): the allocating side sets struct_size
+ * to the size it compiled, and the filling side writes only the fields that struct_size covers,
+ * so a module built against an older header is never written past the end of its struct.
+ *
+ * Text is UTF-8. Every text a module hands the host — descriptor strings, messages, state keys
+ * and values, credit entries, usage records, cursors — must be UTF-8 without NUL bytes; the host
+ * refuses a descriptor, or fails the call, otherwise (log lines and log_call text are kept with
+ * bad bytes replaced). Every text the host hands a module is UTF-8. HTTP and TCP bodies are
+ * bytes and are neither checked nor converted.
+ *
+ * Threads. Each function below is marked, as CLAP marks its own, with who may call it:
+ *   [loader]       the host calls it on the thread that loads modules, once, before anything
+ *                  else of the module runs.
+ *   [any thread]   the host may call it from any of its threads, concurrently with calls for
+ *                  other services, never concurrently with another call for the same service.
+ *   [exit]         the host calls it once, after every other call has returned.
+ *   [thread-safe]  a host function the module may call from any thread, at any time.
+ *   [in call]      a host function the module may call only while the call it passes runs,
+ *                  on the thread the host called the module on (the host keeps a call's
+ *                  results unsynchronised, one call, one thread).
+ * and says whether its `call` argument may be NULL.
+ *
+ * Targeting an older host: a module defines PROVISIO_ABI_TARGET_MINOR (see below) to load in
+ * every host from 1.<target> on, and checks host->abi_minor before using a host function added
+ * later; docs/module-sdk.md shows how.
  */
 #ifndef PROVISIO_ABI_H
 #define PROVISIO_ABI_H
@@ -37,6 +61,19 @@ extern "C" {
 
 #define PROVISIO_ABI_MAJOR 1
 #define PROVISIO_ABI_MINOR 4
+
+/* The oldest 1.x host the module must load in. Define it before including this header (the
+ * CMake package's provisio_add_module(NAME ABI_MINOR n ...) does); it defaults to this
+ * header's minor. A module targeting 1.t reports abi_minor t in its descriptor (PROVISIO_MODULE
+ * does so), fills only the hooks 1.t defines (the C++ layer refuses to compile a newer one), and
+ * checks host->abi_minor before calling a host function added after 1.t. Hosts 1.t and later
+ * load it; the structs are the same size, so nothing else changes. */
+#ifndef PROVISIO_ABI_TARGET_MINOR
+#define PROVISIO_ABI_TARGET_MINOR PROVISIO_ABI_MINOR
+#endif
+#if PROVISIO_ABI_TARGET_MINOR > PROVISIO_ABI_MINOR
+#error "PROVISIO_ABI_TARGET_MINOR is newer than this SDK's PROVISIO_ABI_MINOR: use a newer SDK"
+#endif
 
 /* The exported symbol's name. See PROVISIO_MODULE_ENTRY at the end of this file. */
 #define PROVISIO_ENTRY_SYMBOL "provisio_module_entry"
@@ -181,8 +218,10 @@ typedef struct provisio_tcp_response {
     provisio_str error;        /* why the exchange failed, when tcp_exchange did not return OK */
 } provisio_tcp_response;
 
-/* The host's services, given to the module's init. Per-call functions take the call they serve;
- * what they return lives until that lifecycle function returns. */
+/* The host's services, given to the module's init and valid until the process exits. Per-call
+ * functions take the call they serve; what they return lives until that module function
+ * returns. A function given a NULL `call` where one is required does nothing and returns 0 or
+ * PROVISIO_ERROR. Functions appended after 1.0 are present when host->abi_minor says so. */
 typedef struct provisio_host {
     uint32_t struct_size;
     uint32_t abi_major;
@@ -190,50 +229,60 @@ typedef struct provisio_host {
     uint32_t reserved0;
     provisio_str host_version;
 
-    /* Log a line through the host's logger. `call` may be NULL outside a call. */
+    /* Log a line through the host's logger, tagged with the module (and the call's service);
+     * the call's secrets are masked. [thread-safe] with a NULL `call`: outside a call (init,
+     * fini, a thread of the module's own); [in call] with one. */
     void (*log)(const provisio_call *call, int32_t level, provisio_str message);
 
     /* Current time as microseconds since the Unix epoch, UTC. Honours the operator's --now, so
-     * modules must use this and never read the system clock. */
+     * modules must use this and never read the system clock. [thread-safe]; `call` may be NULL
+     * (pass the call when there is one). */
     int64_t (*now_us)(const provisio_call *call);
 
     /* Make an HTTP(S) request. Returns PROVISIO_OK when a response arrived (whatever its status
      * code), PROVISIO_RETRYABLE on timeouts and connection failures, PROVISIO_ERROR on a bad
-     * request or failed certificate check. `response` is filled in every case. */
+     * request or failed certificate check. `response` is filled in every case, up to its
+     * struct_size. [in call]; `call` must not be NULL (the host needs it for the server's TLS
+     * settings, the deadline and masking). */
     int32_t (*http_request)(const provisio_call *call, const provisio_http_request *request,
                             provisio_http_response *response);
 
     /* Record one exchange in the module-call log (WHMCS logModuleCall). Every occurrence of the
      * `scrub` values in request and response is masked, as are, automatically, the call's
-     * passwords and PASSWORD options. */
+     * passwords and PASSWORD options. [in call]; `call` must not be NULL. */
     void (*log_call)(const provisio_call *call, provisio_str action, provisio_str request,
                      provisio_str response, const provisio_str *scrub, uint32_t scrub_count);
 
     /* Per-service module state. get: returns 1 and sets *value when the key exists, else 0.
      * set: stores key=value; erase: removes key. Changes are saved with the call's outcome,
-     * whatever its status (the module knows what it did to the outside world). */
+     * whatever its status (the module knows what it did to the outside world). A value from
+     * get lives until the module function returns. [in call]; `call` must not be NULL. */
     int32_t (*state_get)(const provisio_call *call, provisio_str key, provisio_str *value);
     void (*state_set)(const provisio_call *call, provisio_str key, provisio_str value);
     void (*state_erase)(const provisio_call *call, provisio_str key);
 
-    /* The outcome's message, shown to the operator and logged; the last call wins. */
+    /* The outcome's message, shown to the operator and logged; the last call wins; the call's
+     * secrets are masked in it. [in call]; `call` must not be NULL. */
     void (*set_message)(const provisio_call *call, provisio_str message);
 
     /* ABI 1.2. Inside generate_credits: add one time-credit entry to post (see
      * provisio_credit_entry). The host posts the call's entries together, once per
      * (service, period, kind), and only when the call returns PROVISIO_OK. Check
-     * host->abi_minor >= 2 (or struct_size) before using it. */
+     * host->abi_minor >= 2 (or struct_size) before using it. [in call] of generate_credits;
+     * `call` must not be NULL. */
     void (*post_credit)(const provisio_call *call, const struct provisio_credit_entry *entry);
 
     /* ABI 1.3. Inside collect_usage: add one call detail record, and say where the next
      * collection starts. The host stores the records and the cursor together, only when the
-     * call returns PROVISIO_OK. Check host->abi_minor >= 3 before using them. */
+     * call returns PROVISIO_OK. Check host->abi_minor >= 3 before using them. [in call] of
+     * collect_usage; `call` must not be NULL. */
     void (*add_usage)(const provisio_call *call, const struct provisio_usage_record *record);
     void (*set_usage_cursor)(const provisio_call *call, provisio_str cursor);
 
     /* ABI 1.4. A plain-TCP exchange (see provisio_tcp_request). Returns PROVISIO_OK when the peer
      * closed the connection after the payload was sent, PROVISIO_RETRYABLE on timeouts and
-     * connection failures, PROVISIO_ERROR on a bad request. Check host->abi_minor >= 4. */
+     * connection failures, PROVISIO_ERROR on a bad request. `response` is filled up to its
+     * struct_size. Check host->abi_minor >= 4. [in call]; `call` must not be NULL. */
     int32_t (*tcp_exchange)(const provisio_call *call, const provisio_tcp_request *request,
                             provisio_tcp_response *response);
 } provisio_host;
@@ -272,6 +321,7 @@ typedef struct provisio_invoice_event {
     uint32_t line_struct_size;     /* sizeof(provisio_invoice_line) as the host compiled it */
 } provisio_invoice_event;
 
+/* [any thread]; `call` and `event` are never NULL. */
 typedef int32_t (*provisio_invoice_event_fn)(void *instance, const provisio_call *call,
                                              const provisio_invoice_event *event);
 
@@ -322,12 +372,14 @@ typedef struct provisio_credit_entry {
 /* Checks the effective settings as a whole (rules a per-option schema cannot say), when a
  * product's settings or a service's overrides are saved. call->service carries
  * billing_cycle and recurring_amount (of the product when service_id is 0). Return an error
- * with a message to refuse the save. */
+ * with a message to refuse the save. [any thread]; `call` is never NULL. */
 typedef int32_t (*provisio_validate_fn)(void *instance, const provisio_call *call);
-/* Fills *schedule for the service in `call`. */
+/* Fills *schedule (up to its struct_size) for the service in `call`. [any thread]; `call` and
+ * `schedule` are never NULL. */
 typedef int32_t (*provisio_credit_schedule_fn)(void *instance, const provisio_call *call,
                                                provisio_credit_schedule *schedule);
-/* Computes one cycle: posts its entries with host->post_credit and returns PROVISIO_OK. */
+/* Computes one cycle: posts its entries with host->post_credit and returns PROVISIO_OK.
+ * [any thread]; `call` and `cycle` are never NULL. */
 typedef int32_t (*provisio_generate_credits_fn)(void *instance, const provisio_call *call,
                                                 const provisio_credit_cycle *cycle);
 
@@ -362,14 +414,16 @@ typedef struct provisio_usage_record {
 /* Collects records with host->add_usage and sets the next cursor with host->set_usage_cursor.
  * A cursor is opaque text to the host, except that it must never sort (byte-wise) before the
  * one it replaces: write numbers zero-padded and times as ISO 8601 UTC. Records already
- * stored (same module and id) are skipped, so overlapping collections are safe. */
+ * stored (same module and id) are skipped, so overlapping collections are safe. [any thread];
+ * `call` and `request` are never NULL. */
 typedef int32_t (*provisio_collect_usage_fn)(void *instance, const provisio_call *call,
                                              const provisio_usage_request *request);
 
 /* ---- The module --------------------------------------------------------------------------- */
 
 /* A lifecycle function: act on the service, report through host->set_message and
- * host->state_set, return a provisio_status. */
+ * host->state_set, return a provisio_status. [any thread]; `call` is never NULL (its
+ * service_id is 0 for a server's test_connection). */
 typedef int32_t (*provisio_lifecycle_fn)(void *instance, const provisio_call *call);
 
 /* Capability bits. Bits the host does not know are ignored. */
@@ -397,9 +451,10 @@ typedef struct provisio_module_descriptor {
     /* Called once per process, before any other function, with the host's services (valid
      * until the process exits). Stores the module's instance pointer (any value, even NULL) in
      * *instance and returns PROVISIO_OK; on failure logs why with host->log and returns an
-     * error, and the host refuses the module. NULL `init` means the module needs no instance. */
+     * error, and the host refuses the module. NULL `init` means the module needs no instance.
+     * [loader]; `host` and `instance` are never NULL. */
     int32_t (*init)(const provisio_host *host, void **instance);
-    /* Called once at process exit, after every other call has returned. May be NULL. */
+    /* Called once at process exit, after every other call has returned. May be NULL. [exit] */
     void (*fini)(void *instance);
 
     /* Lifecycle functions; NULL means "not supported" and the host says so. */
@@ -411,25 +466,29 @@ typedef struct provisio_module_descriptor {
     provisio_lifecycle_fn change_password;
     provisio_lifecycle_fn test_connection;
 
-    /* ABI 1.1: invoice created / paid, for services of this module. NULL: not interested.
-     * (In ABI 1.0 this was reserved_hooks[0]; the host reads it only from modules built for
-     * 1.1 or later.) */
+    /* Hooks later minors added. ABI 1.0 ended the descriptor with `reserved_hooks[6]`, all
+     * NULL; each minor since has named the next slots, so the layout never moved. Every slot
+     * below is numbered by its index in 1.0's reserved_hooks[6], the one layout all 1.x modules
+     * share. The host reads a slot only from modules whose abi_minor defines it, so a module
+     * targeting an older minor leaves it NULL. */
+
+    /* ABI 1.1, 1.0's reserved_hooks[0]: invoice created / paid, for services of this module.
+     * NULL: not interested. */
     provisio_invoice_event_fn invoice_event;
 
-    /* ABI 1.2 (in 1.0 and 1.1 these were reserved_hooks[0..2]). NULL: not supported. */
+    /* ABI 1.2, 1.0's reserved_hooks[1], [2] and [3]. NULL: not supported. */
     provisio_validate_fn validate_settings;
     provisio_credit_schedule_fn credit_schedule;
     provisio_generate_credits_fn generate_credits;
 
-    /* ABI 1.3 (in 1.0 to 1.2 this was reserved_hooks[0]). NULL: the module has no usage. */
+    /* ABI 1.3, 1.0's reserved_hooks[4]. NULL: the module has no usage. */
     provisio_collect_usage_fn collect_usage;
 
-    /* Reserved for hooks later minor versions define. Must be NULL; the host reads a slot only
-     * from modules whose abi_minor defines it. */
+    /* 1.0's reserved_hooks[5], the last slot not yet defined. Must be NULL. */
     const void *reserved_hooks[1];
 } provisio_module_descriptor;
 
-/* The entry point's type. */
+/* The entry point's type. The host calls it once, [loader], before init. */
 typedef const provisio_module_descriptor *(*provisio_entry_fn)(void);
 
 /* Export `fn` (a provisio_entry_fn) as the module's entry point; use once, at file scope, with

@@ -15,6 +15,11 @@
 // method, so "not supported" needs no code. Trampolines are noexcept: an exception leaving a
 // method becomes an error outcome carrying its what() text; one leaving the constructor refuses
 // the module with that text in the host's log. Nothing here allocates across the boundary.
+//
+// Built with PROVISIO_ABI_TARGET_MINOR (abi.h) set to an older minor, the descriptor reports
+// that minor, a method for a hook the minor lacks fails to compile, and the Call methods that
+// use a later host function (post_credit, add_usage, set_usage_cursor, tcp_exchange) check the
+// host's minor at run time: on an older host they throw, or tcp_exchange returns an error.
 #pragma once
 
 #include <provisio/abi.h>
@@ -352,6 +357,13 @@ inline InvoiceEvent to_event(const provisio_invoice_event &e) {
     return out;
 }
 
+// True when the module targets ABI 1.`minor` or later (PROVISIO_ABI_TARGET_MINOR); dependent
+// on M so a hook's check fires only for a class that has the hook.
+template <class M>
+constexpr bool targets(uint32_t minor) {
+    return PROVISIO_ABI_TARGET_MINOR >= minor;
+}
+
 template <class M>
 struct Adapter {
     static inline const provisio_host *host = nullptr;
@@ -437,7 +449,7 @@ struct Adapter {
             provisio_module_descriptor x{};
             x.struct_size = sizeof x;
             x.abi_major = PROVISIO_ABI_MAJOR;
-            x.abi_minor = PROVISIO_ABI_MINOR;
+            x.abi_minor = PROVISIO_ABI_TARGET_MINOR;  // the oldest host it loads in
             x.option_struct_size = sizeof(provisio_option);
             x.name = M::info.name;
             x.version = M::info.version;
@@ -457,16 +469,22 @@ struct Adapter {
             if constexpr (requires { &M::change_password; }) x.change_password = &lifecycle<&M::change_password>;
             if constexpr (requires { &M::test_connection; }) x.test_connection = &lifecycle<&M::test_connection>;
             if constexpr (requires { &M::invoice_event; }) {
+                static_assert(targets<M>(1), "invoice_event needs ABI 1.1: raise PROVISIO_ABI_TARGET_MINOR or drop the method");
                 x.invoice_event = &invoice_event;
                 x.capabilities |= PROVISIO_CAP_INVOICE_EVENTS;
             }
-            if constexpr (requires { &M::validate_settings; }) x.validate_settings = &validate_settings;
+            if constexpr (requires { &M::validate_settings; }) {
+                static_assert(targets<M>(2), "validate_settings needs ABI 1.2: raise PROVISIO_ABI_TARGET_MINOR or drop the method");
+                x.validate_settings = &validate_settings;
+            }
             if constexpr (requires { &M::generate_credits; }) {
+                static_assert(targets<M>(2), "generate_credits needs ABI 1.2: raise PROVISIO_ABI_TARGET_MINOR or drop the method");
                 x.credit_schedule = &credit_schedule;
                 x.generate_credits = &generate_credits;
                 x.capabilities |= PROVISIO_CAP_CREDIT_GENERATION;
             }
             if constexpr (requires { &M::collect_usage; }) {
+                static_assert(targets<M>(3), "collect_usage needs ABI 1.3: raise PROVISIO_ABI_TARGET_MINOR or drop the method");
                 x.collect_usage = &collect_usage;
                 x.capabilities |= PROVISIO_CAP_USAGE;
             }
