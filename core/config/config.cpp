@@ -51,6 +51,8 @@ ca_file = ""                  # extra trusted CA bundle (PEM) for private PBX ce
 
 [modules]
 workers = 8                   # module calls run concurrently, at most this many at once
+quarantine_after = 3          # park a queued call after this many attempts aborted (timeout, crash); 0: never
+skip_module_after = 3         # skip a module for the rest of a run after this many aborted calls in a row; 0: never
 
 [billing]
 invoice_days_before = 7       # renewal invoices are made this many days before the due date
@@ -163,6 +165,10 @@ Config Config::load(const std::filesystem::path &file) {
                     auto v = mnode.value<int64_t>();
                     if (!v || *v < 1 || *v > 256) bad(mnode, m, "must be an integer from 1 to 256");
                     c.module_call_workers = static_cast<int>(*v);
+                } else if (mk.str() == "quarantine_after" || mk.str() == "skip_module_after") {
+                    auto v = mnode.value<int64_t>();
+                    if (!v || *v < 0 || *v > 1000) bad(mnode, m, "must be an integer from 0 (never) to 1000");
+                    (mk.str() == "quarantine_after" ? c.quarantine_after : c.skip_module_after) = static_cast<int>(*v);
                 } else bad(mnode, m, "is not a known key");
             }
         } else if (key == "billing" && node.is_table()) {

@@ -23,6 +23,8 @@ struct Config {
     std::chrono::milliseconds http_timeout{15000};  // [http] timeout_ms
     std::filesystem::path http_ca_file;  // [http] ca_file: extra trusted CA bundle (PEM), optional
     int module_call_workers = 8;         // [modules] workers: concurrent module calls
+    int quarantine_after = 3;            // [modules] quarantine_after: aborted attempts that park a queued call (0: never)
+    int skip_module_after = 3;           // [modules] skip_module_after: aborted calls in a row skipping a module (0: never)
     int invoice_days_before = 7;         // [billing] invoice_days_before: lead time of renewal invoices
     int suspend_days = 0;                // [billing] suspend_days: suspend this many days overdue (0: never)
     int terminate_days = 0;              // [billing] terminate_days: terminate this many days overdue (0: never)
