@@ -1,6 +1,7 @@
 #include "automation/cron_runner.hpp"
 
 #include "foundation/error.hpp"
+#include "provisioning/quarantine.hpp"
 #include "store/database.hpp"
 
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 namespace provisio {
 
 bool CronReport::had_errors() const {
+    if (!parked.empty() || !skipped_modules.empty()) return true;
     for (const auto &t : tasks)
         if (!t.result.errors.empty()) return true;
     return false;
@@ -42,6 +44,8 @@ std::string CronReport::summary_line() const {
     line += std::string(": ") + status() + " — " + std::to_string(ran) + " task(s) ran, " + std::to_string(done) + " done, " +
             std::to_string(errors) + " error(s)";
     if (!failing.empty()) line += " (" + failing + ")";
+    if (!parked.empty()) line += "; " + std::to_string(parked.size()) + " call(s) parked";
+    if (!skipped_modules.empty()) line += "; " + std::to_string(skipped_modules.size()) + " module(s) skipped";
     return line;
 }
 
@@ -92,9 +96,51 @@ std::string summary_of(const std::vector<TaskOutcome> &outcomes) {
     return s.empty() ? "nothing due" : s;
 }
 
+// The history of a finished run: its tasks, then what it parked and skipped, in full.
+std::string summary_of(const CronReport &r) {
+    std::string s = summary_of(r.tasks);
+    for (const auto &p : r.parked) s += "; parked: " + p;
+    for (const auto &m : r.skipped_modules) s += "; skipped: " + m;
+    return s;
+}
+
+// Rows left 'running' by runs that were killed (power, OOM, kill -9). Only the run holding the
+// lock calls this, so none of them is still going. Each is closed as 'killed' with the task it
+// was in and what it had finished.
+std::vector<std::string> close_killed_runs(Database &db, int64_t current_run, const std::string &now) {
+    std::vector<int64_t> runs;
+    {
+        auto q = db.prepare("SELECT id FROM cron_runs WHERE status = 'running' AND id <> ?1 ORDER BY id");
+        q.bind(1, current_run);
+        while (q.step()) runs.push_back(q.int64(0));
+    }
+    std::vector<std::string> lines;
+    for (const int64_t run : runs) {
+        std::string finished, in_task;
+        auto q = db.prepare("SELECT task, finished_at IS NOT NULL, done, errors FROM cron_task_runs WHERE run_id = ?1 ORDER BY id");
+        q.bind(1, run);
+        while (q.step()) {
+            if (q.int64(1) == 0) {
+                in_task = q.text(0);
+                continue;
+            }
+            finished += (finished.empty() ? "" : ", ") + q.text(0) + ": " + std::to_string(q.int64(2)) + " done";
+            if (q.int64(3) > 0) finished += " " + std::to_string(q.int64(3)) + " error(s)";
+        }
+        const std::string where = in_task.empty() ? "between tasks" : "in task " + in_task;
+        db.prepare("UPDATE cron_runs SET status = 'killed', summary = ?2 WHERE id = ?1 AND status = 'running'")
+            .bind(1, run)
+            .bind(2, "killed " + where + "; found still running by cron run " + std::to_string(current_run) + " at " + now +
+                         (finished.empty() ? "" : "; finished before: " + finished))
+            .run();
+        lines.push_back("cron run " + std::to_string(run) + " was killed " + where + "; closed as killed");
+    }
+    return lines;
+}
+
 }  // namespace
 
-CronReport run_cron(TaskContext &ctx, const Clock &clock, const BusinessZone &zone, const CronOptions &o) {
+CronReport run_cron(TaskContext &ctx, const Clock &clock, const BusinessZone &zone, const CronOptions &o, const CronLock &) {
     CronReport report;
     const auto tasks = registered_tasks();
     if (o.only_task) {
@@ -116,6 +162,7 @@ CronReport run_cron(TaskContext &ctx, const Clock &clock, const BusinessZone &zo
     else {
         ctx.db.prepare("INSERT INTO cron_runs (started_at) VALUES (?1)").bind(1, ctx.now).run();
         report.run_id = ctx.db.last_insert_id();
+        report.killed_runs = close_killed_runs(ctx.db, report.run_id, ctx.now);
     }
     for (const Task *task : tasks) {
         TaskOutcome out;
@@ -166,10 +213,12 @@ CronReport run_cron(TaskContext &ctx, const Clock &clock, const BusinessZone &zo
         report.tasks.push_back(std::move(out));
     }
     if (o.progress) std::cout << "\r\033[K" << std::flush;
+    report.parked = ctx.quarantine.parked();
+    report.skipped_modules = ctx.quarantine.skipped_modules();
     if (!o.dry_run)
         ctx.db.prepare("UPDATE cron_runs SET finished_at = ?2, status = ?3, summary = ?4 WHERE id = ?1")
             .bind(1, report.run_id).bind(2, format_utc(clock.now())).bind(3, report.status())
-            .bind(4, summary_of(report.tasks))
+            .bind(4, summary_of(report))
             .run();
     return report;
 }

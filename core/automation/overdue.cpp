@@ -36,7 +36,7 @@ void record(TaskResult &result, const LifecycleResult &r, const std::string &wha
         result.done++;
         result.lines.push_back(what);
     } else if (r.status == PROVISIO_RETRYABLE) {
-        result.errors.push_back(what + " failed (queued for retry): " + r.message);
+        result.errors.push_back(what + " failed (" + (r.parked ? "parked" : "queued for retry") + "): " + r.message);
     } else {
         result.errors.push_back(what + " failed: " + r.message);
     }

@@ -17,7 +17,7 @@ std::vector<std::unique_ptr<Task>> &registry() {
 
 Provisioner task_provisioner(TaskContext &ctx) {
     Provisioner p(ctx.repo, ctx.modules, ctx.today);
-    p.collect_usage_before_terminate(BusinessZone(ctx.config.timezone));
+    p.contain(ctx.quarantine).collect_usage_before_terminate(BusinessZone(ctx.config.timezone));
     return p;
 }
 

@@ -14,6 +14,7 @@ class Database;
 class Repository;
 class ModuleHost;
 class Provisioner;
+class Quarantine;
 struct Config;
 
 enum class Schedule {
@@ -26,14 +27,15 @@ struct TaskContext {
     Database &db;
     Repository &repo;
     const ModuleHost &modules;
+    Quarantine &quarantine;  // every module call of the run goes through it (provisioning/quarantine.hpp)
     const Config &config;
     std::string now;     // UTC timestamp text for rows
     Date today;          // business date
     bool dry_run = false;
 };
 
-// A Provisioner for a task's lifecycle calls: the business date, and the last usage collection
-// before a terminate (Provisioner::collect_usage_before_terminate).
+// A Provisioner for a task's lifecycle calls: the business date, the run's Quarantine, and the
+// last usage collection before a terminate (Provisioner::collect_usage_before_terminate).
 Provisioner task_provisioner(TaskContext &ctx);
 
 // What a task reports: how many things it did, and the ones that went wrong.

@@ -124,8 +124,8 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
     collect->callback([&, args] {
         run = [&, args] {
             const BusinessZone zone(ctx.config().timezone);
-            const usage::CollectionReport c = usage::collect_usage(ctx.db(), ctx.repo(), ctx.modules(), zone, ctx.repo().now_text(),
-                                                                   parse_id(args->service, "--service"));
+            const usage::CollectionReport c = usage::collect_usage(ctx.db(), ctx.repo(), ctx.modules(), ctx.quarantine(), zone,
+                                                                   ctx.repo().now_text(), parse_id(args->service, "--service"));
             const std::string header = "in " + std::to_string(c.module_calls) + " module call(s), cursor " +
                                        (c.cursor.empty() ? std::string("(none)") : c.cursor);
             return print_report(ctx, c.usage, "", {{"module_calls", c.module_calls}, {"cursor", c.cursor}, {"error", c.error}},

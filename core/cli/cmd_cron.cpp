@@ -34,14 +34,14 @@ int run_cron_command(Context &ctx, const CronArgs &a) {
         std::cerr << "provisio: " << e.what() << '\n';
         return exit_locked;
     }
-    TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), config, now, ctx.today(), a.dry_run};
+    TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.quarantine(), config, now, ctx.today(), a.dry_run};
     CronOptions o;
     if (!a.task.empty()) o.only_task = a.task;
     o.dry_run = a.dry_run;
     o.verbose = a.verbose || ctx.options.verbose;
     o.progress = ::isatty(STDOUT_FILENO) && !ctx.options.json;
     o.daily_hour = config.cron_daily_hour;
-    const CronReport r = run_cron(tctx, ctx.clock(), zone, o);
+    const CronReport r = run_cron(tctx, ctx.clock(), zone, o, *lock);
 
     if (ctx.options.json) {
         json tasks = json::array();
@@ -50,6 +50,7 @@ int run_cron_command(Context &ctx, const CronArgs &a) {
                              {"lines", t.result.lines}, {"errors", t.result.errors}, {"seconds", t.seconds}});
         print_json(std::cout, {{"run", r.run_id ? json(r.run_id) : json()}, {"at", now}, {"business_date", format_date(ctx.today())},
                                {"dry_run", a.dry_run}, {"tasks", tasks}, {"errors", r.had_errors()}, {"status", r.status()},
+                               {"parked", r.parked}, {"skipped_modules", r.skipped_modules}, {"killed_runs", r.killed_runs},
                                {"summary", r.summary_line()}});
     } else if (!a.quiet || r.eventful()) {
         // --quiet: nothing at all for a run that did nothing and had no errors; otherwise only
@@ -72,6 +73,9 @@ int run_cron_command(Context &ctx, const CronArgs &a) {
                 for (const auto &l : t.result.lines) std::cout << "      " << l << '\n';
             for (const auto &e : t.result.errors) std::cout << "      error: " << e << '\n';
         }
+        for (const auto &k : r.killed_runs) std::cout << "  note: " << k << '\n';
+        for (const auto &p : r.parked) std::cout << "  parked: " << p << '\n';
+        for (const auto &m : r.skipped_modules) std::cout << "  skipped: " << m << '\n';
         std::cout << r.summary_line() << '\n';
     }
     return r.had_errors() ? exit_failed : exit_ok;

@@ -129,11 +129,12 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
             // Paying up releases services automation suspended for this debt, at once.
             TaskResult released;
             if (p.settled) {
-                TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.config(), ctx.repo().now_text(), ctx.today(), false};
+                TaskContext tctx{ctx.db(),     ctx.repo(),           ctx.modules(), ctx.quarantine(),
+                                 ctx.config(), ctx.repo().now_text(), ctx.today(),   false};
                 const auto services = inv.services_of(before.id);
                 released = release_paid_up(tctx, services);
                 // Modules hear of the payment at once (the cron task delivers anything left over).
-                const EventReport events = deliver_invoice_events(ctx.repo(), ctx.modules(), ctx.today(), before.id);
+                const EventReport events = deliver_invoice_events(ctx.repo(), ctx.modules(), ctx.quarantine(), ctx.today(), before.id);
                 released.lines.insert(released.lines.end(), events.lines.begin(), events.lines.end());
                 released.errors.insert(released.errors.end(), events.errors.begin(), events.errors.end());
                 // Ordered services that provision on payment are created now.

@@ -1,10 +1,12 @@
-// provisio queue list|retry: lifecycle calls that failed with a retryable error.
+// provisio queue list|retry|release: lifecycle calls that failed with a retryable error, and the
+// parked ones (provisioning/quarantine.hpp) an operator puts back.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/module_queue.hpp"
+#include "store/database.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -24,7 +26,7 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
     queue->require_subcommand(1);
     auto args = std::make_shared<QueueArgs>();
 
-    auto *list = queue->add_subcommand("list", "Open items (with --all, resolved ones too)");
+    auto *list = queue->add_subcommand("list", "Open items, parked ones among them (with --all, resolved ones too)");
     list->add_flag("--all", args->all, "Include resolved items");
     list->callback([&, args] {
         run = [&, args] {
@@ -36,14 +38,17 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
                                    {"requested_by", i.requested_by}, {"attempts", i.attempts}, {"last_error", i.last_error}, {"created_at", i.created_at},
                                    {"last_attempt_at", i.last_attempt_at},
                                    {"resolved_at", i.resolved_at ? json(*i.resolved_at) : json()},
-                                   {"outcome", i.outcome ? json(*i.outcome) : json()}});
+                                   {"outcome", i.outcome ? json(*i.outcome) : json()}, {"state", i.state()},
+                                   {"aborts", i.aborts}, {"parked_at", i.parked_at ? json(*i.parked_at) : json()},
+                                   {"parked_reason", i.parked_reason}});
                 print_json(std::cout, out);
                 return exit_ok;
             }
             Table t({"ID", "SERVICE", "ACTION", "ATTEMPTS", "LAST ATTEMPT", "STATE", "LAST ERROR"});
             for (const auto &i : items)
+                // A parked item shows why it is parked: what the operator must judge before releasing it.
                 t.add({std::to_string(i.id), std::to_string(i.service_id), i.action, std::to_string(i.attempts),
-                       i.last_attempt_at, i.outcome.value_or("open"), i.last_error});
+                       i.last_attempt_at, i.state(), i.parked_at ? i.parked_reason : i.last_error});
             if (t.empty()) std::cout << "the module queue is empty\n";
             else t.print(std::cout);
             return exit_ok;
@@ -61,8 +66,12 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
             int code = exit_ok;
             json out = json::array();
             for (const auto &r : results) {
-                std::string state = r.result ? status_name(r.result->status) : r.obsolete ? "obsolete" : "not run";
+                std::string state = r.result     ? status_name(r.result->status)
+                                    : r.obsolete ? "obsolete"
+                                    : r.parked   ? "parked"
+                                                 : "not run";
                 if (r.result && r.result->status != PROVISIO_OK) code = r.result->status == PROVISIO_RETRYABLE ? exit_queued : exit_failed;
+                if (r.parked && code == exit_ok) code = exit_refused;
                 if (!r.result && !r.obsolete && code == exit_ok) code = exit_failed;
                 const std::string message = r.result ? r.result->message : r.note;
                 if (ctx.options.json)
@@ -73,6 +82,36 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (ctx.options.json) print_json(std::cout, out);
             else if (results.empty()) std::cout << "nothing to retry\n";
             return code;
+        };
+    });
+
+    auto *release = queue->add_subcommand(
+        "release", "Put a parked item back on the queue with a fresh count of aborted attempts (cron retries it again)");
+    release->add_option("ID", args->id, "Queue item id")->required();
+    release->callback([&, args] {
+        run = [&, args] {
+            const int64_t id = parse_id(args->id, "queue item");
+            Database &db = ctx.db();
+            Transaction tx(db);
+            const auto item = get_queue_item(db, id);
+            if (!item) fail(ErrorKind::not_found, "queue item " + std::to_string(id) + " does not exist");
+            if (item->resolved_at)
+                fail(ErrorKind::refused,
+                     "queue item " + std::to_string(id) + " was already resolved (" + item->outcome.value_or("") + ")");
+            if (!item->parked_at)
+                fail(ErrorKind::refused,
+                     "queue item " + std::to_string(id) + " is not parked; provisio queue retry " + std::to_string(id) + " runs it now");
+            release_queued(db, id);
+            tx.commit();
+            if (ctx.options.json) {
+                print_json(std::cout, {{"queue_id", id}, {"state", "open"}, {"was_parked_because", item->parked_reason}});
+            } else {
+                std::cout << "queue item " << id << " released: " << item->action << " of service " << item->service_id
+                          << " is back on the queue with a fresh count (parked since " << *item->parked_at << ": "
+                          << item->parked_reason << ")\nthe next cron run retries it; provisio queue retry " << id
+                          << " runs it now\n";
+            }
+            return exit_ok;
         };
     });
 }

@@ -157,7 +157,8 @@ int report(Context &ctx, const LifecycleResult &r) {
     if (ctx.options.json) {
         print_json(std::cout, {{"service", r.service_id}, {"action", r.action}, {"status", status_word(r.status)},
                                {"message", r.message}, {"service_status_before", r.status_before},
-                               {"service_status", r.status_after}, {"queue_id", r.queue_id ? json(*r.queue_id) : json()}});
+                               {"service_status", r.status_after}, {"queue_id", r.queue_id ? json(*r.queue_id) : json()},
+                               {"parked", r.parked ? json(*r.parked) : json()}});
     } else if (r.status == PROVISIO_OK) {
         std::cout << "service " << r.service_id << " " << r.action << ": ok";
         if (r.status_after != r.status_before) std::cout << " (" << r.status_before << " -> " << r.status_after << ")";
@@ -166,7 +167,7 @@ int report(Context &ctx, const LifecycleResult &r) {
     } else {
         std::cerr << "provisio: service " << r.service_id << " " << r.action << " failed: " << r.message << " (status stays "
                   << r.status_before << "; see provisio module log --service " << r.service_id << ")";
-        if (r.queue_id) std::cerr << "; queued for retry as item " << *r.queue_id;
+        if (r.queue_id && !r.parked) std::cerr << "; queued for retry as item " << *r.queue_id;
         std::cerr << '\n';
     }
     if (r.status == PROVISIO_OK) return exit_ok;
@@ -188,7 +189,8 @@ void add_lifecycle(CLI::App *service, Context &ctx, Runner &run, const std::shar
             if (!args->password.empty()) new_password = args->password;
             if (args->password_stdin) new_password = read_secret_line("the new password");
             Provisioner p = ctx.provisioner();
-            return report(ctx, p.run(parse_id(args->ref, "service"), action, {args->reason, new_password, ""}));
+            // The operator names the service and the action: a parked call is made all the same.
+            return report(ctx, p.run(parse_id(args->ref, "service"), action, {args->reason, new_password, "", true}));
         };
     });
 }

@@ -107,7 +107,8 @@ void add_timelog_commands(CLI::App &app, Context &ctx, Runner &run) {
         run = [&, args] {
             std::optional<int64_t> only;
             if (!args->service.empty()) only = parse_id(args->service, "--service");
-            const CreditReport r = CreditGenerator(ctx.repo(), ctx.modules(), ctx.today()).run_calendar(ctx.config().timelog_max_catch_up, only);
+            const CreditReport r = CreditGenerator(ctx.repo(), ctx.modules(), ctx.quarantine(), ctx.today())
+                                       .run_calendar(ctx.config().timelog_max_catch_up, only);
             for (const auto &l : r.lines) std::cout << l << '\n';
             for (const auto &n : r.notes) std::cout << "note: " << n << '\n';
             for (const auto &e : r.errors) std::cerr << "provisio: " << e << '\n';

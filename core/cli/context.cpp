@@ -50,9 +50,15 @@ std::filesystem::path Context::modules_dir() {
 
 Date Context::today() { return BusinessZone(config().timezone).date_at(clock().now()); }
 
+Quarantine &Context::quarantine() {
+    if (!quarantine_)
+        quarantine_ = std::make_unique<Quarantine>(QuarantineLimits{config().quarantine_after, config().skip_module_after});
+    return *quarantine_;
+}
+
 Provisioner Context::provisioner() {
     Provisioner p(repo(), modules(), today());
-    p.collect_usage_before_terminate(BusinessZone(config().timezone));
+    p.contain(quarantine()).collect_usage_before_terminate(BusinessZone(config().timezone));
     return p;
 }
 

@@ -60,8 +60,11 @@ public:
     std::filesystem::path modules_dir();
     // Today in the business time zone (honours --now).
     Date today();
-    // A Provisioner for lifecycle commands: business date, and the last usage collection
-    // before a terminate.
+    // The command's Quarantine ([modules] quarantine_after, skip_module_after): every module
+    // call the command makes goes through it, so the command is one run.
+    Quarantine &quarantine();
+    // A Provisioner for lifecycle commands: business date, the command's Quarantine, and the
+    // last usage collection before a terminate.
     Provisioner provisioner();
 
 private:
@@ -72,6 +75,7 @@ private:
     std::optional<Database> db_;
     std::optional<SecretBox> secrets_;
     std::unique_ptr<Repository> repo_;
+    std::unique_ptr<Quarantine> quarantine_;
 };
 
 // A command's body, run after parsing; returns the exit code.

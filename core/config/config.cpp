@@ -55,6 +55,8 @@ call_timeout = 60             # seconds a module call may take before its runner
 load_timeout = 10             # seconds loading one module may take
 inline = []                   # trusted modules run inside provisio instead of a runner, e.g. ["timelog"]
 memory_mb = 1024              # address space a module runner may use
+quarantine_after = 3          # park a queued call after this many attempts aborted (timeout, crash); 0: never
+skip_module_after = 3         # skip a module for the rest of a run after this many aborted calls in a row; 0: never
 
 [billing]
 invoice_days_before = 7       # renewal invoices are made this many days before the due date
@@ -192,6 +194,10 @@ Config Config::load(const std::filesystem::path &file) {
                     auto v = mnode.value<int64_t>();
                     if (!v || *v < 64 || *v > 1048576) bad(mnode, m, "must be an integer from 64 to 1048576 (MiB)");
                     c.module_memory_mb = static_cast<uint64_t>(*v);
+                } else if (mk.str() == "quarantine_after" || mk.str() == "skip_module_after") {
+                    auto v = mnode.value<int64_t>();
+                    if (!v || *v < 0 || *v > 1000) bad(mnode, m, "must be an integer from 0 (never) to 1000");
+                    (mk.str() == "quarantine_after" ? c.quarantine_after : c.skip_module_after) = static_cast<int>(*v);
                 } else bad(mnode, m, "is not a known key");
             }
         } else if (key == "billing" && node.is_table()) {

@@ -29,6 +29,8 @@ struct Config {
     std::vector<std::string> inline_modules;  // [modules] inline: trusted modules run in provisio's process
     uint64_t module_memory_mb = 1024;    // [modules] memory_mb: a runner's address-space limit
     std::chrono::milliseconds module_load_timeout{10000};  // [modules] load_timeout (s): loading one module in its runner
+    int quarantine_after = 3;            // [modules] quarantine_after: aborted attempts that park a queued call (0: never)
+    int skip_module_after = 3;           // [modules] skip_module_after: aborted calls in a row skipping a module (0: never)
     int invoice_days_before = 7;         // [billing] invoice_days_before: lead time of renewal invoices
     int suspend_days = 0;                // [billing] suspend_days: suspend this many days overdue (0: never)
     int terminate_days = 0;              // [billing] terminate_days: terminate this many days overdue (0: never)

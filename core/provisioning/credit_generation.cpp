@@ -56,8 +56,8 @@ std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t off
     }
 }
 
-CreditGenerator::CreditGenerator(Repository &repo, const ModuleHost &host, Date today)
-    : repo_(repo), host_(host), today_(today), now_(repo.now_text()) {}
+CreditGenerator::CreditGenerator(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today)
+    : repo_(repo), host_(host), quarantine_(quarantine), today_(today), now_(repo.now_text()) {}
 
 CreditGenerator::Cycle CreditGenerator::ask(const Service &service, const LoadedModule &module, const CallInput &input,
                                              uint32_t trigger, std::string period, std::string period_date,
@@ -73,8 +73,15 @@ CreditGenerator::Cycle CreditGenerator::ask(const Service &service, const Loaded
     cycle.billing_cycle = {service.billing_cycle.data(), service.billing_cycle.size()};
     cycle.balance = {balance.data(), balance.size()};
     cycle.invoice = invoice;
-    CallOutcome outcome = host_.invoke_generate(module, input, cycle);
-    return Cycle{&service, &module, std::move(period), std::move(period_date), std::move(outcome), advance_cursor};
+    std::optional<CallOutcome> made =
+        quarantine_.call(module, input, [&] { return host_.invoke_generate(module, input, cycle); });
+    if (!made) {
+        CallOutcome not_made;
+        not_made.status = PROVISIO_RETRYABLE;
+        not_made.message = quarantine_.why_skipped(module.name());
+        return Cycle{&service, &module, std::move(period), std::move(period_date), std::move(not_made), advance_cursor, false};
+    }
+    return Cycle{&service, &module, std::move(period), std::move(period_date), std::move(*made), advance_cursor};
 }
 
 void CreditGenerator::write(Repository &repo, const std::vector<Cycle> &cycles, CreditReport &report) const {
@@ -86,7 +93,7 @@ void CreditGenerator::write(Repository &repo, const std::vector<Cycle> &cycles, 
         if (c.outcome.status != PROVISIO_OK) {
             // The ledger entry is the record of a cycle; the call log keeps only failures (a
             // daily cycle over many services would otherwise write a log row per service per day).
-            record_call(db, now_, c.module->name(), service.id, service.server_id, "generate_credits", c.outcome);
+            if (c.made) record_call(db, now_, c.module->name(), service.id, service.server_id, "generate_credits", c.outcome);
             written.errors.push_back("service " + std::to_string(service.id) + " period " + c.period + ": " + c.outcome.message);
             continue;
         }
@@ -195,6 +202,10 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
                 const Product &product = p->second;
                 const LoadedModule *module = host_.find(product.module);
                 if (!module || !module->description.functions.generate_credits) continue;
+                if (quarantine_.skips(module->name())) {  // not even its schedule is asked for
+                    report.errors.push_back("service " + std::to_string(c.id) + ": " + quarantine_.why_skipped(module->name()));
+                    continue;
+                }
                 auto cl = clients.find(service.client_id);
                 if (cl == clients.end()) {
                     if (clients.size() > 10000) clients.clear();
@@ -286,6 +297,10 @@ std::optional<CreditGenerator::Prepared> CreditGenerator::prepare(int64_t servic
     const Product product = repo_.get_product(service.product_id);
     const LoadedModule *module = host_.find(product.module);
     if (!module || !module->description.functions.generate_credits) return std::nullopt;
+    if (quarantine_.skips(module->name())) {
+        report.errors.push_back("service " + std::to_string(service_id) + ": " + quarantine_.why_skipped(module->name()));
+        return std::nullopt;
+    }
     Provisioner provisioner(repo_, host_);
     CallInput input = provisioner.call_input(service, *module, {});
     std::string why;

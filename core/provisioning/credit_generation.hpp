@@ -17,6 +17,7 @@
 
 namespace provisio {
 
+class Quarantine;
 class Repository;
 struct Service;
 
@@ -38,9 +39,11 @@ std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t off
 // Error(not_found) when the product's module is not loaded, so it cannot be told.
 void require_time_credits(Repository &repo, const ModuleHost &host, const Service &service);
 
+// The module calls go through `quarantine` (provisioning/quarantine.hpp): a period whose call
+// was not made (the run skips the module) waits for the next run like a failed one.
 class CreditGenerator {
 public:
-    CreditGenerator(Repository &repo, const ModuleHost &host, Date today);
+    CreditGenerator(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today);
 
     CreditReport run_calendar(int max_periods, std::optional<int64_t> only_service = std::nullopt, bool dry_run = false);
     CreditReport on_create(int64_t service_id);
@@ -55,6 +58,7 @@ private:
         std::string period, period_date;
         CallOutcome outcome;
         bool advance_cursor;  // calendar cycles move the service's cursor to period_date
+        bool made = true;     // false: not called (the run skips the module), nothing to log
     };
     std::optional<Prepared> prepare(int64_t service_id, CreditReport &report);
     Cycle ask(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
@@ -70,6 +74,7 @@ private:
 
     Repository &repo_;
     const ModuleHost &host_;
+    Quarantine &quarantine_;
     Date today_;
     std::string now_;  // fixed for a run
 };

@@ -15,8 +15,8 @@ namespace {
 constexpr int max_attempts = 10;
 }
 
-EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Date today, std::optional<int64_t> invoice_id,
-                                   bool dry_run) {
+EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today,
+                                   std::optional<int64_t> invoice_id, bool dry_run) {
     EventReport report;
     Database &db = repo.database();
     struct Pending {
@@ -60,6 +60,10 @@ EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Dat
                 report.lines.push_back("would deliver " + what + " to module " + module->name());
                 continue;
             }
+            if (quarantine.skips(module->name())) {
+                report.errors.push_back(what + ": " + quarantine.why_skipped(module->name()) + " (will retry)");
+                continue;
+            }
             const Invoice inv = invoicing.get(p.invoice);
             const Client client = repo.get_client(inv.client_id);
             // The strings the lines point into must outlive the call.
@@ -90,7 +94,7 @@ EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Dat
             ev.line_struct_size = sizeof(provisio_invoice_line);
 
             if (generates) {
-                const CreditReport credits = CreditGenerator(repo, host, today).on_invoice(service->id, ev);
+                const CreditReport credits = CreditGenerator(repo, host, quarantine, today).on_invoice(service->id, ev);
                 report.lines.insert(report.lines.end(), credits.lines.begin(), credits.lines.end());
                 report.errors.insert(report.errors.end(), credits.errors.begin(), credits.errors.end());
                 if (!listens) {
@@ -105,10 +109,16 @@ EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Dat
                 }
             }
             const CallInput in = provisioner.call_input(*service, *module, {});
-            const CallOutcome outcome = host.invoke_event(*module, in, ev);
+            const std::optional<CallOutcome> made = quarantine.call(*module, in, [&] { return host.invoke_event(*module, in, ev); });
+            if (!made) {
+                report.errors.push_back(what + ": " + quarantine.why_skipped(module->name()) + " (will retry)");
+                continue;
+            }
+            const CallOutcome &outcome = *made;
             Transaction tx(db);
             record_call(db, now, module->name(), service->id, service->server_id, p.kind, outcome);
-            if (outcome.state_changed) repo.save_module_state(service->id, outcome.state);
+            if (outcome.state_changed && outcome.aborted == CallOutcome::Abort::none)
+                repo.save_module_state(service->id, outcome.state);
             if (outcome.status == PROVISIO_OK) {
                 mark(p, "", true);
                 report.delivered++;

@@ -14,6 +14,7 @@ namespace provisio {
 
 class Repository;
 class ModuleHost;
+class Quarantine;
 
 struct EventReport {
     int delivered = 0;
@@ -21,7 +22,9 @@ struct EventReport {
     std::vector<std::string> errors;
 };
 
-EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Date today,
+// The module calls go through `quarantine`; an event whose module the run skips waits for a
+// later run without an attempt counted.
+EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today,
                                    std::optional<int64_t> invoice_id = std::nullopt, bool dry_run = false);
 
 }  // namespace provisio

@@ -54,9 +54,9 @@ PreparedCall Provisioner::prepare(int64_t service_id, Action action, const RunOp
     return prepare_call(std::move(service), action, o, nullptr);
 }
 
-CallOutcome Provisioner::invoke(const PreparedCall &call) const {
-    if (!call.module) return {};
-    return host_.invoke(*call.module, call.action, call.input);
+std::optional<CallOutcome> Provisioner::invoke(const PreparedCall &call) const {
+    if (!call.module) return CallOutcome{};
+    return quarantine().call(*call.module, call.input, [&] { return host_.invoke(*call.module, call.action, call.input); });
 }
 
 LifecycleResult Provisioner::cancel(int64_t service_id) {
@@ -165,7 +165,7 @@ void Provisioner::collect_final_usage(const Service &service, const LoadedModule
         if (!billed.step()) return;  // its calls are not billed: nothing to collect
     }
     const usage::CollectionReport r =
-        usage::collect_usage(repo_.database(), repo_, host_, *final_usage_zone_, repo_.now_text(), service.id);
+        usage::collect_usage(repo_.database(), repo_, host_, quarantine(), *final_usage_zone_, repo_.now_text(), service.id);
     if (!r.error.empty())
         fail(ErrorKind::module_failed, "service " + std::to_string(service.id) + ": the last usage collection before terminating failed (" +
                                            r.error + "); nothing was terminated, so no call is lost — try again");
@@ -180,6 +180,12 @@ PreparedCall Provisioner::prepare_call(Service service, Action action, const Run
                                          "' has no module, so there is nothing to " + action_name(action));
     } else {
         call.module = &host_.require(product.module);
+        if (!options.even_if_parked)
+            if (const auto parked = parked_item(repo_.database(), service.id, action_name(action)))
+                fail(ErrorKind::refused, "service " + std::to_string(service.id) + ": " + parked->action + " is parked (queue item " +
+                                             std::to_string(parked->id) + ", since " + parked->parked_at.value_or("") + ": " +
+                                             parked->parked_reason + "); no task calls it again until an operator runs: "
+                                             "provisio queue release " + std::to_string(parked->id));
         if (action == Action::terminate) collect_final_usage(service, *call.module);
         call.input = call_input(service, *call.module, options, &product);
     }
@@ -190,7 +196,7 @@ PreparedCall Provisioner::prepare_call(Service service, Action action, const Run
     return call;
 }
 
-LifecycleResult Provisioner::complete(const PreparedCall &call, const CallOutcome &outcome) {
+LifecycleResult Provisioner::complete(const PreparedCall &call, const std::optional<CallOutcome> &made) {
     const Service &service = call.service;
     const Action action = call.action;
     const RunOptions &options = call.options;
@@ -216,6 +222,30 @@ LifecycleResult Provisioner::complete(const PreparedCall &call, const CallOutcom
         return r;
     }
     const LoadedModule &module = *call.module;
+    Database &db = repo_.database();
+    const std::string now = repo_.now_text();
+    auto save_new_password = [&] {
+        Service updated = service;
+        updated.password = *new_password;
+        repo_.update_service(updated);
+    };
+    if (!made) {
+        // Not called: the run skips the module. The call waits on the queue, no attempt counted.
+        LifecycleResult r;
+        r.service_id = service.id;
+        r.action = action_name(action);
+        r.status = PROVISIO_RETRYABLE;
+        r.message = quarantine().why_skipped(module.name());
+        r.status_before = r.status_after = service.status;
+        r.called_module = false;
+        Transaction tx(db);
+        if (new_password) save_new_password();  // the queued call re-sends the saved password
+        r.queue_id = enqueue(db, service.id, r.action, reason, options.requested_by, r.message, now, Attempt::not_made).id;
+        tx.commit();
+        return r;
+    }
+    const CallOutcome &outcome = *made;
+    const bool aborted = outcome.aborted != CallOutcome::Abort::none;
 
     LifecycleResult r;
     r.service_id = service.id;
@@ -225,11 +255,10 @@ LifecycleResult Provisioner::complete(const PreparedCall &call, const CallOutcom
     r.status_before = service.status;
     r.status_after = service.status;
 
-    Database &db = repo_.database();
-    const std::string now = repo_.now_text();
     Transaction tx(db);
     record_call(db, now, module.name(), service.id, service.server_id, action_name(action), outcome);
-    if (outcome.state_changed) repo_.save_module_state(service.id, outcome.state);
+    // An aborted call's state never reached the host whole: nothing of it is kept.
+    if (outcome.state_changed && !aborted) repo_.save_module_state(service.id, outcome.state);
     switch (outcome.status) {
     case PROVISIO_OK: {
         r.status_after = final_status ? final_status : status_after(action, service.status);
@@ -237,23 +266,23 @@ LifecycleResult Provisioner::complete(const PreparedCall &call, const CallOutcom
             const bool suspended = r.status_after == status::suspended;
             repo_.set_service_status(service.id, r.status_after, suspended ? reason : "", suspended ? options.requested_by : "");
         }
-        if (new_password) {
-            Service updated = service;
-            updated.password = *new_password;
-            repo_.update_service(updated);
-        }
+        if (new_password) save_new_password();
         if (action == Action::create) mark_activated(db, service.id, today());
         resolve_queued(db, service.id, r.action, "done", "", now);
         break;
     }
     case PROVISIO_RETRYABLE:
-        if (new_password) {
-            // The queued retry re-sends the saved password, so the new one must be saved.
-            Service updated = service;
-            updated.password = *new_password;
-            repo_.update_service(updated);
+        // The queued retry re-sends the saved password, so the new one must be saved.
+        if (new_password) save_new_password();
+        {
+            const Enqueued queued = enqueue(db, service.id, r.action, reason, options.requested_by, outcome.message, now,
+                                            aborted ? Attempt::aborted : Attempt::failed);
+            r.queue_id = queued.id;
+            r.parked = quarantine().park_if_due(db, queued, service.id, r.action, module.name(), outcome, now);
+            if (r.parked)
+                r.message += "; parked after " + std::to_string(queued.aborts) + " aborted attempt(s): no task retries it until "
+                             "provisio queue release " + std::to_string(queued.id);
         }
-        r.queue_id = enqueue(db, service.id, r.action, reason, options.requested_by, outcome.message, now);
         break;
     default:
         resolve_queued(db, service.id, r.action, "failed", outcome.message, now);
@@ -264,7 +293,7 @@ LifecycleResult Provisioner::complete(const PreparedCall &call, const CallOutcom
         spdlog::error("service {} {}: module {} failed: {}", service.id, r.action, module.name(), outcome.message);
     if (outcome.status == PROVISIO_OK && action == Action::create && module.description.functions.generate_credits) {
         // A module whose credit cycle runs "on create" credits the new service now.
-        const CreditReport credits = CreditGenerator(repo_, host_, today()).on_create(service.id);
+        const CreditReport credits = CreditGenerator(repo_, host_, quarantine(), today()).on_create(service.id);
         for (const auto &e : credits.errors) spdlog::error("{}", e);
         if (credits.entries) r.message += (r.message.empty() ? "" : "; ") + std::to_string(credits.entries) + " time-credit entr" +
                                            (credits.entries == 1 ? "y" : "ies") + " posted";
@@ -285,7 +314,17 @@ LifecycleResult Provisioner::test_server(int64_t server_id) {
     in.server = server_fields(server, module);
     in.tls_verify = server.tls_verify;
     in.secrets = server_secrets(server, in.server, module);
-    const CallOutcome outcome = host_.invoke(module, Action::test_connection, in);
+    const std::optional<CallOutcome> made =
+        quarantine().call(module, in, [&] { return host_.invoke(module, Action::test_connection, in); });
+    if (!made) {
+        LifecycleResult r;
+        r.action = "test_connection";
+        r.status = PROVISIO_RETRYABLE;
+        r.message = quarantine().why_skipped(module.name());
+        r.called_module = false;
+        return r;
+    }
+    const CallOutcome &outcome = *made;
     Database &db = repo_.database();
     Transaction tx(db);
     record_call(db, repo_.now_text(), module.name(), std::nullopt, server.id, "test_connection", outcome);
@@ -315,6 +354,28 @@ std::vector<QueueRetryResult> Provisioner::retry_queue(std::optional<int64_t> qu
         QueueRetryResult qr;
         qr.queue_id = item.id;
         const auto action = action_from_name(item.action);
+        if (item.parked_at) {
+            // Not run. A parked call the service has outgrown is closed all the same.
+            std::optional<std::string> outgrown;
+            try {
+                if (action) outgrown = transition_refusal(*action, repo_.get_service(item.service_id).status);
+            } catch (const Error &) {
+            }
+            if (outgrown) {
+                qr.note = "service " + std::to_string(item.service_id) + ": " + *outgrown;
+                Transaction tx(db);
+                resolve_queued(db, item.service_id, item.action, "obsolete", qr.note, repo_.now_text());
+                tx.commit();
+                qr.obsolete = true;
+            } else {
+                qr.parked = true;
+                qr.note = item.action + " of service " + std::to_string(item.service_id) + " is parked (since " +
+                          item.parked_at.value_or("") + ": " + item.parked_reason +
+                          "); it is not run again until an operator runs: provisio queue release " + std::to_string(item.id);
+            }
+            out.push_back(std::move(qr));
+            continue;
+        }
         try {
             if (!action) fail(ErrorKind::refused, "unknown action '" + item.action + "'");
             qr.result = run(item.service_id, *action, {item.reason, std::nullopt, item.requested_by});

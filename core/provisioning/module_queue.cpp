@@ -4,21 +4,25 @@
 
 namespace provisio {
 
-int64_t enqueue(Database &db, int64_t service_id, const std::string &action, const std::string &reason,
-                const std::string &requested_by, const std::string &error, const std::string &now) {
+Enqueued enqueue(Database &db, int64_t service_id, const std::string &action, const std::string &reason,
+                 const std::string &requested_by, const std::string &error, const std::string &now, Attempt attempt) {
+    // A call not made leaves an open item's attempts, last error and time as they were.
     auto q = db.prepare(
-        "INSERT INTO module_queue (service_id, action, reason, requested_by, attempts, last_error, created_at, last_attempt_at) "
-        "VALUES (?1, ?2, ?3, ?6, 1, ?4, ?5, ?5) "
+        "INSERT INTO module_queue (service_id, action, reason, requested_by, attempts, aborts, last_error, created_at, "
+        "last_attempt_at) VALUES (?1, ?2, ?3, ?6, ?7, ?8, ?4, ?5, ?5) "
         "ON CONFLICT (service_id, action) WHERE resolved_at IS NULL "
-        "DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error, reason = excluded.reason, "
-        "requested_by = excluded.requested_by, "
-        "last_attempt_at = excluded.last_attempt_at "
-        "RETURNING id");
-    q.bind(1, service_id).bind(2, action).bind(3, reason).bind(4, error).bind(5, now).bind(6, requested_by);
+        "DO UPDATE SET attempts = attempts + excluded.attempts, aborts = aborts + excluded.aborts, "
+        "last_error = CASE WHEN excluded.attempts = 0 THEN last_error ELSE excluded.last_error END, "
+        "reason = excluded.reason, requested_by = excluded.requested_by, "
+        "last_attempt_at = CASE WHEN excluded.attempts = 0 THEN last_attempt_at ELSE excluded.last_attempt_at END "
+        "RETURNING id, aborts, parked_at IS NOT NULL");
+    q.bind(1, service_id).bind(2, action).bind(3, reason).bind(4, error).bind(5, now).bind(6, requested_by)
+        .bind(7, int64_t{attempt != Attempt::not_made}).bind(8, int64_t{attempt == Attempt::aborted});
     q.step();
-    const int64_t id = q.int64(0);
+    // The upsert never changes parked_at: an item parked now was parked before this attempt.
+    const Enqueued e{q.int64(0), q.int64(1), q.int64(2) != 0};
     q.run();
-    return id;
+    return e;
 }
 
 void resolve_queued(Database &db, int64_t service_id, const std::string &action, const std::string &outcome,
@@ -28,6 +32,16 @@ void resolve_queued(Database &db, int64_t service_id, const std::string &action,
                "WHERE service_id = ?1 AND action = ?2 AND resolved_at IS NULL")
         .bind(1, service_id).bind(2, action).bind(3, now).bind(4, outcome).bind(5, error)
         .run();
+}
+
+void park_queued(Database &db, int64_t id, const std::string &reason, const std::string &now) {
+    db.prepare("UPDATE module_queue SET parked_at = ?2, parked_reason = ?3 WHERE id = ?1 AND resolved_at IS NULL")
+        .bind(1, id).bind(2, now).bind(3, reason).run();
+}
+
+void release_queued(Database &db, int64_t id) {
+    db.prepare("UPDATE module_queue SET parked_at = NULL, parked_reason = '', aborts = 0 WHERE id = ?1 AND resolved_at IS NULL")
+        .bind(1, id).run();
 }
 
 namespace {
@@ -44,11 +58,22 @@ QueueItem read_item(Statement &q) {
     i.resolved_at = q.opt_text(8);
     i.outcome = q.opt_text(9);
     i.requested_by = q.text(10);
+    i.aborts = q.int64(11);
+    i.parked_at = q.opt_text(12);
+    i.parked_reason = q.text(13);
     return i;
 }
-constexpr const char *columns =
-    "id, service_id, action, reason, attempts, last_error, created_at, last_attempt_at, resolved_at, outcome, requested_by";
+constexpr const char *columns = "id, service_id, action, reason, attempts, last_error, created_at, last_attempt_at, resolved_at, "
+                                "outcome, requested_by, aborts, parked_at, parked_reason";
 }  // namespace
+
+std::optional<QueueItem> parked_item(Database &db, int64_t service_id, const std::string &action) {
+    auto q = db.prepare(std::string("SELECT ") + columns +
+                        " FROM module_queue WHERE service_id = ?1 AND action = ?2 AND resolved_at IS NULL AND parked_at IS NOT NULL");
+    q.bind(1, service_id).bind(2, action);
+    if (!q.step()) return std::nullopt;
+    return read_item(q);
+}
 
 std::vector<QueueItem> list_queue(Database &db, bool include_resolved) {
     auto q = db.prepare(std::string("SELECT ") + columns + " FROM module_queue WHERE ?1 OR resolved_at IS NULL ORDER BY id");

@@ -32,7 +32,7 @@ void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedC
     }
     std::mutex mutex;
     std::condition_variable changed;
-    std::deque<std::pair<size_t, CallOutcome>> finished;
+    std::deque<std::pair<size_t, std::optional<CallOutcome>>> finished;
     size_t left_to_start = calls.size();
     size_t in_flight = 0;
     bool stopping = false;  // done() failed: start nothing more
@@ -65,12 +65,13 @@ void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedC
                 changed.wait(lock, [&] { return left_to_start == 0 || stopping || (job = next_call(cursor)).has_value(); });
                 if (!job) return;
                 lock.unlock();
-                CallOutcome outcome;
+                std::optional<CallOutcome> outcome;
                 try {
                     outcome = provisioner.invoke(calls[job->first]);
                 } catch (const std::exception &e) {
-                    outcome.status = PROVISIO_ERROR;
-                    outcome.message = std::string("the call failed in the host: ") + e.what();
+                    outcome.emplace();
+                    outcome->status = PROVISIO_ERROR;
+                    outcome->message = std::string("the call failed in the host: ") + e.what();
                 }
                 lock.lock();
                 --job->second->in_flight;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace provisio {
@@ -16,8 +17,9 @@ namespace provisio {
 // `server_limits` maps a server id to its max_concurrent; calls without a server, or with one
 // not in the map, share `workers`. `done(outcomes)` runs on this thread with the outcomes that
 // finished since it last ran (index into `calls`, outcome), so the caller can write a burst of
-// them in one transaction; every call's outcome is passed exactly once.
-using FinishedCalls = std::vector<std::pair<size_t, CallOutcome>>;
+// them in one transaction; every call's outcome is passed exactly once — nullopt for a call not
+// made because the run skips its module (Provisioner::invoke), which complete() queues.
+using FinishedCalls = std::vector<std::pair<size_t, std::optional<CallOutcome>>>;
 void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedCall> &calls, int workers,
                      const std::map<int64_t, int> &server_limits, const std::function<void(FinishedCalls &)> &done);
 

@@ -642,6 +642,15 @@ CREATE TABLE pending_sealing (
 );
 INSERT INTO pending_sealing (table_name) VALUES ('product_settings'), ('service_settings');
 )SQL",
+        // 16: quarantine (provisioning/quarantine.hpp) — a queued call counts the attempts that
+        //     were aborted (the module's runner timed out or died) and is parked at
+        //     [modules] quarantine_after of them until `provisio queue release`. A cron run
+        //     found still 'running' by a later run (which holds the lock) is closed as 'killed'.
+        R"SQL(
+ALTER TABLE module_queue ADD COLUMN aborts INTEGER NOT NULL DEFAULT 0;     -- aborted attempts since queued or released
+ALTER TABLE module_queue ADD COLUMN parked_at TEXT;                        -- set while parked: no task retries it
+ALTER TABLE module_queue ADD COLUMN parked_reason TEXT NOT NULL DEFAULT '';
+)SQL",
     };
     return migrations;
 }

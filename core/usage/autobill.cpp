@@ -103,8 +103,8 @@ std::vector<UsageCharge> ended_periods(Database &db, const BusinessZone &zone, c
 
 }  // namespace
 
-AutobillReport run_autobill(Database &db, Repository &repo, const ModuleHost &host, const BusinessZone &zone, const std::string &now,
-                            const AutobillOptions &options) {
+AutobillReport run_autobill(Database &db, Repository &repo, const ModuleHost &host, Quarantine &quarantine, const BusinessZone &zone,
+                            const std::string &now, const AutobillOptions &options) {
     AutobillReport report;
     std::vector<Candidate> candidates;
     {
@@ -136,7 +136,7 @@ AutobillReport run_autobill(Database &db, Repository &repo, const ModuleHost &ho
         const LoadedModule *module = c.module.empty() ? nullptr : host.find(c.module);
         if (options.collect && module && module->description.functions.collect_usage && c.live) {
             try {
-                const CollectionReport r = collect_usage(db, repo, host, zone, now, c.service_id);
+                const CollectionReport r = collect_usage(db, repo, host, quarantine, zone, now, c.service_id);
                 server.found += r.usage.records;
                 auto count = [&](const char *status) {
                     auto it = r.usage.by_status.find(status);

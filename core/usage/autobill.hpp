@@ -23,6 +23,7 @@ namespace provisio {
 class Database;
 class Repository;
 class ModuleHost;
+class Quarantine;
 }  // namespace provisio
 
 namespace provisio::usage {
@@ -47,8 +48,9 @@ struct AutobillOptions {
     std::optional<int64_t> only_service;
 };
 
-AutobillReport run_autobill(Database &db, Repository &repo, const ModuleHost &host, const BusinessZone &zone, const std::string &now,
-                            const AutobillOptions &options = {});
+// Module calls go through `quarantine` (provisioning/quarantine.hpp).
+AutobillReport run_autobill(Database &db, Repository &repo, const ModuleHost &host, Quarantine &quarantine, const BusinessZone &zone,
+                            const std::string &now, const AutobillOptions &options = {});
 
 // The per-server summary lines `--verbose` prints.
 std::vector<std::string> server_summary(const AutobillReport &report);

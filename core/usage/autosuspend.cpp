@@ -122,7 +122,8 @@ private:
 
 }  // namespace
 
-AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Date today, bool dry_run, int workers) {
+AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today, bool dry_run,
+                                  int workers) {
     AutosuspendReport report;
     Database &db = repo.database();
     ClientFields fields(db);
@@ -153,6 +154,7 @@ AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Date
         std::string why;
     };
     Provisioner provisioner(repo, host, today);
+    provisioner.contain(quarantine);
     std::vector<PreparedCall> calls;
     std::vector<Planned> plan;  // parallel to calls
     for (size_t i = 0; i < all.size(); ++i) {
@@ -197,7 +199,8 @@ AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Date
                                      c.name + ") " + (suspend ? "suspended" : "unsuspended") + ": " + plan[index].why;
             const LifecycleResult r = provisioner.complete(call, outcome);
             if (r.status != PROVISIO_OK) {
-                report.errors.push_back(what + " — failed" + (r.queue_id ? " (queued for retry)" : "") + ": " + r.message);
+                report.errors.push_back(what + " — failed" + (r.parked ? " (parked)" : r.queue_id ? " (queued for retry)" : "") +
+                                        ": " + r.message);
                 continue;
             }
             (suspend ? report.suspended : report.unsuspended)++;

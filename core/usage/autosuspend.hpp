@@ -20,6 +20,7 @@
 namespace provisio {
 class Repository;
 class ModuleHost;
+class Quarantine;
 }  // namespace provisio
 
 namespace provisio::usage {
@@ -34,6 +35,8 @@ struct AutosuspendReport {
     std::vector<std::string> errors;  // failed calls, missing templates; the sweep went on
 };
 
-AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Date today, bool dry_run, int workers);
+// Module calls go through `quarantine` (provisioning/quarantine.hpp).
+AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today, bool dry_run,
+                                  int workers);
 
 }  // namespace provisio::usage

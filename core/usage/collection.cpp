@@ -9,8 +9,9 @@
 
 namespace provisio::usage {
 
-CollectionReport collect_usage(Database &db, Repository &repo, const ModuleHost &host, const BusinessZone &zone,
-                               const std::string &now, int64_t service_id, int max_calls, uint32_t batch) {
+CollectionReport collect_usage(Database &db, Repository &repo, const ModuleHost &host, Quarantine &quarantine,
+                               const BusinessZone &zone, const std::string &now, int64_t service_id, int max_calls,
+                               uint32_t batch) {
     CollectionReport out;
     const Service service = repo.get_service(service_id);
     const Product product = repo.get_product(service.product_id);
@@ -38,7 +39,13 @@ CollectionReport collect_usage(Database &db, Repository &repo, const ModuleHost 
         request.max_records = batch;
         request.cursor = {out.cursor.data(), out.cursor.size()};
         request.since = {since.data(), since.size()};
-        const CallOutcome outcome = host.invoke_usage(*module, input, request);
+        const std::optional<CallOutcome> made =
+            quarantine.call(*module, input, [&] { return host.invoke_usage(*module, input, request); });
+        if (!made) {
+            out.error = quarantine.why_skipped(module->name());
+            break;
+        }
+        const CallOutcome &outcome = *made;
         ++out.module_calls;
         auto refuse = [&](const std::string &why) {
             out.error = why;

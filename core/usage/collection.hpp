@@ -10,6 +10,7 @@
 namespace provisio {
 class ModuleHost;
 class Provisioner;
+class Quarantine;
 }  // namespace provisio
 
 namespace provisio::usage {
@@ -26,7 +27,10 @@ struct CollectionReport {
 // call-id index a commit rewrites most of the index's pages, so big batches (25,000 calls, some
 // 10 MB in memory) make a backlog several times cheaper than small ones (measured with
 // tests/bench/fusionpbx_cdrs.sh: 5,000 → 25,000 took 100,000 calls from 3.3 s to 2.3 s).
-CollectionReport collect_usage(Database &db, Repository &repo, const ModuleHost &host, const BusinessZone &zone,
-                               const std::string &now, int64_t service_id, int max_calls = 100, uint32_t batch = 25000);
+// The module calls go through `quarantine`; one not made (the run skips the module) ends the
+// collection with the reason in `error`, the cursor where it was.
+CollectionReport collect_usage(Database &db, Repository &repo, const ModuleHost &host, Quarantine &quarantine,
+                               const BusinessZone &zone, const std::string &now, int64_t service_id, int max_calls = 100,
+                               uint32_t batch = 25000);
 
 }  // namespace provisio::usage

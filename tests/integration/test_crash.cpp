@@ -5,16 +5,11 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-
 #include <chrono>
 #include <thread>
-
-extern char **environ;
 
 using namespace provisio::test;
 
@@ -63,19 +58,9 @@ std::string money_state(const Installation &inst) {
 }
 
 pid_t start_cron(const Installation &inst, const std::string &now, const std::vector<std::string> &extra = {}) {
-    const std::string bin = provisio_binary(), config = inst.config().string();
-    std::vector<std::string> args{bin, "--config", config, "--now", now, "cron"};
+    std::vector<std::string> args{"--now", now, "cron"};
     args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char *> argv;
-    for (auto &a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    REQUIRE(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
+    return inst.start(args);
 }
 
 }  // namespace

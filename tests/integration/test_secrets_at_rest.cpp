@@ -150,6 +150,9 @@ TEST_CASE("product and service settings an older provisio stored in the clear ar
                                   "DELETE FROM product_settings; DELETE FROM service_settings;"
                                   "INSERT INTO product_settings VALUES (1, 'region', 'ca'), (1, 'api_key', 'old-product-key-123');"
                                   "INSERT INTO service_settings VALUES (1, 'api_key', 'old-service-key-456');"
+                                  // what migration 16 added goes too
+                                  "ALTER TABLE module_queue DROP COLUMN aborts; ALTER TABLE module_queue DROP COLUMN parked_at;"
+                                  "ALTER TABLE module_queue DROP COLUMN parked_reason;"
                                   "PRAGMA user_version = 14;"
                                   "COMMIT;";
     REQUIRE(run_program("/usr/bin/sqlite3", {inst.database().string(), old_state}).exit_code == 0);

@@ -1,5 +1,6 @@
 #include "support/sandbox.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -112,6 +113,23 @@ void Installation::install_module(const std::string &name, const std::string &as
     std::filesystem::permissions(target, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
                                              std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
                                              std::filesystem::perms::others_exec);
+}
+
+pid_t Installation::start(const std::vector<std::string> &args) const {
+    const std::string bin = provisio_binary();
+    std::vector<std::string> full{bin, "--config", config().string()};
+    full.insert(full.end(), args.begin(), args.end());
+    std::vector<char *> argv;
+    for (auto &a : full) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    const int rc = posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot start " + bin + ": " + std::strerror(rc));
+    return pid;
 }
 
 RunResult Installation::run(const std::vector<std::string> &args, const std::string &input) const {

@@ -2,6 +2,8 @@
 // program as a separate process with its output captured.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -43,6 +45,9 @@ public:
     void install_module(const std::string &name, const std::string &as = {}) const;
     // Runs provisio with --config pointing here; extra args follow.
     RunResult run(const std::vector<std::string> &args, const std::string &input = {}) const;
+    // Starts it so and returns at once (its standard output discarded): the caller kills or
+    // waits for the process.
+    pid_t start(const std::vector<std::string> &args) const;
     // `sqlite3 .dump` of the database, to prove a failed command changed nothing.
     std::string dump() const;
     // Runs SQL on the database with the sqlite3 shell (to set up what only an older version or a

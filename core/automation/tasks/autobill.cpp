@@ -15,7 +15,7 @@ TaskResult autobill(TaskContext &ctx) {
     usage::AutobillOptions options;
     options.collect = !ctx.dry_run;
     options.invoice_due_days = ctx.config.usage_invoice_due_days;
-    const usage::AutobillReport r = usage::run_autobill(ctx.db, ctx.repo, ctx.modules, zone, ctx.now, options);
+    const usage::AutobillReport r = usage::run_autobill(ctx.db, ctx.repo, ctx.modules, ctx.quarantine, zone, ctx.now, options);
     TaskResult result;
     result.done = r.services_billed;
     result.lines = usage::server_summary(r);

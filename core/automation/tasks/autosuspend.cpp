@@ -8,7 +8,8 @@ namespace provisio {
 namespace {
 
 TaskResult autosuspend(TaskContext &ctx) {
-    const usage::AutosuspendReport r = usage::run_autosuspend(ctx.repo, ctx.modules, ctx.today, ctx.dry_run, ctx.config.module_call_workers);
+    const usage::AutosuspendReport r = usage::run_autosuspend(ctx.repo, ctx.modules, ctx.quarantine, ctx.today, ctx.dry_run,
+                                                                    ctx.config.module_call_workers);
     TaskResult result;
     result.done = r.suspended + r.unsuspended;
     result.lines.push_back(std::to_string(r.clients_checked) + " VoIP client(s) checked: " + std::to_string(r.suspended) + " service(s) suspended, " +

@@ -39,7 +39,8 @@ TaskResult apply(TaskContext &ctx) {
             if (s.status != "Cancelled" && s.status != "Terminated") {
                 const LifecycleResult lr = provisioner.cancel(r.service);
                 if (lr.status != PROVISIO_OK) {
-                    result.errors.push_back(what + " failed: " + lr.message + (lr.queue_id ? " (queued for retry)" : ""));
+                    result.errors.push_back(what + " failed: " + lr.message +
+                                            (lr.parked ? " (parked)" : lr.queue_id ? " (queued for retry)" : ""));
                     continue;
                 }
             }

@@ -6,7 +6,7 @@ namespace provisio {
 namespace {
 
 TaskResult deliver(TaskContext &ctx) {
-    const EventReport r = deliver_invoice_events(ctx.repo, ctx.modules, ctx.today, std::nullopt, ctx.dry_run);
+    const EventReport r = deliver_invoice_events(ctx.repo, ctx.modules, ctx.quarantine, ctx.today, std::nullopt, ctx.dry_run);
     TaskResult result;
     result.done = r.delivered;
     result.lines = r.lines;

@@ -1,4 +1,6 @@
 // Task "module-queue" (every run): retry lifecycle calls that failed with a retryable error.
+// A parked call is not retried, but reported as an error every run until an operator releases
+// it (provisio queue release) or the service moves on: it is never a quiet "ok".
 #include "automation/task.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/lifecycle.hpp"
@@ -10,16 +12,25 @@ namespace {
 TaskResult retry(TaskContext &ctx) {
     TaskResult result;
     if (ctx.dry_run) {
-        for (const auto &item : list_queue(ctx.db, false))
+        for (const auto &item : list_queue(ctx.db, false)) {
+            if (item.parked_at) {
+                result.lines.push_back("would leave " + item.action + " of service " + std::to_string(item.service_id) +
+                                       " parked (queue item " + std::to_string(item.id) + ")");
+                continue;
+            }
             result.lines.push_back("would retry " + item.action + " of service " + std::to_string(item.service_id));
-        result.done = static_cast<int>(result.lines.size());
+            result.done++;
+        }
         return result;
     }
     Provisioner provisioner = task_provisioner(ctx);
     for (const auto &r : provisioner.retry_queue(std::nullopt)) {
         const std::string what = "queue item " + std::to_string(r.queue_id);
         if (r.obsolete) result.lines.push_back(what + " closed as obsolete: " + r.note);
-        else if (!r.result) result.errors.push_back(what + ": " + r.note);
+        else if (!r.result) result.errors.push_back(what + ": " + r.note);  // parked, or could not be made
+        else if (r.result->parked)
+            result.errors.push_back(what + ": " + r.result->action + " of service " + std::to_string(r.result->service_id) +
+                                    " failed: " + r.result->message);
         else if (r.result->status == PROVISIO_OK) {
             result.done++;
             result.lines.push_back(what + ": " + r.result->action + " of service " + std::to_string(r.result->service_id) + " ok");

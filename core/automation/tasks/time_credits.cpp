@@ -9,7 +9,8 @@ namespace provisio {
 namespace {
 
 TaskResult generate(TaskContext &ctx) {
-    const CreditReport r = CreditGenerator(ctx.repo, ctx.modules, ctx.today).run_calendar(ctx.config.timelog_max_catch_up, std::nullopt, ctx.dry_run);
+    const CreditReport r = CreditGenerator(ctx.repo, ctx.modules, ctx.quarantine, ctx.today)
+                               .run_calendar(ctx.config.timelog_max_catch_up, std::nullopt, ctx.dry_run);
     TaskResult result;
     result.done = r.cycles;
     result.lines = r.lines;
