@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -206,4 +207,56 @@ TEST_CASE("what runners found is cached by file identity: a hung module costs it
     // A cached module's runner starts when it is called.
     ok(c.inst, {"server", "add", "--name", "h", "--module", "hostile_fds_call", "--hostname", "127.0.0.1"});
     CHECK_THAT(c.inst.run({"server", "test", "h"}).out, Catch::Contains("open descriptors: 0 1 2 3"));
+}
+
+// The probe that started this: a cron run over 200 services whose module segfaults (or hangs) on
+// one of them. Every other service is suspended, every later task runs, the run ends 'errors'
+// with exit 1, nothing is half-done; the poisoned call is parked after three aborted attempts and
+// released by the operator; verify passes throughout.
+TEST_CASE("cron over 200 services with one poisoned: everything else is done, the poisoned call is parked after 3 tries") {
+    for (const std::string module : {"hostile_segv_call", "hostile_hang_call"}) {
+        INFO(module);
+        Contained c;
+        c.inst.edit_config("suspend_days = 0", "suspend_days = 3");
+        c.inst.install_module(module);
+        ok(c.inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+        ok(c.inst, {"product", "add", "--name", "P", "--module", module, "--price", "5"});
+        ok(c.inst, {"service", "add", "--client", "1", "--product", "P", "--username", "u1", "--next-due", "2026-03-10"});
+        ok(c.inst, {"service", "create", "1"});
+        // 199 more like it; the 50th is the one the module misbehaves on.
+        const std::string columns = c.inst.sql("SELECT group_concat(name, ', ') FROM pragma_table_info('services') WHERE name NOT IN ('id', 'username')");
+        c.inst.sql("WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 200) INSERT INTO services (" + columns +
+                   ", username) SELECT " + columns + ", CASE WHEN n.i = 50 THEN 'poison' ELSE 'u' || n.i END FROM services, n WHERE services.id = 1");
+        REQUIRE(c.inst.sql("SELECT count(*) FROM services WHERE status = 'Active'") == "200");
+        ok(c.inst, {"--now", "2026-03-05T12:00:00Z", "cron"});  // the invoices, due 2026-03-10
+
+        const auto started = std::chrono::steady_clock::now();
+        RunResult r = c.inst.run({"--json", "--now", "2026-03-13T12:00:00Z", "cron"});
+        INFO(r.err);
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(60));
+        CHECK(r.exit_code == 1);
+        const json run = json::parse(r.out);
+        CHECK(run["status"] == "errors");
+        std::vector<std::string> ran;
+        for (const auto &t : run["tasks"]) ran.push_back(t["task"]);
+        for (const char *later : {"overdue-notices", "module-events", "mail", "module-queue"})
+            CHECK(std::find(ran.begin(), ran.end(), later) != ran.end());
+        CHECK(c.inst.sql("SELECT count(*) FROM services WHERE status = 'Suspended'") == "199");
+        CHECK(c.status(50) == "Active");
+        ok(c.inst, {"verify"});
+
+        // The retries: module-queue retries the call each run; the third aborted attempt parks it.
+        for (const char *at : {"2026-03-13T12:05:00Z", "2026-03-13T12:10:00Z"}) c.inst.run({"--now", at, "cron"});
+        const json queue = json::parse(c.inst.run({"--json", "queue", "list"}).out);
+        REQUIRE(queue.size() == 1);
+        CHECK(queue[0]["state"] == "parked");
+        CHECK(queue[0]["service_id"] == 50);
+        r = c.inst.run({"--now", "2026-03-13T12:15:00Z", "cron"});
+        CHECK(r.exit_code == 1);  // still reported, no longer tried
+        CHECK(json::parse(c.inst.run({"--json", "queue", "list"}).out)[0]["aborts"] == 3);
+        ok(c.inst, {"queue", "release", queue[0]["id"].dump()});
+        CHECK(json::parse(c.inst.run({"--json", "queue", "list"}).out)[0]["state"] != "parked");
+        ok(c.inst, {"verify"});
+        CHECK(processes_mentioning(module + ".so") == 0);
+    }
 }
