@@ -16,6 +16,8 @@ chmod 700 "$dir"
 p() { "$provisio" --config "$dir/provisio.toml" "$@"; }
 p init >/dev/null
 sed -i "s/^workers = 8 /workers = ${WORKERS:-64}/" "$dir/provisio.toml"
+# INLINE=yes runs the module inside provisio instead of in runners (the comparison for containment).
+[ "${INLINE:-no}" = yes ] && sed -i 's/^inline = \[\]/inline = ["lesnet"]/' "$dir/provisio.toml"
 install -m 0755 "$module" "$dir/modules/lesnet.so"
 p field add-voip >/dev/null
 for s in 0 1 2; do
