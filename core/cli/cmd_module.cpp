@@ -17,20 +17,25 @@ namespace provisio::cli {
 
 namespace {
 
-std::string capabilities_text(uint64_t caps) {
-    std::string out;
-    if (caps & PROVISIO_CAP_PROVISIONING) out += "provisioning";
-    if (caps & PROVISIO_CAP_NEEDS_SERVER) out += std::string(out.empty() ? "" : ",") + "needs-server";
-    if (caps & PROVISIO_CAP_INVOICE_EVENTS) out += std::string(out.empty() ? "" : ",") + "invoice-events";
-    return out.empty() ? "-" : out;
-}
+// Every capability bit abi.h defines, with the name the CLI shows.
+constexpr std::pair<uint64_t, const char *> capability_names[] = {
+    {PROVISIO_CAP_PROVISIONING, "provisioning"},           {PROVISIO_CAP_NEEDS_SERVER, "needs-server"},
+    {PROVISIO_CAP_INVOICE_EVENTS, "invoice-events"},       {PROVISIO_CAP_CREDIT_GENERATION, "credit-generation"},
+    {PROVISIO_CAP_USAGE, "usage"},
+};
 
 json capabilities_json(uint64_t caps) {
     json a = json::array();
-    if (caps & PROVISIO_CAP_PROVISIONING) a.push_back("provisioning");
-    if (caps & PROVISIO_CAP_NEEDS_SERVER) a.push_back("needs-server");
-    if (caps & PROVISIO_CAP_INVOICE_EVENTS) a.push_back("invoice-events");
+    for (const auto &[bit, name] : capability_names)
+        if (caps & bit) a.push_back(name);
     return a;
+}
+
+std::string capabilities_text(uint64_t caps) {
+    std::string out;
+    for (const auto &[bit, name] : capability_names)
+        if (caps & bit) out += std::string(out.empty() ? "" : ",") + name;
+    return out.empty() ? "-" : out;
 }
 
 int list_modules(Context &ctx) {

@@ -68,6 +68,13 @@ TEST_CASE("module list shows loaded and refused modules, as a table and as JSON"
     CHECK(list[0]["abi"] == abi);
     CHECK(list[0]["capabilities"] == json::array({"provisioning"}));
     CHECK(list[1]["status"] == "refused");
+    // Every capability is named: a usage module says so.
+    inst.install_module("cdrsource");
+    CHECK(contains(inst.run({"module", "show", "cdrsource"}).out, "usage"));
+    bool usage = false;
+    for (const auto &m : json::parse(inst.run({"--json", "module", "list"}).out))
+        if (m["name"] == "cdrsource") usage = std::find(m["capabilities"].begin(), m["capabilities"].end(), "usage") != m["capabilities"].end();
+    CHECK(usage);
 
     const RunResult shown = inst.run({"module", "show", "hello"});
     CHECK(shown.exit_code == 0);
