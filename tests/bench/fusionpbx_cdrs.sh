@@ -29,6 +29,8 @@ db_port=$(sed -E 's/.*db_port=([0-9]+).*/\1/' "$dir/banner")
 
 p() { "$provisio" --config "$dir/provisio.toml" "$@"; }
 p init >/dev/null
+# INLINE=yes runs the module inside provisio instead of in runners (the comparison for containment).
+[ "${INLINE:-no}" = yes ] && sed -i 's/^inline = \[\]/inline = ["fusionpbx"]/' "$dir/provisio.toml"
 install -m 0755 "$module" "$dir/modules/fusionpbx.so"
 printf 'Description,Prefix,RateValue,Increment\nCanada/US,1,0.012,6\nToronto,1416,0.008,6\nInbound,5192229000,0.002,60\n' > "$dir/rates.csv"
 p tariff import Wholesale "$dir/rates.csv" >/dev/null

@@ -9,6 +9,8 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 chmod 700 "$dir"
 "$provisio" --config "$dir/provisio.toml" init >/dev/null
+# INLINE=yes runs the module inside provisio instead of in runners (the comparison for containment).
+[ "${INLINE:-no}" = yes ] && sed -i 's/^inline = \[\]/inline = ["timelog"]/' "$dir/provisio.toml"
 install -m 0755 "$module" "$dir/modules/timelog.so"
 "$bench" seed-timelog "$dir/provisio.db" "$services"
 /usr/bin/time -f "%e s elapsed, %M KiB peak" -o "$dir/time" \
