@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace provisio {
 
@@ -79,12 +80,27 @@ int64_t host_now_us(const provisio_call *) {
     return g_host ? g_host->config().clock.now().time_since_epoch().count() : 0;
 }
 
-int32_t host_http(const provisio_call *call, const provisio_http_request *req, provisio_http_response *resp) {
+// A response struct filled in full here and handed to the module only as far as its struct_size
+// says (abi.h): a module built against an older, smaller struct keeps the memory after it.
+template <class T>
+class ResponseFor {
+public:
+    explicit ResponseFor(T *module_struct) : out_(module_struct), size_(module_struct->struct_size) { value.struct_size = size_; }
+    ~ResponseFor() { std::memcpy(out_, &value, std::min<size_t>(size_, sizeof(T))); }
+    ResponseFor(const ResponseFor &) = delete;
+    ResponseFor &operator=(const ResponseFor &) = delete;
+    T value{};
+
+private:
+    T *out_;
+    uint32_t size_;
+};
+
+int32_t host_http(const provisio_call *call, const provisio_http_request *req, provisio_http_response *module_resp) {
     auto *ctx = context_of(call);
-    if (!ctx || !req || !resp) return PROVISIO_ERROR;
-    const uint32_t resp_size = resp->struct_size;
-    *resp = provisio_http_response{};
-    resp->struct_size = resp_size;
+    if (!ctx || !req || !module_resp) return PROVISIO_ERROR;
+    ResponseFor<provisio_http_response> response(module_resp);
+    provisio_http_response *resp = &response.value;
     if (req->struct_size < sizeof(provisio_http_request)) {
         ctx->violations.push_back("http_request given a struct_size smaller than ABI 1.0's");
         resp->error = hand_out(*ctx, "bad request struct");
@@ -124,12 +140,11 @@ int32_t host_http(const provisio_call *call, const provisio_http_request *req, p
     return PROVISIO_ERROR;
 }
 
-int32_t host_tcp(const provisio_call *call, const provisio_tcp_request *req, provisio_tcp_response *resp) {
+int32_t host_tcp(const provisio_call *call, const provisio_tcp_request *req, provisio_tcp_response *module_resp) {
     auto *ctx = context_of(call);
-    if (!ctx || !req || !resp) return PROVISIO_ERROR;
-    const uint32_t resp_size = resp->struct_size;
-    *resp = provisio_tcp_response{};
-    resp->struct_size = resp_size;
+    if (!ctx || !req || !module_resp) return PROVISIO_ERROR;
+    ResponseFor<provisio_tcp_response> response(module_resp);
+    provisio_tcp_response *resp = &response.value;
     if (req->struct_size < sizeof(provisio_tcp_request) || req->port > 65535) {
         ctx->violations.push_back("tcp_exchange given a bad request (struct_size or port)");
         resp->error = hand_out(*ctx, "bad request struct");

@@ -1,5 +1,7 @@
 // The host's plain-TCP exchange (ABI 1.4): a whole exchange with a peer that closes, a refused
-// connection, and a peer that never closes, each ending as the module is told.
+// connection, and a peer that never closes, each ending as the module is told; and the response
+// struct written only as far as the module's struct_size.
+#include "modulehost/host_services.hpp"
 #include "net/tcp_exchange.hpp"
 
 #include <catch2/catch.hpp>
@@ -9,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstddef>
+#include <cstring>
 #include <thread>
 
 using provisio::TcpExchange;
@@ -78,4 +82,30 @@ TEST_CASE("tcp exchange: a refused connection and a peer that never closes are r
     CHECK(r.kind == TcpResult::Kind::retryable_failure);
     CHECK_THAT(r.error, Catch::Contains("did not close the connection within 200 ms"));
     CHECK(r.data == "partial");
+}
+
+// abi.h: a host writes a response struct only as far as the module's struct_size says, so a
+// module built against an older, smaller struct keeps the memory after it.
+TEST_CASE("tcp_exchange writes the response only up to the module's struct_size") {
+    provisio::HostServices services{provisio::HostConfig{}};
+    provisio::CallContext ctx;
+    ctx.module = "old";
+    provisio_call call{};
+    call.struct_size = sizeof call;
+    call.host_context = &ctx;
+    struct OlderResponse {
+        uint32_t struct_size;
+        provisio_str data;          // this module's struct ends here
+        unsigned char after[sizeof(provisio_str)];
+    } older{};
+    older.struct_size = static_cast<uint32_t>(offsetof(provisio_tcp_response, error));
+    std::memset(older.after, 0xA5, sizeof older.after);
+    provisio_tcp_request req{};
+    req.struct_size = sizeof req;
+    req.host = {"127.0.0.1", 9};
+    req.port = 1;  // nothing listens: the exchange fails, and the host sets its error
+    req.timeout_ms = 500;
+    services.vtable()->tcp_exchange(&call, &req, reinterpret_cast<provisio_tcp_response *>(&older));
+    for (unsigned char b : older.after) CHECK(b == 0xA5);
+    CHECK(older.struct_size == offsetof(provisio_tcp_response, error));
 }
