@@ -114,10 +114,6 @@ void ModuleHost::load_file(const std::filesystem::path &file, bool check_permiss
 
 namespace {
 
-std::string seconds_text(std::chrono::milliseconds ms) {
-    return ms.count() % 1000 == 0 ? std::to_string(ms.count() / 1000) + " s" : std::to_string(ms.count()) + " ms";
-}
-
 // The ELF type of the entry symbol: a module that exports a function under the entry's name
 // would have its code read as a pointer to a descriptor.
 bool exported_as_function(const void *address) {

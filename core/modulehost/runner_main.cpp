@@ -65,7 +65,7 @@ std::optional<std::string> read_frame() {
     wait_briefly_for_request();
     unsigned char header[4];
     if (!read_exactly(reinterpret_cast<char *>(header), 4)) return std::nullopt;
-    const uint32_t length = header[0] | header[1] << 8 | header[2] << 16 | static_cast<uint32_t>(header[3]) << 24;
+    const uint32_t length = wire::Reader(std::string_view(reinterpret_cast<const char *>(header), 4)).u32();
     std::string payload(length, '\0');
     if (!read_exactly(payload.data(), length)) return std::nullopt;
     return payload;

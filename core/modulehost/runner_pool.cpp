@@ -14,10 +14,6 @@ wire::Reply aborted(const wire::Request &request, CallOutcome::Abort how, std::s
     return r;
 }
 
-std::string seconds(std::chrono::milliseconds ms) {
-    return ms.count() % 1000 == 0 ? std::to_string(ms.count() / 1000) + " s" : std::to_string(ms.count()) + " ms";
-}
-
 }  // namespace
 
 RunnerPool::RunnerPool(const RunnerSetup &setup, std::filesystem::path file, std::string module, std::unique_ptr<RunnerProcess> first,
@@ -51,7 +47,7 @@ std::unique_ptr<RunnerProcess> RunnerPool::acquire(std::string &error) {
             error = "module " + module_ + " no longer loads: " + loaded.reason;
         } else {
             error = "module " + module_ + "'s new runner " +
-                    (got.result == RunnerProcess::Result::timeout ? "did not finish loading within " + seconds(setup_.load_timeout)
+                    (got.result == RunnerProcess::Result::timeout ? "did not finish loading within " + seconds_text(setup_.load_timeout)
                                                                   : "died while loading: " + got.what);
         }
     } catch (const std::exception &e) {
@@ -94,7 +90,7 @@ wire::Reply RunnerPool::call(const wire::Request &request, const char *what) {
     release(nullptr);
     if (got.result == RunnerProcess::Result::timeout)
         return aborted(request, CallOutcome::Abort::timeout,
-                       "module " + module_ + " did not answer within " + seconds(setup_.call_timeout) + " (" + call_name + "); its runner was stopped");
+                       "module " + module_ + " did not answer within " + seconds_text(setup_.call_timeout) + " (" + call_name + "); its runner was stopped");
     return aborted(request, CallOutcome::Abort::crash,
                    "module " + module_ + "'s runner " + got.what + " during " + call_name + (tail.empty() ? "" : "; its last output: " + tail));
 }

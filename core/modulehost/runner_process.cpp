@@ -1,13 +1,12 @@
 #include "modulehost/runner_process.hpp"
 
+#include "modulehost/runner_wire.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,9 +42,9 @@ void close_quietly(int &fd) {
     fd = -1;
 }
 
-// PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process. Calls
-// run on worker threads that come and go, so every runner is forked by this one thread, which
-// lives as long as the process.
+// PR_SET_PDEATHSIG (which the runner sets on itself) fires when the *thread* that started it
+// ends, not the process. Calls run on worker threads that come and go, so every runner is started
+// by this one thread, which lives as long as the process.
 class Spawner {
 public:
     static Spawner &instance() {
@@ -232,8 +231,7 @@ RunnerProcess::Received RunnerProcess::receive(std::chrono::steady_clock::time_p
     }
     while (true) {
         if (inbox_.size() >= 4) {
-            uint32_t length = 0;
-            for (int i = 0; i < 4; ++i) length |= static_cast<uint32_t>(static_cast<unsigned char>(inbox_[i])) << (8 * i);
+            const uint32_t length = wire::Reader(std::string_view(inbox_).substr(0, 4)).u32();
             if (length > max_frame) {
                 ::kill(pid_, SIGKILL);
                 out.result = Result::died;
@@ -279,17 +277,17 @@ RunnerProcess::Received RunnerProcess::receive(std::chrono::steady_clock::time_p
 std::string RunnerProcess::stderr_tail(size_t max_lines) const {
     std::string text = stderr_buffer_;
     while (!text.empty() && text.back() == '\n') text.pop_back();
-    size_t at = text.size();
-    for (size_t lines = 0; lines < max_lines && at > 0; ++lines) {
-        const size_t nl = text.rfind('\n', at - 1);
-        at = nl == std::string::npos ? 0 : nl + 1;
-        if (nl == std::string::npos) break;
-        if (lines + 1 == max_lines) break;
-        at = nl;
+    size_t start = text.size();  // the line break before the earliest line kept so far
+    for (size_t lines = 0; lines < max_lines; ++lines) {
+        const size_t before = start == 0 ? std::string::npos : text.rfind('\n', start - 1);
+        if (before == std::string::npos) return text;
+        start = before;
     }
-    std::string tail = text.substr(at);
-    while (!tail.empty() && tail.front() == '\n') tail.erase(0, 1);
-    return tail;
+    return text.substr(start + 1);
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+    return ms.count() % 1000 == 0 ? std::to_string(ms.count() / 1000) + " s" : std::to_string(ms.count()) + " ms";
 }
 
 }  // namespace provisio

@@ -28,6 +28,9 @@ struct RunnerSetup {
     std::chrono::milliseconds call_timeout{60000};
 };
 
+// "60 s", or "1500 ms" when it is not whole seconds: deadlines in messages.
+std::string seconds_text(std::chrono::milliseconds ms);
+
 class RunnerProcess {
 public:
     // Starts a runner for `module_file`. Throws std::runtime_error when the process cannot be made.

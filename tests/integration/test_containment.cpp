@@ -8,9 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,8 +19,6 @@
 
 using namespace provisio::test;
 using nlohmann::json;
-
-extern char **environ;
 
 namespace {
 
@@ -149,16 +145,7 @@ TEST_CASE("runners die with a host killed by SIGKILL") {
     Contained c;
     c.inst.edit_config("call_timeout = 2", "call_timeout = 60");
     c.services_on("hostile_hang_call");
-    const std::string config = c.inst.config().string(), program = provisio_binary();
-    std::vector<char *> argv{const_cast<char *>(program.c_str()), const_cast<char *>("--config"), const_cast<char *>(config.c_str()),
-                             const_cast<char *>("service"), const_cast<char *>("suspend"), const_cast<char *>("1"), nullptr};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    pid_t host = -1;
-    REQUIRE(posix_spawn(&host, program.c_str(), &actions, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
+    const pid_t host = c.inst.start({"service", "suspend", "1"});
     bool hanging = false;
     for (int i = 0; i < 100 && !hanging; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
