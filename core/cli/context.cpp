@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 namespace provisio::cli {
@@ -73,6 +76,18 @@ std::filesystem::path runner_program() {
     return (self.parent_path() / PROVISIO_INSTALLED_RUNNER).lexically_normal();
 }
 
+// [modules] run_as, looked up now so a wrong name fails the command before any module is loaded.
+RunnerSetup::Identity runner_identity(const std::string &user) {
+    const passwd *found = ::getpwnam(user.c_str());
+    if (!found) fail(ErrorKind::invalid_input, "[modules] run_as: there is no user '" + user + "' on this system");
+    RunnerSetup::Identity identity{user, found->pw_uid, found->pw_gid};
+    if (::geteuid() != 0 && ::geteuid() != identity.uid)
+        fail(ErrorKind::invalid_input, "[modules] run_as = \"" + user + "\": provisio runs as uid " + std::to_string(::geteuid()) +
+                                           ", not root, so its module runners cannot become another user; run provisio as root or "
+                                           "set run_as = \"\"");
+    return identity;
+}
+
 }  // namespace
 
 ModuleHost &Context::modules() {
@@ -92,6 +107,8 @@ ModuleHost &Context::modules() {
             c.call_timeouts = cfg.module_call_timeouts;
             c.inline_modules = cfg.inline_modules;
             c.runners_per_module = static_cast<size_t>(cfg.module_call_workers);
+            c.calls_per_runner = static_cast<size_t>(cfg.module_calls_per_runner);
+            if (!cfg.module_run_as.empty()) c.runner.run_as = runner_identity(cfg.module_run_as);
             c.descriptor_cache = cfg.database.string() + ".modules";
         }
         modules_ = std::make_unique<ModuleHost>(services(), std::move(c));

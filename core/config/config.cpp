@@ -55,6 +55,8 @@ call_timeout = 60             # seconds a module call may take before its runner
 load_timeout = 10             # seconds loading one module may take
 inline = []                   # trusted modules run inside provisio instead of a runner, e.g. ["timelog"]
 memory_mb = 1024              # address space a module runner may use
+calls_per_runner = 16         # calls one runner serves at once; 1 gives every call in flight a process of its own
+run_as = ""                   # a user the runners become before loading a module (provisio must run as root); "": provisio's own
 quarantine_after = 3          # park a queued call after this many attempts aborted (timeout, crash); 0: never
 skip_module_after = 3         # skip a module for the rest of a run after this many aborted calls in a row; 0: never
 
@@ -174,6 +176,14 @@ Config Config::load(const std::filesystem::path &file) {
                     auto v = mnode.value<int64_t>();
                     if (!v || *v < 1 || *v > 256) bad(mnode, m, "must be an integer from 1 to 256");
                     c.module_call_workers = static_cast<int>(*v);
+                } else if (mk.str() == "run_as") {
+                    auto v = mnode.value<std::string>();
+                    if (!v) bad(mnode, m, "must be a user name in quotes, or \"\" for provisio's own user");
+                    c.module_run_as = *v;
+                } else if (mk.str() == "calls_per_runner") {
+                    auto v = mnode.value<int64_t>();
+                    if (!v || *v < 1 || *v > 64) bad(mnode, m, "must be an integer from 1 to 64");
+                    c.module_calls_per_runner = static_cast<int>(*v);
                 } else if (mk.str() == "call_timeout") {
                     c.module_call_timeout = seconds(mnode, m);
                 } else if (mk.str() == "load_timeout") {

@@ -28,6 +28,8 @@ struct Config {
     std::map<std::string, std::chrono::milliseconds> module_call_timeouts;  // [modules.call_timeouts] NAME = s
     std::vector<std::string> inline_modules;  // [modules] inline: trusted modules run in provisio's process
     uint64_t module_memory_mb = 1024;    // [modules] memory_mb: a runner's address-space limit
+    int module_calls_per_runner = 16;    // [modules] calls_per_runner: calls one runner serves at once
+    std::string module_run_as;           // [modules] run_as: the user runners become ("": provisio's own)
     std::chrono::milliseconds module_load_timeout{10000};  // [modules] load_timeout (s): loading one module in its runner
     int quarantine_after = 3;            // [modules] quarantine_after: aborted attempts that park a queued call (0: never)
     int skip_module_after = 3;           // [modules] skip_module_after: aborted calls in a row skipping a module (0: never)

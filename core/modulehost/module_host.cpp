@@ -203,7 +203,7 @@ void ModuleHost::add_contained(const std::filesystem::path &file, ModuleDescript
     auto module = std::make_unique<LoadedModule>();
     module->file = file;
     module->description = std::move(description);
-    pools_.push_back(std::make_unique<RunnerPool>(setup, file, module->name(), std::move(runner), c.runners_per_module));
+    pools_.push_back(std::make_unique<RunnerPool>(setup, file, module->name(), std::move(runner), c.runners_per_module, c.calls_per_runner));
     module->runners = pools_.back().get();
     loaded_.push_back(std::move(module));
 }
@@ -289,7 +289,7 @@ namespace {
 wire::Request request_for(wire::Op op, const CallInput &in) {
     wire::Request r;
     r.op = op;
-    r.input = in;
+    r.input_of = &in;
     return r;
 }
 
@@ -307,7 +307,7 @@ CallOutcome ModuleHost::invoke(const LoadedModule &module, Action action, const 
     if (module.runners) {
         wire::Request r = request_for(wire::Op::lifecycle, in);
         r.action = action;
-        return module.runners->call(r, action_name(action)).outcome;
+        return module.runners->call(std::move(r), action_name(action)).outcome;
     }
     return run_call(module, action_name(action), in, [&](const provisio_call &call) { return fn(module.instance, &call); });
 }
@@ -325,7 +325,7 @@ CallOutcome ModuleHost::invoke_event(const LoadedModule &module, const CallInput
     if (module.runners) {
         wire::Request r = request_for(wire::Op::invoice_event, in);
         r.event = wire::InvoiceEvent::from(event);
-        return module.runners->call(r, name).outcome;
+        return module.runners->call(std::move(r), name).outcome;
     }
     return run_call(module, name, in, [&](const provisio_call &call) { return fn(module.instance, &call, &event); });
 }
@@ -375,10 +375,35 @@ CallOutcome ModuleHost::invoke_generate(const LoadedModule &module, const CallIn
     if (module.runners) {
         wire::Request r = request_for(wire::Op::generate, in);
         r.cycle = wire::CreditCycle::from(cycle);
-        return module.runners->call(r, "generate_credits").outcome;
+        return module.runners->call(std::move(r), "generate_credits").outcome;
     }
     return run_call(module, "generate_credits", in, [&](const provisio_call &call) { return fn(module.instance, &call, &cycle); },
                     Collects::credits);
+}
+
+std::optional<std::vector<CallOutcome>> ModuleHost::invoke_generate_many(const LoadedModule &module, const std::vector<GenerateCall> &calls,
+                                                                         std::string &why) const {
+    std::vector<CallOutcome> outcomes;
+    outcomes.reserve(calls.size());
+    if (module.runners && module.description.functions.generate_credits && calls.size() > 1) {
+        wire::Request batch;
+        batch.op = wire::Op::batch;
+        batch.batch.reserve(calls.size());
+        for (const auto &c : calls) {
+            wire::Request &r = batch.batch.emplace_back(request_for(wire::Op::generate, *c.input));
+            r.cycle = wire::CreditCycle::from(*c.cycle);
+        }
+        const std::string what = "generate_credits for " + std::to_string(calls.size()) + " services";
+        wire::Reply reply = module.runners->call(std::move(batch), what.c_str());
+        if (reply.outcome.aborted != CallOutcome::Abort::none || reply.batch.size() != calls.size()) {
+            why = reply.outcome.message;
+            return std::nullopt;
+        }
+        for (auto &r : reply.batch) outcomes.push_back(std::move(r.outcome));
+        return outcomes;
+    }
+    for (const auto &c : calls) outcomes.push_back(invoke_generate(module, *c.input, *c.cycle));
+    return outcomes;
 }
 
 CallOutcome ModuleHost::invoke_usage(const LoadedModule &module, const CallInput &in, const provisio_usage_request &request) const {
@@ -394,7 +419,7 @@ CallOutcome ModuleHost::invoke_usage(const LoadedModule &module, const CallInput
         r.usage.max_records = request.max_records;
         r.usage.cursor = std::string(request.cursor.data ? std::string_view(request.cursor.data, request.cursor.size) : std::string_view{});
         r.usage.since = std::string(request.since.data ? std::string_view(request.since.data, request.since.size) : std::string_view{});
-        return module.runners->call(r, "collect_usage").outcome;
+        return module.runners->call(std::move(r), "collect_usage").outcome;
     }
     return run_call(module, "collect_usage", in, [&](const provisio_call &call) { return fn(module.instance, &call, &request); },
                     Collects::usage, request.max_records);

@@ -63,7 +63,7 @@ struct CallInput {
 struct CallOutcome {
     provisio_status status = PROVISIO_OK;
     std::string message;
-    Settings state;             // the state after the call (unchanged when !state_changed)
+    Settings state;             // the state after the call; read it only when state_changed (through a runner an unchanged state does not travel back)
     bool state_changed = false;
     std::vector<LoggedExchange> exchanges;
     std::vector<PostedCredit> credits;  // generate_credits: the entries to post (only when ok)
@@ -81,7 +81,8 @@ struct Containment {
     RunnerSetup runner;                       // the program, limits, load timeout and default call timeout
     std::vector<std::string> inline_modules;  // trusted modules loaded and called in this process
     std::map<std::string, std::chrono::milliseconds> call_timeouts;  // per module, over runner.call_timeout
-    size_t runners_per_module = 8;
+    size_t runners_per_module = 8;  // at most this many runners per module ([modules] workers)
+    size_t calls_per_runner = 16;   // calls one runner serves at once ([modules] calls_per_runner)
     std::filesystem::path descriptor_cache;  // where descriptions are cached (descriptor_cache.hpp); empty: not cached
 };
 
@@ -119,6 +120,16 @@ public:
     std::optional<provisio_credit_schedule> invoke_schedule(const LoadedModule &module, const CallInput &input,
                                                             std::string &error) const;
     CallOutcome invoke_generate(const LoadedModule &module, const CallInput &input, const provisio_credit_cycle &cycle) const;
+    // Several credit cycles of one module, an outcome each, in order. In runners they travel as
+    // one request (a round trip per batch, not per cycle; the batch has the module's call
+    // deadline). nullopt, with `why`, when the batch did not come back whole (its runner died or
+    // hung): the caller then makes the cycles one at a time, so each outcome is its own.
+    struct GenerateCall {
+        const CallInput *input;
+        const provisio_credit_cycle *cycle;
+    };
+    std::optional<std::vector<CallOutcome>> invoke_generate_many(const LoadedModule &module, const std::vector<GenerateCall> &calls,
+                                                                 std::string &why) const;
     // ABI 1.3: one collection of a service's usage records after `request.cursor`.
     CallOutcome invoke_usage(const LoadedModule &module, const CallInput &input, const provisio_usage_request &request) const;
 

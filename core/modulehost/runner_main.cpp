@@ -1,14 +1,16 @@
-// provisio-module-runner: loads one module and serves its calls for the host, one at a time, over
-// the socket the host gave it as fd 3 (see runner_process.hpp). It holds nothing but the module:
-// no database, no keys, no other descriptor. Its stderr is the host's view of the module's log.
+// provisio-module-runner: loads one module and serves its calls for the host over the socket the
+// host gave it as fd 3 (see runner_process.hpp), several at once when the host sends them so
+// (each request carries an id its reply echoes). It holds nothing but the module: no database,
+// no keys, no other descriptor. Its stderr is the host's view of the module's log.
 //
-//   provisio-module-runner MODULE_FILE NOW|- HTTP_TIMEOUT_MS CA_FILE|- LOG_LEVEL HOST_PID AS_BYTES NOFILE
+//   provisio-module-runner MODULE_FILE NOW|- HTTP_TIMEOUT_MS CA_FILE|- LOG_LEVEL HOST_PID AS_BYTES NOFILE UID:GID|-
 #include "modulehost/module_host.hpp"
 #include "modulehost/runner_wire.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -16,10 +18,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <malloc.h>
+
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <iostream>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 using namespace provisio;
 
@@ -27,8 +35,11 @@ namespace {
 
 constexpr int host_socket = 3;
 
+std::mutex write_mutex;  // replies from several threads go out whole, one after another
+
 bool write_frame(const std::string &payload) {
     const std::string bytes = wire::frame(payload);
+    std::lock_guard lock(write_mutex);
     for (size_t sent = 0; sent < bytes.size();) {
         const ssize_t n = ::send(host_socket, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
@@ -61,8 +72,8 @@ void wait_briefly_for_request() {
 }
 
 // The next request, or nullopt when the host closed the socket (the command is over).
-std::optional<std::string> read_frame() {
-    wait_briefly_for_request();
+std::optional<std::string> read_frame(bool spin) {
+    if (spin) wait_briefly_for_request();
     unsigned char header[4];
     if (!read_exactly(reinterpret_cast<char *>(header), 4)) return std::nullopt;
     const uint32_t length = wire::Reader(std::string_view(reinterpret_cast<const char *>(header), 4)).u32();
@@ -73,6 +84,7 @@ std::optional<std::string> read_frame() {
 
 wire::Reply serve(const ModuleHost &host, const LoadedModule &module, const wire::Request &request) {
     wire::Reply reply;
+    reply.id = request.id;
     switch (request.op) {
     case wire::Op::lifecycle: reply.outcome = host.invoke(module, request.action, request.input); break;
     case wire::Op::invoice_event: {
@@ -103,6 +115,9 @@ wire::Reply serve(const ModuleHost &host, const LoadedModule &module, const wire
         reply.outcome = host.invoke_usage(module, request.input, usage);
         break;
     }
+    case wire::Op::batch:
+        for (const auto &call : request.batch) reply.batch.push_back(serve(host, module, call));
+        break;
     default:
         reply.outcome.status = PROVISIO_ERROR;
         reply.outcome.message = "the module runner got a request it does not know (" + std::to_string(static_cast<uint32_t>(request.op)) + ")";
@@ -110,22 +125,116 @@ wire::Reply serve(const ModuleHost &host, const LoadedModule &module, const wire
     return reply;
 }
 
+// The calls are served by threads that take turns reading (leader/follower): the thread that
+// read a request serves it itself, so a call pays no hand-over to another thread, and the next
+// request is read by an idle thread, or a new one when every thread is busy. The host sends at
+// most [modules] calls_per_runner requests at once, so that bounds the threads too.
+class CallServer {
+public:
+    CallServer(const ModuleHost &host, const LoadedModule &module) : host_(host), module_(module) {}
+
+    void run() {
+        {
+            std::lock_guard lock(mutex_);
+            ++threads_;
+        }
+        serve_turns();
+        std::unique_lock lock(mutex_);
+        done_.wait(lock, [&] { return threads_ == 0; });
+        for (auto &t : pool_) t.join();
+    }
+
+private:
+    void serve_turns() {
+        std::unique_lock lock(mutex_);
+        while (true) {
+            ++idle_;
+            turn_.wait(lock, [&] { return !reading_ || ended_; });
+            --idle_;
+            if (ended_) break;
+            reading_ = true;
+            lock.unlock();
+            const auto frame = read_frame(serving_ == 0);  // calls one after another: the next comes in µs
+            lock.lock();
+            reading_ = false;
+            if (!frame) {  // the host closed the socket: the command is over
+                ended_ = true;
+                turn_.notify_all();
+                break;
+            }
+            if (idle_ > 0) turn_.notify_one();
+            else if (threads_ < max_threads) {
+                ++threads_;
+                pool_.emplace_back([this] { serve_turns(); });
+            }
+            ++serving_;
+            lock.unlock();
+            answer(*frame);
+            lock.lock();
+            --serving_;
+        }
+        if (--threads_ == 0) done_.notify_all();
+    }
+
+    void answer(const std::string &frame) {
+        wire::Reply reply;
+        try {
+            const wire::Request request = wire::decode_request(frame);
+            reply = serve(host_, module_, request);
+        } catch (const wire::Malformed &e) {
+            if (frame.size() >= 8) reply.id = wire::Reader(frame).u64();
+            reply.outcome.status = PROVISIO_ERROR;
+            reply.outcome.message = std::string("the module runner could not read its request: ") + e.what();
+        }
+        if (!write_frame(wire::encode(reply))) ::shutdown(host_socket, SHUT_RDWR);  // the reader sees the end
+    }
+
+    static constexpr int max_threads = 256;  // a guard; the host's calls_per_runner is the real bound
+    const ModuleHost &host_;
+    const LoadedModule &module_;
+    std::mutex mutex_;
+    std::condition_variable turn_, done_;
+    bool reading_ = false, ended_ = false;
+    int idle_ = 0, threads_ = 0, serving_ = 0;
+    std::vector<std::thread> pool_;
+};
+
+void serve_calls(const ModuleHost &host, const LoadedModule &module) { CallServer(host, module).run(); }
+
 }  // namespace
 
 int main(int argc, char **argv) {
-    if (argc != 9) {
+    if (argc != 10) {
         std::cerr << "provisio-module-runner: started by provisio for one module; not a command to run by hand\n";
         return 2;
     }
     // Before anything of the module runs: die with the host, hold nothing of its, keep within limits.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (std::to_string(::getppid()) != argv[6]) return 3;  // the host died before the line above took effect
+    if (std::string_view(argv[9]) != "-") {
+        // [modules] run_as: become that user before any of the module runs. Changing user clears
+        // the parent-death signal, so it is set again.
+        const std::string identity = argv[9];
+        const auto colon = identity.find(':');
+        const auto uid = static_cast<uid_t>(std::stoul(identity.substr(0, colon)));
+        const auto gid = static_cast<gid_t>(std::stoul(identity.substr(colon + 1)));
+        if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
+            std::cerr << "provisio-module-runner: cannot become uid " << uid << ", gid " << gid << " ([modules] run_as): "
+                      << std::strerror(errno) << '\n';
+            return 4;
+        }
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (std::to_string(::getppid()) != argv[6]) return 3;
+    }
     if (::syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
         for (int fd = 4; fd < 65536; ++fd) ::close(fd);
     const rlimit address{std::stoull(argv[7]), std::stoull(argv[7])}, files{std::stoull(argv[8]), std::stoull(argv[8])}, core{0, 0};
     ::setrlimit(RLIMIT_AS, &address);
     ::setrlimit(RLIMIT_NOFILE, &files);
     ::setrlimit(RLIMIT_CORE, &core);
+    // Each thread's malloc arena reserves 64 MiB of address space; a few arenas keep a runner
+    // serving many calls at once well inside its memory_mb.
+    ::mallopt(M_ARENA_MAX, 2);
     auto logger = spdlog::stderr_color_mt("provisio");
     logger->set_pattern("%^%l%$: %v");
     spdlog::set_default_logger(logger);
@@ -156,15 +265,6 @@ int main(int argc, char **argv) {
     }
     if (!write_frame(wire::encode(loaded)) || !module) return 0;
 
-    while (const auto frame = read_frame()) {
-        wire::Reply reply;
-        try {
-            reply = serve(host, *module, wire::decode_request(*frame));
-        } catch (const wire::Malformed &e) {
-            reply.outcome.status = PROVISIO_ERROR;
-            reply.outcome.message = std::string("the module runner could not read its request: ") + e.what();
-        }
-        if (!write_frame(wire::encode(reply))) break;
-    }
+    serve_calls(host, *module);
     return 0;
 }

@@ -119,9 +119,10 @@ std::unique_ptr<RunnerProcess> RunnerProcess::start(const RunnerSetup &setup, co
     const std::string program = setup.program.string(), file = module_file.string(), now = setup.fixed_now.value_or("-"),
                       timeout = std::to_string(setup.http_timeout.count()), ca = setup.http_ca_file.empty() ? "-" : setup.http_ca_file.string(),
                       parent = std::to_string(::getpid()), address = std::to_string(setup.address_space_bytes),
-                      files = std::to_string(setup.open_files);
+                      files = std::to_string(setup.open_files),
+                      identity = setup.run_as ? std::to_string(setup.run_as->uid) + ":" + std::to_string(setup.run_as->gid) : "-";
     std::vector<char *> argv;
-    for (const std::string *a : {&program, &file, &now, &timeout, &ca, &setup.log_level, &parent, &address, &files})
+    for (const std::string *a : {&program, &file, &now, &timeout, &ca, &setup.log_level, &parent, &address, &files, &identity})
         argv.push_back(const_cast<char *>(a->c_str()));
     argv.push_back(nullptr);
     const pid_t pid = Spawner::instance().run([&] { return spawn_runner(argv, sockets[1], errpipe[1]); });
@@ -165,7 +166,8 @@ RunnerProcess::~RunnerProcess() {
 }
 
 bool RunnerProcess::send(const std::string &payload) {
-    if (finished_) return false;
+    std::lock_guard lock(send_mutex_);
+    if (socket_ < 0) return false;
     for (size_t sent = 0; sent < payload.size();) {
         const ssize_t n = ::send(socket_, payload.data() + sent, payload.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
@@ -189,13 +191,35 @@ void RunnerProcess::pump_stderr() {
     }
 }
 
+std::string RunnerProcess::stop() {
+    if (finished_) return "had already ended";
+    ::kill(-pid_, SIGKILL);
+    return reap();
+}
+
 std::string RunnerProcess::reap() {
     finished_ = true;
-    close_quietly(socket_);
+    {
+        std::lock_guard lock(send_mutex_);  // a sender holds it only until the dead runner's socket fails it
+        close_quietly(socket_);
+    }
+    // A runner whose socket ended is normally exiting; one that closed the socket and lives on
+    // (a module that closed descriptors not its own) is given two seconds, then killed.
     int status = 0;
     pid_t done;
-    do done = ::waitpid(pid_, &status, 0);
-    while (done < 0 && errno == EINTR);
+    const auto started = std::chrono::steady_clock::now();
+    while (true) {
+        done = ::waitpid(pid_, &status, WNOHANG);
+        if (done != 0 && !(done < 0 && errno == EINTR)) break;
+        const auto waited = std::chrono::steady_clock::now() - started;
+        if (waited > std::chrono::seconds(2)) {
+            ::kill(-pid_, SIGKILL);
+            do done = ::waitpid(pid_, &status, 0);
+            while (done < 0 && errno == EINTR);
+            break;
+        }
+        ::usleep(waited < std::chrono::milliseconds(5) ? 100 : 2000);
+    }
     ::kill(-pid_, SIGKILL);  // anything the module forked
     pid_ = -1;
     while (stderr_ >= 0) {  // what it wrote while dying
@@ -209,7 +233,7 @@ std::string RunnerProcess::reap() {
     return "ended";
 }
 
-RunnerProcess::Received RunnerProcess::receive(std::chrono::steady_clock::time_point deadline) {
+RunnerProcess::Received RunnerProcess::receive(std::chrono::steady_clock::time_point deadline, bool spin) {
     Received out;
     if (finished_) {
         out.result = Result::died;
@@ -220,7 +244,7 @@ RunnerProcess::Received RunnerProcess::receive(std::chrono::steady_clock::time_p
     // Most replies come within microseconds: look for one without blocking for a short while
     // before sleeping in poll(), whose wake-up costs more than the call on a virtual machine.
     const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(30);
-    while (std::chrono::steady_clock::now() < spin_until) {
+    while (spin && std::chrono::steady_clock::now() < spin_until) {
         const ssize_t got = ::recv(socket_, chunk, sizeof chunk, MSG_DONTWAIT);
         if (got > 0) {
             inbox_.append(chunk, static_cast<size_t>(got));

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,13 @@ struct RunnerSetup {
     uint64_t open_files = 256;                  // RLIMIT_NOFILE
     std::chrono::milliseconds load_timeout{10000};
     std::chrono::milliseconds call_timeout{60000};
+    // [modules] run_as: the user (and its group) a runner becomes before it loads the module;
+    // nullopt: the runner keeps provisio's user.
+    struct Identity {
+        std::string name;
+        uint32_t uid, gid;
+    };
+    std::optional<Identity> run_as;
 };
 
 // "60 s", or "1500 ms" when it is not whole seconds: deadlines in messages.
@@ -45,11 +53,16 @@ public:
         std::string payload;  // ok: the frame's bytes
         std::string what;     // timeout / died: what happened, for messages
     };
-    // Sends one frame; false when the runner is gone (then receive() says how it went).
+    // Sends one frame; false when the runner is gone (then receive() says how it went). Several
+    // threads may send at once; each frame goes out whole.
     bool send(const std::string &payload);
     // Waits for one frame until `deadline`. On timeout the runner is killed; after `died` or
-    // `timeout` this runner is finished and must not be used again.
-    Received receive(std::chrono::steady_clock::time_point deadline);
+    // `timeout` this runner is finished and must not be used again. One thread at a time, and
+    // finished(), stop() and stderr_tail() only from the thread that receives (or after it has).
+    // `spin`: look for the reply without sleeping for a few µs first (worth it for a lone call).
+    Received receive(std::chrono::steady_clock::time_point deadline, bool spin = true);
+    // Kills the runner now (one that broke the protocol) and says how it ended.
+    std::string stop();
     bool finished() const { return finished_; }
     pid_t pid() const { return pid_; }
     // The last lines the runner wrote to stderr (they are also copied to ours as they come).
@@ -61,6 +74,7 @@ private:
     std::string reap();  // waits for the child and says how it ended
     pid_t pid_ = -1;
     int socket_ = -1, stderr_ = -1;
+    std::mutex send_mutex_;
     bool finished_ = false;
     std::string stderr_buffer_;  // the last few KiB
     std::string inbox_;          // bytes read from the socket, not yet a whole frame

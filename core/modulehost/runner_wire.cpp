@@ -16,6 +16,16 @@ void Writer::u64(uint64_t v) {
     out_.append(b, 8);
 }
 
+size_t Writer::begin_part() {
+    u32(0);
+    return out_.size();
+}
+
+void Writer::end_part(size_t mark) {
+    const auto length = static_cast<uint32_t>(out_.size() - mark);
+    for (int i = 0; i < 4; ++i) out_[mark - 4 + i] = static_cast<char>(length >> (8 * i));
+}
+
 void Writer::str(std::string_view s) {
     u32(static_cast<uint32_t>(s.size()));
     out_.append(s);
@@ -56,6 +66,8 @@ uint64_t Reader::u64() {
 }
 
 std::string Reader::str() { return std::string(take(u32())); }
+
+std::string_view Reader::view() { return take(u32()); }
 
 Settings Reader::settings() {
     Settings s;
@@ -235,11 +247,13 @@ void CreditCycle::view(View &out) const {
     }
 }
 
-std::string encode(const Request &r) {
-    Writer w;
+namespace {
+
+void put(Writer &w, const Request &r) {
+    w.u64(r.id);
     w.u32(static_cast<uint32_t>(r.op));
     w.u32(static_cast<uint32_t>(r.action));
-    put(w, r.input);
+    put(w, r.in());
     switch (r.op) {
     case Op::invoice_event: put(w, r.event); break;
     case Op::generate:
@@ -253,14 +267,30 @@ std::string encode(const Request &r) {
         w.str(r.usage.cursor);
         w.str(r.usage.since);
         break;
+    case Op::batch:
+        w.u32(static_cast<uint32_t>(r.batch.size()));
+        for (const auto &call : r.batch) {
+            const size_t mark = w.begin_part();
+            put(w, call);
+            w.end_part(mark);
+        }
+        break;
     default: break;
     }
+}
+
+}  // namespace
+
+std::string encode(const Request &r) {
+    Writer w;
+    put(w, r);
     return std::move(w.bytes());
 }
 
 Request decode_request(std::string_view bytes) {
     Reader rd(bytes);
     Request r;
+    r.id = rd.u64();
     r.op = static_cast<Op>(rd.u32());
     r.action = static_cast<Action>(rd.u32());
     r.input = get_input(rd);
@@ -276,18 +306,26 @@ Request decode_request(std::string_view bytes) {
         r.usage.cursor = rd.str();
         r.usage.since = rd.str();
         break;
+    case Op::batch:
+        for (uint32_t n = rd.u32(); n > 0; --n) {
+            r.batch.push_back(decode_request(rd.view()));
+            if (r.batch.back().op == Op::batch) throw Malformed("a batch inside a batch");
+        }
+        break;
     default: break;
     }
     return r;
 }
 
-std::string encode(const Reply &r) {
-    Writer w;
+namespace {
+
+void put(Writer &w, const Reply &r) {
+    w.u64(r.id);
     const CallOutcome &o = r.outcome;
     w.u32(static_cast<uint32_t>(o.status));
     w.str(o.message);
-    w.settings(o.state);
     w.u32(o.state_changed ? 1 : 0);
+    if (o.state_changed) w.settings(o.state);
     w.u32(static_cast<uint32_t>(o.exchanges.size()));
     for (const auto &x : o.exchanges) {
         w.str(x.action);
@@ -316,19 +354,35 @@ std::string encode(const Reply &r) {
     w.u32(r.schedule.offset);
     w.u32(r.schedule.also_on_paid);
     w.str(r.schedule_error);
+    w.u32(static_cast<uint32_t>(r.batch.size()));
+    for (const auto &reply : r.batch) {
+        const size_t mark = w.begin_part();
+        put(w, reply);
+        w.end_part(mark);
+    }
+}
+
+}  // namespace
+
+std::string encode(const Reply &r) {
+    Writer w;
+    put(w, r);
     return std::move(w.bytes());
 }
+
+uint64_t reply_id(std::string_view bytes) { return Reader(bytes).u64(); }
 
 Reply decode_reply(std::string_view bytes) {
     Reader rd(bytes);
     Reply r;
+    r.id = rd.u64();
     CallOutcome &o = r.outcome;
     const uint32_t status = rd.u32();
     if (status != PROVISIO_OK && status != PROVISIO_ERROR && status != PROVISIO_RETRYABLE) throw Malformed("unknown status in a runner reply");
     o.status = static_cast<provisio_status>(status);
     o.message = rd.str();
-    o.state = rd.settings();
     o.state_changed = rd.u32() != 0;
+    if (o.state_changed) o.state = rd.settings();
     for (uint32_t n = rd.u32(); n > 0; --n) {
         LoggedExchange x;
         x.action = rd.str();
@@ -361,6 +415,7 @@ Reply decode_reply(std::string_view bytes) {
     r.schedule.offset = rd.u32();
     r.schedule.also_on_paid = rd.u32();
     r.schedule_error = rd.str();
+    for (uint32_t n = rd.u32(); n > 0; --n) r.batch.push_back(decode_reply(rd.view()));
     if (!rd.done()) throw Malformed("a runner reply has bytes after its end");
     return r;
 }

@@ -23,6 +23,9 @@ struct Malformed : std::runtime_error {
 
 class Writer {
 public:
+    // A length-prefixed part written in place: begin_part(), write it, end_part(the mark).
+    size_t begin_part();
+    void end_part(size_t mark);
     void u32(uint32_t v);
     void u64(uint64_t v);
     void i64(int64_t v) { u64(static_cast<uint64_t>(v)); }
@@ -42,6 +45,7 @@ public:
     uint64_t u64();
     int64_t i64() { return static_cast<int64_t>(u64()); }
     std::string str();
+    std::string_view view();  // a length-prefixed part, not copied
     Settings settings();
     std::vector<std::string> strings();
     bool done() const { return at_ == in_.size(); }
@@ -52,7 +56,9 @@ private:
     size_t at_ = 0;
 };
 
-enum class Op : uint32_t { lifecycle = 1, invoice_event, validate, schedule, generate, usage };
+// Op::batch carries several calls (never a batch) that the runner makes one after another and
+// answers together: one round trip for many small calls (a credit run's cycles).
+enum class Op : uint32_t { lifecycle = 1, invoice_event, validate, schedule, generate, usage, batch };
 
 // An invoice event or credit cycle with its strings owned, so it can travel.
 struct InvoiceEvent {
@@ -91,19 +97,25 @@ struct UsageRequest {
 };
 
 struct Request {
+    uint64_t id = 0;  // the host's number for the call; its reply carries it back
     Op op = Op::lifecycle;
     Action action = Action::create;  // Op::lifecycle
-    CallInput input;
+    CallInput input;                      // decoded requests own their input; the host's
+    const CallInput *input_of = nullptr;  // point at the caller's (no copy) and encode that
+    const CallInput &in() const { return input_of ? *input_of : input; }
     InvoiceEvent event;  // Op::invoice_event
     CreditCycle cycle;   // Op::generate
     UsageRequest usage;  // Op::usage
+    std::vector<Request> batch;  // Op::batch
 };
 
 struct Reply {
+    uint64_t id = 0;  // the request's
     CallOutcome outcome;
     bool has_schedule = false;  // Op::schedule: the schedule, else `schedule_error`
     provisio_credit_schedule schedule{};
     std::string schedule_error;
+    std::vector<Reply> batch;  // Op::batch: a reply per call, in order
 };
 
 // The module as the runner loaded it: its description (the function pointers only say which
@@ -118,6 +130,8 @@ std::string encode(const Request &r);
 Request decode_request(std::string_view bytes);
 std::string encode(const Reply &r);
 Reply decode_reply(std::string_view bytes);
+// The id a reply carries, read without decoding the rest (throws Malformed when it is cut short).
+uint64_t reply_id(std::string_view bytes);
 std::string encode(const LoadReply &r);
 LoadReply decode_load_reply(std::string_view bytes);
 

@@ -8,6 +8,11 @@
 #include "store/background_writer.hpp"
 #include "store/database.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <future>
 #include <map>
 
 namespace provisio {
@@ -59,29 +64,50 @@ std::optional<Date> next_period_after(Date after, uint32_t trigger, uint32_t off
 CreditGenerator::CreditGenerator(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today)
     : repo_(repo), host_(host), quarantine_(quarantine), today_(today), now_(repo.now_text()) {}
 
-CreditGenerator::Cycle CreditGenerator::ask(const Service &service, const LoadedModule &module, const CallInput &input,
-                                             uint32_t trigger, std::string period, std::string period_date,
-                                             const provisio_invoice_event *invoice, int64_t balance_micros, bool advance_cursor) {
-    const std::string price = service.recurring_amount.to_string();
-    const std::string balance = Hours::from_micros(balance_micros).to_string(6);
-    provisio_credit_cycle cycle{};
-    cycle.struct_size = sizeof cycle;
-    cycle.trigger = trigger;
-    cycle.period = {period.data(), period.size()};
-    cycle.period_date = {period_date.data(), period_date.size()};
-    cycle.price = {price.data(), price.size()};
-    cycle.billing_cycle = {service.billing_cycle.data(), service.billing_cycle.size()};
-    cycle.balance = {balance.data(), balance.size()};
-    cycle.invoice = invoice;
-    std::optional<CallOutcome> made =
-        quarantine_.call(module, input, [&] { return host_.invoke_generate(module, input, cycle); });
-    if (!made) {
-        CallOutcome not_made;
-        not_made.status = PROVISIO_RETRYABLE;
-        not_made.message = quarantine_.why_skipped(module.name());
-        return Cycle{&service, &module, std::move(period), std::move(period_date), std::move(not_made), advance_cursor, false};
+std::vector<CreditGenerator::Cycle> CreditGenerator::ask(const LoadedModule &module, std::vector<Ask> asks) {
+    std::vector<Cycle> cycles;
+    cycles.reserve(asks.size());
+    auto not_made = [&](Ask &a) {
+        CallOutcome none;
+        none.status = PROVISIO_RETRYABLE;
+        none.message = quarantine_.why_skipped(module.name());
+        cycles.push_back(Cycle{a.service, &module, std::move(a.period), std::move(a.period_date), std::move(none), a.advance_cursor, false});
+    };
+    if (quarantine_.skips(module.name())) {
+        for (auto &a : asks) not_made(a);
+        return cycles;
     }
-    return Cycle{&service, &module, std::move(period), std::move(period_date), std::move(*made), advance_cursor};
+    // The cycles as the module sees them; their strings live in `texts`.
+    std::vector<std::array<std::string, 2>> texts(asks.size());  // price, balance
+    std::vector<provisio_credit_cycle> views(asks.size());
+    std::vector<ModuleHost::GenerateCall> calls;
+    calls.reserve(asks.size());
+    for (size_t k = 0; k < asks.size(); ++k) {
+        const Ask &a = asks[k];
+        texts[k] = {a.service->recurring_amount.to_string(), Hours::from_micros(a.balance_micros).to_string(6)};
+        provisio_credit_cycle &cycle = views[k];
+        cycle.struct_size = sizeof cycle;
+        cycle.trigger = a.trigger;
+        cycle.period = {a.period.data(), a.period.size()};
+        cycle.period_date = {a.period_date.data(), a.period_date.size()};
+        cycle.price = {texts[k][0].data(), texts[k][0].size()};
+        cycle.billing_cycle = {a.service->billing_cycle.data(), a.service->billing_cycle.size()};
+        cycle.balance = {texts[k][1].data(), texts[k][1].size()};
+        cycle.invoice = a.invoice;
+        calls.push_back({a.input, &cycle});
+    }
+    std::string why;
+    std::optional<std::vector<CallOutcome>> outcomes = host_.invoke_generate_many(module, calls, why);
+    if (!outcomes) spdlog::warn("{}; its {} credit cycles are asked one at a time", why, asks.size());
+    for (size_t k = 0; k < asks.size(); ++k) {
+        Ask &a = asks[k];
+        std::optional<CallOutcome> made = quarantine_.call(module, *a.input, [&] {
+            return outcomes ? std::move((*outcomes)[k]) : host_.invoke_generate(module, *a.input, views[k]);
+        });
+        if (!made) not_made(a);
+        else cycles.push_back(Cycle{a.service, &module, std::move(a.period), std::move(a.period_date), std::move(*made), a.advance_cursor});
+    }
+    return cycles;
 }
 
 void CreditGenerator::write(Repository &repo, const std::vector<Cycle> &cycles, CreditReport &report) const {
@@ -133,6 +159,51 @@ void CreditGenerator::write(Repository &repo, const std::vector<Cycle> &cycles, 
     add_to(report, written);
 }
 
+// Each service's periods due, asked in rounds: the first period of every service in one round
+// (in runners, one request per module), then the second of those that have another, and so on.
+// A service's periods chain (each sees the balance the one before left), and a failed period
+// ends its service's rounds: it is tried again next run. Touches no database.
+void CreditGenerator::ask_rounds(CalendarBatch &batch, int max_periods) {
+    try {
+        std::vector<CalendarJob *> going;
+        for (auto &j : batch.jobs) going.push_back(&j);
+        while (!going.empty()) {
+            std::map<const LoadedModule *, std::pair<std::vector<CalendarJob *>, std::vector<Ask>>> round;  // by module
+            for (CalendarJob *j : going) {
+                const auto next = next_period_after(j->cursor, j->schedule.trigger, j->schedule.offset);
+                if (!next || std::chrono::sys_days(*next) > std::chrono::sys_days(today_)) continue;
+                if (j->periods == max_periods) {
+                    batch.report.notes.push_back("service " + std::to_string(j->service->id) + ": caught up " + std::to_string(j->periods) +
+                                                 " periods (the [timelog] max_catch_up limit); the rest follow on the next run");
+                    continue;
+                }
+                const std::string date = format_date(*next);
+                j->cursor = *next;
+                ++j->periods;
+                auto &[asked, asks] = round[j->module];
+                asked.push_back(j);
+                asks.push_back(Ask{j->service, &j->input, j->schedule.trigger, date, date, nullptr, j->balance, true});
+            }
+            going.clear();
+            for (auto &[module, work] : round) {
+                auto &[asked, asks] = work;
+                std::vector<Cycle> answered = ask(*module, std::move(asks));
+                for (size_t k = 0; k < answered.size(); ++k) {
+                    if (answered[k].outcome.status == PROVISIO_OK) {
+                        for (const auto &e : answered[k].outcome.credits) asked[k]->balance += e.micro_hours;
+                        going.push_back(asked[k]);
+                    }
+                    batch.cycles.push_back(std::move(answered[k]));
+                }
+            }
+        }
+    } catch (const std::exception &e) {
+        batch.report.errors.push_back("services " + std::to_string(batch.first_id) + " to " + std::to_string(batch.last_id) + ": " + e.what());
+    }
+    // In service order, each service's periods in order (the rounds interleave them).
+    std::stable_sort(batch.cycles.begin(), batch.cycles.end(), [](const Cycle &x, const Cycle &y) { return x.service->id < y.service->id; });
+}
+
 CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_t> only_service, bool dry_run) {
     CreditReport report;
     struct Candidate {
@@ -157,11 +228,7 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
     // Batches are written on a second connection by a writer thread while the next batch is
     // worked out; inside a caller's transaction (which holds the write lock) they are written
     // in line.
-    struct Batch {
-        std::map<int64_t, Service> services;  // the cycles point into it
-        std::vector<Cycle> cycles;
-        int64_t first_id, last_id;
-    };
+    using Batch = CalendarBatch;
     CreditReport written;  // the writer's part of the report, read after finish()
     auto write_batch = [this, &written](Repository &repo, const Batch &b) {
         try {
@@ -175,6 +242,19 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
     };
     std::optional<BackgroundWriter> writer;
     if (!dry_run && !candidates.empty() && !db.in_transaction()) writer.emplace(db.file());
+    std::future<void> asking;
+    std::shared_ptr<Batch> asking_batch;
+    auto finish_asking = [&] {
+        if (!asking_batch) return;
+        asking.get();
+        add_to(report, asking_batch->report);
+        if (writer) writer->submit([this, batch = asking_batch, &write_batch](Database &wdb) {
+            Repository repo = repo_.on(wdb);
+            write_batch(repo, *batch);
+        });
+        else write_batch(repo_, *asking_batch);
+        asking_batch.reset();
+    };
     constexpr size_t batch_size = 500;
     for (size_t i = 0; i < candidates.size();) {
         const size_t end = std::min(candidates.size(), i + batch_size);
@@ -190,7 +270,7 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
             q.bind(1, batch->first_id).bind(2, batch->last_id);
             while (q.step()) balances[q.int64(0)] = q.int64(1);
         }
-        std::vector<Cycle> &cycles = batch->cycles;
+        std::vector<CalendarJob> &jobs = batch->jobs;
         for (; i < end; ++i) {
             const Candidate &c = candidates[i];
             try {
@@ -211,7 +291,7 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
                     if (clients.size() > 10000) clients.clear();
                     cl = clients.emplace(service.client_id, repo_.get_client(service.client_id)).first;
                 }
-                const CallInput input = provisioner.call_input(service, *module, {}, &product, &cl->second);
+                CallInput input = provisioner.call_input(service, *module, {}, &product, &cl->second);
                 // A service without overrides has its product's schedule: ask the module once per product.
                 std::string why;
                 std::optional<provisio_credit_schedule> schedule;
@@ -229,40 +309,33 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
                     continue;
                 }
                 const std::string start_text = c.cursor ? *c.cursor : c.activated ? *c.activated : c.created;
-                Date cursor = parse_date(start_text, "cycle start");
-                int64_t balance = balances[service.id];
-                int periods = 0;
-                for (auto next = next_period_after(cursor, schedule->trigger, schedule->offset);
-                     next && std::chrono::sys_days(*next) <= std::chrono::sys_days(today_);
-                     next = next_period_after(cursor, schedule->trigger, schedule->offset)) {
-                    if (periods == max_periods) {
-                        report.notes.push_back("service " + std::to_string(c.id) + ": caught up " + std::to_string(periods) +
-                                               " periods (the [timelog] max_catch_up limit); the rest follow on the next run");
-                        break;
-                    }
-                    const std::string date = format_date(*next);
-                    if (dry_run) {
-                        report.lines.push_back("would run service " + std::to_string(c.id) + "'s cycle of " + date);
-                    } else {
-                        Cycle &cycle = cycles.emplace_back(
-                            ask(service, *module, input, schedule->trigger, date, date, nullptr, balance, true));
-                        // A failed period is tried again on the next run; later ones wait for it.
-                        if (cycle.outcome.status != PROVISIO_OK) break;
-                        for (const auto &e : cycle.outcome.credits) balance += e.micro_hours;
-                    }
-                    cursor = *next;
-                    ++periods;
-                }
+                jobs.push_back(CalendarJob{&service, module, std::move(input), *schedule, parse_date(start_text, "cycle start"),
+                                           balances[service.id]});
             } catch (const std::exception &e) {
                 report.errors.push_back("service " + std::to_string(c.id) + ": " + e.what());
             }
         }
-        if (writer) writer->submit([this, batch, &write_batch](Database &wdb) {
-            Repository repo = repo_.on(wdb);
-            write_batch(repo, *batch);
-        });
-        else if (!dry_run) write_batch(repo_, *batch);
+        if (dry_run) {  // the periods each service would run, in order; nothing is asked
+            for (CalendarJob &j : jobs)
+                for (auto next = next_period_after(j.cursor, j.schedule.trigger, j.schedule.offset);
+                     next && std::chrono::sys_days(*next) <= std::chrono::sys_days(today_);
+                     next = next_period_after(j.cursor, j.schedule.trigger, j.schedule.offset)) {
+                    if (j.periods++ == max_periods) {
+                        report.notes.push_back("service " + std::to_string(j.service->id) + ": caught up " + std::to_string(max_periods) +
+                                               " periods (the [timelog] max_catch_up limit); the rest follow on the next run");
+                        break;
+                    }
+                    report.lines.push_back("would run service " + std::to_string(j.service->id) + "'s cycle of " + format_date(*next));
+                    j.cursor = *next;
+                }
+            continue;
+        }
+        // The module calls of this batch run on a second thread while this one reads the next.
+        finish_asking();
+        asking_batch = batch;
+        asking = std::async(std::launch::async, [this, batch, max_periods] { ask_rounds(*batch, max_periods); });
     }
+    finish_asking();
     if (writer) writer->finish();
     add_to(report, written);
     return report;
@@ -315,7 +388,7 @@ std::optional<CreditGenerator::Prepared> CreditGenerator::prepare(int64_t servic
 void CreditGenerator::run_one(const Prepared &p, uint32_t trigger, const std::string &period, const std::string &period_date,
                               const provisio_invoice_event *invoice, CreditReport &report) {
     const int64_t balance = TimeLedger(repo_.database(), now_).service_balance(p.service.id).micros();
-    const std::vector<Cycle> cycles{ask(p.service, *p.module, p.input, trigger, period, period_date, invoice, balance, false)};
+    const std::vector<Cycle> cycles = ask(*p.module, {Ask{&p.service, &p.input, trigger, period, period_date, invoice, balance, false}});
     Transaction tx(repo_.database());
     write(repo_, cycles, report);
     tx.commit();

@@ -11,6 +11,7 @@
 #include "foundation/calendar.hpp"
 #include "modulehost/module_host.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,9 +62,38 @@ private:
         bool made = true;     // false: not called (the run skips the module), nothing to log
     };
     std::optional<Prepared> prepare(int64_t service_id, CreditReport &report);
-    Cycle ask(const Service &service, const LoadedModule &module, const CallInput &input, uint32_t trigger,
-              std::string period, std::string period_date, const provisio_invoice_event *invoice, int64_t balance_micros,
-              bool advance_cursor);
+    // One cycle to ask a module for.
+    struct Ask {
+        const Service *service;
+        const CallInput *input;
+        uint32_t trigger;
+        std::string period, period_date;
+        const provisio_invoice_event *invoice;
+        int64_t balance_micros;
+        bool advance_cursor;
+    };
+    // Asks `module` for each cycle (services of one module: in runners, one round trip for them
+    // all) and counts each outcome with quarantine; a cycle of a skipped module is not made.
+    std::vector<Cycle> ask(const LoadedModule &module, std::vector<Ask> asks);
+    // A calendar run works in batches of services: read (this thread), asked (ask_rounds, on a
+    // second thread while the next batch is read), written (a writer thread).
+    struct CalendarJob {  // one service's periods due
+        const Service *service;
+        const LoadedModule *module;
+        CallInput input;
+        provisio_credit_schedule schedule;
+        Date cursor;
+        int64_t balance;
+        int periods = 0;
+    };
+    struct CalendarBatch {
+        std::map<int64_t, Service> services;  // the jobs and cycles point into it
+        std::vector<CalendarJob> jobs;
+        std::vector<Cycle> cycles;
+        CreditReport report;  // what asking found (notes, errors)
+        int64_t first_id, last_id;
+    };
+    void ask_rounds(CalendarBatch &batch, int max_periods);
     // Writes the cycles' entries, failures, module state and cursors through `repo` (whose
     // connection may be a writer thread's); the caller's transaction makes it all-or-nothing.
     // Adds to `report` only what was written.

@@ -13,12 +13,12 @@ chmod 700 "$dir"
 [ "${INLINE:-no}" = yes ] && sed -i 's/^inline = \[\]/inline = ["timelog"]/' "$dir/provisio.toml"
 install -m 0755 "$module" "$dir/modules/timelog.so"
 "$bench" seed-timelog "$dir/provisio.db" "$services"
-/usr/bin/time -f "%e s elapsed, %M KiB peak" -o "$dir/time" \
+/usr/bin/time -f "%e s elapsed (%U user %S sys), %M KiB peak" -o "$dir/time" \
   "$provisio" --config "$dir/provisio.toml" --now 2026-03-10T12:00:00Z timelog generate >/dev/null
 echo "time-credit cycles for $services services: $(cat "$dir/time")"
 posted=$(sqlite3 "$dir/provisio.db" "SELECT count(*) FROM time_ledger WHERE entry_date = '2026-03-10'")
 [ "$posted" -eq $((services * 2)) ] || { echo "expected $((services * 2)) entries, found $posted"; exit 1; }
-/usr/bin/time -f "%e s elapsed, %M KiB peak" -o "$dir/time" sqlite3 "$dir/provisio.db" \
+/usr/bin/time -f "%e s elapsed (%U user %S sys), %M KiB peak" -o "$dir/time" sqlite3 "$dir/provisio.db" \
   "BEGIN; INSERT INTO time_ledger (client_id, service_id, at, entry_date, micro_hours, kind, description, period)
    SELECT client_id, service_id, at, '2026-03-11', micro_hours, kind, description, period || ':copy' FROM time_ledger
    WHERE entry_date = '2026-03-10'; COMMIT;"

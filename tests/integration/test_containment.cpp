@@ -2,6 +2,8 @@
 // crashes, exits, hangs, forks, leaks or lies — at load or in a call — costs that load or that
 // call, says what happened, and nothing else. Each hostile fixture (tests/modules/hostile.c) is
 // driven through the CLI on a real installation.
+#include "modulehost/host_services.hpp"
+#include "modulehost/module_host.hpp"
 #include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
 
@@ -17,6 +19,7 @@
 #include <map>
 #include <thread>
 
+using namespace provisio;
 using namespace provisio::test;
 using nlohmann::json;
 
@@ -108,6 +111,80 @@ TEST_CASE("a call that hangs, crashes, aborts or exits fails that call only, say
     }
 }
 
+// A runner serves several calls at once. When one of them kills it (or hangs past its deadline),
+// the runner cannot say which did: each call it took down is made once more, alone, so the
+// culprit is found and the others finish.
+TEST_CASE("a call that kills a runner serving other calls costs only itself") {
+    for (const std::string module : {"hostile_segv_call", "hostile_hang_call"}) {
+        INFO(module);
+        const bool hang = module == "hostile_hang_call";
+        HostServices services{HostConfig{}};
+        Containment contained;
+        contained.runner.program = std::filesystem::path(provisio_binary()).parent_path() / "provisio-module-runner";
+        contained.runner.call_timeout = std::chrono::milliseconds(1500);
+        contained.runners_per_module = 8;
+        contained.calls_per_runner = 8;
+        ModuleHost host(services, contained);
+        host.load_file(fixture_module(module), false);
+        const LoadedModule *m = host.find(module);
+        REQUIRE(m);
+        auto suspend = [&](uint64_t id, const char *username) {
+            CallInput in;
+            in.service_id = id;
+            in.service = {{"username", username}};
+            return host.invoke(*m, Action::suspend, in);
+        };
+        // segv: five slow calls are in flight when the poisoned one kills their runner. hang: the
+        // poisoned call comes first and is still hanging at its deadline, when five slow ones are in flight.
+        std::vector<CallOutcome> outcomes(6);
+        std::vector<std::thread> calls;
+        calls.emplace_back([&] {
+            if (!hang) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            outcomes[0] = suspend(1, "poison");
+        });
+        for (size_t i = 1; i < outcomes.size(); ++i)
+            calls.emplace_back([&, i] {
+                if (hang) std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+                outcomes[i] = suspend(i + 1, "slow");
+            });
+        for (auto &t : calls) t.join();
+        CHECK(outcomes[0].status == PROVISIO_RETRYABLE);
+        CHECK(outcomes[0].aborted == (hang ? CallOutcome::Abort::timeout : CallOutcome::Abort::crash));
+        CHECK_THAT(outcomes[0].message, Catch::Contains(hang ? "did not answer within 1500 ms (suspend, service 1)"
+                                                             : "killed by signal SIGSEGV (Segmentation fault) during suspend, service 1"));
+        for (size_t i = 1; i < outcomes.size(); ++i) {
+            INFO("service " << i + 1 << ": " << outcomes[i].message);
+            CHECK(outcomes[i].status == PROVISIO_OK);
+            CHECK(outcomes[i].aborted == CallOutcome::Abort::none);
+        }
+    }
+    CHECK(processes_mentioning("hostile_segv_call.so") == 0);
+    CHECK(processes_mentioning("hostile_hang_call.so") == 0);
+}
+
+// A credit run sends a batch of services' cycles to the runner in one request. A module that
+// crashes on one service takes the batch down: its cycles are then asked one at a time, so the
+// poisoned service fails alone and every other service is credited.
+TEST_CASE("a credit cycle that crashes its runner costs only its own service") {
+    Contained c;
+    c.inst.install_module("hostile_segv_generate");
+    ok(c.inst, {"product", "add", "--name", "Hours", "--module", "hostile_segv_generate", "--price", "5"});
+    ok(c.inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    for (const char *user : {"u1", "u2", "poison", "u4", "u5"}) {
+        ok(c.inst, {"service", "add", "--client", "1", "--product", "Hours", "--username", user});
+        ok(c.inst, {"--now", "2026-03-15T12:00:00Z", "service", "create", c.inst.sql("SELECT max(id) FROM services")});
+    }
+    for (int run = 0; run < 2; ++run) {  // the second run posts nothing twice and fails the same way
+        const RunResult r = c.inst.run({"--now", "2026-04-02T12:00:00Z", "timelog", "generate"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Catch::Contains("service 3 period 2026-04-01: module hostile_segv_generate's runner killed by signal SIGSEGV"));
+        CHECK_THAT(r.out, Catch::Contains(run == 0 ? "4 cycle(s), 4 entries posted" : "0 cycle(s), 0 entries posted"));
+        CHECK(c.inst.sql("SELECT group_concat(service_id) FROM (SELECT service_id FROM time_ledger ORDER BY service_id)") == "1,2,4,5");
+    }
+    ok(c.inst, {"verify"});
+}
+
 TEST_CASE("a runner holds only its socket and standard streams, lives within its limits, and leaves nothing behind") {
     SECTION("descriptors: none of the host's") {
         Contained c;
@@ -118,6 +195,28 @@ TEST_CASE("a runner holds only its socket and standard streams, lives within its
         // Listed as inline, the same module runs in provisio's own process and sees its files.
         c.inst.edit_config("inline = []", "inline = [\"hostile_fds_call\"]");
         CHECK_THAT(c.inst.run({"server", "test", "h"}).out, Catch::Contains("open descriptors: 0 1 2 3 "));
+    }
+    SECTION("run_as: the runner becomes that user before any of the module runs") {
+        if (::geteuid() != 0) {
+            WARN("not running as root: [modules] run_as cannot be tried");
+            return;
+        }
+        Contained c;
+        c.inst.install_module("hostile_fds_call");
+        ok(c.inst, {"server", "add", "--name", "h", "--module", "hostile_fds_call", "--hostname", "127.0.0.1"});
+        c.inst.edit_config("run_as = \"\"", "run_as = \"nobody\"");
+        // nobody must reach the module file: the installation traversable, its modules readable.
+        namespace fs = std::filesystem;
+        fs::permissions(c.inst.modules().parent_path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+        fs::permissions(c.inst.modules(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                              fs::perms::others_read | fs::perms::others_exec);
+        const std::string nobody = run_program("/usr/bin/id", {"-u", "nobody"}).out;
+        const RunResult r = c.inst.run({"server", "test", "h"});
+        CHECK_THAT(r.out, Catch::Contains("uid " + nobody.substr(0, nobody.find('\n')) + ";"));
+        c.inst.edit_config("run_as = \"nobody\"", "run_as = \"no-such-user\"");
+        const RunResult bad = c.inst.run({"module", "list"});
+        CHECK(bad.exit_code != 0);
+        CHECK_THAT(bad.err, Catch::Contains("[modules] run_as: there is no user 'no-such-user' on this system"));
     }
     SECTION("a module that opens files until it cannot stops at the runner's limit") {
         Contained c;

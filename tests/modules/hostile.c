@@ -15,8 +15,11 @@
  *   HOSTILE_FORK_CALL      suspend forks a child that sleeps for an hour, then succeeds
  *   HOSTILE_ALLOC_CALL     suspend touches 4 GiB of memory for "poison"
  *   HOSTILE_FDS_CALL       suspend opens files until it cannot, keeps them, and succeeds
- * Every other action succeeds at once; suspend succeeds for any other service. test_connection
- * answers with the file descriptors the module's process has open ("open descriptors: 0 1 2 3"),
+ *   HOSTILE_SEGV_GENERATE  generates monthly time credits (1 hour on the 1st), and segfaults
+ *                          computing the cycle of "poison"
+ * Every other action succeeds at once; suspend succeeds for any other service, after 300 ms for a
+ * service whose username is "slow" (so calls overlap in a runner). test_connection
+ * answers with its user and the file descriptors its process has open ("uid 0; open descriptors: 0 1 2 3"),
  * so a test can see what a runner inherited. */
 #include <provisio/abi.h>
 
@@ -30,14 +33,16 @@
 
 static const provisio_host *host;
 
-__attribute__((unused)) static int poisoned(const provisio_call *call) {
+__attribute__((unused)) static int username_is(const provisio_call *call, const char *name) {
     for (uint32_t i = 0; i < call->service.count; ++i) {
         const provisio_kv *kv = &call->service.items[i];
-        if (kv->key.size == 8 && memcmp(kv->key.data, "username", 8) == 0 && kv->value.size == 6 && memcmp(kv->value.data, "poison", 6) == 0)
+        if (kv->key.size == 8 && memcmp(kv->key.data, "username", 8) == 0 && kv->value.size == strlen(name) &&
+            memcmp(kv->value.data, name, kv->value.size) == 0)
             return 1;
     }
     return 0;
 }
+#define poisoned(call) username_is(call, "poison")
 
 static int32_t ok(void *instance, const provisio_call *call) {
     (void)instance;
@@ -47,9 +52,15 @@ static int32_t ok(void *instance, const provisio_call *call) {
 
 static int32_t open_descriptors(void *instance, const provisio_call *call) {
     (void)instance;
-    char list[4096] = "open descriptors:";
+    char list[4096];
+    snprintf(list, sizeof list, "uid %u; open descriptors:", (unsigned)getuid());
     DIR *dir = opendir("/proc/self/fd");
-    if (!dir) return PROVISIO_ERROR;
+    if (!dir) { /* not ours to read after the runner changed user */
+        strcat(list, " (unreadable)");
+        provisio_str msg = {list, strlen(list)};
+        host->set_message(call, msg);
+        return PROVISIO_OK;
+    }
     for (struct dirent *e; (e = readdir(dir));) {
         if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(dir)) continue;
         if (strlen(list) + strlen(e->d_name) + 2 < sizeof list) {
@@ -78,6 +89,7 @@ static int32_t suspend(void *instance, const provisio_call *call) {
     }
     return PROVISIO_OK;
 #else
+    if (username_is(call, "slow")) usleep(300 * 1000);
     if (!poisoned(call)) return PROVISIO_OK;
     static const char line[] = "about to do something terrible";
     provisio_str text = {line, sizeof line - 1};
@@ -106,6 +118,27 @@ static int32_t suspend(void *instance, const provisio_call *call) {
     return PROVISIO_OK;
 #endif
 }
+
+#if defined(HOSTILE_SEGV_GENERATE)
+static int32_t schedule(void *instance, const provisio_call *call, provisio_credit_schedule *out) {
+    (void)instance;
+    (void)call;
+    out->trigger = PROVISIO_CREDIT_MONTHLY;
+    out->offset = 0;
+    return PROVISIO_OK;
+}
+
+static int32_t generate(void *instance, const provisio_call *call, const provisio_credit_cycle *cycle) {
+    (void)instance;
+    (void)cycle;
+    if (poisoned(call)) raise(SIGSEGV);
+    static const char kind[] = "credit", hours[] = "1", description[] = "monthly hour";
+    provisio_credit_entry entry = {sizeof entry, 0, {kind, sizeof kind - 1}, {hours, sizeof hours - 1},
+                                   {description, sizeof description - 1}};
+    host->post_credit(call, &entry);
+    return PROVISIO_OK;
+}
+#endif
 
 #if defined(HOSTILE_EXIT_CTOR)
 __attribute__((constructor)) static void on_load(void) { exit(0); }
@@ -140,7 +173,13 @@ static provisio_module_descriptor descriptor = {
 #endif
     .version = "1.0",
     .description = "a hostile module",
+#if defined(HOSTILE_SEGV_GENERATE)
+    .capabilities = PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_CREDIT_GENERATION,
+    .credit_schedule = schedule,
+    .generate_credits = generate,
+#else
     .capabilities = PROVISIO_CAP_PROVISIONING,
+#endif
     .options = options,
     .option_count = 1,
     .init = init,
