@@ -153,8 +153,10 @@ private:
             --idle_;
             if (ended_) break;
             reading_ = true;
+            // With no call being served, calls come one after another: the next comes in µs.
+            const bool spin = serving_ == 0;
             lock.unlock();
-            const auto frame = read_frame(serving_ == 0);  // calls one after another: the next comes in µs
+            const auto frame = read_frame(spin);
             lock.lock();
             reading_ = false;
             if (!frame) {  // the host closed the socket: the command is over
