@@ -3,6 +3,7 @@
 #include "cli/arguments.hpp"
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "domain/client_admin.hpp"
 #include "domain/client_files.hpp"
 #include "domain/contacts.hpp"
@@ -88,18 +89,7 @@ void apply(Context &ctx, const ClientArgs &a, Client &c) {
     if (c.currency.empty()) c.currency = ctx.config().currency;  // checked when the configuration was read
 }
 
-json address_json(const PostalAddress &a) {
-    return {{"address1", a.address1}, {"address2", a.address2}, {"city", a.city}, {"state", a.state}, {"postcode", a.postcode},
-            {"country", a.country}};
-}
 
-json client_json(const Client &c) {
-    return {{"id", c.id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"company", c.company}, {"email", c.email},
-            {"address", address_json(c.address)}, {"phone", c.phone}, {"language", c.language},
-            {"status", c.status}, {"currency", c.currency}, {"separate_invoices", c.separate_invoices},
-            {"no_late_fees", c.no_late_fees}, {"no_overdue_emails", c.no_overdue_emails},
-            {"billing_contact_id", c.billing_contact_id ? json(*c.billing_contact_id) : json()}, {"created_at", c.created_at}};
-}
 
 // What a status change means, said when it is made (the seed: a closed client's active
 // services are still invoiced).

@@ -5,6 +5,7 @@
 #include "cli/context.hpp"
 #include "cli/orders.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "domain/contacts.hpp"
 #include "foundation/error.hpp"
 #include "money/currency.hpp"
@@ -28,18 +29,6 @@ struct InvoiceArgs {
     int limit = 100;
 };
 
-json invoice_json(const Invoice &i) {
-    json lines = json::array();
-    for (const auto &l : i.lines)
-        lines.push_back({{"id", l.id}, {"type", l.item_type}, {"item_id", l.item_id ? json(*l.item_id) : json()},
-                         {"description", l.description}, {"amount", l.amount.to_string()},
-                         {"due_date", l.due_date ? json(*l.due_date) : json()}});
-    return {{"id", i.id}, {"client_id", i.client_id}, {"status", i.status}, {"kind", i.kind},
-            {"invoice_date", i.invoice_date}, {"due_date", i.due_date}, {"subtotal", i.subtotal.to_string()},
-            {"credit_applied", i.credit.to_string()}, {"paid", i.paid.to_string()},
-            {"balance_due", i.balance_due().to_string()}, {"paid_at", i.paid_at ? json(*i.paid_at) : json()},
-            {"lines", lines}};
-}
 
 Invoicing invoicing(Context &ctx) { return Invoicing(ctx.db(), ctx.repo().now_text(), ctx.today()); }
 

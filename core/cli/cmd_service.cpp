@@ -4,6 +4,7 @@
 #include "cli/context.hpp"
 #include "cli/orders.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "billing/cycles.hpp"
 #include "billing/invoices.hpp"
 #include "billing/prorata.hpp"
@@ -132,17 +133,6 @@ void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
     for (const auto &k : a.unset_fields) s.custom_fields.erase(k);
 }
 
-json service_json(const Service &s) {
-    return {{"id", s.id}, {"client_id", s.client_id}, {"product_id", s.product_id},
-            {"server_id", s.server_id ? json(*s.server_id) : json()}, {"status", s.status}, {"domain", s.domain},
-            {"username", s.username}, {"password_set", !s.password.empty()}, {"dedicated_ip", s.dedicated_ip},
-            {"next_due_date", s.next_due_date ? json(*s.next_due_date) : json()},
-            {"next_invoice_date", s.next_invoice_date ? json(*s.next_invoice_date) : json()},
-            {"autosuspend_override", s.autosuspend_override ? json(*s.autosuspend_override) : json()},
-            {"recurring_amount", s.recurring_amount.to_string()}, {"billing_cycle", s.billing_cycle},
-            {"suspend_reason", s.suspend_reason}, {"suspended_by", s.suspended_by}, {"payment_method", s.payment_method}, {"custom_fields", s.custom_fields}, {"module_state", s.module_state},
-            {"created_at", s.created_at}, {"updated_at", s.updated_at}};
-}
 
 const char *status_word(provisio_status s) { return status_name(s); }
 

@@ -91,6 +91,8 @@ void add_card_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_order_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_service_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_queue_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_api_key_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_serve_commands(CLI::App &app, Context &ctx, Runner &run, const std::string &version);
 void add_credit_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_cron_commands(CLI::App &app, Context &ctx, Runner &run);

@@ -90,6 +90,8 @@ int main(int argc, char **argv) {
     add_tariff_commands(app, ctx, run);
     add_package_commands(app, ctx, run);
     add_cdr_commands(app, ctx, run);
+    add_api_key_commands(app, ctx, run);
+    add_serve_commands(app, ctx, run, version);
     add_help_commands(app, version, run);
 
     if (const auto words = help_request(app, argc, argv)) {

@@ -49,6 +49,15 @@ log_level = "warning"         # debug, info, warning, error
 timeout_ms = 15000            # default deadline for a module's HTTP request
 ca_file = ""                  # extra trusted CA bundle (PEM) for private PBX certificates
 
+[http_server]
+listen = "127.0.0.1:8080"     # where `provisio serve` listens: ADDRESS:PORT (IPv6 as [::1]:8080)
+threads = 4                   # threads serving requests
+max_connections = 512         # open connections at most; more are answered 503
+max_body_kb = 8192            # the largest request body accepted (a tariff upload, say)
+header_timeout = 10           # seconds a client has to send a request's header
+body_timeout = 60             # seconds a client has to send its body, once the header is in
+grace = 10                    # seconds a stop (SIGTERM) waits for the requests in progress
+
 [modules]
 workers = 8                   # module calls run concurrently, at most this many at once
 call_timeout = 60             # seconds a module call may take before its runner is stopped
@@ -163,6 +172,36 @@ Config Config::load(const std::filesystem::path &file) {
                     const std::string v = string_of(hnode, h);
                     c.http_ca_file = v.empty() ? std::filesystem::path() : base / v;
                 } else bad(hnode, h, "is not a known key");
+            }
+        } else if (key == "http_server" && node.is_table()) {
+            for (auto &&[sk, snode] : *node.as_table()) {
+                const std::string h = "http_server." + std::string(sk.str());
+                auto integer = [&](int64_t min, int64_t max) {
+                    auto v = snode.value<int64_t>();
+                    if (!v || *v < min || *v > max)
+                        bad(snode, h, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+                    return *v;
+                };
+                if (sk.str() == "listen") {
+                    c.serve_listen = string_of(snode, h);
+                    try {
+                        parse_listen(c.serve_listen, h);  // refused now, not when serve starts
+                    } catch (const Error &) {
+                        bad(snode, h, "must be ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080");
+                    }
+                } else if (sk.str() == "threads") {
+                    c.serve_threads = static_cast<int>(integer(1, 256));
+                } else if (sk.str() == "max_connections") {
+                    c.serve_max_connections = static_cast<int>(integer(1, 100000));
+                } else if (sk.str() == "max_body_kb") {
+                    c.serve_max_body_kb = static_cast<int>(integer(1, 1048576));
+                } else if (sk.str() == "header_timeout") {
+                    c.serve_header_timeout = std::chrono::seconds(integer(1, 3600));
+                } else if (sk.str() == "body_timeout") {
+                    c.serve_body_timeout = std::chrono::seconds(integer(1, 3600));
+                } else if (sk.str() == "grace") {
+                    c.serve_grace = std::chrono::seconds(integer(0, 3600));
+                } else bad(snode, h, "is not a known key");
             }
         } else if (key == "modules" && node.is_table()) {
             for (auto &&[mk, mnode] : *node.as_table()) {
@@ -333,6 +372,17 @@ Config Config::load(const std::filesystem::path &file) {
         fail(ErrorKind::invalid_input, "configuration error: " + file.string() +
                                            ": billing.terminate_days must not be less than billing.suspend_days");
     return c;
+}
+
+std::pair<std::string, uint16_t> parse_listen(const std::string &text, const std::string &what) {
+    const size_t colon = text.rfind(':');
+    std::string address = colon == std::string::npos ? "" : text.substr(0, colon);
+    const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+    if (address.empty() || port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port) > 65535)
+        fail(ErrorKind::invalid_input, what + " '" + text + "' must be ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080 (port 0: any free port)");
+    return {address, static_cast<uint16_t>(std::stoi(port))};
 }
 
 }  // namespace provisio

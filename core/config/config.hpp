@@ -23,6 +23,13 @@ struct Config {
     std::string log_level = "warning";   // "log_level": debug, info, warning, error
     std::chrono::milliseconds http_timeout{15000};  // [http] timeout_ms
     std::filesystem::path http_ca_file;  // [http] ca_file: extra trusted CA bundle (PEM), optional
+    std::string serve_listen = "127.0.0.1:8080";  // [http_server] listen: ADDRESS:PORT
+    int serve_threads = 4;               // [http_server] threads
+    int serve_max_connections = 512;     // [http_server] max_connections
+    int serve_max_body_kb = 8192;        // [http_server] max_body_kb
+    std::chrono::seconds serve_header_timeout{10};  // [http_server] header_timeout
+    std::chrono::seconds serve_body_timeout{60};    // [http_server] body_timeout
+    std::chrono::seconds serve_grace{10};           // [http_server] grace: how long a stop waits for requests
     int module_call_workers = 8;         // [modules] workers: concurrent module calls (and runners per module)
     std::chrono::milliseconds module_call_timeout{60000};  // [modules] call_timeout (s): a call's deadline
     std::map<std::string, std::chrono::milliseconds> module_call_timeouts;  // [modules.call_timeouts] NAME = s
@@ -67,5 +74,8 @@ struct Config {
     // installed provisio's init passes the directory its bundled modules were installed in).
     static std::string default_text(const std::string &modules_dir = "modules");
 };
+
+// "127.0.0.1:8080", "[::1]:8080" → address and port. Error(invalid_input) naming `what`.
+std::pair<std::string, uint16_t> parse_listen(const std::string &text, const std::string &what);
 
 }  // namespace provisio

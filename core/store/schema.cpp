@@ -651,6 +651,20 @@ ALTER TABLE module_queue ADD COLUMN aborts INTEGER NOT NULL DEFAULT 0;     -- ab
 ALTER TABLE module_queue ADD COLUMN parked_at TEXT;                        -- set while parked: no task retries it
 ALTER TABLE module_queue ADD COLUMN parked_reason TEXT NOT NULL DEFAULT '';
 )SQL",
+        // 17: API credentials for `provisio serve` (http/api_keys.hpp). The secret is shown once;
+        //     only its hash is kept. A revoked key stays, for the audit log's references.
+        R"SQL(
+CREATE TABLE api_keys (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    name            TEXT NOT NULL,
+    role            TEXT NOT NULL CHECK (role IN ('read-only', 'billing', 'provisioning', 'admin')),
+    secret_hash     TEXT NOT NULL,                 -- BLAKE2b-256 of the secret, hex
+    allow_ips       TEXT NOT NULL DEFAULT '',      -- CIDRs, comma-separated; '' allows any address
+    created_at      TEXT NOT NULL,
+    last_used_at    TEXT,
+    revoked_at      TEXT
+);
+)SQL",
     };
     return migrations;
 }

@@ -1,4 +1,5 @@
 #include "scratch_postgres.hpp"
+#include "sim_server.hpp"
 
 #include <libpq-fe.h>
 #include <netinet/in.h>
@@ -31,17 +32,6 @@ std::string postgres_bin_dir() {
     return found.back().string();
 }
 
-unsigned short free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 struct PgConnDeleter {
     void operator()(PGconn *c) const { PQfinish(c); }

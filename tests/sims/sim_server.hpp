@@ -58,6 +58,10 @@ TlsFiles make_self_signed_certificate(const std::filesystem::path &dir);
 // SIGTERM, returns 0.
 int serve_until_interrupted(const std::string &banner);
 
+// A loopback port nothing listens on now (the kernel's pick for port 0); another process may take
+// it before the caller binds it, so callers that can should retry.
+unsigned short free_port();
+
 class SimServer {
 public:
     // `port` 0: a free one.

@@ -1,0 +1,51 @@
+// provisio serve: the HTTP API and (later) the client area, until SIGTERM.
+#include "cli/context.hpp"
+#include "foundation/error.hpp"
+#include "http/api_routes.hpp"
+#include "http/serve_context.hpp"
+#include "http/server.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace provisio::cli {
+
+namespace {
+struct ServeArgs {
+    std::string listen;
+};
+}  // namespace
+
+void add_serve_commands(CLI::App &app, Context &ctx, Runner &run, const std::string &version) {
+    auto args = std::make_shared<ServeArgs>();
+    auto *serve = app.add_subcommand("serve", "Serve the HTTP API until SIGTERM ([http_server] in the configuration)");
+    serve->add_option("--listen", args->listen, "ADDRESS:PORT, over [http_server] listen (port 0: any free port)");
+    serve->callback([&, args, version] {
+        run = [&, args, version] {
+            const Config &cfg = ctx.config();
+            HttpServerOptions options;
+            std::tie(options.address, options.port) =
+                parse_listen(args->listen.empty() ? cfg.serve_listen : args->listen, args->listen.empty() ? "[http_server] listen" : "--listen");
+            options.threads = cfg.serve_threads;
+            options.max_connections = static_cast<size_t>(cfg.serve_max_connections);
+            options.max_body_bytes = static_cast<size_t>(cfg.serve_max_body_kb) << 10;
+            options.header_timeout = cfg.serve_header_timeout;
+            options.body_timeout = cfg.serve_body_timeout;
+            options.grace = cfg.serve_grace;
+            ctx.repo();  // migrations and pending sealing happen now, once, not in a request
+            ServeContext context(cfg, ctx.secrets(), ctx.clock(), ctx.modules());
+            const Router router = api_router(version);
+            HttpServer server(options, [&](const HttpRequest &request) { return router.dispatch(request, context); });
+            const std::string host = options.address.find(':') == std::string::npos ? options.address : "[" + options.address + "]";
+            std::cout << "provisio serving on http://" << host << ":" << server.port() << "/ (API at /api/v1, health at /healthz)"
+                      << std::endl;
+            server.run();
+            std::cout << "provisio serve stopped" << std::endl;
+            return exit_ok;
+        };
+    });
+}
+
+}  // namespace provisio::cli

@@ -1,0 +1,297 @@
+#include "http/server.hpp"
+
+#include "foundation/error.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+namespace provisio {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Percent-decoding; in a query, '+' is a space. A malformed escape is kept as it is.
+std::string decoded(std::string_view in, bool query) {
+    std::string out;
+    out.reserve(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+            i += 2;
+        } else {
+            out += query && in[i] == '+' ? ' ' : in[i];
+        }
+    }
+    return out;
+}
+
+HttpRequest to_request(const http::request<http::string_body> &in, const std::string &remote) {
+    HttpRequest r;
+    r.method = std::string(in.method_string());
+    const std::string_view target(in.target().data(), in.target().size());
+    const size_t q = target.find('?');
+    r.path = decoded(target.substr(0, q), false);
+    if (q != std::string_view::npos) {
+        std::string_view rest = target.substr(q + 1);
+        while (!rest.empty()) {
+            const size_t amp = rest.find('&');
+            const std::string_view pair = rest.substr(0, amp);
+            const size_t eq = pair.find('=');
+            if (!pair.empty())
+                r.query[decoded(pair.substr(0, eq), true)] = eq == std::string_view::npos ? "" : decoded(pair.substr(eq + 1), true);
+            rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        }
+    }
+    for (const auto &field : in) {
+        std::string name(field.name_string());
+        for (auto &c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.headers[name] = std::string(field.value());
+    }
+    r.body = in.body();
+    r.remote_address = remote;
+    return r;
+}
+
+http::response<http::string_body> to_response(const HttpResponse &out, unsigned version, bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(out.status), version};
+    res.set(http::field::server, "provisio");
+    res.set(http::field::content_type, out.content_type);
+    for (const auto &[name, value] : out.headers) res.set(name, value);
+    res.body() = out.body;
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    return res;
+}
+
+HttpResponse plain_error(int status, const std::string &title) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "application/problem+json";
+    r.body = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + std::to_string(status) + "}";
+    return r;
+}
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+    class Session;
+
+    HttpServerOptions options;
+    Handler handle;
+    asio::io_context io;
+    asio::strand<asio::io_context::executor_type> control{io.get_executor()};  // accepting and stopping run here
+    tcp::acceptor acceptor{control};
+    asio::signal_set signals{control, SIGTERM, SIGINT};
+    asio::steady_timer grace_timer{control};
+    std::atomic<bool> stopping{false};
+    std::mutex sessions_mutex;
+    std::set<std::shared_ptr<Session>> sessions;
+
+    void accept();
+    void begin_stop();
+};
+
+// One connection: read a request (header, then body, each with its deadline), answer it, and
+// again while the client keeps the connection and the server is not stopping.
+class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(Impl &server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+        beast::error_code ec;
+        const auto peer = stream_.socket().remote_endpoint(ec);
+        remote_ = ec ? "" : peer.address().to_string();
+    }
+
+    void start() { read_header(); }
+
+    // When stopping: a connection waiting for its next request is closed now; one in the middle
+    // of a request finishes it (the response says Connection: close).
+    void stop_if_idle() {
+        asio::post(stream_.get_executor(), [self = shared_from_this()] {
+            if (self->idle_) self->close();
+        });
+    }
+
+private:
+    void read_header() {
+        idle_ = true;
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
+        parser_->body_limit(server_.options.max_body_bytes);
+        stream_.expires_after(server_.options.header_timeout);
+        http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+            self->idle_ = false;
+            if (ec) return self->failed(ec, true);
+            self->read_body();
+        });
+    }
+
+    void read_body() {
+        stream_.expires_after(server_.options.body_timeout);
+        http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec) return self->failed(ec, false);
+            self->respond();
+        });
+    }
+
+    void respond() {
+        const auto &req = parser_->get();
+        HttpResponse out = server_.handle(to_request(req, remote_));
+        const bool keep = req.keep_alive() && !server_.stopping;
+        write(std::make_shared<http::response<http::string_body>>(to_response(out, req.version(), keep)));
+    }
+
+    void write(std::shared_ptr<http::response<http::string_body>> res) {
+        stream_.expires_after(server_.options.body_timeout);
+        http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+            if (ec || !res->keep_alive()) return self->close();
+            self->read_header();
+        });
+    }
+
+    // A read that failed: a client that went away or was too slow is closed; one that sent too
+    // much or something that is not HTTP is told so first.
+    void failed(beast::error_code ec, bool header) {
+        if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+            ec == asio::error::connection_reset || ec == asio::error::eof)
+            return close();
+        if (ec == http::error::body_limit)
+            return write(std::make_shared<http::response<http::string_body>>(
+                to_response(plain_error(413, "The request body is larger than this server accepts"), 11, false)));
+        if (ec == http::error::header_limit)
+            return write(std::make_shared<http::response<http::string_body>>(
+                to_response(plain_error(431, "The request header is larger than this server accepts"), 11, false)));
+        (void)header;
+        write(std::make_shared<http::response<http::string_body>>(to_response(plain_error(400, "Malformed HTTP request"), 11, false)));
+    }
+
+    void close() {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        stream_.close();
+        std::lock_guard lock(server_.sessions_mutex);
+        server_.sessions.erase(shared_from_this());
+        // The last connection of a stopping server: nothing is left to wait for.
+        if (server_.stopping && server_.sessions.empty())
+            asio::post(server_.control, [&server = server_] { server.grace_timer.cancel(); });
+    }
+
+    Impl &server_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    std::string remote_;
+    bool idle_ = true;
+};
+
+void HttpServer::Impl::accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+            if (!stopping) spdlog::warn("serve: could not accept a connection: {}", ec.message());
+            if (stopping || ec == asio::error::operation_aborted) return;
+            return accept();
+        }
+        std::shared_ptr<Session> session;
+        {
+            std::lock_guard lock(sessions_mutex);
+            if (sessions.size() < options.max_connections && !stopping) {
+                session = std::make_shared<Session>(*this, std::move(socket));
+                sessions.insert(session);
+            }
+        }
+        if (session) session->start();
+        else {
+            // Over the limit: say so in one short response rather than leave the client waiting.
+            const std::string busy =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n";
+            beast::error_code ignored;
+            asio::write(socket, asio::buffer(busy), ignored);
+            socket.close(ignored);
+        }
+        accept();
+    });
+}
+
+void HttpServer::Impl::begin_stop() {
+    if (stopping.exchange(true)) return;
+    signals.cancel();
+    beast::error_code ec;
+    acceptor.close(ec);
+    std::vector<std::shared_ptr<Session>> open;
+    {
+        std::lock_guard lock(sessions_mutex);
+        open.assign(sessions.begin(), sessions.end());
+    }
+    if (open.empty()) return;
+    for (auto &s : open) s->stop_if_idle();
+    // Requests still in progress when the grace period ends are cut off.
+    grace_timer.expires_after(options.grace);
+    grace_timer.async_wait([this](beast::error_code e) {
+        if (!e) io.stop();
+    });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, Handler handle) : impl_(std::make_unique<Impl>()) {
+    impl_->options = std::move(options);
+    impl_->handle = std::move(handle);
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(impl_->options.address, ec);
+    if (ec) fail(ErrorKind::invalid_input, "[http_server] listen: '" + impl_->options.address + "' is not an IP address");
+    const tcp::endpoint at{address, impl_->options.port};
+    auto &acceptor = impl_->acceptor;
+    acceptor.open(at.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(at, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        fail(ErrorKind::invalid_input, "cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) + ": " +
+                                           ec.message());
+}
+
+HttpServer::~HttpServer() = default;
+
+uint16_t HttpServer::port() const {
+    beast::error_code ec;
+    return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::run() {
+    Impl &s = *impl_;
+    s.signals.async_wait([&s](beast::error_code ec, int signal) {
+        if (ec) return;
+        spdlog::info("serve: {} received; finishing the requests in progress", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        s.begin_stop();
+    });
+    s.accept();
+    std::vector<std::thread> threads;
+    for (int i = 1; i < std::max(1, s.options.threads); ++i) threads.emplace_back([&s] { s.io.run(); });
+    s.io.run();
+    for (auto &t : threads) t.join();
+}
+
+void HttpServer::stop() {
+    asio::post(impl_->control, [this] { impl_->begin_stop(); });
+}
+
+}  // namespace provisio

@@ -1,0 +1,48 @@
+#include "shapes/records_json.hpp"
+
+#include "billing/invoices.hpp"
+#include "domain/records.hpp"
+
+namespace provisio {
+
+using json = nlohmann::ordered_json;
+
+json address_json(const PostalAddress &a) {
+    return {{"address1", a.address1}, {"address2", a.address2}, {"city", a.city}, {"state", a.state}, {"postcode", a.postcode},
+            {"country", a.country}};
+}
+
+json client_json(const Client &c) {
+    return {{"id", c.id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"company", c.company}, {"email", c.email},
+            {"address", address_json(c.address)}, {"phone", c.phone}, {"language", c.language},
+            {"status", c.status}, {"currency", c.currency}, {"separate_invoices", c.separate_invoices},
+            {"no_late_fees", c.no_late_fees}, {"no_overdue_emails", c.no_overdue_emails},
+            {"billing_contact_id", c.billing_contact_id ? json(*c.billing_contact_id) : json()}, {"created_at", c.created_at}};
+}
+
+json service_json(const Service &s) {
+    return {{"id", s.id}, {"client_id", s.client_id}, {"product_id", s.product_id},
+            {"server_id", s.server_id ? json(*s.server_id) : json()}, {"status", s.status}, {"domain", s.domain},
+            {"username", s.username}, {"password_set", !s.password.empty()}, {"dedicated_ip", s.dedicated_ip},
+            {"next_due_date", s.next_due_date ? json(*s.next_due_date) : json()},
+            {"next_invoice_date", s.next_invoice_date ? json(*s.next_invoice_date) : json()},
+            {"autosuspend_override", s.autosuspend_override ? json(*s.autosuspend_override) : json()},
+            {"recurring_amount", s.recurring_amount.to_string()}, {"billing_cycle", s.billing_cycle},
+            {"suspend_reason", s.suspend_reason}, {"suspended_by", s.suspended_by}, {"payment_method", s.payment_method}, {"custom_fields", s.custom_fields}, {"module_state", s.module_state},
+            {"created_at", s.created_at}, {"updated_at", s.updated_at}};
+}
+
+json invoice_json(const Invoice &i) {
+    json lines = json::array();
+    for (const auto &l : i.lines)
+        lines.push_back({{"id", l.id}, {"type", l.item_type}, {"item_id", l.item_id ? json(*l.item_id) : json()},
+                         {"description", l.description}, {"amount", l.amount.to_string()},
+                         {"due_date", l.due_date ? json(*l.due_date) : json()}});
+    return {{"id", i.id}, {"client_id", i.client_id}, {"status", i.status}, {"kind", i.kind},
+            {"invoice_date", i.invoice_date}, {"due_date", i.due_date}, {"subtotal", i.subtotal.to_string()},
+            {"credit_applied", i.credit.to_string()}, {"paid", i.paid.to_string()},
+            {"balance_due", i.balance_due().to_string()}, {"paid_at", i.paid_at ? json(*i.paid_at) : json()},
+            {"lines", lines}};
+}
+
+}  // namespace provisio

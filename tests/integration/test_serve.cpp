@@ -1,0 +1,179 @@
+// provisio serve: a real server on a loopback port, driven over HTTP. Every route in the table
+// refuses a request without credentials and with a role that lacks its permission; what is
+// wrong comes back as an RFC 9457 problem; lists page with cursors; SIGTERM stops it cleanly.
+#include "http/api_keys.hpp"
+#include "net/http_client.hpp"
+#include "sim_server.hpp"
+#include "support/expect_ok.hpp"
+#include "support/sandbox.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace provisio;
+using namespace provisio::test;
+using nlohmann::json;
+
+namespace {
+
+
+struct Served {
+    Installation inst;
+    std::string base;
+    pid_t pid = -1;
+
+    Served() {
+        const int port = sims::free_port();
+        base = "http://127.0.0.1:" + std::to_string(port);
+        pid = inst.start({"serve", "--listen", "127.0.0.1:" + std::to_string(port)});
+        for (int i = 0; i < 100; ++i) {  // up within 5 s
+            if (get("/healthz").status == 200) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        FAIL("provisio serve did not answer /healthz within 5 s");
+    }
+    ~Served() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+    HttpResult request(const std::string &method, const std::string &path, const std::string &key = "") const {
+        HttpExchange x;
+        x.method = method;
+        x.url = base + path;
+        x.timeout = std::chrono::seconds(10);
+        if (!key.empty()) x.headers.emplace_back("Authorization", "Bearer " + key);
+        return http_exchange(x);
+    }
+    HttpResult get(const std::string &path, const std::string &key = "") const { return request("GET", path, key); }
+    std::string key(const std::string &role, const std::vector<std::string> &allow = {}) const {
+        std::vector<std::string> args{"--json", "api-key", "add", "--name", role + " key", "--role", role};
+        for (const auto &a : allow) args.insert(args.end(), {"--allow-ip", a});
+        return json::parse(inst.run(args).out)["secret"];
+    }
+};
+
+std::string header(const HttpResult &r, const std::string &name) {
+    for (const auto &[k, v] : r.headers)
+        if (k == name) return v;
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("every route refuses a request without credentials or with a role lacking its permission") {
+    Served s;
+    ok(s.inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    const std::string admin = s.key("admin"), reader = s.key("read-only");
+    const json doc = json::parse(s.get("/api/v1/openapi.json", admin).body);
+    REQUIRE(doc["openapi"] == "3.1.0");
+    int routes = 0;
+    for (const auto &[pattern, methods] : doc["paths"].items()) {
+        std::string path = pattern;
+        for (size_t at; (at = path.find("{id}")) != std::string::npos;) path.replace(at, 4, "1");
+        for (const auto &[method, op] : methods.items()) {
+            ++routes;
+            std::string upper = method;
+            for (auto &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            INFO(upper << " " << path);
+            // Every documented route is served: neither unknown nor the wrong method (a 404 may
+            // still say there is no record 1 there).
+            const HttpResult answered = s.request(upper, path, admin);
+            CHECK_THAT(answered.body, !Catch::Contains("nothing is served at"));
+            CHECK(answered.status != 405);
+            if (op["security"].empty()) continue;  // /healthz
+            const HttpResult anonymous = s.request(upper, path);
+            CHECK(anonymous.status == 401);
+            CHECK(header(anonymous, "content-type") == "application/problem+json");
+            CHECK(header(anonymous, "www-authenticate") == "Bearer realm=\"provisio\"");
+            CHECK(s.request(upper, path, "pv_1_not-the-secret").status == 401);
+            // The read-only role has the read permission and no other.
+            if (op["x-permission"] == "read") CHECK(s.request(upper, path, reader).status == answered.status);
+            else CHECK(s.request(upper, path, reader).status == 403);
+        }
+    }
+    CHECK(routes >= 8);
+    // Every route in the table is in the document: a path the table does not serve is a 404 problem.
+    const HttpResult unknown = s.get("/api/v1/nothing-here", admin);
+    CHECK(unknown.status == 404);
+    CHECK(json::parse(unknown.body)["type"] == "urn:provisio:problem:not-found");
+}
+
+TEST_CASE("API keys: revoked ones and ones used from an address they do not allow are refused; secrets are never shown again") {
+    Served s;
+    const std::string good = s.key("read-only"), elsewhere = s.key("read-only", {"10.0.0.0/8"}), here = s.key("read-only", {"127.0.0.1"});
+    CHECK(s.get("/api/v1/clients", good).status == 200);
+    CHECK(s.get("/api/v1/clients", elsewhere).status == 401);
+    CHECK(s.get("/api/v1/clients", here).status == 200);
+    const json keys = json::parse(s.inst.run({"--json", "api-key", "list"}).out);
+    REQUIRE(keys.size() == 3);
+    CHECK(keys[0]["last_used_at"].is_string());
+    CHECK(keys[1]["last_used_at"].is_null());
+    ok(s.inst, {"api-key", "revoke", "1"});
+    CHECK(s.get("/api/v1/clients", good).status == 401);
+    // Neither the CLI's list, the API's nor the database holds a secret.
+    const std::string admin = s.key("admin");
+    const std::string listed = s.inst.run({"--json", "api-key", "list"}).out + s.get("/api/v1/api-keys", admin).body + s.inst.dump();
+    for (const auto &secret : {good, elsewhere, here, admin}) CHECK(listed.find(secret.substr(5)) == std::string::npos);
+    // Bad input names what is wrong.
+    const RunResult bad = s.inst.run({"api-key", "add", "--name", "x", "--role", "root"});
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("unknown role 'root'"));
+    const RunResult cidr = s.inst.run({"api-key", "add", "--name", "x", "--role", "admin", "--allow-ip", "10.0.0.0/33"});
+    CHECK_THAT(cidr.err, Catch::Contains("--allow-ip '10.0.0.0/33' is not an address or network"));
+    CHECK(address_in("2001:db8::7", "2001:db8::/32"));
+    CHECK(!address_in("2001:db9::7", "2001:db8::/32"));
+    CHECK(address_in("192.0.2.7", "192.0.2.0/24"));
+    CHECK(!address_in("192.0.3.7", "192.0.2.0/24"));
+}
+
+TEST_CASE("problems name what is wrong; lists page with cursors") {
+    Served s;
+    const std::string key = s.key("read-only");
+    for (int i = 1; i <= 5; ++i) ok(s.inst, {"client", "add", "--first-name", "C" + std::to_string(i), "--email", "c" + std::to_string(i) + "@example.org"});
+    std::vector<int> seen;
+    std::string cursor;
+    for (int pages = 0; pages < 10; ++pages) {
+        const HttpResult r = s.get("/api/v1/clients?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor), key);
+        REQUIRE(r.status == 200);
+        const json page = json::parse(r.body);
+        for (const auto &c : page["data"]) seen.push_back(c["id"]);
+        if (page["next_cursor"].is_null()) break;
+        cursor = page["next_cursor"];
+    }
+    CHECK(seen == std::vector<int>{1, 2, 3, 4, 5});
+    CHECK(json::parse(s.get("/api/v1/clients/3", key).body)["first_name"] == "C3");
+
+    const HttpResult bad_limit = s.get("/api/v1/clients?limit=5000", key);
+    CHECK(bad_limit.status == 400);
+    CHECK(json::parse(bad_limit.body)["detail"] == "query parameter limit '5000' must be a whole number from 1 to 1000");
+    const HttpResult missing = s.get("/api/v1/clients/42", key);
+    CHECK(missing.status == 404);
+    CHECK(json::parse(missing.body)["detail"] == "client 42 does not exist");
+    CHECK(s.get("/api/v1/clients/abc", key).status == 404);
+    const HttpResult wrong_method = s.request("DELETE", "/api/v1/clients/3", key);
+    CHECK(wrong_method.status == 405);
+    CHECK(header(wrong_method, "allow") == "GET");
+    CHECK(s.get("/api/v1/services?status=Broken", key).status == 400);
+}
+
+TEST_CASE("serve stops cleanly on SIGTERM, and refuses a bad listen address") {
+    Served s;
+    REQUIRE(::kill(s.pid, SIGTERM) == 0);
+    int status = 0;
+    for (int i = 0; i < 100 && ::waitpid(s.pid, &status, WNOHANG) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    s.pid = -1;
+    const RunResult bad = s.inst.run({"serve", "--listen", "localhost"});
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("--listen 'localhost' must be ADDRESS:PORT"));
+}
