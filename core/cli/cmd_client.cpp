@@ -5,6 +5,7 @@
 #include "cli/output.hpp"
 #include "shapes/records_json.hpp"
 #include "domain/client_admin.hpp"
+#include "domain/client_changes.hpp"
 #include "domain/client_files.hpp"
 #include "domain/contacts.hpp"
 #include "foundation/error.hpp"
@@ -51,42 +52,23 @@ void add_client_flags(CLI::App *cmd, ClientArgs &a, bool adding) {
     else cmd->add_option("--billing-contact", a.billing_contact, "The contact whose name and address go on invoices, or none");
 }
 
-void apply(Context &ctx, const ClientArgs &a, Client &c) {
-    if (!a.first_name.empty()) c.first_name = a.first_name;
-    if (!a.last_name.empty()) c.last_name = a.last_name;
-    if (!a.email.empty()) {
-        if (!plausible_email(a.email)) fail(ErrorKind::invalid_input, "--email '" + a.email + "' is not an e-mail address");
-        c.email = a.email;
-    }
-    if (!a.status.empty()) c.status = check_client_status(a.status);
-    if (!a.currency.empty()) {
-        std::string code = a.currency;
-        for (char &ch : code) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        c.currency = checked_currency(code, "--currency");
-    }
-    if (!a.separate_invoices.empty()) c.separate_invoices = parse_yes_no(a.separate_invoices, "--separate-invoices");
-    if (!a.no_late_fees.empty()) c.no_late_fees = parse_yes_no(a.no_late_fees, "--no-late-fees");
-    if (!a.no_overdue_emails.empty()) c.no_overdue_emails = parse_yes_no(a.no_overdue_emails, "--no-overdue-emails");
-    if (!a.company.empty()) c.company = a.company;
-    if (!a.address1.empty()) c.address.address1 = a.address1;
-    if (!a.address2.empty()) c.address.address2 = a.address2;
-    if (!a.city.empty()) c.address.city = a.city;
-    if (!a.state.empty()) c.address.state = a.state;
-    if (!a.postcode.empty()) c.address.postcode = a.postcode;
-    if (!a.country.empty()) c.address.country = checked_country(a.country, "--country");
-    if (!a.phone.empty()) c.phone = a.phone;
-    if (!a.language.empty()) c.language = a.language;
-    if (!a.billing_contact.empty()) {
-        if (a.billing_contact == "none") c.billing_contact_id.reset();
-        else {
-            const Contact k = Contacts(ctx.db()).get(parse_id(a.billing_contact, "--billing-contact"));
-            if (k.client_id != c.id)
-                fail(ErrorKind::invalid_input, "contact " + std::to_string(k.id) + " belongs to client " + std::to_string(k.client_id) +
-                                                   ", not " + std::to_string(c.id));
-            c.billing_contact_id = k.id;
-        }
-    }
-    if (c.currency.empty()) c.currency = ctx.config().currency;  // checked when the configuration was read
+// The flags given, as a change (an empty flag is one not given).
+ClientChanges changes_of(const ClientArgs &a) {
+    ClientChanges ch;
+    auto text = [](const std::string &v, std::optional<std::string> &to) {
+        if (!v.empty()) to = v;
+    };
+    for (const auto &[v, to] : {std::pair{&a.first_name, &ch.first_name}, {&a.last_name, &ch.last_name}, {&a.email, &ch.email},
+                                {&a.status, &ch.status}, {&a.currency, &ch.currency}, {&a.company, &ch.company},
+                                {&a.address1, &ch.address1}, {&a.address2, &ch.address2}, {&a.city, &ch.city}, {&a.state, &ch.state},
+                                {&a.postcode, &ch.postcode}, {&a.country, &ch.country}, {&a.phone, &ch.phone}, {&a.language, &ch.language}})
+        text(*v, *to);
+    if (!a.separate_invoices.empty()) ch.separate_invoices = parse_yes_no(a.separate_invoices, "--separate-invoices");
+    if (!a.no_late_fees.empty()) ch.no_late_fees = parse_yes_no(a.no_late_fees, "--no-late-fees");
+    if (!a.no_overdue_emails.empty()) ch.no_overdue_emails = parse_yes_no(a.no_overdue_emails, "--no-overdue-emails");
+    if (a.billing_contact == "none") ch.billing_contact_id = std::optional<int64_t>();
+    else if (!a.billing_contact.empty()) ch.billing_contact_id = parse_id(a.billing_contact, "--billing-contact");
+    return ch;
 }
 
 
@@ -125,8 +107,7 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
     add_client_flags(add, *args, true);
     add->callback([&, args] {
         run = [&, args] {
-            Client c;
-            apply(ctx, *args, c);
+            const Client c = new_client(ctx.db(), changes_of(*args), ctx.config().currency, FieldSpelling::flag);
             Transaction tx(ctx.db());  // the client and its welcome e-mail together
             const int64_t id = ctx.repo().add_client(c);
             std::string welcome;
@@ -209,7 +190,7 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
         run = [&, args] {
             Client c = ctx.repo().get_client(parse_id(args->ref, "client"));
             const std::string was = c.status;
-            apply(ctx, *args, c);
+            apply_client_changes(ctx.db(), changes_of(*args), c, FieldSpelling::flag);
             ctx.repo().update_client(c);
             const std::string note = c.status != was ? status_note(ctx.db(), c) : "";
             std::cout << "client " << c.id << " updated" << (note.empty() ? "" : ": " + note) << "\n";

@@ -15,9 +15,10 @@ std::string current_actor() {
     return "uid " + std::to_string(::geteuid());
 }
 
-void audit(Database &db, const std::string &now, const std::string &action, std::optional<int64_t> client_id, const std::string &detail) {
+void audit(Database &db, const std::string &now, const std::string &action, std::optional<int64_t> client_id, const std::string &detail,
+           const std::string &actor) {
     db.prepare("INSERT INTO audit_log (at, actor, action, client_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(1, now).bind(2, current_actor()).bind(3, action).bind(4, client_id).bind(5, detail)
+        .bind(1, now).bind(2, actor.empty() ? current_actor() : actor).bind(3, action).bind(4, client_id).bind(5, detail)
         .run();
 }
 

@@ -18,8 +18,9 @@ struct AuditEntry {
     std::string detail;
 };
 
+// `actor`: who did it; empty for the system user running this command (current_actor()).
 void audit(Database &db, const std::string &now, const std::string &action, std::optional<int64_t> client_id,
-           const std::string &detail = {});
+           const std::string &detail = {}, const std::string &actor = {});
 std::vector<AuditEntry> audit_entries(Database &db, std::optional<int64_t> client_id, int limit);
 
 // The system user running this command ($SUDO_USER when under sudo), for the log.

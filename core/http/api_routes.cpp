@@ -1,6 +1,8 @@
 #include "http/api_routes.hpp"
 
 #include "billing/invoices.hpp"
+#include "domain/audit_log.hpp"
+#include "domain/client_changes.hpp"
 #include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
 #include "http/serve_context.hpp"
@@ -30,6 +32,54 @@ Invoicing invoicing(RouteCall &call) {
     const Date today = BusinessZone(call.context.config().timezone).date_at(call.context.clock().now());
     return Invoicing(call.lease.db(), call.lease.repo().now_text(), today);
 }
+
+// The request's body as a JSON object; Error(invalid_input) saying what is wrong with it.
+json body_object(const RouteCall &call) {
+    json body;
+    try {
+        body = json::parse(call.request.body);
+    } catch (const json::parse_error &e) {
+        fail(ErrorKind::invalid_input, std::string("the body is not JSON: ") + e.what());
+    }
+    if (!body.is_object()) fail(ErrorKind::invalid_input, "the body must be a JSON object");
+    return body;
+}
+
+// A client's fields from a JSON object: strings, true/false for the flags, a contact id or null
+// for billing_contact. An unknown field or a value of the wrong type is refused by name.
+ClientChanges client_changes(const json &body) {
+    ClientChanges ch;
+    const std::map<std::string, std::optional<std::string> ClientChanges::*> texts{
+        {"first_name", &ClientChanges::first_name}, {"last_name", &ClientChanges::last_name}, {"company", &ClientChanges::company},
+        {"email", &ClientChanges::email},           {"phone", &ClientChanges::phone},         {"language", &ClientChanges::language},
+        {"status", &ClientChanges::status},         {"currency", &ClientChanges::currency},   {"address1", &ClientChanges::address1},
+        {"address2", &ClientChanges::address2},     {"city", &ClientChanges::city},           {"state", &ClientChanges::state},
+        {"postcode", &ClientChanges::postcode},     {"country", &ClientChanges::country}};
+    const std::map<std::string, std::optional<bool> ClientChanges::*> flags{{"separate_invoices", &ClientChanges::separate_invoices},
+                                                                             {"no_late_fees", &ClientChanges::no_late_fees},
+                                                                             {"no_overdue_emails", &ClientChanges::no_overdue_emails}};
+    for (const auto &[name, value] : body.items()) {
+        if (const auto t = texts.find(name); t != texts.end()) {
+            if (!value.is_string()) fail(ErrorKind::invalid_input, "field " + name + " must be a string");
+            ch.*(t->second) = value.get<std::string>();
+        } else if (const auto f = flags.find(name); f != flags.end()) {
+            if (!value.is_boolean()) fail(ErrorKind::invalid_input, "field " + name + " must be true or false");
+            ch.*(f->second) = value.get<bool>();
+        } else if (name == "billing_contact") {
+            if (value.is_null()) ch.billing_contact_id = std::optional<int64_t>();
+            else if (value.is_number_integer() && value.get<int64_t>() > 0) ch.billing_contact_id = value.get<int64_t>();
+            else fail(ErrorKind::invalid_input, "field billing_contact must be a contact id or null");
+        } else {
+            fail(ErrorKind::invalid_input, "unknown field '" + name + "' (a client has: first_name, last_name, company, email, phone, "
+                                           "language, status, currency, address1, address2, city, state, postcode, country, "
+                                           "separate_invoices, no_late_fees, no_overdue_emails, billing_contact)");
+        }
+    }
+    return ch;
+}
+
+// Who made a write, for the audit log.
+std::string actor(const RouteCall &call) { return "api key " + std::to_string(call.caller->key_id) + " (" + call.caller->name + ")"; }
 
 void add_health(Router &router) {
     router.add({"GET", "/healthz", std::nullopt, "service", "Whether the database is reachable and its schema current (for load balancers)", {},
@@ -65,6 +115,33 @@ void add_clients(Router &router) {
                 }});
     router.add({"GET", "/api/v1/clients/{id}", Permission::read, "clients", "One client", {},
                 [](RouteCall &call) { return json_response(client_json(call.lease.repo().get_client(path_id(call)))); }});
+    router.add({"POST", "/api/v1/clients", Permission::clients_write, "clients",
+                "Add a client: a JSON object with first_name and email at least (the fields of a client); 201 with the client", {},
+                [](RouteCall &call) {
+                    Repository &repo = call.lease.repo();
+                    const Client c = new_client(call.lease.db(), client_changes(body_object(call)), call.context.config().currency,
+                                                FieldSpelling::json);
+                    Transaction tx(call.lease.db());
+                    const int64_t id = repo.add_client(c);
+                    audit(call.lease.db(), repo.now_text(), "client added", id, c.email, actor(call));
+                    tx.commit();
+                    HttpResponse r = json_response(client_json(repo.get_client(id)), 201);
+                    r.headers.emplace_back("Location", "/api/v1/clients/" + std::to_string(id));
+                    return r;
+                }});
+    router.add({"PATCH", "/api/v1/clients/{id}", Permission::clients_write, "clients",
+                "Change a client: a JSON object with the fields to change; the client as it now is", {},
+                [](RouteCall &call) {
+                    Repository &repo = call.lease.repo();
+                    Client c = repo.get_client(path_id(call));
+                    const ClientChanges changes = client_changes(body_object(call));
+                    Transaction tx(call.lease.db());
+                    apply_client_changes(call.lease.db(), changes, c, FieldSpelling::json);
+                    repo.update_client(c);
+                    audit(call.lease.db(), repo.now_text(), "client changed", c.id, call.request.body, actor(call));
+                    tx.commit();
+                    return json_response(client_json(repo.get_client(c.id)));
+                }});
 }
 
 void add_services(Router &router) {

@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include "foundation/error.hpp"
+#include "http/idempotency.hpp"
 #include "http/serve_context.hpp"
 
 #include <spdlog/spdlog.h>
@@ -63,6 +64,26 @@ void secure(HttpResponse &r) {
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     r.headers.emplace_back("Cache-Control", "no-store");
     r.headers.emplace_back("Referrer-Policy", "no-referrer");
+}
+
+// An exception as the problem it is: the error's kind decides the status and type.
+HttpResponse problem_for(const HttpRequest &request, const std::exception &e) {
+    if (const auto *error = dynamic_cast<const Error *>(&e)) {
+        const ProblemKind k = problem_of(error->kind());
+        if (k.status >= 500) spdlog::error("{} {}: {}", request.method, request.path, e.what());
+        return problem_response(k.status, k.type, k.title, k.status == 500 ? "" : e.what());
+    }
+    // The detail stays in the log: an internal error's text may say more than a client should see.
+    spdlog::error("{} {}: {}", request.method, request.path, e.what());
+    return problem_response(500, "internal", "Internal error", "");
+}
+
+HttpResponse handle_caught(const Route &route, RouteCall &call) {
+    try {
+        return route.handle(call);
+    } catch (const std::exception &e) {
+        return problem_for(call.request, e);
+    }
 }
 
 }  // namespace
@@ -156,17 +177,19 @@ HttpResponse Router::dispatch(const HttpRequest &request, ServeContext &context)
             }
             if (!found->permission || (caller && role_grants(caller->role, *found->permission))) {
                 RouteCall call{*this, request, std::move(params), caller ? &*caller : nullptr, context, lease};
-                response = found->handle(call);
+                const std::string key = request.method == "POST" && caller ? request.header("idempotency-key") : "";
+                std::optional<HttpResponse> earlier;
+                if (!key.empty()) earlier = Idempotency(lease.db()).claim(caller->key_id, key, request, lease.repo().now_text());
+                if (earlier) {
+                    response = std::move(*earlier);
+                } else {
+                    response = handle_caught(*found, call);
+                    if (!key.empty()) Idempotency(lease.db()).keep(caller->key_id, key, response);
+                }
             }
         }
-    } catch (const Error &e) {
-        const ProblemKind k = problem_of(e.kind());
-        if (k.status >= 500) spdlog::error("{} {}: {}", request.method, request.path, e.what());
-        response = problem_response(k.status, k.type, k.title, k.status == 500 ? "" : e.what());
     } catch (const std::exception &e) {
-        // The detail stays in the log: an internal error's text may say more than a client should see.
-        spdlog::error("{} {}: {}", request.method, request.path, e.what());
-        response = problem_response(500, "internal", "Internal error", "");
+        response = problem_for(request, e);
     }
     if (request.method == "HEAD") response.body.clear();
     secure(response);

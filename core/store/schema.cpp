@@ -665,6 +665,21 @@ CREATE TABLE api_keys (
     revoked_at      TEXT
 );
 )SQL",
+        // 18: Idempotency-Key on the API's POSTs (Stripe's semantics, http/idempotency.hpp): the
+        //     first response to a key is kept 24 hours and replayed to a retry with the same body.
+        R"SQL(
+CREATE TABLE idempotency_keys (
+    api_key_id      INTEGER NOT NULL REFERENCES api_keys (id),
+    key             TEXT NOT NULL,
+    request_hash    TEXT NOT NULL,                 -- method, path and body: a retry must match
+    status          INTEGER NOT NULL,              -- 0 while the first request is in progress
+    content_type    TEXT NOT NULL DEFAULT '',
+    body            TEXT NOT NULL DEFAULT '',
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (api_key_id, key)
+);
+CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);
+)SQL",
     };
     return migrations;
 }
