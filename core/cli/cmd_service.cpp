@@ -145,10 +145,7 @@ void check_status_option(const std::string &value) {
 
 int report(Context &ctx, const LifecycleResult &r) {
     if (ctx.options.json) {
-        print_json(std::cout, {{"service", r.service_id}, {"action", r.action}, {"status", status_word(r.status)},
-                               {"message", r.message}, {"service_status_before", r.status_before},
-                               {"service_status", r.status_after}, {"queue_id", r.queue_id ? json(*r.queue_id) : json()},
-                               {"parked", r.parked ? json(*r.parked) : json()}});
+        print_json(std::cout, lifecycle_json(r));
     } else if (r.status == PROVISIO_OK) {
         std::cout << "service " << r.service_id << " " << r.action << ": ok";
         if (r.status_after != r.status_before) std::cout << " (" << r.status_before << " -> " << r.status_after << ")";

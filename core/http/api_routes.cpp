@@ -3,6 +3,9 @@
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
 #include "domain/client_changes.hpp"
+#include "provisioning/call_log.hpp"
+#include "provisioning/lifecycle.hpp"
+#include "provisioning/quarantine.hpp"
 #include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
 #include "http/serve_context.hpp"
@@ -144,6 +147,45 @@ void add_clients(Router &router) {
                 }});
 }
 
+// POST /api/v1/services/{id}/ACTION: the lifecycle call, through the module's runners with their
+// deadline. ok 200, a retryable failure 202 (queued), a module error 502; all answer the result.
+void add_lifecycle(Router &router, const char *verb, Action action, const char *summary) {
+    router.add({"POST", std::string("/api/v1/services/{id}/") + verb, Permission::provisioning_write, "services",
+                std::string(summary) +
+                    (action == Action::suspend ? "; body {\"reason\": \"…\"} (optional)"
+                     : action == Action::change_password ? "; body {\"password\": \"…\"}"
+                                                         : ""),
+                {},
+                [action](RouteCall &call) {
+                    RunOptions options;
+                    options.even_if_parked = true;  // a caller naming the service and the action, as an operator does
+                    if (!call.request.body.empty()) {
+                        const json body = body_object(call);
+                        for (const auto &[name, value] : body.items()) {
+                            const bool known = (name == "reason" && action == Action::suspend) ||
+                                               (name == "password" && action == Action::change_password);
+                            if (!known) fail(ErrorKind::invalid_input, "unknown field '" + name + "' for this action");
+                            if (!value.is_string()) fail(ErrorKind::invalid_input, "field " + name + " must be a string");
+                            if (name == "reason") options.reason = value.get<std::string>();
+                            else options.new_password = value.get<std::string>();
+                        }
+                    }
+                    if (action == Action::change_password && !options.new_password)
+                        fail(ErrorKind::invalid_input, "change-password needs {\"password\": \"…\"}");
+                    const int64_t id = path_id(call);
+                    Repository &repo = call.lease.repo();
+                    const ServeContext &context = call.context;
+                    Quarantine quarantine(QuarantineLimits{context.config().quarantine_after, context.config().skip_module_after});
+                    const BusinessZone zone(context.config().timezone);
+                    Provisioner provisioner(repo, context.modules(), zone.date_at(context.clock().now()));
+                    provisioner.contain(quarantine).collect_usage_before_terminate(zone);
+                    const LifecycleResult r = provisioner.run(id, action, options);
+                    audit(call.lease.db(), repo.now_text(), std::string("service ") + r.action, repo.get_service(id).client_id,
+                          "service " + std::to_string(id) + ": " + status_name(r.status), actor(call));
+                    return json_response(lifecycle_json(r), r.status == PROVISIO_OK ? 200 : r.status == PROVISIO_RETRYABLE ? 202 : 502);
+                }});
+}
+
 void add_services(Router &router) {
     router.add({"GET", "/api/v1/services", Permission::read, "services", "Services in id order, a page at a time",
                 {{"client_id", "only this client's", "integer"},
@@ -178,6 +220,13 @@ void add_services(Router &router) {
                 }});
     router.add({"GET", "/api/v1/services/{id}", Permission::read, "services", "One service", {},
                 [](RouteCall &call) { return json_response(service_json(call.lease.repo().get_service(path_id(call)))); }});
+    add_lifecycle(router, "create", Action::create, "Provision the service on its server (Pending -> Active)");
+    add_lifecycle(router, "suspend", Action::suspend, "Suspend the service (Active -> Suspended)");
+    add_lifecycle(router, "unsuspend", Action::unsuspend, "Unsuspend the service (Suspended -> Active)");
+    add_lifecycle(router, "terminate", Action::terminate, "Terminate the service on its server");
+    add_lifecycle(router, "change-package", Action::change_package, "Apply the product's current settings on the server");
+    add_lifecycle(router, "change-password", Action::change_password, "Set the service's password on the server");
+    add_lifecycle(router, "test-connection", Action::test_connection, "Run the module's connection test for this service");
 }
 
 void add_invoices(Router &router) {

@@ -2,6 +2,8 @@
 
 #include "billing/invoices.hpp"
 #include "domain/records.hpp"
+#include "provisioning/call_log.hpp"
+#include "provisioning/lifecycle.hpp"
 
 namespace provisio {
 
@@ -43,6 +45,13 @@ json invoice_json(const Invoice &i) {
             {"credit_applied", i.credit.to_string()}, {"paid", i.paid.to_string()},
             {"balance_due", i.balance_due().to_string()}, {"paid_at", i.paid_at ? json(*i.paid_at) : json()},
             {"lines", lines}};
+}
+
+json lifecycle_json(const LifecycleResult &r) {
+    return {{"service", r.service_id}, {"action", r.action}, {"status", status_name(r.status)},
+            {"message", r.message}, {"service_status_before", r.status_before},
+            {"service_status", r.status_after}, {"queue_id", r.queue_id ? json(*r.queue_id) : json()},
+            {"parked", r.parked ? json(*r.parked) : json()}};
 }
 
 }  // namespace provisio

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 using namespace provisio;
@@ -29,7 +30,9 @@ struct Served {
     std::string base;
     pid_t pid = -1;
 
-    Served() {
+    // `before` prepares the installation before serve starts (serve loads its modules once, at start).
+    explicit Served(const std::function<void(Installation &)> &before = {}) {
+        if (before) before(inst);
         const int port = sims::free_port();
         base = "http://127.0.0.1:" + std::to_string(port);
         pid = inst.start({"serve", "--listen", "127.0.0.1:" + std::to_string(port)});
@@ -229,4 +232,41 @@ TEST_CASE("clients are added and changed through the API, audited with the key; 
     // Every write is in the audit log with the key that made it.
     CHECK(s.inst.sql("SELECT group_concat(action || ' by ' || actor, '; ') FROM audit_log WHERE action LIKE 'client%'") ==
           "client added by api key 1 (billing key); client changed by api key 1 (billing key)");
+}
+
+TEST_CASE("lifecycle actions through the API call the module in its runner: 200 done, 202 queued, 502 refused") {
+    Served s([](Installation &inst) { inst.install_module("scripted"); });
+    ok(s.inst, {"client", "add", "--first-name", "Grace", "--email", "grace@example.org"});
+    ok(s.inst, {"server", "add", "--name", "pbx1", "--module", "scripted", "--hostname", "pbx1.example", "--username", "admin",
+                "--password", "server-pw-987"});
+    for (const std::string outcome : {"ok", "retryable", "error"}) {
+        ok(s.inst, {"product", "add", "--name", "P-" + outcome, "--module", "scripted", "--price", "5", "--setting", "outcome=" + outcome,
+                    "--setting", "region=eu", "--setting", "api_key=KEY-123456"});
+        ok(s.inst, {"service", "add", "--client", "1", "--product", "P-" + outcome, "--domain", outcome + ".example"});
+    }
+    const std::string ops = s.key("provisioning"), billing = s.key("billing");
+    CHECK(s.request("POST", "/api/v1/services/1/create", billing).status == 403);
+
+    const HttpResult created = s.request("POST", "/api/v1/services/1/create", ops);
+    INFO(created.body);
+    REQUIRE(created.status == 200);
+    CHECK(json::parse(created.body)["service_status"] == "Active");
+    const HttpResult suspended = s.request("POST", "/api/v1/services/1/suspend", ops, R"({"reason": "abuse"})");
+    CHECK(suspended.status == 200);
+    CHECK(json::parse(s.get("/api/v1/services/1", ops).body)["suspend_reason"] == "abuse");
+    CHECK(s.request("POST", "/api/v1/services/1/suspend", ops, R"({"colour": "red"})").status == 400);
+    CHECK(s.request("POST", "/api/v1/services/1/change-password", ops).status == 400);
+
+    const HttpResult queued = s.request("POST", "/api/v1/services/2/create", ops);
+    CHECK(queued.status == 202);
+    CHECK(json::parse(queued.body)["queue_id"].is_number());
+    const HttpResult refused = s.request("POST", "/api/v1/services/3/create", ops);
+    CHECK(refused.status == 502);
+    CHECK_THAT(json::parse(refused.body)["message"].get<std::string>(), Catch::Contains("refused by the PBX"));
+    // Nothing a response carries holds the module's secret setting or the server's password.
+    for (const auto *r : {&created, &suspended, &queued, &refused}) {
+        CHECK(r->body.find("KEY-123456") == std::string::npos);
+        CHECK(r->body.find("server-pw-987") == std::string::npos);
+    }
+    CHECK(s.inst.sql("SELECT count(*) FROM audit_log WHERE actor = 'api key 1 (provisioning key)'") == "4");
 }
