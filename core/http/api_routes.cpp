@@ -93,6 +93,17 @@ void add_health(Router &router) {
                 }});
 }
 
+void add_metrics(Router &router) {
+    router.add({"GET", "/metrics", Permission::read, "service",
+                "Prometheus metrics: requests by route and status with their latency, and the cron history's last run and tasks", {},
+                [](RouteCall &call) {
+                    HttpResponse r;
+                    r.content_type = "text/plain; version=0.0.4";
+                    r.body = call.router.metrics().render(call.lease.db());
+                    return r;
+                }});
+}
+
 void add_clients(Router &router) {
     router.add({"GET", "/api/v1/clients", Permission::read, "clients", "Clients in id order, a page at a time",
                 {{"search", "part of the e-mail address, name, company, or a service's domain or username"},
@@ -251,6 +262,7 @@ void add_admin(Router &router) {
 Router api_router(const std::string &version) {
     Router router;
     add_health(router);
+    add_metrics(router);
     add_clients(router);
     add_services(router);
     add_invoices(router);

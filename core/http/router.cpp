@@ -136,9 +136,10 @@ int64_t path_id(const RouteCall &call, const std::string &name) {
 void Router::add(Route route) { routes_.push_back(std::move(route)); }
 
 HttpResponse Router::dispatch(const HttpRequest &request, ServeContext &context) const {
+    const auto started = std::chrono::steady_clock::now();
     HttpResponse response;
+    const Route *found = nullptr;
     try {
-        const Route *found = nullptr;
         std::map<std::string, std::string> params;
         std::string allowed;
         for (const auto &r : routes_) {
@@ -193,6 +194,8 @@ HttpResponse Router::dispatch(const HttpRequest &request, ServeContext &context)
     }
     if (request.method == "HEAD") response.body.clear();
     secure(response);
+    metrics_->record(request.method, found ? found->pattern : "unmatched", response.status,
+                     std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
     return response;
 }
 

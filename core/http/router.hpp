@@ -11,11 +11,13 @@
 
 #include "http/api_keys.hpp"
 #include "http/http_types.hpp"
+#include "http/metrics.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,7 +54,9 @@ struct Route {
 
 class Router {
 public:
+    Router() : metrics_(std::make_shared<Metrics>()) {}
     void add(Route route);
+    Metrics &metrics() const { return *metrics_; }
     const std::vector<Route> &routes() const { return routes_; }
     // Never throws: every failure is a problem response.
     HttpResponse dispatch(const HttpRequest &request, ServeContext &context) const;
@@ -60,6 +64,7 @@ public:
 
 private:
     std::vector<Route> routes_;
+    std::shared_ptr<Metrics> metrics_;  // every request counted, by route
 };
 
 // Responses the handlers share.

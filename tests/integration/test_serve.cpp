@@ -270,3 +270,24 @@ TEST_CASE("lifecycle actions through the API call the module in its runner: 200 
     }
     CHECK(s.inst.sql("SELECT count(*) FROM audit_log WHERE actor = 'api key 1 (provisioning key)'") == "4");
 }
+
+TEST_CASE("/metrics counts requests by route and status and reads the cron history") {
+    Served s;
+    const std::string key = s.key("read-only");
+    ok(s.inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    ok(s.inst, {"--now", "2026-03-10T12:00:00Z", "cron"});
+    for (int i = 0; i < 3; ++i) CHECK(s.get("/api/v1/clients/1", key).status == 200);
+    CHECK(s.get("/api/v1/clients/2", key).status == 404);
+    CHECK(s.get("/no/such/thing", key).status == 404);
+    const HttpResult m = s.get("/metrics", key);
+    REQUIRE(m.status == 200);
+    CHECK(header(m, "content-type") == "text/plain; version=0.0.4");
+    INFO(m.body);
+    CHECK_THAT(m.body, Catch::Contains("provisio_http_requests_total{method=\"GET\",route=\"/api/v1/clients/{id}\",status=\"200\"} 3"));
+    CHECK_THAT(m.body, Catch::Contains("provisio_http_requests_total{method=\"GET\",route=\"/api/v1/clients/{id}\",status=\"404\"} 1"));
+    CHECK_THAT(m.body, Catch::Contains("provisio_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"));
+    CHECK_THAT(m.body, Catch::Contains("provisio_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/clients/{id}\"} 4"));
+    CHECK_THAT(m.body, Catch::Contains("provisio_cron_last_run_status{status=\"ok\"} 1"));
+    CHECK_THAT(m.body, Catch::Contains("provisio_cron_task_runs{task=\"invoices\",outcome=\"ok\"} 1"));
+    CHECK(s.get("/metrics").status == 401);
+}
