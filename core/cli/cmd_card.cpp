@@ -3,6 +3,7 @@
 #include "cli/arguments.hpp"
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "domain/audit_log.hpp"
 #include "domain/cards.hpp"
 #include "foundation/error.hpp"
@@ -162,8 +163,7 @@ void add_card_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (ctx.options.json) {
                 json out = json::array();
                 for (const auto &e : entries)
-                    out.push_back({{"id", e.id}, {"at", e.at}, {"actor", e.actor}, {"action", e.action},
-                                   {"client_id", e.client_id ? json(*e.client_id) : json()}, {"detail", e.detail}});
+                    out.push_back(audit_json(e));
                 print_json(std::cout, out);
                 return exit_ok;
             }

@@ -1,6 +1,7 @@
 // provisio credit add|remove|set|list|delete, and provisio verify.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "foundation/error.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "ledger/verify.hpp"
@@ -27,12 +28,6 @@ Money client_amount(Context &ctx, int64_t client_id, const std::string &text, bo
     return m;
 }
 
-json entry_json(const CreditEntry &e) {
-    return {{"id", e.id}, {"at", e.at}, {"amount", e.amount.to_string()}, {"kind", e.kind}, {"description", e.description},
-            {"invoice_id", e.invoice_id ? json(*e.invoice_id) : json()},
-            {"reverses", e.reverses_id ? json(*e.reverses_id) : json()},
-            {"reversed_by", e.reversed_by ? json(*e.reversed_by) : json()}};
-}
 
 int post(Context &ctx, const CreditArgs &a, bool adding) {
     const int64_t client = parse_id(a.client, "client");
@@ -94,9 +89,7 @@ void add_credit_commands(CLI::App &app, Context &ctx, Runner &run) {
             CreditLedger ledger(ctx.db(), ctx.repo().now_text());
             const auto entries = ledger.entries(client);
             if (ctx.options.json) {
-                json out = json::array();
-                for (const auto &e : entries) out.push_back(entry_json(e));
-                print_json(std::cout, {{"client", client}, {"balance", ledger.balance(client).to_string()}, {"entries", out}});
+                print_json(std::cout, credit_log_json(client, ledger.balance(client), entries));
                 return exit_ok;
             }
             Table t({"ENTRY", "AT", "KIND", "AMOUNT", "BALANCE", "DESCRIPTION"});

@@ -2,6 +2,7 @@
 // parked ones (provisioning/quarantine.hpp) an operator puts back.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "foundation/error.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/lifecycle.hpp"
@@ -33,14 +34,7 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto items = list_queue(ctx.db(), args->all);
             if (ctx.options.json) {
                 json out = json::array();
-                for (const auto &i : items)
-                    out.push_back({{"id", i.id}, {"service_id", i.service_id}, {"action", i.action}, {"reason", i.reason},
-                                   {"requested_by", i.requested_by}, {"attempts", i.attempts}, {"last_error", i.last_error}, {"created_at", i.created_at},
-                                   {"last_attempt_at", i.last_attempt_at},
-                                   {"resolved_at", i.resolved_at ? json(*i.resolved_at) : json()},
-                                   {"outcome", i.outcome ? json(*i.outcome) : json()}, {"state", i.state()},
-                                   {"aborts", i.aborts}, {"parked_at", i.parked_at ? json(*i.parked_at) : json()},
-                                   {"parked_reason", i.parked_reason}});
+                for (const auto &i : items) out.push_back(queue_item_json(i));
                 print_json(std::cout, out);
                 return exit_ok;
             }

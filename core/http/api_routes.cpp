@@ -3,6 +3,8 @@
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
 #include "domain/client_changes.hpp"
+#include "ledger/credit_ledger.hpp"
+#include "provisioning/module_queue.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/quarantine.hpp"
@@ -245,7 +247,35 @@ void add_invoices(Router &router) {
                 [](RouteCall &call) { return json_response(invoice_json(invoicing(call).get(path_id(call)))); }});
 }
 
+void add_credit_and_queue(Router &router) {
+    router.add({"GET", "/api/v1/clients/{id}/credit", Permission::read, "credit", "A client's credit balance and its log", {},
+                [](RouteCall &call) {
+                    const int64_t id = path_id(call);
+                    call.lease.repo().get_client(id);
+                    CreditLedger ledger(call.lease.db(), call.lease.repo().now_text());
+                    return json_response(credit_log_json(id, ledger.balance(id), ledger.entries(id)));
+                }});
+    router.add({"GET", "/api/v1/queue", Permission::read, "queue", "The module queue: open items, parked ones among them",
+                {{"all", "yes: resolved items too"}},
+                [](RouteCall &call) {
+                    const std::string all = query(call, "all");
+                    if (!all.empty() && all != "yes" && all != "no") fail(ErrorKind::invalid_input, "query parameter all must be yes or no");
+                    json items = json::array();
+                    for (const auto &i : list_queue(call.lease.db(), all == "yes")) items.push_back(queue_item_json(i));
+                    return json_response({{"data", items}});
+                }});
+}
+
 void add_admin(Router &router) {
+    router.add({"GET", "/api/v1/audit", Permission::admin, "admin", "The audit log, newest last",
+                {{"client_id", "only entries about this client", "integer"}, {"limit", "the last this many (1–1000, default 100)", "integer"}},
+                [](RouteCall &call) {
+                    const Page page = page_of(call.request);
+                    json items = json::array();
+                    for (const auto &e : audit_entries(call.lease.db(), query_id(call, "client_id"), static_cast<int>(page.limit)))
+                        items.push_back(audit_json(e));
+                    return json_response({{"data", items}});
+                }});
     router.add({"GET", "/api/v1/api-keys", Permission::admin, "admin", "The API keys (never their secrets)", {},
                 [](RouteCall &call) {
                     json items = json::array();
@@ -266,6 +296,7 @@ Router api_router(const std::string &version) {
     add_clients(router);
     add_services(router);
     add_invoices(router);
+    add_credit_and_queue(router);
     add_admin(router);
     // Last, so it documents every route above (and itself).
     router.add({"GET", "/api/v1/openapi.json", Permission::read, "meta", "This API's OpenAPI 3.1 document", {},

@@ -1,7 +1,10 @@
 #include "shapes/records_json.hpp"
 
 #include "billing/invoices.hpp"
+#include "domain/audit_log.hpp"
 #include "domain/records.hpp"
+#include "ledger/credit_ledger.hpp"
+#include "provisioning/module_queue.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/lifecycle.hpp"
 
@@ -52,6 +55,34 @@ json lifecycle_json(const LifecycleResult &r) {
             {"message", r.message}, {"service_status_before", r.status_before},
             {"service_status", r.status_after}, {"queue_id", r.queue_id ? json(*r.queue_id) : json()},
             {"parked", r.parked ? json(*r.parked) : json()}};
+}
+
+json credit_entry_json(const CreditEntry &e) {
+    return {{"id", e.id}, {"at", e.at}, {"amount", e.amount.to_string()}, {"kind", e.kind}, {"description", e.description},
+            {"invoice_id", e.invoice_id ? json(*e.invoice_id) : json()},
+            {"reverses", e.reverses_id ? json(*e.reverses_id) : json()},
+            {"reversed_by", e.reversed_by ? json(*e.reversed_by) : json()}};
+}
+
+json credit_log_json(int64_t client_id, const Money &balance, const std::vector<CreditEntry> &entries) {
+    json out = json::array();
+    for (const auto &e : entries) out.push_back(credit_entry_json(e));
+    return {{"client", client_id}, {"balance", balance.to_string()}, {"entries", out}};
+}
+
+json queue_item_json(const QueueItem &i) {
+    return {{"id", i.id}, {"service_id", i.service_id}, {"action", i.action}, {"reason", i.reason},
+            {"requested_by", i.requested_by}, {"attempts", i.attempts}, {"last_error", i.last_error}, {"created_at", i.created_at},
+            {"last_attempt_at", i.last_attempt_at},
+            {"resolved_at", i.resolved_at ? json(*i.resolved_at) : json()},
+            {"outcome", i.outcome ? json(*i.outcome) : json()}, {"state", i.state()},
+            {"aborts", i.aborts}, {"parked_at", i.parked_at ? json(*i.parked_at) : json()},
+            {"parked_reason", i.parked_reason}};
+}
+
+json audit_json(const AuditEntry &e) {
+    return {{"id", e.id}, {"at", e.at}, {"actor", e.actor}, {"action", e.action},
+            {"client_id", e.client_id ? json(*e.client_id) : json()}, {"detail", e.detail}};
 }
 
 }  // namespace provisio

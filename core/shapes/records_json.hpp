@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <vector>
+
 namespace provisio {
 
 struct Client;
@@ -12,6 +15,10 @@ struct PostalAddress;
 struct Service;
 struct Invoice;
 struct LifecycleResult;
+struct CreditEntry;
+struct QueueItem;
+struct AuditEntry;
+class Money;
 
 nlohmann::ordered_json address_json(const PostalAddress &a);
 nlohmann::ordered_json client_json(const Client &c);
@@ -19,5 +26,10 @@ nlohmann::ordered_json service_json(const Service &s);
 nlohmann::ordered_json invoice_json(const Invoice &i);
 // What a lifecycle call did: status ok|error|retryable, the service's status before and after, the queue item.
 nlohmann::ordered_json lifecycle_json(const LifecycleResult &r);
+nlohmann::ordered_json credit_entry_json(const CreditEntry &e);
+// A client's credit log: {"client", "balance", "entries"}.
+nlohmann::ordered_json credit_log_json(int64_t client_id, const Money &balance, const std::vector<CreditEntry> &entries);
+nlohmann::ordered_json queue_item_json(const QueueItem &i);
+nlohmann::ordered_json audit_json(const AuditEntry &e);
 
 }  // namespace provisio

@@ -291,3 +291,20 @@ TEST_CASE("/metrics counts requests by route and status and reads the cron histo
     CHECK_THAT(m.body, Catch::Contains("provisio_cron_task_runs{task=\"invoices\",outcome=\"ok\"} 1"));
     CHECK(s.get("/metrics").status == 401);
 }
+
+TEST_CASE("credit, the module queue and the audit log read through the API in the CLI's shapes") {
+    Served s;
+    const std::string reader = s.key("read-only"), admin = s.key("admin");
+    ok(s.inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    ok(s.inst, {"credit", "add", "1", "12.50", "--description", "top-up"});
+    const json credit = json::parse(s.get("/api/v1/clients/1/credit", reader).body);
+    CHECK(credit == json::parse(s.inst.run({"--json", "credit", "list", "1"}).out));
+    CHECK(credit["balance"] == "12.50");
+    CHECK(s.get("/api/v1/clients/9/credit", reader).status == 404);
+    CHECK(json::parse(s.get("/api/v1/queue", reader).body)["data"].empty());
+    CHECK(s.get("/api/v1/queue?all=maybe", reader).status == 400);
+    CHECK(s.get("/api/v1/audit", reader).status == 403);
+    const json audit = json::parse(s.get("/api/v1/audit", admin).body)["data"];
+    REQUIRE(audit.size() == 2);  // the two keys made above
+    CHECK(audit[0]["action"] == "api key added");
+}
