@@ -34,12 +34,16 @@ void add_serve_commands(CLI::App &app, Context &ctx, Runner &run, const std::str
             options.header_timeout = cfg.serve_header_timeout;
             options.body_timeout = cfg.serve_body_timeout;
             options.grace = cfg.serve_grace;
+            if (cfg.serve_tls_cert.empty() != cfg.serve_tls_key.empty())
+                fail(ErrorKind::invalid_input, "[http_server] cert and key go together: set both for HTTPS, or neither");
+            options.tls_certificate = cfg.serve_tls_cert;
+            options.tls_key = cfg.serve_tls_key;
             ctx.repo();  // migrations and pending sealing happen now, once, not in a request
             ServeContext context(cfg, ctx.secrets(), ctx.clock(), ctx.modules());
             const Router router = api_router(version);
             HttpServer server(options, [&](const HttpRequest &request) { return router.dispatch(request, context); });
             const std::string host = options.address.find(':') == std::string::npos ? options.address : "[" + options.address + "]";
-            std::cout << "provisio serving on http://" << host << ":" << server.port() << "/ (API at /api/v1, health at /healthz)"
+            std::cout << "provisio serving on " << (server.tls() ? "https://" : "http://") << host << ":" << server.port() << "/ (API at /api/v1, health at /healthz)"
                       << std::endl;
             server.run();
             std::cout << "provisio serve stopped" << std::endl;

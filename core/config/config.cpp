@@ -57,6 +57,8 @@ max_body_kb = 8192            # the largest request body accepted (a tariff uplo
 header_timeout = 10           # seconds a client has to send a request's header
 body_timeout = 60             # seconds a client has to send its body, once the header is in
 grace = 10                    # seconds a stop (SIGTERM) waits for the requests in progress
+cert = ""                     # HTTPS: the certificate chain (PEM); with key. "": plain HTTP (behind a proxy)
+key = ""                      # HTTPS: its private key (PEM; keep it 0600)
 
 [modules]
 workers = 8                   # module calls run concurrently, at most this many at once
@@ -199,6 +201,9 @@ Config Config::load(const std::filesystem::path &file) {
                     c.serve_header_timeout = std::chrono::seconds(integer(1, 3600));
                 } else if (sk.str() == "body_timeout") {
                     c.serve_body_timeout = std::chrono::seconds(integer(1, 3600));
+                } else if (sk.str() == "cert" || sk.str() == "key") {
+                    const std::string v = string_of(snode, h);
+                    (sk.str() == "cert" ? c.serve_tls_cert : c.serve_tls_key) = v.empty() ? std::filesystem::path() : base / v;
                 } else if (sk.str() == "grace") {
                     c.serve_grace = std::chrono::seconds(integer(0, 3600));
                 } else bad(snode, h, "is not a known key");

@@ -30,6 +30,7 @@ struct Config {
     std::chrono::seconds serve_header_timeout{10};  // [http_server] header_timeout
     std::chrono::seconds serve_body_timeout{60};    // [http_server] body_timeout
     std::chrono::seconds serve_grace{10};           // [http_server] grace: how long a stop waits for requests
+    std::filesystem::path serve_tls_cert, serve_tls_key;  // [http_server] cert, key: HTTPS when both are set
     int module_call_workers = 8;         // [modules] workers: concurrent module calls (and runners per module)
     std::chrono::milliseconds module_call_timeout{60000};  // [modules] call_timeout (s): a call's deadline
     std::map<std::string, std::chrono::milliseconds> module_call_timeouts;  // [modules.call_timeouts] NAME = s

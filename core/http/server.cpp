@@ -3,11 +3,13 @@
 #include "foundation/error.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -105,6 +107,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     tcp::acceptor acceptor{control};
     asio::signal_set signals{control, SIGTERM, SIGINT};
     asio::steady_timer grace_timer{control};
+    std::optional<asio::ssl::context> tls;  // set when serving HTTPS
     std::atomic<bool> stopping{false};
     std::mutex sessions_mutex;
     std::set<std::shared_ptr<Session>> sessions;
@@ -117,18 +120,28 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 // again while the client keeps the connection and the server is not stopping.
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(Impl &server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    Session(Impl &server, tcp::socket socket) : server_(server) {
+        if (server.tls) tls_.emplace(std::move(socket), *server.tls);
+        else plain_.emplace(std::move(socket));
         beast::error_code ec;
-        const auto peer = stream_.socket().remote_endpoint(ec);
+        const auto peer = tcp().socket().remote_endpoint(ec);
         remote_ = ec ? "" : peer.address().to_string();
     }
 
-    void start() { read_header(); }
+    void start() {
+        if (!tls_) return read_header();
+        // The TLS handshake counts against the header's deadline.
+        tcp().expires_after(server_.options.header_timeout);
+        tls_->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+            if (ec) return self->close_now();
+            self->read_header();
+        });
+    }
 
     // When stopping: a connection waiting for its next request is closed now; one in the middle
     // of a request finishes it (the response says Connection: close).
     void stop_if_idle() {
-        asio::post(stream_.get_executor(), [self = shared_from_this()] {
+        asio::post(tcp().get_executor(), [self = shared_from_this()] {
             if (self->idle_) self->close();
         });
     }
@@ -139,43 +152,52 @@ private:
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
         parser_->body_limit(server_.options.max_body_bytes);
-        stream_.expires_after(server_.options.header_timeout);
-        http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-            self->idle_ = false;
-            if (ec) return self->failed(ec, true);
-            self->read_body();
+        tcp().expires_after(server_.options.header_timeout);
+        with_stream([&](auto &stream) {
+            http::async_read_header(stream, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+                self->idle_ = false;
+                if (ec) return self->failed(ec, true);
+                self->read_body();
+            });
         });
     }
 
     void read_body() {
-        stream_.expires_after(server_.options.body_timeout);
-        http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-            if (ec) return self->failed(ec, false);
-            self->respond();
+        tcp().expires_after(server_.options.body_timeout);
+        with_stream([&](auto &stream) {
+            http::async_read(stream, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+                if (ec) return self->failed(ec, false);
+                self->respond();
+            });
         });
     }
 
     void respond() {
         const auto &req = parser_->get();
-        HttpResponse out = server_.handle(to_request(req, remote_));
+        HttpRequest request = to_request(req, remote_);
+        request.secure = tls_.has_value();
+        HttpResponse out = server_.handle(request);
+        if (tls_) out.headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
         const bool keep = req.keep_alive() && !server_.stopping;
         write(std::make_shared<http::response<http::string_body>>(to_response(out, req.version(), keep)));
     }
 
     void write(std::shared_ptr<http::response<http::string_body>> res) {
-        stream_.expires_after(server_.options.body_timeout);
-        http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-            if (ec || !res->keep_alive()) return self->close();
-            self->read_header();
+        tcp().expires_after(server_.options.body_timeout);
+        with_stream([&](auto &stream) {
+            http::async_write(stream, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                if (ec) return self->close_now();
+                if (!res->keep_alive()) return self->close();
+                self->read_header();
+            });
         });
     }
 
     // A read that failed: a client that went away or was too slow is closed; one that sent too
     // much or something that is not HTTP is told so first.
     void failed(beast::error_code ec, bool header) {
-        if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-            ec == asio::error::connection_reset || ec == asio::error::eof)
-            return close();
+        if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return close();
+        if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == asio::error::connection_reset) return close_now();
         if (ec == http::error::body_limit)
             return write(std::make_shared<http::response<http::string_body>>(
                 to_response(plain_error(413, "The request body is larger than this server accepts"), 11, false)));
@@ -186,10 +208,18 @@ private:
         write(std::make_shared<http::response<http::string_body>>(to_response(plain_error(400, "Malformed HTTP request"), 11, false)));
     }
 
+    // A TLS connection says goodbye first (close_notify), within a short deadline.
     void close() {
+        if (!tls_ || closing_) return close_now();
+        closing_ = true;
+        tcp().expires_after(std::chrono::seconds(2));
+        tls_->async_shutdown([self = shared_from_this()](beast::error_code) { self->close_now(); });
+    }
+
+    void close_now() {
         beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        stream_.close();
+        tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+        tcp().close();
         std::lock_guard lock(server_.sessions_mutex);
         server_.sessions.erase(shared_from_this());
         // The last connection of a stopping server: nothing is left to wait for.
@@ -197,8 +227,17 @@ private:
             asio::post(server_.control, [&server = server_] { server.grace_timer.cancel(); });
     }
 
+    beast::tcp_stream &tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+    template <class F>
+    void with_stream(F &&f) {
+        if (tls_) f(*tls_);
+        else f(*plain_);
+    }
+
     Impl &server_;
-    beast::tcp_stream stream_;
+    std::optional<beast::tcp_stream> plain_;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+    bool closing_ = false;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::string remote_;
@@ -267,7 +306,19 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handle) : impl_(std::m
     if (ec)
         fail(ErrorKind::invalid_input, "cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) + ": " +
                                            ec.message());
+    const auto &o = impl_->options;
+    if (!o.tls_certificate.empty()) {
+        auto &tls = impl_->tls.emplace(asio::ssl::context::tls_server);
+        tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                        asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+        tls.use_certificate_chain_file(o.tls_certificate.string(), ec);
+        if (ec) fail(ErrorKind::invalid_input, "[http_server] cert: cannot use " + o.tls_certificate.string() + ": " + ec.message());
+        tls.use_private_key_file(o.tls_key.string(), asio::ssl::context::pem, ec);
+        if (ec) fail(ErrorKind::invalid_input, "[http_server] key: cannot use " + o.tls_key.string() + ": " + ec.message());
+    }
 }
+
+bool HttpServer::tls() const { return impl_->tls.has_value(); }
 
 HttpServer::~HttpServer() = default;
 

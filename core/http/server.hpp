@@ -1,4 +1,4 @@
-// The HTTP server under `provisio serve`: Boost.Beast on Asio, a few threads, bounded in every
+// The HTTP(S) server under `provisio serve`: Boost.Beast on Asio, a few threads, bounded in every
 // way a client could hold it (header and body deadlines, body size, connections), and a clean
 // stop: on SIGTERM or SIGINT it stops accepting, lets the requests in progress finish (up to
 // `grace`), then returns. What each request gets is up to `handle`, called on a server thread;
@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +26,7 @@ struct HttpServerOptions {
     std::chrono::seconds header_timeout{10};   // from connection (or the previous response) to a whole header
     std::chrono::seconds body_timeout{60};     // to the whole body, once the header is in
     std::chrono::seconds grace{10};            // how long a stop waits for requests in progress
+    std::filesystem::path tls_certificate, tls_key;  // both set: HTTPS (PEM: the chain, then the key)
 };
 
 class HttpServer {
@@ -37,6 +39,7 @@ public:
     HttpServer &operator=(const HttpServer &) = delete;
 
     uint16_t port() const;  // the port bound (useful with port 0)
+    bool tls() const;
     // Serves until SIGTERM or SIGINT (or stop()), then drains and returns.
     void run();
     void stop();  // from any thread

@@ -29,12 +29,20 @@ struct Served {
     Installation inst;
     std::string base;
     pid_t pid = -1;
+    std::filesystem::path ca_file;  // HTTPS: the server's self-signed certificate
 
-    // `before` prepares the installation before serve starts (serve loads its modules once, at start).
-    explicit Served(const std::function<void(Installation &)> &before = {}) {
+    // `before` prepares the installation before serve starts (serve loads its modules once, at
+    // start); `https` serves with a self-signed certificate for 127.0.0.1.
+    explicit Served(const std::function<void(Installation &)> &before = {}, bool https = false) {
         if (before) before(inst);
+        if (https) {
+            const sims::TlsFiles tls = sims::make_self_signed_certificate(inst.modules().parent_path() / "tls");
+            inst.edit_config("cert = \"\"", "cert = \"" + tls.certificate.string() + "\"");
+            inst.edit_config("key = \"\"", "key = \"" + tls.key.string() + "\"");
+            ca_file = tls.certificate;
+        }
         const int port = sims::free_port();
-        base = "http://127.0.0.1:" + std::to_string(port);
+        base = (https ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port);
         pid = inst.start({"serve", "--listen", "127.0.0.1:" + std::to_string(port)});
         for (int i = 0; i < 100; ++i) {  // up within 5 s
             if (get("/healthz").status == 200) return;
@@ -55,6 +63,7 @@ struct Served {
         x.url = base + path;
         x.timeout = std::chrono::seconds(10);
         x.body = body;
+        x.ca_file = ca_file;
         if (!body.empty()) x.headers.emplace_back("Content-Type", "application/json");
         if (!key.empty()) x.headers.emplace_back("Authorization", "Bearer " + key);
         if (!idempotency_key.empty()) x.headers.emplace_back("Idempotency-Key", idempotency_key);
@@ -307,4 +316,24 @@ TEST_CASE("credit, the module queue and the audit log read through the API in th
     const json audit = json::parse(s.get("/api/v1/audit", admin).body)["data"];
     REQUIRE(audit.size() == 2);  // the two keys made above
     CHECK(audit[0]["action"] == "api key added");
+}
+
+TEST_CASE("serve speaks HTTPS with [http_server] cert and key, and says HSTS") {
+    Served s({}, true);
+    const HttpResult health = s.get("/healthz");
+    REQUIRE(health.status == 200);
+    CHECK(header(health, "strict-transport-security") == "max-age=31536000");
+    const std::string key = s.key("read-only");
+    CHECK(s.get("/api/v1/clients", key).status == 200);
+    // Plain HTTP to the HTTPS port gets no answer.
+    HttpExchange plain;
+    plain.url = "http" + s.base.substr(5) + "/healthz";
+    plain.timeout = std::chrono::seconds(5);
+    CHECK(http_exchange(plain).kind != HttpResult::Kind::response);
+    // A certificate without its key is refused before anything listens.
+    Installation half;
+    half.edit_config("cert = \"\"", "cert = \"" + s.ca_file.string() + "\"");
+    const RunResult r = half.run({"serve", "--listen", "127.0.0.1:0"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("[http_server] cert and key go together"));
 }
