@@ -32,6 +32,10 @@ days=$(grep -c '^--- cron at ' "$out" || true)
 quiet=$(grep -A1 '^--- cron at ' "$out" | grep -vE '^(--- cron at |--$|  [a-z-]+ +([1-9][0-9]* done|[0-9]+ done, [0-9]+ error))' || true)
 [ -z "$quiet" ] || fail "a day is shown on which nothing was done: $quiet"
 
+# The API: serve answered the demo's request with the client, and was stopped.
+grep -q '^{"id":[0-9]*,"first_name":"Hedy"' "$out" || fail "provisio serve did not answer the demo's API request"
+grep -q '^(stopped; PROVISIO_SERVE=yes' "$out" || fail "provisio serve was not stopped"
+
 # Pasting: an echoed command with a quoted argument, after the echoed alias.
 alias_line=$(grep -m1 '^  alias provisio=' "$out" | sed 's/^  //')
 [ -n "$alias_line" ] || fail "no alias line to paste"
