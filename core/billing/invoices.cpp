@@ -83,12 +83,13 @@ Invoice Invoicing::get(int64_t id) {
 
 std::vector<Invoice> Invoicing::list(const InvoiceFilter &f) {
     auto q = db_.prepare("SELECT id FROM invoices WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR status = ?2) "
-                         "ORDER BY id DESC LIMIT ?3");
-    q.bind(1, f.client_id).bind(2, f.status).bind(3, int64_t{f.limit});
+                         "AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?3");
+    q.bind(1, f.client_id).bind(2, f.status).bind(3, int64_t{f.limit}).bind(4, f.before);
     std::vector<int64_t> ids;
     while (q.step()) ids.push_back(q.int64(0));
+    if (!f.newest_first) std::reverse(ids.begin(), ids.end());
     std::vector<Invoice> out;
-    for (auto it = ids.rbegin(); it != ids.rend(); ++it) out.push_back(get(*it));
+    for (const int64_t id : ids) out.push_back(get(id));
     return out;
 }
 

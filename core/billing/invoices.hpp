@@ -66,6 +66,8 @@ struct InvoiceFilter {
     std::optional<int64_t> client_id;
     std::optional<std::string> status;
     int limit = 100;
+    std::optional<int64_t> before;  // only invoices with lower ids (paging newest first)
+    bool newest_first = false;      // the page in descending id order (else ascending)
 };
 
 class Invoicing {

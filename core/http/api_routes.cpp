@@ -243,6 +243,31 @@ void add_services(Router &router) {
 }
 
 void add_invoices(Router &router) {
+    router.add({"GET", "/api/v1/invoices", Permission::read, "invoices", "Invoices with their lines, newest first, a page at a time",
+                {{"client_id", "only this client's", "integer"},
+                 {"status", "Unpaid, Paid or Cancelled"},
+                 {"limit", "at most this many (1–1000, default 100)", "integer"},
+                 {"cursor", "next_cursor of the previous page"}},
+                [](RouteCall &call) {
+                    const Page page = page_of(call.request);
+                    InvoiceFilter filter;
+                    filter.client_id = query_id(call, "client_id");
+                    if (const std::string status = query(call, "status"); !status.empty()) {
+                        if (status != "Unpaid" && status != "Paid" && status != "Cancelled")
+                            fail(ErrorKind::invalid_input, "query parameter status '" + status + "' is not Unpaid, Paid or Cancelled");
+                        filter.status = status;
+                    }
+                    filter.limit = static_cast<int>(page.limit);
+                    if (page.after) filter.before = page.after;
+                    filter.newest_first = true;
+                    json items = json::array();
+                    int64_t last = 0;
+                    for (const Invoice &i : invoicing(call).list(filter)) {
+                        items.push_back(invoice_json(i));
+                        last = i.id;
+                    }
+                    return json_response(page_json(std::move(items), page, last));
+                }});
     router.add({"GET", "/api/v1/invoices/{id}", Permission::read, "invoices", "One invoice with its lines", {},
                 [](RouteCall &call) { return json_response(invoice_json(invoicing(call).get(path_id(call)))); }});
 }

@@ -179,6 +179,25 @@ TEST_CASE("problems name what is wrong; lists page with cursors") {
     CHECK(wrong_method.status == 405);
     CHECK(header(wrong_method, "allow") == "GET, PATCH");
     CHECK(s.get("/api/v1/services?status=Broken", key).status == 400);
+    CHECK(s.get("/api/v1/invoices?status=Overdue", key).status == 400);
+    // Invoices page newest first.
+    ok(s.inst, {"client", "set", "1", "--separate-invoices", "yes"});
+    ok(s.inst, {"product", "add", "--name", "Plan", "--price", "10"});
+    for (int i = 1; i <= 3; ++i) {
+        ok(s.inst, {"service", "add", "--client", "1", "--product", "Plan", "--next-due", "2026-12-05"});
+        ok(s.inst, {"service", "create", std::to_string(i)});
+    }
+    ok(s.inst, {"--now", "2026-12-01T12:00:00Z", "invoice", "generate"});
+    REQUIRE(s.inst.sql("SELECT count(*) FROM invoices") == "3");
+    std::vector<int> invoices;
+    cursor.clear();
+    for (int pages = 0; pages < 10; ++pages) {
+        const json page = json::parse(s.get("/api/v1/invoices?client_id=1&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor), key).body);
+        for (const auto &i : page["data"]) invoices.push_back(i["id"]);
+        if (page["next_cursor"].is_null()) break;
+        cursor = page["next_cursor"];
+    }
+    CHECK(invoices == std::vector<int>{3, 2, 1});
 }
 
 TEST_CASE("serve stops cleanly on SIGTERM, and refuses a bad listen address") {
