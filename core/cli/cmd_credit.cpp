@@ -1,6 +1,7 @@
 // provisio credit add|remove|set|list|delete, and provisio verify.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "domain/manual_credit.hpp"
 #include "shapes/records_json.hpp"
 #include "foundation/error.hpp"
 #include "ledger/credit_ledger.hpp"
@@ -31,15 +32,10 @@ Money client_amount(Context &ctx, int64_t client_id, const std::string &text, bo
 
 int post(Context &ctx, const CreditArgs &a, bool adding) {
     const int64_t client = parse_id(a.client, "client");
-    const Money amount = client_amount(ctx, client, a.amount, false);
-    if (a.description.empty()) fail(ErrorKind::invalid_input, "--description is required: the credit log says why");
-    CreditLedger ledger(ctx.db(), ctx.repo().now_text());
-    const auto id = ledger.post({client, adding ? amount : -amount, adding ? credit_kind::credit : credit_kind::debit,
-                                 a.description, std::nullopt, std::nullopt, false});
-    const Money balance = ledger.balance(client);
-    if (ctx.options.json) print_json(std::cout, {{"entry", *id}, {"client", client}, {"balance", balance.to_string()}});
-    else std::cout << "credit entry " << *id << ": " << (adding ? "+" : "-") << amount.to_string() << "; client " << client
-                   << " balance " << balance.to_string() << '\n';
+    const ManualCredit m = post_manual_credit(ctx.db(), ctx.repo().now_text(), client, a.amount, a.description, adding, FieldSpelling::flag);
+    if (ctx.options.json) print_json(std::cout, {{"entry", m.entry_id}, {"client", client}, {"balance", m.balance.to_string()}});
+    else std::cout << "credit entry " << m.entry_id << ": " << (adding ? "+" : "") << m.amount.to_string() << "; client " << client
+                   << " balance " << m.balance.to_string() << '\n';
     return exit_ok;
 }
 

@@ -3,6 +3,7 @@
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
 #include "domain/client_changes.hpp"
+#include "domain/manual_credit.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "provisioning/module_queue.hpp"
 #include "provisioning/call_log.hpp"
@@ -279,6 +280,38 @@ void add_credit_and_queue(Router &router) {
                     call.lease.repo().get_client(id);
                     CreditLedger ledger(call.lease.db(), call.lease.repo().now_text());
                     return json_response(credit_log_json(id, ledger.balance(id), ledger.entries(id)));
+                }});
+    router.add({"POST", "/api/v1/clients/{id}/credit", Permission::billing_write, "credit",
+                "Add credit to a client, or take it: {\"amount\": \"10.00\", \"description\": \"…\", \"take\": false}; 201 with the "
+                "entry and the new balance",
+                {},
+                [](RouteCall &call) {
+                    const json body = body_object(call);
+                    std::string amount, description;
+                    bool take = false;
+                    for (const auto &[name, value] : body.items()) {
+                        if (name == "take") {
+                            if (!value.is_boolean()) fail(ErrorKind::invalid_input, "field take must be true or false");
+                            take = value.get<bool>();
+                        } else if (name == "amount" || name == "description") {
+                            if (!value.is_string())
+                                fail(ErrorKind::invalid_input, "field " + name + " must be a string" +
+                                                                   (name == "amount" ? " (decimal text, e.g. \"10.00\": money is never a JSON number)" : ""));
+                            (name == "amount" ? amount : description) = value.get<std::string>();
+                        } else {
+                            fail(ErrorKind::invalid_input, "unknown field '" + name + "' (a credit entry has: amount, description, take)");
+                        }
+                    }
+                    const int64_t id = path_id(call);
+                    Database &db = call.lease.db();
+                    const std::string now = call.lease.repo().now_text();
+                    Transaction tx(db);
+                    const ManualCredit m = post_manual_credit(db, now, id, amount, description, !take, FieldSpelling::json);
+                    audit(db, now, take ? "credit taken" : "credit added", id, m.amount.to_string() + ": " + description, actor(call));
+                    tx.commit();
+                    return json_response({{"entry", m.entry_id}, {"client", id}, {"amount", m.amount.to_string()},
+                                          {"balance", m.balance.to_string()}},
+                                         201);
                 }});
     router.add({"GET", "/api/v1/queue", Permission::read, "queue", "The module queue: open items, parked ones among them",
                 {{"all", "yes: resolved items too"}},

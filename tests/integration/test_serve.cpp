@@ -329,11 +329,31 @@ TEST_CASE("credit, the module queue and the audit log read through the API in th
     CHECK(credit == json::parse(s.inst.run({"--json", "credit", "list", "1"}).out));
     CHECK(credit["balance"] == "12.50");
     CHECK(s.get("/api/v1/clients/9/credit", reader).status == 404);
+    // Adding and taking credit: billing_write, audited, the amount exact decimal text.
+    const std::string billing = s.key("billing");
+    CHECK(s.request("POST", "/api/v1/clients/1/credit", reader, R"({"amount": "1.00", "description": "x"})").status == 403);
+    const HttpResult added = s.request("POST", "/api/v1/clients/1/credit", billing, R"({"amount": "2.25", "description": "goodwill"})");
+    REQUIRE(added.status == 201);
+    CHECK(json::parse(added.body)["balance"] == "14.75");
+    const HttpResult taken = s.request("POST", "/api/v1/clients/1/credit", billing, R"({"amount": "4.75", "description": "fee", "take": true})");
+    CHECK(json::parse(taken.body)["balance"] == "10.00");
+    CHECK(json::parse(taken.body)["amount"] == "-4.75");
+    for (const auto &[body, says] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"amount": 5, "description": "x"})", "money is never a JSON number"},
+             {R"({"amount": "-5", "description": "x"})", "must be more than zero"},
+             {R"({"amount": "5.001", "description": "x"})", "amount"},
+             {R"({"amount": "5"})", "description is required"}}) {
+        const HttpResult bad = s.request("POST", "/api/v1/clients/1/credit", billing, body);
+        INFO(body << " -> " << bad.body);
+        CHECK(bad.status == 400);
+        CHECK_THAT(json::parse(bad.body)["detail"].get<std::string>(), Catch::Contains(says));
+    }
+    CHECK(s.inst.sql("SELECT count(*) FROM audit_log WHERE actor LIKE 'api key % (billing key)'") == "2");
     CHECK(json::parse(s.get("/api/v1/queue", reader).body)["data"].empty());
     CHECK(s.get("/api/v1/queue?all=maybe", reader).status == 400);
     CHECK(s.get("/api/v1/audit", reader).status == 403);
     const json audit = json::parse(s.get("/api/v1/audit", admin).body)["data"];
-    REQUIRE(audit.size() == 2);  // the two keys made above
+    REQUIRE(audit.size() == 5);  // the three keys made above, the credit added and taken
     CHECK(audit[0]["action"] == "api key added");
 }
 
