@@ -81,6 +81,11 @@ Invoice Invoicing::get(int64_t id) {
     return i;
 }
 
+void check_invoice_status(std::string_view value, std::string_view what) {
+    if (value != invoice_status::unpaid && value != invoice_status::paid && value != invoice_status::cancelled)
+        fail(ErrorKind::invalid_input, std::string(what) + " '" + std::string(value) + "' is not Unpaid, Paid or Cancelled");
+}
+
 std::vector<Invoice> Invoicing::list(const InvoiceFilter &f) {
     auto q = db_.prepare("SELECT id FROM invoices WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR status = ?2) "
                          "AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?3");

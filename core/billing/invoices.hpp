@@ -26,6 +26,10 @@ inline constexpr const char *paid = "Paid";
 inline constexpr const char *cancelled = "Cancelled";
 }  // namespace invoice_status
 
+// An invoice status given as a filter (`what` names it): Error(invalid_input) unless it is one
+// of the above.
+void check_invoice_status(std::string_view value, std::string_view what);
+
 struct InvoiceLine {
     int64_t id = 0;
     std::string item_type;                 // service, addon, prorata, upgrade, latefee, manual

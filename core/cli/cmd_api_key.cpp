@@ -5,6 +5,7 @@
 #include "foundation/error.hpp"
 #include "foundation/text.hpp"
 #include "http/api_keys.hpp"
+#include "shapes/records_json.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -19,11 +20,6 @@ struct ApiKeyArgs {
     std::vector<std::string> allow_ips;
 };
 
-json key_json(const ApiKey &k) {
-    return {{"id", k.id}, {"name", k.name}, {"role", k.role}, {"allow_ips", k.allow_ips}, {"created_at", k.created_at},
-            {"last_used_at", k.last_used_at ? json(*k.last_used_at) : json()},
-            {"revoked_at", k.revoked_at ? json(*k.revoked_at) : json()}};
-}
 
 
 }  // namespace
@@ -45,7 +41,7 @@ void add_api_key_commands(CLI::App &app, Context &ctx, Runner &run) {
             audit(ctx.db(), now, "api key added", std::nullopt, "key " + std::to_string(key.id) + " (" + key.name + "), role " + key.role);
             tx.commit();
             if (ctx.options.json) {
-                json out = key_json(key);
+                json out = api_key_json(key);
                 out["secret"] = secret;
                 print_json(std::cout, out);
             } else {
@@ -63,7 +59,7 @@ void add_api_key_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto all = ApiKeys(ctx.db()).list();
             if (ctx.options.json) {
                 json out = json::array();
-                for (const auto &k : all) out.push_back(key_json(k));
+                for (const auto &k : all) out.push_back(api_key_json(k));
                 print_json(std::cout, out);
                 return exit_ok;
             }
@@ -86,7 +82,7 @@ void add_api_key_commands(CLI::App &app, Context &ctx, Runner &run) {
             const ApiKey key = ApiKeys(ctx.db()).revoke(parse_id(args->id, "ID"), now);
             audit(ctx.db(), now, "api key revoked", std::nullopt, "key " + std::to_string(key.id) + " (" + key.name + ")");
             tx.commit();
-            if (ctx.options.json) print_json(std::cout, key_json(key));
+            if (ctx.options.json) print_json(std::cout, api_key_json(key));
             else std::cout << "API key " << key.id << " (" << key.name << ") revoked\n";
             return exit_ok;
         };

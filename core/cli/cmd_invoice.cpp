@@ -48,8 +48,7 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
             InvoiceFilter f;
             if (!args->client.empty()) f.client_id = parse_id(args->client, "--client");
             if (!args->status.empty()) {
-                if (args->status != "Unpaid" && args->status != "Paid" && args->status != "Cancelled")
-                    fail(ErrorKind::invalid_input, "--status '" + args->status + "' is not one of: Unpaid, Paid, Cancelled");
+                check_invoice_status(args->status, "--status");
                 f.status = args->status;
             }
             f.limit = args->limit;

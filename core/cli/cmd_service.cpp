@@ -136,12 +136,6 @@ void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
 
 const char *status_word(provisio_status s) { return status_name(s); }
 
-// A --status value: a service status as spelled in records, or empty (none given).
-void check_status_option(const std::string &value) {
-    const std::vector<std::string> statuses{status::pending, status::active, status::suspended, status::terminated, status::cancelled};
-    if (!value.empty() && std::find(statuses.begin(), statuses.end(), value) == statuses.end())
-        fail(ErrorKind::invalid_input, "--status '" + value + "' is not Pending, Active, Suspended, Terminated or Cancelled");
-}
 
 int report(Context &ctx, const LifecycleResult &r) {
     if (ctx.options.json) {
@@ -251,7 +245,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
             ServiceFilter f = *listing;
             if (!args->client.empty()) f.client_id = ctx.repo().get_client(parse_id(args->client, "--client")).id;
             if (!args->product.empty()) f.product_id = ctx.repo().find_product(args->product).id;
-            check_status_option(f.status);
+            if (!f.status.empty()) check_service_status(f.status, "--status");
             if (ctx.options.json) {
                 JsonArrayWriter out(std::cout);
                 ctx.repo().for_each_service(f, [&](const ListedService &l) {
@@ -383,7 +377,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
                 if (!command || *command == Action::test_connection || *command == Action::change_password)
                     fail(ErrorKind::invalid_input, "--module-command '" + *mass_command + "' is not create, suspend, unsuspend, terminate or change_package");
             }
-            check_status_option(*mass_status);
+            if (!mass_status->empty()) check_service_status(*mass_status, "--status");
             const std::string payment_method =
                 mass_payment->empty() ? std::string() : checked_payment_method(*mass_payment, "--payment-method");
             std::string prorata_date;

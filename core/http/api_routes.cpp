@@ -4,14 +4,15 @@
 #include "domain/audit_log.hpp"
 #include "domain/client_changes.hpp"
 #include "domain/manual_credit.hpp"
-#include "ledger/credit_ledger.hpp"
-#include "provisioning/module_queue.hpp"
-#include "provisioning/call_log.hpp"
-#include "provisioning/lifecycle.hpp"
-#include "provisioning/quarantine.hpp"
 #include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
 #include "http/serve_context.hpp"
+#include "ledger/credit_ledger.hpp"
+#include "provisioning/call_log.hpp"
+#include "provisioning/lifecycle.hpp"
+#include "provisioning/module_queue.hpp"
+#include "provisioning/quarantine.hpp"
+#include "provisioning/state_machine.hpp"
 #include "shapes/records_json.hpp"
 #include "store/database.hpp"
 
@@ -35,8 +36,7 @@ std::optional<int64_t> query_id(const RouteCall &call, const std::string &name) 
 }
 
 Invoicing invoicing(RouteCall &call) {
-    const Date today = BusinessZone(call.context.config().timezone).date_at(call.context.clock().now());
-    return Invoicing(call.lease.db(), call.lease.repo().now_text(), today);
+    return Invoicing(call.lease.db(), call.lease.repo().now_text(), call.context.today());
 }
 
 // The request's body as a JSON object; Error(invalid_input) saying what is wrong with it.
@@ -190,9 +190,8 @@ void add_lifecycle(Router &router, const char *verb, Action action, const char *
                     Repository &repo = call.lease.repo();
                     const ServeContext &context = call.context;
                     Quarantine quarantine(QuarantineLimits{context.config().quarantine_after, context.config().skip_module_after});
-                    const BusinessZone zone(context.config().timezone);
-                    Provisioner provisioner(repo, context.modules(), zone.date_at(context.clock().now()));
-                    provisioner.contain(quarantine).collect_usage_before_terminate(zone);
+                    Provisioner provisioner(repo, context.modules(), context.today());
+                    provisioner.contain(quarantine).collect_usage_before_terminate(BusinessZone(context.config().timezone));
                     const LifecycleResult r = provisioner.run(id, action, options);
                     audit(call.lease.db(), repo.now_text(), std::string("service ") + r.action, repo.get_service(id).client_id,
                           "service " + std::to_string(id) + ": " + status_name(r.status), actor(call));
@@ -215,10 +214,7 @@ void add_services(Router &router) {
                     filter.product_id = query_id(call, "product_id");
                     filter.search = query(call, "search");
                     filter.status = query(call, "status");
-                    static const std::vector<std::string> statuses{"Pending", "Active", "Suspended", "Terminated", "Cancelled"};
-                    if (!filter.status.empty() && std::find(statuses.begin(), statuses.end(), filter.status) == statuses.end())
-                        fail(ErrorKind::invalid_input,
-                             "query parameter status '" + filter.status + "' is not Pending, Active, Suspended, Terminated or Cancelled");
+                    if (!filter.status.empty()) check_service_status(filter.status, "query parameter status");
                     filter.after = page.after;
                     filter.limit = page.limit;
                     json items = json::array();
@@ -254,8 +250,7 @@ void add_invoices(Router &router) {
                     InvoiceFilter filter;
                     filter.client_id = query_id(call, "client_id");
                     if (const std::string status = query(call, "status"); !status.empty()) {
-                        if (status != "Unpaid" && status != "Paid" && status != "Cancelled")
-                            fail(ErrorKind::invalid_input, "query parameter status '" + status + "' is not Unpaid, Paid or Cancelled");
+                        check_invoice_status(status, "query parameter status");
                         filter.status = status;
                     }
                     filter.limit = static_cast<int>(page.limit);
@@ -337,10 +332,7 @@ void add_admin(Router &router) {
     router.add({"GET", "/api/v1/api-keys", Permission::admin, "admin", "The API keys (never their secrets)", {},
                 [](RouteCall &call) {
                     json items = json::array();
-                    for (const ApiKey &k : ApiKeys(call.lease.db()).list())
-                        items.push_back({{"id", k.id}, {"name", k.name}, {"role", k.role}, {"allow_ips", k.allow_ips},
-                                         {"created_at", k.created_at}, {"last_used_at", k.last_used_at ? json(*k.last_used_at) : json()},
-                                         {"revoked_at", k.revoked_at ? json(*k.revoked_at) : json()}});
+                    for (const ApiKey &k : ApiKeys(call.lease.db()).list()) items.push_back(api_key_json(k));
                     return json_response({{"data", items}});
                 }});
 }

@@ -24,9 +24,8 @@ std::vector<std::string> segments(const std::string &path) {
 
 bool is_parameter(const std::string &segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
 
-// The path's {parameters} when `path` matches `pattern`.
-std::optional<std::map<std::string, std::string>> match(const std::string &pattern, const std::string &path) {
-    const auto want = segments(pattern), got = segments(path);
+// The path's {parameters} when its segments `got` match the pattern's, `want`.
+std::optional<std::map<std::string, std::string>> match(const std::vector<std::string> &want, const std::vector<std::string> &got) {
     if (want.size() != got.size()) return std::nullopt;
     std::map<std::string, std::string> params;
     for (size_t i = 0; i < want.size(); ++i) {
@@ -133,7 +132,10 @@ int64_t path_id(const RouteCall &call, const std::string &name) {
     return std::stoll(v);
 }
 
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
+void Router::add(Route route) {
+    patterns_.push_back(segments(route.pattern));
+    routes_.push_back(std::move(route));
+}
 
 HttpResponse Router::dispatch(const HttpRequest &request, ServeContext &context) const {
     const auto started = std::chrono::steady_clock::now();
@@ -142,8 +144,10 @@ HttpResponse Router::dispatch(const HttpRequest &request, ServeContext &context)
     try {
         std::map<std::string, std::string> params;
         std::string allowed;
-        for (const auto &r : routes_) {
-            auto m = match(r.pattern, request.path);
+        const std::vector<std::string> path = segments(request.path);
+        for (size_t i = 0; i < routes_.size(); ++i) {
+            const Route &r = routes_[i];
+            auto m = match(patterns_[i], path);
             if (!m) continue;
             if (r.method == request.method || (request.method == "HEAD" && r.method == "GET")) {
                 found = &r;
@@ -159,28 +163,31 @@ HttpResponse Router::dispatch(const HttpRequest &request, ServeContext &context)
             response = problem_response(404, "not-found", "No such resource", "nothing is served at " + request.path);
         } else {
             ServeLease lease = context.lease();
+            const std::string now = lease.repo().now_text();
             std::optional<ApiCaller> caller;
+            bool permitted = !found->permission;
             if (found->permission) {
                 const std::string auth = request.header("authorization");
                 const std::string bearer = auth.size() > 7 && (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)
                                                ? auth.substr(7)
                                                : "";
-                if (!bearer.empty()) caller = ApiKeys(lease.db()).authenticate(bearer, request.remote_address, lease.repo().now_text());
+                if (!bearer.empty()) caller = ApiKeys(lease.db()).authenticate(bearer, request.remote_address, now);
+                permitted = caller && role_grants(caller->role, *found->permission);
                 if (!caller) {
                     response = problem_response(401, "unauthenticated", "Credentials required",
                                                 "send a live API key from an address it allows: Authorization: Bearer pv_…");
                     response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"provisio\"");
-                } else if (!role_grants(caller->role, *found->permission)) {
+                } else if (!permitted) {
                     response = problem_response(403, "forbidden", "Not permitted",
                                                 "API key " + std::to_string(caller->key_id) + " has role " + caller->role + ", which lacks the " +
                                                     permission_name(*found->permission) + " permission this needs");
                 }
             }
-            if (!found->permission || (caller && role_grants(caller->role, *found->permission))) {
+            if (permitted) {
                 RouteCall call{*this, request, std::move(params), caller ? &*caller : nullptr, context, lease};
                 const std::string key = request.method == "POST" && caller ? request.header("idempotency-key") : "";
                 std::optional<HttpResponse> earlier;
-                if (!key.empty()) earlier = Idempotency(lease.db()).claim(caller->key_id, key, request, lease.repo().now_text());
+                if (!key.empty()) earlier = Idempotency(lease.db()).claim(caller->key_id, key, request, now);
                 if (earlier) {
                     response = std::move(*earlier);
                 } else {

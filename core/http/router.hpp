@@ -64,6 +64,7 @@ public:
 
 private:
     std::vector<Route> routes_;
+    std::vector<std::vector<std::string>> patterns_;  // each route's pattern split at '/', once
     std::shared_ptr<Metrics> metrics_;  // every request counted, by route
 };
 

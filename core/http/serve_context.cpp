@@ -16,6 +16,8 @@ ServeLease::~ServeLease() {
 ServeContext::ServeContext(const Config &config, const SecretBox &secrets, const Clock &clock, const ModuleHost &modules)
     : config_(config), secrets_(secrets), clock_(clock), modules_(modules) {}
 
+Date ServeContext::today() const { return BusinessZone(config_.timezone).date_at(clock_.now()); }
+
 ServeLease ServeContext::lease() {
     {
         std::lock_guard lock(mutex_);

@@ -5,6 +5,7 @@
 
 #include "config/config.hpp"
 #include "domain/repository.hpp"
+#include "foundation/calendar.hpp"
 #include "foundation/clock.hpp"
 #include "modulehost/module_host.hpp"
 #include "secrets/secret_box.hpp"
@@ -44,6 +45,7 @@ public:
     const Config &config() const { return config_; }
     const Clock &clock() const { return clock_; }
     const ModuleHost &modules() const { return modules_; }
+    Date today() const;  // in the business time zone
     ServeLease lease();
 
 private:

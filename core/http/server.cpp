@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include "foundation/error.hpp"
+#include "http/router.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -87,13 +88,6 @@ http::response<http::string_body> to_response(const HttpResponse &out, unsigned 
     return res;
 }
 
-HttpResponse plain_error(int status, const std::string &title) {
-    HttpResponse r;
-    r.status = status;
-    r.content_type = "application/problem+json";
-    r.body = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + std::to_string(status) + "}";
-    return r;
-}
 
 }  // namespace
 
@@ -156,7 +150,7 @@ private:
         with_stream([&](auto &stream) {
             http::async_read_header(stream, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
                 self->idle_ = false;
-                if (ec) return self->failed(ec, true);
+                if (ec) return self->failed(ec);
                 self->read_body();
             });
         });
@@ -166,7 +160,7 @@ private:
         tcp().expires_after(server_.options.body_timeout);
         with_stream([&](auto &stream) {
             http::async_read(stream, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-                if (ec) return self->failed(ec, false);
+                if (ec) return self->failed(ec);
                 self->respond();
             });
         });
@@ -195,17 +189,17 @@ private:
 
     // A read that failed: a client that went away or was too slow is closed; one that sent too
     // much or something that is not HTTP is told so first.
-    void failed(beast::error_code ec, bool header) {
+    void failed(beast::error_code ec) {
         if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return close();
         if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == asio::error::connection_reset) return close_now();
-        if (ec == http::error::body_limit)
-            return write(std::make_shared<http::response<http::string_body>>(
-                to_response(plain_error(413, "The request body is larger than this server accepts"), 11, false)));
-        if (ec == http::error::header_limit)
-            return write(std::make_shared<http::response<http::string_body>>(
-                to_response(plain_error(431, "The request header is larger than this server accepts"), 11, false)));
-        (void)header;
-        write(std::make_shared<http::response<http::string_body>>(to_response(plain_error(400, "Malformed HTTP request"), 11, false)));
+        const HttpResponse problem =
+            ec == http::error::body_limit
+                ? problem_response(413, "body-too-large", "Request body too large",
+                                   "the body is larger than this server accepts ([http_server] max_body_kb)")
+            : ec == http::error::header_limit
+                ? problem_response(431, "header-too-large", "Request header too large", "the header is larger than this server accepts")
+                : problem_response(400, "malformed-request", "Malformed HTTP request", ec.message());
+        write(std::make_shared<http::response<http::string_body>>(to_response(problem, 11, false)));
     }
 
     // A TLS connection says goodbye first (close_notify), within a short deadline.

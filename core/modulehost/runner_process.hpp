@@ -58,12 +58,11 @@ public:
     bool send(const std::string &payload);
     // Waits for one frame until `deadline`. On timeout the runner is killed; after `died` or
     // `timeout` this runner is finished and must not be used again. One thread at a time, and
-    // finished(), stop() and stderr_tail() only from the thread that receives (or after it has).
+    // stop() and stderr_tail() only from the thread that receives (or after it has).
     // `spin`: look for the reply without sleeping for a few µs first (worth it for a lone call).
     Received receive(std::chrono::steady_clock::time_point deadline, bool spin = true);
     // Kills the runner now (one that broke the protocol) and says how it ended.
     std::string stop();
-    bool finished() const { return finished_; }
     pid_t pid() const { return pid_; }
     // The last lines the runner wrote to stderr (they are also copied to ours as they come).
     std::string stderr_tail(size_t max_lines = 5) const;

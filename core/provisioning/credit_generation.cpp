@@ -159,6 +159,19 @@ void CreditGenerator::write(Repository &repo, const std::vector<Cycle> &cycles, 
     add_to(report, written);
 }
 
+std::optional<std::string> CreditGenerator::next_due(CalendarJob &job, int max_periods, CreditReport &report) const {
+    const auto next = next_period_after(job.cursor, job.schedule.trigger, job.schedule.offset);
+    if (!next || std::chrono::sys_days(*next) > std::chrono::sys_days(today_)) return std::nullopt;
+    if (job.periods == max_periods) {
+        report.notes.push_back("service " + std::to_string(job.service->id) + ": caught up " + std::to_string(max_periods) +
+                               " periods (the [timelog] max_catch_up limit); the rest follow on the next run");
+        return std::nullopt;
+    }
+    job.cursor = *next;
+    ++job.periods;
+    return format_date(*next);
+}
+
 // Each service's periods due, asked in rounds: the first period of every service in one round
 // (in runners, one request per module), then the second of those that have another, and so on.
 // A service's periods chain (each sees the balance the one before left), and a failed period
@@ -170,19 +183,11 @@ void CreditGenerator::ask_rounds(CalendarBatch &batch, int max_periods) {
         while (!going.empty()) {
             std::map<const LoadedModule *, std::pair<std::vector<CalendarJob *>, std::vector<Ask>>> round;  // by module
             for (CalendarJob *j : going) {
-                const auto next = next_period_after(j->cursor, j->schedule.trigger, j->schedule.offset);
-                if (!next || std::chrono::sys_days(*next) > std::chrono::sys_days(today_)) continue;
-                if (j->periods == max_periods) {
-                    batch.report.notes.push_back("service " + std::to_string(j->service->id) + ": caught up " + std::to_string(j->periods) +
-                                                 " periods (the [timelog] max_catch_up limit); the rest follow on the next run");
-                    continue;
-                }
-                const std::string date = format_date(*next);
-                j->cursor = *next;
-                ++j->periods;
+                const auto date = next_due(*j, max_periods, batch.report);
+                if (!date) continue;
                 auto &[asked, asks] = round[j->module];
                 asked.push_back(j);
-                asks.push_back(Ask{j->service, &j->input, j->schedule.trigger, date, date, nullptr, j->balance, true});
+                asks.push_back(Ask{j->service, &j->input, j->schedule.trigger, *date, *date, nullptr, j->balance, true});
             }
             going.clear();
             for (auto &[module, work] : round) {
@@ -317,17 +322,8 @@ CreditReport CreditGenerator::run_calendar(int max_periods, std::optional<int64_
         }
         if (dry_run) {  // the periods each service would run, in order; nothing is asked
             for (CalendarJob &j : jobs)
-                for (auto next = next_period_after(j.cursor, j.schedule.trigger, j.schedule.offset);
-                     next && std::chrono::sys_days(*next) <= std::chrono::sys_days(today_);
-                     next = next_period_after(j.cursor, j.schedule.trigger, j.schedule.offset)) {
-                    if (j.periods++ == max_periods) {
-                        report.notes.push_back("service " + std::to_string(j.service->id) + ": caught up " + std::to_string(max_periods) +
-                                               " periods (the [timelog] max_catch_up limit); the rest follow on the next run");
-                        break;
-                    }
-                    report.lines.push_back("would run service " + std::to_string(j.service->id) + "'s cycle of " + format_date(*next));
-                    j.cursor = *next;
-                }
+                while (const auto date = next_due(j, max_periods, report))
+                    report.lines.push_back("would run service " + std::to_string(j.service->id) + "'s cycle of " + *date);
             continue;
         }
         // The module calls of this batch run on a second thread while this one reads the next.

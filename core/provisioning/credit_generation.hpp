@@ -94,6 +94,9 @@ private:
         int64_t first_id, last_id;
     };
     void ask_rounds(CalendarBatch &batch, int max_periods);
+    // The job's next period due today or before, moving its cursor there; nullopt when none is
+    // due, or when it has caught up max_periods this run (said in `report`'s notes).
+    std::optional<std::string> next_due(CalendarJob &job, int max_periods, CreditReport &report) const;
     // Writes the cycles' entries, failures, module state and cursors through `repo` (whose
     // connection may be a writer thread's); the caller's transaction makes it all-or-nothing.
     // Adds to `report` only what was written.

@@ -1,5 +1,7 @@
 #include "provisioning/state_machine.hpp"
 
+#include "foundation/error.hpp"
+
 #include <initializer_list>
 
 namespace provisio {
@@ -45,6 +47,12 @@ std::optional<std::string> transition_refusal(Action action, std::string_view cu
 std::string status_after(Action action, std::string_view current) {
     const Rule &r = rule_for(action);
     return r.to ? r.to : std::string(current);
+}
+
+void check_service_status(std::string_view value, std::string_view what) {
+    for (const char *s : {status::pending, status::active, status::suspended, status::terminated, status::cancelled})
+        if (value == s) return;
+    fail(ErrorKind::invalid_input, std::string(what) + " '" + std::string(value) + "' is not Pending, Active, Suspended, Terminated or Cancelled");
 }
 
 }  // namespace provisio

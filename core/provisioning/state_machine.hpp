@@ -27,6 +27,10 @@ inline constexpr const char *terminated = "Terminated";
 inline constexpr const char *cancelled = "Cancelled";
 }  // namespace status
 
+// A service status given as a filter (`what` names it: "--status", "query parameter status"):
+// Error(invalid_input) unless it is one of the above, spelled as they are.
+void check_service_status(std::string_view value, std::string_view what);
+
 // nullopt when allowed; otherwise the sentence explaining why not.
 std::optional<std::string> transition_refusal(Action action, std::string_view current_status);
 // The status after `action` succeeds from `current_status`.

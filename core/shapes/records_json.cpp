@@ -3,6 +3,7 @@
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
 #include "domain/records.hpp"
+#include "http/api_keys.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "provisioning/module_queue.hpp"
 #include "provisioning/call_log.hpp"
@@ -83,6 +84,12 @@ json queue_item_json(const QueueItem &i) {
 json audit_json(const AuditEntry &e) {
     return {{"id", e.id}, {"at", e.at}, {"actor", e.actor}, {"action", e.action},
             {"client_id", e.client_id ? json(*e.client_id) : json()}, {"detail", e.detail}};
+}
+
+json api_key_json(const ApiKey &k) {
+    return {{"id", k.id}, {"name", k.name}, {"role", k.role}, {"allow_ips", k.allow_ips}, {"created_at", k.created_at},
+            {"last_used_at", k.last_used_at ? json(*k.last_used_at) : json()},
+            {"revoked_at", k.revoked_at ? json(*k.revoked_at) : json()}};
 }
 
 }  // namespace provisio

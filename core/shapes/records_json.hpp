@@ -18,6 +18,7 @@ struct LifecycleResult;
 struct CreditEntry;
 struct QueueItem;
 struct AuditEntry;
+struct ApiKey;
 class Money;
 
 nlohmann::ordered_json address_json(const PostalAddress &a);
@@ -31,5 +32,7 @@ nlohmann::ordered_json credit_entry_json(const CreditEntry &e);
 nlohmann::ordered_json credit_log_json(int64_t client_id, const Money &balance, const std::vector<CreditEntry> &entries);
 nlohmann::ordered_json queue_item_json(const QueueItem &i);
 nlohmann::ordered_json audit_json(const AuditEntry &e);
+// An API key, never its secret (which is not kept).
+nlohmann::ordered_json api_key_json(const ApiKey &k);
 
 }  // namespace provisio

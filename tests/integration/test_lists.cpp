@@ -8,15 +8,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
-
-extern char **environ;
 
 using namespace provisio::test;
 using nlohmann::json;
@@ -43,15 +39,7 @@ Listed run_measured(const Installation &inst, const std::vector<std::string> &ar
     std::vector<std::string> full{"/usr/bin/time", "-f", "%M", "-o", peak_file.string(), provisio_binary(), "--config",
                                   inst.config().string()};
     full.insert(full.end(), args.begin(), args.end());
-    std::vector<char *> argv;
-    for (auto &a : full) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = 0;
-    REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
+    const pid_t pid = spawn_program(full, out_file);
     int status = 0;
     REQUIRE(waitpid(pid, &status, 0) == pid);
     Listed l;

@@ -200,6 +200,16 @@ TEST_CASE("problems name what is wrong; lists page with cursors") {
     CHECK(invoices == std::vector<int>{3, 2, 1});
 }
 
+TEST_CASE("a body over [http_server] max_body_kb is refused as a problem, and nothing is stored") {
+    Served s([](Installation &inst) { inst.edit_config("max_body_kb = 8192", "max_body_kb = 1"); });
+    const std::string key = s.key("billing");
+    const std::string big = R"({"first_name": "Ada", "email": "ada@example.org", "company": ")" + std::string(2048, 'x') + "\"}";
+    const HttpResult r = s.request("POST", "/api/v1/clients", key, big);
+    CHECK(r.status == 413);
+    CHECK(json::parse(r.body)["type"] == "urn:provisio:problem:body-too-large");
+    CHECK(s.inst.sql("SELECT count(*) FROM clients") == "0");
+}
+
 TEST_CASE("serve stops cleanly on SIGTERM, and refuses a bad listen address") {
     Served s;
     REQUIRE(::kill(s.pid, SIGTERM) == 0);

@@ -115,21 +115,25 @@ void Installation::install_module(const std::string &name, const std::string &as
                                              std::filesystem::perms::others_exec);
 }
 
-pid_t Installation::start(const std::vector<std::string> &args) const {
-    const std::string bin = provisio_binary();
-    std::vector<std::string> full{bin, "--config", config().string()};
-    full.insert(full.end(), args.begin(), args.end());
-    std::vector<char *> argv;
-    for (auto &a : full) argv.push_back(a.data());
-    argv.push_back(nullptr);
+pid_t spawn_program(const std::vector<std::string> &argv, const std::filesystem::path &stdout_to) {
+    std::vector<std::string> args = argv;
+    std::vector<char *> raw;
+    for (auto &a : args) raw.push_back(a.data());
+    raw.push_back(nullptr);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, stdout_to.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     pid_t pid;
-    const int rc = posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, raw[0], &fa, nullptr, raw.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot start " + bin + ": " + std::strerror(rc));
+    if (rc != 0) throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
     return pid;
+}
+
+pid_t Installation::start(const std::vector<std::string> &args) const {
+    std::vector<std::string> full{provisio_binary(), "--config", config().string()};
+    full.insert(full.end(), args.begin(), args.end());
+    return spawn_program(full, "/dev/null");
 }
 
 RunResult Installation::run(const std::vector<std::string> &args, const std::string &input) const {

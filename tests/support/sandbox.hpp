@@ -63,6 +63,9 @@ private:
 };
 
 std::string provisio_binary();
+// Starts `argv` (argv[0] a path) with its stdout written to `stdout_to`, stderr shared with this
+// process; returns its pid for the caller to wait for. Throws when it cannot start.
+pid_t spawn_program(const std::vector<std::string> &argv, const std::filesystem::path &stdout_to);
 std::filesystem::path fixture_module(const std::string &name);
 
 }  // namespace provisio::test
