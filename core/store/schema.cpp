@@ -685,6 +685,154 @@ CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);
         R"SQL(
 CREATE INDEX cron_task_runs_by_run ON cron_task_runs (run_id);
 )SQL",
+        // 20: a call is told apart by its start, source and call id, in that order. PBX call ids
+        //     are random UUIDs: a key that led with them put every insert at a random place in an
+        //     index that grows for years, and an import got slower with every day stored. Led by
+        //     the start, a day's calls land together at the end of the index. A duplicate (a file
+        //     imported again, or overlapping exports) has the same start, so nothing is stored
+        //     twice. The table is rebuilt to change its key; its id sequence is carried over.
+        R"SQL(
+CREATE TABLE cdrs_rekeyed (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    service_id      INTEGER NOT NULL REFERENCES services(id),
+    source          TEXT NOT NULL,                 -- the PBX system ("fusionpbx"): one call id per source
+    source_id       TEXT NOT NULL,
+    direction       TEXT NOT NULL,
+    caller          TEXT NOT NULL,
+    destination     TEXT NOT NULL,                 -- destination_number
+    caller_destination TEXT NOT NULL,
+    start_at        TEXT NOT NULL,                 -- UTC
+    answer_at       TEXT,
+    end_at          TEXT NOT NULL,
+    duration        INTEGER NOT NULL,
+    billsec         INTEGER NOT NULL,
+    hangup_cause    TEXT NOT NULL,
+    status          TEXT NOT NULL,                 -- rated | unrated | excluded | suppressed | unanswered | not billed
+    number          TEXT NOT NULL,                 -- the normalized number rated
+    prefix          TEXT,
+    tariff_version_id INTEGER REFERENCES tariff_versions(id),
+    custom_rate     INTEGER NOT NULL DEFAULT 0,
+    per_minute_micros INTEGER NOT NULL DEFAULT 0,
+    connect_fee_micros INTEGER NOT NULL DEFAULT 0,
+    markup          TEXT NOT NULL DEFAULT '0',
+    billed_seconds  INTEGER NOT NULL DEFAULT 0,
+    free_seconds    INTEGER NOT NULL DEFAULT 0,
+    tier_seconds    INTEGER NOT NULL DEFAULT 0,
+    cost_micros     INTEGER NOT NULL DEFAULT 0,
+    note            TEXT NOT NULL DEFAULT '',
+    charge_ref      TEXT,                          -- what billed it (autobill), NULL until then
+    imported_at     TEXT NOT NULL,
+    answer_inferred INTEGER NOT NULL DEFAULT 0,    -- no answer time given: it is end − billsec
+    UNIQUE (start_at, source, source_id)
+);
+INSERT INTO cdrs_rekeyed (id, service_id, source, source_id, direction, caller, destination, caller_destination, start_at,
+    answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate,
+    per_minute_micros, connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, charge_ref,
+    imported_at, answer_inferred)
+SELECT id, service_id, source, source_id, direction, caller, destination, caller_destination, start_at,
+    answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate,
+    per_minute_micros, connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, charge_ref,
+    imported_at, answer_inferred FROM cdrs;
+DELETE FROM sqlite_sequence WHERE name = 'cdrs_rekeyed';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'cdrs_rekeyed', seq FROM sqlite_sequence WHERE name = 'cdrs';
+DROP TABLE cdrs;
+ALTER TABLE cdrs_rekeyed RENAME TO cdrs;
+CREATE INDEX cdrs_service_start ON cdrs(service_id, start_at);
+)SQL",
+        // 21: autosuspend looks only at the clients whose credit, invoices, client fields or
+        //     services changed since its last sweep (usage/autosuspend.hpp), plus a full sweep on
+        //     each business day's first run. Triggers mark them, so every change is marked in the
+        //     transaction that makes it, whichever command makes it. A change that can move any
+        //     client (a client field's definition, a product gaining or losing its VoIP package)
+        //     asks for a full sweep instead. The marks are written as "insert if missing", not
+        //     INSERT OR IGNORE: a trigger's conflict clause gives way to the one of the statement
+        //     that fired it (an upsert's, say).
+        R"SQL(
+CREATE TABLE autosuspend_changes (                 -- clients to look at in the next sweep
+    client_id       INTEGER PRIMARY KEY
+);
+CREATE TABLE autosuspend_sweeps (                  -- one row: the sweeps' own state
+    singleton       INTEGER PRIMARY KEY CHECK (singleton = 1),
+    full_on         TEXT NOT NULL DEFAULT '',      -- business date of the last full sweep
+    full_asked      INTEGER NOT NULL DEFAULT 1,    -- raised by a change that can move any client
+    full_done       INTEGER NOT NULL DEFAULT 0,    -- the full_asked the last full sweep answered
+    running         INTEGER NOT NULL DEFAULT 0     -- a sweep took its clients and has not finished
+);
+INSERT INTO autosuspend_sweeps (singleton) VALUES (1);
+CREATE TRIGGER autosuspend_credit AFTER UPDATE OF credit_micros ON clients WHEN NEW.credit_micros IS NOT OLD.credit_micros
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT NEW.id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = NEW.id);
+END;
+CREATE TRIGGER autosuspend_invoice_added AFTER INSERT ON invoices
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT NEW.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = NEW.client_id);
+END;
+CREATE TRIGGER autosuspend_invoice_changed AFTER UPDATE OF client_id, status, due_date, subtotal_micros, credit_micros, paid_micros ON invoices
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT NEW.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = NEW.client_id);
+    INSERT INTO autosuspend_changes (client_id) SELECT OLD.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = OLD.client_id);
+END;
+CREATE TRIGGER autosuspend_invoice_removed AFTER DELETE ON invoices
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT OLD.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = OLD.client_id);
+END;
+CREATE TRIGGER autosuspend_field_added AFTER INSERT ON client_field_values
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT NEW.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = NEW.client_id);
+END;
+CREATE TRIGGER autosuspend_field_changed AFTER UPDATE ON client_field_values
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT NEW.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = NEW.client_id);
+    INSERT INTO autosuspend_changes (client_id) SELECT OLD.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = OLD.client_id);
+END;
+CREATE TRIGGER autosuspend_field_removed AFTER DELETE ON client_field_values
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT OLD.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = OLD.client_id);
+END;
+CREATE TRIGGER autosuspend_service_added AFTER INSERT ON services
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT NEW.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = NEW.client_id);
+END;
+CREATE TRIGGER autosuspend_service_changed AFTER UPDATE OF client_id, product_id, status, autosuspend_override, suspended_by ON services
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT NEW.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = NEW.client_id);
+    INSERT INTO autosuspend_changes (client_id) SELECT OLD.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = OLD.client_id);
+END;
+CREATE TRIGGER autosuspend_service_removed AFTER DELETE ON services
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT OLD.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = OLD.client_id);
+END;
+CREATE TRIGGER autosuspend_field_defined AFTER INSERT ON client_fields
+BEGIN UPDATE autosuspend_sweeps SET full_asked = full_asked + 1; END;
+CREATE TRIGGER autosuspend_field_redefined AFTER UPDATE ON client_fields
+BEGIN UPDATE autosuspend_sweeps SET full_asked = full_asked + 1; END;
+CREATE TRIGGER autosuspend_field_undefined AFTER DELETE ON client_fields
+BEGIN UPDATE autosuspend_sweeps SET full_asked = full_asked + 1; END;
+CREATE TRIGGER autosuspend_package_added AFTER INSERT ON voip_packages
+BEGIN UPDATE autosuspend_sweeps SET full_asked = full_asked + 1; END;
+CREATE TRIGGER autosuspend_package_removed AFTER DELETE ON voip_packages
+BEGIN UPDATE autosuspend_sweeps SET full_asked = full_asked + 1; END;
+)SQL",
+        // 22: the running domestic billed seconds of a service's billing period (free minutes and
+        //     tiers are priced from them), kept as the calls are stored. Read from the calls, each
+        //     import summed every call of the period so far: the month's last import of a busy
+        //     service read millions of rows. Every INSERT INTO cdrs goes through UsageRecorder,
+        //     which writes the totals in the same transaction; any other change to stored calls
+        //     (a re-rate, a deletion) drops the service's totals, and the next import sums again.
+        R"SQL(
+CREATE TABLE usage_period_seconds (
+    service_id      INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    from_at         TEXT NOT NULL,                 -- UTC: the period [from_at, to_at)
+    to_at           TEXT NOT NULL,
+    country_code    TEXT NOT NULL,                 -- the package's: domestic numbers start with it
+    seconds         INTEGER NOT NULL,
+    PRIMARY KEY (service_id, from_at, to_at, country_code)
+) WITHOUT ROWID;
+CREATE TRIGGER usage_period_seconds_changed AFTER UPDATE OF service_id, start_at, status, number, billed_seconds ON cdrs
+BEGIN DELETE FROM usage_period_seconds WHERE service_id IN (OLD.service_id, NEW.service_id); END;
+CREATE TRIGGER usage_period_seconds_removed AFTER DELETE ON cdrs
+BEGIN DELETE FROM usage_period_seconds WHERE service_id = OLD.service_id; END;
+)SQL",
     };
     return migrations;
 }

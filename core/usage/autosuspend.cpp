@@ -9,6 +9,7 @@
 #include "store/database.hpp"
 
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace provisio::usage {
@@ -37,10 +38,53 @@ std::string id_list(const std::vector<int64_t> &v) {
     return out;
 }
 
-// The VoIP clients and what autosuspend needs of each, in one pass.
+// Which clients a sweep looks at: every one on a business day's first run (invoices fall due
+// and auto-suspend overrides run out by the date alone), after a change that can move any
+// client, and after a sweep that did not finish; otherwise the clients marked as changed since
+// the last sweep (the triggers of schema migration 21 mark them). The marks are taken when the
+// sweep starts: a change made while it runs is marked again for the next one.
+struct SweepScope {
+    bool full = true;
+    int64_t full_asked = 0;
+    std::string only;  // the changed clients as a JSON array, when not full
+};
+
+SweepScope take_scope(Database &db, const std::string &today, bool dry_run) {
+    SweepScope scope;
+    if (dry_run) return scope;  // a dry run shows everything that would change, and takes nothing
+    Transaction tx(db);
+    auto state = db.prepare("SELECT full_on, full_asked, full_done, running FROM autosuspend_sweeps WHERE singleton = 1");
+    if (!state.step()) fail(ErrorKind::storage, "the autosuspend sweep state (table autosuspend_sweeps) is missing its row");
+    scope.full_asked = state.int64(1);
+    scope.full = state.text(0) != today || state.int64(1) > state.int64(2) || state.int64(3) != 0;
+    if (!scope.full) {
+        auto changed = db.prepare("SELECT json_group_array(client_id) FROM autosuspend_changes");
+        scope.only = changed.step() ? changed.text(0) : "[]";
+    }
+    db.exec("DELETE FROM autosuspend_changes");
+    db.exec("UPDATE autosuspend_sweeps SET running = 1 WHERE singleton = 1");
+    tx.commit();
+    return scope;
+}
+
+// Closes the sweep; `again` are clients whose calls failed, looked at again next run as every
+// run once did.
+void finish_scope(Database &db, const SweepScope &scope, const std::string &today, const std::set<int64_t> &again) {
+    Transaction tx(db);
+    for (const int64_t client : again)
+        db.prepare("INSERT OR IGNORE INTO autosuspend_changes (client_id) VALUES (?1)").bind(1, client).run();
+    if (scope.full)
+        db.prepare("UPDATE autosuspend_sweeps SET running = 0, full_on = ?1, full_done = ?2 WHERE singleton = 1")
+            .bind(1, today).bind(2, scope.full_asked).run();
+    else
+        db.exec("UPDATE autosuspend_sweeps SET running = 0 WHERE singleton = 1");
+    tx.commit();
+}
+
+// The VoIP clients (all, or those in `only`) and what autosuspend needs of each, in one pass.
 std::vector<Candidate> candidates(Database &db, const ClientField &has, const std::optional<ClientField> &manual,
-                                  const std::optional<ClientField> &forced, const std::string &today) {
-    auto q = db.prepare(
+                                  const std::optional<ClientField> &forced, const std::string &today, const SweepScope &scope) {
+    auto q = db.prepare(std::string(
         "SELECT c.id, c.first_name || CASE WHEN c.last_name = '' THEN '' ELSE ' ' || c.last_name END, c.credit_micros, "
         " (SELECT COALESCE(SUM(i.subtotal_micros - i.credit_micros - i.paid_micros), 0) FROM invoices i "
         "  WHERE i.client_id = c.id AND i.status = 'Unpaid' AND i.due_date <= ?1), "
@@ -55,10 +99,11 @@ std::vector<Candidate> candidates(Database &db, const ClientField &has, const st
         "LEFT JOIN client_field_values h ON h.client_id = c.id AND h.field_id = ?2 "
         "LEFT JOIN client_field_values m ON m.client_id = c.id AND m.field_id = ?3 "
         "LEFT JOIN client_field_values f ON f.client_id = c.id AND f.field_id = ?4 "
-        "WHERE COALESCE(h.value, ?8) = 'Yes' ORDER BY c.id");
+        "WHERE COALESCE(h.value, ?8) = 'Yes' ") + (scope.full ? "" : "AND c.id IN (SELECT value FROM json_each(?9)) ") + "ORDER BY c.id");
     q.bind(1, today).bind(2, has.id).bind(3, manual ? manual->id : 0).bind(4, forced ? forced->id : 0)
         .bind(5, manual ? manual->default_value : "No").bind(6, forced ? forced->default_value : "None")
         .bind(7, autosuspend_task).bind(8, has.default_value);
+    if (!scope.full) q.bind(9, scope.only);
     std::vector<Candidate> out;
     while (q.step()) {
         Candidate c;
@@ -120,22 +165,39 @@ private:
     const std::optional<ClientField> &field_;
 };
 
+void sweep(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today, bool dry_run, int workers,
+           const SweepScope &scope, AutosuspendReport &report, std::set<int64_t> &again);
+
 }  // namespace
 
 AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today, bool dry_run,
                                   int workers) {
     AutosuspendReport report;
     Database &db = repo.database();
+    const std::string day = format_date(today);
+    const SweepScope scope = take_scope(db, day, dry_run);
+    report.full_sweep = scope.full;
+    std::set<int64_t> again;
+    sweep(repo, host, quarantine, today, dry_run, workers, scope, report, again);
+    if (!dry_run) finish_scope(db, scope, day, again);
+    return report;
+}
+
+namespace {
+
+void sweep(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today, bool dry_run, int workers,
+           const SweepScope &scope, AutosuspendReport &report, std::set<int64_t> &again) {
+    Database &db = repo.database();
     ClientFields fields(db);
     const auto has = fields.find(voip_field::has_voip);
     if (!has) {
         report.lines.push_back(std::string("no client field '") + voip_field::has_voip +
                                "': no client has VoIP autosuspend (provisio field add-voip)");
-        return report;
+        return;
     }
     const std::string now = repo.now_text();
     const auto suspended_field = fields.find(voip_field::suspended);
-    const auto all = candidates(db, *has, fields.find(voip_field::manual_suspend), suspended_field, format_date(today));
+    const auto all = candidates(db, *has, fields.find(voip_field::manual_suspend), suspended_field, format_date(today), scope);
     report.clients_checked = static_cast<int64_t>(all.size());
     SuspendedState state(db, suspended_field);
     if (!dry_run && suspended_field) {
@@ -175,10 +237,11 @@ AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Quar
                 plan.push_back({i, why});
             } catch (const Error &e) {
                 report.errors.push_back("service " + std::to_string(service) + " of " + who + ": " + e.what());
+                again.insert(c.client_id);
             }
         }
     }
-    if (calls.empty()) return report;
+    if (calls.empty()) return;
 
     std::map<int64_t, int> limits;
     for (const auto &call : calls)
@@ -201,6 +264,7 @@ AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Quar
             if (r.status != PROVISIO_OK) {
                 report.errors.push_back(what + " — failed" + (r.parked ? " (parked)" : r.queue_id ? " (queued for retry)" : "") +
                                         ": " + r.message);
+                again.insert(c.client_id);
                 continue;
             }
             (suspend ? report.suspended : report.unsuspended)++;
@@ -219,7 +283,8 @@ AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Quar
         }
         tx.commit();
     });
-    return report;
 }
+
+}  // namespace
 
 }  // namespace provisio::usage

@@ -8,6 +8,10 @@
 // task suspended is never released here; a service whose auto-suspend override is in effect is
 // not suspended. Module calls run concurrently within per-server limits; a failed call is
 // reported (a retryable one queued) and the sweep goes on.
+// A sweep looks at every VoIP client on the business day's first run, and otherwise only at the
+// clients whose credit, invoices, client fields or services changed since the last sweep (kept
+// by database triggers in the transactions that change them), plus those whose calls failed.
+// A dry run always looks at every client and changes nothing.
 #pragma once
 
 #include "foundation/calendar.hpp"
@@ -29,6 +33,7 @@ inline constexpr const char *autosuspend_task = "autosuspend";
 inline constexpr const char *zero_balance_template = "VoIP Zero Balance";
 
 struct AutosuspendReport {
+    bool full_sweep = true;  // every VoIP client looked at; otherwise only those changed since the last sweep
     int64_t clients_checked = 0;
     int suspended = 0, unsuspended = 0, emails = 0;
     std::vector<std::string> lines;   // one per client acted on (or that would be, in a dry run)

@@ -5,6 +5,7 @@
 #include "foundation/error.hpp"
 #include "store/background_writer.hpp"
 #include "store/database.hpp"
+#include "store/wal_checkpointer.hpp"
 #include "usage/cdrs.hpp"
 #include "usage/service_rating.hpp"
 
@@ -17,7 +18,7 @@ namespace {
 
 constexpr size_t batch_rows = 1024;  // handed from the reading thread to the writing one
 constexpr size_t batches_waiting = 2;
-constexpr size_t commit_rows = 20'000;
+constexpr size_t commit_rows = 100'000;
 constexpr size_t chunk_rows = 32;
 constexpr int columns = 28;
 
@@ -26,7 +27,7 @@ std::string insert_sql(size_t rows) {
            "answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate, "
            "per_minute_micros, connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, "
            "imported_at, answer_inferred) VALUES " +
-           values_placeholders(rows, columns) + " ON CONFLICT (source, source_id) DO NOTHING";
+           values_placeholders(rows, columns) + " ON CONFLICT (start_at, source, source_id) DO NOTHING";
 }
 
 }  // namespace
@@ -51,6 +52,7 @@ struct UsageRecorder::State {
     // caller's transaction (a usage collection commits its cursor with the calls).
     std::vector<Pending> filling;
     std::optional<BackgroundWriter> writer;
+    std::optional<WalCheckpointer> checkpointer;
 
     State(Database &d, Repository &repo, const BusinessZone &zone, int64_t service_id) : db(d), rating(d, repo, zone, service_id) {}
 
@@ -106,11 +108,12 @@ void UsageRecorder::add(CallDetail call, const std::string &where) {
 void UsageRecorder::hand_off() {
     State &s = *s_;
     if (!s.writer) {
-        // A big import: the call-id index takes random inserts, and a larger page cache keeps
-        // most of it in memory (SQLite's default is 2 MB) — still a fixed bound whatever the
+        // A big import: a larger page cache keeps the recent end of the indexes and the pages
+        // being filled in memory (SQLite's default is 2 MB) — still a fixed bound whatever the
         // file size. Small collections (autobill, a service at a time) keep the default.
         s.db.exec("PRAGMA cache_size = -32768");
         s.writer.emplace(s.db, batches_waiting);
+        s.checkpointer.emplace(s.db);
     }
     s.writer->submit([this, batch = std::move(s.filling)](Database &) mutable { write(batch); });
     s.filling.clear();
@@ -121,42 +124,52 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
     State &s = *s_;
     if (batch.empty()) return;
     if (!s.tx) s.tx.emplace(s.db);
+    // Calls are priced in file order (free minutes and tiers depend on the calls before), then
+    // stored in key order: the key leads with the start, and exports come in start order
+    // descending (FusionPBX's CDR page), ascending (a collection) or in order of hang-up (the
+    // PBX's own table). Sorted, a batch lands as one run in the index instead of going in
+    // against its order, which left index pages half full and rewrote them at every commit.
+    const auto minutes_before = s.rating.running_seconds();
+    for (Pending &p : batch) s.rating.rater().price(p.rating, s.rating.seconds_in(s.rating.period_of(p.call.start)));
+    std::vector<const Pending *> in_key_order(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) in_key_order[i] = &batch[i];
+    std::sort(in_key_order.begin(), in_key_order.end(), [](const Pending *a, const Pending *b) {
+        if (const int c = a->call.start_at.compare(b->call.start_at); c != 0) return c < 0;
+        return a->call.source_id < b->call.source_id;
+    });
+    // Optimistic: new calls go in 32 to a statement. Every row added gets an id above the
+    // table's highest now (ids are AUTOINCREMENT, and this thread is the only writer in its
+    // transaction), though not consecutive ones: a row skipped as a duplicate may use one up.
+    int64_t highest_before = 0;
+    {
+        auto q = s.db.prepare("SELECT max(id) FROM cdrs");
+        if (q.step()) highest_before = q.opt_int64(0).value_or(0);
+    }
+    size_t inserted = 0;
     for (size_t first = 0; first < batch.size(); first += chunk_rows) {
         const size_t n = std::min(chunk_rows, batch.size() - first);
-        Pending *chunk = &batch[first];
-        // Optimistic: a chunk of new calls goes in as one statement. When some were stored
-        // before, the ones that went in come out again and the chunk goes row by row, priced
-        // from the minutes as they were before it.
-        const auto minutes_before = s.rating.running_seconds();
-        for (size_t i = 0; i < n; ++i) s.rating.rater().price(chunk[i].rating, s.rating.seconds_in(s.rating.period_of(chunk[i].call.start)));
-        // Every row this statement adds gets an id above the table's highest now (ids are
-        // AUTOINCREMENT, and this thread is the only writer in its transaction) — though not
-        // consecutive ones: a row skipped as a duplicate may use one up.
-        int64_t highest_before = 0;
-        {
-            auto q = s.db.prepare("SELECT max(id) FROM cdrs");
-            if (q.step()) highest_before = q.opt_int64(0).value_or(0);
-        }
-        {
-            auto insert = s.db.prepare(n == chunk_rows ? std::string_view(s.chunk_sql) : insert_sql(n));
-            for (size_t i = 0; i < n; ++i) s.bind(insert, static_cast<int>(i), chunk[i]);
-            insert.run();
-        }
-        const auto inserted = static_cast<size_t>(s.db.changes());
-        if (inserted == n) {
-            for (size_t i = 0; i < n; ++i) counted(chunk[i]);
-        } else {
-            if (inserted > 0) {
-                auto undo = s.db.prepare("DELETE FROM cdrs WHERE id > ?1");
-                undo.bind(1, highest_before);
-                undo.run();
-            }
-            s.rating.running_seconds() = minutes_before;
-            for (size_t i = 0; i < n; ++i) write_one(chunk[i]);
-        }
-        s.uncommitted += n;
+        auto insert = s.db.prepare(n == chunk_rows ? std::string_view(s.chunk_sql) : insert_sql(n));
+        for (size_t i = 0; i < n; ++i) s.bind(insert, static_cast<int>(i), *in_key_order[first + i]);
+        insert.run();
+        inserted += static_cast<size_t>(s.db.changes());
     }
+    if (inserted == batch.size()) {
+        for (const Pending &p : batch) counted(p);
+    } else {
+        // Some were stored before (or are in the batch twice): the ones that went in come out
+        // again, and the batch goes call by call in file order, priced from the minutes as they
+        // were before it, so a duplicate gives back what it was priced with.
+        if (inserted > 0) {
+            auto undo = s.db.prepare("DELETE FROM cdrs WHERE id > ?1");
+            undo.bind(1, highest_before);
+            undo.run();
+        }
+        s.rating.running_seconds() = minutes_before;
+        for (Pending &p : batch) write_one(p);
+    }
+    s.uncommitted += batch.size();
     if (s.uncommitted >= commit_rows) {
+        s.rating.save_running_seconds();
         s.tx->commit();
         s.tx.reset();
         s.uncommitted = 0;
@@ -199,10 +212,12 @@ void UsageRecorder::flush() {
         s.filling.clear();
     }
     if (s.tx) {
+        s.rating.save_running_seconds();
         s.tx->commit();
         s.tx.reset();
         s.uncommitted = 0;
     }
+    s.checkpointer.reset();
 }
 
 CallDetail checked_call(std::string id, std::string direction, std::string caller, std::string destination_number,

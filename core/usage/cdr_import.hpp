@@ -1,6 +1,6 @@
 // Call detail records in: a PBX's CDR export read, each call rated under the service's VoIP
 // package and stored with its rating. Streams any file size; good records are kept, bad ones
-// reported with their line; a call already stored (same source and call id) is skipped.
+// reported with their line; a call already stored (same start, source and call id) is skipped.
 #pragma once
 
 #include "foundation/calendar.hpp"

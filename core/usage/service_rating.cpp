@@ -64,14 +64,31 @@ int64_t &ServiceRating::seconds_in(const std::string &period) {
     auto it = period_seconds_.find(period);
     if (it != period_seconds_.end()) return it->second;
     const Date start = parse_date(period, "period");
+    const std::string from = format_utc(zone_.start_of(start)), to = format_utc(zone_.start_of(period_end(start)));
+    const std::string &country = package_.rating.plan.country_code;
+    auto kept = db_.prepare("SELECT seconds FROM usage_period_seconds WHERE service_id = ?1 AND from_at = ?2 AND to_at = ?3 "
+                            "AND country_code = ?4");
+    kept.bind(1, service_.id).bind(2, from).bind(3, to).bind(4, country);
+    if (kept.step()) return period_seconds_.emplace(period, kept.int64(0)).first->second;
     auto q = db_.prepare("SELECT COALESCE(SUM(billed_seconds), 0) FROM cdrs WHERE service_id = ?1 AND status = 'rated' "
                          "AND start_at >= ?2 AND start_at < ?3 AND substr(number, 1, length(?4)) = ?4");
-    q.bind(1, service_.id)
-        .bind(2, format_utc(zone_.start_of(start)))
-        .bind(3, format_utc(zone_.start_of(period_end(start))))
-        .bind(4, package_.rating.plan.country_code);
+    q.bind(1, service_.id).bind(2, from).bind(3, to).bind(4, country);
     q.step();
     return period_seconds_.emplace(period, q.int64(0)).first->second;
+}
+
+void ServiceRating::save_running_seconds() {
+    for (const auto &[period, seconds] : period_seconds_) {
+        const Date start = parse_date(period, "period");
+        db_.prepare("INSERT INTO usage_period_seconds (service_id, from_at, to_at, country_code, seconds) VALUES (?1, ?2, ?3, ?4, ?5) "
+                    "ON CONFLICT (service_id, from_at, to_at, country_code) DO UPDATE SET seconds = excluded.seconds")
+            .bind(1, service_.id)
+            .bind(2, format_utc(zone_.start_of(start)))
+            .bind(3, format_utc(zone_.start_of(period_end(start))))
+            .bind(4, package_.rating.plan.country_code)
+            .bind(5, seconds)
+            .run();
+    }
 }
 
 }  // namespace provisio::usage

@@ -44,10 +44,15 @@ public:
     // The period (its start date) a call that started at `start` belongs to; cached for calls
     // in time order.
     const std::string &period_of(TimePoint start);
-    // The running domestic billed seconds of a period; the first use reads what is stored.
+    // The running domestic billed seconds of a period; the first use reads what is stored: the
+    // period's total kept in usage_period_seconds, or else the sum over its stored calls.
     int64_t &seconds_in(const std::string &period);
     // Running seconds as they are now, to put back after an attempt that is undone.
     std::map<std::string, int64_t> &running_seconds() { return period_seconds_; }
+    // Keeps the running totals in usage_period_seconds, so the next import of a period reads one
+    // row instead of summing every call stored in it. Whoever stores calls calls this in the
+    // same transaction; a change to stored calls drops the service's totals (triggers).
+    void save_running_seconds();
 
 private:
     Database &db_;

@@ -40,6 +40,20 @@ sweep 2026-03-10T12:00:00Z
 suspended=$(sqlite3 "$dir/provisio.db" "SELECT count(*) FROM services WHERE status = 'Suspended' AND suspended_by = 'autosuspend'")
 echo "autosuspend of $clients VoIP clients, $suspended suspended, $delay ms per module call: $(cat "$dir/time")"
 [ "$suspended" -eq $((clients / 50)) ] || { echo "expected $((clients / 50)) suspended, found $suspended"; cat "$dir/out"; exit 1; }
-sweep 2026-03-10T12:05:00Z
-echo "  baseline, the same sweep with nobody to change: $(cat "$dir/time")"
+sweep 2026-03-11T12:00:00Z
+echo "  baseline, the same sweep with nobody to change (a new day's first sweep: every client): $(cat "$dir/time")"
 awk -v n="$suspended" -v d="$delay" 'BEGIN { printf "  baseline, the module calls one at a time: %.1f s of waiting alone\n", n * d / 1000 }'
+# Idle cron: the day's daily tasks done by a first run, then runs five minutes apart with nothing
+# due — autosuspend looks only at clients changed since its last sweep (none; then one).
+"$provisio" --config "$dir/provisio.toml" --now 2026-03-11T12:05:00Z cron > /dev/null
+idle() {  # idle LABEL FIRST_MINUTE: the median wall time of 11 runs, 5 minutes apart
+  for ((i = 0; i < 11; i++)); do
+    /usr/bin/time -f "%e" -a -o "$dir/idle.$1" "$provisio" --config "$dir/provisio.toml" \
+      --now "$(printf '2026-03-11T%02d:%02d:00Z' $((13 + ($2 + i * 5) / 60)) $((($2 + i * 5) % 60)))" cron --verbose > "$dir/out"
+  done
+  sort -n "$dir/idle.$1" | awk '{ t[NR] = $1 } END { printf "%.0f ms (median of %d)", t[int((NR + 1) / 2)] * 1000, NR }'
+}
+for ((i = 0; i < 11; i++)); do /usr/bin/time -f "%e" -a -o "$dir/version" "$provisio" --version > /dev/null; done
+echo "provisio cron with nothing due, $clients VoIP clients: $(idle quiet 0)"
+grep -q "0 VoIP client(s) checked" "$dir/out" || { echo "expected an idle sweep to check no client:"; cat "$dir/out"; exit 1; }
+echo "  baseline, provisio --version: $(sort -n "$dir/version" | awk '{ t[NR] = $1 } END { printf "%.0f ms", t[int((NR + 1) / 2)] * 1000 }')"

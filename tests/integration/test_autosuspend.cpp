@@ -329,3 +329,74 @@ TEST_CASE("low-balance alerts go out every day while low, or once per fall, as c
         CHECK(v.outbox().size() == 2);
     }
 }
+
+TEST_CASE("a sweep that looks only at changed clients misses no one a full sweep would suspend or release") {
+    // Random changes through the CLI — credit, invoices, the VoIP fields, an operator's
+    // suspensions, auto-suspend overrides — each followed by a sweep on the same day (which looks
+    // at the changed clients only) and a dry run (which looks at every client): the dry run must
+    // find nothing left to do. A new day's first sweep looks at everyone, for invoices that fell
+    // due by the date alone.
+    VoipClients v;
+    std::vector<int64_t> clients;
+    for (int i = 0; i < 8; ++i) clients.push_back(v.client("c" + std::to_string(i), i % 3 ? "5.00" : "0", i == 7 ? "No" : "Yes", 1 + i % 2));
+    const size_t services = v.statuses().size();
+    uint64_t seed = 20261202;
+    auto next = [&](uint64_t n) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (seed >> 33) % n;
+    };
+    std::vector<std::string> invoices;
+    int day = 10, minute = 0;
+    auto now = [&] {
+        char text[32];
+        std::snprintf(text, sizeof text, "2026-03-%02dT%02d:%02d:00Z", day, 8 + minute / 60, minute % 60);
+        return std::string(text);
+    };
+    CHECK_THAT(v.sweep(now()).out, !Catch::Contains("changed since the last sweep"));  // the day's first: everyone
+    int incremental = 0;
+    for (int step = 0; step < 40; ++step) {
+        const std::string client = std::to_string(clients[next(clients.size())]);
+        const std::string service = std::to_string(1 + next(services));
+        std::vector<std::string> change;
+        switch (next(9)) {
+        case 0: change = {"credit", "add", client, std::to_string(1 + next(9)) + ".00", "--description", "Top-up"}; break;
+        case 1: change = {"credit", "remove", client, std::to_string(1 + next(9)) + ".00", "--description", "Calls"}; break;
+        case 2: change = {"field", "set", client, "Manual VoIP Suspend", next(2) ? "Yes" : "No"}; break;
+        case 3: change = {"field", "set", client, "VoIP Suspended", std::vector<std::string>{"Yes", "No", "None"}[next(3)]}; break;
+        case 4: change = {"--now", now(), "invoice", "early", service}; break;
+        case 5:
+            if (invoices.empty()) continue;
+            change = {"invoice", "pay", invoices[next(invoices.size())], "--method", "cash"};
+            break;
+        case 6: change = {"service", next(2) ? "suspend" : "unsuspend", service}; break;
+        case 7: change = {"service", "set", service, "--autosuspend-override", next(2) ? "never" : "none"}; break;
+        default: change = {"field", "set", client, "Has VoIP Service", next(4) ? "Yes" : "No"}; break;
+        }
+        const RunResult changed = v.inst.run(change);
+        INFO("step " << step << ": provisio " << [&] {
+            std::string s;
+            for (const auto &a : change) s += a + " ";
+            return s;
+        }() << "→ " << changed.out << changed.err);
+        if (change[0] == "--now" && changed.exit_code == 0) {
+            const json listed = json::parse(v.inst.run({"--json", "invoice", "list"}).out);
+            invoices.clear();
+            for (const auto &i : listed) invoices.push_back(std::to_string(i["id"].get<int64_t>()));
+        }
+        if (next(6) == 0) {
+            ++day;  // a new business day: its first sweep looks at everyone
+            minute = 0;
+        } else {
+            minute += 5;
+        }
+        const RunResult swept = v.sweep(now());
+        INFO(swept.out << swept.err);
+        REQUIRE(swept.exit_code == 0);
+        if (swept.out.find("changed since the last sweep") != std::string::npos) ++incremental;
+        const RunResult dry = v.sweep(now(), true);
+        INFO(dry.out);
+        CHECK_THAT(dry.out, !Catch::Contains("would suspend") && !Catch::Contains("would unsuspend"));
+    }
+    CHECK(incremental > 20);
+    ok(v.inst, {"verify"});
+}

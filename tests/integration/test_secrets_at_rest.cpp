@@ -5,6 +5,7 @@
 #include "support/encodings.hpp"
 #include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
+#include "support/schema_rewind.hpp"
 
 #include "store/database.hpp"
 
@@ -152,8 +153,8 @@ TEST_CASE("product and service settings an older provisio stored in the clear ar
                                   "INSERT INTO service_settings VALUES (1, 'api_key', 'old-service-key-456');"
                                   // what migration 16 added goes too
                                   "ALTER TABLE module_queue DROP COLUMN aborts; ALTER TABLE module_queue DROP COLUMN parked_at;"
-                                  "ALTER TABLE module_queue DROP COLUMN parked_reason; DROP INDEX cron_task_runs_by_run; DROP TABLE idempotency_keys; DROP TABLE api_keys;"
-                                  "PRAGMA user_version = 14;"
+                                  "ALTER TABLE module_queue DROP COLUMN parked_reason; DROP INDEX cron_task_runs_by_run; DROP TABLE idempotency_keys; DROP TABLE api_keys;" +
+                                  std::string(undo_migrations_21_22) + "PRAGMA user_version = 14;"
                                   "COMMIT;";
     REQUIRE(run_program("/usr/bin/sqlite3", {inst.database().string(), old_state}).exit_code == 0);
     REQUIRE(contains(inst.dump(), "old-product-key-123"));

@@ -4,6 +4,7 @@
 // invoices. Each case failed before its fix.
 #include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
+#include "support/schema_rewind.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -206,7 +207,8 @@ TEST_CASE("ids are never reused after a delete, and an older database is migrate
              // Back to schema version 12: what later migrations added goes too.
              "ALTER TABLE client_field_values DROP COLUMN set_by; DROP TABLE pending_sealing; "
              "ALTER TABLE module_queue DROP COLUMN aborts; ALTER TABLE module_queue DROP COLUMN parked_at; "
-             "ALTER TABLE module_queue DROP COLUMN parked_reason; DROP INDEX cron_task_runs_by_run; DROP TABLE idempotency_keys; DROP TABLE api_keys; PRAGMA user_version = 12; COMMIT;");
+             "ALTER TABLE module_queue DROP COLUMN parked_reason; DROP INDEX cron_task_runs_by_run; DROP TABLE idempotency_keys; DROP TABLE api_keys; " +
+             undo_migrations_21_22 + "PRAGMA user_version = 12; COMMIT;");
     const RunResult v = inst.run({"verify"});  // migrates first
     INFO(v.out + v.err);
     CHECK(v.exit_code == 0);

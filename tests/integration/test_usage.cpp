@@ -2,10 +2,12 @@
 // packages, FusionPBX CDR imports with bad lines, duplicates, listing and explaining.
 #include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
+#include "support/schema_rewind.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 using namespace provisio::test;
@@ -180,46 +182,60 @@ TEST_CASE("a FusionPBX export with b-legs bills each call once; a FusionPBX 4.4 
 }
 
 TEST_CASE("a big export in overlapping parts stores and prices exactly what one import of it does") {
-    // Big enough for the reading and writing threads and for duplicates inside multi-row
-    // chunks: the free minutes a duplicate was priced with must go back before the next call.
-    std::string all = header, first = header, second = header;
-    std::vector<std::string> lines;
-    for (int i = 0; i < 5000; ++i) {
-        char start[32];
-        const int at = i * 15;  // every 15 s of 2026-03-10
-        std::snprintf(start, sizeof start, "2026-03-10 %02d:%02d:%02d", at / 3600, at / 60 % 60, at % 60);
-        lines.push_back(call("big" + std::to_string(i), i % 7 ? "5192225555" : "442079460000", 30 + i % 90, start));
-        all += lines.back();
-        if (i < 3100) first += lines.back();
-        if (i >= 2900) second += lines.back();               // overlaps the end of the first part
-        if (i >= 3100 && i % 13 == 0) second += lines[static_cast<size_t>(i - 1000)];  // old calls among new ones
-        if (i == 3301) second += lines[3300];                // twice in one file
-    }
-    // The free minutes run out in the second part, after some of its duplicates.
-    Voip whole, parts;
-    for (Voip *v : {&whole, &parts}) ok(v->inst, {"package", "set", "Metered", "--free-minutes", "4000"});
-    const RunResult one = whole.import(all);
-    INFO(one.err);
-    CHECK_THAT(one.out, Catch::Contains("5000 stored, 0 duplicate(s) skipped"));
-    CHECK_THAT(parts.import(first, "first.csv").out, Catch::Contains("3100 stored, 0 duplicate(s)"));
-    const RunResult rest = parts.import(second, "second.csv");
-    CHECK_THAT(rest.out, Catch::Contains("1900 stored"));
-    auto sums = [](Voip &v) {
-        int64_t free = 0, billed = 0;
-        std::map<std::string, std::string> cost;
-        for (const auto &c : v.list()) {
-            free += c["free_seconds"].get<int64_t>();
-            billed += c["billed_seconds"].get<int64_t>();
-            cost[c["source_id"]] = c["cost"];
+    // Big enough for the reading and writing threads and for duplicates inside a batch: the free
+    // minutes a duplicate was priced with must go back before the next call. In both orders an
+    // export comes in: oldest first, and newest first as FusionPBX's CDR page exports.
+    for (const bool newest_first : {false, true}) {
+        INFO((newest_first ? "newest first" : "oldest first"));
+        std::vector<std::string> lines, all, first, second;
+        for (int i = 0; i < 5000; ++i) {
+            char start[32];
+            const int at = i * 15;  // every 15 s of 2026-03-10
+            std::snprintf(start, sizeof start, "2026-03-10 %02d:%02d:%02d", at / 3600, at / 60 % 60, at % 60);
+            lines.push_back(call("big" + std::to_string(i), i % 7 ? "5192225555" : "442079460000", 30 + i % 90, start));
+            all.push_back(lines.back());
+            if (i < 3100) first.push_back(lines.back());
+            if (i >= 2900) second.push_back(lines.back());                                    // overlaps the end of the first part
+            if (i >= 3100 && i % 13 == 0) second.push_back(lines[static_cast<size_t>(i - 1000)]);  // old calls among new ones
+            if (i == 3301) second.push_back(lines[3300]);                                     // twice in one file
         }
-        return std::make_tuple(free, billed, cost);
-    };
-    const auto [free_whole, billed_whole, cost_whole] = sums(whole);
-    const auto [free_parts, billed_parts, cost_parts] = sums(parts);
-    CHECK(free_whole == 4000 * 60);
-    CHECK(free_parts == free_whole);
-    CHECK(billed_parts == billed_whole);
-    CHECK(cost_parts == cost_whole);
+        auto file = [&](std::vector<std::string> rows) {
+            if (newest_first) std::reverse(rows.begin(), rows.end());
+            std::string text = header;
+            for (const std::string &r : rows) text += r;
+            return text;
+        };
+        // The free minutes run out in the second part, after some of its duplicates.
+        Voip whole, parts;
+        for (Voip *v : {&whole, &parts}) ok(v->inst, {"package", "set", "Metered", "--free-minutes", "4000"});
+        const RunResult one = whole.import(file(all));
+        INFO(one.err);
+        CHECK_THAT(one.out, Catch::Contains("5000 stored, 0 duplicate(s) skipped"));
+        CHECK_THAT(parts.import(file(first), "first.csv").out, Catch::Contains("3100 stored, 0 duplicate(s)"));
+        const RunResult rest = parts.import(file(second), "second.csv");
+        CHECK_THAT(rest.out, Catch::Contains("1900 stored"));
+        CHECK_THAT(parts.import(file(all), "again.csv").out, Catch::Contains("0 stored, 5000 duplicate(s) skipped"));
+        auto sums = [](Voip &v) {
+            int64_t free = 0, billed = 0;
+            std::map<std::string, std::string> cost;
+            for (const auto &c : v.list()) {
+                free += c["free_seconds"].get<int64_t>();
+                billed += c["billed_seconds"].get<int64_t>();
+                cost[c["source_id"]] = c["cost"];
+            }
+            return std::make_tuple(free, billed, cost);
+        };
+        const auto [free_whole, billed_whole, cost_whole] = sums(whole);
+        const auto [free_parts, billed_parts, cost_parts] = sums(parts);
+        CHECK(cost_whole.size() == 5000);
+        CHECK(cost_parts.size() == 5000);
+        CHECK(free_whole == 4000 * 60);
+        CHECK(free_parts == free_whole);
+        CHECK(billed_parts == billed_whole);
+        // Calls are priced in file order: newest first, the free minutes go to the latest calls
+        // of each file, so the parts give them to other calls than the whole does.
+        if (!newest_first) CHECK(cost_parts == cost_whole);
+    }
 }
 
 TEST_CASE("files that are not CDR exports, and services that cannot be rated, change nothing") {
@@ -534,4 +550,79 @@ TEST_CASE("re-rating: whole billing periods when free minutes count; bad ranges 
     refused({"package", "set", "Metered", "--invoice-period", "week"}, "invoice period 'week' is not day or month");
     CHECK(v.list() == before);
     CHECK(v.inst.run({"--json", "cdr", "rerate", "--service", "1", "--from", "2026-03-01", "--to", "2026-03-02"}).exit_code == 0);
+}
+
+TEST_CASE("a database whose calls were keyed by call id alone moves to the start-led key, keeping every call and its id") {
+    Voip v;
+    std::string calls = header;
+    for (int i = 0; i < 40; ++i)
+        calls += call("old" + std::to_string(i), "5192225555", 60, "2026-03-10 09:" + std::string(i < 10 ? "0" : "") + std::to_string(i) + ":00");
+    REQUIRE_THAT(v.import(calls).out, Catch::Contains("40 stored"));
+    // Schema 19's table: the same columns, unique by (source, source_id). The highest id is
+    // deleted first so the id sequence is ahead of the rows, as after a deleted call.
+    const std::string to_v19 = R"SQL(
+        PRAGMA foreign_keys = OFF;
+        DELETE FROM cdrs WHERE id = 40;
+        CREATE TABLE cdrs_v19 AS SELECT * FROM cdrs;
+        DROP TABLE cdrs;
+        CREATE TABLE cdrs (id INTEGER PRIMARY KEY AUTOINCREMENT, service_id INTEGER NOT NULL REFERENCES services(id),
+            source TEXT NOT NULL, source_id TEXT NOT NULL, direction TEXT NOT NULL, caller TEXT NOT NULL, destination TEXT NOT NULL,
+            caller_destination TEXT NOT NULL, start_at TEXT NOT NULL, answer_at TEXT, end_at TEXT NOT NULL, duration INTEGER NOT NULL,
+            billsec INTEGER NOT NULL, hangup_cause TEXT NOT NULL, status TEXT NOT NULL, number TEXT NOT NULL, prefix TEXT,
+            tariff_version_id INTEGER REFERENCES tariff_versions(id), custom_rate INTEGER NOT NULL DEFAULT 0,
+            per_minute_micros INTEGER NOT NULL DEFAULT 0, connect_fee_micros INTEGER NOT NULL DEFAULT 0, markup TEXT NOT NULL DEFAULT '0',
+            billed_seconds INTEGER NOT NULL DEFAULT 0, free_seconds INTEGER NOT NULL DEFAULT 0, tier_seconds INTEGER NOT NULL DEFAULT 0,
+            cost_micros INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '', charge_ref TEXT, imported_at TEXT NOT NULL,
+            answer_inferred INTEGER NOT NULL DEFAULT 0, UNIQUE (source, source_id));
+        INSERT INTO cdrs SELECT * FROM cdrs_v19;
+        DROP TABLE cdrs_v19;
+        CREATE INDEX cdrs_service_start ON cdrs(service_id, start_at);
+        UPDATE sqlite_sequence SET seq = 40 WHERE name = 'cdrs';
+        PRAGMA user_version = 19;)SQL" + std::string(undo_migrations_21_22);
+    REQUIRE(run_program("/usr/bin/sqlite3", {v.inst.database().string(), to_v19}).exit_code == 0);
+    auto sql = [&](const std::string &query) {
+        const RunResult r = run_program("/usr/bin/sqlite3", {v.inst.database().string(), query});
+        REQUIRE(r.exit_code == 0);
+        return r.out;
+    };
+    const std::string before = sql("SELECT id, source_id, start_at, cost_micros FROM cdrs ORDER BY id");
+
+    const json listed = v.list();  // opening the database migrates it
+    CHECK(listed.size() == 39);
+    CHECK(sql("PRAGMA user_version") != "19\n");
+    CHECK(sql("SELECT id, source_id, start_at, cost_micros FROM cdrs ORDER BY id") == before);
+    CHECK(sql("SELECT group_concat(name) FROM pragma_index_info((SELECT name FROM pragma_index_list('cdrs') WHERE \"unique\" AND origin = 'u'))") ==
+          "start_at,source,source_id\n");
+    CHECK(sql("SELECT name FROM sqlite_schema WHERE name = 'cdrs_service_start'") == "cdrs_service_start\n");
+    // The deleted call's id is not handed out again, and the stored calls are still duplicates.
+    const RunResult again = v.import(calls, "again.csv");
+    CHECK_THAT(again.out, Catch::Contains("1 stored, 39 duplicate(s) skipped"));
+    CHECK(std::stoll(sql("SELECT id FROM cdrs WHERE source_id = 'old39'")) > 40);
+}
+
+TEST_CASE("a period's running seconds are kept with the calls, and dropped when stored calls change") {
+    Voip v;
+    ok(v.inst, {"package", "set", "Metered", "--free-minutes", "3"});
+    auto sql = [&](const std::string &query) {
+        const RunResult r = run_program("/usr/bin/sqlite3", {v.inst.database().string(), query});
+        REQUIRE(r.exit_code == 0);
+        return r.out;
+    };
+    REQUIRE_THAT(v.import(std::string(header) + call("p1", "5192225555", 60, "2026-03-10 09:00:00") +
+                          call("p2", "5192225555", 60, "2026-03-10 10:00:00")).out, Catch::Contains("2 stored"));
+    CHECK(sql("SELECT seconds FROM usage_period_seconds WHERE service_id = 1") == "120\n");
+    // The next import reads the kept total: one free minute is left.
+    REQUIRE_THAT(v.import(std::string(header) + call("p3", "5192225555", 120, "2026-03-10 11:00:00"), "next.csv").out,
+                 Catch::Contains("1 stored"));
+    json calls = v.list();
+    CHECK(calls.back()["free_seconds"] == 60);
+    CHECK(sql("SELECT seconds FROM usage_period_seconds WHERE service_id = 1") == "240\n");
+    // A stored call deleted (as a purge would): the total goes, and the next import sums the calls.
+    sql("DELETE FROM cdrs WHERE source_id = 'p1'");
+    CHECK(sql("SELECT count(*) FROM usage_period_seconds") == "0\n");
+    REQUIRE_THAT(v.import(std::string(header) + call("p4", "5192225555", 60, "2026-03-10 12:00:00"), "last.csv").out,
+                 Catch::Contains("1 stored"));
+    CHECK(sql("SELECT seconds FROM usage_period_seconds WHERE service_id = 1") == "240\n");
+    calls = v.list();
+    CHECK(calls.back()["free_seconds"] == 0);  // 60 + 120 of 180 free seconds used before it
 }

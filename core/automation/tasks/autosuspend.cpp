@@ -13,7 +13,8 @@ TaskResult autosuspend(TaskContext &ctx) {
     TaskResult result;
     result.done = r.suspended + r.unsuspended;
     result.lines.push_back(std::to_string(r.clients_checked) + " VoIP client(s) checked: " + std::to_string(r.suspended) + " service(s) suspended, " +
-                           std::to_string(r.unsuspended) + " unsuspended, " + std::to_string(r.emails) + " e-mail(s) queued");
+                           std::to_string(r.unsuspended) + " unsuspended, " + std::to_string(r.emails) + " e-mail(s) queued" +
+                           (r.full_sweep ? "" : " (the clients changed since the last sweep)"));
     result.lines.insert(result.lines.end(), r.lines.begin(), r.lines.end());
     result.errors = r.errors;
     return result;
