@@ -23,7 +23,8 @@ bool starts_with(std::string_view s, std::string_view p) { return s.size() >= p.
 
 // Seconds billed for `billsec` under a rate: none within the grace period, then the initial
 // block, then whole steps.
-int32_t billed_seconds(int64_t billsec, const Rate &r) {
+template <typename Terms>
+int32_t billed_seconds(int64_t billsec, const Terms &r) {
     if (billsec <= r.grace_seconds) return 0;
     if (billsec <= r.initial_seconds) return r.initial_seconds;
     const int64_t rest = billsec - r.initial_seconds;
@@ -88,9 +89,18 @@ const char *status_name(CallStatus s) {
 }
 
 Rater::Rater(const Package &package, const std::vector<Rate> &tariff, const std::vector<Rate> &custom)
-    : package_(package), tariff_(tariff), custom_(custom) {
-    for (size_t i = 0; i < tariff_.size(); ++i) tariff_table_.add(tariff_[i].prefix, static_cast<uint32_t>(i));
-    for (size_t i = 0; i < custom_.size(); ++i) custom_table_.add(custom_[i].prefix, static_cast<uint32_t>(i));
+    : package_(package), tariff_terms_(terms_of(tariff)), custom_terms_(terms_of(custom)) {
+    for (size_t i = 0; i < tariff.size(); ++i) tariff_table_.add(tariff[i].prefix, static_cast<uint32_t>(i));
+    for (size_t i = 0; i < custom.size(); ++i) custom_table_.add(custom[i].prefix, static_cast<uint32_t>(i));
+}
+
+std::vector<Rater::Terms> Rater::terms_of(const std::vector<Rate> &rates) {
+    std::vector<Terms> out;
+    out.reserve(rates.size());
+    for (const Rate &r : rates)
+        out.push_back({r.per_minute_micros, r.connect_fee_micros, r.initial_seconds, r.step_seconds, r.grace_seconds,
+                       static_cast<uint32_t>(r.prefix.size())});
+    return out;
 }
 
 Rating Rater::rate(const CallRecord &call, int64_t &period_seconds) const {
@@ -137,12 +147,12 @@ Rating Rater::look_up(const CallRecord &call) const {
         r.note = "not answered";
         return r;
     }
-    const Rate *rate = nullptr;
+    const Terms *rate = nullptr;
     if (const int64_t c = custom_table_.match(r.number); c >= 0) {
-        rate = &custom_[static_cast<size_t>(c)];
+        rate = &custom_terms_[static_cast<size_t>(c)];
         r.custom_rate = true;
     } else if (const int64_t t = tariff_table_.match(r.number); t >= 0) {
-        rate = &tariff_[static_cast<size_t>(t)];
+        rate = &tariff_terms_[static_cast<size_t>(t)];
     }
     if (!rate) {
         r.status = CallStatus::unrated;
@@ -150,7 +160,7 @@ Rating Rater::look_up(const CallRecord &call) const {
         return r;
     }
     r.status = CallStatus::rated;
-    r.prefix = rate->prefix;
+    r.prefix.assign(r.number, 0, rate->prefix_length);  // the prefix matched is the number's start
     r.per_minute_micros = rate->per_minute_micros;
     r.connect_fee_micros = rate->connect_fee_micros;
     r.billed_seconds = billed_seconds(call.billsec, *rate);

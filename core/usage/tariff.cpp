@@ -137,14 +137,101 @@ bool PrefixTable::add(std::string_view prefix, uint32_t value) {
     if (nodes_[n].value >= 0) return false;
     nodes_[n].value = value;
     ++count_;
+    // The jump entries under this prefix: every one a prefix shorter than the jump covers, else
+    // the one of its first digits.
+    size_t key = 0, keys = 1;
+    for (size_t i = 0; i < jump_digits; ++i) {
+        if (i < prefix.size()) key = key * 10 + static_cast<size_t>(prefix[i] - '0');
+        else {
+            key *= 10;
+            keys *= 10;
+        }
+    }
+    for (size_t k = key; k < key + keys; ++k) refresh_jump(k);
+    longest_ = std::max(longest_, prefix.size());
+    if (prefix.size() > max_hashed_digits) unhashed_ = true;
+    else if (prefix.size() > jump_digits) {
+        uint64_t digits = 0;
+        for (char c : prefix) digits = digits * 10 + static_cast<uint64_t>(c - '0');
+        hash_insert(digits * 32 + prefix.size(), value);
+    }
     return true;
+}
+
+namespace {
+size_t slot_of(uint64_t key, size_t mask) { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 17) & mask; }
+}  // namespace
+
+void PrefixTable::hash_insert(uint64_t key, int64_t value) {
+    if ((hashed_ + 1) * 2 > slots_.size()) {  // at most half full
+        std::vector<Slot> old(slots_.size() * 2);
+        old.swap(slots_);
+        hashed_ = 0;
+        for (const Slot &s : old)
+            if (s.key) hash_insert(s.key, s.value);
+    }
+    const size_t mask = slots_.size() - 1;
+    size_t i = slot_of(key, mask);
+    while (slots_[i].key) i = (i + 1) & mask;
+    slots_[i] = {key, value};
+    ++hashed_;
+}
+
+void PrefixTable::refresh_jump(size_t key) {
+    Jump j{0, -1};
+    size_t divisor = jump_size / 10;
+    for (size_t i = 0; i < jump_digits; ++i, divisor /= 10) {
+        const int32_t next = nodes_[static_cast<size_t>(j.node)].child[key / divisor % 10];
+        if (next < 0) {
+            j.node = -1;
+            break;
+        }
+        j.node = next;
+        if (nodes_[static_cast<size_t>(next)].value >= 0) j.best = nodes_[static_cast<size_t>(next)].value;
+    }
+    jump_[key] = j;
 }
 
 int64_t PrefixTable::match(std::string_view number) const {
     int64_t best = -1;
-    size_t n = 0;
-    for (char c : number) {
-        const unsigned d = static_cast<unsigned>(c - '0');
+    size_t n = 0, at = 0;
+    if (number.size() >= jump_digits) {
+        size_t key = 0;
+        for (; at < jump_digits; ++at) {
+            const unsigned d = static_cast<unsigned>(number[at] - '0');
+            if (d > 9) break;
+            key = key * 10 + d;
+        }
+        if (at == jump_digits) {
+            const Jump &j = jump_[key];
+            if (j.node < 0) return j.best;
+            best = j.best;
+            n = static_cast<size_t>(j.node);
+            if (!unhashed_) {
+                // The candidate keys, longest first; every load is issued before any is needed.
+                uint64_t keys[max_hashed_digits + 1];
+                size_t len = jump_digits;
+                uint64_t digits = key;
+                const size_t last = std::min(number.size(), longest_);
+                for (; len < last; ++len) {
+                    const unsigned d = static_cast<unsigned>(number[len] - '0');
+                    if (d > 9) break;
+                    digits = digits * 10 + d;
+                    keys[len + 1] = digits * 32 + len + 1;
+                }
+                const size_t mask = slots_.size() - 1;
+                for (; len > jump_digits; --len) {
+                    for (size_t i = slot_of(keys[len], mask); slots_[i].key; i = (i + 1) & mask)
+                        if (slots_[i].key == keys[len]) return slots_[i].value;
+                }
+                return best;
+            }
+        } else {
+            at = 0;  // not all digits: the walk below stops where they end
+        }
+    }
+    for (; at < number.size(); ++at) {
+        const unsigned d = static_cast<unsigned>(number[at] - '0');
         if (d > 9) break;
         const int32_t next = nodes_[n].child[d];
         if (next < 0) break;

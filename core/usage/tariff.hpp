@@ -59,7 +59,29 @@ private:
         int32_t child[10];
         int64_t value;
     };
+    // Where a number's first `jump_digits` digits lead, so a match starts there instead of
+    // walking four nodes scattered through a table of megabytes (a cache miss each).
+    static constexpr size_t jump_digits = 4, jump_size = 10'000;
+    struct Jump {
+        int32_t node = 0;   // the node after the digits; -1 when the trie ends before them
+        int64_t best = -1;  // the longest match among the digits' own prefixes
+    };
+    void refresh_jump(size_t key);
+    // Prefixes longer than the jump, also in a hash table keyed by their digits and length: a
+    // match looks each candidate length up at once, and the processor overlaps those loads,
+    // where the trie's walk waits for one node before it can read the next.
+    static constexpr size_t max_hashed_digits = 17;
+    struct Slot {
+        uint64_t key = 0;  // digits × 32 + length; 0: empty
+        int64_t value = -1;
+    };
+    void hash_insert(uint64_t key, int64_t value);
     std::vector<Node> nodes_{Node{{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}, -1}};
+    std::vector<Jump> jump_ = std::vector<Jump>(jump_size, Jump{-1, -1});
+    std::vector<Slot> slots_ = std::vector<Slot>(64);
+    size_t hashed_ = 0;
+    size_t longest_ = 0;          // the longest prefix's length
+    bool unhashed_ = false;       // some prefix is longer than max_hashed_digits: walk the trie
     size_t count_ = 0;
 };
 

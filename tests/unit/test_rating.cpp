@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <random>
 
 using namespace provisio;
 using namespace provisio::usage;
@@ -232,4 +233,40 @@ TEST_CASE("rate cards: fields by name or map, errors with line numbers") {
     CHECK_THAT(read_rate_card(write("empty.csv", ""), {}).errors.at(0), Catch::Contains("is empty"));
     CHECK_THAT(read_rate_card(write("bin.csv", std::string("\x7f" "ELF\x01\x01\0\0", 8).c_str()), {}).errors.at(0),
                Catch::Contains("missing required"));
+}
+
+TEST_CASE("the prefix table finds the longest prefix a number starts with, whatever the prefixes' lengths") {
+    // Against a plain search over every prefix: short prefixes (the jump over the first four
+    // digits), long ones (hashed), and past 17 digits (the trie alone).
+    for (const size_t longest : {size_t{8}, size_t{20}}) {
+        std::mt19937_64 rng(longest);
+        auto digits = [&](size_t n) {
+            std::string s;
+            for (size_t i = 0; i < n; ++i) s += static_cast<char>('0' + rng() % 10);
+            return s;
+        };
+        PrefixTable table;
+        std::vector<std::string> prefixes;
+        while (prefixes.size() < 3000) {
+            std::string p = digits(1 + rng() % longest);
+            if (table.add(p, static_cast<uint32_t>(prefixes.size()))) prefixes.push_back(p);
+            else CHECK_FALSE(table.add(p, 0));
+        }
+        CHECK(table.size() == prefixes.size());
+        for (int i = 0; i < 20000; ++i) {
+            std::string number = i % 2 ? prefixes[rng() % prefixes.size()] + digits(rng() % 6) : digits(1 + rng() % 22);
+            if (i % 7 == 0) number.insert(rng() % (number.size() + 1), "*");  // stops at the first non-digit
+            int64_t expected = -1;
+            size_t best = 0;
+            const std::string digits_only = number.substr(0, number.find_first_not_of("0123456789"));
+            for (size_t k = 0; k < prefixes.size(); ++k)
+                if (prefixes[k].size() > best && digits_only.compare(0, prefixes[k].size(), prefixes[k]) == 0 &&
+                    prefixes[k].size() <= digits_only.size()) {
+                    best = prefixes[k].size();
+                    expected = static_cast<int64_t>(k);
+                }
+            INFO(number);
+            REQUIRE(table.match(number) == expected);
+        }
+    }
 }
