@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <iostream>
 
@@ -20,7 +21,7 @@ namespace provisio::cli {
 namespace {
 
 struct CdrArgs {
-    std::string service, format = "fusionpbx-csv", file, from, to, id;
+    std::string service, client, month, format = "fusionpbx-csv", file, from, to, id;
     bool all = false, dry_run = false;
     int64_t limit = 0, after = 0;
 };
@@ -174,6 +175,70 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
             std::cout << count << " call(s), total " << money(total);
             if (args->limit > 0 && count == static_cast<size_t>(args->limit)) std::cout << "; next page: --after " << last;
             std::cout << '\n';
+            return exit_ok;
+        };
+    });
+
+    auto *summary = cdr->add_subcommand("summary", "Calls, billed minutes and cost per business day, of a service or a client");
+    auto *of = summary->add_option_group("of", "whose usage");
+    of->add_option("--service", args->service, "Service id");
+    of->add_option("--client", args->client, "Client id: all its services");
+    of->require_option(1);
+    summary->add_option("--month", args->month, "The month YYYY-MM (default: this month in the business time zone)");
+    summary->add_option("--from", args->from, "From this date (YYYY-MM-DD), inclusive; with --to instead of --month");
+    summary->add_option("--to", args->to, "Up to this date, exclusive");
+    summary->callback([&, args] {
+        run = [&, args] {
+            std::vector<int64_t> services;
+            if (!args->service.empty()) {
+                services.push_back(ctx.repo().get_service(parse_id(args->service, "--service")).id);
+            } else {
+                const int64_t client = ctx.repo().get_client(parse_id(args->client, "--client")).id;
+                auto q = ctx.db().prepare("SELECT id FROM services WHERE client_id = ?1 ORDER BY id");
+                q.bind(1, client);
+                while (q.step()) services.push_back(q.int64(0));
+            }
+            Date from, to;
+            if (!args->from.empty() || !args->to.empty()) {
+                if (args->from.empty() || args->to.empty() || !args->month.empty())
+                    fail(ErrorKind::invalid_input, "give --from and --to together, or --month");
+                from = parse_date(args->from, "--from");
+                to = parse_date(args->to, "--to");
+                if (std::chrono::sys_days(to) <= std::chrono::sys_days(from)) fail(ErrorKind::invalid_input, "--to must be after --from");
+                if (std::chrono::sys_days(to) - std::chrono::sys_days(from) > std::chrono::days(366))
+                    fail(ErrorKind::invalid_input, "--from to --to spans more than 366 days");
+            } else {
+                const Date first = args->month.empty() ? ctx.today() : parse_date(args->month + "-01", "--month (YYYY-MM)");
+                from = Date(first.year(), first.month(), std::chrono::day(1));
+                to = from + std::chrono::months(1);
+            }
+            const BusinessZone zone(ctx.config().timezone);
+            const auto days = usage::usage_by_day(ctx.db(), zone, services, from, to);
+            usage::UsageDay total{"total", 0, 0, 0};
+            for (const auto &d : days) {
+                total.calls += d.calls;
+                total.billed_seconds += d.billed_seconds;
+                total.cost_micros += d.cost_micros;
+            }
+            // Minutes for reading, to the hundredth; the seconds are exact.
+            auto minutes = [](int64_t seconds) { return Money::from_micros(seconds * 1'000'000 / 60).to_string(2); };
+            auto day_json = [&](const usage::UsageDay &d) {
+                return json{{"day", d.day}, {"calls", d.calls}, {"billed_seconds", d.billed_seconds}, {"minutes", minutes(d.billed_seconds)},
+                            {"cost", money(d.cost_micros)}};
+            };
+            if (ctx.options.json) {
+                json list = json::array();
+                for (const auto &d : days) list.push_back(day_json(d));
+                json t = day_json(total);
+                t.erase("day");
+                print_json(std::cout, {{"from", format_date(from)}, {"to", format_date(to)}, {"services", services}, {"days", list},
+                                       {"total", t}});
+                return exit_ok;
+            }
+            Table table({"DAY", "CALLS", "MINUTES", "COST"});
+            for (const auto &d : days) table.add({d.day, std::to_string(d.calls), minutes(d.billed_seconds), money(d.cost_micros)});
+            table.add({"total", std::to_string(total.calls), minutes(total.billed_seconds), money(total.cost_micros)});
+            table.print(std::cout);
             return exit_ok;
         };
     });

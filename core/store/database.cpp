@@ -338,6 +338,10 @@ std::string Statement::text(int c) const {
     const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(stmt_, c));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();
 }
+std::string_view Statement::text_view(int c) const {
+    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(stmt_, c));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string_view();
+}
 std::optional<int64_t> Statement::opt_int64(int c) const {
     if (is_null(c)) return std::nullopt;
     return int64(c);

@@ -91,6 +91,8 @@ public:
     bool is_null(int column) const;
     int64_t int64(int column) const;
     std::string text(int column) const;
+    // The text in place, without a copy: valid until the next step() or reset().
+    std::string_view text_view(int column) const;
     std::optional<int64_t> opt_int64(int column) const;
     std::optional<std::string> opt_text(int column) const;
 

@@ -3,6 +3,8 @@
 #include "foundation/error.hpp"
 #include "store/database.hpp"
 
+#include <chrono>
+
 namespace provisio::usage {
 
 namespace {
@@ -60,10 +62,12 @@ void for_each_cdr(Database &db, const CdrFilter &f, const std::function<void(con
     }
     auto q = db.prepare(std::string("SELECT ") + columns +
                         " FROM cdrs WHERE service_id = ?1 AND (?2 IS NULL OR start_at >= ?2) AND (?3 IS NULL OR start_at < ?3) "
-                        "AND (?4 OR status <> 'suppressed') AND (?6 = 0 OR start_at > ?7 OR (start_at = ?7 AND id > ?6)) "
+                        "AND (?4 OR status <> 'suppressed') AND start_at >= ?7 AND (?6 = 0 OR start_at > ?7 OR id > ?6) "
                         "ORDER BY start_at, id LIMIT ?5");
     q.bind(1, f.service_id).bind(2, f.from).bind(3, f.to).bind(4, int64_t{f.with_suppressed}).bind(5, f.limit > 0 ? f.limit : -1)
         .bind(6, f.after).bind(7, after_start);
+    // `start_at >= ?7` bounds the index range: a deep page starts where the last one ended
+    // instead of reading the service's calls from the first.
     while (q.step()) each(read(q));
 }
 
@@ -71,6 +75,33 @@ std::vector<StoredCdr> list_cdrs(Database &db, const CdrFilter &f) {
     std::vector<StoredCdr> out;
     for_each_cdr(db, f, [&](const StoredCdr &c) { out.push_back(c); });
     return out;
+}
+
+std::vector<UsageDay> usage_by_day(Database &db, const BusinessZone &zone, const std::vector<int64_t> &service_ids, Date from,
+                                   Date to) {
+    std::vector<UsageDay> days;
+    std::vector<std::string> bounds;  // bounds[i] = UTC start of days[i]; one more at the end
+    for (Date d = from; std::chrono::sys_days(d) < std::chrono::sys_days(to); d = add_days(d, 1)) {
+        days.push_back({format_date(d), 0, 0, 0});
+        bounds.push_back(format_utc(zone.start_of(d)));
+    }
+    if (days.empty()) return days;
+    bounds.push_back(format_utc(zone.start_of(to)));
+    auto q = db.prepare("SELECT start_at, billed_seconds, cost_micros FROM cdrs WHERE service_id = ?1 AND start_at >= ?2 "
+                        "AND start_at < ?3 AND status <> 'suppressed' ORDER BY start_at");
+    for (const int64_t service : service_ids) {
+        q.reset().bind(1, service).bind(2, bounds.front()).bind(3, bounds.back());
+        size_t day = 0;
+        while (q.step()) {
+            const std::string_view start = q.text_view(0);
+            while (day + 1 < days.size() && start >= bounds[day + 1]) ++day;  // calls come in start order
+            UsageDay &u = days[day];
+            ++u.calls;
+            u.billed_seconds += q.int64(1);
+            u.cost_micros += q.int64(2);
+        }
+    }
+    return days;
 }
 
 void bind_rating(Statement &s, int first, const Rating &r, int64_t tariff_version_id, std::string_view markup) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "foundation/calendar.hpp"
 #include "usage/rating.hpp"
 
 #include <string_view>
@@ -47,6 +48,19 @@ struct CdrFilter {
 void for_each_cdr(Database &db, const CdrFilter &filter, const std::function<void(const StoredCdr &)> &each);
 std::vector<StoredCdr> list_cdrs(Database &db, const CdrFilter &filter);
 StoredCdr get_cdr(Database &db, int64_t id);  // Error(not_found)
+
+// One business day of a service's or a client's calls: the calls listed (suppressed calls are
+// not), their billed seconds and their cost.
+struct UsageDay {
+    std::string day;  // YYYY-MM-DD in the business time zone
+    int64_t calls = 0, billed_seconds = 0, cost_micros = 0;
+};
+
+// Usage per business day over [from, to) (business dates), of one service or of every service a
+// client has; every day in the range is listed, empty days with zeros. Reads the calls through
+// the (service, start) index: a month of a client's calls, not the table.
+std::vector<UsageDay> usage_by_day(Database &db, const BusinessZone &zone, const std::vector<int64_t> &service_ids, Date from,
+                                   Date to);
 
 // Binds how a call was rated to the 13 parameters from `first` on, in the cdrs table's column
 // order: status, number, prefix, tariff_version_id (NULL for a custom rate or no match),

@@ -32,12 +32,7 @@ json task(const json &report, const std::string &name) {
     return json();
 }
 
-void configure(const Installation &inst, const std::string &from, const std::string &to) {
-    std::ifstream in(inst.config());
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    text.replace(text.find(from), from.size(), to);
-    std::ofstream(inst.config(), std::ios::trunc) << text;
-}
+void configure(const Installation &inst, const std::string &from, const std::string &to) { inst.configure(from, to); }
 
 struct Seeded {
     Installation inst;

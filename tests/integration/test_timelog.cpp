@@ -15,12 +15,7 @@ using nlohmann::json;
 
 namespace {
 
-void configure(const Installation &inst, const std::string &from, const std::string &to) {
-    std::ifstream in(inst.config());
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    text.replace(text.find(from), from.size(), to);
-    std::ofstream(inst.config(), std::ios::trunc) << text;
-}
+void configure(const Installation &inst, const std::string &from, const std::string &to) { inst.configure(from, to); }
 
 json entries(const Installation &inst, int service) {
     const RunResult r = inst.run({"--json", "timelog", "show", "--service", std::to_string(service)});

@@ -626,3 +626,46 @@ TEST_CASE("a period's running seconds are kept with the calls, and dropped when 
     calls = v.list();
     CHECK(calls.back()["free_seconds"] == 0);  // 60 + 120 of 180 free seconds used before it
 }
+
+TEST_CASE("cdr summary: calls, minutes and cost per business day, of a service or of all a client's services") {
+    Voip v;
+    v.inst.configure("timezone = \"UTC\"", "timezone = \"America/Toronto\"");  // days end at 05:00 UTC in March
+    ok(v.inst, {"service", "add", "--client", "1", "--product", "Metered", "--domain", "pbx.example.ca | 5192229001"});
+    // Times in the export are Toronto's. 23:30 on the 10th is the 10th there (04:30 UTC on the 11th).
+    REQUIRE_THAT(v.import(std::string(header) + call("s1", "5192225555", 60, "2026-03-10 09:00:00") +
+                          call("s2", "5192225555", 90, "2026-03-10 22:30:00") + call("s3", "*97", 0, "2026-03-10 10:00:00") +
+                          call("s4", "442079460000", 30, "2026-03-10 12:00:00")).out,
+                 Catch::Contains("4 stored"));
+    REQUIRE_THAT(v.inst.run({"cdr", "import", "--service", "2",
+                             v.inst.write_file("two.csv", std::string(header) + call("t1", "5192225555", 120, "2026-03-10 08:00:00"))})
+                     .out,
+                 Catch::Contains("1 stored"));
+    const RunResult one = v.inst.run({"--json", "cdr", "summary", "--service", "1", "--month", "2026-03"});
+    INFO(one.out << one.err);
+    REQUIRE(one.exit_code == 0);
+    const json s = json::parse(one.out);
+    CHECK(s["from"] == "2026-03-01");
+    CHECK(s["to"] == "2026-04-01");
+    REQUIRE(s["days"].size() == 31);
+    const json &tenth = s["days"][9];
+    CHECK(tenth["day"] == "2026-03-10");
+    CHECK(tenth["calls"] == 3);  // the suppressed *97 is not listed
+    CHECK(s["days"][10]["calls"] == 0);
+    const json listed = v.list();
+    int64_t seconds = 0;
+    for (const auto &c : listed) seconds += c["billed_seconds"].get<int64_t>();
+    CHECK(tenth["billed_seconds"] == seconds);
+    CHECK(s["total"]["calls"] == 3);
+
+    const json client = json::parse(v.inst.run({"--json", "cdr", "summary", "--client", "1", "--from", "2026-03-10", "--to", "2026-03-11"}).out);
+    REQUIRE(client["days"].size() == 1);
+    CHECK(client["days"][0]["calls"] == 4);
+    CHECK(client["services"] == json::array({1, 2}));
+    const RunResult table = v.inst.run({"cdr", "summary", "--client", "1", "--from", "2026-03-10", "--to", "2026-03-12"});
+    CHECK_THAT(table.out, Catch::Contains("2026-03-11") && Catch::Contains("total"));
+
+    CHECK(v.inst.run({"cdr", "summary", "--client", "1", "--service", "1"}).exit_code != 0);
+    CHECK_THAT(v.inst.run({"cdr", "summary", "--client", "9"}).err, Catch::Contains("9"));
+    CHECK_THAT(v.inst.run({"cdr", "summary", "--service", "1", "--month", "2026-13"}).err, Catch::Contains("--month"));
+    CHECK_THAT(v.inst.run({"cdr", "summary", "--service", "1", "--from", "2026-03-10"}).err, Catch::Contains("--from and --to together"));
+}
