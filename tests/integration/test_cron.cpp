@@ -32,7 +32,7 @@ json task(const json &report, const std::string &name) {
     return json();
 }
 
-void configure(const Installation &inst, const std::string &from, const std::string &to) { inst.configure(from, to); }
+void configure(const Installation &inst, const std::string &from, const std::string &to) { inst.edit_config(from, to); }
 
 struct Seeded {
     Installation inst;

@@ -15,7 +15,7 @@ using nlohmann::json;
 
 namespace {
 
-void configure(const Installation &inst, const std::string &from, const std::string &to) { inst.configure(from, to); }
+void configure(const Installation &inst, const std::string &from, const std::string &to) { inst.edit_config(from, to); }
 
 json entries(const Installation &inst, int service) {
     const RunResult r = inst.run({"--json", "timelog", "show", "--service", std::to_string(service)});

@@ -629,7 +629,7 @@ TEST_CASE("a period's running seconds are kept with the calls, and dropped when 
 
 TEST_CASE("cdr summary: calls, minutes and cost per business day, of a service or of all a client's services") {
     Voip v;
-    v.inst.configure("timezone = \"UTC\"", "timezone = \"America/Toronto\"");  // days end at 05:00 UTC in March
+    v.inst.edit_config("timezone = \"UTC\"", "timezone = \"America/Toronto\"");  // days end at 05:00 UTC in March
     ok(v.inst, {"service", "add", "--client", "1", "--product", "Metered", "--domain", "pbx.example.ca | 5192229001"});
     // Times in the export are Toronto's. 23:30 on the 10th is the 10th there (04:30 UTC on the 11th).
     REQUIRE_THAT(v.import(std::string(header) + call("s1", "5192225555", 60, "2026-03-10 09:00:00") +

@@ -168,13 +168,4 @@ std::string Installation::write_file(const std::string &name, const std::string 
     return path.string();
 }
 
-void Installation::configure(const std::string &from, const std::string &to) const {
-    std::ifstream in(config());
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const size_t at = text.find(from);
-    if (at == std::string::npos) throw std::runtime_error("provisio.toml has no '" + from + "'");
-    text.replace(at, from.size(), to);
-    std::ofstream(config(), std::ios::trunc) << text;
-}
-
 }  // namespace provisio::test

@@ -39,8 +39,6 @@ public:
     Installation();
     const TempDir &dir() const { return dir_; }
     std::filesystem::path config() const { return dir_ / "provisio.toml"; }
-    // Replaces the first `from` in provisio.toml with `to` ("timezone = \"UTC\"" → another zone).
-    void configure(const std::string &from, const std::string &to) const;
     std::filesystem::path modules() const { return dir_ / "modules"; }
     std::filesystem::path database() const { return dir_ / "provisio.db"; }
     // Copies a built fixture module (tests/modules) or the hello example into modules/.
