@@ -691,6 +691,8 @@ CREATE INDEX cron_task_runs_by_run ON cron_task_runs (run_id);
         //     the start, a day's calls land together at the end of the index. A duplicate (a file
         //     imported again, or overlapping exports) has the same start, so nothing is stored
         //     twice. The table is rebuilt to change its key; its id sequence is carried over.
+        //     The (service, start) index also holds what a usage summary adds up, so a month of
+        //     a busy client's calls is summed from the index alone.
         R"SQL(
 CREATE TABLE cdrs_rekeyed (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -737,7 +739,7 @@ DELETE FROM sqlite_sequence WHERE name = 'cdrs_rekeyed';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'cdrs_rekeyed', seq FROM sqlite_sequence WHERE name = 'cdrs';
 DROP TABLE cdrs;
 ALTER TABLE cdrs_rekeyed RENAME TO cdrs;
-CREATE INDEX cdrs_service_start ON cdrs(service_id, start_at);
+CREATE INDEX cdrs_service_start ON cdrs(service_id, start_at, status, billed_seconds, cost_micros);
 )SQL",
         // 21: autosuspend looks only at the clients whose credit, invoices, client fields or
         //     services changed since its last sweep (usage/autosuspend.hpp), plus a full sweep on

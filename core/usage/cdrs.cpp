@@ -51,6 +51,10 @@ StoredCdr read(Statement &q) {
 }  // namespace
 
 void for_each_cdr(Database &db, const CdrFilter &f, const std::function<void(const StoredCdr &)> &each) {
+    // One lower bound on the start, the later of --from and the start of the call paged after,
+    // bounds the index range: a deep page starts where the last one ended, and a first page
+    // where --from says, instead of at the service's first call.
+    std::optional<std::string> lower = f.from;
     std::string after_start;
     if (f.after) {
         auto a = db.prepare("SELECT start_at FROM cdrs WHERE id = ?1 AND service_id = ?2");
@@ -59,15 +63,14 @@ void for_each_cdr(Database &db, const CdrFilter &f, const std::function<void(con
             fail(ErrorKind::not_found, "--after " + std::to_string(f.after) + ": no CDR of service " + std::to_string(f.service_id) +
                                            " has that id");
         after_start = a.text(0);
+        if (!lower || after_start > *lower) lower = after_start;
     }
     auto q = db.prepare(std::string("SELECT ") + columns +
-                        " FROM cdrs WHERE service_id = ?1 AND (?2 IS NULL OR start_at >= ?2) AND (?3 IS NULL OR start_at < ?3) "
-                        "AND (?4 OR status <> 'suppressed') AND start_at >= ?7 AND (?6 = 0 OR start_at > ?7 OR id > ?6) "
+                        " FROM cdrs WHERE service_id = ?1 AND start_at >= COALESCE(?2, '') AND (?3 IS NULL OR start_at < ?3) "
+                        "AND (?4 OR status <> 'suppressed') AND (?6 = 0 OR start_at > ?7 OR id > ?6) "
                         "ORDER BY start_at, id LIMIT ?5");
-    q.bind(1, f.service_id).bind(2, f.from).bind(3, f.to).bind(4, int64_t{f.with_suppressed}).bind(5, f.limit > 0 ? f.limit : -1)
+    q.bind(1, f.service_id).bind(2, lower).bind(3, f.to).bind(4, int64_t{f.with_suppressed}).bind(5, f.limit > 0 ? f.limit : -1)
         .bind(6, f.after).bind(7, after_start);
-    // `start_at >= ?7` bounds the index range: a deep page starts where the last one ended
-    // instead of reading the service's calls from the first.
     while (q.step()) each(read(q));
 }
 
