@@ -4,6 +4,7 @@
 //   - no row points at a client, service, product, server or invoice that does not exist;
 //   - every invoice's subtotal equals the sum of its lines, and a Paid invoice is covered;
 //   - every invoiced service that is still live has a next due date;
+//   - every billing period's kept domestic seconds (usage_period_seconds) equal its calls' sum;
 //   - no id can be handed out twice, and kept references point at what they meant
 //     (store/id_sequences.hpp).
 #pragma once

@@ -625,6 +625,12 @@ TEST_CASE("a period's running seconds are kept with the calls, and dropped when 
     CHECK(sql("SELECT seconds FROM usage_period_seconds WHERE service_id = 1") == "240\n");
     calls = v.list();
     CHECK(calls.back()["free_seconds"] == 0);  // 60 + 120 of 180 free seconds used before it
+    ok(v.inst, {"verify"});
+    // A kept total that disagrees with the calls is a problem verify names.
+    sql("UPDATE usage_period_seconds SET seconds = 7");
+    const RunResult verify = v.inst.run({"verify"});
+    CHECK(verify.exit_code != 0);
+    CHECK_THAT(verify.out + verify.err, Catch::Contains("keeps 7 domestic billed seconds, but its calls add up to 240"));
 }
 
 TEST_CASE("cdr summary: calls, minutes and cost per business day, of a service or of all a client's services") {
