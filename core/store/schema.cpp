@@ -835,6 +835,12 @@ BEGIN DELETE FROM usage_period_seconds WHERE service_id IN (OLD.service_id, NEW.
 CREATE TRIGGER usage_period_seconds_removed AFTER DELETE ON cdrs
 BEGIN DELETE FROM usage_period_seconds WHERE service_id = OLD.service_id; END;
 )SQL",
+        // 23: invoice generation reads the due services and addons a range of client ids at a
+        //     time; addons are found through their service. (Deleting a service also no longer
+        //     scans every addon for its cascade.)
+        R"SQL(
+CREATE INDEX service_addons_service ON service_addons(service_id);
+)SQL",
     };
     return migrations;
 }

@@ -154,7 +154,7 @@ TEST_CASE("product and service settings an older provisio stored in the clear ar
                                   // what migration 16 added goes too
                                   "ALTER TABLE module_queue DROP COLUMN aborts; ALTER TABLE module_queue DROP COLUMN parked_at;"
                                   "ALTER TABLE module_queue DROP COLUMN parked_reason; DROP INDEX cron_task_runs_by_run; DROP TABLE idempotency_keys; DROP TABLE api_keys;" +
-                                  std::string(undo_migrations_21_22) + "PRAGMA user_version = 14;"
+                                  std::string(undo_migrations_since_21) + "PRAGMA user_version = 14;"
                                   "COMMIT;";
     REQUIRE(run_program("/usr/bin/sqlite3", {inst.database().string(), old_state}).exit_code == 0);
     REQUIRE(contains(inst.dump(), "old-product-key-123"));

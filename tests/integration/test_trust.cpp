@@ -208,7 +208,7 @@ TEST_CASE("ids are never reused after a delete, and an older database is migrate
              "ALTER TABLE client_field_values DROP COLUMN set_by; DROP TABLE pending_sealing; "
              "ALTER TABLE module_queue DROP COLUMN aborts; ALTER TABLE module_queue DROP COLUMN parked_at; "
              "ALTER TABLE module_queue DROP COLUMN parked_reason; DROP INDEX cron_task_runs_by_run; DROP TABLE idempotency_keys; DROP TABLE api_keys; " +
-             undo_migrations_21_22 + "PRAGMA user_version = 12; COMMIT;");
+             undo_migrations_since_21 + "PRAGMA user_version = 12; COMMIT;");
     const RunResult v = inst.run({"verify"});  // migrates first
     INFO(v.out + v.err);
     CHECK(v.exit_code == 0);

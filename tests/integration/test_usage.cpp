@@ -578,7 +578,7 @@ TEST_CASE("a database whose calls were keyed by call id alone moves to the start
         DROP TABLE cdrs_v19;
         CREATE INDEX cdrs_service_start ON cdrs(service_id, start_at);
         UPDATE sqlite_sequence SET seq = 40 WHERE name = 'cdrs';
-        PRAGMA user_version = 19;)SQL" + std::string(undo_migrations_21_22);
+        PRAGMA user_version = 19;)SQL" + std::string(undo_migrations_since_21);
     REQUIRE(run_program("/usr/bin/sqlite3", {v.inst.database().string(), to_v19}).exit_code == 0);
     auto sql = [&](const std::string &query) {
         const RunResult r = run_program("/usr/bin/sqlite3", {v.inst.database().string(), query});

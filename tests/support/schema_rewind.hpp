@@ -1,10 +1,10 @@
 // Tests that rewind a database's schema version to replay migrations must first undo what the
-// later migrations made; this undoes migrations 21 and 22 (20 replays over its own result).
+// later migrations made; this undoes migrations 21 to 23 (20 replays over its own result).
 #pragma once
 
 namespace provisio::test {
 
-inline constexpr const char *undo_migrations_21_22 =
+inline constexpr const char *undo_migrations_since_21 =
     "DROP TABLE IF EXISTS autosuspend_changes; DROP TABLE IF EXISTS autosuspend_sweeps; "
     "DROP TRIGGER IF EXISTS autosuspend_credit; DROP TRIGGER IF EXISTS autosuspend_invoice_added; "
     "DROP TRIGGER IF EXISTS autosuspend_invoice_changed; DROP TRIGGER IF EXISTS autosuspend_invoice_removed; "
@@ -14,6 +14,7 @@ inline constexpr const char *undo_migrations_21_22 =
     "DROP TRIGGER IF EXISTS autosuspend_field_defined; DROP TRIGGER IF EXISTS autosuspend_field_redefined; "
     "DROP TRIGGER IF EXISTS autosuspend_field_undefined; DROP TRIGGER IF EXISTS autosuspend_package_added; "
     "DROP TRIGGER IF EXISTS autosuspend_package_removed; DROP TABLE IF EXISTS usage_period_seconds; "
-    "DROP TRIGGER IF EXISTS usage_period_seconds_changed; DROP TRIGGER IF EXISTS usage_period_seconds_removed; ";
+    "DROP TRIGGER IF EXISTS usage_period_seconds_changed; DROP TRIGGER IF EXISTS usage_period_seconds_removed; "
+    "DROP INDEX IF EXISTS service_addons_service; ";
 
 }  // namespace provisio::test
