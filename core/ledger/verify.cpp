@@ -3,6 +3,7 @@
 #include "money/money.hpp"
 #include "store/database.hpp"
 #include "store/id_sequences.hpp"
+#include "usage/service_rating.hpp"
 
 namespace provisio {
 
@@ -77,17 +78,18 @@ std::vector<std::string> verify_database(Database &db) {
                        " but has no next due date, so it is never invoiced (provisio service set " + std::to_string(q.int64(0)) +
                        " --next-due YYYY-MM-DD)";
             });
-    collect(db,
-            "SELECT u.service_id, u.from_at, u.to_at, u.seconds, (SELECT COALESCE(SUM(c.billed_seconds), 0) FROM cdrs c "
-            "  WHERE c.service_id = u.service_id AND c.status = 'rated' AND c.start_at >= u.from_at AND c.start_at < u.to_at "
-            "  AND substr(c.number, 1, length(u.country_code)) = u.country_code) AS summed "
-            "FROM usage_period_seconds u WHERE u.seconds <> summed",
-            problems, [](Statement &q) {
-                return "service " + std::to_string(q.int64(0)) + ": the billing period " + q.text(1) + " to " + q.text(2) + " keeps " +
-                       std::to_string(q.int64(3)) + " domestic billed seconds, but its calls add up to " + std::to_string(q.int64(4)) +
-                       " (free minutes and tiers are priced from the kept figure; deleting its row in usage_period_seconds has the "
-                       "next import add the calls up again)";
-            });
+    {
+        auto kept = db.prepare("SELECT service_id, from_at, to_at, country_code, seconds FROM usage_period_seconds");
+        while (kept.step()) {
+            const int64_t summed = usage::stored_domestic_seconds(db, kept.int64(0), kept.text(1), kept.text(2), kept.text(3));
+            if (summed == kept.int64(4)) continue;
+            problems.push_back("service " + std::to_string(kept.int64(0)) + ": the billing period " + kept.text(1) + " to " +
+                               kept.text(2) + " keeps " + std::to_string(kept.int64(4)) +
+                               " domestic billed seconds, but its calls add up to " + std::to_string(summed) +
+                               " (free minutes and tiers are priced from the kept figure; deleting its row in "
+                               "usage_period_seconds has the next import add the calls up again)");
+        }
+    }
     for (std::string &p : check_kept_references(db)) problems.push_back(std::move(p));
     return problems;
 }

@@ -60,31 +60,40 @@ const std::string &ServiceRating::period_of(TimePoint start) {
     return last_period_;
 }
 
+int64_t stored_domestic_seconds(Database &db, int64_t service_id, const std::string &from_at, const std::string &to_at,
+                                const std::string &country_code) {
+    auto q = db.prepare("SELECT COALESCE(SUM(billed_seconds), 0) FROM cdrs WHERE service_id = ?1 AND status = 'rated' "
+                        "AND start_at >= ?2 AND start_at < ?3 AND substr(number, 1, length(?4)) = ?4");
+    q.bind(1, service_id).bind(2, from_at).bind(3, to_at).bind(4, country_code);
+    q.step();
+    return q.int64(0);
+}
+
+std::pair<std::string, std::string> ServiceRating::period_bounds(const std::string &period) const {
+    const Date start = parse_date(period, "period");
+    return {format_utc(zone_.start_of(start)), format_utc(zone_.start_of(period_end(start)))};
+}
+
 int64_t &ServiceRating::seconds_in(const std::string &period) {
     auto it = period_seconds_.find(period);
     if (it != period_seconds_.end()) return it->second;
-    const Date start = parse_date(period, "period");
-    const std::string from = format_utc(zone_.start_of(start)), to = format_utc(zone_.start_of(period_end(start)));
+    const auto [from, to] = period_bounds(period);
     const std::string &country = package_.rating.plan.country_code;
     auto kept = db_.prepare("SELECT seconds FROM usage_period_seconds WHERE service_id = ?1 AND from_at = ?2 AND to_at = ?3 "
                             "AND country_code = ?4");
     kept.bind(1, service_.id).bind(2, from).bind(3, to).bind(4, country);
-    if (kept.step()) return period_seconds_.emplace(period, kept.int64(0)).first->second;
-    auto q = db_.prepare("SELECT COALESCE(SUM(billed_seconds), 0) FROM cdrs WHERE service_id = ?1 AND status = 'rated' "
-                         "AND start_at >= ?2 AND start_at < ?3 AND substr(number, 1, length(?4)) = ?4");
-    q.bind(1, service_.id).bind(2, from).bind(3, to).bind(4, country);
-    q.step();
-    return period_seconds_.emplace(period, q.int64(0)).first->second;
+    const int64_t seconds = kept.step() ? kept.int64(0) : stored_domestic_seconds(db_, service_.id, from, to, country);
+    return period_seconds_.emplace(period, seconds).first->second;
 }
 
 void ServiceRating::save_running_seconds() {
     for (const auto &[period, seconds] : period_seconds_) {
-        const Date start = parse_date(period, "period");
+        const auto [from, to] = period_bounds(period);
         db_.prepare("INSERT INTO usage_period_seconds (service_id, from_at, to_at, country_code, seconds) VALUES (?1, ?2, ?3, ?4, ?5) "
                     "ON CONFLICT (service_id, from_at, to_at, country_code) DO UPDATE SET seconds = excluded.seconds")
             .bind(1, service_.id)
-            .bind(2, format_utc(zone_.start_of(start)))
-            .bind(3, format_utc(zone_.start_of(period_end(start))))
+            .bind(2, from)
+            .bind(3, to)
             .bind(4, package_.rating.plan.country_code)
             .bind(5, seconds)
             .run();

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace provisio {
@@ -21,6 +22,12 @@ class Repository;
 }  // namespace provisio
 
 namespace provisio::usage {
+
+// The domestic billed seconds a service's stored calls hold in [from_at, to_at) (UTC): rated
+// calls to numbers starting with `country_code` — what free minutes and tiers count. Read
+// through the (service, start) index.
+int64_t stored_domestic_seconds(Database &db, int64_t service_id, const std::string &from_at, const std::string &to_at,
+                                const std::string &country_code);
 
 class ServiceRating {
 public:
@@ -55,6 +62,7 @@ public:
     void save_running_seconds();
 
 private:
+    std::pair<std::string, std::string> period_bounds(const std::string &period) const;  // UTC [from, to)
     Database &db_;
     const BusinessZone &zone_;
     Service service_;
