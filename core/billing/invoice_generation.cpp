@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <unordered_set>
 
 namespace provisio {
 
@@ -135,55 +136,93 @@ GenerationReport generate_invoices(Database &db, const std::string &now, const G
 
 namespace {
 
+// A JSON array of strings for json_each(). The strings are natural keys and dates provisio
+// made (letters, digits, ':' and '-'), so nothing needs escaping.
+std::string json_strings(const std::vector<std::string> &values) {
+    std::string out = "[";
+    for (const auto &v : values) {
+        if (out.size() > 1) out += ',';
+        out += '"' + v + '"';
+    }
+    return out + ']';
+}
+
+// Each item's next invoice date, one statement per table: statements per line, not rows, were
+// most of a renewal run's cost.
+void advance(Database &db, const std::vector<ClientBatch> &batches) {
+    for (const char *type : {"service", "addon"}) {
+        std::string pairs = "[";
+        for (const auto &batch : batches)
+            for (const auto &[item, next] : batch.advances) {
+                if (item->type != type) continue;
+                if (pairs.size() > 1) pairs += ',';
+                pairs += '[' + std::to_string(item->id) + ',' + (next ? '"' + *next + '"' : std::string("null")) + ']';
+            }
+        if (pairs.size() == 1) continue;
+        const std::string table = std::string(type) == "service" ? "services" : "service_addons";
+        db.prepare("UPDATE " + table + " SET next_invoice_date = j.value ->> 1 FROM json_each(?1) j WHERE " + table +
+                   ".id = j.value ->> 0")
+            .bind(1, pairs + ']')
+            .run();
+    }
+}
+
 void write_due(Database &db, Invoicing &invoicing, const std::vector<Billable> &due, const GenerationOptions &o,
                const std::string &horizon, GenerationReport &report) {
     size_t i = 0;
+    std::vector<ClientBatch> batches;
     while (i < due.size()) {
-        Transaction tx(db);
+        batches.clear();
         for (int clients = 0; clients < o.clients_per_transaction && i < due.size(); ++clients) {
-            ClientBatch batch;
+            ClientBatch &batch = batches.emplace_back();
             batch.client_id = due[i].client_id;
             batch.separate = due[i].separate;
             size_t j = i;
             while (j < due.size() && due[j].client_id == batch.client_id) ++j;
             for (size_t k = i; k < j; ++k) plan_item(batch, due[k], o, horizon, report);
             i = j;
-            if (o.dry_run) {
+        }
+        if (o.dry_run) {
+            for (const auto &batch : batches)
                 for (const auto &[date, lines] : batch.by_due_date) {
                     report.invoices += batch.separate ? static_cast<int>(lines.size()) : 1;
                     report.lines += static_cast<int>(lines.size());
                 }
-                continue;
-            }
+            continue;
+        }
+        Transaction tx(db);
+        // Lines already invoiced (a half-finished earlier run cannot leave any, but an operator's
+        // edit of a next invoice date can) are skipped, not duplicated.
+        std::vector<std::string> keys;
+        for (const auto &batch : batches)
+            for (const auto &[date, lines] : batch.by_due_date)
+                for (const auto &l : lines) keys.push_back(*l.natural_key);
+        std::unordered_set<std::string> invoiced;
+        {
+            auto q = db.prepare("SELECT j.value FROM json_each(?1) j WHERE EXISTS "
+                                "(SELECT 1 FROM invoice_items t WHERE t.natural_key = j.value)");
+            q.bind(1, json_strings(keys));
+            while (q.step()) invoiced.insert(q.text(0));
+        }
+        for (auto &batch : batches)
             for (auto &[date, lines] : batch.by_due_date) {
-                // Lines already invoiced (a half-finished earlier run cannot leave any, but an
-                // operator's edit of a next invoice date can) are skipped, not duplicated.
                 std::vector<InvoiceLine> fresh;
-                for (auto &l : lines) {
-                    auto q = db.prepare("SELECT 1 FROM invoice_items WHERE natural_key = ?1");
-                    q.bind(1, *l.natural_key);
-                    if (!q.step()) fresh.push_back(std::move(l));
-                }
+                for (auto &l : lines)
+                    if (!invoiced.count(*l.natural_key)) fresh.push_back(std::move(l));
                 std::vector<std::vector<InvoiceLine>> invoices;
                 if (batch.separate)
                     for (auto &l : fresh) invoices.push_back({std::move(l)});
                 else if (!fresh.empty())
                     invoices.push_back(std::move(fresh));
                 for (const auto &inv_lines : invoices) {
-                    const int64_t id = invoicing.create(batch.client_id, "renewal", date, inv_lines);
+                    const Invoice made = invoicing.create(batch.client_id, "renewal", date, inv_lines);
                     report.invoices++;
                     report.lines += static_cast<int>(inv_lines.size());
-                    report.invoice_ids.push_back(id);
-                    auto st = db.prepare("SELECT status FROM invoices WHERE id = ?1");
-                    st.bind(1, id);
-                    if (st.step() && st.text(0) == invoice_status::paid) report.paid_by_credit++;
+                    report.invoice_ids.push_back(made.id);
+                    if (made.status == invoice_status::paid) report.paid_by_credit++;
                 }
             }
-            for (const auto &[item, next] : batch.advances) {
-                const std::string table = item->type == "service" ? "services" : "service_addons";
-                db.prepare("UPDATE " + table + " SET next_invoice_date = ?2 WHERE id = ?1").bind(1, item->id).bind(2, next).run();
-            }
-        }
+        advance(db, batches);
         tx.commit();
     }
 }

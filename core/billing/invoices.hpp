@@ -80,8 +80,8 @@ public:
     Invoicing(Database &db, std::string now, Date today) : db_(db), now_(std::move(now)), today_(today) {}
 
     // Creates an Unpaid invoice with `lines` (natural keys enforced), queues invoice_created
-    // events, then applies available credit (which may settle it). Returns its id.
-    int64_t create(int64_t client_id, const std::string &kind, const std::string &due_date,
+    // events, then applies available credit (which may settle it). Returns it as stored.
+    Invoice create(int64_t client_id, const std::string &kind, const std::string &due_date,
                    const std::vector<InvoiceLine> &lines);
     Invoice get(int64_t id);
     std::vector<Invoice> list(const InvoiceFilter &filter);
@@ -110,13 +110,14 @@ public:
 
 private:
     // Moves the client's credit onto the invoice, up to its balance due; does not settle.
-    Money take_credit(int64_t invoice_id);
+    Money take_credit(const Invoice &invoice);
     void settle(const Invoice &invoice);
     void queue_events(const char *kind, int64_t invoice_id);
 
     Database &db_;
     std::string now_;
     Date today_;
+    std::optional<bool> any_module_product_;
 };
 
 }  // namespace provisio

@@ -68,7 +68,7 @@ int64_t create_prorata_invoice(Database &db, const std::string &now, Date today,
         if (used.step()) *l.natural_key += ":" + now;
     }
     Invoicing invoicing(db, now, today);
-    const int64_t invoice = invoicing.create(*client, "prorata", format_date(today), lines);
+    const int64_t invoice = invoicing.create(*client, "prorata", format_date(today), lines).id;
     for (const int64_t id : services)
         db.prepare("INSERT INTO pending_changes (invoice_id, service_id, kind, data, created_at) VALUES (?1, ?2, 'due_date', ?3, ?4)")
             .bind(1, invoice).bind(2, id).bind(3, nlohmann::json{{"next_due_date", target}}.dump()).bind(4, now).run();

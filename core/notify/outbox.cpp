@@ -16,11 +16,10 @@
 
 namespace provisio {
 
-TemplateVars client_variables(Database &db, int64_t client_id) {
-    auto q = db.prepare("SELECT first_name, last_name, email, credit_micros, "
-                        "(SELECT COALESCE(SUM(subtotal_micros - credit_micros - paid_micros), 0) FROM invoices "
-                        " WHERE client_id = c.id AND status = 'Unpaid'), company, address1, address2, city, state, postcode, country, "
-                        "phone, status FROM clients c WHERE id = ?1");
+TemplateVars client_variables(Database &db, int64_t client_id, const std::string *used) {
+    const auto wants = [used](std::string_view token) { return !used || used->find(token) != std::string::npos; };
+    auto q = db.prepare("SELECT first_name, last_name, email, credit_micros, company, address1, address2, city, state, "
+                        "postcode, country, phone, status FROM clients c WHERE id = ?1");
     q.bind(1, client_id);
     if (!q.step()) fail(ErrorKind::not_found, "client " + std::to_string(client_id) + " does not exist");
     const std::string first = q.text(0), last = q.text(1);
@@ -30,16 +29,24 @@ TemplateVars client_variables(Database &db, int64_t client_id) {
             {"client_name", first + (last.empty() ? "" : " " + last)},
             {"client_email", q.text(2)},
             {"client_credit", Money::from_micros(q.int64(3)).to_string()},
-            {"client_due_invoices_balance", Money::from_micros(q.int64(4)).to_string()},
-            {"client_company", q.text(5)},
-            {"client_address", address_block("", "", {q.text(6), q.text(7), q.text(8), q.text(9), q.text(10), q.text(11)})},
-            {"client_phone", q.text(12)},
-            {"client_status", q.text(13)},
-            {"client_bill_to", bill_to(db, client_id)}};
-    auto fields = db.prepare("SELECT f.variable, COALESCE(v.value, f.default_value) FROM client_fields f "
-                             "LEFT JOIN client_field_values v ON v.field_id = f.id AND v.client_id = ?1");
-    fields.bind(1, client_id);
-    while (fields.step()) vars["client_custom_field_" + fields.text(0)] = fields.text(1);
+            {"client_company", q.text(4)},
+            {"client_address", address_block("", "", {q.text(5), q.text(6), q.text(7), q.text(8), q.text(9), q.text(10)})},
+            {"client_phone", q.text(11)},
+            {"client_status", q.text(12)}};
+    if (wants("{$client_due_invoices_balance}")) {
+        auto due = db.prepare("SELECT COALESCE(SUM(subtotal_micros - credit_micros - paid_micros), 0) FROM invoices "
+                              "WHERE client_id = ?1 AND status = 'Unpaid'");
+        due.bind(1, client_id);
+        due.step();
+        vars["client_due_invoices_balance"] = Money::from_micros(due.int64(0)).to_string();
+    }
+    if (wants("{$client_bill_to}")) vars["client_bill_to"] = bill_to(db, client_id);
+    if (wants("{$client_custom_field_")) {
+        auto fields = db.prepare("SELECT f.variable, COALESCE(v.value, f.default_value) FROM client_fields f "
+                                 "LEFT JOIN client_field_values v ON v.field_id = f.id AND v.client_id = ?1");
+        fields.bind(1, client_id);
+        while (fields.step()) vars["client_custom_field_" + fields.text(0)] = fields.text(1);
+    }
     return vars;
 }
 
@@ -61,7 +68,8 @@ Queued queue_mail(Database &db, const std::string &now, const std::string &name,
         q.bind(1, *natural_key);
         if (q.step()) return {std::nullopt, "already queued as message " + std::to_string(q.int64(0))};
     }
-    TemplateVars vars = client_variables(db, client_id);
+    const std::string used = t->subject + t->body;
+    TemplateVars vars = client_variables(db, client_id, &used);
     for (const auto &[k, v] : extra) vars[k] = v;
     // The client, and its contacts subscribed to the template's category.
     std::string recipients = vars.at("client_email");

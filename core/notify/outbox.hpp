@@ -39,8 +39,10 @@ struct Queued {
     std::string why_not;        // "no template named X", "already queued"
 };
 
-// The client's variables (name, e-mail, credit, balance due) merged with `extra`.
-TemplateVars client_variables(Database &db, int64_t client_id);
+// The client's variables (name, e-mail, credit, balance due, address, custom fields). Given
+// `used` (the text that will be rendered), those it does not name and that cost a query of their
+// own are left out.
+TemplateVars client_variables(Database &db, int64_t client_id, const std::string *used = nullptr);
 // A service's: service_id, service_product, service_domain, service_status, service_next_due_date.
 TemplateVars service_variables(Database &db, int64_t service_id);
 

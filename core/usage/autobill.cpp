@@ -208,7 +208,7 @@ AutobillReport run_autobill(Database &db, Repository &repo, const ModuleHost &ho
                 lines.push_back(std::move(line));
             }
             Transaction tx(db);
-            const int64_t invoice = invoicing.create(client_id, "usage", due, lines);
+            const int64_t invoice = invoicing.create(client_id, "usage", due, lines).id;
             for (const UsageCharge &ch : charges)
                 mark_billed(db, ch.service->service_id, ch.from, ch.before, ch.calls, "invoice:" + std::to_string(invoice));
             tx.commit();

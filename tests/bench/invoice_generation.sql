@@ -1,10 +1,10 @@
 -- The baseline of tests/bench/billing.sh: set-based SQL that writes the invoices and lines
 -- `provisio invoice generate` writes for the seeded monthly services due by 2026-03-19 (one
 -- invoice per client and due date, a line per service, each service's next invoice date moved
--- on a month). It does none of what provisio does besides: no credit applied, no mail queued,
--- no module events, no checks. Invoices are matched to their lines by client and due date: the
--- seeded database has no other invoices.
-BEGIN;
+-- on a month). It does none of what provisio does besides: no credit applied, no checks, and
+-- the "Invoice Created" mail only when invoice_mail.sql follows in the same transaction.
+-- Invoices are matched to their lines by client and due date: the seeded database has no
+-- other invoices. billing.sh wraps it in BEGIN ... COMMIT.
 CREATE TEMP TABLE due AS
   SELECT s.id, s.client_id, s.next_invoice_date AS due_date, s.recurring_micros AS amount,
          p.name || CASE WHEN s.domain <> '' THEN ' - ' || s.domain ELSE '' END AS label,
@@ -20,4 +20,3 @@ INSERT INTO invoice_items (invoice_id, item_type, item_id, description, amount_m
   FROM due d CROSS JOIN invoices i INDEXED BY invoices_client ON i.client_id = d.client_id AND i.due_date = d.due_date
   ORDER BY i.id, d.id;
 UPDATE services SET next_invoice_date = date(next_invoice_date, '+1 month') WHERE id IN (SELECT id FROM due);
-COMMIT;

@@ -448,4 +448,12 @@ TEST_CASE("invoice events reach modules that take them, with every line, at leas
     REQUIRE(inst.run({"--now", "2026-06-25T12:05:00Z", "cron"}).exit_code == 0);
     s = json::parse(inst.run({"--json", "service", "show", "1"}).out);
     CHECK(s["module_state"]["events"] == "created#1:20.00:1,paid#1:20.00:1,created#2:20.00:1,created#2:20.00:1");
+
+    // A product without a module has nobody to tell: its invoices queue no events.
+    REQUIRE(inst.run({"product", "add", "--name", "Plain", "--price", "5"}).exit_code == 0);
+    REQUIRE(inst.run({"service", "add", "--client", "1", "--product", "Plain", "--next-due", "2026-07-10"}).exit_code == 0);
+    REQUIRE(inst.run({"service", "create", "2"}).exit_code == 0);
+    REQUIRE(inst.run({"--now", "2026-07-05T12:00:00Z", "cron"}).exit_code == 0);
+    CHECK(inst.sql("SELECT count(*) FROM invoice_items WHERE item_type = 'service' AND item_id = 2") == "1");
+    CHECK(inst.sql("SELECT count(*) FROM module_events WHERE service_id = 2") == "0");
 }
