@@ -1,9 +1,10 @@
-// provisio serve: the HTTP API and (later) the client area, until SIGTERM.
+// provisio serve: the client area and the HTTP API, until SIGTERM.
 #include "cli/context.hpp"
 #include "foundation/error.hpp"
 #include "http/api_routes.hpp"
 #include "http/serve_context.hpp"
 #include "http/server.hpp"
+#include "web/client_area.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -20,7 +21,7 @@ struct ServeArgs {
 
 void add_serve_commands(CLI::App &app, Context &ctx, Runner &run, const std::string &version) {
     auto args = std::make_shared<ServeArgs>();
-    auto *serve = app.add_subcommand("serve", "Serve the HTTP API until SIGTERM ([http_server] in the configuration)");
+    auto *serve = app.add_subcommand("serve", "Serve the client area and the HTTP API until SIGTERM ([http_server] in the configuration)");
     serve->add_option("--listen", args->listen, "ADDRESS:PORT, over [http_server] listen (port 0: any free port)");
     serve->callback([&, args, version] {
         run = [&, args, version] {
@@ -41,9 +42,19 @@ void add_serve_commands(CLI::App &app, Context &ctx, Runner &run, const std::str
             ctx.repo();  // migrations and pending sealing happen now, once, not in a request
             ServeContext context(cfg, ctx.secrets(), ctx.clock(), ctx.modules());
             const Router router = api_router(version);
-            HttpServer server(options, [&](const HttpRequest &request) { return router.dispatch(request, context); });
+            ClientAreaOptions area_options;
+            area_options.company = cfg.client_area.company;
+            area_options.limits.idle = std::chrono::minutes(cfg.client_area.idle_minutes);
+            area_options.limits.absolute = std::chrono::hours(cfg.client_area.absolute_hours);
+            area_options.limits.max_failures = cfg.client_area.max_failed_logins;
+            area_options.limits.max_address_failures = cfg.client_area.max_failed_logins_per_address;
+            area_options.limits.window = std::chrono::minutes(cfg.client_area.failed_login_minutes);
+            const ClientArea area(area_options, router.metrics());
+            HttpServer server(options, [&](const HttpRequest &request) {
+                return is_client_area_path(request.path) ? area.handle(request, context) : router.dispatch(request, context);
+            });
             const std::string host = options.address.find(':') == std::string::npos ? options.address : "[" + options.address + "]";
-            std::cout << "provisio serving on " << (server.tls() ? "https://" : "http://") << host << ":" << server.port() << "/ (API at /api/v1, health at /healthz)"
+            std::cout << "provisio serving on " << (server.tls() ? "https://" : "http://") << host << ":" << server.port() << "/ (client area at /, API at /api/v1, health at /healthz)"
                       << std::endl;
             server.run();
             std::cout << "provisio serve stopped" << std::endl;

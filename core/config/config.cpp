@@ -60,6 +60,14 @@ grace = 10                    # seconds a stop (SIGTERM) waits for the requests 
 cert = ""                     # HTTPS: the certificate chain (PEM); with key. "": plain HTTP (behind a proxy)
 key = ""                      # HTTPS: its private key (PEM; keep it 0600)
 
+[client_area]
+company = "Client area"       # the name atop every client-area page
+idle_minutes = 30             # a session ends this long after its last request...
+absolute_hours = 12           # ...and this long after its login, whatever
+max_failed_logins = 5         # failed logins for one account before its logins are refused...
+max_failed_logins_per_address = 25  # ...or from one address (many clients may share one) before its are...
+failed_login_minutes = 15     # ...for the rest of this window
+
 [modules]
 workers = 8                   # module calls run concurrently, at most this many at once
 call_timeout = 60             # seconds a module call may take before its runner is stopped
@@ -319,6 +327,25 @@ Config Config::load(const std::filesystem::path &file) {
                     if (!v || *v < 0 || *v > 365) bad(unode, k, "must be an integer from 0 to 365");
                     c.usage_invoice_due_days = static_cast<int>(*v);
                 } else bad(unode, k, "is not a known key");
+            }
+        } else if (key == "client_area" && node.is_table()) {
+            for (auto &&[ck, cnode] : *node.as_table()) {
+                const std::string k = "client_area." + std::string(ck.str());
+                auto integer = [&](int64_t min, int64_t max) {
+                    auto v = cnode.value<int64_t>();
+                    if (!v || *v < min || *v > max)
+                        bad(cnode, k, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+                    return static_cast<int>(*v);
+                };
+                if (ck.str() == "company") {
+                    c.client_area.company = string_of(cnode, k);
+                    if (c.client_area.company.empty()) bad(cnode, k, "must not be empty: it titles every page");
+                } else if (ck.str() == "idle_minutes") c.client_area.idle_minutes = integer(1, 1440);
+                else if (ck.str() == "absolute_hours") c.client_area.absolute_hours = integer(1, 720);
+                else if (ck.str() == "max_failed_logins") c.client_area.max_failed_logins = integer(1, 1000);
+                else if (ck.str() == "max_failed_logins_per_address") c.client_area.max_failed_logins_per_address = integer(1, 100000);
+                else if (ck.str() == "failed_login_minutes") c.client_area.failed_login_minutes = integer(1, 1440);
+                else bad(cnode, k, "is not a known key");
             }
         } else if (key == "files" && node.is_table()) {
             for (auto &&[fk, fnode] : *node.as_table()) {

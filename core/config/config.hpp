@@ -52,6 +52,14 @@ struct Config {
     std::string autobill = "daily";      // [usage] autobill: daily | every_run
     std::string low_balance_alerts = "daily";  // [usage] low_balance_alerts: daily | once
     int usage_invoice_due_days = 7;      // [usage] invoice_due_days: usage invoices fall due this many days after they are made
+    struct ClientArea {
+        std::string company = "Client area";    // [client_area] company: the name atop every page
+        int idle_minutes = 30;                  // [client_area] idle_minutes: a session ends this long after its last request
+        int absolute_hours = 12;                // [client_area] absolute_hours: and this long after its login, whatever
+        int max_failed_logins = 5;              // [client_area] max_failed_logins: per account...
+        int max_failed_logins_per_address = 25; // [client_area] max_failed_logins_per_address: per address...
+        int failed_login_minutes = 15;          // [client_area] failed_login_minutes: ...within this window
+    } client_area;
     struct Files {
         std::filesystem::path dir;              // [files] dir, default files/: client files, under generated names
         uint64_t max_bytes = 10u << 20;         // [files] max_bytes: the largest file a client may have attached

@@ -11,19 +11,6 @@
 
 namespace provisio {
 
-namespace {
-
-
-std::string token_hash(const std::string &token) {
-    unsigned char hash[32];
-    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char *>(token.data()), token.size(), nullptr, 0);
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return hex;
-}
-
-}  // namespace
-
 void ClientPasswords::set(int64_t client_id, const std::string &password) {
     ensure_sodium();
     require_client(db_, client_id);
@@ -72,7 +59,7 @@ ClientPasswords::Reset ClientPasswords::request_reset(int64_t client_id, const s
     sodium_bin2hex(token, sizeof token, bytes, sizeof bytes);
     const std::string expires = format_utc(parse_instant(now, "now") + reset_token_lifetime);
     db_.prepare("INSERT INTO password_resets (client_id, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
-        .bind(1, client_id).bind(2, token_hash(token)).bind(3, now).bind(4, expires)
+        .bind(1, client_id).bind(2, secret_hash(token)).bind(3, now).bind(4, expires)
         .run();
     return {token, expires};
 }
@@ -80,7 +67,7 @@ ClientPasswords::Reset ClientPasswords::request_reset(int64_t client_id, const s
 int64_t ClientPasswords::confirm_reset(const std::string &token, const std::string &now) {
     ensure_sodium();
     auto q = db_.prepare("SELECT id, client_id, expires_at, used_at FROM password_resets WHERE token_hash = ?1");
-    q.bind(1, token_hash(token));
+    q.bind(1, secret_hash(token));
     if (!q.step()) fail(ErrorKind::refused, "unknown password reset code (mistyped, or not one we issued)");
     if (!q.is_null(3)) fail(ErrorKind::refused, "this password reset code was used already, at " + q.text(3));
     if (q.text(2) <= now) fail(ErrorKind::refused, "this password reset code expired at " + q.text(2) + "; ask for a new one");

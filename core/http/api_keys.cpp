@@ -17,14 +17,6 @@ namespace {
 
 constexpr std::string_view key_prefix = "pv_";
 
-std::string secret_hash(std::string_view secret) {
-    unsigned char hash[32];
-    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char *>(secret.data()), secret.size(), nullptr, 0);
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return hex;
-}
-
 // An address as 16 bytes (IPv4 mapped into IPv6) and how many of its bits are the address's own.
 struct Parsed {
     std::array<unsigned char, 16> bytes{};

@@ -2,6 +2,7 @@
 
 #include "foundation/error.hpp"
 #include "http/router.hpp"
+#include "http/url_encoding.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -28,45 +29,13 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Percent-decoding; in a query, '+' is a space. A malformed escape is kept as it is.
-std::string decoded(std::string_view in, bool query) {
-    std::string out;
-    out.reserve(in.size());
-    for (size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
-            i += 2;
-        } else {
-            out += query && in[i] == '+' ? ' ' : in[i];
-        }
-    }
-    return out;
-}
-
 HttpRequest to_request(const http::request<http::string_body> &in, const std::string &remote) {
     HttpRequest r;
     r.method = std::string(in.method_string());
     const std::string_view target(in.target().data(), in.target().size());
     const size_t q = target.find('?');
-    r.path = decoded(target.substr(0, q), false);
-    if (q != std::string_view::npos) {
-        std::string_view rest = target.substr(q + 1);
-        while (!rest.empty()) {
-            const size_t amp = rest.find('&');
-            const std::string_view pair = rest.substr(0, amp);
-            const size_t eq = pair.find('=');
-            if (!pair.empty())
-                r.query[decoded(pair.substr(0, eq), true)] = eq == std::string_view::npos ? "" : decoded(pair.substr(eq + 1), true);
-            rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-        }
-    }
+    r.path = percent_decoded(target.substr(0, q), false);
+    if (q != std::string_view::npos) r.query = parse_form(target.substr(q + 1));
     for (const auto &field : in) {
         std::string name(field.name_string());
         for (auto &c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -81,7 +50,7 @@ http::response<http::string_body> to_response(const HttpResponse &out, unsigned 
     http::response<http::string_body> res{static_cast<http::status>(out.status), version};
     res.set(http::field::server, "provisio");
     res.set(http::field::content_type, out.content_type);
-    for (const auto &[name, value] : out.headers) res.set(name, value);
+    for (const auto &[name, value] : out.headers) res.insert(name, value);  // insert: Set-Cookie may repeat
     res.body() = out.body;
     res.keep_alive(keep_alive);
     res.prepare_payload();

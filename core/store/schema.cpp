@@ -841,6 +841,24 @@ BEGIN DELETE FROM usage_period_seconds WHERE service_id = OLD.service_id; END;
         R"SQL(
 CREATE INDEX service_addons_service ON service_addons(service_id);
 )SQL",
+        // 24: the client area's sessions and its failed logins (throttling). A session is known by
+        //     a hash of its cookie only, so the database never holds a usable session id.
+        R"SQL(
+CREATE TABLE web_sessions (
+    token_hash      TEXT PRIMARY KEY,              -- BLAKE2b of the cookie's value
+    client_id       INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    csrf            TEXT NOT NULL,                 -- the token every form of this session carries
+    created_at      TEXT NOT NULL,                 -- UTC: the absolute timeout counts from here
+    seen_at         TEXT NOT NULL,                 -- UTC: the idle timeout counts from here
+    address         TEXT NOT NULL DEFAULT ''       -- where it logged in from
+) WITHOUT ROWID;
+CREATE INDEX web_sessions_client ON web_sessions(client_id);
+CREATE TABLE login_failures (
+    scope           TEXT NOT NULL,                 -- 'email:<address>' or 'address:<ip>'
+    at              TEXT NOT NULL                  -- UTC
+);
+CREATE INDEX login_failures_scope ON login_failures(scope, at);
+)SQL",
     };
     return migrations;
 }

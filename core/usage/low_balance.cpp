@@ -10,6 +10,22 @@
 
 namespace provisio::usage {
 
+std::optional<Money> parse_low_balance_threshold(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    const bool negative = text[0] == '-';
+    const Money m = Money::parse(negative ? text.substr(1) : text, "threshold");
+    return negative ? -m : m;
+}
+
+std::optional<Money> low_balance_threshold(Database &db, int64_t client_id) {
+    const auto field = ClientFields(db).find(voip_field::low_balance_threshold);
+    if (!field) return std::nullopt;
+    auto q = db.prepare("SELECT COALESCE((SELECT value FROM client_field_values WHERE client_id = ?1 AND field_id = ?2), ?3)");
+    q.bind(1, client_id).bind(2, field->id).bind(3, field->default_value);
+    q.step();
+    return parse_low_balance_threshold(q.text(0));
+}
+
 LowBalanceReport send_low_balance_alerts(Database &db, const std::string &now, Date today, bool once_per_crossing, bool dry_run) {
     LowBalanceReport report;
     const auto field = ClientFields(db).find(voip_field::low_balance_threshold);
@@ -38,9 +54,7 @@ LowBalanceReport send_low_balance_alerts(Database &db, const std::string &now, D
             std::optional<Money> threshold;
             if (!text.empty()) {
                 try {
-                    const bool negative = text[0] == '-';
-                    const Money m = Money::parse(negative ? std::string_view(text).substr(1) : std::string_view(text), "threshold");
-                    threshold = negative ? -m : m;
+                    threshold = parse_low_balance_threshold(text);
                 } catch (const Error &e) {
                     report.errors.push_back("client " + std::to_string(id) + ": Low Balance Threshold '" + text + "': " + e.what());
                     continue;

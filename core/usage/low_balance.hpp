@@ -5,8 +5,10 @@
 #pragma once
 
 #include "foundation/calendar.hpp"
+#include "money/money.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,13 @@ struct LowBalanceReport {
     int sent = 0;       // alerts queued
     std::vector<std::string> lines, errors;
 };
+
+// A "Low Balance Threshold" value: nullopt when blank (no alerts); Error(invalid_input) when it
+// is not an amount (a leading '-' allowed).
+std::optional<Money> parse_low_balance_threshold(std::string_view text);
+// The client's threshold (its value, else the field's default); nullopt when the field is not
+// defined or blank.
+std::optional<Money> low_balance_threshold(Database &db, int64_t client_id);
 
 // `once_per_crossing`: alert when a client first goes low, not again until its credit has been
 // above the threshold. `dry_run`: report, queue nothing.

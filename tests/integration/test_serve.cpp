@@ -6,6 +6,7 @@
 #include "sim_server.hpp"
 #include "support/expect_ok.hpp"
 #include "support/sandbox.hpp"
+#include "support/served.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -21,69 +22,6 @@
 using namespace provisio;
 using namespace provisio::test;
 using nlohmann::json;
-
-namespace {
-
-
-struct Served {
-    Installation inst;
-    std::string base;
-    pid_t pid = -1;
-    std::filesystem::path ca_file;  // HTTPS: the server's self-signed certificate
-
-    // `before` prepares the installation before serve starts (serve loads its modules once, at
-    // start); `https` serves with a self-signed certificate for 127.0.0.1.
-    explicit Served(const std::function<void(Installation &)> &before = {}, bool https = false) {
-        if (before) before(inst);
-        if (https) {
-            const sims::TlsFiles tls = sims::make_self_signed_certificate(inst.modules().parent_path() / "tls");
-            inst.edit_config("cert = \"\"", "cert = \"" + tls.certificate.string() + "\"");
-            inst.edit_config("key = \"\"", "key = \"" + tls.key.string() + "\"");
-            ca_file = tls.certificate;
-        }
-        const int port = sims::free_port();
-        base = (https ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port);
-        pid = inst.start({"serve", "--listen", "127.0.0.1:" + std::to_string(port)});
-        for (int i = 0; i < 100; ++i) {  // up within 5 s
-            if (get("/healthz").status == 200) return;
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        FAIL("provisio serve did not answer /healthz within 5 s");
-    }
-    ~Served() {
-        if (pid > 0) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);
-        }
-    }
-    HttpResult request(const std::string &method, const std::string &path, const std::string &key = "", const std::string &body = "",
-                       const std::string &idempotency_key = "") const {
-        HttpExchange x;
-        x.method = method;
-        x.url = base + path;
-        x.timeout = std::chrono::seconds(10);
-        x.body = body;
-        x.ca_file = ca_file;
-        if (!body.empty()) x.headers.emplace_back("Content-Type", "application/json");
-        if (!key.empty()) x.headers.emplace_back("Authorization", "Bearer " + key);
-        if (!idempotency_key.empty()) x.headers.emplace_back("Idempotency-Key", idempotency_key);
-        return http_exchange(x);
-    }
-    HttpResult get(const std::string &path, const std::string &key = "") const { return request("GET", path, key); }
-    std::string key(const std::string &role, const std::vector<std::string> &allow = {}) const {
-        std::vector<std::string> args{"--json", "api-key", "add", "--name", role + " key", "--role", role};
-        for (const auto &a : allow) args.insert(args.end(), {"--allow-ip", a});
-        return json::parse(inst.run(args).out)["secret"];
-    }
-};
-
-std::string header(const HttpResult &r, const std::string &name) {
-    for (const auto &[k, v] : r.headers)
-        if (k == name) return v;
-    return "";
-}
-
-}  // namespace
 
 TEST_CASE("every route refuses a request without credentials or with a role lacking its permission") {
     Served s;
@@ -316,7 +254,8 @@ TEST_CASE("/metrics counts requests by route and status and reads the cron histo
     ok(s.inst, {"--now", "2026-03-10T12:00:00Z", "cron"});
     for (int i = 0; i < 3; ++i) CHECK(s.get("/api/v1/clients/1", key).status == 200);
     CHECK(s.get("/api/v1/clients/2", key).status == 404);
-    CHECK(s.get("/no/such/thing", key).status == 404);
+    CHECK(s.get("/api/v1/no/such/thing", key).status == 404);
+    CHECK(s.get("/dashboard-typo").status == 303);  // the client area, signed out: to its login page
     const HttpResult m = s.get("/metrics", key);
     REQUIRE(m.status == 200);
     CHECK(header(m, "content-type") == "text/plain; version=0.0.4");
@@ -324,6 +263,7 @@ TEST_CASE("/metrics counts requests by route and status and reads the cron histo
     CHECK_THAT(m.body, Catch::Contains("provisio_http_requests_total{method=\"GET\",route=\"/api/v1/clients/{id}\",status=\"200\"} 3"));
     CHECK_THAT(m.body, Catch::Contains("provisio_http_requests_total{method=\"GET\",route=\"/api/v1/clients/{id}\",status=\"404\"} 1"));
     CHECK_THAT(m.body, Catch::Contains("provisio_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"));
+    CHECK_THAT(m.body, Catch::Contains("provisio_http_requests_total{method=\"GET\",route=\"(signed out)\",status=\"303\"} 1"));
     CHECK_THAT(m.body, Catch::Contains("provisio_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/clients/{id}\"} 4"));
     CHECK_THAT(m.body, Catch::Contains("provisio_cron_last_run_status{status=\"ok\"} 1"));
     CHECK_THAT(m.body, Catch::Contains("provisio_cron_task_runs{task=\"invoices\",outcome=\"ok\"} 1"));

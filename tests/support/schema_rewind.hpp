@@ -1,5 +1,5 @@
 // Tests that rewind a database's schema version to replay migrations must first undo what the
-// later migrations made; this undoes migrations 21 to 23 (20 replays over its own result).
+// later migrations made; this undoes migrations 21 to 24 (20 replays over its own result).
 #pragma once
 
 namespace provisio::test {
@@ -15,6 +15,6 @@ inline constexpr const char *undo_migrations_since_21 =
     "DROP TRIGGER IF EXISTS autosuspend_field_undefined; DROP TRIGGER IF EXISTS autosuspend_package_added; "
     "DROP TRIGGER IF EXISTS autosuspend_package_removed; DROP TABLE IF EXISTS usage_period_seconds; "
     "DROP TRIGGER IF EXISTS usage_period_seconds_changed; DROP TRIGGER IF EXISTS usage_period_seconds_removed; "
-    "DROP INDEX IF EXISTS service_addons_service; ";
+    "DROP INDEX IF EXISTS service_addons_service; DROP TABLE IF EXISTS web_sessions; DROP TABLE IF EXISTS login_failures; ";
 
 }  // namespace provisio::test

@@ -1,0 +1,345 @@
+#include "web/client_area.hpp"
+
+#include "billing/invoices.hpp"
+#include "domain/client_passwords.hpp"
+#include "domain/contacts.hpp"
+#include "domain/repository.hpp"
+#include "foundation/error.hpp"
+#include "http/metrics.hpp"
+#include "http/serve_context.hpp"
+#include "http/url_encoding.hpp"
+#include "ledger/credit_ledger.hpp"
+#include "shapes/records_json.hpp"
+#include "usage/low_balance.hpp"
+#include "web/assets.hpp"
+#include "web/page_renderer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace provisio {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char *session_cookie = "provisio_session";
+constexpr const char *login_cookie = "provisio_login";
+
+void protect(HttpResponse &r) {
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; "
+                           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    r.headers.emplace_back("X-Frame-Options", "DENY");
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+}
+
+HttpResponse redirect(const std::string &location) {
+    HttpResponse r;
+    r.status = 303;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "See " + location + "\n";
+    r.headers.emplace_back("Location", location);
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+}
+
+std::string cookie(const std::string &name, const std::string &value, const std::string &path, const HttpRequest &request,
+                   bool clear = false) {
+    std::string c = name + "=" + value + "; Path=" + path + "; HttpOnly; SameSite=" + (name == login_cookie ? "Strict" : "Lax");
+    if (request.secure) c += "; Secure";
+    if (clear) c += "; Max-Age=0";
+    return c;
+}
+
+// A path's segments after the leading '/': "/invoices/12" is {"invoices", "12"}.
+std::vector<std::string> segments(const std::string &path) {
+    std::vector<std::string> out;
+    size_t at = 1;
+    while (at <= path.size()) {
+        const size_t slash = path.find('/', at);
+        out.push_back(path.substr(at, slash == std::string::npos ? std::string::npos : slash - at));
+        at = slash == std::string::npos ? path.size() + 1 : slash + 1;
+    }
+    if (!out.empty() && out.back().empty()) out.pop_back();  // "/invoices/" as "/invoices"
+    return out;
+}
+
+// An id in a path: anything else names nothing.
+int64_t id_in_path(const std::string &text) {
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+        fail(ErrorKind::not_found, "no such page");
+    return std::stoll(text);
+}
+
+// One request of the client area: what it needs to answer.
+struct Visit {
+    const HttpRequest &request;
+    ServeContext &context;
+    ServeLease &lease;
+    const ClientAreaOptions &options;
+    std::string now;
+    std::string cookie;                // the session cookie sent, if any
+    std::optional<WebSession> session;
+    std::string route = "unmatched";   // for the metrics: the page's pattern
+
+    HttpResponse page(int status, const std::string &name, const std::string &title, json data) {
+        data["company"] = options.company;
+        data["title"] = title;
+        if (session) {
+            data["signed_in"] = true;
+            data["csrf"] = session->csrf;
+            data["client"] = client_json(lease.repo().get_client(session->client_id));
+        }
+        HttpResponse r;
+        r.status = status;
+        r.content_type = "text/html; charset=utf-8";
+        r.body = render_page(name, data);
+        r.headers.emplace_back("Cache-Control", "no-store");
+        return r;
+    }
+    HttpResponse error_page(int status, const std::string &heading, const std::string &detail) {
+        return page(status, "error", heading, {{"heading", heading}, {"detail", detail}});
+    }
+    int64_t client_id() const { return session->client_id; }
+};
+
+HttpResponse login_form(Visit &v, int status, const std::string &error, const std::string &email) {
+    // The login form's own CSRF token: a cookie and a field that must match (double submit), so
+    // another site cannot log a browser in to an account of its choosing.
+    std::string token = cookie_value(v.request.header("cookie"), login_cookie);
+    const bool fresh = token.size() != 43;
+    if (fresh) token = random_token();
+    HttpResponse r = v.page(status, "login", "Log in", {{"login_csrf", token}, {"error", error}, {"email", email}});
+    if (fresh) r.headers.emplace_back("Set-Cookie", cookie(login_cookie, token, "/login", v.request));
+    return r;
+}
+
+HttpResponse log_in(Visit &v) {
+    const auto form = parse_form(v.request.body);
+    const auto field = [&](const char *name) {
+        const auto it = form.find(name);
+        return it == form.end() ? std::string() : it->second;
+    };
+    const std::string email = field("email");
+    if (!same_token(field("csrf"), cookie_value(v.request.header("cookie"), login_cookie)))
+        return login_form(v, 403, "The form had expired. Please log in again.", email);
+    Database &db = v.lease.db();
+    LoginThrottle throttle(db, v.now, v.options.limits);
+    try {
+        throttle.check(email, v.request.remote_address);
+    } catch (const Error &e) {
+        return login_form(v, 429, std::string(e.what()) + ".", email);
+    }
+    int64_t client_id = 0;
+    try {
+        client_id = ClientPasswords(db).check(email, field("password"));
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::refused) throw;
+        throttle.failed(email, v.request.remote_address);
+        const bool closed = std::string(e.what()).find("closed") != std::string::npos;
+        return login_form(v, 401, closed ? "This account is closed and cannot log in." : "Wrong e-mail address or password.", email);
+    }
+    throttle.succeeded(email);
+    WebSessions sessions(db, v.now, v.options.limits);
+    sessions.end(v.cookie);  // a new id at every login: a session id known before it is worth nothing after
+    const auto started = sessions.start(client_id, v.request.remote_address);
+    HttpResponse r = redirect("/");
+    r.headers.emplace_back("Set-Cookie", cookie(session_cookie, started.cookie, "/", v.request));
+    r.headers.emplace_back("Set-Cookie", cookie(login_cookie, "", "/login", v.request, true));
+    return r;
+}
+
+json listed(const ListedService &l) {
+    json j = service_json(l.service);
+    j["product_name"] = l.product_name;
+    return j;
+}
+
+HttpResponse dashboard(Visit &v) {
+    Database &db = v.lease.db();
+    const Money credit = CreditLedger(db, v.now).balance(v.client_id());
+    json data{{"credit", credit.to_string()}};
+    try {
+        if (const auto threshold = usage::low_balance_threshold(db, v.client_id()); threshold && credit <= *threshold) {
+            data["low_balance"] = true;
+            data["threshold"] = threshold->to_string();
+        }
+    } catch (const Error &e) {
+        spdlog::warn("client {}: Low Balance Threshold: {}", v.client_id(), e.what());
+    }
+    json services = json::array();
+    ServiceFilter filter;
+    filter.client_id = v.client_id();
+    v.lease.repo().for_each_service(filter, [&](const ListedService &l) {
+        if (l.service.status == "Active" || l.service.status == "Suspended") services.push_back(listed(l));
+    });
+    Invoicing invoicing(db, v.now, v.context.today());
+    InvoiceFilter unpaid_filter;
+    unpaid_filter.client_id = v.client_id();
+    unpaid_filter.status = invoice_status::unpaid;
+    unpaid_filter.limit = 1000;
+    json unpaid = json::array();
+    Money due;
+    for (const Invoice &i : invoicing.list(unpaid_filter)) {
+        due += i.balance_due();
+        unpaid.push_back(invoice_json(i));
+    }
+    data["has_services"] = !services.empty();
+    data["services"] = std::move(services);
+    data["has_unpaid"] = !unpaid.empty();
+    data["unpaid_count"] = std::to_string(unpaid.size());
+    data["unpaid"] = std::move(unpaid);
+    data["due_total"] = due.to_string();
+    return v.page(200, "dashboard", "Dashboard", std::move(data));
+}
+
+HttpResponse services_page(Visit &v) {
+    json services = json::array();
+    ServiceFilter filter;
+    filter.client_id = v.client_id();
+    v.lease.repo().for_each_service(filter, [&](const ListedService &l) { services.push_back(listed(l)); });
+    const bool any = !services.empty();
+    return v.page(200, "services", "Services", {{"has_services", any}, {"services", std::move(services)}});
+}
+
+HttpResponse service_page(Visit &v, int64_t id) {
+    Repository &repo = v.lease.repo();
+    const Service s = repo.get_service(id);
+    if (s.client_id != v.client_id()) fail(ErrorKind::not_found, "no such service");
+    const std::string product = repo.get_product(s.product_id).name;
+    return v.page(200, "service", product, {{"service", service_json(s)}, {"product_name", product}});
+}
+
+HttpResponse invoices_page(Visit &v) {
+    InvoiceFilter filter;
+    filter.client_id = v.client_id();
+    filter.limit = 50;
+    filter.newest_first = true;
+    if (const auto it = v.request.query.find("before"); it != v.request.query.end()) filter.before = id_in_path(it->second);
+    Invoicing invoicing(v.lease.db(), v.now, v.context.today());
+    json invoices = json::array();
+    int64_t last = 0;
+    for (const Invoice &i : invoicing.list(filter)) {
+        invoices.push_back(invoice_json(i));
+        last = i.id;
+    }
+    json data{{"has_invoices", !invoices.empty()}};
+    if (static_cast<int>(invoices.size()) == filter.limit) data["next"] = std::to_string(last);
+    data["invoices"] = std::move(invoices);
+    return v.page(200, "invoices", "Invoices", std::move(data));
+}
+
+HttpResponse invoice_page(Visit &v, int64_t id) {
+    Invoicing invoicing(v.lease.db(), v.now, v.context.today());
+    const Invoice i = invoicing.get(id);
+    if (i.client_id != v.client_id()) fail(ErrorKind::not_found, "no such invoice");
+    return v.page(200, "invoice", "Invoice #" + std::to_string(i.id),
+                  {{"invoice", invoice_json(i)}, {"bill_to", bill_to(v.lease.db(), v.client_id())}});
+}
+
+HttpResponse asset(const std::string &name) {
+    const auto &assets = web_assets();
+    const auto it = assets.find(name);
+    if (name.size() < 5 || name.compare(name.size() - 4, 4, ".css") != 0 || it == assets.end()) fail(ErrorKind::not_found, "no such file");
+    HttpResponse r;
+    r.content_type = "text/css; charset=utf-8";
+    r.body = std::string(it->second);
+    r.headers.emplace_back("Cache-Control", "public, max-age=3600");
+    return r;
+}
+
+HttpResponse route_visit(Visit &v) {
+    const auto parts = segments(v.request.path);
+    const std::string &method = v.request.method == "HEAD" ? std::string("GET") : v.request.method;
+    const bool get = method == "GET", post = method == "POST";
+    if (!get && !post) return v.error_page(405, "Not allowed", method + " is not used here.");
+    if (parts.size() == 2 && parts[0] == "assets" && get) {
+        v.route = "/assets/{name}";
+        return asset(parts[1]);
+    }
+    if (parts.size() == 1 && parts[0] == "login") {
+        v.route = "/login";
+        if (post) return log_in(v);
+        if (v.session) return redirect("/");
+        return login_form(v, 200, "", "");
+    }
+    if (!v.session) {
+        v.route = "(signed out)";
+        return redirect("/login");
+    }
+    if (post) {
+        const auto form = parse_form(v.request.body);
+        const auto csrf = form.find("csrf");
+        if (csrf == form.end() || !same_token(csrf->second, v.session->csrf))
+            return v.error_page(403, "Form expired", "This form was not sent from your current session. Go back, reload the page and try again.");
+    }
+    if (parts.size() == 1 && parts[0] == "logout" && post) {
+        v.route = "/logout";
+        WebSessions(v.lease.db(), v.now, v.options.limits).end(v.cookie);
+        HttpResponse r = redirect("/login");
+        r.headers.emplace_back("Set-Cookie", cookie(session_cookie, "", "/", v.request, true));
+        return r;
+    }
+    if (get && parts.empty()) {
+        v.route = "/";
+        return dashboard(v);
+    }
+    if (get && parts.size() == 1 && parts[0] == "services") {
+        v.route = "/services";
+        return services_page(v);
+    }
+    if (get && parts.size() == 2 && parts[0] == "services") {
+        v.route = "/services/{id}";
+        return service_page(v, id_in_path(parts[1]));
+    }
+    if (get && parts.size() == 1 && parts[0] == "invoices") {
+        v.route = "/invoices";
+        return invoices_page(v);
+    }
+    if (get && parts.size() == 2 && parts[0] == "invoices") {
+        v.route = "/invoices/{id}";
+        return invoice_page(v, id_in_path(parts[1]));
+    }
+    return v.error_page(404, "Not found", "There is no such page.");
+}
+
+}  // namespace
+
+bool is_client_area_path(const std::string &path) {
+    return !(path == "/healthz" || path == "/metrics" || path == "/api" || path.rfind("/api/", 0) == 0);
+}
+
+HttpResponse ClientArea::handle(const HttpRequest &request, ServeContext &context) const {
+    const auto started = std::chrono::steady_clock::now();
+    HttpResponse response;
+    std::string route = "unmatched";
+    try {
+        ServeLease lease = context.lease();
+        Visit v{request, context, lease, options_, lease.repo().now_text(), cookie_value(request.header("cookie"), session_cookie), {}, route};
+        if (!v.cookie.empty()) v.session = WebSessions(lease.db(), v.now, options_.limits).find(v.cookie);
+        try {
+            response = route_visit(v);
+        } catch (const Error &e) {
+            if (e.kind() == ErrorKind::not_found) response = v.error_page(404, "Not found", "There is nothing here, or it is not yours.");
+            else if (e.kind() == ErrorKind::invalid_input) response = v.error_page(400, "Not understood", e.what());
+            else throw;
+        }
+        route = v.route;
+    } catch (const std::exception &e) {
+        spdlog::error("{} {}: {}", request.method, request.path, e.what());
+        response = HttpResponse{};
+        response.status = 500;
+        response.content_type = "text/plain; charset=utf-8";
+        response.body = "Something went wrong on our side. Please try again later.\n";
+    }
+    if (request.method == "HEAD") response.body.clear();
+    protect(response);
+    metrics_.record(request.method, route, response.status,
+                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
+    return response;
+}
+
+}  // namespace provisio

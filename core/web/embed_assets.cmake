@@ -1,0 +1,18 @@
+# Writes OUT: a C++ source holding each file of FILES (a |-separated list) as a raw string literal, so the
+# client area's templates and stylesheet travel inside the provisio binary.
+string(REPLACE "|" ";" FILES "${FILES}")
+set(body "// Generated from core/web/templates by embed_assets.cmake: edit those files, not this one.\n")
+string(APPEND body "#include \"web/assets.hpp\"\n\nnamespace provisio {\n\nconst std::map<std::string_view, std::string_view> &web_assets() {\n")
+string(APPEND body "    static const std::map<std::string_view, std::string_view> assets{\n")
+foreach(f IN LISTS FILES)
+  get_filename_component(name "${f}" NAME)
+  file(READ "${f}" text)
+  string(FIND "${text}" ")pv_asset" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${f} contains ')pv_asset', which would end its literal early")
+  endif()
+  string(APPEND body "        {\"${name}\", R\"pv_asset(${text})pv_asset\"},\n")
+endforeach()
+string(APPEND body "    };\n    return assets;\n}\n\n}  // namespace provisio\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,65 @@
+#include "web/page_renderer.hpp"
+
+#include "foundation/error.hpp"
+#include "web/assets.hpp"
+
+#include <kainjow/mustache.hpp>
+
+namespace provisio {
+
+namespace mustache = kainjow::mustache;
+
+namespace {
+
+mustache::data to_data(const nlohmann::ordered_json &j) {
+    switch (j.type()) {
+    case nlohmann::json::value_t::object: {
+        mustache::data d{mustache::data::type::object};
+        for (const auto &[k, v] : j.items()) d.set(k, to_data(v));
+        return d;
+    }
+    case nlohmann::json::value_t::array: {
+        mustache::data d{mustache::data::type::list};
+        for (const auto &v : j) d.push_back(to_data(v));
+        return d;
+    }
+    case nlohmann::json::value_t::string: return mustache::data{j.get<std::string>()};
+    case nlohmann::json::value_t::boolean: return mustache::data{j.get<bool>()};
+    case nlohmann::json::value_t::null: return mustache::data{false};
+    default: return mustache::data{j.dump()};  // numbers
+    }
+}
+
+std::string template_text(const std::string &name) {
+    const auto &assets = web_assets();
+    const auto it = assets.find(name + ".html");
+    if (it == assets.end()) fail(ErrorKind::internal, "no page template '" + name + "'");
+    std::string text(it->second);
+    if (const std::string why = template_problem(text); !why.empty()) fail(ErrorKind::internal, "page template '" + name + "': " + why);
+    return text;
+}
+
+}  // namespace
+
+std::string template_problem(const std::string &text) {
+    if (text.find("{{{") != std::string::npos) return "uses {{{…}}}, which prints a value unescaped";
+    for (size_t at = text.find("{{"); at != std::string::npos; at = text.find("{{", at + 2)) {
+        size_t i = at + 2;
+        while (i < text.size() && text[i] == ' ') ++i;
+        if (i < text.size() && (text[i] == '&' || text[i] == '=')) return "uses {{&…}} or a delimiter change, which can print a value unescaped";
+    }
+    mustache::mustache parsed{text};
+    return parsed.is_valid() ? "" : parsed.error_message();
+}
+
+std::string render_page(const std::string &page, const nlohmann::ordered_json &data) {
+    mustache::mustache layout{template_text("layout")};
+    const std::string body = template_text(page);
+    mustache::data d = to_data(data);
+    d.set("page", mustache::partial{[body] { return body; }});
+    std::string out = layout.render(d);
+    if (!layout.is_valid()) fail(ErrorKind::internal, "page '" + page + "': " + layout.error_message());
+    return out;
+}
+
+}  // namespace provisio

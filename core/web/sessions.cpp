@@ -1,0 +1,105 @@
+#include "web/sessions.hpp"
+
+#include "foundation/clock.hpp"
+#include "foundation/error.hpp"
+#include "secrets/sodium_init.hpp"
+#include "store/database.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace provisio {
+
+namespace {
+
+std::string lowered(std::string s) {
+    for (auto &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string minus(const std::string &now, std::chrono::seconds d) { return format_utc(parse_instant(now, "now") - d); }
+
+}  // namespace
+
+std::string random_token() {
+    ensure_sodium();
+    unsigned char bytes[32];
+    randombytes_buf(bytes, sizeof bytes);
+    char encoded[sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(encoded, sizeof encoded, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return encoded;
+}
+
+bool same_token(const std::string &a, const std::string &b) {
+    return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+WebSessions::Started WebSessions::start(int64_t client_id, const std::string &address) {
+    Started s{random_token(), {client_id, random_token()}};
+    Transaction tx(db_);
+    // Expired sessions of anyone go now: the table holds live sessions and a day's leftovers at most.
+    db_.prepare("DELETE FROM web_sessions WHERE created_at < ?1 OR seen_at < ?2")
+        .bind(1, minus(now_, limits_.absolute)).bind(2, minus(now_, limits_.idle)).run();
+    db_.prepare("INSERT INTO web_sessions (token_hash, client_id, csrf, created_at, seen_at, address) VALUES (?1, ?2, ?3, ?4, ?4, ?5)")
+        .bind(1, secret_hash(s.cookie)).bind(2, client_id).bind(3, s.session.csrf).bind(4, now_).bind(5, address)
+        .run();
+    tx.commit();
+    return s;
+}
+
+std::optional<WebSession> WebSessions::find(const std::string &cookie) {
+    if (cookie.empty() || cookie.size() > 100) return std::nullopt;
+    const std::string hash = secret_hash(cookie);
+    auto q = db_.prepare("SELECT s.client_id, s.csrf, s.created_at, s.seen_at, c.status FROM web_sessions s "
+                         "JOIN clients c ON c.id = s.client_id WHERE s.token_hash = ?1");
+    q.bind(1, hash);
+    if (!q.step()) return std::nullopt;
+    WebSession found{q.int64(0), q.text(1)};
+    const bool expired = q.text(2) < minus(now_, limits_.absolute) || q.text(3) < minus(now_, limits_.idle) || q.text(4) == "Closed";
+    q.reset();
+    if (expired) {
+        end(cookie);
+        return std::nullopt;
+    }
+    db_.prepare("UPDATE web_sessions SET seen_at = ?2 WHERE token_hash = ?1 AND seen_at < ?2").bind(1, hash).bind(2, now_).run();
+    return found;
+}
+
+void WebSessions::end(const std::string &cookie) {
+    if (cookie.empty()) return;
+    db_.prepare("DELETE FROM web_sessions WHERE token_hash = ?1").bind(1, secret_hash(cookie)).run();
+}
+
+void WebSessions::end_all(int64_t client_id) {
+    db_.prepare("DELETE FROM web_sessions WHERE client_id = ?1").bind(1, client_id).run();
+}
+
+void LoginThrottle::check(const std::string &email, const std::string &address) {
+    const std::string since = minus(now_, limits_.window);
+    for (const std::string &scope : {"email:" + lowered(email), "address:" + address}) {
+        auto q = db_.prepare("SELECT count(*), min(at) FROM login_failures WHERE scope = ?1 AND at >= ?2");
+        q.bind(1, scope).bind(2, since);
+        q.step();
+        if (q.int64(0) < (scope[0] == 'e' ? limits_.max_failures : limits_.max_address_failures)) continue;
+        const std::string until = format_utc(parse_instant(q.text(1), "failure time") + limits_.window);
+        fail(ErrorKind::refused, std::string("too many failed logins ") + (scope[0] == 'e' ? "for this account" : "from this address") +
+                                     "; try again after " + until.substr(11, 5) + " UTC");
+    }
+}
+
+void LoginThrottle::failed(const std::string &email, const std::string &address) {
+    Transaction tx(db_);
+    db_.prepare("DELETE FROM login_failures WHERE at < ?1").bind(1, minus(now_, limits_.window)).run();
+    auto ins = db_.prepare("INSERT INTO login_failures (scope, at) VALUES (?1, ?2)");
+    ins.bind(1, "email:" + lowered(email)).bind(2, now_).run();
+    ins.reset().bind(1, "address:" + address).bind(2, now_).run();
+    tx.commit();
+}
+
+void LoginThrottle::succeeded(const std::string &email) {
+    db_.prepare("DELETE FROM login_failures WHERE scope = ?1").bind(1, "email:" + lowered(email)).run();
+}
+
+}  // namespace provisio
