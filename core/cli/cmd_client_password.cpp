@@ -4,6 +4,7 @@
 #include "cli/context.hpp"
 #include "domain/audit_log.hpp"
 #include "domain/client_passwords.hpp"
+#include "domain/password_reset.hpp"
 #include "foundation/error.hpp"
 #include "notify/outbox.hpp"
 #include "store/database.hpp"
@@ -25,14 +26,6 @@ int64_t client_by_email(Database &db, const std::string &email) {
     q.bind(1, email);
     if (!q.step()) fail(ErrorKind::not_found, "no client has the e-mail address " + email);
     return q.int64(0);
-}
-
-// Queues `template_name` to the client alone, its body sealed (it carries a secret), in the
-// caller's transaction.
-int64_t mail(Context &ctx, const std::string &template_name, int64_t client, const TemplateVars &extra) {
-    const Queued q = queue_mail(ctx.db(), ctx.repo().now_text(), template_name, client, extra, std::nullopt, &ctx.secrets());
-    if (!q.id) fail(ErrorKind::invalid_input, "cannot queue \"" + template_name + "\": " + q.why_not);
-    return *q.id;
 }
 
 }  // namespace
@@ -64,7 +57,8 @@ void add_client_password_commands(CLI::App &client, Context &ctx, Runner &run) {
             const int64_t id = parse_id(args->client, "client");
             Transaction tx(ctx.db());  // the new password and the mail that carries it, together
             const std::string password = ClientPasswords(ctx.db()).set_random(id);
-            const int64_t message = mail(ctx, "Client Area Details Reminder", id, {{"client_password", password}});
+            const int64_t message =
+                queue_secret_mail(ctx.db(), ctx.secrets(), ctx.repo().now_text(), "Client Area Details Reminder", id, {{"client_password", password}});
             audit(ctx.db(), ctx.repo().now_text(), "password.reminder", id);
             tx.commit();
             std::cout << "client " << id << ": new password set and mailed (message " << message << ")\n";
@@ -79,11 +73,8 @@ void add_client_password_commands(CLI::App &client, Context &ctx, Runner &run) {
         run = [&, args] {
             if (args->client.empty() == args->email.empty()) fail(ErrorKind::invalid_input, "give the client id or --email, one of them");
             const int64_t id = args->email.empty() ? parse_id(args->client, "client") : client_by_email(ctx.db(), args->email);
-            Transaction tx(ctx.db());
-            const auto reset = ClientPasswords(ctx.db()).request_reset(id, ctx.repo().now_text());
-            const int64_t message = mail(ctx, "Password Reset Validation", id, {{"reset_token", reset.token}, {"reset_expires", reset.expires_at}});
-            audit(ctx.db(), ctx.repo().now_text(), "password.reset_request", id);
-            tx.commit();
+            const ResetRequested reset = request_password_reset(ctx.db(), ctx.secrets(), ctx.repo().now_text(), id);
+            const int64_t message = reset.message_id;
             std::cout << "client " << id << ": reset code mailed (message " << message << "), valid until " << reset.expires_at << "\n";
             return exit_ok;
         };
@@ -93,13 +84,8 @@ void add_client_password_commands(CLI::App &client, Context &ctx, Runner &run) {
     confirm->add_option("CODE", args->token, "The code from the e-mail")->required();
     confirm->callback([&, args] {
         run = [&, args] {
-            Transaction tx(ctx.db());
-            ClientPasswords passwords(ctx.db());
-            const int64_t id = passwords.confirm_reset(args->token, ctx.repo().now_text());
-            const std::string password = passwords.set_random(id);
-            const int64_t message = mail(ctx, "Password Reset Confirmation", id, {{"client_password", password}});
-            audit(ctx.db(), ctx.repo().now_text(), "password.reset", id);
-            tx.commit();
+            const ResetDone done = reset_to_random_password(ctx.db(), ctx.secrets(), ctx.repo().now_text(), args->token);
+            const int64_t id = done.client_id, message = done.message_id;
             std::cout << "client " << id << ": password reset; the new one is mailed (message " << message << ")\n";
             return exit_ok;
         };

@@ -19,6 +19,8 @@ void ClientPasswords::set(int64_t client_id, const std::string &password) {
     if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         fail(ErrorKind::internal, "not enough memory to hash the password");
     db_.prepare("UPDATE clients SET password_hash = ?2 WHERE id = ?1").bind(1, client_id).bind(2, std::string(hash)).run();
+    // Whoever was logged in with the old password is logged out with it.
+    db_.prepare("DELETE FROM web_sessions WHERE client_id = ?1").bind(1, client_id).run();
 }
 
 std::string ClientPasswords::set_random(int64_t client_id) {

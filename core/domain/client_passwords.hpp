@@ -17,7 +17,7 @@ class ClientPasswords {
 public:
     explicit ClientPasswords(Database &db) : db_(db) {}
 
-    // At least 8 characters; Error(invalid_input) otherwise.
+    // At least 8 characters; Error(invalid_input) otherwise. Ends the client's client-area sessions.
     void set(int64_t client_id, const std::string &password);
     // A new random password, set and returned (for the reminder and reset mails).
     std::string set_random(int64_t client_id);

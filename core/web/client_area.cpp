@@ -3,6 +3,7 @@
 #include "billing/invoices.hpp"
 #include "domain/client_passwords.hpp"
 #include "domain/contacts.hpp"
+#include "domain/password_reset.hpp"
 #include "domain/repository.hpp"
 #include "foundation/error.hpp"
 #include "http/metrics.hpp"
@@ -25,7 +26,7 @@ using json = nlohmann::ordered_json;
 namespace {
 
 constexpr const char *session_cookie = "provisio_session";
-constexpr const char *login_cookie = "provisio_login";
+constexpr const char *form_cookie = "provisio_form";  // signed-out forms: login, forgotten password
 
 void protect(HttpResponse &r) {
     r.headers.emplace_back("Content-Security-Policy",
@@ -48,7 +49,7 @@ HttpResponse redirect(const std::string &location) {
 
 std::string cookie(const std::string &name, const std::string &value, const std::string &path, const HttpRequest &request,
                    bool clear = false) {
-    std::string c = name + "=" + value + "; Path=" + path + "; HttpOnly; SameSite=" + (name == login_cookie ? "Strict" : "Lax");
+    std::string c = name + "=" + value + "; Path=" + path + "; HttpOnly; SameSite=" + (name == form_cookie ? "Strict" : "Lax");
     if (request.secure) c += "; Secure";
     if (clear) c += "; Max-Age=0";
     return c;
@@ -106,26 +107,39 @@ struct Visit {
     int64_t client_id() const { return session->client_id; }
 };
 
-HttpResponse login_form(Visit &v, int status, const std::string &error, const std::string &email) {
-    // The login form's own CSRF token: a cookie and a field that must match (double submit), so
-    // another site cannot log a browser in to an account of its choosing.
-    std::string token = cookie_value(v.request.header("cookie"), login_cookie);
+// A signed-out form (login, forgotten password, new password) with its own CSRF token: a cookie
+// and a field that must match (double submit), so another site cannot post it in a visitor's
+// browser — log it in to an account of the other site's choosing, say.
+HttpResponse signed_out_form(Visit &v, int status, const std::string &name, const std::string &title, json data) {
+    std::string token = cookie_value(v.request.header("cookie"), form_cookie);
     const bool fresh = token.size() != 43;
     if (fresh) token = random_token();
-    HttpResponse r = v.page(status, "login", "Log in", {{"login_csrf", token}, {"error", error}, {"email", email}});
-    if (fresh) r.headers.emplace_back("Set-Cookie", cookie(login_cookie, token, "/login", v.request));
+    data["form_csrf"] = token;
+    HttpResponse r = v.page(status, name, title, std::move(data));
+    if (fresh) r.headers.emplace_back("Set-Cookie", cookie(form_cookie, token, "/", v.request));
     return r;
 }
 
+HttpResponse login_form(Visit &v, int status, const std::string &error, const std::string &email, const std::string &info = "") {
+    return signed_out_form(v, status, "login", "Log in", {{"error", error}, {"email", email}, {"info", info}});
+}
+
+std::map<std::string, std::string> form_of(const Visit &v) { return parse_form(v.request.body); }
+
+std::string field(const std::map<std::string, std::string> &form, const char *name) {
+    const auto it = form.find(name);
+    return it == form.end() ? std::string() : it->second;
+}
+
+// Whether a signed-out form came with its cookie's token.
+bool signed_out_token_ok(const Visit &v, const std::map<std::string, std::string> &form) {
+    return same_token(field(form, "csrf"), cookie_value(v.request.header("cookie"), form_cookie));
+}
+
 HttpResponse log_in(Visit &v) {
-    const auto form = parse_form(v.request.body);
-    const auto field = [&](const char *name) {
-        const auto it = form.find(name);
-        return it == form.end() ? std::string() : it->second;
-    };
-    const std::string email = field("email");
-    if (!same_token(field("csrf"), cookie_value(v.request.header("cookie"), login_cookie)))
-        return login_form(v, 403, "The form had expired. Please log in again.", email);
+    const auto form = form_of(v);
+    const std::string email = field(form, "email");
+    if (!signed_out_token_ok(v, form)) return login_form(v, 403, "The form had expired. Please log in again.", email);
     Database &db = v.lease.db();
     LoginThrottle throttle(db, v.now, v.options.limits);
     try {
@@ -135,7 +149,7 @@ HttpResponse log_in(Visit &v) {
     }
     int64_t client_id = 0;
     try {
-        client_id = ClientPasswords(db).check(email, field("password"));
+        client_id = ClientPasswords(db).check(email, field(form, "password"));
     } catch (const Error &e) {
         if (e.kind() != ErrorKind::refused) throw;
         throttle.failed(email, v.request.remote_address);
@@ -148,7 +162,47 @@ HttpResponse log_in(Visit &v) {
     const auto started = sessions.start(client_id, v.request.remote_address);
     HttpResponse r = redirect("/");
     r.headers.emplace_back("Set-Cookie", cookie(session_cookie, started.cookie, "/", v.request));
-    r.headers.emplace_back("Set-Cookie", cookie(login_cookie, "", "/login", v.request, true));
+    r.headers.emplace_back("Set-Cookie", cookie(form_cookie, "", "/", v.request, true));
+    return r;
+}
+
+// At most this many reset codes a client within their lifetime: the form cannot be used to fill
+// a mailbox.
+constexpr int max_live_reset_codes = 3;
+
+HttpResponse forgot_password(Visit &v) {
+    const auto form = form_of(v);
+    if (!signed_out_token_ok(v, form)) return signed_out_form(v, 403, "forgot", "Forgot your password?", json::object());
+    Database &db = v.lease.db();
+    // The same answer whether or not the address is a client's: the form tells nobody who has an account.
+    auto q = db.prepare("SELECT c.id, (SELECT count(*) FROM password_resets r WHERE r.client_id = c.id AND r.expires_at > ?2 "
+                        "AND r.used_at IS NULL) FROM clients c WHERE c.email = ?1 AND c.status <> 'Closed'");
+    q.bind(1, field(form, "email")).bind(2, v.now);
+    if (q.step() && q.int64(1) < max_live_reset_codes) {
+        const int64_t client = q.int64(0);
+        q.reset();
+        request_password_reset(db, v.lease.repo().secrets(), v.now, client, "client area, from " + v.request.remote_address);
+    }
+    return signed_out_form(v, 200, "reset", "Choose a new password",
+                           {{"info", "If that address belongs to an account, a code is on its way to it. It is valid for two hours."}});
+}
+
+HttpResponse reset_password(Visit &v) {
+    const auto form = form_of(v);
+    auto again = [&](int status, const std::string &error) {
+        return signed_out_form(v, status, "reset", "Choose a new password", {{"error", error}});
+    };
+    if (!signed_out_token_ok(v, form)) return again(403, "The form had expired. Please try again.");
+    if (field(form, "password") != field(form, "again")) return again(400, "The two passwords differ.");
+    try {
+        reset_to_password(v.lease.db(), v.now, field(form, "code"), field(form, "password"), "client area, from " + v.request.remote_address);
+    } catch (const Error &e) {
+        if (e.kind() == ErrorKind::invalid_input) return again(400, std::string(e.what()) + ".");
+        if (e.kind() != ErrorKind::refused) throw;
+        return again(400, "That code is not valid: it is wrong, used already, or older than two hours.");
+    }
+    HttpResponse r = redirect("/login?reset=1");
+    r.headers.emplace_back("Set-Cookie", cookie(form_cookie, "", "/", v.request, true));
     return r;
 }
 
@@ -264,7 +318,13 @@ HttpResponse route_visit(Visit &v) {
         v.route = "/login";
         if (post) return log_in(v);
         if (v.session) return redirect("/");
-        return login_form(v, 200, "", "");
+        return login_form(v, 200, "", "", v.request.query.count("reset") ? "Your new password is set. Log in with it." : "");
+    }
+    if (parts.size() == 2 && parts[0] == "password" && (parts[1] == "forgot" || parts[1] == "reset")) {
+        v.route = "/password/" + parts[1];
+        if (post) return parts[1] == "forgot" ? forgot_password(v) : reset_password(v);
+        return parts[1] == "forgot" ? signed_out_form(v, 200, "forgot", "Forgot your password?", json::object())
+                                    : signed_out_form(v, 200, "reset", "Choose a new password", json::object());
     }
     if (!v.session) {
         v.route = "(signed out)";

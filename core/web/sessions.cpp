@@ -72,10 +72,6 @@ void WebSessions::end(const std::string &cookie) {
     db_.prepare("DELETE FROM web_sessions WHERE token_hash = ?1").bind(1, secret_hash(cookie)).run();
 }
 
-void WebSessions::end_all(int64_t client_id) {
-    db_.prepare("DELETE FROM web_sessions WHERE client_id = ?1").bind(1, client_id).run();
-}
-
 void LoginThrottle::check(const std::string &email, const std::string &address) {
     const std::string since = minus(now_, limits_.window);
     for (const std::string &scope : {"email:" + lowered(email), "address:" + address}) {

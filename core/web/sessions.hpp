@@ -3,8 +3,8 @@
 // A session is a 256-bit random id in an HttpOnly cookie; the database keeps only its BLAKE2b
 // hash, so a copy of the database opens no session. Ids are only ever made here, at login (a
 // client cannot choose one: no fixation), and every form of a session carries its own CSRF
-// token. A session ends at logout, after `idle` without a request, `absolute` after login, or
-// when the client's password changes.
+// token. A session ends at logout, after `idle` without a request, `absolute` after login, when
+// the client is closed, or when its password changes (ClientPasswords::set).
 //
 // Failed logins are counted per account (the e-mail address given) and per address (the peer's
 // IP); `max_failures` for the account, or `max_address_failures` from the address, within
@@ -47,7 +47,6 @@ public:
     // expired one (an expired one is deleted).
     std::optional<WebSession> find(const std::string &cookie);
     void end(const std::string &cookie);
-    void end_all(int64_t client_id);
 
 private:
     Database &db_;

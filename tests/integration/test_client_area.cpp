@@ -7,6 +7,9 @@
 #include "support/served.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <regex>
 
 using namespace provisio;
 using namespace provisio::test;
@@ -145,4 +148,59 @@ TEST_CASE("client area: wrong passwords, closed clients, throttling and session 
     const std::string live = b.jar["provisio_session"];
     CHECK(s.inst.sql("SELECT count(*) FROM web_sessions WHERE token_hash = '" + live + "'") == "0");
     CHECK(s.inst.sql("SELECT count(*) FROM web_sessions") == "1");
+}
+
+TEST_CASE("client area: a forgotten password is reset with the mailed code, which works once") {
+    Served s(seed);
+    Browser b(s);
+    Browser other(s);
+    REQUIRE(other.log_in("ada@example.org", "correct horse battery").status == 303);
+    const auto outbox = [&] { return nlohmann::json::parse(s.inst.run({"--json", "mail", "outbox", "--all"}).out); };
+    const size_t before = outbox().size();
+
+    // An unknown address gets the same answer, and no mail.
+    HttpResult r = b.go("POST", "/password/forgot", {{"csrf", Browser::field(b.get("/password/forgot").body, "csrf")}, {"email", "nobody@example.org"}});
+    CHECK(r.status == 200);
+    CHECK(r.body.find("If that address belongs to an account") != std::string::npos);
+    CHECK(outbox().size() == before);
+    // Without the form's token, nothing is sent either.
+    CHECK(b.go("POST", "/password/forgot", {{"email", "ada@example.org"}}).status == 403);
+    CHECK(outbox().size() == before);
+
+    r = b.go("POST", "/password/forgot", {{"csrf", Browser::field(b.get("/password/forgot").body, "csrf")}, {"email", "ada@example.org"}});
+    REQUIRE(r.status == 200);
+    const auto mails = outbox();
+    REQUIRE(mails.size() == before + 1);
+    CHECK(mails.back()["to"] == "ada@example.org");
+    std::smatch m;
+    const std::string body = mails.back()["body"];
+    REQUIRE(std::regex_search(body, m, std::regex("use this code within\\ntwo hours: (\\S+)")));
+    const std::string code = m[1].str();
+
+    const std::string token = Browser::field(r.body, "csrf");
+    r = b.go("POST", "/password/reset", {{"csrf", token}, {"code", code}, {"password", "a new secret 42"}, {"again", "a different one"}});
+    CHECK(r.status == 400);
+    CHECK(r.body.find("The two passwords differ.") != std::string::npos);
+    r = b.go("POST", "/password/reset", {{"csrf", token}, {"code", code}, {"password", "short"}, {"again", "short"}});
+    CHECK(r.status == 400);
+    CHECK(r.body.find("at least 8 characters") != std::string::npos);
+    r = b.go("POST", "/password/reset", {{"csrf", token}, {"code", code + "x"}, {"password", "a new secret 42"}, {"again", "a new secret 42"}});
+    CHECK(r.status == 400);
+    CHECK(r.body.find("That code is not valid") != std::string::npos);
+    r = b.go("POST", "/password/reset", {{"csrf", token}, {"code", code}, {"password", "a new secret 42"}, {"again", "a new secret 42"}});
+    REQUIRE(r.status == 303);
+    CHECK(header(r, "location") == "/login?reset=1");
+    CHECK(b.get("/login?reset=1").body.find("Your new password is set") != std::string::npos);
+
+    // The session made with the old password is over; the old password no longer opens one.
+    CHECK(other.get("/").status == 303);
+    CHECK(b.log_in("ada@example.org", "correct horse battery").status == 401);
+    CHECK(b.log_in("ada@example.org", "a new secret 42").status == 303);
+    // The code worked once.
+    Browser c(s);
+    const std::string t = Browser::field(c.get("/password/reset").body, "csrf");
+    r = c.go("POST", "/password/reset", {{"csrf", t}, {"code", code}, {"password", "yet another 43"}, {"again", "yet another 43"}});
+    CHECK(r.status == 400);
+    const std::string audit = s.inst.run({"--json", "audit", "list"}).out;
+    CHECK(audit.find("client area, from 127.0.0.1") != std::string::npos);
 }
