@@ -12,6 +12,7 @@
 #include "foundation/error.hpp"
 #include "money/currency.hpp"
 #include "provisioning/call_log.hpp"
+#include "provisioning/cancellation_requests.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/module_settings.hpp"
 #include "provisioning/state_machine.hpp"
@@ -440,18 +441,8 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     request->callback([&, args] {
         run = [&, args] {
             const Service s = ctx.repo().get_service(parse_id(args->ref, "service"));
-            if (args->cycle != "immediate" && args->cycle != "end-of-period")
-                fail(ErrorKind::invalid_input, "--when '" + args->cycle + "' must be immediate or end-of-period");
-            if (s.status == status::cancelled || s.status == status::terminated)
-                fail(ErrorKind::refused, "service " + std::to_string(s.id) + " is already " + s.status);
-            auto existing = ctx.db().prepare("SELECT id FROM cancellation_requests WHERE service_id = ?1 AND applied_at IS NULL");
-            existing.bind(1, s.id);
-            if (existing.step())
-                fail(ErrorKind::conflict, "service " + std::to_string(s.id) + " already has cancellation request " +
-                                              std::to_string(existing.int64(0)) + " (withdraw it first)");
-            const std::string type = args->cycle == "immediate" ? "immediate" : "end_of_period";
-            ctx.db().prepare("INSERT INTO cancellation_requests (service_id, type, reason, requested_at) VALUES (?1, ?2, ?3, ?4)")
-                .bind(1, s.id).bind(2, type).bind(3, args->reason).bind(4, ctx.repo().now_text()).run();
+            const CancellationRequest r = request_cancellation(ctx.repo(), s.id, args->cycle, args->reason);
+            const std::string type = r.type;
             std::cout << "service " << s.id << ": cancellation requested ("
                       << (type == "immediate" ? "on the next cron run" : "on " + s.next_due_date.value_or("its next due date"))
                       << "); no further renewal invoices are made\n";
@@ -463,9 +454,7 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     withdraw->callback([&, args] {
         run = [&, args] {
             const int64_t id = parse_id(args->ref, "service");
-            ctx.repo().get_service(id);
-            ctx.db().prepare("DELETE FROM cancellation_requests WHERE service_id = ?1 AND applied_at IS NULL").bind(1, id).run();
-            if (ctx.db().changes() == 0) fail(ErrorKind::not_found, "service " + std::to_string(id) + " has no open cancellation request");
+            withdraw_cancellation(ctx.repo(), id);
             std::cout << "service " << id << ": cancellation request withdrawn\n";
             return exit_ok;
         };

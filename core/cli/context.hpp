@@ -92,6 +92,7 @@ void add_order_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_service_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_queue_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_api_key_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_cancellation_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_serve_commands(CLI::App &app, Context &ctx, Runner &run, const std::string &version);
 void add_credit_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run);

@@ -80,6 +80,7 @@ int main(int argc, char **argv) {
     add_order_commands(app, ctx, run);
     add_field_commands(app, ctx, run);
     add_service_commands(app, ctx, run);
+    add_cancellation_commands(app, ctx, run);
     add_queue_commands(app, ctx, run);
     add_credit_commands(app, ctx, run);
     add_invoice_commands(app, ctx, run);

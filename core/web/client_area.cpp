@@ -2,6 +2,7 @@
 
 #include "billing/invoices.hpp"
 #include "domain/client_passwords.hpp"
+#include "domain/audit_log.hpp"
 #include "domain/contacts.hpp"
 #include "domain/password_reset.hpp"
 #include "domain/repository.hpp"
@@ -10,6 +11,8 @@
 #include "http/serve_context.hpp"
 #include "http/url_encoding.hpp"
 #include "ledger/credit_ledger.hpp"
+#include "provisioning/cancellation_requests.hpp"
+#include "store/database.hpp"
 #include "shapes/records_json.hpp"
 #include "usage/low_balance.hpp"
 #include "web/assets.hpp"
@@ -259,12 +262,77 @@ HttpResponse services_page(Visit &v) {
     return v.page(200, "services", "Services", {{"has_services", any}, {"services", std::move(services)}});
 }
 
-HttpResponse service_page(Visit &v, int64_t id) {
-    Repository &repo = v.lease.repo();
-    const Service s = repo.get_service(id);
+// The client's own service: Error(not_found) for anyone else's.
+Service own_service(Visit &v, int64_t id) {
+    const Service s = v.lease.repo().get_service(id);
     if (s.client_id != v.client_id()) fail(ErrorKind::not_found, "no such service");
+    return s;
+}
+
+std::string actor(const Visit &v) {
+    return "client " + std::to_string(v.client_id()) + " in the client area, from " + v.request.remote_address;
+}
+
+HttpResponse service_page(Visit &v, int64_t id, int status = 200, const std::string &notice = "") {
+    Repository &repo = v.lease.repo();
+    const Service s = own_service(v, id);
     const std::string product = repo.get_product(s.product_id).name;
-    return v.page(200, "service", product, {{"service", service_json(s)}, {"product_name", product}});
+    json data{{"service", service_json(s)}, {"product_name", product}, {"notice", notice}};
+    if (const auto c = open_cancellation(repo, s.id))
+        data["cancellation"] = {{"requested_at", c->requested_at},
+                                {"when", c->type == "immediate" ? "immediately" : "at the end of the billing period"}};
+    else
+        data["can_cancel"] = s.status == "Active" || s.status == "Suspended" || s.status == "Pending";
+    return v.page(status, "service", product, std::move(data));
+}
+
+HttpResponse request_cancel(Visit &v, int64_t id) {
+    const Service s = own_service(v, id);
+    const auto form = form_of(v);
+    try {
+        request_cancellation(v.lease.repo(), s.id, field(form, "when"), field(form, "reason"), actor(v));
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::invalid_input && e.kind() != ErrorKind::refused && e.kind() != ErrorKind::conflict) throw;
+        return service_page(v, id, 409, std::string("Not requested: ") + e.what() + ".");
+    }
+    return redirect("/services/" + std::to_string(s.id));
+}
+
+HttpResponse profile_page(Visit &v, int status = 200, const std::string &error = "", const std::string &notice = "") {
+    const Client c = v.lease.repo().get_client(v.client_id());
+    return v.page(status, "profile", "Your details",
+                  {{"address", address_block("", "", c.address)}, {"error", error}, {"notice", notice}});
+}
+
+HttpResponse change_password(Visit &v) {
+    const auto form = form_of(v);
+    if (field(form, "password") != field(form, "again")) return profile_page(v, 400, "The two new passwords differ.");
+    Database &db = v.lease.db();
+    const Client c = v.lease.repo().get_client(v.client_id());
+    LoginThrottle throttle(db, v.now, v.options.limits);
+    try {
+        throttle.check(c.email, v.request.remote_address);
+        ClientPasswords(db).check(c.email, field(form, "current"));
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::refused) throw;
+        if (std::string(e.what()).rfind("too many", 0) == 0) return profile_page(v, 429, std::string(e.what()) + ".");
+        throttle.failed(c.email, v.request.remote_address);
+        return profile_page(v, 400, "The current password is not right.");
+    }
+    Transaction tx(db);
+    try {
+        ClientPasswords(db).set(c.id, field(form, "password"));  // ends every session of the client, this one too
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::invalid_input) throw;
+        return profile_page(v, 400, std::string(e.what()) + ".");
+    }
+    audit(db, v.now, "password.set", c.id, {}, actor(v));
+    // This browser goes on under a new session; any other is logged out.
+    const auto started = WebSessions(db, v.now, v.options.limits).start(c.id, v.request.remote_address);
+    tx.commit();
+    HttpResponse r = redirect("/profile?changed=1");
+    r.headers.emplace_back("Set-Cookie", cookie(session_cookie, started.cookie, "/", v.request));
+    return r;
 }
 
 HttpResponse invoices_page(Visit &v) {
@@ -354,6 +422,18 @@ HttpResponse route_visit(Visit &v) {
     if (get && parts.size() == 2 && parts[0] == "services") {
         v.route = "/services/{id}";
         return service_page(v, id_in_path(parts[1]));
+    }
+    if (post && parts.size() == 3 && parts[0] == "services" && parts[2] == "cancel") {
+        v.route = "/services/{id}/cancel";
+        return request_cancel(v, id_in_path(parts[1]));
+    }
+    if (parts.size() == 1 && parts[0] == "profile" && get) {
+        v.route = "/profile";
+        return profile_page(v, 200, "", v.request.query.count("changed") ? "Your password is changed." : "");
+    }
+    if (parts.size() == 2 && parts[0] == "profile" && parts[1] == "password" && post) {
+        v.route = "/profile/password";
+        return change_password(v);
     }
     if (get && parts.size() == 1 && parts[0] == "invoices") {
         v.route = "/invoices";

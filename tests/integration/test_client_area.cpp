@@ -204,3 +204,49 @@ TEST_CASE("client area: a forgotten password is reset with the mailed code, whic
     const std::string audit = s.inst.run({"--json", "audit", "list"}).out;
     CHECK(audit.find("client area, from 127.0.0.1") != std::string::npos);
 }
+
+TEST_CASE("client area: a client requests a cancellation of its own service, and changes its password") {
+    Served s(seed);
+    Browser b(s);
+    REQUIRE(b.log_in("ada@example.org", "correct horse battery").status == 303);
+    HttpResult page = b.get("/services/1");
+    REQUIRE(page.status == 200);
+    CHECK(page.body.find("action=\"/services/1/cancel\"") != std::string::npos);
+
+    // Bob's service cannot be cancelled from Ada's session; a form without the token changes nothing.
+    CHECK(b.post_from(page, "/services/2/cancel", {{"when", "immediate"}, {"reason", "not mine"}}).status == 404);
+    CHECK(b.go("POST", "/services/1/cancel", {{"when", "immediate"}}).status == 403);
+    CHECK(b.post_from(page, "/services/1/cancel", {{"when", "tomorrow"}}).status == 409);
+    CHECK(s.inst.sql("SELECT count(*) FROM cancellation_requests") == "0");
+
+    HttpResult r = b.post_from(page, "/services/1/cancel", {{"when", "end-of-period"}, {"reason", std::string("Moving ") + evil}});
+    REQUIRE(r.status == 303);
+    page = b.get("/services/1");
+    CHECK(page.body.find("id=\"cancellation\">Cancellation requested on") != std::string::npos);
+    CHECK(page.body.find("at the end of the billing period") != std::string::npos);
+    CHECK(page.body.find("action=\"/services/1/cancel\"") == std::string::npos);
+    CHECK(s.inst.sql("SELECT service_id, type, reason FROM cancellation_requests") == std::string("1|end_of_period|Moving ") + evil);
+    // The operator sees it, as requested from the client area.
+    CHECK(s.inst.run({"cancellation", "list"}).out.find("end_of_period") != std::string::npos);
+    CHECK(s.inst.run({"--json", "audit", "list"}).out.find("client 1 in the client area, from 127.0.0.1") != std::string::npos);
+
+    // A password change needs the current password; it logs out every other session.
+    Browser other(s);
+    REQUIRE(other.log_in("ada@example.org", "correct horse battery").status == 303);
+    page = b.get("/profile");
+    REQUIRE(page.status == 200);
+    no_raw_markup(page);
+    r = b.post_from(page, "/profile/password", {{"current", "wrong one here"}, {"password", "fresh password 1"}, {"again", "fresh password 1"}});
+    CHECK(r.status == 400);
+    CHECK(r.body.find("The current password is not right.") != std::string::npos);
+    r = b.post_from(page, "/profile/password", {{"current", "correct horse battery"}, {"password", "fresh password 1"}, {"again", "fresh password 2"}});
+    CHECK(r.status == 400);
+    const std::string before = b.jar["provisio_session"];
+    r = b.post_from(page, "/profile/password",
+                    {{"current", "correct horse battery"}, {"password", "fresh password 1"}, {"again", "fresh password 1"}});
+    REQUIRE(r.status == 303);
+    CHECK(b.jar["provisio_session"] != before);
+    CHECK(b.get("/profile?changed=1").body.find("Your password is changed.") != std::string::npos);
+    CHECK(other.get("/").status == 303);
+    CHECK(s.inst.run({"client", "password", "check", "ada@example.org"}, "fresh password 1\n").exit_code == 0);
+}
