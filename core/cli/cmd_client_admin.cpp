@@ -1,9 +1,13 @@
-// provisio client merge|delete: joining two accounts into one, and removing a client.
+// provisio client merge|delete|login-link: joining two accounts into one, removing a client, and
+// logging in to the client area as a client.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "domain/audit_log.hpp"
 #include "domain/client_admin.hpp"
 #include "foundation/error.hpp"
 #include "money/money.hpp"
+#include "store/database.hpp"
+#include "web/sessions.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -39,6 +43,26 @@ void add_client_admin_commands(CLI::App &client, Context &ctx, Runner &run) {
             std::cout << "client " << r.discarded << " merged into client " << r.kept << "; its profile is removed\n";
             for (const auto &[table, n] : r.moved) std::cout << "  " << table << ": " << n << " moved\n";
             std::cout << "  credit balance now " << Money::from_micros(r.credit_micros).to_string() << "\n";
+            return exit_ok;
+        };
+    });
+
+    auto *link = client.add_subcommand("login-link", "Print a single-use link, valid for 60 seconds, that logs in to the client area as the client");
+    link->add_option("CLIENT", args->a, "Client id")->required();
+    link->callback([&, args] {
+        run = [&, args] {
+            const int64_t id = parse_id(args->a, "client");
+            const Config &cfg = ctx.config();
+            std::string base = cfg.client_area.url.empty() ? "http://" + cfg.serve_listen + "/" : cfg.client_area.url;
+            if (base.back() != '/') base += '/';
+            const std::string now = ctx.repo().now_text();
+            Transaction tx(ctx.db());
+            const auto made = LoginLinks(ctx.db(), now).make(id);
+            audit(ctx.db(), now, "client.login_link", id, "valid until " + made.expires_at);
+            tx.commit();
+            const std::string url = base + "login/link?token=" + made.token;
+            if (ctx.options.json) print_json(std::cout, {{"client", id}, {"url", url}, {"expires_at", made.expires_at}});
+            else std::cout << url << "\n(once, until " << made.expires_at << ")\n";
             return exit_ok;
         };
     });

@@ -61,6 +61,7 @@ cert = ""                     # HTTPS: the certificate chain (PEM); with key. ""
 key = ""                      # HTTPS: its private key (PEM; keep it 0600)
 
 [client_area]
+url = ""                      # its address as clients reach it (login links use it); "": http://[http_server] listen/
 company = "Client area"       # the name atop every client-area page
 idle_minutes = 30             # a session ends this long after its last request...
 absolute_hours = 12           # ...and this long after its login, whatever
@@ -337,7 +338,11 @@ Config Config::load(const std::filesystem::path &file) {
                         bad(cnode, k, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
                     return static_cast<int>(*v);
                 };
-                if (ck.str() == "company") {
+                if (ck.str() == "url") {
+                    c.client_area.url = string_of(cnode, k);
+                    if (!c.client_area.url.empty() && c.client_area.url.rfind("http://", 0) != 0 && c.client_area.url.rfind("https://", 0) != 0)
+                        bad(cnode, k, "must start with http:// or https:// (or be empty: from [http_server] listen)");
+                } else if (ck.str() == "company") {
                     c.client_area.company = string_of(cnode, k);
                     if (c.client_area.company.empty()) bad(cnode, k, "must not be empty: it titles every page");
                 } else if (ck.str() == "idle_minutes") c.client_area.idle_minutes = integer(1, 1440);

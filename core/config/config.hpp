@@ -53,6 +53,7 @@ struct Config {
     std::string low_balance_alerts = "daily";  // [usage] low_balance_alerts: daily | once
     int usage_invoice_due_days = 7;      // [usage] invoice_due_days: usage invoices fall due this many days after they are made
     struct ClientArea {
+        std::string url;                        // [client_area] url: as clients reach it; "": from [http_server] listen
         std::string company = "Client area";    // [client_area] company: the name atop every page
         int idle_minutes = 30;                  // [client_area] idle_minutes: a session ends this long after its last request
         int absolute_hours = 12;                // [client_area] absolute_hours: and this long after its login, whatever

@@ -841,8 +841,9 @@ BEGIN DELETE FROM usage_period_seconds WHERE service_id = OLD.service_id; END;
         R"SQL(
 CREATE INDEX service_addons_service ON service_addons(service_id);
 )SQL",
-        // 24: the client area's sessions and its failed logins (throttling). A session is known by
-        //     a hash of its cookie only, so the database never holds a usable session id.
+        // 24: the client area's sessions, its failed logins (throttling) and the operator's
+        //     single-use login links. A session or link is known by a hash of its secret only, so
+        //     the database never holds a usable one.
         R"SQL(
 CREATE TABLE web_sessions (
     token_hash      TEXT PRIMARY KEY,              -- BLAKE2b of the cookie's value
@@ -858,6 +859,13 @@ CREATE TABLE login_failures (
     at              TEXT NOT NULL                  -- UTC
 );
 CREATE INDEX login_failures_scope ON login_failures(scope, at);
+CREATE TABLE login_links (                         -- `client login-link`: an operator logs in as a client, once
+    token_hash      TEXT PRIMARY KEY,              -- BLAKE2b of the link's token
+    client_id       INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    created_at      TEXT NOT NULL,
+    expires_at      TEXT NOT NULL,                 -- 60 seconds after
+    used_at         TEXT
+) WITHOUT ROWID;
 )SQL",
     };
     return migrations;

@@ -169,6 +169,26 @@ HttpResponse log_in(Visit &v) {
     return r;
 }
 
+// An operator's `client login-link`: a session of that client, once, for whoever follows it.
+HttpResponse follow_login_link(Visit &v) {
+    const auto it = v.request.query.find("token");
+    Database &db = v.lease.db();
+    Transaction tx(db);
+    const auto client = LoginLinks(db, v.now).use(it == v.request.query.end() ? "" : it->second);
+    if (!client) {
+        tx.commit();
+        return login_form(v, 400, "That login link is not valid: it was used already, is older than a minute, or is wrong.", "");
+    }
+    WebSessions sessions(db, v.now, v.options.limits);
+    sessions.end(v.cookie);
+    const auto started = sessions.start(*client, v.request.remote_address);
+    audit(db, v.now, "client.login_link_used", *client, {}, "login link, from " + v.request.remote_address);
+    tx.commit();
+    HttpResponse r = redirect("/");
+    r.headers.emplace_back("Set-Cookie", cookie(session_cookie, started.cookie, "/", v.request));
+    return r;
+}
+
 // At most this many reset codes a client within their lifetime: the form cannot be used to fill
 // a mailbox.
 constexpr int max_live_reset_codes = 3;
@@ -387,6 +407,10 @@ HttpResponse route_visit(Visit &v) {
         if (post) return log_in(v);
         if (v.session) return redirect("/");
         return login_form(v, 200, "", "", v.request.query.count("reset") ? "Your new password is set. Log in with it." : "");
+    }
+    if (parts.size() == 2 && parts[0] == "login" && parts[1] == "link" && get) {
+        v.route = "/login/link";
+        return follow_login_link(v);
     }
     if (parts.size() == 2 && parts[0] == "password" && (parts[1] == "forgot" || parts[1] == "reset")) {
         v.route = "/password/" + parts[1];

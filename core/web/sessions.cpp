@@ -72,6 +72,32 @@ void WebSessions::end(const std::string &cookie) {
     db_.prepare("DELETE FROM web_sessions WHERE token_hash = ?1").bind(1, secret_hash(cookie)).run();
 }
 
+LoginLinks::Made LoginLinks::make(int64_t client_id, std::chrono::seconds lifetime) {
+    auto q = db_.prepare("SELECT status FROM clients WHERE id = ?1");
+    q.bind(1, client_id);
+    if (!q.step()) fail(ErrorKind::not_found, "client " + std::to_string(client_id) + " does not exist");
+    if (q.text(0) == "Closed") fail(ErrorKind::refused, "client " + std::to_string(client_id) + " is closed and cannot log in");
+    q.reset();
+    Made m{random_token(), format_utc(parse_instant(now_, "now") + lifetime)};
+    db_.prepare("DELETE FROM login_links WHERE expires_at < ?1").bind(1, now_).run();
+    db_.prepare("INSERT INTO login_links (token_hash, client_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
+        .bind(1, secret_hash(m.token)).bind(2, client_id).bind(3, now_).bind(4, m.expires_at)
+        .run();
+    return m;
+}
+
+std::optional<int64_t> LoginLinks::use(const std::string &token) {
+    if (token.empty() || token.size() > 100) return std::nullopt;
+    // One statement marks it used and says whose it was: two tabs following it at once get one session.
+    auto q = db_.prepare("UPDATE login_links SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at >= ?2 "
+                         "RETURNING client_id");
+    q.bind(1, secret_hash(token)).bind(2, now_);
+    if (!q.step()) return std::nullopt;
+    const int64_t client = q.int64(0);
+    q.reset();
+    return client;
+}
+
 void LoginThrottle::check(const std::string &email, const std::string &address) {
     const std::string since = minus(now_, limits_.window);
     for (const std::string &scope : {"email:" + lowered(email), "address:" + address}) {

@@ -69,6 +69,25 @@ private:
     SessionLimits limits_;
 };
 
+// `provisio client login-link`: a single-use link, valid for `lifetime`, that opens a session of
+// the client for whoever follows it (WHMCS's "Login as Client").
+class LoginLinks {
+public:
+    LoginLinks(Database &db, std::string now) : db_(db), now_(std::move(now)) {}
+    struct Made {
+        std::string token;  // only ever in the link
+        std::string expires_at;
+    };
+    // Error(not_found) for an unknown client, Error(refused) for a closed one.
+    Made make(int64_t client_id, std::chrono::seconds lifetime = std::chrono::seconds(60));
+    // The client the token opens, once: nullopt for an unknown, used or expired one.
+    std::optional<int64_t> use(const std::string &token);
+
+private:
+    Database &db_;
+    std::string now_;
+};
+
 // 32 random bytes as URL-safe base64 (43 characters): session ids, CSRF tokens.
 std::string random_token();
 // Constant-time comparison of two tokens.

@@ -160,14 +160,15 @@ TEST_CASE("bash completion is generated from the command definitions") {
     std::ofstream(file) << script.out;
 
     CHECK(complete(file, {"provisio", "cl"}) == std::vector<std::string>{"client"});
-    CHECK(complete(file, {"provisio", "client", "l"}) == std::vector<std::string>{"list"});
+    CHECK(complete(file, {"provisio", "client", "li"}) == std::vector<std::string>{"list"});
+    CHECK(complete(file, {"provisio", "client", "l"}) == std::vector<std::string>{"login-link", "list"});
     CHECK(complete(file, {"provisio", "client", "file", ""}) == std::vector<std::string>{"add", "list", "get", "delete"});
     CHECK(complete(file, {"provisio", "--config", "/tmp/p.toml", "client", "add", "--first"}) == std::vector<std::string>{"--first-name"});
     // A global option after the command, and its value skipped.
     CHECK(complete(file, {"provisio", "client", "--now", "2026-01-01", "ad"}) == std::vector<std::string>{"add"});
     CHECK(complete(file, {"provisio", "--js"}) == std::vector<std::string>{"--json"});
     // After help, the words are a command's.
-    CHECK(complete(file, {"provisio", "help", "client", "l"}) == std::vector<std::string>{"list"});
+    CHECK(complete(file, {"provisio", "help", "client", "li"}) == std::vector<std::string>{"list"});
     CHECK(complete(file, {"provisio", "help", "client", "add", "--"}).empty());
     // An option's value is left to bash's file-name completion.
     CHECK(complete(file, {"provisio", "--config", ""}).empty());

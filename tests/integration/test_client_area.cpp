@@ -250,3 +250,37 @@ TEST_CASE("client area: a client requests a cancellation of its own service, and
     CHECK(other.get("/").status == 303);
     CHECK(s.inst.run({"client", "password", "check", "ada@example.org"}, "fresh password 1\n").exit_code == 0);
 }
+
+TEST_CASE("client area: an operator's login link opens the client's session once, within a minute") {
+    Served s(seed);
+    const auto link = [&](const std::vector<std::string> &args) {
+        const RunResult r = s.inst.run(args);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        return nlohmann::json::parse(r.out)["url"].get<std::string>();
+    };
+    const std::string url = link({"--json", "client", "login-link", "2"});
+    const std::string path = url.substr(url.find("/login/link?token="));
+    Browser b(s);
+    HttpResult r = b.get(path);
+    REQUIRE(r.status == 303);
+    CHECK(header(r, "location") == "/");
+    const HttpResult dash = b.get("/");
+    CHECK(dash.status == 200);
+    CHECK(dash.body.find("Welcome, Bob") != std::string::npos);
+
+    Browser again(s);
+    r = again.get(path);
+    CHECK(r.status == 400);
+    CHECK(r.body.find("That login link is not valid") != std::string::npos);
+    CHECK(again.jar.count("provisio_session") == 0);
+    // One made long ago has expired; a forged one opens nothing; a closed client gets none.
+    const std::string old = link({"--json", "--now", "2026-01-01T00:00:00Z", "client", "login-link", "2"});
+    CHECK(again.get(old.substr(old.find("/login/link?token="))).status == 400);
+    CHECK(again.get("/login/link?token=forged").status == 400);
+    CHECK(again.get("/login/link").status == 400);
+    CHECK(s.inst.run({"client", "login-link", "3"}).exit_code == 4);
+    const std::string audit = s.inst.run({"--json", "audit", "list"}).out;
+    CHECK(audit.find("client.login_link_used") != std::string::npos);
+    CHECK(s.inst.sql("SELECT count(*) FROM login_links WHERE used_at IS NOT NULL") == "1");
+}

@@ -15,6 +15,7 @@ inline constexpr const char *undo_migrations_since_21 =
     "DROP TRIGGER IF EXISTS autosuspend_field_undefined; DROP TRIGGER IF EXISTS autosuspend_package_added; "
     "DROP TRIGGER IF EXISTS autosuspend_package_removed; DROP TABLE IF EXISTS usage_period_seconds; "
     "DROP TRIGGER IF EXISTS usage_period_seconds_changed; DROP TRIGGER IF EXISTS usage_period_seconds_removed; "
-    "DROP INDEX IF EXISTS service_addons_service; DROP TABLE IF EXISTS web_sessions; DROP TABLE IF EXISTS login_failures; ";
+    "DROP INDEX IF EXISTS service_addons_service; DROP TABLE IF EXISTS web_sessions; DROP TABLE IF EXISTS login_failures; "
+    "DROP TABLE IF EXISTS login_links; ";
 
 }  // namespace provisio::test
