@@ -20,6 +20,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace provisio {
@@ -355,6 +356,98 @@ HttpResponse change_password(Visit &v) {
     return r;
 }
 
+json contact_form_json(const Contact &c) {
+    json categories = json::array();
+    static const std::map<std::string, std::string> labels{
+        {"general", "General"}, {"invoice", "Invoices"}, {"support", "Support"}, {"product", "Products and services"}, {"domain", "Domains"}};
+    for (const char *name : email_categories)
+        categories.push_back({{"name", name},
+                              {"label", labels.at(name)},
+                              {"checked", std::find(c.categories.begin(), c.categories.end(), name) != c.categories.end()}});
+    return {{"contact", {{"id", c.id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"email", c.email},
+                         {"company", c.company}, {"phone", c.phone}}},
+            {"categories", categories}};
+}
+
+// The contact fields of a form; the address stays as it was (the form does not show it).
+Contact contact_from(const std::map<std::string, std::string> &form, Contact c) {
+    c.first_name = field(form, "first_name");
+    c.last_name = field(form, "last_name");
+    c.email = field(form, "email");
+    c.company = field(form, "company");
+    c.phone = field(form, "phone");
+    c.categories.clear();
+    for (const char *name : email_categories)
+        if (form.count(std::string("category_") + name)) c.categories.push_back(name);
+    return c;
+}
+
+HttpResponse contacts_page(Visit &v, int status = 200, const std::string &error = "", const Contact &draft = {}) {
+    json contacts = json::array();
+    for (const Contact &c : Contacts(v.lease.db()).of_client(v.client_id())) {
+        std::string kinds;
+        for (const auto &k : c.categories) kinds += (kinds.empty() ? "" : ", ") + k;
+        contacts.push_back({{"id", c.id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"company", c.company},
+                            {"email", c.email}, {"categories_text", kinds.empty() ? "nothing" : kinds}});
+    }
+    json data = contact_form_json(draft);
+    data["has_contacts"] = !contacts.empty();
+    data["contacts"] = std::move(contacts);
+    data["error"] = error;
+    return v.page(status, "contacts", "Contacts", std::move(data));
+}
+
+// The client's own contact: Error(not_found) for anyone else's.
+Contact own_contact(Visit &v, int64_t id) {
+    Contact c = Contacts(v.lease.db()).get(id);
+    if (c.client_id != v.client_id()) fail(ErrorKind::not_found, "no such contact");
+    return c;
+}
+
+HttpResponse contact_page(Visit &v, const Contact &c, int status = 200, const std::string &error = "") {
+    json data = contact_form_json(c);
+    data["error"] = error;
+    return v.page(status, "contact", c.first_name + " " + c.last_name, std::move(data));
+}
+
+HttpResponse add_contact(Visit &v) {
+    Contact c = contact_from(form_of(v), Contact{});
+    c.client_id = v.client_id();
+    Transaction tx(v.lease.db());
+    try {
+        const int64_t id = Contacts(v.lease.db()).add(c, v.now);
+        audit(v.lease.db(), v.now, "contact.add", v.client_id(), "contact " + std::to_string(id), actor(v));
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::invalid_input && e.kind() != ErrorKind::conflict) throw;
+        return contacts_page(v, 400, std::string(e.what()) + ".", c);
+    }
+    tx.commit();
+    return redirect("/contacts");
+}
+
+HttpResponse update_contact(Visit &v, int64_t id) {
+    const Contact c = contact_from(form_of(v), own_contact(v, id));
+    Transaction tx(v.lease.db());
+    try {
+        Contacts(v.lease.db()).update(c);
+        audit(v.lease.db(), v.now, "contact.update", v.client_id(), "contact " + std::to_string(id), actor(v));
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::invalid_input && e.kind() != ErrorKind::conflict) throw;
+        return contact_page(v, c, 400, std::string(e.what()) + ".");
+    }
+    tx.commit();
+    return redirect("/contacts");
+}
+
+HttpResponse delete_contact(Visit &v, int64_t id) {
+    own_contact(v, id);
+    Transaction tx(v.lease.db());
+    Contacts(v.lease.db()).remove(id);
+    audit(v.lease.db(), v.now, "contact.delete", v.client_id(), "contact " + std::to_string(id), actor(v));
+    tx.commit();
+    return redirect("/contacts");
+}
+
 HttpResponse invoices_page(Visit &v) {
     InvoiceFilter filter;
     filter.client_id = v.client_id();
@@ -458,6 +551,21 @@ HttpResponse route_visit(Visit &v) {
     if (parts.size() == 2 && parts[0] == "profile" && parts[1] == "password" && post) {
         v.route = "/profile/password";
         return change_password(v);
+    }
+    if (parts.size() >= 1 && parts[0] == "contacts") {
+        if (parts.size() == 1) {
+            v.route = "/contacts";
+            return post ? add_contact(v) : contacts_page(v);
+        }
+        if (parts.size() == 2) {
+            v.route = "/contacts/{id}";
+            const int64_t id = id_in_path(parts[1]);
+            return post ? update_contact(v, id) : contact_page(v, own_contact(v, id));
+        }
+        if (parts.size() == 3 && parts[2] == "delete" && post) {
+            v.route = "/contacts/{id}/delete";
+            return delete_contact(v, id_in_path(parts[1]));
+        }
     }
     if (get && parts.size() == 1 && parts[0] == "invoices") {
         v.route = "/invoices";

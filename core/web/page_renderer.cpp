@@ -57,6 +57,12 @@ std::string render_page(const std::string &page, const nlohmann::ordered_json &d
     const std::string body = template_text(page);
     mustache::data d = to_data(data);
     d.set("page", mustache::partial{[body] { return body; }});
+    // Pieces pages share are templates named _NAME.html, included as {{> _NAME}}.
+    for (const auto &[name, text] : web_assets()) {
+        if (name.size() < 6 || name[0] != '_' || name.substr(name.size() - 5) != ".html") continue;
+        const std::string stem(name.substr(0, name.size() - 5));
+        d.set(stem, mustache::partial{[stem] { return template_text(stem); }});
+    }
     std::string out = layout.render(d);
     if (!layout.is_valid()) fail(ErrorKind::internal, "page '" + page + "': " + layout.error_message());
     return out;

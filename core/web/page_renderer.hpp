@@ -1,5 +1,6 @@
 // Client-area pages: a template from core/web/templates rendered inside layout.html with data
-// given as JSON (the same shapes the API answers with). Every {{value}} is HTML-escaped; the
+// given as JSON (the same shapes the API answers with); pieces pages share are _NAME.html,
+// included as {{> _NAME}}. Every {{value}} is HTML-escaped; the
 // mustache forms that skip escaping ({{{value}}} and {{&value}}) are refused in any template,
 // so no page can print a client's data raw.
 #pragma once

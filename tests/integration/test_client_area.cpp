@@ -284,3 +284,44 @@ TEST_CASE("client area: an operator's login link opens the client's session once
     CHECK(audit.find("client.login_link_used") != std::string::npos);
     CHECK(s.inst.sql("SELECT count(*) FROM login_links WHERE used_at IS NOT NULL") == "1");
 }
+
+TEST_CASE("client area: a client adds, edits and deletes its own contacts, and only its own") {
+    Served s([](Installation &inst) {
+        seed(inst);
+        ok(inst, {"contact", "add", "2", "--first-name", "Bobs", "--last-name", "Helper", "--email", "helper@example.org"});
+    });
+    Browser b(s);
+    REQUIRE(b.log_in("ada@example.org", "correct horse battery").status == 303);
+    HttpResult page = b.get("/contacts");
+    REQUIRE(page.status == 200);
+    CHECK(page.body.find("No contacts yet.") != std::string::npos);
+    CHECK(page.body.find("helper@example.org") == std::string::npos);
+
+    HttpResult r = b.post_from(page, "/contacts", {{"first_name", "Charles"}, {"last_name", ""}, {"email", "charles@example.org"}});
+    CHECK(r.status == 400);
+    CHECK(r.body.find("value=\"Charles\"") != std::string::npos);  // what was typed stays in the form
+    r = b.post_from(page, "/contacts", {{"first_name", std::string("Charles") + evil}, {"last_name", "Babbage"},
+                                        {"email", "charles@example.org"}, {"category_invoice", "1"}, {"category_support", "1"}});
+    REQUIRE(r.status == 303);
+    page = b.get("/contacts");
+    no_raw_markup(page);
+    CHECK(page.body.find("invoice, support") != std::string::npos);
+    const std::string id = s.inst.sql("SELECT id FROM contacts WHERE email = 'charles@example.org'");
+
+    // Bob's contact is not Ada's to see, change or delete.
+    CHECK(b.get("/contacts/1").status == 404);
+    CHECK(b.post_from(page, "/contacts/1", {{"first_name", "X"}, {"last_name", "Y"}, {"email", "x@example.org"}}).status == 404);
+    CHECK(b.post_from(page, "/contacts/1/delete").status == 404);
+    CHECK(s.inst.sql("SELECT first_name FROM contacts WHERE id = 1") == "Bobs");
+
+    HttpResult edit = b.get("/contacts/" + id);
+    REQUIRE(edit.status == 200);
+    CHECK(edit.body.find("name=\"category_invoice\" value=\"1\" checked") != std::string::npos);
+    r = b.post_from(edit, "/contacts/" + id, {{"first_name", "Charles"}, {"last_name", "Babbage"}, {"email", "cb@example.org"}, {"category_general", "1"}});
+    REQUIRE(r.status == 303);
+    CHECK(s.inst.sql("SELECT email FROM contacts WHERE id = " + id) == "cb@example.org");
+    CHECK(b.go("POST", "/contacts/" + id + "/delete").status == 403);  // no token
+    r = b.post_from(edit, "/contacts/" + id + "/delete");
+    REQUIRE(r.status == 303);
+    CHECK(s.inst.sql("SELECT count(*) FROM contacts") == "1");
+}
