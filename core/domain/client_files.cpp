@@ -125,6 +125,15 @@ void ClientFiles::fetch(int64_t id, const std::filesystem::path &to, bool replac
                                      (ec ? ec.message() : "not copied"));
 }
 
+std::string ClientFiles::contents(const ClientFile &f) const {
+    std::ifstream in(stored_path(f), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) fail(ErrorKind::storage, "cannot read client file " + std::to_string(f.id) + " (" + stored_path(f).string() + ")");
+    if (!in.is_open() || bytes.size() != f.size)
+        fail(ErrorKind::storage, "client file " + std::to_string(f.id) + " is missing or changed under " + stored_path(f).string());
+    return bytes;
+}
+
 void ClientFiles::remove(int64_t id) {
     const ClientFile f = get(id);
     db_.prepare("DELETE FROM client_files WHERE id = ?1").bind(1, id).run();

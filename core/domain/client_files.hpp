@@ -34,6 +34,8 @@ public:
                    bool admin_only, const std::string &now);
     std::vector<ClientFile> of_client(int64_t client_id);
     ClientFile get(int64_t id);  // Error(not_found)
+    // The file's bytes (at most `max_bytes` were let in); Error(storage) when they cannot be read.
+    std::string contents(const ClientFile &file) const;
     // Copies the file out to `to`; refuses to overwrite an existing file unless `replace`.
     void fetch(int64_t id, const std::filesystem::path &to, bool replace);
     void remove(int64_t id);

@@ -3,6 +3,7 @@
 #include "billing/invoices.hpp"
 #include "domain/client_passwords.hpp"
 #include "domain/audit_log.hpp"
+#include "domain/client_files.hpp"
 #include "domain/contacts.hpp"
 #include "domain/password_reset.hpp"
 #include "domain/repository.hpp"
@@ -21,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 
 namespace provisio {
@@ -448,6 +450,42 @@ HttpResponse delete_contact(Visit &v, int64_t id) {
     return redirect("/contacts");
 }
 
+ClientFiles client_files(Visit &v) {
+    const Config &cfg = v.context.config();
+    return ClientFiles(v.lease.db(), cfg.files.dir, cfg.files.max_bytes);
+}
+
+// Files the operator attached to the client and did not mark Admin Only.
+HttpResponse files_page(Visit &v) {
+    json files = json::array();
+    for (const ClientFile &f : client_files(v).of_client(v.client_id()))
+        if (!f.admin_only)
+            files.push_back({{"id", f.id}, {"title", f.title}, {"filename", f.filename}, {"size", std::to_string(f.size)},
+                             {"created_at", f.created_at}});
+    const bool any = !files.empty();
+    return v.page(200, "files", "Files", {{"has_files", any}, {"files", std::move(files)}});
+}
+
+HttpResponse download(Visit &v, int64_t id) {
+    ClientFiles files = client_files(v);
+    const ClientFile f = files.get(id);
+    if (f.client_id != v.client_id() || f.admin_only) fail(ErrorKind::not_found, "no such file");
+    HttpResponse r;
+    r.content_type = "application/octet-stream";
+    r.body = files.contents(f);
+    // The name as typed (RFC 6266/5987), with a plain ASCII fallback for old clients.
+    std::string ascii, encoded;
+    static const char *hex = "0123456789ABCDEF";
+    for (unsigned char c : f.filename) {
+        ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
+        if (std::isalnum(c) || c == '.' || c == '-' || c == '_') encoded += static_cast<char>(c);
+        else encoded += {'%', hex[c >> 4], hex[c & 15]};
+    }
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded);
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+}
+
 HttpResponse invoices_page(Visit &v) {
     InvoiceFilter filter;
     filter.client_id = v.client_id();
@@ -566,6 +604,14 @@ HttpResponse route_visit(Visit &v) {
             v.route = "/contacts/{id}/delete";
             return delete_contact(v, id_in_path(parts[1]));
         }
+    }
+    if (get && parts.size() == 1 && parts[0] == "files") {
+        v.route = "/files";
+        return files_page(v);
+    }
+    if (get && parts.size() == 2 && parts[0] == "files") {
+        v.route = "/files/{id}";
+        return download(v, id_in_path(parts[1]));
     }
     if (get && parts.size() == 1 && parts[0] == "invoices") {
         v.route = "/invoices";

@@ -23,7 +23,12 @@ mustache::data to_data(const nlohmann::ordered_json &j) {
         for (const auto &v : j) d.push_back(to_data(v));
         return d;
     }
-    case nlohmann::json::value_t::string: return mustache::data{j.get<std::string>()};
+    case nlohmann::json::value_t::string: {
+        // An empty text is false, so {{#notice}}…{{/notice}} shows nothing for no notice (mustache
+        // would take it as true); printed, false is nothing, as "" is.
+        const auto &text = j.get_ref<const std::string &>();
+        return text.empty() ? mustache::data{false} : mustache::data{text};
+    }
     case nlohmann::json::value_t::boolean: return mustache::data{j.get<bool>()};
     case nlohmann::json::value_t::null: return mustache::data{false};
     default: return mustache::data{j.dump()};  // numbers

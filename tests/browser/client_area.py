@@ -28,7 +28,8 @@ for needed in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
         raise SystemExit(f"{needed} is missing: run scripts/setup (it installs chromium, chromium-driver and python3-selenium)")
 
 provisio, output = sys.argv[1], sys.argv[2]
-os.makedirs(output, exist_ok=True)
+shutil.rmtree(output, ignore_errors=True)  # this run's screenshots only
+os.makedirs(output)
 home = tempfile.mkdtemp(prefix="provisio-browser-")
 os.chmod(home, 0o700)
 config = os.path.join(home, "provisio.toml")
@@ -54,6 +55,12 @@ cli("product", "add", "--name", "Hosted PBX", "--price", "24.50")
 cli("service", "add", "--client", "1", "--product", "Hosted PBX", "--domain", "pbx.example.org", "--next-due", "2026-06-01")
 cli("service", "create", "1")
 cli("--now", "2026-05-28T12:00:00Z", "invoice", "generate")
+contract = os.path.join(home, "contract.pdf")
+with open(contract, "wb") as f:
+    f.write(b"%PDF-1.4 provisio browser test\n")
+cli("client", "file", "add", "1", contract, "--title", "Signed contract")
+downloads = os.path.join(home, "downloads")
+os.makedirs(downloads)
 
 port = free_port()
 base = f"http://127.0.0.1:{port}"
@@ -75,6 +82,7 @@ try:
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
         options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(20)
 
@@ -122,6 +130,22 @@ try:
     driver.find_element(By.LINK_TEXT, "Services").click()
     expect(lambda: "pbx.example.org" in driver.page_source, "the services page lists the service")
     shot("services")
+
+    driver.find_element(By.LINK_TEXT, "Hosted PBX — pbx.example.org").click()
+    driver.find_element(By.TAG_NAME, "summary").click()
+    driver.find_element(By.CSS_SELECTOR, "input[name=when][value=immediate]").click()
+    driver.find_element(By.NAME, "reason").send_keys("Moving to a bigger plan")
+    shot("cancellation-form")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/services/1/cancel'] button").click()
+    expect(lambda: "Cancellation requested on" in driver.find_element(By.ID, "cancellation").text, "the cancellation request is shown")
+    expect(lambda: "immediate" in cli("cancellation", "list"), "the operator sees the request")
+    shot("cancellation-requested")
+
+    driver.find_element(By.LINK_TEXT, "Files").click()
+    driver.find_element(By.LINK_TEXT, "Signed contract").click()
+    saved = os.path.join(downloads, "contract.pdf")
+    expect(lambda: os.path.exists(saved) and open(saved, "rb").read() == b"%PDF-1.4 provisio browser test\n", "the file downloads whole")
+    shot("files")
 
     driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
     expect(lambda: driver.current_url.endswith("/login"), "logging out returns to the login page")

@@ -325,3 +325,31 @@ TEST_CASE("client area: a client adds, edits and deletes its own contacts, and o
     REQUIRE(r.status == 303);
     CHECK(s.inst.sql("SELECT count(*) FROM contacts") == "1");
 }
+
+TEST_CASE("client area: a client downloads its own files that are not Admin Only, and nothing else") {
+    Served s([](Installation &inst) {
+        seed(inst);
+        const std::string contract = inst.write_file("contract.pdf", std::string("%PDF-1.4\0binary\xff", 16));
+        ok(inst, {"client", "file", "add", "1", contract, "--title", std::string("Contract ") + evil, "--name", "Vertrag \"2026\".pdf"});
+        ok(inst, {"client", "file", "add", "1", contract, "--title", "Internal notes", "--admin-only"});
+        ok(inst, {"client", "file", "add", "2", contract, "--title", "Bob's contract"});
+    });
+    Browser b(s);
+    REQUIRE(b.log_in("ada@example.org", "correct horse battery").status == 303);
+    const HttpResult page = b.get("/files");
+    REQUIRE(page.status == 200);
+    no_raw_markup(page);
+    CHECK(page.body.find("href=\"/files/1\"") != std::string::npos);
+    CHECK(page.body.find("Internal notes") == std::string::npos);
+    CHECK(page.body.find("Bob&apos;s contract") == std::string::npos);
+
+    const HttpResult file = b.get("/files/1");
+    REQUIRE(file.status == 200);
+    CHECK(file.body == std::string("%PDF-1.4\0binary\xff", 16));
+    CHECK(header(file, "content-type") == "application/octet-stream");
+    CHECK(header(file, "content-disposition") == "attachment; filename=\"Vertrag _2026_.pdf\"; filename*=UTF-8''Vertrag%20%222026%22.pdf");
+    CHECK(b.get("/files/2").status == 404);   // Admin Only
+    CHECK(b.get("/files/3").status == 404);   // Bob's
+    CHECK(b.get("/files/..%2f..%2fprovisio.key").status == 404);
+    CHECK(b.get("/files/%2e%2e").status == 404);
+}

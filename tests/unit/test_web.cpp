@@ -29,6 +29,9 @@ TEST_CASE("page templates escape every value and may not ask otherwise") {
     CHECK(page.find("&quot;quoted&quot; &apos;too&apos;") != std::string::npos);
     CHECK(page.find("A &amp; B") != std::string::npos);
     CHECK_THROWS(render_page("no-such-page", {}));
+    // An empty text is no notice at all: no empty box.
+    CHECK(render_page("error", {{"notice", ""}, {"heading", "h"}}).find("class=\"notice\"") == std::string::npos);
+    CHECK(render_page("error", {{"notice", "Saved."}, {"heading", "h"}}).find("<p class=\"notice\">Saved.</p>") != std::string::npos);
 }
 
 TEST_CASE("sessions: only a hash is stored; they end when idle, when too old, and at logout") {
