@@ -18,6 +18,14 @@ std::string num(int64_t id) { return "#" + std::to_string(id); }
 
 }  // namespace
 
+UnpaidSummary unpaid_summary(Database &db, int64_t client_id) {
+    auto q = db.prepare("SELECT count(*), COALESCE(SUM(subtotal_micros - credit_micros - paid_micros), 0) FROM invoices "
+                        "WHERE client_id = ?1 AND status = 'Unpaid'");
+    q.bind(1, client_id);
+    q.step();
+    return {q.int64(0), Money::from_micros(q.int64(1))};
+}
+
 Invoice Invoicing::create(int64_t client_id, const std::string &kind, const std::string &due_date,
                           const std::vector<InvoiceLine> &lines) {
     if (lines.empty()) fail(ErrorKind::internal, "an invoice needs at least one line");

@@ -74,6 +74,13 @@ struct InvoiceFilter {
     bool newest_first = false;      // the page in descending id order (else ascending)
 };
 
+// A client's unpaid invoices: how many, and what is still due on them.
+struct UnpaidSummary {
+    int64_t count = 0;
+    Money due;
+};
+UnpaidSummary unpaid_summary(Database &db, int64_t client_id);
+
 class Invoicing {
 public:
     // `now` stamps rows; `today` is the business date.

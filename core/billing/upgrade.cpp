@@ -126,10 +126,11 @@ UpgradeOrder order_upgrade(Database &db, const std::string &now, Date today, con
         Invoicing invoicing(db, now, today);
         // The pending change must exist before the invoice can settle (credit may pay it at once).
         const int64_t change = pending(std::nullopt);
-        order.invoice_id = invoicing.create(c.int64(0), "upgrade", format_date(today), lines).id;
-        db.prepare("UPDATE pending_changes SET invoice_id = ?2 WHERE id = ?1").bind(1, change).bind(2, *order.invoice_id).run();
-        if (invoicing.get(*order.invoice_id).status == invoice_status::paid) apply_pending_changes(db, *order.invoice_id, now);
-        order.applied_now = invoicing.get(*order.invoice_id).status == invoice_status::paid;
+        const Invoice made = invoicing.create(c.int64(0), "upgrade", format_date(today), lines);
+        order.invoice_id = made.id;
+        db.prepare("UPDATE pending_changes SET invoice_id = ?2 WHERE id = ?1").bind(1, change).bind(2, made.id).run();
+        order.applied_now = made.status == invoice_status::paid;
+        if (order.applied_now) apply_pending_changes(db, made.id, now);
     }
     tx.commit();
     return order;

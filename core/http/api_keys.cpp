@@ -125,16 +125,13 @@ std::pair<ApiKey, std::string> ApiKeys::add(const std::string &name, const std::
         if (!parse_cidr(cidr))
             fail(ErrorKind::invalid_input, "--allow-ip '" + cidr + "' is not an address or network (e.g. 192.0.2.7, 10.0.0.0/8, 2001:db8::/32)");
     const std::string allowed = join(allow_ips, ",");
-    unsigned char random[32];
-    randombytes_buf(random, sizeof random);
-    char encoded[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    sodium_bin2base64(encoded, sizeof encoded, random, sizeof random, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    const std::string random = random_token();
     Transaction tx(db_);
     // The id is part of the secret, so the row is made first and its hash filled in after.
     db_.prepare("INSERT INTO api_keys (name, role, secret_hash, allow_ips, created_at) VALUES (?1, ?2, '', ?3, ?4)")
         .bind(1, name).bind(2, role).bind(3, allowed).bind(4, now).run();
     const int64_t id = db_.last_insert_id();
-    const std::string secret = std::string(key_prefix) + std::to_string(id) + "_" + encoded;
+    const std::string secret = std::string(key_prefix) + std::to_string(id) + "_" + random;
     db_.prepare("UPDATE api_keys SET secret_hash = ?2 WHERE id = ?1").bind(1, id).bind(2, secret_hash(secret)).run();
     tx.commit();
     ApiKey key{id, name, role, allow_ips, now, std::nullopt, std::nullopt};

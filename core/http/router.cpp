@@ -3,6 +3,7 @@
 #include "foundation/error.hpp"
 #include "http/idempotency.hpp"
 #include "http/serve_context.hpp"
+#include "http/url_encoding.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -11,16 +12,6 @@ namespace provisio {
 using json = nlohmann::ordered_json;
 
 namespace {
-
-std::vector<std::string> segments(const std::string &path) {
-    std::vector<std::string> out;
-    for (size_t at = 1; at <= path.size();) {
-        const size_t slash = path.find('/', at);
-        out.push_back(path.substr(at, slash == std::string::npos ? std::string::npos : slash - at));
-        at = slash == std::string::npos ? path.size() + 1 : slash + 1;
-    }
-    return out;
-}
 
 bool is_parameter(const std::string &segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
 
@@ -125,15 +116,10 @@ json page_json(json items, const Page &page, int64_t last_id) {
     return {{"data", std::move(items)}, {"next_cursor", full ? json(std::to_string(last_id)) : json()}};
 }
 
-int64_t path_id(const RouteCall &call, const std::string &name) {
-    const std::string &v = call.path.at(name);
-    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
-        fail(ErrorKind::not_found, "'" + v + "' is not the id of anything here");
-    return std::stoll(v);
-}
+int64_t path_id(const RouteCall &call, const std::string &name) { return id_in_path(call.path.at(name)); }
 
 void Router::add(Route route) {
-    patterns_.push_back(segments(route.pattern));
+    patterns_.push_back(path_segments(route.pattern));
     routes_.push_back(std::move(route));
 }
 
@@ -144,7 +130,7 @@ HttpResponse Router::dispatch(const HttpRequest &request, ServeContext &context)
     try {
         std::map<std::string, std::string> params;
         std::string allowed;
-        const std::vector<std::string> path = segments(request.path);
+        const std::vector<std::string> path = path_segments(request.path);
         for (size_t i = 0; i < routes_.size(); ++i) {
             const Route &r = routes_[i];
             auto m = match(patterns_[i], path);
@@ -211,7 +197,7 @@ json Router::openapi(const std::string &version) const {
     for (const auto &r : routes_) {
         json op{{"summary", r.summary}, {"tags", {r.tag}}, {"operationId", r.method + " " + r.pattern}};
         json parameters = json::array();
-        for (const auto &segment : segments(r.pattern))
+        for (const auto &segment : path_segments(r.pattern))
             if (is_parameter(segment))
                 parameters.push_back({{"name", segment.substr(1, segment.size() - 2)}, {"in", "path"}, {"required", true},
                                       {"schema", {{"type", "string"}}}});

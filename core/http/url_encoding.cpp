@@ -1,5 +1,9 @@
 #include "http/url_encoding.hpp"
 
+#include "foundation/error.hpp"
+
+#include <cctype>
+
 namespace provisio {
 
 namespace {
@@ -33,6 +37,16 @@ std::string percent_decoded(std::string_view in, bool form) {
     return out;
 }
 
+std::string percent_encoded(std::string_view in) {
+    static const char *hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : in) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
+        else out += {'%', hex[c >> 4], hex[c & 15]};
+    }
+    return out;
+}
+
 std::map<std::string, std::string> parse_form(std::string_view rest) {
     std::map<std::string, std::string> out;
     while (!rest.empty()) {
@@ -55,6 +69,22 @@ std::string cookie_value(std::string_view header, std::string_view name) {
         header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
     }
     return "";
+}
+
+std::vector<std::string> path_segments(const std::string &path) {
+    std::vector<std::string> out;
+    for (size_t at = 1; at <= path.size();) {
+        const size_t slash = path.find('/', at);
+        out.push_back(path.substr(at, slash == std::string::npos ? std::string::npos : slash - at));
+        at = slash == std::string::npos ? path.size() + 1 : slash + 1;
+    }
+    return out;
+}
+
+int64_t id_in_path(const std::string &segment) {
+    if (segment.empty() || segment.size() > 18 || segment.find_first_not_of("0123456789") != std::string::npos)
+        fail(ErrorKind::not_found, "'" + segment + "' is not the id of anything here");
+    return std::stoll(segment);
 }
 
 }  // namespace provisio

@@ -1,5 +1,6 @@
 #include "notify/outbox.hpp"
 
+#include "billing/invoices.hpp"
 #include "domain/contacts.hpp"
 
 #include "config/config.hpp"
@@ -33,13 +34,7 @@ TemplateVars client_variables(Database &db, int64_t client_id, const std::string
             {"client_address", address_block("", "", {q.text(5), q.text(6), q.text(7), q.text(8), q.text(9), q.text(10)})},
             {"client_phone", q.text(11)},
             {"client_status", q.text(12)}};
-    if (wants("{$client_due_invoices_balance}")) {
-        auto due = db.prepare("SELECT COALESCE(SUM(subtotal_micros - credit_micros - paid_micros), 0) FROM invoices "
-                              "WHERE client_id = ?1 AND status = 'Unpaid'");
-        due.bind(1, client_id);
-        due.step();
-        vars["client_due_invoices_balance"] = Money::from_micros(due.int64(0)).to_string();
-    }
+    if (wants("{$client_due_invoices_balance}")) vars["client_due_invoices_balance"] = unpaid_summary(db, client_id).due.to_string();
     if (wants("{$client_bill_to}")) vars["client_bill_to"] = bill_to(db, client_id);
     if (wants("{$client_custom_field_")) {
         auto fields = db.prepare("SELECT f.variable, COALESCE(v.value, f.default_value) FROM client_fields f "

@@ -16,6 +16,16 @@ inline void ensure_sodium() {
     if (!ok) fail(ErrorKind::internal, "libsodium failed to initialise");
 }
 
+// 32 random bytes as URL-safe base64 (43 characters): API key secrets, session ids, CSRF tokens.
+inline std::string random_token() {
+    ensure_sodium();
+    unsigned char bytes[32];
+    randombytes_buf(bytes, sizeof bytes);
+    char encoded[sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(encoded, sizeof encoded, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return encoded;
+}
+
 // A secret's BLAKE2b-256 hash as 64 hex digits: what is stored instead of the secret.
 inline std::string secret_hash(std::string_view secret) {
     unsigned char hash[32];

@@ -52,13 +52,11 @@ LowBalanceReport send_low_balance_alerts(Database &db, const std::string &now, D
             const Money credit = Money::from_micros(q.int64(1));
             const std::string text = q.text(2);
             std::optional<Money> threshold;
-            if (!text.empty()) {
-                try {
-                    threshold = parse_low_balance_threshold(text);
-                } catch (const Error &e) {
-                    report.errors.push_back("client " + std::to_string(id) + ": Low Balance Threshold '" + text + "': " + e.what());
-                    continue;
-                }
+            try {
+                threshold = parse_low_balance_threshold(text);
+            } catch (const Error &e) {
+                report.errors.push_back("client " + std::to_string(id) + ": Low Balance Threshold '" + text + "': " + e.what());
+                continue;
             }
             if (threshold && credit <= *threshold) clients.push_back({id, credit, *threshold, q.opt_text(3)});
             else if (!q.is_null(3)) recovered.push_back(id);

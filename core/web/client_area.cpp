@@ -13,6 +13,7 @@
 #include "http/url_encoding.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "provisioning/cancellation_requests.hpp"
+#include "secrets/sodium_init.hpp"
 #include "store/database.hpp"
 #include "shapes/records_json.hpp"
 #include "usage/low_balance.hpp"
@@ -22,7 +23,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 namespace provisio {
@@ -61,26 +61,6 @@ std::string cookie(const std::string &name, const std::string &value, const std:
     return c;
 }
 
-// A path's segments after the leading '/': "/invoices/12" is {"invoices", "12"}.
-std::vector<std::string> segments(const std::string &path) {
-    std::vector<std::string> out;
-    size_t at = 1;
-    while (at <= path.size()) {
-        const size_t slash = path.find('/', at);
-        out.push_back(path.substr(at, slash == std::string::npos ? std::string::npos : slash - at));
-        at = slash == std::string::npos ? path.size() + 1 : slash + 1;
-    }
-    if (!out.empty() && out.back().empty()) out.pop_back();  // "/invoices/" as "/invoices"
-    return out;
-}
-
-// An id in a path: anything else names nothing.
-int64_t id_in_path(const std::string &text) {
-    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
-        fail(ErrorKind::not_found, "no such page");
-    return std::stoll(text);
-}
-
 // One request of the client area: what it needs to answer.
 struct Visit {
     const HttpRequest &request;
@@ -90,6 +70,7 @@ struct Visit {
     std::string now;
     std::string cookie;                // the session cookie sent, if any
     std::optional<WebSession> session;
+    std::map<std::string, std::string> form;  // a POST's fields
     std::string route = "unmatched";   // for the metrics: the page's pattern
 
     HttpResponse page(int status, const std::string &name, const std::string &title, json data) {
@@ -130,39 +111,50 @@ HttpResponse login_form(Visit &v, int status, const std::string &error, const st
     return signed_out_form(v, status, "login", "Log in", {{"error", error}, {"email", email}, {"info", info}});
 }
 
-std::map<std::string, std::string> form_of(const Visit &v) { return parse_form(v.request.body); }
-
-std::string field(const std::map<std::string, std::string> &form, const char *name) {
-    const auto it = form.find(name);
-    return it == form.end() ? std::string() : it->second;
+// A field of the POST's form ("" when absent).
+std::string field(const Visit &v, const char *name) {
+    const auto it = v.form.find(name);
+    return it == v.form.end() ? std::string() : it->second;
 }
 
 // Whether a signed-out form came with its cookie's token.
-bool signed_out_token_ok(const Visit &v, const std::map<std::string, std::string> &form) {
-    return same_token(field(form, "csrf"), cookie_value(v.request.header("cookie"), form_cookie));
-}
+bool signed_out_token_ok(const Visit &v) { return same_token(field(v, "csrf"), cookie_value(v.request.header("cookie"), form_cookie)); }
 
-HttpResponse log_in(Visit &v) {
-    const auto form = form_of(v);
-    const std::string email = field(form, "email");
-    if (!signed_out_token_ok(v, form)) return login_form(v, 403, "The form had expired. Please log in again.", email);
+// A password checked under the failed-login throttle: the client's id, or the status and message
+// to answer with (a failure is counted; a success is not forgotten here: only a login clears them).
+struct PasswordCheck {
+    int64_t client_id = 0;
+    int status = 0;       // 0: the password is right
+    std::string message;  // why, for 429
+    bool closed = false;
+};
+PasswordCheck check_password(Visit &v, const std::string &email, const std::string &password) {
     Database &db = v.lease.db();
     LoginThrottle throttle(db, v.now, v.options.limits);
     try {
         throttle.check(email, v.request.remote_address);
     } catch (const Error &e) {
-        return login_form(v, 429, std::string(e.what()) + ".", email);
+        return {0, 429, std::string(e.what()) + ".", false};
     }
-    int64_t client_id = 0;
     try {
-        client_id = ClientPasswords(db).check(email, field(form, "password"));
+        return {ClientPasswords(db).check(email, password), 0, "", false};
     } catch (const Error &e) {
         if (e.kind() != ErrorKind::refused) throw;
         throttle.failed(email, v.request.remote_address);
-        const bool closed = std::string(e.what()).find("closed") != std::string::npos;
-        return login_form(v, 401, closed ? "This account is closed and cannot log in." : "Wrong e-mail address or password.", email);
+        return {0, 401, "", std::string(e.what()).find("closed") != std::string::npos};
     }
-    throttle.succeeded(email);
+}
+
+HttpResponse log_in(Visit &v) {
+    const std::string email = field(v, "email");
+    if (!signed_out_token_ok(v)) return login_form(v, 403, "The form had expired. Please log in again.", email);
+    const PasswordCheck checked = check_password(v, email, field(v, "password"));
+    if (checked.status == 429) return login_form(v, 429, checked.message, email);
+    if (checked.status)
+        return login_form(v, 401, checked.closed ? "This account is closed and cannot log in." : "Wrong e-mail address or password.", email);
+    const int64_t client_id = checked.client_id;
+    Database &db = v.lease.db();
+    LoginThrottle(db, v.now, v.options.limits).succeeded(email);  // a good login forgets the account's failures
     WebSessions sessions(db, v.now, v.options.limits);
     sessions.end(v.cookie);  // a new id at every login: a session id known before it is worth nothing after
     const auto started = sessions.start(client_id, v.request.remote_address);
@@ -197,13 +189,12 @@ HttpResponse follow_login_link(Visit &v) {
 constexpr int max_live_reset_codes = 3;
 
 HttpResponse forgot_password(Visit &v) {
-    const auto form = form_of(v);
-    if (!signed_out_token_ok(v, form)) return signed_out_form(v, 403, "forgot", "Forgot your password?", json::object());
+    if (!signed_out_token_ok(v)) return signed_out_form(v, 403, "forgot", "Forgot your password?", json::object());
     Database &db = v.lease.db();
     // The same answer whether or not the address is a client's: the form tells nobody who has an account.
     auto q = db.prepare("SELECT c.id, (SELECT count(*) FROM password_resets r WHERE r.client_id = c.id AND r.expires_at > ?2 "
                         "AND r.used_at IS NULL) FROM clients c WHERE c.email = ?1 AND c.status <> 'Closed'");
-    q.bind(1, field(form, "email")).bind(2, v.now);
+    q.bind(1, field(v, "email")).bind(2, v.now);
     if (q.step() && q.int64(1) < max_live_reset_codes) {
         const int64_t client = q.int64(0);
         q.reset();
@@ -214,14 +205,13 @@ HttpResponse forgot_password(Visit &v) {
 }
 
 HttpResponse reset_password(Visit &v) {
-    const auto form = form_of(v);
     auto again = [&](int status, const std::string &error) {
         return signed_out_form(v, status, "reset", "Choose a new password", {{"error", error}});
     };
-    if (!signed_out_token_ok(v, form)) return again(403, "The form had expired. Please try again.");
-    if (field(form, "password") != field(form, "again")) return again(400, "The two passwords differ.");
+    if (!signed_out_token_ok(v)) return again(403, "The form had expired. Please try again.");
+    if (field(v, "password") != field(v, "again")) return again(400, "The two passwords differ.");
     try {
-        reset_to_password(v.lease.db(), v.now, field(form, "code"), field(form, "password"), "client area, from " + v.request.remote_address);
+        reset_to_password(v.lease.db(), v.now, field(v, "code"), field(v, "password"), "client area, from " + v.request.remote_address);
     } catch (const Error &e) {
         if (e.kind() == ErrorKind::invalid_input) return again(400, std::string(e.what()) + ".");
         if (e.kind() != ErrorKind::refused) throw;
@@ -256,23 +246,21 @@ HttpResponse dashboard(Visit &v) {
     v.lease.repo().for_each_service(filter, [&](const ListedService &l) {
         if (l.service.status == "Active" || l.service.status == "Suspended") services.push_back(listed(l));
     });
+    // The count and total are of every unpaid invoice; the table shows the newest thousand.
+    const UnpaidSummary due = unpaid_summary(db, v.client_id());
     Invoicing invoicing(db, v.now, v.context.today());
     InvoiceFilter unpaid_filter;
     unpaid_filter.client_id = v.client_id();
     unpaid_filter.status = invoice_status::unpaid;
     unpaid_filter.limit = 1000;
     json unpaid = json::array();
-    Money due;
-    for (const Invoice &i : invoicing.list(unpaid_filter)) {
-        due += i.balance_due();
-        unpaid.push_back(invoice_json(i));
-    }
+    for (const Invoice &i : invoicing.list(unpaid_filter)) unpaid.push_back(invoice_json(i));
     data["has_services"] = !services.empty();
     data["services"] = std::move(services);
     data["has_unpaid"] = !unpaid.empty();
-    data["unpaid_count"] = std::to_string(unpaid.size());
+    data["unpaid_count"] = std::to_string(due.count);
     data["unpaid"] = std::move(unpaid);
-    data["due_total"] = due.to_string();
+    data["due_total"] = due.due.to_string();
     return v.page(200, "dashboard", "Dashboard", std::move(data));
 }
 
@@ -311,9 +299,8 @@ HttpResponse service_page(Visit &v, int64_t id, int status = 200, const std::str
 
 HttpResponse request_cancel(Visit &v, int64_t id) {
     const Service s = own_service(v, id);
-    const auto form = form_of(v);
     try {
-        request_cancellation(v.lease.repo(), s.id, field(form, "when"), field(form, "reason"), actor(v));
+        request_cancellation(v.lease.repo(), s.id, field(v, "when"), field(v, "reason"), actor(v));
     } catch (const Error &e) {
         if (e.kind() != ErrorKind::invalid_input && e.kind() != ErrorKind::refused && e.kind() != ErrorKind::conflict) throw;
         return service_page(v, id, 409, std::string("Not requested: ") + e.what() + ".");
@@ -328,23 +315,15 @@ HttpResponse profile_page(Visit &v, int status = 200, const std::string &error =
 }
 
 HttpResponse change_password(Visit &v) {
-    const auto form = form_of(v);
-    if (field(form, "password") != field(form, "again")) return profile_page(v, 400, "The two new passwords differ.");
+    if (field(v, "password") != field(v, "again")) return profile_page(v, 400, "The two new passwords differ.");
     Database &db = v.lease.db();
     const Client c = v.lease.repo().get_client(v.client_id());
-    LoginThrottle throttle(db, v.now, v.options.limits);
-    try {
-        throttle.check(c.email, v.request.remote_address);
-        ClientPasswords(db).check(c.email, field(form, "current"));
-    } catch (const Error &e) {
-        if (e.kind() != ErrorKind::refused) throw;
-        if (std::string(e.what()).rfind("too many", 0) == 0) return profile_page(v, 429, std::string(e.what()) + ".");
-        throttle.failed(c.email, v.request.remote_address);
-        return profile_page(v, 400, "The current password is not right.");
-    }
+    const PasswordCheck checked = check_password(v, c.email, field(v, "current"));
+    if (checked.status == 429) return profile_page(v, 429, checked.message);
+    if (checked.status) return profile_page(v, 400, "The current password is not right.");
     Transaction tx(db);
     try {
-        ClientPasswords(db).set(c.id, field(form, "password"));  // ends every session of the client, this one too
+        ClientPasswords(db).set(c.id, field(v, "password"));  // ends every session of the client, this one too
     } catch (const Error &e) {
         if (e.kind() != ErrorKind::invalid_input) throw;
         return profile_page(v, 400, std::string(e.what()) + ".");
@@ -372,15 +351,15 @@ json contact_form_json(const Contact &c) {
 }
 
 // The contact fields of a form; the address stays as it was (the form does not show it).
-Contact contact_from(const std::map<std::string, std::string> &form, Contact c) {
-    c.first_name = field(form, "first_name");
-    c.last_name = field(form, "last_name");
-    c.email = field(form, "email");
-    c.company = field(form, "company");
-    c.phone = field(form, "phone");
+Contact contact_from(const Visit &v, Contact c) {
+    c.first_name = field(v, "first_name");
+    c.last_name = field(v, "last_name");
+    c.email = field(v, "email");
+    c.company = field(v, "company");
+    c.phone = field(v, "phone");
     c.categories.clear();
     for (const char *name : email_categories)
-        if (form.count(std::string("category_") + name)) c.categories.push_back(name);
+        if (v.form.count(std::string("category_") + name)) c.categories.push_back(name);
     return c;
 }
 
@@ -413,7 +392,7 @@ HttpResponse contact_page(Visit &v, const Contact &c, int status = 200, const st
 }
 
 HttpResponse add_contact(Visit &v) {
-    Contact c = contact_from(form_of(v), Contact{});
+    Contact c = contact_from(v, Contact{});
     c.client_id = v.client_id();
     Transaction tx(v.lease.db());
     try {
@@ -428,7 +407,7 @@ HttpResponse add_contact(Visit &v) {
 }
 
 HttpResponse update_contact(Visit &v, int64_t id) {
-    const Contact c = contact_from(form_of(v), own_contact(v, id));
+    const Contact c = contact_from(v, own_contact(v, id));
     Transaction tx(v.lease.db());
     try {
         Contacts(v.lease.db()).update(c);
@@ -474,14 +453,9 @@ HttpResponse download(Visit &v, int64_t id) {
     r.content_type = "application/octet-stream";
     r.body = files.contents(f);
     // The name as typed (RFC 6266/5987), with a plain ASCII fallback for old clients.
-    std::string ascii, encoded;
-    static const char *hex = "0123456789ABCDEF";
-    for (unsigned char c : f.filename) {
-        ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
-        if (std::isalnum(c) || c == '.' || c == '-' || c == '_') encoded += static_cast<char>(c);
-        else encoded += {'%', hex[c >> 4], hex[c & 15]};
-    }
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded);
+    std::string ascii;
+    for (unsigned char c : f.filename) ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + percent_encoded(f.filename));
     r.headers.emplace_back("Cache-Control", "no-store");
     return r;
 }
@@ -525,7 +499,8 @@ HttpResponse asset(const std::string &name) {
 }
 
 HttpResponse route_visit(Visit &v) {
-    const auto parts = segments(v.request.path);
+    auto parts = path_segments(v.request.path);
+    if (!parts.empty() && parts.back().empty()) parts.pop_back();  // "/invoices/" as "/invoices"
     const std::string &method = v.request.method == "HEAD" ? std::string("GET") : v.request.method;
     const bool get = method == "GET", post = method == "POST";
     if (!get && !post) return v.error_page(405, "Not allowed", method + " is not used here.");
@@ -554,9 +529,7 @@ HttpResponse route_visit(Visit &v) {
         return redirect("/login");
     }
     if (post) {
-        const auto form = parse_form(v.request.body);
-        const auto csrf = form.find("csrf");
-        if (csrf == form.end() || !same_token(csrf->second, v.session->csrf))
+        if (!same_token(field(v, "csrf"), v.session->csrf))
             return v.error_page(403, "Form expired", "This form was not sent from your current session. Go back, reload the page and try again.");
     }
     if (parts.size() == 1 && parts[0] == "logout" && post) {
@@ -636,8 +609,9 @@ HttpResponse ClientArea::handle(const HttpRequest &request, ServeContext &contex
     std::string route = "unmatched";
     try {
         ServeLease lease = context.lease();
-        Visit v{request, context, lease, options_, lease.repo().now_text(), cookie_value(request.header("cookie"), session_cookie), {}, route};
+        Visit v{request, context, lease, options_, lease.repo().now_text(), cookie_value(request.header("cookie"), session_cookie), {}, {}, route};
         if (!v.cookie.empty()) v.session = WebSessions(lease.db(), v.now, options_.limits).find(v.cookie);
+        if (request.method == "POST") v.form = parse_form(request.body);
         try {
             response = route_visit(v);
         } catch (const Error &e) {

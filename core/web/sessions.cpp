@@ -23,15 +23,6 @@ std::string minus(const std::string &now, std::chrono::seconds d) { return forma
 
 }  // namespace
 
-std::string random_token() {
-    ensure_sodium();
-    unsigned char bytes[32];
-    randombytes_buf(bytes, sizeof bytes);
-    char encoded[sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    sodium_bin2base64(encoded, sizeof encoded, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return encoded;
-}
-
 bool same_token(const std::string &a, const std::string &b) {
     return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }

@@ -88,8 +88,6 @@ private:
     std::string now_;
 };
 
-// 32 random bytes as URL-safe base64 (43 characters): session ids, CSRF tokens.
-std::string random_token();
 // Constant-time comparison of two tokens.
 bool same_token(const std::string &a, const std::string &b);
 
