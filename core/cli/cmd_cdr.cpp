@@ -3,8 +3,10 @@
 #include "cli/output.hpp"
 #include "foundation/error.hpp"
 #include "money/money.hpp"
+#include "shapes/records_json.hpp"
 #include "store/database.hpp"
 #include "usage/cdr_import.hpp"
+#include "usage/cdr_explain.hpp"
 #include "usage/collection.hpp"
 #include "usage/rerate.hpp"
 #include "usage/cdrs.hpp"
@@ -21,43 +23,12 @@ namespace provisio::cli {
 namespace {
 
 struct CdrArgs {
-    std::string service, client, month, format = "fusionpbx-csv", file, from, to, id;
+    std::string service, client, month, format = "fusionpbx-csv", file, from, to, id, number;
     bool all = false, dry_run = false;
     int64_t limit = 0, after = 0;
 };
 
 std::string money(int64_t micros, int places = 4) { return Money::from_micros(micros).to_string(places); }
-
-json cdr_json(const usage::StoredCdr &c) {
-    return {{"id", c.id},
-            {"service", c.service_id},
-            {"source", c.source},
-            {"source_id", c.source_id},
-            {"direction", c.direction},
-            {"caller", c.caller},
-            {"destination", c.destination},
-            {"caller_destination", c.caller_destination},
-            {"start", c.start_at},
-            {"answer", c.answer_at},
-            {"answer_inferred", c.answer_inferred},
-            {"end", c.end_at},
-            {"duration", c.duration},
-            {"billsec", c.billsec},
-            {"hangup_cause", c.hangup_cause},
-            {"status", c.status},
-            {"number", c.number},
-            {"prefix", c.prefix},
-            {"custom_rate", c.custom_rate},
-            {"rate", money(c.per_minute_micros)},
-            {"connect_fee", money(c.connect_fee_micros)},
-            {"markup_percent", c.markup},
-            {"billed_seconds", c.billed_seconds},
-            {"free_seconds", c.free_seconds},
-            {"tier_seconds", c.tier_seconds},
-            {"cost", money(c.cost_micros)},
-            {"note", c.note},
-            {"billed_by", c.charge_ref ? json(*c.charge_ref) : json(nullptr)}};
-}
 
 // What an import or a collection did; exit 1 when anything needs a look.
 int print_report(Context &ctx, const usage::UsageReport &r, const std::string &error_prefix, json extra, const std::string &failure,
@@ -87,15 +58,9 @@ int print_report(Context &ctx, const usage::UsageReport &r, const std::string &e
     return failure.empty() && r.errors.empty() && r.unrated.empty() ? exit_ok : exit_failed;
 }
 
-// A date is midnight in the business time zone; a date-time says its own zone.
-TimePoint range_bound(const BusinessZone &zone, const std::string &text, const char *what) {
-    if (text.size() == 10) return zone.start_of(parse_date(text, what));
-    return parse_instant(text, what);
-}
-
 std::optional<std::string> instant_option(const BusinessZone &zone, const std::string &text, const char *what) {
     if (text.empty()) return std::nullopt;
-    return format_utc(range_bound(zone, text, what));
+    return format_utc(zone.date_or_instant(text, what));
 }
 
 }  // namespace
@@ -139,6 +104,7 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
     list->add_option("--from", args->from, "From this date (business time zone) or time (ISO 8601 with zone), inclusive");
     list->add_option("--to", args->to, "Up to this date or time, exclusive");
     list->add_flag("--all", args->all, "Include suppressed calls");
+    list->add_option("--number", args->number, "Only calls whose dialled, normalized or calling number contains these digits");
     list->add_option("--limit", args->limit, "At most this many calls")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
     list->add_option("--after", args->after, "Only the calls after this CDR id in the listing (the next page)")
         ->check(CLI::Range(int64_t{1}, INT64_MAX));
@@ -150,6 +116,7 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
             f.from = instant_option(zone, args->from, "--from");
             f.to = instant_option(zone, args->to, "--to");
             f.with_suppressed = args->all;
+            f.number = args->number;
             f.limit = args->limit;
             f.after = args->after;
             // Streamed: each call is printed as it is read, so any number of them fits in memory.
@@ -190,54 +157,29 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
     summary->callback([&, args] {
         run = [&, args] {
             std::vector<int64_t> services;
-            if (!args->service.empty()) {
-                services.push_back(ctx.repo().get_service(parse_id(args->service, "--service")).id);
-            } else {
-                const int64_t client = ctx.repo().get_client(parse_id(args->client, "--client")).id;
-                auto q = ctx.db().prepare("SELECT id FROM services WHERE client_id = ?1 ORDER BY id");
-                q.bind(1, client);
-                while (q.step()) services.push_back(q.int64(0));
-            }
+            if (!args->service.empty()) services.push_back(ctx.repo().get_service(parse_id(args->service, "--service")).id);
+            else services = usage::client_service_ids(ctx.db(), ctx.repo().get_client(parse_id(args->client, "--client")).id);
             Date from, to;
             if (!args->from.empty() || !args->to.empty()) {
                 if (args->from.empty() || args->to.empty() || !args->month.empty())
                     fail(ErrorKind::invalid_input, "give --from and --to together, or --month");
                 from = parse_date(args->from, "--from");
                 to = parse_date(args->to, "--to");
-                if (std::chrono::sys_days(to) <= std::chrono::sys_days(from)) fail(ErrorKind::invalid_input, "--to must be after --from");
-                if (std::chrono::sys_days(to) - std::chrono::sys_days(from) > std::chrono::days(366))
-                    fail(ErrorKind::invalid_input, "--from to --to spans more than 366 days");
             } else {
                 const Date first = args->month.empty() ? ctx.today() : parse_date(args->month + "-01", "--month (YYYY-MM)");
                 from = Date(first.year(), first.month(), std::chrono::day(1));
                 to = from + std::chrono::months(1);
             }
-            const BusinessZone zone(ctx.config().timezone);
-            const auto days = usage::usage_by_day(ctx.db(), zone, services, from, to);
-            usage::UsageDay total{"total", 0, 0, 0};
-            for (const auto &d : days) {
-                total.calls += d.calls;
-                total.billed_seconds += d.billed_seconds;
-                total.cost_micros += d.cost_micros;
-            }
-            // Minutes for reading, to the hundredth; the seconds are exact.
-            auto minutes = [](int64_t seconds) { return Money::from_micros(seconds * 1'000'000 / 60).to_string(2); };
-            auto day_json = [&](const usage::UsageDay &d) {
-                return json{{"day", d.day}, {"calls", d.calls}, {"billed_seconds", d.billed_seconds}, {"minutes", minutes(d.billed_seconds)},
-                            {"cost", money(d.cost_micros)}};
-            };
+            const usage::UsageSummary summary = usage::summarize_usage(ctx.db(), BusinessZone(ctx.config().timezone), services, from, to);
             if (ctx.options.json) {
-                json list = json::array();
-                for (const auto &d : days) list.push_back(day_json(d));
-                json t = day_json(total);
-                t.erase("day");
-                print_json(std::cout, {{"from", format_date(from)}, {"to", format_date(to)}, {"services", services}, {"days", list},
-                                       {"total", t}});
+                print_json(std::cout, usage_summary_json(summary));
                 return exit_ok;
             }
             Table table({"DAY", "CALLS", "MINUTES", "COST"});
-            for (const auto &d : days) table.add({d.day, std::to_string(d.calls), minutes(d.billed_seconds), money(d.cost_micros)});
-            table.add({"total", std::to_string(total.calls), minutes(total.billed_seconds), money(total.cost_micros)});
+            for (const auto &d : summary.days)
+                table.add({d.day, std::to_string(d.calls), usage::minutes_text(d.billed_seconds), money(d.cost_micros)});
+            const usage::UsageDay &total = summary.total;
+            table.add({"total", std::to_string(total.calls), usage::minutes_text(total.billed_seconds), money(total.cost_micros)});
             table.print(std::cout);
             return exit_ok;
         };
@@ -252,68 +194,8 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
                 print_json(std::cout, cdr_json(c));
                 return exit_ok;
             }
-            const bool inbound = c.direction == "inbound";
-            std::vector<std::pair<std::string, std::string>> f;
-            f.emplace_back("call", c.source + " " + c.source_id + ", " + c.direction + ", started " + c.start_at + ", " +
-                                       std::to_string(c.billsec) + " s answered of " + std::to_string(c.duration) + " s" +
-                                       (c.hangup_cause.empty() ? "" : ", " + c.hangup_cause));
-            if (c.answer_inferred)
-                f.emplace_back("answered", c.answer_at + ", inferred as end − billsec (the record gave no answer time, and billsec " +
-                                               std::to_string(c.billsec) + " s counts answered seconds)");
-            f.emplace_back("number", std::string(inbound ? "called in on " : "dialled ") + (inbound ? c.caller_destination : c.destination) +
-                                         " → " + c.number);
-            f.emplace_back("status", c.status + (c.note.empty() ? "" : " (" + c.note + ")"));
-            if (!c.prefix.empty()) {
-                std::string source = "custom rate of the package";
-                std::string increment;
-                if (c.tariff_version_id) {
-                    auto q = ctx.db().prepare("SELECT t.name, v.version, r.initial_seconds, r.step_seconds, r.grace_seconds FROM tariff_rates r "
-                                              "JOIN tariff_versions v ON v.id = r.version_id JOIN tariffs t ON t.id = v.tariff_id "
-                                              "WHERE r.version_id = ?1 AND r.prefix = ?2");
-                    q.bind(1, *c.tariff_version_id).bind(2, c.prefix);
-                    if (q.step()) {
-                        source = "tariff " + q.text(0) + " version " + std::to_string(q.int64(1));
-                        increment = ", increment " + (q.int64(2) == q.int64(3) ? std::to_string(q.int64(3))
-                                                                               : std::to_string(q.int64(2)) + "/" + std::to_string(q.int64(3))) +
-                                    ", grace " + std::to_string(q.int64(4)) + " s";
-                    }
-                }
-                f.emplace_back("rate", "prefix " + c.prefix + " in the " + source + ": " + money(c.per_minute_micros) + "/min, connect fee " +
-                                           money(c.connect_fee_micros) + increment);
-                f.emplace_back("billed", std::to_string(c.billsec) + " s → " + std::to_string(c.billed_seconds) + " s");
-                if (c.free_seconds) f.emplace_back("free", std::to_string(c.free_seconds) + " s from the period's free minutes");
-                if (c.tier_seconds) f.emplace_back("tiers", std::to_string(c.tier_seconds) + " s at the package's tier rates");
-                if (!c.custom_rate && c.markup != "0") f.emplace_back("markup", c.markup + "% on the tariff's rate and connect fee");
-                const int64_t charged = c.billed_seconds - c.free_seconds - c.tier_seconds;
-                if (c.tier_seconds == 0 && charged > 0) {
-                    // The exact sum before rounding, as the rater worked it out.
-                    const Money markup = c.custom_rate ? Money{} : Money::parse(c.markup, "markup");
-                    const __int128 raw = (static_cast<__int128>(c.connect_fee_micros) * 60 + static_cast<__int128>(charged) * c.per_minute_micros) *
-                                         (100'000'000 + markup.micros());
-                    const __int128 per_micro = static_cast<__int128>(60) * 100'000'000;
-                    const std::string exact = Money::from_micros(static_cast<int64_t>(raw / per_micro)).to_string(6) +
-                                              (raw % per_micro ? "…" : "");
-                    f.emplace_back("cost", "(" + money(c.connect_fee_micros) + " + " + std::to_string(charged) + " s × " +
-                                               money(c.per_minute_micros) + " / 60)" +
-                                               (markup.zero() ? "" : " × (100% + " + c.markup + "%)") + " = " + exact + " → " +
-                                               money(c.cost_micros));
-                } else {
-                    f.emplace_back("cost", money(c.cost_micros));
-                }
-            }
-            f.emplace_back("billed by", c.charge_ref.value_or("not billed yet"));
-            {
-                auto q = ctx.db().prepare("SELECT r.id, r.at, c.old_status, COALESCE(c.old_prefix, ''), c.old_cost_micros, c.new_cost_micros "
-                                          "FROM cdr_rerate_changes c JOIN cdr_rerates r ON r.id = c.rerate_id WHERE c.cdr_id = ?1 "
-                                          "ORDER BY r.id");
-                q.bind(1, c.id);
-                while (q.step())
-                    f.emplace_back("re-rated", "by re-rate " + std::to_string(q.int64(0)) + " at " + q.text(1) + ": was " + q.text(2) +
-                                                   (q.text(3).empty() ? "" : " (prefix " + q.text(3) + ")") + " " + money(q.int64(4)) +
-                                                   ", now " + money(q.int64(5)));
-            }
             std::cout << "CDR " << c.id << " of service " << c.service_id << '\n';
-            print_fields(std::cout, f);
+            print_fields(std::cout, usage::explain_cdr(ctx.db(), c));
             return exit_ok;
         };
     });
@@ -329,7 +211,7 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
             const BusinessZone zone(ctx.config().timezone);
             const usage::RerateReport r =
                 usage::rerate_calls(ctx.db(), ctx.repo(), zone, ctx.repo().now_text(), parse_id(args->service, "--service"),
-                                    range_bound(zone, args->from, "--from"), range_bound(zone, args->to, "--to"), args->dry_run);
+                                    zone.date_or_instant(args->from, "--from"), zone.date_or_instant(args->to, "--to"), args->dry_run);
             const std::string posted = r.posted_micros == 0 ? "" : Money::from_micros(r.posted_micros).to_string(2) + " " + r.currency;
             if (ctx.options.json) {
                 print_json(std::cout, {{"rerate", r.rerate_id ? json(*r.rerate_id) : json(nullptr)},

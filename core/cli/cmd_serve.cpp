@@ -9,7 +9,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 namespace provisio::cli {
 
@@ -49,6 +51,14 @@ void add_serve_commands(CLI::App &app, Context &ctx, Runner &run, const std::str
             area_options.limits.max_failures = cfg.client_area.max_failed_logins;
             area_options.limits.max_address_failures = cfg.client_area.max_failed_logins_per_address;
             area_options.limits.window = std::chrono::minutes(cfg.client_area.failed_login_minutes);
+            if (!cfg.client_area.chart_js.empty()) {
+                // Read once: the usage chart's script, from the system. Without it the usage
+                // page has its table and no chart.
+                std::ifstream chart(cfg.client_area.chart_js, std::ios::binary);
+                if (chart) area_options.chart_js.assign(std::istreambuf_iterator<char>(chart), {});
+                else spdlog::warn("[client_area] chart_js {}: cannot read it (install libjs-chart.js); the usage page shows no chart",
+                                  cfg.client_area.chart_js);
+            }
             const ClientArea area(area_options, router.metrics());
             HttpServer server(options, [&](const HttpRequest &request) {
                 return is_client_area_path(request.path) ? area.handle(request, context) : router.dispatch(request, context);

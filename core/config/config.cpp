@@ -350,6 +350,7 @@ Config Config::load(const std::filesystem::path &file) {
                 else if (ck.str() == "max_failed_logins") c.client_area.max_failed_logins = integer(1, 1000);
                 else if (ck.str() == "max_failed_logins_per_address") c.client_area.max_failed_logins_per_address = integer(1, 100000);
                 else if (ck.str() == "failed_login_minutes") c.client_area.failed_login_minutes = integer(1, 1440);
+                else if (ck.str() == "chart_js") c.client_area.chart_js = string_of(cnode, k);
                 else bad(cnode, k, "is not a known key");
             }
         } else if (key == "files" && node.is_table()) {

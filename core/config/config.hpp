@@ -60,6 +60,8 @@ struct Config {
         int max_failed_logins = 5;              // [client_area] max_failed_logins: per account...
         int max_failed_logins_per_address = 25; // [client_area] max_failed_logins_per_address: per address...
         int failed_login_minutes = 15;          // [client_area] failed_login_minutes: ...within this window
+        // [client_area] chart_js: Chart.js for the usage chart, as Debian's libjs-chart.js installs it
+        std::string chart_js = "/usr/share/javascript/chart.js/chart.min.js";
     } client_area;
     struct Files {
         std::filesystem::path dir;              // [files] dir, default files/: client files, under generated names

@@ -5,8 +5,6 @@
 
 #include <date/tz.h>
 
-#include <cstdio>
-
 namespace provisio {
 
 Date parse_date(std::string_view text, std::string_view what) {
@@ -70,6 +68,19 @@ int BusinessZone::hour_at(TimePoint t) const {
     const auto local = static_cast<const date::time_zone *>(zone_)->to_local(t);
     const auto since_midnight = local.time_since_epoch() - std::chrono::floor<std::chrono::days>(local.time_since_epoch());
     return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(since_midnight).count());
+}
+
+TimePoint BusinessZone::date_or_instant(std::string_view text, std::string_view what) const {
+    if (text.size() == 10) return start_of(parse_date(text, what));
+    return parse_instant(text, what);
+}
+
+std::string BusinessZone::local_text(TimePoint t) const {
+    const auto local = static_cast<const date::time_zone *>(zone_)->to_local(t);
+    std::string text = format_utc(TimePoint(std::chrono::floor<std::chrono::seconds>(local.time_since_epoch())));  // "…T14:05:22Z"
+    text[10] = ' ';
+    text.pop_back();
+    return text;
 }
 
 TimePoint BusinessZone::from_local(std::string_view text, std::string_view what) const {

@@ -36,12 +36,17 @@ public:
     Date date_at(TimePoint t) const;
     // The hour of day (0..23) at `t` in this zone.
     int hour_at(TimePoint t) const;
+    // The wall-clock time at `t` in this zone, to the second: "2026-03-10 14:05:22".
+    std::string local_text(TimePoint t) const;
     // The instant a wall-clock time in this zone names: "2026-03-10 14:05:22" (or with 'T');
     // a time that carries 'Z' or an offset is read as written. In a daylight-saving gap or
     // overlap, the earlier instant. Throws Error(invalid_input) naming `what`.
     TimePoint from_local(std::string_view text, std::string_view what) const;
     // The instant business day `day` begins (its midnight; in a gap, the earlier instant).
     TimePoint start_of(Date day) const;
+    // A range's bound as a user gives it: a date ("2026-03-10") is its midnight in this zone; a
+    // date-time says its own zone. Throws Error(invalid_input) naming `what`.
+    TimePoint date_or_instant(std::string_view text, std::string_view what) const;
 
 private:
     TimePoint at_local(Date day, std::chrono::seconds since_midnight) const;

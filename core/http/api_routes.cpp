@@ -15,6 +15,8 @@
 #include "provisioning/state_machine.hpp"
 #include "shapes/records_json.hpp"
 #include "store/database.hpp"
+#include "usage/cdr_explain.hpp"
+#include "usage/cdrs.hpp"
 
 namespace provisio {
 
@@ -268,6 +270,80 @@ void add_invoices(Router &router) {
                 [](RouteCall &call) { return json_response(invoice_json(invoicing(call).get(path_id(call)))); }});
 }
 
+// The business dates of a usage summary: ?from and ?to (YYYY-MM-DD, to exclusive), this month
+// when both are absent.
+std::pair<Date, Date> usage_range(RouteCall &call) {
+    const std::string from = query(call, "from"), to = query(call, "to");
+    if (from.empty() && to.empty()) {
+        const Date today = call.context.today();
+        const Date first(today.year(), today.month(), std::chrono::day(1));
+        return {first, add_months_anchored(first, 1, 1)};
+    }
+    if (from.empty() || to.empty()) fail(ErrorKind::invalid_input, "give query parameters from and to together, or neither (this month)");
+    return {parse_date(from, "query parameter from"), parse_date(to, "query parameter to")};
+}
+
+HttpResponse usage_summary_response(RouteCall &call, std::vector<int64_t> service_ids) {
+    const auto [from, to] = usage_range(call);
+    return json_response(usage_summary_json(
+        usage::summarize_usage(call.lease.db(), BusinessZone(call.context.config().timezone), std::move(service_ids), from, to)));
+}
+
+void add_usage(Router &router) {
+    const std::vector<QueryParameter> range{{"from", "the first business date (YYYY-MM-DD); with to, or neither: this month"},
+                                            {"to", "the business date after the last (YYYY-MM-DD); at most 366 days after from"}};
+    router.add({"GET", "/api/v1/services/{id}/cdrs", Permission::read, "usage",
+                "A service's calls with their rating, in start order, a page at a time",
+                {{"from", "calls starting at or after this: a date (its midnight in the business time zone) or an ISO 8601 time with a zone"},
+                 {"to", "calls starting before this date or time"},
+                 {"number", "only calls whose dialled, normalized or calling number contains these digits"},
+                 {"all", "true: suppressed calls too", "boolean"},
+                 {"limit", "at most this many (1–1000, default 100)", "integer"},
+                 {"cursor", "next_cursor of the previous page"}},
+                [](RouteCall &call) {
+                    const Page page = page_of(call.request);
+                    const BusinessZone zone(call.context.config().timezone);
+                    usage::CdrFilter filter;
+                    filter.service_id = call.lease.repo().get_service(path_id(call)).id;
+                    if (const std::string from = query(call, "from"); !from.empty())
+                        filter.from = format_utc(zone.date_or_instant(from, "query parameter from"));
+                    if (const std::string to = query(call, "to"); !to.empty())
+                        filter.to = format_utc(zone.date_or_instant(to, "query parameter to"));
+                    filter.number = query(call, "number");
+                    if (filter.number.size() > 32) fail(ErrorKind::invalid_input, "query parameter number is longer than 32 characters");
+                    const std::string all = query(call, "all");
+                    if (!all.empty() && all != "true" && all != "false")
+                        fail(ErrorKind::invalid_input, "query parameter all '" + all + "' must be true or false");
+                    filter.with_suppressed = all == "true";
+                    filter.after = page.after;
+                    filter.limit = page.limit;
+                    json items = json::array();
+                    int64_t last = 0;
+                    usage::for_each_cdr(call.lease.db(), filter, [&](const usage::StoredCdr &c) {
+                        items.push_back(cdr_json(c));
+                        last = c.id;
+                    });
+                    return json_response(page_json(std::move(items), page, last));
+                }});
+    router.add({"GET", "/api/v1/cdrs/{id}", Permission::read, "usage",
+                "One call with its rating and how its cost was worked out, step by step (cdr explain)", {},
+                [](RouteCall &call) {
+                    const usage::StoredCdr c = usage::get_cdr(call.lease.db(), path_id(call));
+                    json body = cdr_json(c);
+                    json steps = json::array();
+                    for (const auto &[label, text] : usage::explain_cdr(call.lease.db(), c)) steps.push_back({{"step", label}, {"text", text}});
+                    body["explanation"] = std::move(steps);
+                    return json_response(body);
+                }});
+    router.add({"GET", "/api/v1/services/{id}/usage", Permission::read, "usage",
+                "A service's calls, billed seconds and minutes and cost per business day, and the total", range,
+                [](RouteCall &call) { return usage_summary_response(call, {call.lease.repo().get_service(path_id(call)).id}); }});
+    router.add({"GET", "/api/v1/clients/{id}/usage", Permission::read, "usage",
+                "The same over all of a client's services", range, [](RouteCall &call) {
+                    return usage_summary_response(call, usage::client_service_ids(call.lease.db(), call.lease.repo().get_client(path_id(call)).id));
+                }});
+}
+
 void add_credit_and_queue(Router &router) {
     router.add({"GET", "/api/v1/clients/{id}/credit", Permission::read, "credit", "A client's credit balance and its log", {},
                 [](RouteCall &call) {
@@ -347,6 +423,7 @@ Router api_router(const std::string &version) {
     add_services(router);
     add_invoices(router);
     add_credit_and_queue(router);
+    add_usage(router);
     add_admin(router);
     // Last, so it documents every route above (and itself).
     router.add({"GET", "/api/v1/openapi.json", Permission::read, "meta", "This API's OpenAPI 3.1 document", {},

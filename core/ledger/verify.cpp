@@ -1,5 +1,6 @@
 #include "ledger/verify.hpp"
 
+#include "foundation/clock.hpp"
 #include "money/money.hpp"
 #include "store/database.hpp"
 #include "store/id_sequences.hpp"
@@ -90,6 +91,29 @@ std::vector<std::string> verify_database(Database &db) {
                                "usage_period_seconds has the next import add the calls up again)");
         }
     }
+    collect(db,
+            "SELECT id, start_at FROM cdrs WHERE id / 1000000 IS NOT unixepoch(start_at) LIMIT 20", problems, [](Statement &q) {
+                return "call " + std::to_string(q.int64(0)) + " starts at " + q.text(1) +
+                       ", but a call's id must be its start second × 1,000,000 + its place in that second (was it written "
+                       "by hand?)";
+            });
+    collect(db,
+            "WITH summed AS (SELECT service_id, id / 1000000 / 900 * 900 AS quarter_at, count(*) AS calls, "
+            "sum(billed_seconds) AS billed_seconds, sum(cost_micros) AS cost_micros FROM cdrs WHERE status <> 'suppressed' GROUP BY 1, 2) "
+            "SELECT COALESCE(k.service_id, s.service_id), COALESCE(k.quarter_at, s.quarter_at), "
+            "COALESCE(k.calls, 0), COALESCE(k.billed_seconds, 0), COALESCE(k.cost_micros, 0), "
+            "COALESCE(s.calls, 0), COALESCE(s.billed_seconds, 0), COALESCE(s.cost_micros, 0) "
+            "FROM cdr_quarters k FULL JOIN summed s ON s.service_id = k.service_id AND s.quarter_at = k.quarter_at "
+            "WHERE COALESCE(k.calls, 0) <> COALESCE(s.calls, 0) OR COALESCE(k.billed_seconds, 0) <> COALESCE(s.billed_seconds, 0) "
+            "OR COALESCE(k.cost_micros, 0) <> COALESCE(s.cost_micros, 0) LIMIT 20",
+            problems, [](Statement &q) {
+                auto totals = [&](int first) {
+                    return std::to_string(q.int64(first)) + " call(s), " + std::to_string(q.int64(first + 1)) + " billed seconds, cost " + money(q.int64(first + 2));
+                };
+                return "service " + std::to_string(q.int64(0)) + ": the usage totals kept for the quarter hour from " +
+                       format_utc(TimePoint(std::chrono::seconds(q.int64(1)))) + " say " + totals(2) + ", but its calls add up to " +
+                       totals(5) + " (usage summaries read the kept totals)";
+            });
     for (std::string &p : check_kept_references(db)) problems.push_back(std::move(p));
     return problems;
 }

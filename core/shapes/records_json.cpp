@@ -8,6 +8,7 @@
 #include "provisioning/module_queue.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/lifecycle.hpp"
+#include "usage/cdrs.hpp"
 
 namespace provisio {
 
@@ -90,6 +91,59 @@ json api_key_json(const ApiKey &k) {
     return {{"id", k.id}, {"name", k.name}, {"role", k.role}, {"allow_ips", k.allow_ips}, {"created_at", k.created_at},
             {"last_used_at", k.last_used_at ? json(*k.last_used_at) : json()},
             {"revoked_at", k.revoked_at ? json(*k.revoked_at) : json()}};
+}
+
+
+namespace {
+// Per-call money to the rater's four places.
+std::string cdr_money(int64_t micros) { return Money::from_micros(micros).to_string(4); }
+}  // namespace
+
+nlohmann::ordered_json cdr_json(const usage::StoredCdr &c) {
+    return {{"id", c.id},
+            {"service", c.service_id},
+            {"source", c.source},
+            {"source_id", c.source_id},
+            {"direction", c.direction},
+            {"caller", c.caller},
+            {"destination", c.destination},
+            {"caller_destination", c.caller_destination},
+            {"start", c.start_at},
+            {"answer", c.answer_at},
+            {"answer_inferred", c.answer_inferred},
+            {"end", c.end_at},
+            {"duration", c.duration},
+            {"billsec", c.billsec},
+            {"hangup_cause", c.hangup_cause},
+            {"status", c.status},
+            {"number", c.number},
+            {"prefix", c.prefix},
+            {"custom_rate", c.custom_rate},
+            {"rate", cdr_money(c.per_minute_micros)},
+            {"connect_fee", cdr_money(c.connect_fee_micros)},
+            {"markup_percent", c.markup},
+            {"billed_seconds", c.billed_seconds},
+            {"free_seconds", c.free_seconds},
+            {"tier_seconds", c.tier_seconds},
+            {"cost", cdr_money(c.cost_micros)},
+            {"note", c.note},
+            {"billed_by", c.charge_ref ? nlohmann::ordered_json(*c.charge_ref) : nlohmann::ordered_json(nullptr)}};
+}
+
+nlohmann::ordered_json usage_summary_json(const usage::UsageSummary &s) {
+    auto day = [](const usage::UsageDay &d) {
+        return nlohmann::ordered_json{{"day", d.day},
+                                      {"calls", d.calls},
+                                      {"billed_seconds", d.billed_seconds},
+                                      {"minutes", usage::minutes_text(d.billed_seconds)},
+                                      {"cost", cdr_money(d.cost_micros)}};
+    };
+    nlohmann::ordered_json days = nlohmann::ordered_json::array();
+    for (const usage::UsageDay &d : s.days) days.push_back(day(d));
+    nlohmann::ordered_json total = day(s.total);
+    total.erase("day");
+    return {{"from", format_date(s.from)}, {"to", format_date(s.to)}, {"services", s.service_ids}, {"days", std::move(days)},
+            {"total", std::move(total)}};
 }
 
 }  // namespace provisio

@@ -20,6 +20,10 @@ struct QueueItem;
 struct AuditEntry;
 struct ApiKey;
 class Money;
+namespace usage {
+struct StoredCdr;
+struct UsageSummary;
+}  // namespace usage
 
 nlohmann::ordered_json address_json(const PostalAddress &a);
 nlohmann::ordered_json client_json(const Client &c);
@@ -34,5 +38,10 @@ nlohmann::ordered_json queue_item_json(const QueueItem &i);
 nlohmann::ordered_json audit_json(const AuditEntry &e);
 // An API key, never its secret (which is not kept).
 nlohmann::ordered_json api_key_json(const ApiKey &k);
+// A stored call with its rating (`cdr list --json`).
+nlohmann::ordered_json cdr_json(const usage::StoredCdr &c);
+// Calls, billed seconds (exact), minutes (to the hundredth) and cost per business day, and the
+// total (`cdr summary --json`).
+nlohmann::ordered_json usage_summary_json(const usage::UsageSummary &s);
 
 }  // namespace provisio

@@ -1,7 +1,8 @@
 // Ids are never reused. SQLite without AUTOINCREMENT gives a new row max(id) + 1, so after the
 // newest client is deleted the next one would take its id — and inherit the audit entries,
 // payments and call-log rows kept under it. Every table keyed by `id` uses AUTOINCREMENT, whose
-// high-water mark (sqlite_sequence) only grows.
+// high-water mark (sqlite_sequence) only grows — except the calls, whose ids are derived from
+// the call itself.
 #pragma once
 
 #include <string>

@@ -867,6 +867,102 @@ CREATE TABLE login_links (                         -- `client login-link`: an op
     used_at         TEXT
 ) WITHOUT ROWID;
 )SQL",
+        // 25: a call's id is its start second × 1,000,000 + its place among the calls that
+        //     started in that second (usage/cdrs.hpp). The table, keyed by it, is also what finds
+        //     a duplicate — a call is stored once per (start, source, call id), and the calls of
+        //     one second are one short range of ids — so the unique index on (start, source, call
+        //     id) is gone. The service index is (service_id) alone: its entries end in the id, so
+        //     they are in start order too, and a range of starts is a range of ids. It no longer
+        //     holds what a usage summary adds up; per-quarter-hour totals do, kept by the import
+        //     in the transaction that stores the calls and by triggers for any other change.
+        //     An import wrote three B-trees per call, one of them wide; it now writes two narrow
+        //     ones and a few total rows per batch, the cost that kept it far from `.import`.
+        //     The id of a call changes once, here; a re-rate's record of it follows.
+        R"SQL(
+CREATE TEMP TABLE cdr_ids AS
+    SELECT id AS old_id,
+           CAST(strftime('%s', start_at) AS INTEGER) * 1000000 + row_number() OVER (PARTITION BY CAST(strftime('%s', start_at) AS INTEGER) ORDER BY id) - 1 AS new_id
+    FROM cdrs;
+CREATE TABLE cdrs_by_start (
+    id              INTEGER PRIMARY KEY,           -- start second × 1000000 + n (usage/cdr_import.cpp)
+    service_id      INTEGER NOT NULL REFERENCES services(id),
+    source          TEXT NOT NULL,                 -- the PBX system ("fusionpbx"): one call id per source
+    source_id       TEXT NOT NULL,
+    direction       TEXT NOT NULL,
+    caller          TEXT NOT NULL,
+    destination     TEXT NOT NULL,                 -- destination_number
+    caller_destination TEXT NOT NULL,
+    start_at        TEXT NOT NULL,                 -- UTC, whole seconds
+    answer_at       TEXT,
+    end_at          TEXT NOT NULL,
+    duration        INTEGER NOT NULL,
+    billsec         INTEGER NOT NULL,
+    hangup_cause    TEXT NOT NULL,
+    status          TEXT NOT NULL,                 -- rated | unrated | excluded | suppressed | unanswered | not billed
+    number          TEXT NOT NULL,                 -- the normalized number rated
+    prefix          TEXT,
+    tariff_version_id INTEGER REFERENCES tariff_versions(id),
+    custom_rate     INTEGER NOT NULL DEFAULT 0,
+    per_minute_micros INTEGER NOT NULL DEFAULT 0,
+    connect_fee_micros INTEGER NOT NULL DEFAULT 0,
+    markup          TEXT NOT NULL DEFAULT '0',
+    billed_seconds  INTEGER NOT NULL DEFAULT 0,
+    free_seconds    INTEGER NOT NULL DEFAULT 0,
+    tier_seconds    INTEGER NOT NULL DEFAULT 0,
+    cost_micros     INTEGER NOT NULL DEFAULT 0,
+    note            TEXT NOT NULL DEFAULT '',
+    charge_ref      TEXT,                          -- what billed it (autobill), NULL until then
+    imported_at     TEXT NOT NULL,
+    answer_inferred INTEGER NOT NULL DEFAULT 0     -- no answer time given: it is end − billsec
+);
+INSERT INTO cdrs_by_start (id, service_id, source, source_id, direction, caller, destination, caller_destination, start_at,
+    answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate,
+    per_minute_micros, connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, charge_ref,
+    imported_at, answer_inferred)
+SELECT n.new_id, service_id, source, source_id, direction, caller, destination, caller_destination, start_at,
+    answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate,
+    per_minute_micros, connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, charge_ref,
+    imported_at, answer_inferred FROM cdrs JOIN cdr_ids n ON n.old_id = cdrs.id ORDER BY n.new_id;
+UPDATE cdr_rerate_changes SET cdr_id = (SELECT new_id FROM cdr_ids WHERE old_id = cdr_id);
+DROP TABLE cdr_ids;
+DROP TABLE cdrs;
+DELETE FROM sqlite_sequence WHERE name = 'cdrs';
+ALTER TABLE cdrs_by_start RENAME TO cdrs;
+CREATE INDEX cdrs_service ON cdrs(service_id);
+CREATE TABLE cdr_quarters (                        -- a service's listed calls per UTC quarter hour
+    service_id      INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    quarter_at      INTEGER NOT NULL,              -- Unix time the quarter hour starts
+    calls           INTEGER NOT NULL,              -- calls not suppressed
+    billed_seconds  INTEGER NOT NULL,
+    cost_micros     INTEGER NOT NULL,
+    PRIMARY KEY (service_id, quarter_at)
+) WITHOUT ROWID;
+INSERT INTO cdr_quarters (service_id, quarter_at, calls, billed_seconds, cost_micros)
+SELECT service_id, id / 1000000 / 900 * 900, count(*), sum(billed_seconds), sum(cost_micros) FROM cdrs
+WHERE status <> 'suppressed' GROUP BY 1, 2;
+CREATE TRIGGER cdr_quarters_changed AFTER UPDATE OF id, service_id, status, billed_seconds, cost_micros ON cdrs
+BEGIN
+    UPDATE cdr_quarters SET calls = calls - 1, billed_seconds = billed_seconds - OLD.billed_seconds,
+        cost_micros = cost_micros - OLD.cost_micros
+    WHERE OLD.status <> 'suppressed' AND service_id = OLD.service_id AND quarter_at = OLD.id / 1000000 / 900 * 900;
+    INSERT INTO cdr_quarters (service_id, quarter_at, calls, billed_seconds, cost_micros)
+    SELECT NEW.service_id, NEW.id / 1000000 / 900 * 900, 0, 0, 0 WHERE NEW.status <> 'suppressed' AND NOT EXISTS
+        (SELECT 1 FROM cdr_quarters WHERE service_id = NEW.service_id AND quarter_at = NEW.id / 1000000 / 900 * 900);
+    UPDATE cdr_quarters SET calls = calls + 1, billed_seconds = billed_seconds + NEW.billed_seconds,
+        cost_micros = cost_micros + NEW.cost_micros
+    WHERE NEW.status <> 'suppressed' AND service_id = NEW.service_id AND quarter_at = NEW.id / 1000000 / 900 * 900;
+END;
+CREATE TRIGGER cdr_quarters_removed AFTER DELETE ON cdrs
+BEGIN
+    UPDATE cdr_quarters SET calls = calls - 1, billed_seconds = billed_seconds - OLD.billed_seconds,
+        cost_micros = cost_micros - OLD.cost_micros
+    WHERE OLD.status <> 'suppressed' AND service_id = OLD.service_id AND quarter_at = OLD.id / 1000000 / 900 * 900;
+END;
+CREATE TRIGGER usage_period_seconds_changed AFTER UPDATE OF service_id, start_at, status, number, billed_seconds ON cdrs
+BEGIN DELETE FROM usage_period_seconds WHERE service_id IN (OLD.service_id, NEW.service_id); END;
+CREATE TRIGGER usage_period_seconds_removed AFTER DELETE ON cdrs
+BEGIN DELETE FROM usage_period_seconds WHERE service_id = OLD.service_id; END;
+)SQL",
     };
     return migrations;
 }

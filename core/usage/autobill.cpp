@@ -8,6 +8,7 @@
 #include "modulehost/module_host.hpp"
 #include "money/currency.hpp"
 #include "store/database.hpp"
+#include "usage/cdrs.hpp"
 #include "usage/collection.hpp"
 
 #include <set>
@@ -31,9 +32,8 @@ struct Unbilled {
     std::string first, last;  // start_at of the first and last
 };
 
-const char *const unbilled_where =
-    "service_id = ?1 AND charge_ref IS NULL AND status = 'rated' AND cost_micros > 0 "
-    "AND (?2 = '' OR start_at >= ?2) AND (?3 = '' OR start_at < ?3)";
+const std::string unbilled_where =
+    "service_id = ?1 AND charge_ref IS NULL AND status = 'rated' AND cost_micros > 0 AND " + cdr_starts_within(2, 3);
 
 Unbilled unbilled(Database &db, int64_t service_id, const std::string &from, const std::string &before) {
     auto q = db.prepare(std::string("SELECT COUNT(*), COALESCE(SUM(cost_micros), 0), COALESCE(MAX(id), 0), COALESCE(MIN(start_at), ''), "

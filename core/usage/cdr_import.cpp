@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 namespace provisio::usage {
 
@@ -20,14 +21,20 @@ constexpr size_t batch_rows = 1024;  // handed from the reading thread to the wr
 constexpr size_t batches_waiting = 2;
 constexpr size_t commit_rows = 100'000;
 constexpr size_t chunk_rows = 32;
-constexpr int columns = 28;
+constexpr int columns = 29;
+
+int64_t cdr_id_base(int64_t start_second, const std::string &where) {
+    if (start_second < 0 || start_second > std::numeric_limits<int64_t>::max() / cdr_ids_per_second - 1)
+        fail(ErrorKind::invalid_input, where + ": the call's start is before 1970 or too far ahead to store");
+    return start_second * cdr_ids_per_second;
+}
 
 std::string insert_sql(size_t rows) {
-    return "INSERT INTO cdrs (service_id, source, source_id, direction, caller, destination, caller_destination, start_at, "
+    return "INSERT INTO cdrs (id, service_id, source, source_id, direction, caller, destination, caller_destination, start_at, "
            "answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, tariff_version_id, custom_rate, "
            "per_minute_micros, connect_fee_micros, markup, billed_seconds, free_seconds, tier_seconds, cost_micros, note, "
            "imported_at, answer_inferred) VALUES " +
-           values_placeholders(rows, columns) + " ON CONFLICT (start_at, source, source_id) DO NOTHING";
+           values_placeholders(rows, columns);
 }
 
 }  // namespace
@@ -44,7 +51,7 @@ struct UsageRecorder::State {
     ServiceRating rating;
     std::optional<Transaction> tx;
     size_t uncommitted = 0;
-    const std::string chunk_sql = insert_sql(chunk_rows), row_sql = insert_sql(1);
+    const std::string chunk_sql = insert_sql(chunk_rows);
 
     // A big import reads and looks up calls on the caller's thread while a second thread
     // prices and writes the previous batch: the two halves cost about the same. The writer
@@ -56,11 +63,11 @@ struct UsageRecorder::State {
 
     State(Database &d, Repository &repo, const BusinessZone &zone, int64_t service_id) : db(d), rating(d, repo, zone, service_id) {}
 
-    void bind(Statement &s, int row, const Pending &p) {
-        const int b = row * columns;
+    void bind(Statement &s, int row, int64_t id, const Pending &p) {
+        const int b = row * columns + 1;  // past the id
         const CallDetail &c = p.call;
         const Rating &r = p.rating;
-        s.bind(b + 1, rating.service().id).bind_borrowed(b + 2, source).bind_borrowed(b + 3, c.source_id).bind_borrowed(b + 4, c.direction)
+        s.bind(b, id).bind(b + 1, rating.service().id).bind_borrowed(b + 2, source).bind_borrowed(b + 3, c.source_id).bind_borrowed(b + 4, c.direction)
             .bind_borrowed(b + 5, c.caller).bind_borrowed(b + 6, c.destination_number).bind_borrowed(b + 7, c.caller_destination)
             .bind_borrowed(b + 8, c.start_at);
         if (c.answer_at.empty()) s.bind_null(b + 9);
@@ -124,49 +131,68 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
     State &s = *s_;
     if (batch.empty()) return;
     if (!s.tx) s.tx.emplace(s.db);
-    // Calls are priced in file order (free minutes and tiers depend on the calls before), then
-    // stored in key order: the key leads with the start, and exports come in start order
-    // descending (FusionPBX's CDR page), ascending (a collection) or in order of hang-up (the
-    // PBX's own table). Sorted, a batch lands as one run in the index instead of going in
-    // against its order, which left index pages half full and rewrote them at every commit.
-    const auto minutes_before = s.rating.running_seconds();
-    for (Pending &p : batch) s.rating.rater().price(p.rating, s.rating.seconds_in(s.rating.period_of(p.call.start)));
-    std::vector<const Pending *> in_key_order(batch.size());
+    // Stored in key order: ids lead with the start, and exports come in start order descending
+    // (FusionPBX's CDR page), ascending (a collection) or in order of hang-up (the PBX's own
+    // table). Sorted, a batch lands as one run at the end of the table instead of going in
+    // against its order. Equal keys keep file order: the first of them is the one stored.
+    std::vector<Pending *> in_key_order(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) in_key_order[i] = &batch[i];
-    std::sort(in_key_order.begin(), in_key_order.end(), [](const Pending *a, const Pending *b) {
+    std::stable_sort(in_key_order.begin(), in_key_order.end(), [](const Pending *a, const Pending *b) {
         if (const int c = a->call.start_at.compare(b->call.start_at); c != 0) return c < 0;
         return a->call.source_id < b->call.source_id;
     });
-    // Optimistic: new calls go in 32 to a statement. Every row added gets an id above the
-    // table's highest now (ids are AUTOINCREMENT, and this thread is the only writer in its
-    // transaction), though not consecutive ones: a row skipped as a duplicate may use one up.
-    int64_t highest_before = 0;
-    {
-        auto q = s.db.prepare("SELECT max(id) FROM cdrs");
-        if (q.step()) highest_before = q.opt_int64(0).value_or(0);
-    }
-    size_t inserted = 0;
-    for (size_t first = 0; first < batch.size(); first += chunk_rows) {
-        const size_t n = std::min(chunk_rows, batch.size() - first);
-        auto insert = s.db.prepare(n == chunk_rows ? std::string_view(s.chunk_sql) : insert_sql(n));
-        for (size_t i = 0; i < n; ++i) s.bind(insert, static_cast<int>(i), *in_key_order[first + i]);
-        insert.run();
-        inserted += static_cast<size_t>(s.db.changes());
-    }
-    if (inserted == batch.size()) {
-        for (const Pending &p : batch) counted(p);
-    } else {
-        // Some were stored before (or are in the batch twice): the ones that went in come out
-        // again, and the batch goes call by call in file order, priced from the minutes as they
-        // were before it, so a duplicate gives back what it was priced with.
-        if (inserted > 0) {
-            auto undo = s.db.prepare("DELETE FROM cdrs WHERE id > ?1");
-            undo.bind(1, highest_before);
-            undo.run();
+    // Duplicates are found before anything is priced: free minutes and tiers depend on the
+    // calls before, and a duplicate must not use any up.
+    const auto second_of = [](const Pending &p) {
+        return std::chrono::floor<std::chrono::seconds>(p.call.start).time_since_epoch().count();
+    };
+    std::vector<int64_t> id_of(batch.size(), 0);  // by place in the file; 0: a duplicate
+    auto stored = s.db.prepare("SELECT id, source, source_id FROM cdrs WHERE id >= ?1 AND id < ?2");
+    std::vector<std::string> stored_ids;
+    for (size_t i = 0; i < in_key_order.size();) {
+        const int64_t second = second_of(*in_key_order[i]);
+        const int64_t first_id = cdr_id_base(second, in_key_order[i]->where);
+        int64_t next_id = first_id;
+        stored_ids.clear();
+        stored.reset().bind(1, first_id).bind(2, first_id + cdr_ids_per_second);
+        while (stored.step()) {
+            next_id = stored.int64(0) + 1;
+            if (stored.text_view(1) == s.source) stored_ids.emplace_back(stored.text_view(2));
         }
-        s.rating.running_seconds() = minutes_before;
-        for (Pending &p : batch) write_one(p);
+        const std::string *previous = nullptr;
+        for (; i < in_key_order.size() && second_of(*in_key_order[i]) == second; ++i) {
+            const std::string &id = in_key_order[i]->call.source_id;
+            const bool duplicate = (previous && *previous == id) || std::find(stored_ids.begin(), stored_ids.end(), id) != stored_ids.end();
+            previous = &id;
+            if (duplicate) continue;
+            if (next_id == first_id + cdr_ids_per_second)
+                fail(ErrorKind::invalid_input, in_key_order[i]->where + ": more than " + std::to_string(cdr_ids_per_second) +
+                                                   " calls start at " + in_key_order[i]->call.start_at);
+            id_of[static_cast<size_t>(in_key_order[i] - batch.data())] = next_id++;
+        }
     }
+    for (size_t i = 0; i < batch.size(); ++i) {
+        if (id_of[i] == 0) {
+            report_.duplicates++;
+            continue;
+        }
+        s.rating.rater().price(batch[i].rating, s.rating.seconds_in(s.rating.period_of(batch[i].call.start)));
+        counted(batch[i]);
+    }
+    std::vector<const Pending *> new_calls;
+    new_calls.reserve(batch.size());
+    for (const Pending *p : in_key_order)
+        if (id_of[static_cast<size_t>(p - batch.data())] != 0) new_calls.push_back(p);
+    for (size_t first = 0; first < new_calls.size(); first += chunk_rows) {
+        const size_t n = std::min(chunk_rows, new_calls.size() - first);
+        auto insert = s.db.prepare(n == chunk_rows ? std::string_view(s.chunk_sql) : insert_sql(n));
+        for (size_t i = 0; i < n; ++i) {
+            const Pending &p = *new_calls[first + i];
+            s.bind(insert, static_cast<int>(i), id_of[static_cast<size_t>(&p - batch.data())], p);
+        }
+        insert.run();
+    }
+    add_to_quarters(new_calls);
     s.uncommitted += batch.size();
     if (s.uncommitted >= commit_rows) {
         s.rating.save_running_seconds();
@@ -176,22 +202,28 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
     }
 }
 
-void UsageRecorder::write_one(Pending &p) {
+void UsageRecorder::add_to_quarters(const std::vector<const Pending *> &calls) {
     State &s = *s_;
-    int64_t &seconds = s.rating.seconds_in(s.rating.period_of(p.call.start));
-    const int64_t before = seconds;
-    s.rating.rater().price(p.rating, seconds);
-    {
-        auto insert = s.db.prepare(s.row_sql);
-        s.bind(insert, 0, p);
-        insert.run();
+    struct Totals {
+        int64_t calls = 0, billed_seconds = 0, cost_micros = 0;
+    };
+    std::map<int64_t, Totals> quarters;  // a batch spans a few: calls come in start order
+    for (const Pending *p : calls) {
+        if (p->rating.status == CallStatus::suppressed) continue;
+        const int64_t second = std::chrono::floor<std::chrono::seconds>(p->call.start).time_since_epoch().count();
+        Totals &t = quarters[second - second % seconds_per_quarter];
+        ++t.calls;
+        t.billed_seconds += p->rating.billed_seconds;
+        t.cost_micros += p->rating.cost_micros;
     }
-    if (s.db.changes() == 0) {  // stored before, or twice in this file: it gives its minutes back
-        seconds = before;
-        report_.duplicates++;
-        return;
+    auto add = s.db.prepare("INSERT INTO cdr_quarters (service_id, quarter_at, calls, billed_seconds, cost_micros) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (service_id, quarter_at) DO UPDATE SET "
+                            "calls = calls + excluded.calls, billed_seconds = billed_seconds + excluded.billed_seconds, "
+                            "cost_micros = cost_micros + excluded.cost_micros");
+    for (const auto &[quarter, t] : quarters) {
+        add.reset().bind(1, s.rating.service().id).bind(2, quarter).bind(3, t.calls).bind(4, t.billed_seconds).bind(5, t.cost_micros);
+        add.run();
     }
-    counted(p);
 }
 
 void UsageRecorder::counted(const Pending &p) {

@@ -77,7 +77,7 @@ private:
     struct Pending;
     void hand_off();                            // the filled batch to the writing thread
     void write(std::vector<Pending> &batch);    // prices and stores, on whichever thread owns the database
-    void write_one(Pending &call);              // the same for one call, giving back a duplicate's minutes
+    void add_to_quarters(const std::vector<const Pending *> &calls);  // the kept totals, in the same transaction
     void counted(const Pending &call);          // adds a stored call to the report
     struct State;
     std::unique_ptr<State> s_;

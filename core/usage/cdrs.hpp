@@ -19,6 +19,19 @@ class Statement;
 
 namespace provisio::usage {
 
+// A call's id is its start second × 1,000,000 + its place among the calls that started in that
+// second (schema migration 25). So ids grow with time, the calls of one second are one range of
+// ids (how a duplicate is found), and a range of starts is a range of ids: the service index,
+// (service_id) alone, ends each entry in the id and serves "a service's calls between two times".
+inline constexpr int64_t cdr_ids_per_second = 1'000'000;
+// Usage totals are kept per service and UTC quarter hour (the table cdr_quarters): every time
+// zone's days begin on one.
+inline constexpr int64_t seconds_per_quarter = 900;
+
+// SQL that holds for the calls that start in [?from_param, ?to_param), UTC instants as text, ''
+// or NULL for no bound, written so that the service index bounds the search.
+std::string cdr_starts_within(int from_param, int to_param);
+
 struct StoredCdr {
     int64_t id = 0, service_id = 0;
     std::string source, source_id, direction, caller, destination, caller_destination;
@@ -38,6 +51,7 @@ struct StoredCdr {
 struct CdrFilter {
     int64_t service_id = 0;
     std::optional<std::string> from, to;  // UTC instants, start_at in [from, to)
+    std::string number;                    // only calls whose dialled, normalized or calling number contains it; '' any
     bool with_suppressed = false;
     int64_t limit = 0;                     // 0: all
     int64_t after = 0;                     // only calls after this one in (start_at, id) order (paging); 0: from the first
@@ -57,10 +71,26 @@ struct UsageDay {
 };
 
 // Usage per business day over [from, to) (business dates), of one service or of every service a
-// client has; every day in the range is listed, empty days with zeros. Reads the calls through
-// the (service, start) index: a month of a client's calls, not the table.
+// client has; every day in the range is listed, empty days with zeros. Adds up the kept quarter
+// hour totals — a month of a busy service is some 3,000 rows, however many calls — or, in a
+// zone whose days do not begin on a quarter hour, the calls themselves.
 std::vector<UsageDay> usage_by_day(Database &db, const BusinessZone &zone, const std::vector<int64_t> &service_ids, Date from,
                                    Date to);
+
+// A usage summary: the days of usage_by_day() and their total. Error(invalid_input) when `to`
+// is not after `from` or the range is longer than 366 days.
+struct UsageSummary {
+    Date from, to;
+    std::vector<int64_t> service_ids;
+    std::vector<UsageDay> days;
+    UsageDay total{"total", 0, 0, 0};
+};
+UsageSummary summarize_usage(Database &db, const BusinessZone &zone, std::vector<int64_t> service_ids, Date from, Date to);
+// The services a client's summary adds up: all of the client's, in id order.
+std::vector<int64_t> client_service_ids(Database &db, int64_t client_id);
+
+// Billed seconds as minutes to the hundredth, half up: 95 s → "1.58".
+std::string minutes_text(int64_t billed_seconds);
 
 // Binds how a call was rated to the 13 parameters from `first` on, in the cdrs table's column
 // order: status, number, prefix, tariff_version_id (NULL for a custom rate or no match),

@@ -5,6 +5,7 @@
 #include "foundation/error.hpp"
 #include "foundation/csv_reader.hpp"
 #include "store/database.hpp"
+#include "usage/cdrs.hpp"
 #include "usage/tariff_store.hpp"
 
 #include <algorithm>
@@ -62,8 +63,8 @@ const std::string &ServiceRating::period_of(TimePoint start) {
 
 int64_t stored_domestic_seconds(Database &db, int64_t service_id, const std::string &from_at, const std::string &to_at,
                                 const std::string &country_code) {
-    auto q = db.prepare("SELECT COALESCE(SUM(billed_seconds), 0) FROM cdrs WHERE service_id = ?1 AND status = 'rated' "
-                        "AND start_at >= ?2 AND start_at < ?3 AND substr(number, 1, length(?4)) = ?4");
+    auto q = db.prepare("SELECT COALESCE(SUM(billed_seconds), 0) FROM cdrs WHERE service_id = ?1 AND status = 'rated' AND " +
+                        cdr_starts_within(2, 3) + " AND substr(number, 1, length(?4)) = ?4");
     q.bind(1, service_id).bind(2, from_at).bind(3, to_at).bind(4, country_code);
     q.step();
     return q.int64(0);

@@ -16,7 +16,10 @@
 #include "secrets/sodium_init.hpp"
 #include "store/database.hpp"
 #include "shapes/records_json.hpp"
+#include "usage/cdr_explain.hpp"
+#include "usage/cdrs.hpp"
 #include "usage/low_balance.hpp"
+#include "usage/packages.hpp"
 #include "web/assets.hpp"
 #include "web/page_renderer.hpp"
 
@@ -288,7 +291,8 @@ HttpResponse service_page(Visit &v, int64_t id, int status = 200, const std::str
     Repository &repo = v.lease.repo();
     const Service s = own_service(v, id);
     const std::string product = repo.get_product(s.product_id).name;
-    json data{{"service", service_json(s)}, {"product_name", product}, {"notice", notice}};
+    json data{{"service", service_json(s)}, {"product_name", product}, {"notice", notice},
+              {"has_usage", usage::load_package(v.lease.db(), s.product_id).has_value()}};
     if (const auto c = open_cancellation(repo, s.id))
         data["cancellation"] = {{"requested_at", c->requested_at},
                                 {"when", c->type == "immediate" ? "immediately" : "at the end of the billing period"}};
@@ -306,6 +310,86 @@ HttpResponse request_cancel(Visit &v, int64_t id) {
         return service_page(v, id, 409, std::string("Not requested: ") + e.what() + ".");
     }
     return redirect("/services/" + std::to_string(s.id));
+}
+
+// The client's own service with a VoIP package: Error(not_found) for any other.
+Service own_voip_service(Visit &v, int64_t id) {
+    const Service s = own_service(v, id);
+    if (!usage::load_package(v.lease.db(), s.product_id)) fail(ErrorKind::not_found, "no usage for this service");
+    return s;
+}
+
+std::string query_value(const Visit &v, const char *name) {
+    const auto it = v.request.query.find(name);
+    return it == v.request.query.end() ? std::string() : it->second;
+}
+
+// Calls and usage of a service: per business day (a table, drawn as a chart where scripts run)
+// and the calls themselves, 50 to a page, filtered by dates and a number.
+constexpr int calls_per_page = 50;
+
+HttpResponse usage_page(Visit &v, int64_t id) {
+    Database &db = v.lease.db();
+    const Service s = own_voip_service(v, id);
+    const BusinessZone zone(v.context.config().timezone);
+    const Date today = v.context.today();
+    const std::string from_text = query_value(v, "from"), to_text = query_value(v, "to"), number = query_value(v, "number");
+    const Date from = from_text.empty() ? Date(today.year(), today.month(), std::chrono::day(1)) : parse_date(from_text, "from");
+    const Date to = to_text.empty() ? add_months_anchored(Date(from.year(), from.month(), std::chrono::day(1)), 1, 1)
+                                    : parse_date(to_text, "to");
+    if (number.size() > 32) fail(ErrorKind::invalid_input, "the number is longer than 32 characters");
+    const usage::UsageSummary summary = usage::summarize_usage(db, zone, {s.id}, from, to);
+
+    usage::CdrFilter filter;
+    filter.service_id = s.id;
+    filter.from = format_utc(zone.start_of(from));
+    filter.to = format_utc(zone.start_of(to));
+    filter.number = number;
+    filter.limit = calls_per_page;
+    if (const std::string after = query_value(v, "after"); !after.empty()) filter.after = id_in_path(after);
+    json calls = json::array();
+    int64_t last = 0;
+    usage::for_each_cdr(db, filter, [&](const usage::StoredCdr &c) {
+        const bool inbound = c.direction == "inbound";
+        calls.push_back({{"id", std::to_string(c.id)},
+                         {"start", zone.local_text(parse_instant(c.start_at, "start_at"))},
+                         {"direction", c.direction},
+                         {"number", inbound ? c.caller : c.destination},
+                         {"duration", std::to_string(c.duration)},
+                         {"billed", std::to_string(c.billed_seconds)},
+                         {"status", c.status},
+                         {"cost", Money::from_micros(c.cost_micros).to_string(4)}});
+        last = c.id;
+    });
+    json data{{"service", service_json(s)},
+              {"product_name", v.lease.repo().get_product(s.product_id).name},
+              {"from", format_date(from)},
+              {"to", format_date(to)},
+              {"number", number},
+              {"zone", zone.name()},
+              {"summary", usage_summary_json(summary)},
+              {"has_calls", !calls.empty()},
+              {"calls", std::move(calls)}};
+    if (static_cast<int>(data["calls"].size()) == calls_per_page)
+        data["next"] = "from=" + format_date(from) + "&to=" + format_date(to) + "&number=" + percent_encoded(number) +
+                       "&after=" + std::to_string(last);
+    return v.page(200, "usage", "Calls and usage", std::move(data));
+}
+
+// How one call of the client's was priced: `cdr explain`, as a page.
+HttpResponse call_page(Visit &v, int64_t service_id, int64_t call_id) {
+    const Service s = own_voip_service(v, service_id);
+    const usage::StoredCdr c = usage::get_cdr(v.lease.db(), call_id);
+    if (c.service_id != s.id) fail(ErrorKind::not_found, "no such call");
+    json steps = json::array();
+    for (const auto &[label, text] : usage::explain_cdr(v.lease.db(), c)) steps.push_back({{"label", label}, {"text", text}});
+    const BusinessZone zone(v.context.config().timezone);
+    return v.page(200, "call", "Call " + std::to_string(c.id),
+                  {{"service", service_json(s)},
+                   {"call_id", std::to_string(c.id)},
+                   {"start", zone.local_text(parse_instant(c.start_at, "start_at"))},
+                   {"zone", zone.name()},
+                   {"steps", std::move(steps)}});
 }
 
 HttpResponse profile_page(Visit &v, int status = 200, const std::string &error = "", const std::string &notice = "") {
@@ -487,13 +571,22 @@ HttpResponse invoice_page(Visit &v, int64_t id) {
                   {{"invoice", invoice_json(i)}, {"bill_to", bill_to(v.lease.db(), v.client_id())}});
 }
 
-HttpResponse asset(const std::string &name) {
-    const auto &assets = web_assets();
-    const auto it = assets.find(name);
-    if (name.size() < 5 || name.compare(name.size() - 4, 4, ".css") != 0 || it == assets.end()) fail(ErrorKind::not_found, "no such file");
+// The stylesheet and scripts built into the program, and Chart.js as the operator's system has it.
+HttpResponse asset(const std::string &name, const ClientAreaOptions &options) {
+    const auto ends_with = [&](std::string_view suffix) {
+        return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
     HttpResponse r;
-    r.content_type = "text/css; charset=utf-8";
-    r.body = std::string(it->second);
+    if (name == "chart.js") {
+        if (options.chart_js.empty()) fail(ErrorKind::not_found, "Chart.js is not installed");
+        r.body = options.chart_js;
+    } else {
+        const auto &assets = web_assets();
+        const auto it = assets.find(name);
+        if (it == assets.end() || !(ends_with(".css") || ends_with(".js"))) fail(ErrorKind::not_found, "no such file");
+        r.body = std::string(it->second);
+    }
+    r.content_type = ends_with(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
     r.headers.emplace_back("Cache-Control", "public, max-age=3600");
     return r;
 }
@@ -506,7 +599,7 @@ HttpResponse route_visit(Visit &v) {
     if (!get && !post) return v.error_page(405, "Not allowed", method + " is not used here.");
     if (parts.size() == 2 && parts[0] == "assets" && get) {
         v.route = "/assets/{name}";
-        return asset(parts[1]);
+        return asset(parts[1], v.options);
     }
     if (parts.size() == 1 && parts[0] == "login") {
         v.route = "/login";
@@ -550,6 +643,14 @@ HttpResponse route_visit(Visit &v) {
     if (get && parts.size() == 2 && parts[0] == "services") {
         v.route = "/services/{id}";
         return service_page(v, id_in_path(parts[1]));
+    }
+    if (get && parts.size() == 3 && parts[0] == "services" && parts[2] == "usage") {
+        v.route = "/services/{id}/usage";
+        return usage_page(v, id_in_path(parts[1]));
+    }
+    if (get && parts.size() == 4 && parts[0] == "services" && parts[2] == "calls") {
+        v.route = "/services/{id}/calls/{call}";
+        return call_page(v, id_in_path(parts[1]), id_in_path(parts[3]));
     }
     if (post && parts.size() == 3 && parts[0] == "services" && parts[2] == "cancel") {
         v.route = "/services/{id}/cancel";

@@ -23,6 +23,7 @@ class ServeContext;
 struct ClientAreaOptions {
     std::string company = "Client area";
     SessionLimits limits;
+    std::string chart_js;  // Chart.js itself, served as /assets/chart.js; "" when not installed (no chart, same page)
 };
 
 class ClientArea {

@@ -2,7 +2,8 @@
 """The client area in a real browser (Debian's chromium, driven by chromedriver through
 python3-selenium): an installation seeded through the CLI, `provisio serve` on a free loopback
 port, then what a client does — log in, read the dashboard and an invoice, reset a forgotten
-password with the mailed code, log out. Screenshots of each page go to OUTPUT_DIR.
+password with the mailed code, see a VoIP service's usage chart and how a call was priced, log
+out. Screenshots of each page go to OUTPUT_DIR.
 
 Usage: client_area.py PROVISIO OUTPUT_DIR
 """
@@ -59,6 +60,22 @@ contract = os.path.join(home, "contract.pdf")
 with open(contract, "wb") as f:
     f.write(b"%PDF-1.4 provisio browser test\n")
 cli("client", "file", "add", "1", contract, "--title", "Signed contract")
+# A metered VoIP service with two days of calls: the usage page's table, chart and a call's pricing.
+rates = os.path.join(home, "rates.csv")
+with open(rates, "w") as f:
+    f.write("Description,Prefix,RateValue,Increment\nNANP,1,0.012,6\n")
+cli("tariff", "import", "Wholesale", rates)
+cli("product", "add", "--name", "Metered", "--price", "10")
+cli("package", "set", "Metered", "--tariff", "Wholesale")
+cli("service", "add", "--client", "1", "--product", "Metered", "--domain", "voice.example.org | 5192229000", "--next-due", "2026-06-01")
+cli("service", "create", "2")
+cdrs = os.path.join(home, "cdrs.csv")
+with open(cdrs, "w") as f:
+    f.write("xml_cdr_uuid,direction,caller_id_number,destination_number,start_stamp,answer_stamp,end_stamp,billsec\n")
+    for i in range(40):
+        day, minute = ("2026-05-10", i) if i < 25 else ("2026-05-12", i - 25)
+        f.write(f"call-{i},outbound,2112,5192225555,{day} 10:{minute:02d}:00,{day} 10:{minute:02d}:00,{day} 10:{minute:02d}:{20 + i % 30},{20 + i % 30}\n")
+cli("cdr", "import", "--service", "2", cdrs)
 downloads = os.path.join(home, "downloads")
 os.makedirs(downloads)
 
@@ -146,6 +163,22 @@ try:
     saved = os.path.join(downloads, "contract.pdf")
     expect(lambda: os.path.exists(saved) and open(saved, "rb").read() == b"%PDF-1.4 provisio browser test\n", "the file downloads whole")
     shot("files")
+
+    # Calls and usage: the per-day table drawn as a chart (Chart.js from libjs-chart.js), then one call's pricing.
+    driver.get(base + "/services/2")
+    driver.find_element(By.ID, "usage-link").click()
+    driver.find_element(By.NAME, "from").clear()
+    driver.execute_script("document.querySelector('input[name=from]').value = '2026-05-01';"
+                          "document.querySelector('input[name=to]').value = '2026-06-01';")
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    expect(lambda: "from=2026-05-01" in driver.current_url, "the filter form asks for May")
+    expect(lambda: driver.find_element(By.ID, "total-calls").text == "40", "the per-day table counts every call")
+    expect(lambda: driver.execute_script("return document.documentElement.dataset.usageChart") == "drawn", "the chart is drawn")
+    expect(lambda: driver.find_element(By.ID, "usage-chart").size["height"] > 100, "the chart has room")
+    shot("usage")
+    driver.find_element(By.LINK_TEXT, "How priced").click()
+    expect(lambda: "prefix 1 in the tariff Wholesale" in driver.find_element(By.ID, "explanation").text, "a call's pricing is explained")
+    shot("call-explained")
 
     driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
     expect(lambda: driver.current_url.endswith("/login"), "logging out returns to the login page")

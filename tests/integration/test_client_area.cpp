@@ -33,9 +33,12 @@ void seed(Installation &inst) {
     ok(inst, {"--now", "2026-05-28T12:00:00Z", "invoice", "generate"});
 }
 
+// What a client or module typed never comes back as markup (the pages' own scripts are
+// <script src=…> tags of provisio's).
 void no_raw_markup(const HttpResult &page) {
     INFO(page.body);
-    CHECK(page.body.find("<script") == std::string::npos);
+    CHECK(page.body.find(evil) == std::string::npos);
+    CHECK(page.body.find("<script>") == std::string::npos);
 }
 
 }  // namespace
@@ -352,4 +355,101 @@ TEST_CASE("client area: a client downloads its own files that are not Admin Only
     CHECK(b.get("/files/3").status == 404);   // Bob's
     CHECK(b.get("/files/..%2f..%2fprovisio.key").status == 404);
     CHECK(b.get("/files/%2e%2e").status == 404);
+}
+
+namespace {
+
+// A VoIP product and a service of it for Ada (service 3) and Bob (service 4); Ada's has 60 calls
+// over two days of May, five of them to Toronto; Bob's one.
+void seed_voip(Installation &inst) {
+    seed(inst);
+    ok(inst, {"tariff", "import", "Wholesale", inst.write_file("rates.csv", "Description,Prefix,RateValue,Increment\nNANP,1,0.012,6\n")});
+    ok(inst, {"product", "add", "--name", "Metered", "--price", "10"});
+    ok(inst, {"package", "set", "Metered", "--tariff", "Wholesale"});
+    ok(inst, {"service", "add", "--client", "1", "--product", "Metered", "--domain", "pbx.example.ca | 5192229000", "--next-due", "2026-06-01"});
+    ok(inst, {"service", "add", "--client", "2", "--product", "Metered", "--domain", "bob.example.ca | 5192229001", "--next-due", "2026-06-01"});
+    ok(inst, {"service", "create", "3"});
+    ok(inst, {"service", "create", "4"});
+    const std::string header = "xml_cdr_uuid,direction,caller_id_number,destination_number,start_stamp,answer_stamp,end_stamp,billsec\n";
+    std::string ada = header;
+    for (int i = 0; i < 60; ++i) {
+        const std::string day = i < 30 ? "2026-05-10" : "2026-05-11";
+        const std::string at = day + " 1" + std::to_string(i % 10) + ":" + std::to_string(10 + i % 30) + ":00";
+        ada += "ada-" + std::to_string(i) + ",outbound,2112," + (i % 12 == 0 ? "4165550100" : "5192225555") + "," + at + "," + at + "," +
+               day + " 1" + std::to_string(i % 10) + ":" + std::to_string(10 + i % 30) + ":30,30\n";
+    }
+    ok(inst, {"cdr", "import", "--service", "3", inst.write_file("ada.csv", ada)});
+    ok(inst, {"cdr", "import", "--service", "4",
+              inst.write_file("bob.csv", header + "bob-1,outbound,2112,5192225555,2026-05-10 09:00:00,2026-05-10 09:00:00,2026-05-10 09:01:00,60\n")});
+}
+
+std::vector<std::string> call_links(const std::string &body) {
+    std::vector<std::string> out;
+    static const std::regex link("href=\"(/services/[0-9]+/calls/[0-9]+)\"");
+    for (auto it = std::sregex_iterator(body.begin(), body.end(), link); it != std::sregex_iterator(); ++it) out.push_back((*it)[1]);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("client area: a VoIP service's calls and usage — per day, filtered, paged, and how a call was priced") {
+    Served s(seed_voip);
+    Browser b(s);
+    REQUIRE(b.log_in("ada@example.org", "correct horse battery").status == 303);
+    CHECK(b.get("/services/3").body.find("href=\"/services/3/usage\"") != std::string::npos);
+    CHECK(b.get("/services/1").body.find("/usage\"") == std::string::npos);  // no VoIP package
+    CHECK(b.get("/services/1/usage").status == 404);
+
+    HttpResult page = b.get("/services/3/usage?from=2026-05-01&to=2026-06-01");
+    REQUIRE(page.status == 200);
+    no_raw_markup(page);
+    CHECK(page.body.find("<td>2026-05-10</td><td class=\"num\">30</td><td class=\"num\">15.00</td>") != std::string::npos);
+    CHECK(page.body.find("<td>2026-05-11</td><td class=\"num\">30</td>") != std::string::npos);
+    CHECK(page.body.find("id=\"total-calls\">60<") != std::string::npos);
+    CHECK(page.body.find("id=\"total-cost\">0.3600<") != std::string::npos);  // 60 × 30 s at 0.012/min
+    CHECK(page.body.find("<td>2026-05-31</td><td class=\"num\">0</td>") != std::string::npos);
+    std::vector<std::string> calls = call_links(page.body);
+    CHECK(calls.size() == 50);
+    // The next page goes on from the 50th call, with the same filters.
+    static const std::regex next("id=\"next-calls\" href=\"([^\"]+)\"");
+    std::smatch m;
+    REQUIRE(std::regex_search(page.body, m, next));
+    std::string next_url = m[1];
+    for (size_t at; (at = next_url.find("&amp;")) != std::string::npos;) next_url.replace(at, 5, "&");
+    page = b.get(next_url);
+    REQUIRE(page.status == 200);
+    const std::vector<std::string> rest = call_links(page.body);
+    CHECK(rest.size() == 10);
+    CHECK(std::find(rest.begin(), rest.end(), calls.back()) == rest.end());
+    CHECK(page.body.find("id=\"next-calls\"") == std::string::npos);
+
+    // A number filter, and a day range.
+    page = b.get("/services/3/usage?from=2026-05-01&to=2026-06-01&number=41655");
+    CHECK(call_links(page.body).size() == 5);
+    page = b.get("/services/3/usage?from=2026-05-11&to=2026-05-12");
+    CHECK(call_links(page.body).size() == 30);
+    CHECK(page.body.find("2026-05-10") == std::string::npos);
+
+    // How one call was priced.
+    const HttpResult call = b.get(calls.front());
+    REQUIRE(call.status == 200);
+    CHECK(call.body.find("prefix 1 in the tariff Wholesale version 1") != std::string::npos);
+    CHECK(call.body.find("<dt>billed</dt><dd>30 s → 30 s</dd>") != std::string::npos);
+
+    // Bob's service and call are not found, whichever way they are asked for.
+    const std::string bobs_call = s.inst.sql("SELECT id FROM cdrs WHERE service_id = 4");
+    for (const std::string &path : {std::string("/services/4/usage"), "/services/4/calls/" + bobs_call, "/services/3/calls/" + bobs_call,
+                                    std::string("/services/3/calls/1")}) {
+        INFO(path);
+        CHECK(b.get(path).status == 404);
+    }
+    // Bad filters are a clear 400.
+    CHECK(b.get("/services/3/usage?from=2026-05-32").status == 400);
+    CHECK(b.get("/services/3/usage?from=2026-05-10&to=2026-05-10").status == 400);
+    CHECK(b.get("/services/3/usage?from=2025-01-01&to=2026-06-01").status == 400);
+    // The chart's own script is served; Chart.js itself is the system's.
+    const HttpResult script = b.get("/assets/usage-chart.js");
+    CHECK(script.status == 200);
+    CHECK(header(script, "content-type") == "text/javascript; charset=utf-8");
+    CHECK(b.get("/assets/layout.html").status == 404);
 }

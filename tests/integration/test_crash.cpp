@@ -123,7 +123,9 @@ void seed_timelog(const Installation &inst) {
                    "updated_at) VALUES (" + std::to_string(c) + ", 1, 'Active', '2026-01-0" + std::to_string(1 + s) +
                    "', 50000000, 'monthly', '2026-01-01T00:00:00Z', 't');\n";
     }
-    sql += "COMMIT;\n";
+    sql += "INSERT INTO cdr_quarters (service_id, quarter_at, calls, billed_seconds, cost_micros) SELECT service_id, "
+           "id / 1000000 / 900 * 900, count(*), sum(billed_seconds), sum(cost_micros) FROM cdrs GROUP BY 1, 2;\n"
+           "COMMIT;\n";
     REQUIRE(run_program("/usr/bin/sqlite3", {inst.database().string()}, sql).exit_code == 0);
 }
 
@@ -193,15 +195,19 @@ void seed_usage(const Installation &inst) {
                "created_at, updated_at) VALUES (" + id + ", " + id + ", 1, 'Active', '2026-03-01', '2026-03-01', 10000000, 'monthly', 't', 't');\n";
         for (int k = 0; k < 25; ++k) {
             const std::string call = id + "-" + std::to_string(k);
-            sql += "INSERT INTO cdrs (service_id, source, source_id, direction, caller, destination, caller_destination, start_at, "
+            // As an import stores them: the id is the start second × 1,000,000 + the call's place in it.
+            sql += "INSERT INTO cdrs (id, service_id, source, source_id, direction, caller, destination, caller_destination, start_at, "
                    "answer_at, end_at, duration, billsec, hangup_cause, status, number, prefix, billed_seconds, cost_micros, "
-                   "imported_at) VALUES (" + id + ", 'fusionpbx', '" + call + "', 'outbound', '2112', '5192225555', '', "
+                   "imported_at) VALUES (unixepoch('2026-03-09T10:00:00Z') * 1000000 + " + std::to_string((c - 1) * 25 + k) + ", " + id +
+                   ", 'fusionpbx', '" + call + "', 'outbound', '2112', '5192225555', '', "
                    "'2026-03-09T10:00:00Z', '2026-03-09T10:00:00Z', '2026-03-09T10:10:00Z', 600, " + std::to_string(30 + k) +
                    ", 'NORMAL_CLEARING', 'rated', '15192225555', '1', " + std::to_string(30 + k) + ", " +
                    std::to_string((30 + k) * 1667) + ", 't');\n";
         }
     }
-    sql += "COMMIT;\n";
+    sql += "INSERT INTO cdr_quarters (service_id, quarter_at, calls, billed_seconds, cost_micros) SELECT service_id, "
+           "id / 1000000 / 900 * 900, count(*), sum(billed_seconds), sum(cost_micros) FROM cdrs GROUP BY 1, 2;\n"
+           "COMMIT;\n";
     REQUIRE(run_program("/usr/bin/sqlite3", {inst.database().string()}, sql).exit_code == 0);
 }
 

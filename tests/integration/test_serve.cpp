@@ -326,3 +326,56 @@ TEST_CASE("serve speaks HTTPS with [http_server] cert and key, and says HSTS") {
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("[http_server] cert and key go together"));
 }
+
+TEST_CASE("VoIP usage through the API: calls paged in start order, one call explained, per-day summaries, in the CLI's shapes") {
+    Served s([](Installation &inst) {
+        ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+        ok(inst, {"tariff", "import", "Wholesale", inst.write_file("rates.csv", "Description,Prefix,RateValue,Increment\nNANP,1,0.012,6\n")});
+        ok(inst, {"product", "add", "--name", "Metered", "--price", "10"});
+        ok(inst, {"package", "set", "Metered", "--tariff", "Wholesale"});
+        ok(inst, {"service", "add", "--client", "1", "--product", "Metered", "--domain", "pbx.example.ca | 5192229000"});
+        ok(inst, {"service", "create", "1"});
+        std::string calls = "xml_cdr_uuid,direction,caller_id_number,destination_number,start_stamp,answer_stamp,end_stamp,billsec\n";
+        for (int i = 0; i < 5; ++i)
+            calls += "c" + std::to_string(i) + ",outbound,2112," + (i == 3 ? "4165550100" : "5192225555") + ",2026-05-1" + std::to_string(i) +
+                     " 10:00:00,2026-05-1" + std::to_string(i) + " 10:00:00,2026-05-1" + std::to_string(i) + " 10:01:00,60\n";
+        calls += "c5,outbound,2112,*97,2026-05-12 11:00:00,2026-05-12 11:00:00,2026-05-12 11:00:10,10\n";
+        ok(inst, {"cdr", "import", "--service", "1", inst.write_file("calls.csv", calls)});
+    });
+    const std::string reader = s.key("read-only");
+    const json listed = json::parse(s.inst.run({"--json", "cdr", "list", "--service", "1"}).out);
+    REQUIRE(listed.size() == 5);  // the *97 is suppressed
+    json paged = json::array();
+    std::string path = "/api/v1/services/1/cdrs?limit=2";
+    for (int pages = 0; pages < 5; ++pages) {
+        const json page = json::parse(s.get(path, reader).body);
+        for (const auto &c : page["data"]) paged.push_back(c);
+        if (page["next_cursor"].is_null()) break;
+        path = "/api/v1/services/1/cdrs?limit=2&cursor=" + page["next_cursor"].get<std::string>();
+    }
+    CHECK(paged == listed);
+    CHECK(json::parse(s.get("/api/v1/services/1/cdrs?all=true", reader).body)["data"].size() == 6);
+    const json toronto = json::parse(s.get("/api/v1/services/1/cdrs?number=41655", reader).body)["data"];
+    REQUIRE(toronto.size() == 1);
+    CHECK(toronto[0]["source_id"] == "c3");
+    CHECK(json::parse(s.get("/api/v1/services/1/cdrs?from=2026-05-12&to=2026-05-14", reader).body)["data"].size() == 2);
+    CHECK(s.get("/api/v1/services/1/cdrs?all=maybe", reader).status == 400);
+    CHECK(s.get("/api/v1/services/1/cdrs?from=2026-13-01", reader).status == 400);
+    CHECK(s.get("/api/v1/services/9/cdrs", reader).status == 404);
+
+    const json one = json::parse(s.get("/api/v1/cdrs/" + std::to_string(listed[0]["id"].get<int64_t>()), reader).body);
+    CHECK(one["source_id"] == "c0");
+    bool rate_step = false;
+    for (const auto &step : one["explanation"])
+        if (step["step"] == "rate") rate_step = step["text"].get<std::string>().find("prefix 1 in the tariff Wholesale") != std::string::npos;
+    CHECK(rate_step);
+    CHECK(s.get("/api/v1/cdrs/1", reader).status == 404);
+
+    const json summary = json::parse(s.get("/api/v1/services/1/usage?from=2026-05-01&to=2026-06-01", reader).body);
+    CHECK(summary == json::parse(s.inst.run({"--json", "cdr", "summary", "--service", "1", "--from", "2026-05-01", "--to", "2026-06-01"}).out));
+    CHECK(summary["total"]["calls"] == 5);
+    CHECK(summary["total"]["cost"] == "0.0600");
+    CHECK(json::parse(s.get("/api/v1/clients/1/usage?from=2026-05-01&to=2026-06-01", reader).body)["total"] == summary["total"]);
+    CHECK(s.get("/api/v1/services/1/usage?from=2026-05-01", reader).status == 400);
+    CHECK(s.get("/api/v1/services/1/usage?from=2026-05-01&to=2027-06-01", reader).status == 400);
+}

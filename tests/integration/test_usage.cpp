@@ -552,18 +552,20 @@ TEST_CASE("re-rating: whole billing periods when free minutes count; bad ranges 
     CHECK(v.inst.run({"--json", "cdr", "rerate", "--service", "1", "--from", "2026-03-01", "--to", "2026-03-02"}).exit_code == 0);
 }
 
-TEST_CASE("a database whose calls were keyed by call id alone moves to the start-led key, keeping every call and its id") {
+TEST_CASE("a database whose calls were keyed by call id alone moves to ids led by the start, keeping every call") {
     Voip v;
     std::string calls = header;
+    // Two calls start in each minute's first second: they share a second, and take its first two ids.
     for (int i = 0; i < 40; ++i)
-        calls += call("old" + std::to_string(i), "5192225555", 60, "2026-03-10 09:" + std::string(i < 10 ? "0" : "") + std::to_string(i) + ":00");
+        calls += call("old" + std::to_string(i), "5192225555", 60, "2026-03-10 09:" + std::string(i < 20 ? "0" : "") + std::to_string(i / 2) + ":00");
     REQUIRE_THAT(v.import(calls).out, Catch::Contains("40 stored"));
-    // Schema 19's table: the same columns, unique by (source, source_id). The highest id is
-    // deleted first so the id sequence is ahead of the rows, as after a deleted call.
+    // Schema 19's table: the same columns, ids 1 to 40 in import order, unique by (source,
+    // source_id); the last call deleted, and a re-rate's record pointing at call 7.
     const std::string to_v19 = R"SQL(
         PRAGMA foreign_keys = OFF;
-        DELETE FROM cdrs WHERE id = 40;
         CREATE TABLE cdrs_v19 AS SELECT * FROM cdrs;
+        UPDATE cdrs_v19 SET id = (SELECT count(*) FROM cdrs_v19 c WHERE c.id <= cdrs_v19.id);
+        DELETE FROM cdrs_v19 WHERE id = 40;
         DROP TABLE cdrs;
         CREATE TABLE cdrs (id INTEGER PRIMARY KEY AUTOINCREMENT, service_id INTEGER NOT NULL REFERENCES services(id),
             source TEXT NOT NULL, source_id TEXT NOT NULL, direction TEXT NOT NULL, caller TEXT NOT NULL, destination TEXT NOT NULL,
@@ -577,7 +579,12 @@ TEST_CASE("a database whose calls were keyed by call id alone moves to the start
         INSERT INTO cdrs SELECT * FROM cdrs_v19;
         DROP TABLE cdrs_v19;
         CREATE INDEX cdrs_service_start ON cdrs(service_id, start_at);
-        UPDATE sqlite_sequence SET seq = 40 WHERE name = 'cdrs';
+        DELETE FROM sqlite_sequence WHERE name = 'cdrs';
+        INSERT INTO sqlite_sequence (name, seq) VALUES ('cdrs', 40);
+        INSERT INTO cdr_rerates (id, service_id, from_at, to_at, calls, changed, billed_difference_micros, at)
+            VALUES (1, 1, '2026-03-10T00:00:00Z', '2026-03-11T00:00:00Z', 39, 1, 0, '2026-03-12T00:00:00Z');
+        INSERT INTO cdr_rerate_changes (rerate_id, cdr_id, old_status, old_billed_seconds, old_cost_micros, new_cost_micros)
+            VALUES (1, 7, 'unrated', 0, 0, 0);
         PRAGMA user_version = 19;)SQL" + std::string(undo_migrations_since_21);
     REQUIRE(run_program("/usr/bin/sqlite3", {v.inst.database().string(), to_v19}).exit_code == 0);
     auto sql = [&](const std::string &query) {
@@ -585,19 +592,25 @@ TEST_CASE("a database whose calls were keyed by call id alone moves to the start
         REQUIRE(r.exit_code == 0);
         return r.out;
     };
-    const std::string before = sql("SELECT id, source_id, start_at, cost_micros FROM cdrs ORDER BY id");
+    const std::string before = sql("SELECT source_id, start_at, cost_micros FROM cdrs ORDER BY start_at, id");
 
     const json listed = v.list();  // opening the database migrates it
     CHECK(listed.size() == 39);
     CHECK(sql("PRAGMA user_version") != "19\n");
-    CHECK(sql("SELECT id, source_id, start_at, cost_micros FROM cdrs ORDER BY id") == before);
-    CHECK(sql("SELECT group_concat(name) FROM pragma_index_info((SELECT name FROM pragma_index_list('cdrs') WHERE \"unique\" AND origin = 'u'))") ==
-          "start_at,source,source_id\n");
-    CHECK(sql("SELECT name FROM sqlite_schema WHERE name = 'cdrs_service_start'") == "cdrs_service_start\n");
-    // The deleted call's id is not handed out again, and the stored calls are still duplicates.
+    CHECK(sql("SELECT source_id, start_at, cost_micros FROM cdrs ORDER BY id") == before);
+    // Each id is its start second × 1,000,000 + its place in that second, in the old order.
+    CHECK(sql("SELECT count(*) FROM cdrs WHERE id / 1000000 <> CAST(strftime('%s', start_at) AS INTEGER) OR id % 1000000 > 1") == "0\n");
+    CHECK(sql("SELECT source_id FROM cdrs WHERE id % 1000000 = 1 ORDER BY id LIMIT 1") == "old1\n");
+    CHECK(sql("SELECT c.source_id FROM cdr_rerate_changes r JOIN cdrs c ON c.id = r.cdr_id") == "old6\n");
+    // The table's key is the only unique one; the service index is kept.
+    CHECK(sql("SELECT count(*) FROM pragma_index_list('cdrs') WHERE \"unique\"") == "0\n");
+    CHECK(sql("SELECT name FROM sqlite_schema WHERE name = 'cdrs_service'") == "cdrs_service\n");
+    CHECK(sql("SELECT sum(calls) FROM cdr_quarters") == "39\n");
+    ok(v.inst, {"verify"});
+    // The stored calls are still duplicates; the deleted one goes in after its second's other call.
     const RunResult again = v.import(calls, "again.csv");
     CHECK_THAT(again.out, Catch::Contains("1 stored, 39 duplicate(s) skipped"));
-    CHECK(std::stoll(sql("SELECT id FROM cdrs WHERE source_id = 'old39'")) > 40);
+    CHECK(sql("SELECT id % 1000000 FROM cdrs WHERE source_id = 'old39'") == "1\n");
 }
 
 TEST_CASE("a period's running seconds are kept with the calls, and dropped when stored calls change") {
@@ -674,4 +687,63 @@ TEST_CASE("cdr summary: calls, minutes and cost per business day, of a service o
     CHECK_THAT(v.inst.run({"cdr", "summary", "--client", "9"}).err, Catch::Contains("9"));
     CHECK_THAT(v.inst.run({"cdr", "summary", "--service", "1", "--month", "2026-13"}).err, Catch::Contains("--month"));
     CHECK_THAT(v.inst.run({"cdr", "summary", "--service", "1", "--from", "2026-03-10"}).err, Catch::Contains("--from and --to together"));
+}
+
+TEST_CASE("usage totals per quarter hour follow every change to the calls, and verify checks them") {
+    Voip v;
+    auto sql = [&](const std::string &query) {
+        const RunResult r = run_program("/usr/bin/sqlite3", {v.inst.database().string(), query});
+        REQUIRE(r.exit_code == 0);
+        return r.out;
+    };
+    auto summary = [&](const std::string &day) {
+        const RunResult r = v.inst.run({"--json", "cdr", "summary", "--service", "1", "--from", day, "--to", "2026-03-11"});
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        return json::parse(r.out)["total"];
+    };
+    // 09:00 and 09:14:59 share a quarter hour; 09:15 starts the next; the *97 is suppressed.
+    REQUIRE_THAT(v.import(std::string(header) + call("q1", "5192225555", 60, "2026-03-10 09:00:00") +
+                          call("q2", "5192225555", 90, "2026-03-10 09:14:59") + call("q3", "5192225555", 30, "2026-03-10 09:15:00") +
+                          call("q4", "*97", 0, "2026-03-10 09:16:00")).out,
+                 Catch::Contains("4 stored"));
+    CHECK(sql("SELECT quarter_at - unixepoch('2026-03-10T09:00:00Z'), calls, billed_seconds FROM cdr_quarters ORDER BY 1") ==
+          "0|2|150\n900|1|30\n");
+    json total = summary("2026-03-10");
+    CHECK(total["calls"] == 3);
+    const int64_t billed = total["billed_seconds"].get<int64_t>();
+    const std::string cost = total["cost"];
+    // A change made in SQL (as a re-rate does) moves the totals with it; so does a deletion.
+    sql("UPDATE cdrs SET cost_micros = cost_micros + 1000000, billed_seconds = billed_seconds + 60 WHERE source_id = 'q1'");
+    sql("UPDATE cdrs SET status = 'rated' WHERE source_id = 'q4'");
+    total = summary("2026-03-10");
+    CHECK(total["calls"] == 4);
+    CHECK(total["billed_seconds"] == billed + 60);
+    CHECK(total["cost"] != cost);
+    sql("DELETE FROM cdrs WHERE source_id = 'q3'");
+    CHECK(summary("2026-03-10")["calls"] == 3);
+    ok(v.inst, {"verify"});
+    // A kept total that disagrees with the calls, and a call whose id is not its start: verify names both.
+    sql("UPDATE cdr_quarters SET calls = 7 WHERE quarter_at = unixepoch('2026-03-10T09:00:00Z')");
+    sql("UPDATE cdrs SET start_at = '2026-03-10T09:00:01Z' WHERE source_id = 'q2'");
+    const RunResult verify = v.inst.run({"verify"});
+    CHECK(verify.exit_code != 0);
+    CHECK_THAT(verify.out + verify.err, Catch::Contains("the usage totals kept for the quarter hour from 2026-03-10T09:00:00Z say 7 call(s)") &&
+                                            Catch::Contains("starts at 2026-03-10T09:00:01Z, but a call's id must be its start second"));
+}
+
+TEST_CASE("a summary in a time zone whose days do not begin on a quarter hour adds up the calls themselves") {
+    Voip v;
+    // Liberia kept Monrovia Mean Time (−0:44:30) until 1972: its days began at 00:44:30 UTC.
+    v.inst.edit_config("timezone = \"UTC\"", "timezone = \"Africa/Monrovia\"");
+    REQUIRE_THAT(v.import(std::string(header) + call("m1", "5192225555", 60, "1971-06-01 00:00:10") +
+                          call("m2", "5192225555", 60, "1971-06-01 23:59:50") + call("m3", "5192225555", 60, "1971-06-02 00:00:05")).out,
+                 Catch::Contains("3 stored"));
+    const RunResult r = v.inst.run({"--json", "cdr", "summary", "--service", "1", "--from", "1971-06-01", "--to", "1971-06-03"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const json s = json::parse(r.out);
+    REQUIRE(s["days"].size() == 2);
+    CHECK(s["days"][0]["calls"] == 2);  // 00:44:40 and 00:44:20 UTC the next day are both the 1st there
+    CHECK(s["days"][1]["calls"] == 1);
 }

@@ -1,5 +1,6 @@
 // Tests that rewind a database's schema version to replay migrations must first undo what the
-// later migrations made; this undoes migrations 21 to 24 (20 replays over its own result).
+// later migrations made; this undoes migrations 21 to 25 (20 replays over its own result, and
+// so does 25).
 #pragma once
 
 namespace provisio::test {
@@ -16,6 +17,7 @@ inline constexpr const char *undo_migrations_since_21 =
     "DROP TRIGGER IF EXISTS autosuspend_package_removed; DROP TABLE IF EXISTS usage_period_seconds; "
     "DROP TRIGGER IF EXISTS usage_period_seconds_changed; DROP TRIGGER IF EXISTS usage_period_seconds_removed; "
     "DROP INDEX IF EXISTS service_addons_service; DROP TABLE IF EXISTS web_sessions; DROP TABLE IF EXISTS login_failures; "
-    "DROP TABLE IF EXISTS login_links; ";
+    "DROP TABLE IF EXISTS login_links; DROP TRIGGER IF EXISTS cdr_quarters_changed; DROP TRIGGER IF EXISTS cdr_quarters_removed; "
+    "DROP TABLE IF EXISTS cdr_quarters; ";
 
 }  // namespace provisio::test
