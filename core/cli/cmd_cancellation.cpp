@@ -2,6 +2,7 @@
 // operator with `service cancel-request`), which the cancellations cron task applies.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "domain/repository.hpp"
 #include "provisioning/cancellation_requests.hpp"
 
@@ -22,9 +23,7 @@ void add_cancellation_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto requests = list_cancellations(ctx.repo(), *all);
             if (ctx.options.json) {
                 json out = json::array();
-                for (const auto &r : requests)
-                    out.push_back({{"id", r.id}, {"service_id", r.service_id}, {"type", r.type}, {"reason", r.reason},
-                                   {"requested_at", r.requested_at}, {"applied_at", r.applied_at ? json(*r.applied_at) : json()}});
+                for (const auto &r : requests) out.push_back(cancellation_json(r));
                 print_json(std::cout, out);
                 return exit_ok;
             }

@@ -2,6 +2,7 @@
 // categories each receives.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "domain/contacts.hpp"
 #include "foundation/error.hpp"
 #include "foundation/text.hpp"
@@ -48,14 +49,6 @@ void apply(const ContactArgs &a, Contact &c) {
     if (!a.country.empty()) c.address.country = checked_country(a.country, "--country");
     if (a.subscribe == "none") c.categories.clear();
     else if (!a.subscribe.empty()) c.categories = parse_email_categories(a.subscribe, "--subscribe");
-}
-
-json contact_json(const Contact &c) {
-    return {{"id", c.id}, {"client_id", c.client_id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"email", c.email},
-            {"company", c.company}, {"phone", c.phone},
-            {"address", {{"address1", c.address.address1}, {"address2", c.address.address2}, {"city", c.address.city},
-                         {"state", c.address.state}, {"postcode", c.address.postcode}, {"country", c.address.country}}},
-            {"email_categories", c.categories}, {"created_at", c.created_at}};
 }
 
 }  // namespace

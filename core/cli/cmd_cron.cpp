@@ -2,6 +2,7 @@
 #include "automation/cron_runner.hpp"
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "foundation/error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -101,9 +102,7 @@ void add_cron_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto runs = cron_history(ctx.db(), args->limit);
             if (ctx.options.json) {
                 json out = json::array();
-                for (const auto &h : runs)
-                    out.push_back({{"id", h.id}, {"started_at", h.started_at}, {"finished_at", h.finished_at},
-                                   {"status", h.status}, {"summary", h.summary}});
+                for (const auto &h : runs) out.push_back(cron_run_json(h));
                 print_json(std::cout, out);
                 return exit_ok;
             }

@@ -3,6 +3,7 @@
 #include "cli/arguments.hpp"
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "foundation/error.hpp"
 #include "provisioning/module_settings.hpp"
 
@@ -55,17 +56,6 @@ void apply(Context &ctx, const ProductArgs &a, Product &p, bool adding) {
                                         {parse_pairs_and_stdin(a.settings, "--setting", a.settings_stdin, "--setting-stdin"), a.unset});
 }
 
-json product_json(Context &ctx, const Product &p) {
-    json settings = json::object();
-    const LoadedModule *m = p.module.empty() ? nullptr : ctx.modules().find(p.module);
-    for (const auto &[k, v] : p.settings) {
-        const OptionSpec *o = m ? m->description.schema.find(k) : nullptr;
-        settings[k] = o && o->type == PROVISIO_OPTION_PASSWORD ? "(set)" : v;
-    }
-    return {{"id", p.id}, {"name", p.name}, {"type", p.type}, {"module", p.module}, {"price", p.price.to_string()},
-            {"billing_cycle", p.billing_cycle}, {"auto_setup", p.auto_setup}, {"settings", settings}, {"created_at", p.created_at}};
-}
-
 }  // namespace
 
 void add_product_commands(CLI::App &app, Context &ctx, Runner &run) {
@@ -80,7 +70,7 @@ void add_product_commands(CLI::App &app, Context &ctx, Runner &run) {
             Product p;
             apply(ctx, *args, p, true);
             const int64_t id = ctx.repo().add_product(p);
-            if (ctx.options.json) print_json(std::cout, product_json(ctx, ctx.repo().get_product(id)));
+            if (ctx.options.json) print_json(std::cout, product_json(ctx.repo().get_product(id), ctx.modules()));
             else std::cout << "product " << id << " added (" << p.name << ")\n";
             return exit_ok;
         };
@@ -91,7 +81,7 @@ void add_product_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto products = ctx.repo().list_products();
             if (ctx.options.json) {
                 json out = json::array();
-                for (const auto &p : products) out.push_back(product_json(ctx, p));
+                for (const auto &p : products) out.push_back(product_json(p, ctx.modules()));
                 print_json(std::cout, out);
                 return exit_ok;
             }
@@ -110,7 +100,7 @@ void add_product_commands(CLI::App &app, Context &ctx, Runner &run) {
         run = [&, args] {
             const Product p = ctx.repo().find_product(args->ref);
             if (ctx.options.json) {
-                print_json(std::cout, product_json(ctx, p));
+                print_json(std::cout, product_json(p, ctx.modules()));
                 return exit_ok;
             }
             print_fields(std::cout, {{"id", std::to_string(p.id)}, {"name", p.name}, {"type", p.type},

@@ -5,11 +5,11 @@
 #include "ledger/time_ledger.hpp"
 #include "provisioning/credit_generation.hpp"
 #include "provisioning/state_machine.hpp"
+#include "shapes/records_json.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <iostream>
-#include <map>
 
 namespace provisio::cli {
 
@@ -63,40 +63,29 @@ void add_timelog_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (!args->client.empty()) client = ctx.repo().get_client(parse_id(args->client, "--client")).id;
             if (!args->service.empty()) service = ctx.repo().get_service(parse_id(args->service, "--service")).id;
             TimeLedger ledger(ctx.db(), ctx.repo().now_text());
-            const auto entries = ledger.entries(client, service);
-            std::map<int64_t, std::vector<const TimeEntry *>> by_service;
-            for (const auto &e : entries) by_service[e.service_id.value_or(0)].push_back(&e);
-            Hours total;
-            json services = json::array();
-            for (const auto &[sid, list] : by_service) {
-                Hours running;
-                json rows = json::array();
-                Table t({"DATE", "KIND", "HOURS", "BALANCE", "DESCRIPTION"});
-                for (const TimeEntry *e : list) {
-                    running += e->hours;
-                    std::string what = e->description;
-                    if (e->minutes) what += " (" + std::to_string(*e->minutes) + " min)";
-                    t.add({e->entry_date, e->kind, e->hours.to_string(2), running.to_string(2), what});
-                    rows.push_back({{"id", e->id}, {"date", e->entry_date}, {"kind", e->kind}, {"hours", e->hours.to_string(2)},
-                                    {"balance", running.to_string(2)}, {"description", e->description},
-                                    {"minutes", e->minutes ? json(*e->minutes) : json()}});
-                }
-                total += running;
-                services.push_back({{"service", sid ? json(sid) : json()}, {"balance", running.to_string(2)}, {"entries", rows}});
-                if (!ctx.options.json) {
-                    std::string label = sid ? "service " + std::to_string(sid) : "deleted service";
-                    if (sid) {
-                        const Service s = ctx.repo().get_service(sid);
-                        label += " — " + ctx.repo().get_product(s.product_id).name + (s.domain.empty() ? "" : " (" + s.domain + ")");
-                    }
-                    std::cout << label << '\n';
-                    t.print(std::cout);
-                    std::cout << "balance: " << running.to_string(2) << " h" << (running.negative() ? " (owed)" : "") << "\n\n";
-                }
+            const CreditsView view = service_credits_view(ledger, client, service);
+            if (ctx.options.json) {
+                print_json(std::cout, credits_view_json(view));
+                return exit_ok;
             }
-            if (ctx.options.json) print_json(std::cout, {{"services", services}, {"total", total.to_string(2)}});
-            else if (by_service.empty()) std::cout << "no time credits or entries\n";
-            else std::cout << "total: " << total.to_string(2) << " h" << (total.negative() ? " (owed)" : "") << '\n';
+            for (const ServiceCredits &credits : view.services) {
+                Table t({"DATE", "KIND", "HOURS", "BALANCE", "DESCRIPTION"});
+                for (const auto &[e, balance] : credits.entries) {
+                    std::string what = e.description;
+                    if (e.minutes) what += " (" + std::to_string(*e.minutes) + " min)";
+                    t.add({e.entry_date, e.kind, e.hours.to_string(2), balance.to_string(2), what});
+                }
+                std::string label = credits.service_id ? "service " + std::to_string(*credits.service_id) : "deleted service";
+                if (credits.service_id) {
+                    const Service s = ctx.repo().get_service(*credits.service_id);
+                    label += " — " + ctx.repo().get_product(s.product_id).name + (s.domain.empty() ? "" : " (" + s.domain + ")");
+                }
+                std::cout << label << '\n';
+                t.print(std::cout);
+                std::cout << "balance: " << credits.balance.to_string(2) << " h" << (credits.balance.negative() ? " (owed)" : "") << "\n\n";
+            }
+            if (view.services.empty()) std::cout << "no time credits or entries\n";
+            else std::cout << "total: " << view.total.to_string(2) << " h" << (view.total.negative() ? " (owed)" : "") << '\n';
             return exit_ok;
         };
     });

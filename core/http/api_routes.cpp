@@ -1,14 +1,18 @@
 #include "http/api_routes.hpp"
 
+#include "automation/cron_runner.hpp"
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
 #include "domain/client_changes.hpp"
+#include "domain/contacts.hpp"
 #include "domain/manual_credit.hpp"
 #include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
 #include "http/serve_context.hpp"
 #include "ledger/credit_ledger.hpp"
+#include "ledger/time_ledger.hpp"
 #include "provisioning/call_log.hpp"
+#include "provisioning/cancellation_requests.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/module_queue.hpp"
 #include "provisioning/quarantine.hpp"
@@ -344,6 +348,63 @@ void add_usage(Router &router) {
                 }});
 }
 
+void add_time_credits(Router &router) {
+    router.add({"GET", "/api/v1/clients/{id}/time-credits", Permission::read, "time credits",
+                "Service Credits: each of a client's services' time credits, expiries and time entries with running balances", {},
+                [](RouteCall &call) {
+                    const int64_t client = call.lease.repo().get_client(path_id(call)).id;
+                    TimeLedger ledger(call.lease.db(), call.lease.repo().now_text());
+                    return json_response(credits_view_json(service_credits_view(ledger, client, std::nullopt)));
+                }});
+    router.add({"GET", "/api/v1/services/{id}/time-credits", Permission::read, "time credits", "The same for one service", {},
+                [](RouteCall &call) {
+                    const int64_t service = call.lease.repo().get_service(path_id(call)).id;
+                    TimeLedger ledger(call.lease.db(), call.lease.repo().now_text());
+                    return json_response(credits_view_json(service_credits_view(ledger, std::nullopt, service)));
+                }});
+}
+
+void add_catalogue_and_records(Router &router) {
+    router.add({"GET", "/api/v1/products", Permission::read, "products", "The products, with their module settings (passwords as \"(set)\")",
+                {}, [](RouteCall &call) {
+                    json items = json::array();
+                    for (const Product &p : call.lease.repo().list_products()) items.push_back(product_json(p, call.context.modules()));
+                    return json_response({{"data", std::move(items)}});
+                }});
+    router.add({"GET", "/api/v1/products/{id}", Permission::read, "products", "One product", {}, [](RouteCall &call) {
+                    return json_response(product_json(call.lease.repo().get_product(path_id(call)), call.context.modules()));
+                }});
+    router.add({"GET", "/api/v1/clients/{id}/contacts", Permission::read, "clients",
+                "A client's contacts and the e-mail categories each receives", {}, [](RouteCall &call) {
+                    const int64_t client = call.lease.repo().get_client(path_id(call)).id;
+                    json items = json::array();
+                    for (const Contact &c : Contacts(call.lease.db()).of_client(client)) items.push_back(contact_json(c));
+                    return json_response({{"data", std::move(items)}});
+                }});
+    router.add({"GET", "/api/v1/cancellations", Permission::read, "services",
+                "Cancellation requests, oldest first: the open ones, or all with all=true", {{"all", "true: applied ones too", "boolean"}},
+                [](RouteCall &call) {
+                    const std::string all = query(call, "all");
+                    if (!all.empty() && all != "true" && all != "false")
+                        fail(ErrorKind::invalid_input, "query parameter all '" + all + "' must be true or false");
+                    json items = json::array();
+                    for (const CancellationRequest &r : list_cancellations(call.lease.repo(), all == "true")) items.push_back(cancellation_json(r));
+                    return json_response({{"data", std::move(items)}});
+                }});
+    router.add({"GET", "/api/v1/cron/runs", Permission::read, "automation", "The most recent cron runs, newest first",
+                {{"limit", "how many (1–10000, default 20)", "integer"}}, [](RouteCall &call) {
+                    int64_t limit = 20;
+                    if (const std::string l = query(call, "limit"); !l.empty()) {
+                        if (l.size() > 5 || l.find_first_not_of("0123456789") != std::string::npos || std::stoll(l) < 1 || std::stoll(l) > 10000)
+                            fail(ErrorKind::invalid_input, "query parameter limit '" + l + "' must be a whole number from 1 to 10000");
+                        limit = std::stoll(l);
+                    }
+                    json items = json::array();
+                    for (const CronHistoryEntry &h : cron_history(call.lease.db(), static_cast<int>(limit))) items.push_back(cron_run_json(h));
+                    return json_response({{"data", std::move(items)}});
+                }});
+}
+
 void add_credit_and_queue(Router &router) {
     router.add({"GET", "/api/v1/clients/{id}/credit", Permission::read, "credit", "A client's credit balance and its log", {},
                 [](RouteCall &call) {
@@ -424,6 +485,8 @@ Router api_router(const std::string &version) {
     add_invoices(router);
     add_credit_and_queue(router);
     add_usage(router);
+    add_time_credits(router);
+    add_catalogue_and_records(router);
     add_admin(router);
     // Last, so it documents every route above (and itself).
     router.add({"GET", "/api/v1/openapi.json", Permission::read, "meta", "This API's OpenAPI 3.1 document", {},

@@ -4,6 +4,7 @@
 #include "store/database.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace provisio {
 
@@ -94,5 +95,21 @@ std::vector<TimeEntry> TimeLedger::entries(std::optional<int64_t> client_id, std
 Hours hours_for_minutes(int64_t minutes) { return Hours::from_micros((minutes * 1'000'000 + 30) / 60); }
 
 std::string hours_text(Hours h) { return h.to_string(2); }
+
+CreditsView service_credits_view(TimeLedger &ledger, std::optional<int64_t> client_id, std::optional<int64_t> service_id) {
+    std::map<int64_t, ServiceCredits> by_service;  // 0: a deleted service's
+    for (TimeEntry &e : ledger.entries(client_id, service_id)) {
+        ServiceCredits &s = by_service[e.service_id.value_or(0)];
+        s.service_id = e.service_id;
+        s.balance += e.hours;
+        s.entries.emplace_back(std::move(e), s.balance);
+    }
+    CreditsView view;
+    for (auto &[id, s] : by_service) {
+        view.total += s.balance;
+        view.services.push_back(std::move(s));
+    }
+    return view;
+}
 
 }  // namespace provisio

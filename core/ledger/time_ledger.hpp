@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace provisio {
@@ -59,6 +60,19 @@ private:
     Database &db_;
     std::string now_;
 };
+
+// The "Service Credits" view: per service, its entries oldest first with the running balance
+// after each, and the balance; the total over them. Of one client's services or one service.
+struct ServiceCredits {
+    std::optional<int64_t> service_id;  // nullopt: entries of a deleted service
+    std::vector<std::pair<TimeEntry, Hours>> entries;  // with the balance after it
+    Hours balance;
+};
+struct CreditsView {
+    std::vector<ServiceCredits> services;  // in service id order
+    Hours total;
+};
+CreditsView service_credits_view(TimeLedger &ledger, std::optional<int64_t> client_id, std::optional<int64_t> service_id);
 
 // Hours for `minutes` of work: minutes / 60, rounded half-up to the micro-hour.
 Hours hours_for_minutes(int64_t minutes);

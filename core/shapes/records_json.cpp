@@ -1,12 +1,17 @@
 #include "shapes/records_json.hpp"
 
+#include "automation/cron_runner.hpp"
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
+#include "domain/contacts.hpp"
 #include "domain/records.hpp"
 #include "http/api_keys.hpp"
 #include "ledger/credit_ledger.hpp"
+#include "ledger/time_ledger.hpp"
+#include "modulehost/module_host.hpp"
 #include "provisioning/module_queue.hpp"
 #include "provisioning/call_log.hpp"
+#include "provisioning/cancellation_requests.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "usage/cdrs.hpp"
 
@@ -144,6 +149,50 @@ nlohmann::ordered_json usage_summary_json(const usage::UsageSummary &s) {
     total.erase("day");
     return {{"from", format_date(s.from)}, {"to", format_date(s.to)}, {"services", s.service_ids}, {"days", std::move(days)},
             {"total", std::move(total)}};
+}
+
+nlohmann::ordered_json credits_view_json(const CreditsView &v) {
+    json services = json::array();
+    for (const ServiceCredits &s : v.services) {
+        json rows = json::array();
+        for (const auto &[e, balance] : s.entries)
+            rows.push_back({{"id", e.id}, {"date", e.entry_date}, {"kind", e.kind}, {"hours", e.hours.to_string(2)},
+                            {"balance", balance.to_string(2)}, {"description", e.description},
+                            {"minutes", e.minutes ? json(*e.minutes) : json()}});
+        services.push_back({{"service", s.service_id ? json(*s.service_id) : json()}, {"balance", s.balance.to_string(2)},
+                            {"entries", std::move(rows)}});
+    }
+    return {{"services", std::move(services)}, {"total", v.total.to_string(2)}};
+}
+
+nlohmann::ordered_json product_json(const Product &p, const ModuleHost &modules) {
+    json settings = json::object();
+    const LoadedModule *m = p.module.empty() ? nullptr : modules.find(p.module);
+    for (const auto &[k, v] : p.settings) {
+        const OptionSpec *o = m ? m->description.schema.find(k) : nullptr;
+        settings[k] = o && o->type == PROVISIO_OPTION_PASSWORD ? "(set)" : v;
+    }
+    return {{"id", p.id}, {"name", p.name}, {"type", p.type}, {"module", p.module}, {"price", p.price.to_string()},
+            {"billing_cycle", p.billing_cycle}, {"auto_setup", p.auto_setup}, {"settings", settings}, {"created_at", p.created_at}};
+}
+
+
+nlohmann::ordered_json contact_json(const Contact &c) {
+    return {{"id", c.id}, {"client_id", c.client_id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"email", c.email},
+            {"company", c.company}, {"phone", c.phone},
+            {"address", {{"address1", c.address.address1}, {"address2", c.address.address2}, {"city", c.address.city},
+                         {"state", c.address.state}, {"postcode", c.address.postcode}, {"country", c.address.country}}},
+            {"email_categories", c.categories}, {"created_at", c.created_at}};
+}
+
+
+nlohmann::ordered_json cancellation_json(const CancellationRequest &r) {
+    return {{"id", r.id}, {"service_id", r.service_id}, {"type", r.type}, {"reason", r.reason},
+            {"requested_at", r.requested_at}, {"applied_at", r.applied_at ? json(*r.applied_at) : json()}};
+}
+
+nlohmann::ordered_json cron_run_json(const CronHistoryEntry &h) {
+    return {{"id", h.id}, {"started_at", h.started_at}, {"finished_at", h.finished_at}, {"status", h.status}, {"summary", h.summary}};
 }
 
 }  // namespace provisio

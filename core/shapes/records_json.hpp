@@ -19,6 +19,12 @@ struct CreditEntry;
 struct QueueItem;
 struct AuditEntry;
 struct ApiKey;
+struct CreditsView;
+struct Contact;
+struct Product;
+struct CancellationRequest;
+struct CronHistoryEntry;
+class ModuleHost;
 class Money;
 namespace usage {
 struct StoredCdr;
@@ -38,6 +44,14 @@ nlohmann::ordered_json queue_item_json(const QueueItem &i);
 nlohmann::ordered_json audit_json(const AuditEntry &e);
 // An API key, never its secret (which is not kept).
 nlohmann::ordered_json api_key_json(const ApiKey &k);
+// The Service Credits view (`timelog show --json`): per service its entries with running
+// balances, and the total, hours as decimal text.
+nlohmann::ordered_json credits_view_json(const CreditsView &v);
+// A product with its module settings, a password setting shown as "(set)".
+nlohmann::ordered_json product_json(const Product &p, const ModuleHost &modules);
+nlohmann::ordered_json contact_json(const Contact &c);
+nlohmann::ordered_json cancellation_json(const CancellationRequest &r);
+nlohmann::ordered_json cron_run_json(const CronHistoryEntry &h);
 // A stored call with its rating (`cdr list --json`).
 nlohmann::ordered_json cdr_json(const usage::StoredCdr &c);
 // Calls, billed seconds (exact), minutes (to the hundredth) and cost per business day, and the

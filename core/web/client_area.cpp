@@ -12,6 +12,7 @@
 #include "http/serve_context.hpp"
 #include "http/url_encoding.hpp"
 #include "ledger/credit_ledger.hpp"
+#include "ledger/time_ledger.hpp"
 #include "provisioning/cancellation_requests.hpp"
 #include "secrets/sodium_init.hpp"
 #include "store/database.hpp"
@@ -83,6 +84,9 @@ struct Visit {
             data["signed_in"] = true;
             data["csrf"] = session->csrf;
             data["client"] = client_json(lease.repo().get_client(session->client_id));
+            auto credits = lease.db().prepare("SELECT EXISTS (SELECT 1 FROM time_ledger WHERE client_id = ?1)");
+            credits.bind(1, session->client_id);
+            data["has_time_credits"] = credits.step() && credits.int64(0) != 0;
         }
         HttpResponse r;
         r.status = status;
@@ -392,6 +396,26 @@ HttpResponse call_page(Visit &v, int64_t service_id, int64_t call_id) {
                    {"steps", std::move(steps)}});
 }
 
+// Service Credits: the time credited to the client's services, expired and used, with running
+// balances — `timelog show --client`, as a page.
+HttpResponse time_credits_page(Visit &v) {
+    Repository &repo = v.lease.repo();
+    TimeLedger ledger(v.lease.db(), v.now);
+    const CreditsView view = service_credits_view(ledger, v.client_id(), std::nullopt);
+    json data = credits_view_json(view);
+    for (json &service : data["services"]) {
+        if (service["service"].is_null()) {
+            service["label"] = "A service no longer on the account";
+            continue;
+        }
+        const Service s = repo.get_service(service["service"].get<int64_t>());
+        service["label"] = repo.get_product(s.product_id).name + (s.domain.empty() ? "" : " — " + s.domain);
+        service["owed"] = service["balance"].get<std::string>().front() == '-';
+    }
+    data["has_credits"] = !view.services.empty();
+    return v.page(200, "time_credits", "Time credits", std::move(data));
+}
+
 HttpResponse profile_page(Visit &v, int status = 200, const std::string &error = "", const std::string &notice = "") {
     const Client c = v.lease.repo().get_client(v.client_id());
     return v.page(status, "profile", "Your details",
@@ -655,6 +679,10 @@ HttpResponse route_visit(Visit &v) {
     if (post && parts.size() == 3 && parts[0] == "services" && parts[2] == "cancel") {
         v.route = "/services/{id}/cancel";
         return request_cancel(v, id_in_path(parts[1]));
+    }
+    if (get && parts.size() == 1 && parts[0] == "time-credits") {
+        v.route = "/time-credits";
+        return time_credits_page(v);
     }
     if (parts.size() == 1 && parts[0] == "profile" && get) {
         v.route = "/profile";

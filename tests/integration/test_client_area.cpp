@@ -453,3 +453,40 @@ TEST_CASE("client area: a VoIP service's calls and usage — per day, filtered, 
     CHECK(header(script, "content-type") == "text/javascript; charset=utf-8");
     CHECK(b.get("/assets/layout.html").status == 404);
 }
+
+TEST_CASE("client area: the Service Credits view shows a client's own time credits, used time and balances") {
+    Served s([](Installation &inst) {
+        seed(inst);
+        inst.install_module("timelog");
+        ok(inst, {"product", "add", "--name", "Support hours", "--module", "timelog", "--price", "100", "--setting", "cycle=monthly",
+                  "--setting", "credits=5"});
+        ok(inst, {"--now", "2026-04-30T15:00:00Z", "service", "add", "--client", "1", "--product", "Support hours", "--domain", "ada-support"});
+        ok(inst, {"--now", "2026-04-30T15:00:00Z", "service", "create", "3"});
+        ok(inst, {"--now", "2026-05-02T12:00:00Z", "cron", "--task", "time-credits"});
+        ok(inst, {"timelog", "add", "3", "--minutes", "90", "--note", std::string("Phone setup ") + evil});
+    });
+    Browser b(s);
+    REQUIRE(b.log_in("ada@example.org", "correct horse battery").status == 303);
+    const HttpResult dash = b.get("/");
+    CHECK(dash.body.find("href=\"/time-credits\"") != std::string::npos);
+    const HttpResult page = b.get("/time-credits");
+    REQUIRE(page.status == 200);
+    no_raw_markup(page);
+    CHECK(page.body.find("Support hours — ada-support") != std::string::npos);
+    CHECK(page.body.find("Phone setup &lt;script&gt;") != std::string::npos);
+    CHECK(page.body.find("(90 min)") != std::string::npos);
+    CHECK(page.body.find("id=\"credits-total\">3.50 h<") != std::string::npos);
+    // The page is `timelog show --client 1`'s view.
+    const nlohmann::json view = nlohmann::json::parse(s.inst.run({"--json", "timelog", "show", "--client", "1"}).out);
+    CHECK(view["total"] == "3.50");
+    CHECK(view["services"][0]["entries"].size() == 2);
+
+    // Bob has none: no link, and the page says so.
+    Browser bob(s);
+    REQUIRE(bob.log_in("bob@example.org", "correct horse battery").status == 303);
+    CHECK(bob.get("/").body.find("href=\"/time-credits\"") == std::string::npos);
+    const HttpResult none = bob.get("/time-credits");
+    CHECK(none.status == 200);
+    CHECK(none.body.find("No time credits on your account.") != std::string::npos);
+    CHECK(none.body.find("ada-support") == std::string::npos);
+}

@@ -379,3 +379,61 @@ TEST_CASE("VoIP usage through the API: calls paged in start order, one call expl
     CHECK(s.get("/api/v1/services/1/usage?from=2026-05-01", reader).status == 400);
     CHECK(s.get("/api/v1/services/1/usage?from=2026-05-01&to=2027-06-01", reader).status == 400);
 }
+
+TEST_CASE("time credits through the API: the Service Credits view of a client and of a service, as `timelog show --json`") {
+    Served s([](Installation &inst) {
+        inst.install_module("timelog");
+        ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+        ok(inst, {"product", "add", "--name", "Support", "--module", "timelog", "--price", "100", "--setting", "cycle=monthly",
+                  "--setting", "credits=5"});
+        ok(inst, {"--now", "2026-04-30T15:00:00Z", "service", "add", "--client", "1", "--product", "Support"});
+        ok(inst, {"--now", "2026-04-30T15:00:00Z", "service", "create", "1"});
+        ok(inst, {"--now", "2026-05-02T12:00:00Z", "cron", "--task", "time-credits"});
+        ok(inst, {"timelog", "add", "1", "--minutes", "45", "--note", "setup"});
+    });
+    const std::string reader = s.key("read-only");
+    const json client = json::parse(s.get("/api/v1/clients/1/time-credits", reader).body);
+    CHECK(client == json::parse(s.inst.run({"--json", "timelog", "show", "--client", "1"}).out));
+    CHECK(client["total"] == "4.25");
+    CHECK(json::parse(s.get("/api/v1/services/1/time-credits", reader).body) ==
+          json::parse(s.inst.run({"--json", "timelog", "show", "--service", "1"}).out));
+    CHECK(s.get("/api/v1/clients/7/time-credits", reader).status == 404);
+}
+
+TEST_CASE("products, contacts, cancellation requests and cron runs read through the API in the CLI's shapes") {
+    Served s([](Installation &inst) {
+        ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+        ok(inst, {"contact", "add", "1", "--first-name", "Bea", "--last-name", "Bee", "--email", "bea@example.org", "--subscribe", "invoice"});
+        ok(inst, {"product", "add", "--name", "Hosting", "--price", "9.50"});
+        ok(inst, {"service", "add", "--client", "1", "--product", "Hosting"});
+        ok(inst, {"service", "create", "1"});
+        ok(inst, {"service", "cancel-request", "1", "--when", "end-of-period", "--reason", "moving"});
+        ok(inst, {"cron", "--task", "autosuspend"});
+    });
+    const std::string reader = s.key("read-only");
+    auto cli = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), "--json");
+        const RunResult r = s.inst.run(args);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        return json::parse(r.out);
+    };
+    auto api = [&](const std::string &path) {
+        const HttpResult r = s.get(path, reader);
+        INFO(path << " " << r.body);
+        REQUIRE(r.status == 200);
+        return json::parse(r.body);
+    };
+    CHECK(api("/api/v1/products")["data"] == cli({"product", "list"}));
+    CHECK(api("/api/v1/products/1") == cli({"product", "show", "1"}));
+    CHECK(s.get("/api/v1/products/5", reader).status == 404);
+    const json contacts = api("/api/v1/clients/1/contacts")["data"];
+    CHECK(contacts == cli({"contact", "list", "1"}));
+    CHECK(contacts[0]["email_categories"] == json::array({"invoice"}));
+    CHECK(api("/api/v1/cancellations")["data"] == cli({"cancellation", "list"}));
+    CHECK(api("/api/v1/cancellations?all=true")["data"].size() == 1);
+    CHECK(s.get("/api/v1/cancellations?all=1", reader).status == 400);
+    CHECK(api("/api/v1/cron/runs")["data"] == cli({"cron", "history"}));
+    CHECK(api("/api/v1/cron/runs?limit=1")["data"].size() == 1);
+    CHECK(s.get("/api/v1/cron/runs?limit=0", reader).status == 400);
+}
