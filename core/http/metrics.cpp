@@ -68,6 +68,25 @@ std::string Metrics::render(Database &db) const {
                 << "provisio_http_request_duration_seconds_count{" << labels << "} " << l.count << '\n';
         }
     }
+    // Module calls, from their log: the outcomes and time of the last 10,000 calls (whoever
+    // made them — cron, the CLI, a request), a bounded read whatever the log's size.
+    {
+        auto calls = db.prepare("SELECT module, action, status, count(*), sum(duration_us) FROM module_calls "
+                                "WHERE id > (SELECT COALESCE(max(id), 0) FROM module_calls) - 10000 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+        std::ostringstream counts, seconds;
+        while (calls.step()) {
+            const std::string labels = "module=\"" + label(calls.text(0)) + "\",action=\"" + label(calls.text(1)) + "\",outcome=\"" +
+                                       label(calls.text(2)) + "\"";
+            counts << "provisio_module_calls{" << labels << "} " << calls.int64(3) << '\n';
+            seconds << "provisio_module_call_seconds{" << labels << "} " << static_cast<double>(calls.int64(4)) / 1e6 << '\n';
+        }
+        out << "# HELP provisio_module_calls Module calls among the last 10,000 logged, by module, action and outcome.\n"
+               "# TYPE provisio_module_calls gauge\n"
+            << counts.str()
+            << "# HELP provisio_module_call_seconds Time those calls took, by module, action and outcome.\n"
+               "# TYPE provisio_module_call_seconds gauge\n"
+            << seconds.str();
+    }
     // The automation, from its history: the last run, then each task over the last day's runs
     // (288 runs at one every five minutes).
     auto last = db.prepare("SELECT id, started_at, finished_at, status FROM cron_runs WHERE dry_run = 0 ORDER BY id DESC LIMIT 1");

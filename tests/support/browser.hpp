@@ -30,6 +30,7 @@ public:
             for (const auto &[name, value] : form) x.body += (x.body.empty() ? "" : "&") + url_encoded(name) + "=" + url_encoded(value);
         }
         HttpResult r = http_exchange(x);
+        served_.check_no_secrets(r);
         for (const auto &[name, value] : r.headers) {
             if (name != "set-cookie") continue;
             const size_t eq = value.find('='), semi = value.find(';');

@@ -60,14 +60,34 @@ struct Served {
         if (!body.empty()) x.headers.emplace_back("Content-Type", "application/json");
         if (!key.empty()) x.headers.emplace_back("Authorization", "Bearer " + key);
         if (!idempotency_key.empty()) x.headers.emplace_back("Idempotency-Key", idempotency_key);
-        return http_exchange(x);
+        HttpResult r = http_exchange(x);
+        check_no_secrets(r);
+        return r;
+    }
+    // No response of the suite carries a password, card number or API secret it planted: the
+    // passwords the tests set, the server password and module secret setting of the lifecycle
+    // tests, a card number, and every API key's secret made here.
+    void check_no_secrets(const HttpResult &r) const {
+        std::vector<std::string> secrets{"correct horse battery", "a new secret 42", "yet another 43", "fresh password 1",
+                                         "server-pw-987",         "KEY-123456",      "4111111111111111"};
+        secrets.insert(secrets.end(), keys_.begin(), keys_.end());
+        for (const std::string &secret : secrets) {
+            INFO("a response carries " << secret);
+            CHECK(r.body.find(secret) == std::string::npos);
+            for (const auto &[name, value] : r.headers) CHECK(value.find(secret) == std::string::npos);
+        }
     }
     HttpResult get(const std::string &path, const std::string &key = "") const { return request("GET", path, key); }
     std::string key(const std::string &role, const std::vector<std::string> &allow = {}) const {
         std::vector<std::string> args{"--json", "api-key", "add", "--name", role + " key", "--role", role};
         for (const auto &a : allow) args.insert(args.end(), {"--allow-ip", a});
-        return nlohmann::json::parse(inst.run(args).out)["secret"];
+        const std::string secret = nlohmann::json::parse(inst.run(args).out)["secret"];
+        keys_.push_back(secret);
+        return secret;
     }
+
+private:
+    mutable std::vector<std::string> keys_;  // the secrets key() made
 };
 
 inline std::string header(const HttpResult &r, const std::string &name) {
