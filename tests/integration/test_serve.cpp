@@ -335,13 +335,22 @@ TEST_CASE("serve speaks HTTPS with [http_server] cert and key, and says HSTS") {
     CHECK_THAT(r.err, Catch::Contains("[http_server] cert and key go together"));
 }
 
+namespace {
+
+// Client 1 (Ada) with service 1 on a metered VoIP product, its calls rated at 0.012/min.
+void metered_service(Installation &inst) {
+    ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+    ok(inst, {"tariff", "import", "Wholesale", inst.write_file("rates.csv", "Description,Prefix,RateValue,Increment\nNANP,1,0.012,6\n")});
+    ok(inst, {"product", "add", "--name", "Metered", "--price", "10"});
+    ok(inst, {"package", "set", "Metered", "--tariff", "Wholesale"});
+    ok(inst, {"service", "add", "--client", "1", "--product", "Metered", "--domain", "pbx.example.ca | 5192229000"});
+}
+
+}  // namespace
+
 TEST_CASE("VoIP usage through the API: calls paged in start order, one call explained, per-day summaries, in the CLI's shapes") {
     Served s([](Installation &inst) {
-        ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
-        ok(inst, {"tariff", "import", "Wholesale", inst.write_file("rates.csv", "Description,Prefix,RateValue,Increment\nNANP,1,0.012,6\n")});
-        ok(inst, {"product", "add", "--name", "Metered", "--price", "10"});
-        ok(inst, {"package", "set", "Metered", "--tariff", "Wholesale"});
-        ok(inst, {"service", "add", "--client", "1", "--product", "Metered", "--domain", "pbx.example.ca | 5192229000"});
+        metered_service(inst);
         ok(inst, {"service", "create", "1"});
         std::string calls = "xml_cdr_uuid,direction,caller_id_number,destination_number,start_stamp,answer_stamp,end_stamp,billsec\n";
         for (int i = 0; i < 5; ++i)
@@ -470,11 +479,7 @@ TEST_CASE("a lifecycle action whose module does not answer within its deadline i
 
 TEST_CASE("paging through 100,000 calls: every call once, in order, and serve's memory stays flat") {
     Served s([](Installation &inst) {
-        ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
-        ok(inst, {"tariff", "import", "Wholesale", inst.write_file("rates.csv", "Description,Prefix,RateValue,Increment\nNANP,1,0.012,6\n")});
-        ok(inst, {"product", "add", "--name", "Metered", "--price", "10"});
-        ok(inst, {"package", "set", "Metered", "--tariff", "Wholesale"});
-        ok(inst, {"service", "add", "--client", "1", "--product", "Metered", "--domain", "pbx.example.ca | 5192229000"});
+        metered_service(inst);
         // Stored as an import stores them: ids from the start second, a call every 7 s.
         inst.sql("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999) "
                  "INSERT INTO cdrs (id, service_id, source, source_id, direction, caller, destination, caller_destination, start_at, "
