@@ -176,10 +176,15 @@ std::optional<ApiCaller> ApiKeys::authenticate(std::string_view secret, std::str
         std::none_of(allowed.begin(), allowed.end(), [&](const std::string &cidr) { return address_in(remote_address, cidr); }))
         return std::nullopt;
     ApiCaller caller{id, q.text(0), q.text(1)};
-    // When it was last used, to the minute: a write per request would make every reader a writer.
+    // When it was last used, to the minute, and only when nothing else is writing: a write per
+    // request would make every reader a writer, waiting for an import's transactions.
     const std::optional<std::string> last = q.opt_text(5);
-    if (!last || last->substr(0, 16) != now.substr(0, 16))
-        db_.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1").bind(1, id).bind(2, now).run();
+    q.reset();
+    if (!last || last->substr(0, 16) != now.substr(0, 16)) {
+        auto used = db_.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1");
+        used.bind(1, id).bind(2, now);
+        db_.write_unless_busy(used);
+    }
     return caller;
 }
 

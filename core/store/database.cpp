@@ -220,6 +220,22 @@ void Database::migrate() {
     tx.commit();
 }
 
+bool Database::write_unless_busy(Statement &statement) {
+    sqlite3_busy_timeout(db_, 0);
+    struct TimeoutBack {
+        sqlite3 *db;
+        ~TimeoutBack() { sqlite3_busy_timeout(db, 5000); }
+    } timeout_back{db_};
+    try {
+        statement.run();
+        return true;
+    } catch (const Error &) {
+        if ((sqlite3_extended_errcode(db_) & 0xff) != SQLITE_BUSY) throw;
+        statement.reset();
+        return false;
+    }
+}
+
 Statement Database::prepare(std::string_view sql) {
     auto it = cache_->find(sql);
     if (it == cache_->end()) it = cache_->try_emplace(std::string(sql)).first;

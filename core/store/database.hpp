@@ -35,6 +35,10 @@ public:
     // done with them (a statement still in use is prepared afresh).
     Statement prepare(std::string_view sql);
     void exec(std::string_view sql);   // one or more statements, no parameters
+    // Runs a small write (autocommit) only if no other connection is writing: false, nothing
+    // written, when one is. For bookkeeping a reader may skip — a session's or API key's last
+    // use — so that a page never waits for a long import to commit.
+    bool write_unless_busy(Statement &statement);
     int64_t last_insert_id() const;
     int changes() const;
     bool in_transaction() const;

@@ -5,6 +5,9 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <map>
+#include <memory>
+
 namespace provisio {
 
 namespace mustache = kainjow::mustache;
@@ -57,19 +60,39 @@ std::string template_problem(const std::string &text) {
     return parsed.is_valid() ? "" : parsed.error_message();
 }
 
+namespace {
+
+// The page's whole template: the layout with the page in place of {{> page}} and each shared
+// piece in place of its {{> _NAME}}, checked and parsed once per thread — parsing was most of a
+// page's cost (a kainjow template renders on one thread at a time, so each thread has its own).
+mustache::mustache &compiled(const std::string &page) {
+    thread_local std::map<std::string, std::unique_ptr<mustache::mustache>> cache;
+    std::unique_ptr<mustache::mustache> &slot = cache[page];
+    if (slot) return *slot;
+    std::string text = template_text("layout");
+    const auto put = [&](const std::string &tag, const std::string &with) {
+        for (size_t at; (at = text.find(tag)) != std::string::npos;) text.replace(at, tag.size(), with);
+    };
+    put("{{> page}}", template_text(page));
+    for (int depth = 0; depth < 4 && text.find("{{> _") != std::string::npos; ++depth)
+        for (const auto &[name, piece] : web_assets()) {
+            if (name.size() < 6 || name[0] != '_' || name.substr(name.size() - 5) != ".html") continue;
+            const std::string stem(name.substr(0, name.size() - 5));
+            put("{{> " + stem + "}}", template_text(stem));
+        }
+    if (text.find("{{>") != std::string::npos) fail(ErrorKind::internal, "page '" + page + "' includes a piece that is not {{> _NAME}}");
+    auto parsed = std::make_unique<mustache::mustache>(text);
+    if (!parsed->is_valid()) fail(ErrorKind::internal, "page '" + page + "': " + parsed->error_message());
+    slot = std::move(parsed);
+    return *slot;
+}
+
+}  // namespace
+
 std::string render_page(const std::string &page, const nlohmann::ordered_json &data) {
-    mustache::mustache layout{template_text("layout")};
-    const std::string body = template_text(page);
-    mustache::data d = to_data(data);
-    d.set("page", mustache::partial{[body] { return body; }});
-    // Pieces pages share are templates named _NAME.html, included as {{> _NAME}}.
-    for (const auto &[name, text] : web_assets()) {
-        if (name.size() < 6 || name[0] != '_' || name.substr(name.size() - 5) != ".html") continue;
-        const std::string stem(name.substr(0, name.size() - 5));
-        d.set(stem, mustache::partial{[stem] { return template_text(stem); }});
-    }
-    std::string out = layout.render(d);
-    if (!layout.is_valid()) fail(ErrorKind::internal, "page '" + page + "': " + layout.error_message());
+    mustache::mustache &m = compiled(page);
+    std::string out = m.render(to_data(data));
+    if (!m.is_valid()) fail(ErrorKind::internal, "page '" + page + "': " + m.error_message());
     return out;
 }
 

@@ -48,13 +48,21 @@ std::optional<WebSession> WebSessions::find(const std::string &cookie) {
     q.bind(1, hash);
     if (!q.step()) return std::nullopt;
     WebSession found{q.int64(0), q.text(1)};
-    const bool expired = q.text(2) < minus(now_, limits_.absolute) || q.text(3) < minus(now_, limits_.idle) || q.text(4) == "Closed";
+    const std::string seen_at = q.text(3);
+    const bool expired = q.text(2) < minus(now_, limits_.absolute) || seen_at < minus(now_, limits_.idle) || q.text(4) == "Closed";
     q.reset();
     if (expired) {
         end(cookie);
         return std::nullopt;
     }
-    db_.prepare("UPDATE web_sessions SET seen_at = ?2 WHERE token_hash = ?1 AND seen_at < ?2").bind(1, hash).bind(2, now_).run();
+    // Last seen to the minute (the idle limit is in minutes), and only when nothing else is
+    // writing: a write per page would make every reader wait for the writer — an import's
+    // transactions last seconds. A touch skipped now is made by a later page.
+    if (seen_at < minus(now_, std::chrono::minutes(1))) {
+        auto touch = db_.prepare("UPDATE web_sessions SET seen_at = ?2 WHERE token_hash = ?1 AND seen_at < ?2");
+        touch.bind(1, hash).bind(2, now_);
+        db_.write_unless_busy(touch);
+    }
     return found;
 }
 

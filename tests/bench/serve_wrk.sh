@@ -28,7 +28,9 @@ p product add --name "Hosted PBX" --price 24.50 > /dev/null
 p service add --client 1 --product "Hosted PBX" --domain pbx.example.org --next-due 2026-06-01 > /dev/null
 p service create 1 > /dev/null
 p --now 2026-05-28T12:00:00Z invoice generate > /dev/null
-"$bench" gen "$dir/rates.csv" "$dir/cdrs.csv" 50000 1000000 > /dev/null
+# Two days of 1,000,000 calls each (other calls, other ids): one imported under each page's load.
+"$bench" gen "$dir/rates.csv" "$dir/day0.csv" 50000 1000000 0 1 desc > /dev/null
+"$bench" gen "$dir/rates.csv" "$dir/day1.csv" 50000 1000000 1 1 desc > /dev/null
 p tariff import Bench "$dir/rates.csv" > /dev/null
 p product add --name Metered --price 10 > /dev/null
 p package set Metered --tariff Bench > /dev/null
@@ -37,7 +39,8 @@ p service create 2 > /dev/null
 secret=$(p --json api-key add --name bench --role read-only | sed -n 's/.*"secret": *"\([^"]*\)".*/\1/p')
 
 port=$(free_port)
-p serve --listen "127.0.0.1:$port" > "$dir/serve.log" 2>&1 &
+# The program itself, not the function: $! must be the server, whose memory is read below.
+"$provisio" --config "$dir/provisio.toml" serve --listen "127.0.0.1:$port" > "$dir/serve.log" 2>&1 &
 serve_pid=$!
 pids+=("$serve_pid")
 for _ in $(seq 100); do grep -q '^provisio serving on ' "$dir/serve.log" && break; sleep 0.05; done
@@ -60,11 +63,16 @@ EOF
 [ -n "$session" ] || { echo "no client-area session from the login link" >&2; exit 1; }
 fetch() { python3 -c 'import sys, urllib.request; r = urllib.request.Request(sys.argv[1], headers=dict(h.split(": ", 1) for h in sys.argv[2:])); sys.stdout.buffer.write(urllib.request.urlopen(r).read())' "$@"; }
 
-# The baseline: nginx serving files of the same sizes.
-mkdir -p "$dir/www" "$dir/nginx"
-fetch "$base/api/v1/clients/1" "Authorization: Bearer $secret" > "$dir/www/client.json"
-fetch "$base/" "Cookie: $session" > "$dir/www/dashboard.html"
-grep -q 'id="due"' "$dir/www/dashboard.html" || { echo "the session did not open the dashboard" >&2; exit 1; }
+# The baseline: nginx serving files of the same sizes, from a directory its workers (not root)
+# can read: the installation's own is private.
+www=$(mktemp -d)
+chmod 755 "$www"
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir" "$www"' EXIT
+mkdir -p "$dir/nginx"
+fetch "$base/api/v1/clients/1" "Authorization: Bearer $secret" > "$www/client.json"
+fetch "$base/" "Cookie: $session" > "$www/dashboard.html"
+grep -q 'id="due"' "$www/dashboard.html" || { echo "the session did not open the dashboard" >&2; exit 1; }
+chmod 644 "$www"/*
 nginx_port=$(free_port)
 cat > "$dir/nginx/nginx.conf" <<EOF
 worker_processes auto;
@@ -75,17 +83,17 @@ http {
   access_log off;
   client_body_temp_path $dir/nginx/body; proxy_temp_path $dir/nginx/proxy; fastcgi_temp_path $dir/nginx/fastcgi;
   uwsgi_temp_path $dir/nginx/uwsgi; scgi_temp_path $dir/nginx/scgi;
-  server { listen 127.0.0.1:$nginx_port; root $dir/www; }
+  server { listen 127.0.0.1:$nginx_port; root $www; }
 }
 EOF
 "$nginx_bin" -c "$dir/nginx/nginx.conf" -p "$dir/nginx" -g 'daemon off;' &
 pids+=("$!")
 sleep 0.5
 
-# run NAME URL [HEADER]: wrk's requests/s and p99, one line.
+# run NAME URL [HEADER]: wrk's requests/s and p99, one line. WRK_SECONDS overrides SECONDS.
 run() {
   local name=$1 url=$2 header=${3:-}
-  local args=(-t2 -c64 -d"${seconds}s" --latency)
+  local args=(-t2 -c64 -d"${WRK_SECONDS:-$seconds}s" --latency)
   [ -n "$header" ] && args+=(-H "$header")
   wrk "${args[@]}" "$url" > "$dir/wrk.out"
   local rps p99 errors
@@ -99,17 +107,20 @@ ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2
 
 echo "wrk -t2 -c64 -d${seconds}s on $(nproc) cores, server and wrk together; load $(cut -d' ' -f1-3 /proc/loadavg)"
 run "GET /api/v1/clients/1 (read-only key)" "$base/api/v1/clients/1" "Authorization: Bearer $secret"; api=$(cat "$dir/last.rps")
-run "  nginx, a static file of its size ($(stat -c %s "$dir/www/client.json") B)" "http://127.0.0.1:$nginx_port/client.json"; echo "  provisio / nginx: $(ratio "$api" "$(cat "$dir/last.rps")")"
+run "  nginx, a static file of its size ($(stat -c %s "$www/client.json") B)" "http://127.0.0.1:$nginx_port/client.json"; echo "  provisio / nginx: $(ratio "$api" "$(cat "$dir/last.rps")")"
 run "GET / (client-area dashboard, signed in)" "$base/" "Cookie: $session"; dash=$(cat "$dir/last.rps")
-run "  nginx, a static file of its size ($(stat -c %s "$dir/www/dashboard.html") B)" "http://127.0.0.1:$nginx_port/dashboard.html"; echo "  provisio / nginx: $(ratio "$dash" "$(cat "$dir/last.rps")")"
+run "  nginx, a static file of its size ($(stat -c %s "$www/dashboard.html") B)" "http://127.0.0.1:$nginx_port/dashboard.html"; echo "  provisio / nginx: $(ratio "$dash" "$(cat "$dir/last.rps")")"
 
-# The same while 1,000,000 calls are imported into the same database.
+# The same while 1,000,000 calls are imported into the same database: wrk starts half a second
+# into the import and stops before it ends (an import takes 6-10 s here).
+day=0
 for page in api dashboard; do
-  p cdr import --service 2 "$dir/cdrs.csv" > "$dir/import.out" 2>&1 &
+  p cdr import --service 2 "$dir/day$day.csv" > "$dir/import.out" 2>&1 &
   import_pid=$!
-  sleep 1
-  if [ "$page" = api ]; then run "GET /api/v1/clients/1 during a 1,000,000-call import" "$base/api/v1/clients/1" "Authorization: Bearer $secret"
-  else run "GET / during a 1,000,000-call import" "$base/" "Cookie: $session"; fi
+  day=$((day + 1))
+  sleep 0.5
+  if [ "$page" = api ]; then WRK_SECONDS=4 run "GET /api/v1/clients/1 during a 1,000,000-call import" "$base/api/v1/clients/1" "Authorization: Bearer $secret"
+  else WRK_SECONDS=4 run "GET / during a 1,000,000-call import" "$base/" "Cookie: $session"; fi
   if kill -0 "$import_pid" 2>/dev/null; then echo "  (the import was still running when wrk finished)"; else echo "  (the import ended before wrk did: shorten SECONDS)"; fi
   wait "$import_pid" || [ $? -eq 1 ]  # 1: some calls unrated, as the data has
   head -n 1 "$dir/import.out" | sed 's/^/  import: /'

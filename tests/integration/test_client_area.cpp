@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <regex>
+#include <thread>
 
 using namespace provisio;
 using namespace provisio::test;
@@ -489,4 +490,34 @@ TEST_CASE("client area: the Service Credits view shows a client's own time credi
     CHECK(none.status == 200);
     CHECK(none.body.find("No time credits on your account.") != std::string::npos);
     CHECK(none.body.find("ada-support") == std::string::npos);
+}
+
+TEST_CASE("client area and API: a page never waits for another process's write transaction") {
+    Served s(seed);
+    Browser b(s);
+    REQUIRE(b.log_in("ada@example.org", "correct horse battery").status == 303);
+    const std::string key = s.key("read-only");
+    // Both would be written now — the session last seen long ago, the key never used — but a
+    // writer holds the database (as an import does between its commits): the pages answer
+    // without waiting for it, and without the bookkeeping.
+    const std::string five_minutes_ago = s.inst.sql("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 minutes')");
+    s.inst.sql("UPDATE web_sessions SET seen_at = '" + five_minutes_ago + "'; UPDATE api_keys SET last_used_at = NULL");
+    std::thread writer([&] {
+        run_program("/usr/bin/sqlite3", {s.inst.database().string(), "BEGIN IMMEDIATE;", "UPDATE clients SET phone = phone;",
+                                         ".shell sleep 4", "COMMIT;"});
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    const auto started = std::chrono::steady_clock::now();
+    const HttpResult page = b.get("/");
+    const HttpResult api = s.get("/api/v1/clients/1", key);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    writer.join();
+    CHECK(page.status == 200);
+    CHECK(api.status == 200);
+    CHECK(waited < std::chrono::seconds(2));
+    // Once the writer is gone, the next request writes what was skipped.
+    CHECK(b.get("/").status == 200);
+    CHECK(s.get("/api/v1/clients/1", key).status == 200);
+    CHECK(s.inst.sql("SELECT seen_at > '" + five_minutes_ago + "' FROM web_sessions") == "1");
+    CHECK(s.inst.sql("SELECT last_used_at IS NOT NULL FROM api_keys") == "1");
 }
