@@ -1,5 +1,6 @@
 // provisio serve: the client area and the HTTP API, until SIGTERM.
 #include "cli/context.hpp"
+#include "cli/output.hpp"
 #include "foundation/error.hpp"
 #include "http/api_routes.hpp"
 #include "http/serve_context.hpp"
@@ -18,6 +19,7 @@ namespace provisio::cli {
 namespace {
 struct ServeArgs {
     std::string listen;
+    bool openapi = false;
 };
 }  // namespace
 
@@ -25,8 +27,14 @@ void add_serve_commands(CLI::App &app, Context &ctx, Runner &run, const std::str
     auto args = std::make_shared<ServeArgs>();
     auto *serve = app.add_subcommand("serve", "Serve the client area and the HTTP API until SIGTERM ([http_server] in the configuration)");
     serve->add_option("--listen", args->listen, "ADDRESS:PORT, over [http_server] listen (port 0: any free port)");
+    serve->add_flag("--openapi", args->openapi,
+                    "Print the API's OpenAPI 3.1 document (what /api/v1/openapi.json answers) and exit; needs no configuration");
     serve->callback([&, args, version] {
         run = [&, args, version] {
+            if (args->openapi) {
+                print_json(std::cout, api_router(version).openapi(version));
+                return exit_ok;
+            }
             const Config &cfg = ctx.config();
             HttpServerOptions options;
             std::tie(options.address, options.port) =

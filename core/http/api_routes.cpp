@@ -104,7 +104,7 @@ void add_health(Router &router) {
 
 void add_metrics(Router &router) {
     router.add({"GET", "/metrics", Permission::read, "service",
-                "Prometheus metrics: requests by route and status with their latency, and the cron history's last run and tasks", {},
+                "Prometheus metrics: requests by route and status with their latency, module-call outcomes from the call log, and the cron history's last run and tasks", {},
                 [](RouteCall &call) {
                     HttpResponse r;
                     r.content_type = "text/plain; version=0.0.4";
