@@ -68,6 +68,7 @@ absolute_hours = 12           # ...and this long after its login, whatever
 max_failed_logins = 5         # failed logins for one account before its logins are refused...
 max_failed_logins_per_address = 25  # ...or from one address (many clients may share one) before its are...
 failed_login_minutes = 15     # ...for the rest of this window
+chart_js = "/usr/share/javascript/chart.js/chart.min.js"  # the usage chart's script (libjs-chart.js); "": no chart
 
 [modules]
 workers = 8                   # module calls run concurrently, at most this many at once
