@@ -525,6 +525,8 @@ TEST_CASE("paging through 100,000 calls: every call once, in order, and serve's 
     // The first pass warms the connections' page caches and the allocator's arenas (far less
     // than the 100,000 calls' JSON, about 60 MB); passes after it add nothing.
     INFO("RSS " << at_start << " KiB at the start, " << after_one << " after one pass, " << after_three << " after three");
+#if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer keeps freed memory in quarantine (256 MiB) on purpose
     CHECK(after_one - at_start < 32 * 1024);
+#endif
     CHECK(after_three - after_one < 4 * 1024);
 }
