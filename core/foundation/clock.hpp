@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ public:
 private:
     std::optional<TimePoint> fixed_;
 };
+
+// Unix time of `t` in whole seconds (floored).
+inline int64_t unix_seconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count(); }
 
 // "2026-11-22T01:43:50Z" (whole seconds) for storage and display.
 std::string format_utc(TimePoint t);

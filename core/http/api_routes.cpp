@@ -315,10 +315,7 @@ void add_usage(Router &router) {
                         filter.to = format_utc(zone.date_or_instant(to, "query parameter to"));
                     filter.number = query(call, "number");
                     if (filter.number.size() > 32) fail(ErrorKind::invalid_input, "query parameter number is longer than 32 characters");
-                    const std::string all = query(call, "all");
-                    if (!all.empty() && all != "true" && all != "false")
-                        fail(ErrorKind::invalid_input, "query parameter all '" + all + "' must be true or false");
-                    filter.with_suppressed = all == "true";
+                    filter.with_suppressed = query_flag(call.request, "all", "true", "false");
                     filter.after = page.after;
                     filter.limit = page.limit;
                     json items = json::array();
@@ -384,21 +381,14 @@ void add_catalogue_and_records(Router &router) {
     router.add({"GET", "/api/v1/cancellations", Permission::read, "services",
                 "Cancellation requests, oldest first: the open ones, or all with all=true", {{"all", "true: applied ones too", "boolean"}},
                 [](RouteCall &call) {
-                    const std::string all = query(call, "all");
-                    if (!all.empty() && all != "true" && all != "false")
-                        fail(ErrorKind::invalid_input, "query parameter all '" + all + "' must be true or false");
                     json items = json::array();
-                    for (const CancellationRequest &r : list_cancellations(call.lease.repo(), all == "true")) items.push_back(cancellation_json(r));
+                    for (const CancellationRequest &r : list_cancellations(call.lease.repo(), query_flag(call.request, "all", "true", "false")))
+                        items.push_back(cancellation_json(r));
                     return json_response({{"data", std::move(items)}});
                 }});
     router.add({"GET", "/api/v1/cron/runs", Permission::read, "automation", "The most recent cron runs, newest first",
                 {{"limit", "how many (1–10000, default 20)", "integer"}}, [](RouteCall &call) {
-                    int64_t limit = 20;
-                    if (const std::string l = query(call, "limit"); !l.empty()) {
-                        if (l.size() > 5 || l.find_first_not_of("0123456789") != std::string::npos || std::stoll(l) < 1 || std::stoll(l) > 10000)
-                            fail(ErrorKind::invalid_input, "query parameter limit '" + l + "' must be a whole number from 1 to 10000");
-                        limit = std::stoll(l);
-                    }
+                    const int64_t limit = query_integer(call.request, "limit", 1, 10000).value_or(20);
                     json items = json::array();
                     for (const CronHistoryEntry &h : cron_history(call.lease.db(), static_cast<int>(limit))) items.push_back(cron_run_json(h));
                     return json_response({{"data", std::move(items)}});
@@ -448,10 +438,8 @@ void add_credit_and_queue(Router &router) {
     router.add({"GET", "/api/v1/queue", Permission::read, "queue", "The module queue: open items, parked ones among them",
                 {{"all", "yes: resolved items too"}},
                 [](RouteCall &call) {
-                    const std::string all = query(call, "all");
-                    if (!all.empty() && all != "yes" && all != "no") fail(ErrorKind::invalid_input, "query parameter all must be yes or no");
                     json items = json::array();
-                    for (const auto &i : list_queue(call.lease.db(), all == "yes")) items.push_back(queue_item_json(i));
+                    for (const auto &i : list_queue(call.lease.db(), query_flag(call.request, "all", "yes", "no"))) items.push_back(queue_item_json(i));
                     return json_response({{"data", items}});
                 }});
 }

@@ -94,7 +94,7 @@ std::string Metrics::render(Database &db) const {
         out << "# HELP provisio_cron_last_run_timestamp_seconds When the last cron run started (Unix time).\n"
                "# TYPE provisio_cron_last_run_timestamp_seconds gauge\n"
                "provisio_cron_last_run_timestamp_seconds "
-            << std::chrono::duration_cast<std::chrono::seconds>(parse_instant(last.text(1), "started_at").time_since_epoch()).count() << '\n'
+            << unix_seconds(parse_instant(last.text(1), "started_at")) << '\n'
             << "# HELP provisio_cron_last_run_status The last cron run's status (1 for the one it has).\n"
                "# TYPE provisio_cron_last_run_status gauge\n"
             << "provisio_cron_last_run_status{status=\"" << label(last.text(3)) << "\"} 1\n";

@@ -95,19 +95,27 @@ HttpResponse problem_response(int status, const std::string &type, const std::st
     return r;
 }
 
+std::optional<int64_t> query_integer(const HttpRequest &request, const std::string &name, int64_t min, int64_t max) {
+    const auto it = request.query.find(name);
+    if (it == request.query.end()) return std::nullopt;
+    const std::string &v = it->second;
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos || std::stoll(v) < min || std::stoll(v) > max)
+        fail(ErrorKind::invalid_input, "query parameter " + name + " '" + v + "' must be a whole number from " + std::to_string(min) +
+                                           " to " + std::to_string(max));
+    return std::stoll(v);
+}
+
+bool query_flag(const HttpRequest &request, const std::string &name, const char *yes, const char *no) {
+    const auto it = request.query.find(name);
+    if (it == request.query.end() || it->second.empty() || it->second == no) return false;
+    if (it->second == yes) return true;
+    fail(ErrorKind::invalid_input, "query parameter " + name + " '" + it->second + "' must be " + yes + " or " + no);
+}
+
 Page page_of(const HttpRequest &request) {
     Page page;
-    auto number = [&](const char *name, int64_t min, int64_t max) -> std::optional<int64_t> {
-        const auto it = request.query.find(name);
-        if (it == request.query.end()) return std::nullopt;
-        const std::string &v = it->second;
-        if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos || std::stoll(v) < min || std::stoll(v) > max)
-            fail(ErrorKind::invalid_input, std::string("query parameter ") + name + " '" + v + "' must be a whole number from " +
-                                               std::to_string(min) + " to " + std::to_string(max));
-        return std::stoll(v);
-    };
-    if (const auto limit = number("limit", 1, 1000)) page.limit = *limit;
-    if (const auto cursor = number("cursor", 0, INT64_MAX)) page.after = *cursor;
+    if (const auto limit = query_integer(request, "limit", 1, 1000)) page.limit = *limit;
+    if (const auto cursor = query_integer(request, "cursor", 0, INT64_MAX)) page.after = *cursor;
     return page;
 }
 

@@ -143,9 +143,7 @@ void UsageRecorder::write(std::vector<Pending> &batch) {
     });
     // Duplicates are found before anything is priced: free minutes and tiers depend on the
     // calls before, and a duplicate must not use any up.
-    const auto second_of = [](const Pending &p) {
-        return std::chrono::floor<std::chrono::seconds>(p.call.start).time_since_epoch().count();
-    };
+    const auto second_of = [](const Pending &p) { return unix_seconds(p.call.start); };
     std::vector<int64_t> id_of(batch.size(), 0);  // by place in the file; 0: a duplicate
     auto stored = s.db.prepare("SELECT id, source, source_id FROM cdrs WHERE id >= ?1 AND id < ?2");
     std::vector<std::string> stored_ids;
@@ -210,7 +208,7 @@ void UsageRecorder::add_to_quarters(const std::vector<const Pending *> &calls) {
     std::map<int64_t, Totals> quarters;  // a batch spans a few: calls come in start order
     for (const Pending *p : calls) {
         if (p->rating.status == CallStatus::suppressed) continue;
-        const int64_t second = std::chrono::floor<std::chrono::seconds>(p->call.start).time_since_epoch().count();
+        const int64_t second = unix_seconds(p->call.start);
         Totals &t = quarters[second - second % seconds_per_quarter];
         ++t.calls;
         t.billed_seconds += p->rating.billed_seconds;

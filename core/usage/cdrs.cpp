@@ -73,7 +73,7 @@ void for_each_cdr(Database &db, const CdrFilter &f, const std::function<void(con
     // last one ended.
     const auto first_id_at = [](const std::optional<std::string> &utc, int64_t otherwise) {
         if (!utc) return otherwise;
-        return std::chrono::floor<std::chrono::seconds>(parse_instant(*utc, "time")).time_since_epoch().count() * cdr_ids_per_second;
+        return unix_seconds(parse_instant(*utc, "time")) * cdr_ids_per_second;
     };
     const int64_t lower = std::max(first_id_at(f.from, 0), f.after + 1);
     const int64_t upper = first_id_at(f.to, std::numeric_limits<int64_t>::max());
@@ -101,7 +101,6 @@ std::vector<UsageDay> usage_by_day(Database &db, const BusinessZone &zone, const
     }
     if (days.empty()) return days;
     bounds.push_back(zone.start_of(to));
-    const auto unix_seconds = [](TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count(); };
     const bool on_quarters = std::all_of(bounds.begin(), bounds.end(), [&](TimePoint b) { return unix_seconds(b) % seconds_per_quarter == 0; });
     // Each row read is (start, calls, billed seconds, cost), in start order.
     auto q = on_quarters
