@@ -167,7 +167,7 @@ void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run) {
                 to = parse_date(args->to, "--to");
             } else {
                 const Date first = args->month.empty() ? ctx.today() : parse_date(args->month + "-01", "--month (YYYY-MM)");
-                from = Date(first.year(), first.month(), std::chrono::day(1));
+                from = first_of_month(first);
                 to = from + std::chrono::months(1);
             }
             const usage::UsageSummary summary = usage::summarize_usage(ctx.db(), BusinessZone(ctx.config().timezone), services, from, to);

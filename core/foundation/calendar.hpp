@@ -26,6 +26,8 @@ Date add_days(Date d, int days);
 // `months` calendar months after `d`, on `anchor_day` (1..31) clamped to the month's last day:
 // anchored on the 31st, Jan 31 -> Feb 28 (29 in a leap year) -> Mar 31.
 Date add_months_anchored(Date d, int months, unsigned anchor_day);
+// The first day of `d`'s month.
+inline Date first_of_month(Date d) { return Date(d.year(), d.month(), std::chrono::day(1)); }
 
 class BusinessZone {
 public:

@@ -28,13 +28,8 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-std::string query(const RouteCall &call, const std::string &name) {
-    const auto it = call.request.query.find(name);
-    return it == call.request.query.end() ? "" : it->second;
-}
-
 std::optional<int64_t> query_id(const RouteCall &call, const std::string &name) {
-    const std::string v = query(call, name);
+    const std::string v = call.request.query_value(name);
     if (v.empty()) return std::nullopt;
     if (v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
         fail(ErrorKind::invalid_input, "query parameter " + name + " '" + v + "' must be an id (a whole number)");
@@ -122,8 +117,8 @@ void add_clients(Router &router) {
                 [](RouteCall &call) {
                     const Page page = page_of(call.request);
                     ClientFilter filter;
-                    filter.search = query(call, "search");
-                    filter.status = query(call, "status");
+                    filter.search = call.request.query_value("search");
+                    filter.status = call.request.query_value("status");
                     if (!filter.status.empty() && filter.status != "Active" && filter.status != "Inactive" && filter.status != "Closed")
                         fail(ErrorKind::invalid_input, "query parameter status '" + filter.status + "' is not Active, Inactive or Closed");
                     filter.after = page.after;
@@ -218,8 +213,8 @@ void add_services(Router &router) {
                     ServiceFilter filter;
                     filter.client_id = query_id(call, "client_id");
                     filter.product_id = query_id(call, "product_id");
-                    filter.search = query(call, "search");
-                    filter.status = query(call, "status");
+                    filter.search = call.request.query_value("search");
+                    filter.status = call.request.query_value("status");
                     if (!filter.status.empty()) check_service_status(filter.status, "query parameter status");
                     filter.after = page.after;
                     filter.limit = page.limit;
@@ -255,7 +250,7 @@ void add_invoices(Router &router) {
                     const Page page = page_of(call.request);
                     InvoiceFilter filter;
                     filter.client_id = query_id(call, "client_id");
-                    if (const std::string status = query(call, "status"); !status.empty()) {
+                    if (const std::string status = call.request.query_value("status"); !status.empty()) {
                         check_invoice_status(status, "query parameter status");
                         filter.status = status;
                     }
@@ -277,10 +272,10 @@ void add_invoices(Router &router) {
 // The business dates of a usage summary: ?from and ?to (YYYY-MM-DD, to exclusive), this month
 // when both are absent.
 std::pair<Date, Date> usage_range(RouteCall &call) {
-    const std::string from = query(call, "from"), to = query(call, "to");
+    const std::string from = call.request.query_value("from"), to = call.request.query_value("to");
     if (from.empty() && to.empty()) {
         const Date today = call.context.today();
-        const Date first(today.year(), today.month(), std::chrono::day(1));
+        const Date first = first_of_month(today);
         return {first, add_months_anchored(first, 1, 1)};
     }
     if (from.empty() || to.empty()) fail(ErrorKind::invalid_input, "give query parameters from and to together, or neither (this month)");
@@ -309,11 +304,11 @@ void add_usage(Router &router) {
                     const BusinessZone zone(call.context.config().timezone);
                     usage::CdrFilter filter;
                     filter.service_id = call.lease.repo().get_service(path_id(call)).id;
-                    if (const std::string from = query(call, "from"); !from.empty())
+                    if (const std::string from = call.request.query_value("from"); !from.empty())
                         filter.from = format_utc(zone.date_or_instant(from, "query parameter from"));
-                    if (const std::string to = query(call, "to"); !to.empty())
+                    if (const std::string to = call.request.query_value("to"); !to.empty())
                         filter.to = format_utc(zone.date_or_instant(to, "query parameter to"));
-                    filter.number = query(call, "number");
+                    filter.number = call.request.query_value("number");
                     if (filter.number.size() > 32) fail(ErrorKind::invalid_input, "query parameter number is longer than 32 characters");
                     filter.with_suppressed = query_flag(call.request, "all", "true", "false");
                     filter.after = page.after;

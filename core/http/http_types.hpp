@@ -22,6 +22,11 @@ struct HttpRequest {
         const auto it = headers.find(lower_name);
         return it == headers.end() ? "" : it->second;
     }
+    // A query parameter's value; "" when absent.
+    std::string query_value(const std::string &name) const {
+        const auto it = query.find(name);
+        return it == query.end() ? "" : it->second;
+    }
 };
 
 struct HttpResponse {

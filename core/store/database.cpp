@@ -19,6 +19,8 @@ namespace {
 
 // "PRVS" — marks a SQLite file as a provisio database (PRAGMA application_id).
 constexpr int64_t application_id = 0x50525653;
+// How long a statement waits for another connection's lock before failing as busy.
+constexpr int busy_wait_ms = 5000;
 
 [[noreturn]] void storage_error(const std::string &what) { fail(ErrorKind::storage, what); }
 
@@ -77,7 +79,8 @@ std::string storage_failure(sqlite3 *db, const std::filesystem::path &file) {
     if (primary == SQLITE_NOTADB) return file.string() + " is not a SQLite database";
     if (primary == SQLITE_CORRUPT) return "the database file " + file.string() + " is damaged (" + sqlite_says + ")";
     if (primary == SQLITE_BUSY)
-        return "the database " + file.string() + " is locked: another provisio process (or connection) held it for more than 5 seconds";
+        return "the database " + file.string() + " is locked: another provisio process (or connection) held it for more than " +
+               std::to_string(busy_wait_ms / 1000) + " seconds";
     if (sys != 0 && (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN))
         return sqlite_says + " on " + file.string() + " (" + std::strerror(sys) + ")";
     return sqlite_says;
@@ -118,7 +121,7 @@ Database Database::open(const std::filesystem::path &file, bool create) {
     }
     Database d(db, file);
     keep_private(file);
-    sqlite3_busy_timeout(db, 5000);
+    sqlite3_busy_timeout(db, busy_wait_ms);
     sqlite3_extended_result_codes(db, 1);
     // SQLite quietly opens a file it may not write read-only; provisio writes on every command
     // (run history, migrations), so say so now rather than at the first write.
@@ -224,7 +227,7 @@ bool Database::write_unless_busy(Statement &statement) {
     sqlite3_busy_timeout(db_, 0);
     struct TimeoutBack {
         sqlite3 *db;
-        ~TimeoutBack() { sqlite3_busy_timeout(db, 5000); }
+        ~TimeoutBack() { sqlite3_busy_timeout(db, busy_wait_ms); }
     } timeout_back{db_};
     try {
         statement.run();

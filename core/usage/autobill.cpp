@@ -52,7 +52,7 @@ void mark_billed(Database &db, int64_t service_id, const std::string &from, cons
 
 // Usage invoice periods: a business day, or a calendar month.
 Date period_start(Date day, const std::string &period) {
-    return period == "day" ? day : Date(day.year(), day.month(), std::chrono::day(1));
+    return period == "day" ? day : first_of_month(day);
 }
 Date next_period(Date start, const std::string &period) {
     return period == "day" ? add_days(start, 1) : add_months_anchored(start, 1, 1);

@@ -40,7 +40,7 @@ ServiceRating::ServiceRating(Database &db, Repository &repo, const BusinessZone 
 ServiceRating::~ServiceRating() = default;
 
 Date ServiceRating::period_start(Date day) const {
-    if (!anchor_) return Date(day.year(), day.month(), std::chrono::day(1));
+    if (!anchor_) return first_of_month(day);
     Date start = *anchor_;
     using std::chrono::sys_days;
     while (sys_days(start) > sys_days(day)) start = add_months_anchored(start, -months_, anchor_day_);

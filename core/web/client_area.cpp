@@ -173,10 +173,9 @@ HttpResponse log_in(Visit &v) {
 
 // An operator's `client login-link`: a session of that client, once, for whoever follows it.
 HttpResponse follow_login_link(Visit &v) {
-    const auto it = v.request.query.find("token");
     Database &db = v.lease.db();
     Transaction tx(db);
-    const auto client = LoginLinks(db, v.now).use(it == v.request.query.end() ? "" : it->second);
+    const auto client = LoginLinks(db, v.now).use(v.request.query_value("token"));
     if (!client) {
         tx.commit();
         return login_form(v, 400, "That login link is not valid: it was used already, is older than a minute, or is wrong.", "");
@@ -323,11 +322,6 @@ Service own_voip_service(Visit &v, int64_t id) {
     return s;
 }
 
-std::string query_value(const Visit &v, const char *name) {
-    const auto it = v.request.query.find(name);
-    return it == v.request.query.end() ? std::string() : it->second;
-}
-
 // Calls and usage of a service: per business day (a table, drawn as a chart where scripts run)
 // and the calls themselves, 50 to a page, filtered by dates and a number.
 constexpr int calls_per_page = 50;
@@ -337,10 +331,9 @@ HttpResponse usage_page(Visit &v, int64_t id) {
     const Service s = own_voip_service(v, id);
     const BusinessZone zone(v.context.config().timezone);
     const Date today = v.context.today();
-    const std::string from_text = query_value(v, "from"), to_text = query_value(v, "to"), number = query_value(v, "number");
-    const Date from = from_text.empty() ? Date(today.year(), today.month(), std::chrono::day(1)) : parse_date(from_text, "from");
-    const Date to = to_text.empty() ? add_months_anchored(Date(from.year(), from.month(), std::chrono::day(1)), 1, 1)
-                                    : parse_date(to_text, "to");
+    const std::string from_text = v.request.query_value("from"), to_text = v.request.query_value("to"), number = v.request.query_value("number");
+    const Date from = from_text.empty() ? first_of_month(today) : parse_date(from_text, "from");
+    const Date to = to_text.empty() ? add_months_anchored(first_of_month(from), 1, 1) : parse_date(to_text, "to");
     if (number.size() > 32) fail(ErrorKind::invalid_input, "the number is longer than 32 characters");
     const usage::UsageSummary summary = usage::summarize_usage(db, zone, {s.id}, from, to);
 
@@ -350,7 +343,7 @@ HttpResponse usage_page(Visit &v, int64_t id) {
     filter.to = format_utc(zone.start_of(to));
     filter.number = number;
     filter.limit = calls_per_page;
-    if (const std::string after = query_value(v, "after"); !after.empty()) filter.after = id_in_path(after);
+    if (const std::string after = v.request.query_value("after"); !after.empty()) filter.after = id_in_path(after);
     json calls = json::array();
     int64_t last = 0;
     usage::for_each_cdr(db, filter, [&](const usage::StoredCdr &c) {
@@ -403,14 +396,16 @@ HttpResponse time_credits_page(Visit &v) {
     TimeLedger ledger(v.lease.db(), v.now);
     const CreditsView view = service_credits_view(ledger, v.client_id(), std::nullopt);
     json data = credits_view_json(view);
-    for (json &service : data["services"]) {
-        if (service["service"].is_null()) {
+    for (size_t i = 0; i < view.services.size(); ++i) {
+        const ServiceCredits &credits = view.services[i];
+        json &service = data["services"][i];
+        service["owed"] = credits.balance.negative();
+        if (!credits.service_id) {
             service["label"] = "A service no longer on the account";
             continue;
         }
-        const Service s = repo.get_service(service["service"].get<int64_t>());
+        const Service s = repo.get_service(*credits.service_id);
         service["label"] = repo.get_product(s.product_id).name + (s.domain.empty() ? "" : " — " + s.domain);
-        service["owed"] = service["balance"].get<std::string>().front() == '-';
     }
     data["has_credits"] = !view.services.empty();
     return v.page(200, "time_credits", "Time credits", std::move(data));
