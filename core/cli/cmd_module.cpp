@@ -8,6 +8,7 @@
 #include "modulehost/module_check.hpp"
 #include "modulehost/module_skeleton.hpp"
 #include "provisioning/call_log.hpp"
+#include "shapes/records_json.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -78,11 +79,13 @@ int show_module(Context &ctx, const std::string &name) {
                             {"scope", o.scope == PROVISIO_SCOPE_SERVER ? "server" : "product"},
                             {"required", o.required}, {"default", o.default_value}, {"choices", o.choices},
                             {"description", o.description}});
+        json actions = json::array();
+        for (const auto &a : d.custom_actions) actions.push_back(custom_action_json(a));
         print_json(std::cout, {{"name", d.name}, {"version", d.version}, {"description", d.description},
                                {"abi", std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor)},
                                {"capabilities", capabilities_json(d.capabilities)},
                                {"functions", implemented_functions(d.functions)}, {"file", m.file.string()},
-                               {"options", opts}});
+                               {"options", opts}, {"custom_actions", actions}});
         return exit_ok;
     }
     print_fields(std::cout, {{"name", d.name},
@@ -102,6 +105,12 @@ int show_module(Context &ctx, const std::string &name) {
     }
     if (t.empty()) std::cout << "no options\n";
     else t.print(std::cout);
+    if (!d.custom_actions.empty()) {
+        std::cout << '\n';
+        Table actions({"ACTION", "LABEL", "WHO", "DESCRIPTION"});
+        for (const auto &a : d.custom_actions) actions.add({a.name, a.label, a.client_visible ? "operator, client" : "operator", a.description});
+        actions.print(std::cout);
+    }
     return exit_ok;
 }
 
@@ -109,11 +118,12 @@ int check_module(Context &ctx, const std::string &file) {
     const ModuleCheckReport r = check_module_file(file, ctx.services());
     if (ctx.options.json) {
         print_json(std::cout, {{"file", file}, {"accepted", r.accepted}, {"name", r.name}, {"version", r.version},
-                               {"abi", r.abi}, {"functions", r.functions}, {"options", r.option_count},
+                               {"abi", r.abi}, {"functions", r.functions}, {"options", r.option_count}, {"custom_actions", r.custom_actions},
                                {"reason", r.reason}, {"warnings", r.warnings}});
     } else if (r.accepted) {
         std::cout << file << ": ok — module " << r.name << " " << r.version << ", ABI " << r.abi << ", "
-                  << r.option_count << " option(s), implements " << (r.functions.empty() ? "nothing" : r.functions) << '\n';
+                  << r.option_count << " option(s), implements " << (r.functions.empty() ? "nothing" : r.functions)
+                  << (r.custom_actions.empty() ? "" : "; custom actions: " + r.custom_actions) << '\n';
     } else {
         std::cout << file << ": refused — " << r.reason << '\n';
     }

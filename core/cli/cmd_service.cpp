@@ -31,7 +31,7 @@ namespace {
 
 struct ServiceArgs {
     std::string ref, client, product, server, domain, username, password, dedicated_ip, next_due, amount, cycle, reason,
-        autosuspend_override;
+        autosuspend_override, custom_action;
     bool password_stdin = false, no_server = false, recalculate = false, prorata = false, no_invoice = false, quote = false;
     std::vector<std::string> refs;
     std::vector<std::string> settings, settings_stdin, unset, fields, unset_fields;
@@ -432,6 +432,40 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
     add_lifecycle(service, ctx, run, args, "change-package", Action::change_package, "Apply the product's current settings on the server");
     add_lifecycle(service, ctx, run, args, "change-password", Action::change_password, "Set the service's password on the server");
     add_lifecycle(service, ctx, run, args, "test-connection", Action::test_connection, "Run the module's connection test for this service");
+
+    auto *actions = service->add_subcommand("actions", "The module's own actions for the service (custom buttons), for `service call`");
+    actions->add_option("SERVICE", args->ref, "Service id")->required();
+    actions->callback([&, args] {
+        run = [&, args] {
+            const Service s = ctx.repo().get_service(parse_id(args->ref, "service"));
+            const std::vector<CustomAction> list = ctx.provisioner().custom_actions(s);
+            if (ctx.options.json) {
+                json out = json::array();
+                for (const auto &a : list) out.push_back(custom_action_json(a));
+                print_json(std::cout, out);
+                return exit_ok;
+            }
+            Table t({"ACTION", "LABEL", "WHO", "DESCRIPTION"});
+            for (const auto &a : list) t.add({a.name, a.label, a.client_visible ? "operator, client" : "operator", a.description});
+            if (t.empty()) std::cout << "service " << s.id << ": its module has no actions of its own\n";
+            else t.print(std::cout);
+            return exit_ok;
+        };
+    });
+    auto *call = service->add_subcommand("call", "Run one of the module's own actions on an Active or Suspended service "
+                                                 "(`service actions` lists them); made at once, never queued");
+    call->add_option("SERVICE", args->ref, "Service id")->required();
+    call->add_option("ACTION", args->custom_action, "The action's name")->required();
+    call->callback([&, args] {
+        run = [&, args] {
+            Provisioner p = ctx.provisioner();
+            const LifecycleResult r = p.run_custom(parse_id(args->ref, "service"), args->custom_action);
+            const int code = report(ctx, r);
+            if (r.status == PROVISIO_RETRYABLE && !ctx.options.json)
+                std::cerr << "provisio: the failure may pass: run the action again later (custom actions are not queued)\n";
+            return code == exit_queued ? static_cast<int>(exit_failed) : code;
+        };
+    });
 
     auto *request = service->add_subcommand("cancel-request",
                                             "Ask for a cancellation that cron applies: at once, or at the end of the billing period");

@@ -77,7 +77,70 @@ OptionSpec read_option(const provisio_option &o, size_t index) {
     return spec;
 }
 
+// The lifecycle actions' names: a custom action may not take one, so `service call` never
+// means two things.
+bool lifecycle_name(const std::string &name) {
+    for (const char *n : {"create", "suspend", "unsuspend", "terminate", "change_package", "change_password", "test_connection", "cancel"})
+        if (name == n) return true;
+    return false;
+}
+
+void read_extensions(const provisio_module_extensions *e, ModuleDescription &m) {
+    if (!e) return;
+    provisio_module_extensions x{};
+    // struct_size is read first, on its own: the block may be shorter than this host's.
+    uint32_t size = 0;
+    std::memcpy(&size, e, sizeof size);
+    constexpr uint32_t size_1_5 = sizeof(provisio_module_extensions);
+    if (size < size_1_5)
+        throw Refusal{"extensions struct_size " + std::to_string(size) + " is smaller than ABI 1.5's " + std::to_string(size_1_5)};
+    std::memcpy(&x, e, std::min<size_t>(size, sizeof x));
+    if (x.custom_action_count == 0) return;
+    if (!x.custom_actions)
+        throw Refusal{"custom action list is a null pointer but custom_action_count is " + std::to_string(x.custom_action_count)};
+    if (x.custom_action_count > PROVISIO_MAX_CUSTOM_ACTIONS)
+        throw Refusal{"custom_action_count " + std::to_string(x.custom_action_count) + " exceeds " +
+                      std::to_string(PROVISIO_MAX_CUSTOM_ACTIONS)};
+    constexpr uint32_t action_size_1_5 = sizeof(provisio_custom_action);
+    if (x.custom_action_struct_size < action_size_1_5)
+        throw Refusal{"custom_action_struct_size " + std::to_string(x.custom_action_struct_size) + " is smaller than ABI 1.5's " +
+                      std::to_string(action_size_1_5)};
+    if (!x.call_custom_action) throw Refusal{"lists custom actions but has no call_custom_action function"};
+    const auto *base = reinterpret_cast<const unsigned char *>(x.custom_actions);
+    std::set<std::string> names;
+    for (uint32_t i = 0; i < x.custom_action_count; ++i) {
+        provisio_custom_action a{};
+        std::memcpy(&a, base + static_cast<size_t>(i) * x.custom_action_struct_size, std::min<size_t>(x.custom_action_struct_size, sizeof a));
+        const std::string at = "custom action #" + std::to_string(i + 1);
+        CustomAction action;
+        action.name = bounded(a.name, PROVISIO_MAX_NAME_BYTES, at + " name", false);
+        if (!valid_identifier(action.name)) throw Refusal{at + " name '" + action.name + "' must match [a-z0-9_]+"};
+        const std::string named = "custom action '" + action.name + "'";
+        if (lifecycle_name(action.name)) throw Refusal{named + " takes the name of a lifecycle action"};
+        if (!names.insert(action.name).second) throw Refusal{named + " is declared twice"};
+        action.label = bounded(a.label, PROVISIO_MAX_TEXT_BYTES, named + " label", false);
+        if (action.label.empty()) throw Refusal{named + " has an empty label"};
+        action.description = bounded(a.description, PROVISIO_MAX_TEXT_BYTES, named + " description", true);
+        if (a.flags & ~PROVISIO_ACTION_CLIENT) throw Refusal{named + " has unknown flags " + std::to_string(a.flags & ~PROVISIO_ACTION_CLIENT)};
+        action.client_visible = (a.flags & PROVISIO_ACTION_CLIENT) != 0;
+        m.custom_actions.push_back(std::move(action));
+    }
+    m.call_custom_action = x.call_custom_action;
+}
+
 }  // namespace
+
+const CustomAction *ModuleDescription::custom_action(std::string_view name) const {
+    for (const auto &a : custom_actions)
+        if (a.name == name) return &a;
+    return nullptr;
+}
+
+std::string custom_action_names(const ModuleDescription &d) {
+    std::string out;
+    for (const auto &a : d.custom_actions) out += (out.empty() ? "" : ", ") + a.name + (a.client_visible ? " (client)" : "");
+    return out;
+}
 
 std::string implemented_functions(const provisio_module_descriptor &f) {
     std::string out;
@@ -156,7 +219,8 @@ DescriptorVerdict read_descriptor(const provisio_module_descriptor *d, const std
             m.functions.generate_credits = nullptr;
         }
         if (m.abi_minor < 3) m.functions.collect_usage = nullptr;  // 1.0's reserved_hooks[4]
-        for (auto &slot : m.functions.reserved_hooks) slot = nullptr;
+        if (m.abi_minor >= 5) read_extensions(m.functions.extensions, m);  // 1.0's reserved_hooks[5]
+        m.functions.extensions = nullptr;  // read into the description: nothing reads the module's block again
         if ((m.capabilities & PROVISIO_CAP_PROVISIONING) && implemented_functions(m.functions).empty())
             throw Refusal{"declares provisioning but implements no lifecycle function"};
         if ((m.capabilities & PROVISIO_CAP_INVOICE_EVENTS) && !m.functions.invoice_event)

@@ -9,8 +9,16 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace provisio {
+
+// A custom action (ABI 1.5) as the host keeps it.
+struct CustomAction {
+    std::string name, label, description;
+    bool client_visible = false;
+};
 
 struct ModuleDescription {
     std::string name;
@@ -20,7 +28,11 @@ struct ModuleDescription {
     uint32_t abi_minor = 0;
     uint64_t capabilities = 0;
     OptionSchema schema;
-    provisio_module_descriptor functions{};  // host-sized copy; strings in it are not used
+    provisio_module_descriptor functions{};  // host-sized copy; strings in it are not used, `extensions` is read into the two below
+    std::vector<CustomAction> custom_actions;
+    provisio_custom_action_fn call_custom_action = nullptr;
+    // The custom action named `name`, or null.
+    const CustomAction *custom_action(std::string_view name) const;
 };
 
 struct DescriptorVerdict {
@@ -31,6 +43,9 @@ struct DescriptorVerdict {
 
 // `file_label` names the module in messages before its own name is known.
 DescriptorVerdict read_descriptor(const provisio_module_descriptor *descriptor, const std::string &file_label);
+
+// "reload, registrations (client)": a description's custom actions, client-visible ones marked.
+std::string custom_action_names(const ModuleDescription &description);
 
 // "create, suspend, ..." for the lifecycle functions a description implements.
 std::string implemented_functions(const provisio_module_descriptor &functions);

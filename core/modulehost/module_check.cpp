@@ -15,7 +15,7 @@ namespace provisio {
 
 namespace {
 
-// The child reports in tab-separated lines: "accepted\tname\tversion\tabi\tfunctions\toptions"
+// The child reports in tab-separated lines: "accepted\tname\tversion\tabi\tfunctions\toptions\tactions"
 // or "refused\tname\treason". Tabs and newlines inside fields are replaced by spaces.
 std::string field(std::string s) {
     for (char &c : s)
@@ -35,7 +35,7 @@ std::string field(std::string s) {
             const ModuleDescription &d = host.loaded().front()->description;
             line = "accepted\t" + field(d.name) + "\t" + field(d.version) + "\t" + std::to_string(d.abi_major) + "." +
                    std::to_string(d.abi_minor) + "\t" + implemented_functions(d.functions) + "\t" +
-                   std::to_string(d.schema.options().size()) + "\n";
+                   std::to_string(d.schema.options().size()) + "\t" + field(custom_action_names(d)) + "\n";
         } else {
             const RefusedModule &r = host.refused().front();
             line = "refused\t" + field(r.name) + "\t" + field(r.reason) + "\n";
@@ -133,6 +133,7 @@ ModuleCheckReport check_module_file(const std::filesystem::path &file, HostServi
         report.abi = parts[3];
         report.functions = parts[4];
         report.option_count = std::stoi(parts[5]);
+        if (parts.size() >= 7) report.custom_actions = parts[6];
     } else if (!parts.empty() && parts[0] == "refused" && parts.size() >= 3) {
         report.name = parts[1];
         report.reason = parts[2];

@@ -19,6 +19,7 @@ struct ModuleCheckReport {
     std::string abi;           // "1.0"
     std::string functions;     // "create, suspend, ..."
     int option_count = 0;
+    std::string custom_actions;  // "reload, registrations (client)"
     std::string reason;        // why it was refused or what killed the child
     std::vector<std::string> warnings;
 };

@@ -425,6 +425,24 @@ CallOutcome ModuleHost::invoke_usage(const LoadedModule &module, const CallInput
                     Collects::usage, request.max_records);
 }
 
+CallOutcome ModuleHost::invoke_custom(const LoadedModule &module, std::string_view action, const CallInput &in) const {
+    const CustomAction *declared = module.description.custom_action(action);
+    const auto fn = module.description.call_custom_action;
+    if (!declared || !fn) {
+        CallOutcome out;
+        out.status = PROVISIO_ERROR;
+        out.message = "module " + module.name() + " has no custom action '" + std::string(action) + "'";
+        out.state = in.state;
+        return out;
+    }
+    if (module.runners) {
+        wire::Request r = request_for(wire::Op::custom, in);
+        r.custom_action = declared->name;
+        return module.runners->call(std::move(r), declared->name.c_str()).outcome;
+    }
+    return run_call(module, declared->name.c_str(), in, [&](const provisio_call &call) { return fn(module.instance, &call); });
+}
+
 template <class Invoke>
 CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, const CallInput &in, Invoke invoke,
                                  Collects collects, uint32_t usage_limit) const {

@@ -133,6 +133,10 @@ public:
     // ABI 1.3: one collection of a service's usage records after `request.cursor`.
     CallOutcome invoke_usage(const LoadedModule &module, const CallInput &input, const provisio_usage_request &request) const;
 
+    // ABI 1.5: the module's custom action `action` (one it declares; the caller checks who may
+    // run it). A name the module does not declare is an error outcome, not a call.
+    CallOutcome invoke_custom(const LoadedModule &module, std::string_view action, const CallInput &input) const;
+
     // Whether modules run in runners (not counting inline ones).
     bool contained() const { return containment_.has_value(); }
 

@@ -115,6 +115,7 @@ wire::Reply serve(const ModuleHost &host, const LoadedModule &module, const wire
         reply.outcome = host.invoke_usage(module, request.input, usage);
         break;
     }
+    case wire::Op::custom: reply.outcome = host.invoke_custom(module, request.custom_action, request.input); break;
     case wire::Op::batch:
         for (const auto &call : request.batch) reply.batch.push_back(serve(host, module, call));
         break;

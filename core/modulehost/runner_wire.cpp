@@ -164,6 +164,7 @@ int32_t absent_schedule(void *, const provisio_call *, provisio_credit_schedule 
 int32_t absent_generate(void *, const provisio_call *, const provisio_credit_cycle *) { return PROVISIO_ERROR; }
 int32_t absent_usage(void *, const provisio_call *, const provisio_usage_request *) { return PROVISIO_ERROR; }
 int32_t absent_init(const provisio_host *, void **) { return PROVISIO_ERROR; }
+int32_t absent_custom(void *, const provisio_call *) { return PROVISIO_ERROR; }
 
 provisio_module_descriptor functions_from_bits(uint32_t bits) {
     provisio_module_descriptor f{};
@@ -267,6 +268,7 @@ void put(Writer &w, const Request &r) {
         w.str(r.usage.cursor);
         w.str(r.usage.since);
         break;
+    case Op::custom: w.str(r.custom_action); break;
     case Op::batch:
         w.u32(static_cast<uint32_t>(r.batch.size()));
         for (const auto &call : r.batch) {
@@ -306,6 +308,7 @@ Request decode_request(std::string_view bytes) {
         r.usage.cursor = rd.str();
         r.usage.since = rd.str();
         break;
+    case Op::custom: r.custom_action = rd.str(); break;
     case Op::batch:
         for (uint32_t n = rd.u32(); n > 0; --n) {
             r.batch.push_back(decode_request(rd.view()));
@@ -447,6 +450,13 @@ std::string encode(const LoadReply &r) {
         w.str(o.default_value);
         w.str(o.description);
     }
+    w.u32(static_cast<uint32_t>(d.custom_actions.size()));
+    for (const auto &a : d.custom_actions) {
+        w.str(a.name);
+        w.str(a.label);
+        w.str(a.description);
+        w.u32(a.client_visible ? 1 : 0);
+    }
     return std::move(w.bytes());
 }
 
@@ -481,6 +491,15 @@ LoadReply decode_load_reply(std::string_view bytes) {
         options.push_back(std::move(o));
     }
     d.schema = OptionSchema(std::move(options));
+    for (uint32_t n = rd.u32(); n > 0; --n) {
+        CustomAction a;
+        a.name = rd.str();
+        a.label = rd.str();
+        a.description = rd.str();
+        a.client_visible = rd.u32() != 0;
+        d.custom_actions.push_back(std::move(a));
+    }
+    if (!d.custom_actions.empty()) d.call_custom_action = absent_custom;
     return r;
 }
 

@@ -306,6 +306,58 @@ Date Provisioner::today() const {
     return parse_date(repo_.now_text().substr(0, 10), "today");
 }
 
+std::vector<CustomAction> Provisioner::custom_actions(const Service &service, bool for_client) const {
+    const Product product = repo_.get_product(service.product_id);
+    const LoadedModule *module = product.module.empty() ? nullptr : host_.find(product.module);
+    std::vector<CustomAction> out;
+    if (!module) return out;
+    for (const auto &a : module->description.custom_actions)
+        if (a.client_visible || !for_client) out.push_back(a);
+    return out;
+}
+
+LifecycleResult Provisioner::run_custom(int64_t service_id, std::string_view name, bool for_client) {
+    const Service service = repo_.get_service(service_id);
+    const std::string id = std::to_string(service_id);
+    const Product product = repo_.get_product(service.product_id);
+    if (product.module.empty())
+        fail(ErrorKind::not_found, "service " + id + ": product '" + product.name + "' has no module, so it has no action '" +
+                                       std::string(name) + "'");
+    const LoadedModule &module = host_.require(product.module);
+    const CustomAction *action = module.description.custom_action(name);
+    if (!action || (for_client && !action->client_visible)) {
+        std::string known;
+        for (const auto &a : custom_actions(service, for_client)) known += (known.empty() ? "" : ", ") + a.name;
+        fail(ErrorKind::not_found, "service " + id + ": module " + module.name() + " has no " + (for_client ? "client " : "") +
+                                       "action '" + std::string(name) + "' (" + (known.empty() ? "it has none" : "it has: " + known) + ")");
+    }
+    if (service.status != status::active && service.status != status::suspended)
+        fail(ErrorKind::refused, "service " + id + ": " + action->name + " needs a service that is Active or Suspended, and this one is " +
+                                     service.status);
+    const CallInput input = call_input(service, module, {}, &product);
+    const std::optional<CallOutcome> made =
+        quarantine().call(module, input, [&] { return host_.invoke_custom(module, action->name, input); });
+    LifecycleResult r;
+    r.service_id = service.id;
+    r.action = action->name;
+    r.status_before = r.status_after = service.status;
+    if (!made) {
+        r.status = PROVISIO_RETRYABLE;
+        r.message = quarantine().why_skipped(module.name());
+        r.called_module = false;
+        return r;
+    }
+    r.status = made->status;
+    r.message = made->message;
+    Database &db = repo_.database();
+    Transaction tx(db);
+    record_call(db, repo_.now_text(), module.name(), service.id, service.server_id, action->name, *made);
+    if (made->state_changed && made->aborted == CallOutcome::Abort::none) repo_.save_module_state(service.id, made->state);
+    tx.commit();
+    if (made->status != PROVISIO_OK) spdlog::error("service {} {}: module {} failed: {}", service.id, action->name, module.name(), made->message);
+    return r;
+}
+
 LifecycleResult Provisioner::test_server(int64_t server_id) {
     const Server server = repo_.get_server(server_id);
     const LoadedModule &module = host_.require(server.module);

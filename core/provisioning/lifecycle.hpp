@@ -98,6 +98,15 @@ public:
     // Cancels a service: a Pending one directly; an Active or Suspended one after the module's
     // terminate succeeds.
     LifecycleResult cancel(int64_t service_id);
+    // ABI 1.5: the module's custom action `name` on an Active or Suspended service, made at
+    // once and never queued (whoever asked sees the outcome and may ask again). The call is
+    // logged and the state the module changed saved; the status never changes. `for_client`:
+    // the service's client asked, and an action not marked client-visible is not_found, as an
+    // unknown one is. Throws Error for what stops it before the module is called.
+    LifecycleResult run_custom(int64_t service_id, std::string_view name, bool for_client = false);
+    // The custom actions of the service's module that the caller may run (`for_client`: the
+    // client-visible ones); none when the product has no module or it is not loaded.
+    std::vector<CustomAction> custom_actions(const Service &service, bool for_client = false) const;
     // The module's test_connection against a server record, outside any service.
     LifecycleResult test_server(int64_t server_id);
     // Retries open queue items (all, or one). Items whose service has since moved on are closed

@@ -64,6 +64,10 @@ json lifecycle_json(const LifecycleResult &r) {
             {"parked", r.parked ? json(*r.parked) : json()}};
 }
 
+json custom_action_json(const CustomAction &a) {
+    return {{"name", a.name}, {"label", a.label}, {"description", a.description}, {"client_visible", a.client_visible}};
+}
+
 json credit_entry_json(const CreditEntry &e) {
     return {{"id", e.id}, {"at", e.at}, {"amount", e.amount.to_string()}, {"kind", e.kind}, {"description", e.description},
             {"invoice_id", e.invoice_id ? json(*e.invoice_id) : json()},

@@ -24,6 +24,7 @@ struct Contact;
 struct Product;
 struct CancellationRequest;
 struct CronHistoryEntry;
+struct CustomAction;
 class ModuleHost;
 class Money;
 namespace usage {
@@ -37,6 +38,8 @@ nlohmann::ordered_json service_json(const Service &s);
 nlohmann::ordered_json invoice_json(const Invoice &i);
 // What a lifecycle call did: status ok|error|retryable, the service's status before and after, the queue item.
 nlohmann::ordered_json lifecycle_json(const LifecycleResult &r);
+// A module's custom action (ABI 1.5): name, label, description, client_visible.
+nlohmann::ordered_json custom_action_json(const CustomAction &a);
 nlohmann::ordered_json credit_entry_json(const CreditEntry &e);
 // A client's credit log: {"client", "balance", "entries"}.
 nlohmann::ordered_json credit_log_json(int64_t client_id, const Money &balance, const std::vector<CreditEntry> &entries);

@@ -350,3 +350,67 @@ TEST_CASE("cron over 200 services with one poisoned: everything else is done, th
         CHECK(processes_mentioning(module + ".so") == 0);
     }
 }
+
+TEST_CASE("custom actions (ABI 1.5) run contained: listed, called, logged, never queued; a crash or hang costs that call") {
+    Contained c;
+    c.services_on("hostile_custom");
+    ok(c.inst, {"service", "set", "2", "--password", "Tattle-Me-0x5eed"});
+
+    const json listed = run_json(c.inst, {"service", "actions", "2"});
+    REQUIRE(listed.size() == 4);
+    CHECK(listed[0] == json{{"name", "echo"}, {"label", "Echo"}, {"description", "Answers with the service's id"}, {"client_visible", true}});
+    CHECK(listed[2]["name"] == "crash");
+    CHECK(listed[2]["client_visible"] == false);
+    const std::string shown = ok_output(c.inst, {"module", "show", "hostile_custom"}).out;
+    CHECK_THAT(shown, Catch::Contains("Answers with the service's id"));
+    CHECK_THAT(shown, Catch::Contains("operator, client"));
+
+    RunResult r = ok_output(c.inst, {"service", "call", "2", "echo"});
+    CHECK(r.out == "service 2 echo: ok — echo for service 2\n");
+    CHECK(run_json(c.inst, {"service", "show", "2"})["module_state"]["echoed"] == "yes");
+
+    // What a module says is scrubbed of the call's secrets, as for every other call.
+    r = ok_output(c.inst, {"service", "call", "2", "tattle"});
+    CHECK_THAT(r.out, !Catch::Contains("Tattle-Me-0x5eed"));
+    CHECK_THAT(r.out, Catch::Contains("the password is "));
+
+    for (const auto &[action, says] : {std::pair<std::string, std::string>{"crash", "killed by signal SIGSEGV (Segmentation fault) during crash, service 1"},
+                                       {"hang", "module hostile_custom did not answer within 2 s (hang, service 1)"}}) {
+        INFO(action);
+        r = c.inst.run({"service", "call", "1", action});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 1);  // not 6: nothing is queued
+        CHECK_THAT(r.err, Catch::Contains(says));
+        CHECK_THAT(r.err, Catch::Contains("custom actions are not queued"));
+        CHECK(c.status(1) == "Active");
+        CHECK_THAT(ok_output(c.inst, {"module", "log", "--service", "1"}).out, Catch::Contains(says));
+        CHECK(ok_output(c.inst, {"service", "call", "1", "echo"}).out == "service 1 echo: ok — echo for service 1\n");  // a fresh runner
+    }
+    CHECK(run_json(c.inst, {"queue", "list"}).empty());
+    CHECK(processes_mentioning("hostile_custom.so") == 0);
+
+    r = c.inst.run({"service", "call", "2", "reboot"});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("service 2: module hostile_custom has no action 'reboot' (it has: echo, tattle, crash, hang)"));
+    CHECK(c.inst.run({"service", "call", "2", "suspend"}).exit_code == 3);  // a lifecycle action is not a custom one
+
+    ok(c.inst, {"service", "suspend", "2"});
+    CHECK_THAT(ok_output(c.inst, {"service", "call", "2", "echo"}).out, Catch::Contains("echo: ok"));  // Suspended: still allowed
+    ok(c.inst, {"service", "terminate", "2"});
+    r = c.inst.run({"service", "call", "2", "echo"});
+    CHECK(r.exit_code == 4);
+    CHECK_THAT(r.err, Catch::Contains("service 2: echo needs a service that is Active or Suspended, and this one is Terminated"));
+    ok(c.inst, {"verify"});
+}
+
+TEST_CASE("a custom action named like a lifecycle action refuses the module") {
+    Installation inst;
+    inst.install_module("bad_action");
+    const json list = run_json(inst, {"module", "list"});
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["status"] == "refused");
+    CHECK(list[0]["reason"] == "custom action 'terminate' takes the name of a lifecycle action");
+    const RunResult check = inst.run({"module", "check", fixture_module("bad_action").string()});
+    CHECK(check.exit_code == 1);
+    CHECK_THAT(check.out, Catch::Contains("refused — custom action 'terminate' takes the name of a lifecycle action"));
+}

@@ -17,6 +17,10 @@
  *   HOSTILE_FDS_CALL       suspend opens files until it cannot, keeps them, and succeeds
  *   HOSTILE_SEGV_GENERATE  generates monthly time credits (1 hour on the 1st), and segfaults
  *                          computing the cycle of "poison"
+ *   HOSTILE_CUSTOM         custom actions (ABI 1.5): "echo" (client-visible) answers "echo for
+ *                          service N", saves state echoed=yes; "tattle" (client-visible) puts
+ *                          the service's password in its message; "crash" segfaults; "hang"
+ *                          never returns
  * Every other action succeeds at once; suspend succeeds for any other service, after 300 ms for a
  * service whose username is "slow" (so calls overlap in a runner). test_connection
  * answers with its user and the file descriptors its process has open ("uid 0; open descriptors: 0 1 2 3"),
@@ -140,6 +144,44 @@ static int32_t generate(void *instance, const provisio_call *call, const provisi
 }
 #endif
 
+#if defined(HOSTILE_CUSTOM)
+static provisio_str service_field(const provisio_call *call, const char *key) {
+    for (uint32_t i = 0; i < call->service.count; ++i) {
+        const provisio_kv *kv = &call->service.items[i];
+        if (kv->key.size == strlen(key) && memcmp(kv->key.data, key, kv->key.size) == 0) return kv->value;
+    }
+    provisio_str none = {NULL, 0};
+    return none;
+}
+
+static int32_t custom(void *instance, const provisio_call *call) {
+    (void)instance;
+    char text[512];
+    const provisio_str action = call->action;
+    if (action.size == 5 && memcmp(action.data, "crash", 5) == 0) raise(SIGSEGV);
+    if (action.size == 4 && memcmp(action.data, "hang", 4) == 0)
+        for (;;) pause();
+    if (action.size == 6 && memcmp(action.data, "tattle", 6) == 0) {
+        const provisio_str password = service_field(call, "password");
+        snprintf(text, sizeof text, "the password is %.*s", (int)password.size, password.data ? password.data : "");
+    } else {
+        static const char key[] = "echoed", value[] = "yes";
+        host->state_set(call, (provisio_str){key, sizeof key - 1}, (provisio_str){value, sizeof value - 1});
+        snprintf(text, sizeof text, "echo for service %llu", (unsigned long long)call->service_id);
+    }
+    host->set_message(call, (provisio_str){text, strlen(text)});
+    return PROVISIO_OK;
+}
+
+static const provisio_custom_action actions[] = {
+    {"echo", "Echo", PROVISIO_ACTION_CLIENT, 0, "Answers with the service's id"},
+    {"tattle", "Tattle", PROVISIO_ACTION_CLIENT, 0, NULL},
+    {"crash", "Crash", 0, 0, NULL},
+    {"hang", "Hang", 0, 0, NULL},
+};
+static const provisio_module_extensions extensions = {sizeof extensions, sizeof(provisio_custom_action), actions, 4, 0, custom};
+#endif
+
 #if defined(HOSTILE_EXIT_CTOR)
 __attribute__((constructor)) static void on_load(void) { exit(0); }
 #elif defined(HOSTILE_CRASH_CTOR)
@@ -188,6 +230,9 @@ static provisio_module_descriptor descriptor = {
     .unsuspend = ok,
     .terminate = ok,
     .test_connection = open_descriptors,
+#if defined(HOSTILE_CUSTOM)
+    .extensions = &extensions,
+#endif
 };
 
 static const provisio_module_descriptor *entry(void) { return &descriptor; }

@@ -1,5 +1,6 @@
 /* Modules the host must refuse, one per REFUSE_* definition (see CMakeLists.txt). Each is a
- * plain-C module that breaks exactly one rule of abi.h. */
+ * plain-C module that breaks exactly one rule of abi.h (REFUSE_BAD_ACTION: a custom action
+ * named like a lifecycle action). */
 #include <provisio/abi.h>
 
 #include <signal.h>
@@ -53,6 +54,12 @@ static int32_t init(const provisio_host *host, void **instance) {
 #endif
 }
 
+#if defined(REFUSE_BAD_ACTION)
+/* A custom action that takes a lifecycle action's name (ABI 1.5). */
+static const provisio_custom_action actions[] = {{"terminate", "Terminate differently", 0, 0, NULL}};
+static const provisio_module_extensions extensions = {sizeof extensions, sizeof(provisio_custom_action), actions, 1, 0, ok};
+#endif
+
 static provisio_module_descriptor descriptor = {
     .struct_size = sizeof(provisio_module_descriptor),
 #if defined(REFUSE_WRONG_ABI)
@@ -77,6 +84,9 @@ static provisio_module_descriptor descriptor = {
     .suspend = ok,
     .unsuspend = ok,
     .terminate = ok,
+#if defined(REFUSE_BAD_ACTION)
+    .extensions = &extensions,
+#endif
 };
 
 static const provisio_module_descriptor *entry(void) {

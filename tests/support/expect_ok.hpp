@@ -15,6 +15,14 @@ inline void ok(const Installation &inst, const std::vector<std::string> &args) {
     REQUIRE(r.exit_code == 0);
 }
 
+// The same, answering what the command printed.
+inline RunResult ok_output(const Installation &inst, const std::vector<std::string> &args) {
+    RunResult r = inst.run(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return r;
+}
+
 inline nlohmann::json run_json(const Installation &inst, std::vector<std::string> args) {
     args.insert(args.begin(), "--json");
     const RunResult r = inst.run(args);

@@ -107,12 +107,12 @@ int32_t on_event(void *, const provisio_call *, const provisio_invoice_event *) 
 
 TEST_CASE("fields a later minor defines are ignored in a module built for an earlier one") {
     auto d = base();
-    d.reserved_hooks[0] = reinterpret_cast<const void *>(&ok);
+    d.extensions = reinterpret_cast<const provisio_module_extensions *>(&ok);  // garbage in a slot 1.0 reserved
     d.invoice_event = &on_event;  // ABI 1.1's field: in a 1.0 module this slot was reserved
     d.abi_minor = 0;
     auto v = read_descriptor(&d, "f");
     REQUIRE(v.module);
-    CHECK(v.module->functions.reserved_hooks[0] == nullptr);
+    CHECK(v.module->functions.extensions == nullptr);
     CHECK(v.module->functions.invoice_event == nullptr);
     d.abi_minor = 1;
     v = read_descriptor(&d, "f");
@@ -151,6 +151,67 @@ TEST_CASE("each hook sits in the slot of ABI 1.0's reserved_hooks[6] that abi.h 
     CHECK(offsetof(D, credit_schedule) == slot(2));
     CHECK(offsetof(D, generate_credits) == slot(3));
     CHECK(offsetof(D, collect_usage) == slot(4));
-    CHECK(offsetof(D, reserved_hooks) == slot(5));
+    CHECK(offsetof(D, extensions) == slot(5));
     CHECK(sizeof(D) == slot(6));  // the size 1.0 had: no hook ever grew the struct
+}
+
+TEST_CASE("custom actions (ABI 1.5) are read from the extensions block and checked") {
+    provisio_custom_action actions[] = {{"reload", "Reload", 0, 0, nullptr},
+                                        {"registrations", "Registered phones", PROVISIO_ACTION_CLIENT, 0, "Which phones are registered"}};
+    provisio_module_extensions ext{};
+    ext.struct_size = sizeof ext;
+    ext.custom_action_struct_size = sizeof(provisio_custom_action);
+    ext.custom_actions = actions;
+    ext.custom_action_count = 2;
+    ext.call_custom_action = ok;
+    auto d = base();
+    d.extensions = &ext;
+    auto v = read_descriptor(&d, "f");
+    REQUIRE(v.module);
+    REQUIRE(v.module->custom_actions.size() == 2);
+    CHECK(v.module->custom_actions[0].name == "reload");
+    CHECK_FALSE(v.module->custom_actions[0].client_visible);
+    CHECK(v.module->custom_actions[1].client_visible);
+    CHECK(v.module->custom_actions[1].description == "Which phones are registered");
+    CHECK(v.module->call_custom_action == &ok);
+    CHECK(v.module->functions.extensions == nullptr);  // read once; the module's block is not kept
+    CHECK(v.module->custom_action("registrations") == &v.module->custom_actions[1]);
+    CHECK(v.module->custom_action("create") == nullptr);
+    CHECK(custom_action_names(*v.module) == "reload, registrations (client)");
+
+    d.abi_minor = 4;  // a 1.4 module's last slot was reserved: ignored
+    v = read_descriptor(&d, "f");
+    REQUIRE(v.module);
+    CHECK(v.module->custom_actions.empty());
+    CHECK(v.module->call_custom_action == nullptr);
+    d.abi_minor = 5;
+
+    auto refused = [&](auto change) {
+        provisio_custom_action copy[] = {actions[0], actions[1]};
+        provisio_module_extensions e = ext;
+        e.custom_actions = copy;
+        change(e, copy);
+        auto dd = base();
+        dd.extensions = &e;
+        return read_descriptor(&dd, "f").reason;
+    };
+    using A = provisio_custom_action[2];
+    using E = provisio_module_extensions;
+    CHECK(refused([](E &e, A &) { e.struct_size = 8; }) == "extensions struct_size 8 is smaller than ABI 1.5's " + std::to_string(sizeof(E)));
+    CHECK(refused([](E &e, A &) { e.custom_actions = nullptr; }) == "custom action list is a null pointer but custom_action_count is 2");
+    CHECK(refused([](E &e, A &) { e.custom_action_count = PROVISIO_MAX_CUSTOM_ACTIONS + 1; }) == "custom_action_count 65 exceeds 64");
+    CHECK(refused([](E &e, A &) { e.custom_action_struct_size = 4; }).find("custom_action_struct_size 4 is smaller") == 0);
+    CHECK(refused([](E &e, A &) { e.call_custom_action = nullptr; }) == "lists custom actions but has no call_custom_action function");
+    CHECK(refused([](E &, A &a) { a[0].name = "Re-load"; }) == "custom action #1 name 'Re-load' must match [a-z0-9_]+");
+    CHECK(refused([](E &, A &a) { a[0].name = nullptr; }) == "custom action #1 name is a null pointer");
+    CHECK(refused([](E &, A &a) { a[0].name = "change_password"; }) == "custom action 'change_password' takes the name of a lifecycle action");
+    CHECK(refused([](E &, A &a) { a[1].name = "reload"; }) == "custom action 'reload' is declared twice");
+    CHECK(refused([](E &, A &a) { a[0].label = ""; }) == "custom action 'reload' has an empty label");
+    CHECK(refused([](E &, A &a) { a[0].label = "\xff"; }).find("custom action 'reload' label is not UTF-8") == 0);
+    CHECK(refused([](E &, A &a) { a[1].flags = 6; }) == "custom action 'registrations' has unknown flags 6");
+    // No actions: the function is not needed.
+    CHECK(refused([](E &e, A &) {
+              e.custom_action_count = 0;
+              e.call_custom_action = nullptr;
+          }).empty());
 }

@@ -60,7 +60,7 @@ extern "C" {
 #endif
 
 #define PROVISIO_ABI_MAJOR 1
-#define PROVISIO_ABI_MINOR 4
+#define PROVISIO_ABI_MINOR 5
 
 /* The oldest 1.x host the module must load in. Define it before including this header (the
  * CMake package's provisio_add_module(NAME ABI_MINOR n ...) does); it defaults to this
@@ -86,6 +86,7 @@ extern "C" {
 #define PROVISIO_MAX_CHOICES 256
 #define PROVISIO_MAX_MESSAGE_BYTES 65536    /* outcome message, log line */
 #define PROVISIO_MAX_STATE_BYTES 1048576    /* one module-state value */
+#define PROVISIO_MAX_CUSTOM_ACTIONS 64      /* ABI 1.5: custom actions per module */
 
 /* ---- Basic types -------------------------------------------------------------------------- */
 
@@ -419,6 +420,45 @@ typedef struct provisio_usage_record {
 typedef int32_t (*provisio_collect_usage_fn)(void *instance, const provisio_call *call,
                                              const provisio_usage_request *request);
 
+/* ---- Custom actions (ABI 1.5) ------------------------------------------------------------- */
+
+/* Custom-action flags. */
+#define PROVISIO_ACTION_CLIENT 0x1u  /* clients may run it from the client area; without it, operators only */
+
+/* One action the module defines itself (WHMCS's custom buttons): a named call on a service that
+ * is Active or Suspended, made when an operator (or, for PROVISIO_ACTION_CLIENT, the service's
+ * client) asks for it, never by automation. It changes no service status and is not queued when
+ * it fails: whoever asked sees the outcome and may ask again. Strings are NUL-terminated and
+ * static. The extensions block gives the element size in `custom_action_struct_size`, so this
+ * struct may grow by appending. */
+typedef struct provisio_custom_action {
+    const char *name;          /* [a-z0-9_]+, at most 64 bytes, unique within the module, and
+                                  not a lifecycle action's name ("create", "change_password", ...) */
+    const char *label;         /* the button's text, at most 4096 bytes, not empty */
+    uint32_t flags;            /* PROVISIO_ACTION_* */
+    uint32_t reserved0;
+    const char *description;   /* may be NULL; shown beside the button and in `module show` */
+} provisio_custom_action;
+
+/* Runs the custom action call->action names (one of the module's, always): act, report through
+ * host->set_message (which whoever asked reads: a client, for a client-visible action, so never
+ * put another client's data or a secret in it) and host->state_set, return a provisio_status.
+ * [any thread]; `call` is never NULL. */
+typedef int32_t (*provisio_custom_action_fn)(void *instance, const provisio_call *call);
+
+/* What a module offers beyond the descriptor's fixed slots, from ABI 1.5 on: the descriptor's
+ * last 1.0 slot points here, and this struct grows by appending (its struct_size tells the host
+ * how much the module filled), so later minors never run out of descriptor slots. Static, like
+ * the descriptor. */
+typedef struct provisio_module_extensions {
+    uint32_t struct_size;                 /* sizeof(provisio_module_extensions) as the module compiled it */
+    uint32_t custom_action_struct_size;   /* sizeof(provisio_custom_action) as the module compiled it */
+    const provisio_custom_action *custom_actions;
+    uint32_t custom_action_count;         /* at most PROVISIO_MAX_CUSTOM_ACTIONS */
+    uint32_t reserved0;
+    provisio_custom_action_fn call_custom_action;  /* required when custom_action_count > 0 */
+} provisio_module_extensions;
+
 /* ---- The module --------------------------------------------------------------------------- */
 
 /* A lifecycle function: act on the service, report through host->set_message and
@@ -432,6 +472,7 @@ typedef int32_t (*provisio_lifecycle_fn)(void *instance, const provisio_call *ca
 #define PROVISIO_CAP_INVOICE_EVENTS 0x4u    /* ABI 1.1: implements invoice_event */
 #define PROVISIO_CAP_CREDIT_GENERATION 0x8u /* ABI 1.2: implements credit_schedule and generate_credits */
 #define PROVISIO_CAP_USAGE 0x10u            /* ABI 1.3: implements collect_usage */
+/* Custom actions (ABI 1.5) need no capability bit: the extensions block lists them. */
 
 typedef struct provisio_module_descriptor {
     uint32_t struct_size;          /* sizeof(provisio_module_descriptor) as the module compiled it */
@@ -484,8 +525,9 @@ typedef struct provisio_module_descriptor {
     /* ABI 1.3, 1.0's reserved_hooks[4]. NULL: the module has no usage. */
     provisio_collect_usage_fn collect_usage;
 
-    /* 1.0's reserved_hooks[5], the last slot not yet defined. Must be NULL. */
-    const void *reserved_hooks[1];
+    /* ABI 1.5, 1.0's reserved_hooks[5], the last slot: everything later minors add hangs off
+     * this growable block (custom actions first). NULL: the module has none of it. */
+    const provisio_module_extensions *extensions;
 } provisio_module_descriptor;
 
 /* The entry point's type. The host calls it once, [loader], before init. */

@@ -16,6 +16,14 @@
 // method becomes an error outcome carrying its what() text; one leaving the constructor refuses
 // the module with that text in the host's log. Nothing here allocates across the boundary.
 //
+// Custom actions (ABI 1.5), the module's own buttons, are a static list and one method that
+// tells them apart by call.action():
+//
+//   static constexpr provisio_custom_action custom_actions[] = {
+//       provisio::operator_action("resync", "Resync the account"),
+//       provisio::client_action("reboot_phone", "Reboot my phone", "Restarts the registered phone")};
+//   provisio::Outcome custom_action(provisio::Call &call);   // call.action() is the name
+//
 // Built with PROVISIO_ABI_TARGET_MINOR (abi.h) set to an older minor, the descriptor reports
 // that minor, a method for a hook the minor lacks fails to compile, and the Call methods that
 // use a later host function (post_credit, add_usage, set_usage_cursor, tcp_exchange) check the
@@ -25,6 +33,7 @@
 #include <provisio/abi.h>
 
 #include <chrono>
+#include <concepts>
 #include <cstring>
 #include <cstdint>
 #include <exception>
@@ -103,6 +112,17 @@ constexpr provisio_option dropdown(const char *key, const char *label, const cha
 constexpr provisio_option on_server(provisio_option o) {
     o.scope = PROVISIO_SCOPE_SERVER;
     return o;
+}
+
+// ---- Custom actions (ABI 1.5) ------------------------------------------------------------
+
+// An action only operators may run (`provisio service call`, the API).
+constexpr provisio_custom_action operator_action(const char *name, const char *label, const char *description = nullptr) {
+    return provisio_custom_action{name, label, 0, 0, description};
+}
+// An action the service's client may also run, as a button in the client area.
+constexpr provisio_custom_action client_action(const char *name, const char *label, const char *description = nullptr) {
+    return provisio_custom_action{name, label, PROVISIO_ACTION_CLIENT, 0, description};
 }
 
 // ---- Host services -------------------------------------------------------------------------
@@ -444,6 +464,11 @@ struct Adapter {
         });
     }
 
+    static int32_t custom_action(void *instance, const provisio_call *raw) noexcept {
+        Call call(host, raw);
+        return guarded(raw, [&] { return static_cast<M *>(instance)->custom_action(call); });
+    }
+
     static const provisio_module_descriptor *descriptor() noexcept {
         static const provisio_module_descriptor d = [] {
             provisio_module_descriptor x{};
@@ -487,6 +512,21 @@ struct Adapter {
                 static_assert(targets<M>(3), "collect_usage needs ABI 1.3: raise PROVISIO_ABI_TARGET_MINOR or drop the method");
                 x.collect_usage = &collect_usage;
                 x.capabilities |= PROVISIO_CAP_USAGE;
+            }
+            if constexpr (requires { M::custom_actions; }) {
+                static_assert(targets<M>(5), "custom actions need ABI 1.5: raise PROVISIO_ABI_TARGET_MINOR or drop them");
+                static_assert(requires(M &m, Call &c) { { m.custom_action(c) } -> std::same_as<Outcome>; },
+                              "a module with custom_actions needs `Outcome custom_action(provisio::Call &)`");
+                static const provisio_module_extensions extensions = [] {
+                    provisio_module_extensions e{};
+                    e.struct_size = sizeof e;
+                    e.custom_action_struct_size = sizeof(provisio_custom_action);
+                    e.custom_actions = M::custom_actions;
+                    e.custom_action_count = static_cast<uint32_t>(std::size(M::custom_actions));
+                    e.call_custom_action = &custom_action;
+                    return e;
+                }();
+                x.extensions = &extensions;
             }
             return x;
         }();

@@ -160,6 +160,8 @@ public:
         if (module_.abi_minor < 1) module_.invoice_event = nullptr;
         if (module_.abi_minor < 2) module_.validate_settings = nullptr, module_.credit_schedule = nullptr, module_.generate_credits = nullptr;
         if (module_.abi_minor < 3) module_.collect_usage = nullptr;
+        read_custom_actions(module_.abi_minor >= 5 ? module_.extensions : nullptr);
+        module_.extensions = nullptr;
         read_schema(*module);
         if (module_.init && module_.init(&host_, &instance_) != PROVISIO_OK) throw std::runtime_error("module init failed");
         loaded_ = true;
@@ -175,7 +177,39 @@ public:
         return with_call(action, in, [&](const provisio_call &c) { return fn(instance_, &c); });
     }
 
+    // ABI 1.5: the custom actions the module declares, and one run by its name.
+    struct CustomAction {
+        std::string name, label, description;
+        bool client_visible = false;
+    };
+    const std::vector<CustomAction> &custom_actions() const { return custom_actions_; }
+    CallResult custom(const std::string &name, const CallInput &in) {
+        bool declared = false;
+        for (const auto &a : custom_actions_) declared = declared || a.name == name;
+        if (!declared) throw std::invalid_argument("module has no custom action '" + name + "'");
+        return with_call(name, in, [&](const provisio_call &c) { return call_custom_(instance_, &c); });
+    }
+
 private:
+    void read_custom_actions(const provisio_module_extensions *e) {
+        custom_actions_.clear();
+        call_custom_ = nullptr;
+        if (!e) return;
+        provisio_module_extensions x{};
+        std::memcpy(&x, e, e->struct_size < sizeof x ? e->struct_size : sizeof x);
+        if (x.custom_action_count && (!x.custom_actions || !x.call_custom_action))
+            throw std::runtime_error("custom actions listed without a list or a call_custom_action (run provisio module check)");
+        const auto *base = reinterpret_cast<const unsigned char *>(x.custom_actions);
+        for (uint32_t i = 0; i < x.custom_action_count; ++i) {
+            provisio_custom_action a{};
+            std::memcpy(&a, base + static_cast<size_t>(i) * x.custom_action_struct_size,
+                        x.custom_action_struct_size < sizeof a ? x.custom_action_struct_size : sizeof a);
+            if (!a.name || !a.label) throw std::runtime_error("custom action #" + std::to_string(i + 1) + " has no name or label (run provisio module check)");
+            custom_actions_.push_back({a.name, a.label, a.description ? a.description : "", (a.flags & PROVISIO_ACTION_CLIENT) != 0});
+        }
+        call_custom_ = x.call_custom_action;
+    }
+
     // An InvoiceEvent laid out as the ABI passes it; the strings stay in the InvoiceEvent.
     struct RawEvent {
         std::vector<provisio_invoice_line> lines;
@@ -548,6 +582,8 @@ private:
     std::vector<Option> options_;
     std::vector<std::string> secrets_;  // of the call in progress
     void *instance_ = nullptr;
+    std::vector<CustomAction> custom_actions_;
+    provisio_custom_action_fn call_custom_ = nullptr;
     std::string message_;
     std::deque<ScriptedReply> served_;  // deque: replies stay put while the module reads them
     std::deque<std::vector<provisio_kv>> served_headers_;
