@@ -8,6 +8,7 @@
 #include "domain/manual_credit.hpp"
 #include "foundation/calendar.hpp"
 #include "foundation/error.hpp"
+#include "http/request_provisioner.hpp"
 #include "http/serve_context.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "ledger/time_ledger.hpp"
@@ -189,11 +190,8 @@ void add_lifecycle(Router &router, const char *verb, Action action, const char *
                         fail(ErrorKind::invalid_input, "change-password needs {\"password\": \"…\"}");
                     const int64_t id = path_id(call);
                     Repository &repo = call.lease.repo();
-                    const ServeContext &context = call.context;
-                    Quarantine quarantine(QuarantineLimits{context.config().quarantine_after, context.config().skip_module_after});
-                    Provisioner provisioner(repo, context.modules(), context.today());
-                    provisioner.contain(quarantine).collect_usage_before_terminate(BusinessZone(context.config().timezone));
-                    const LifecycleResult r = provisioner.run(id, action, options);
+                    RequestProvisioner p(call.lease, call.context);
+                    const LifecycleResult r = p.provisioner.run(id, action, options);
                     audit(call.lease.db(), repo.now_text(), std::string("service ") + r.action, repo.get_service(id).client_id,
                           "service " + std::to_string(id) + ": " + status_name(r.status), actor(call));
                     return json_response(lifecycle_json(r), r.status == PROVISIO_OK ? 200 : r.status == PROVISIO_RETRYABLE ? 202 : 502);
@@ -238,6 +236,33 @@ void add_services(Router &router) {
     add_lifecycle(router, "change-package", Action::change_package, "Apply the product's current settings on the server");
     add_lifecycle(router, "change-password", Action::change_password, "Set the service's password on the server");
     add_lifecycle(router, "test-connection", Action::test_connection, "Run the module's connection test for this service");
+    router.add({"GET", "/api/v1/services/{id}/actions", Permission::read, "services",
+                "The module's own actions for the service (ABI 1.5 custom actions), each with client_visible", {},
+                [](RouteCall &call) {
+                    const Service service = call.lease.repo().get_service(path_id(call));
+                    RequestProvisioner p(call.lease, call.context);
+                    json items = json::array();
+                    for (const auto &a : p.provisioner.custom_actions(service)) items.push_back(custom_action_json(a));
+                    return json_response(json{{"items", std::move(items)}});
+                }});
+    router.add({"POST", "/api/v1/services/{id}/actions/{name}", Permission::provisioning_write, "services",
+                "Run one of the module's own actions on an Active or Suspended service; no body. Made at once and never queued: "
+                "200 done, 502 the module failed, 503 it failed in a way that may pass (ask again later)",
+                {},
+                [](RouteCall &call) {
+                    if (!call.request.body.empty() && !body_object(call).empty())
+                        fail(ErrorKind::invalid_input, "a custom action takes no fields");
+                    const int64_t id = path_id(call);
+                    Repository &repo = call.lease.repo();
+                    RequestProvisioner p(call.lease, call.context);
+                    const LifecycleResult r = p.provisioner.run_custom(id, call.path.at("name"));
+                    audit(call.lease.db(), repo.now_text(), "service action " + r.action, repo.get_service(id).client_id,
+                          "service " + std::to_string(id) + ": " + status_name(r.status), actor(call));
+                    HttpResponse response =
+                        json_response(lifecycle_json(r), r.status == PROVISIO_OK ? 200 : r.status == PROVISIO_RETRYABLE ? 503 : 502);
+                    if (r.status == PROVISIO_RETRYABLE) response.headers.emplace_back("Retry-After", "60");
+                    return response;
+                }});
 }
 
 void add_invoices(Router &router) {

@@ -9,10 +9,12 @@
 #include "domain/repository.hpp"
 #include "foundation/error.hpp"
 #include "http/metrics.hpp"
+#include "http/request_provisioner.hpp"
 #include "http/serve_context.hpp"
 #include "http/url_encoding.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "ledger/time_ledger.hpp"
+#include "provisioning/call_log.hpp"
 #include "provisioning/cancellation_requests.hpp"
 #include "secrets/sodium_init.hpp"
 #include "store/database.hpp"
@@ -301,7 +303,37 @@ HttpResponse service_page(Visit &v, int64_t id, int status = 200, const std::str
                                 {"when", c->type == "immediate" ? "immediately" : "at the end of the billing period"}};
     else
         data["can_cancel"] = s.status == "Active" || s.status == "Suspended" || s.status == "Pending";
+    if (s.status == "Active" || s.status == "Suspended") {
+        json actions = json::array();
+        for (const auto &a : RequestProvisioner(v.lease, v.context).provisioner.custom_actions(s, /*for_client=*/true))
+            actions.push_back(custom_action_json(a));
+        data["has_actions"] = !actions.empty();
+        data["actions"] = std::move(actions);
+    }
     return v.page(status, "service", product, std::move(data));
+}
+
+// A module's client-visible action (ABI 1.5) on the client's own service; the page answers
+// with what the module said. Another client's service, or an operator-only action, is not found.
+HttpResponse run_action(Visit &v, int64_t id, const std::string &name) {
+    const Service s = own_service(v, id);
+    RequestProvisioner p(v.lease, v.context);
+    Provisioner &provisioner = p.provisioner;
+    LifecycleResult r;
+    try {
+        r = provisioner.run_custom(s.id, name, /*for_client=*/true);
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::refused) throw;
+        return service_page(v, id, 409, std::string("Not done: ") + e.what() + ".");
+    }
+    audit(v.lease.db(), v.lease.repo().now_text(), "service action " + r.action, v.client_id(),
+          "service " + std::to_string(s.id) + ": " + status_name(r.status), actor(v));
+    std::string label = r.action;
+    for (const auto &a : provisioner.custom_actions(s, true))
+        if (a.name == r.action) label = a.label;
+    if (r.status == PROVISIO_OK) return service_page(v, id, 200, label + ": done." + (r.message.empty() ? "" : " " + r.message));
+    return service_page(v, id, r.status == PROVISIO_RETRYABLE ? 503 : 502,
+                        label + ": not done" + (r.status == PROVISIO_RETRYABLE ? " (try again in a few minutes)" : "") + ". " + r.message);
 }
 
 HttpResponse request_cancel(Visit &v, int64_t id) {
@@ -670,6 +702,10 @@ HttpResponse route_visit(Visit &v) {
     if (get && parts.size() == 4 && parts[0] == "services" && parts[2] == "calls") {
         v.route = "/services/{id}/calls/{call}";
         return call_page(v, id_in_path(parts[1]), id_in_path(parts[3]));
+    }
+    if (post && parts.size() == 4 && parts[0] == "services" && parts[2] == "actions") {
+        v.route = "/services/{id}/actions/{name}";
+        return run_action(v, id_in_path(parts[1]), parts[3]);
     }
     if (post && parts.size() == 3 && parts[0] == "services" && parts[2] == "cancel") {
         v.route = "/services/{id}/cancel";

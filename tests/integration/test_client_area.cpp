@@ -521,3 +521,62 @@ TEST_CASE("client area and API: a page never waits for another process's write t
     CHECK(s.inst.sql("SELECT seen_at > '" + five_minutes_ago + "' FROM web_sessions") == "1");
     CHECK(s.inst.sql("SELECT last_used_at IS NOT NULL FROM api_keys") == "1");
 }
+
+TEST_CASE("client area and API: a module's own actions — client-visible ones as buttons, every one through the API") {
+    Served s([](Installation &inst) {
+        inst.install_module("hostile_custom");
+        ok(inst, {"client", "add", "--first-name", "Ada", "--email", "ada@example.org"});
+        ok(inst, {"client", "add", "--first-name", "Bob", "--email", "bob@example.org"});
+        for (const char *id : {"1", "2"}) REQUIRE(inst.run({"client", "password", "set", id}, "correct horse battery\n").exit_code == 0);
+        ok(inst, {"product", "add", "--name", "Phones", "--module", "hostile_custom", "--price", "5"});
+        ok(inst, {"service", "add", "--client", "1", "--product", "1", "--username", "ada", "--password", "server-pw-987"});
+        ok(inst, {"service", "add", "--client", "2", "--product", "1", "--username", "bob"});
+        ok(inst, {"service", "add", "--client", "1", "--product", "1", "--username", "pending"});
+        ok(inst, {"service", "create", "1"});
+        ok(inst, {"service", "create", "2"});
+    });
+    Browser b(s);
+    REQUIRE(b.log_in("ada@example.org", "correct horse battery").status == 303);
+    HttpResult page = b.get("/services/1");
+    REQUIRE(page.status == 200);
+    CHECK(page.body.find("id=\"action-echo\">Echo</button> <span class=\"hint\">Answers with the service&apos;s id</span>") != std::string::npos);
+    CHECK(page.body.find("id=\"action-tattle\"") != std::string::npos);
+    CHECK(page.body.find("action-crash") == std::string::npos);  // operator-only: no button
+    CHECK(b.get("/services/3").body.find("id=\"actions\"") == std::string::npos);  // Pending: nothing to act on
+
+    HttpResult r = b.post_from(page, "/services/1/actions/echo");
+    CHECK(r.status == 200);
+    CHECK(r.body.find("<p class=\"notice\">Echo: done. echo for service 1</p>") != std::string::npos);
+    CHECK(s.inst.sql("SELECT action FROM module_calls WHERE service_id = 1 ORDER BY id DESC LIMIT 1") == "echo");
+    CHECK(s.inst.run({"--json", "audit", "list"}).out.find("service action echo") != std::string::npos);
+    // A module that writes the service's password into what the client reads is masked.
+    r = b.post_from(page, "/services/1/actions/tattle");
+    CHECK(r.status == 200);
+    CHECK(r.body.find("the password is ") != std::string::npos);
+    CHECK(r.body.find("server-pw-987") == std::string::npos);
+    // Operator-only, unknown, another client's, without the form's token: refused, nothing called.
+    const std::string calls = s.inst.sql("SELECT count(*) FROM module_calls");
+    CHECK(b.post_from(page, "/services/1/actions/crash").status == 404);
+    CHECK(b.post_from(page, "/services/1/actions/reboot").status == 404);
+    CHECK(b.post_from(page, "/services/2/actions/echo").status == 404);
+    CHECK(b.go("POST", "/services/1/actions/echo").status == 403);
+    CHECK(b.post_from(page, "/services/3/actions/echo").status == 409);
+    CHECK(s.inst.sql("SELECT count(*) FROM module_calls") == calls);
+
+    const std::string admin = s.key("admin"), reader = s.key("read-only");
+    const nlohmann::json listed = nlohmann::json::parse(s.get("/api/v1/services/1/actions", reader).body);
+    REQUIRE(listed["items"].size() == 4);
+    CHECK(listed["items"][2] == nlohmann::json{{"name", "crash"}, {"label", "Crash"}, {"description", ""}, {"client_visible", false}});
+    CHECK(s.request("POST", "/api/v1/services/2/actions/echo", reader).status == 403);
+    r = s.request("POST", "/api/v1/services/2/actions/echo", admin);
+    CHECK(r.status == 200);
+    const nlohmann::json done = nlohmann::json::parse(r.body);
+    CHECK(done["status"] == "ok");
+    CHECK(done["message"] == "echo for service 2");
+    CHECK(done["service_status"] == "Active");
+    r = s.request("POST", "/api/v1/services/2/actions/reboot", admin);
+    CHECK(r.status == 404);
+    CHECK(nlohmann::json::parse(r.body)["detail"] == "service 2: module hostile_custom has no action 'reboot' (it has: echo, tattle, crash, hang)");
+    CHECK(s.request("POST", "/api/v1/services/2/actions/echo", admin, R"({"force": true})").status == 400);
+    CHECK(s.request("POST", "/api/v1/services/3/actions/echo", admin).status == 409);
+}
