@@ -115,6 +115,11 @@ Verdict judge(const Command &command, std::string_view answer) {
     const std::string_view verb = text.substr(0, text.find(' '));
     // mod_event_socket's api_exec: a command no loaded module provides.
     if (starts(head, "-ERR " + std::string(verb) + " Command not found")) return failure(head);
+    if (starts(text, "sofia xmlstatus profile ")) {
+        // A profile the switch is not running has no registrations to list.
+        if (starts(head, "Invalid Profile")) return {Verdict::absent, std::string(head)};
+        return answer.find("<profile") != std::string_view::npos ? Verdict{} : failure(head.empty() ? "no answer" : head);
+    }
     if (starts(text, "sofia profile ")) {
         // cmd_profile answers an unknown profile without "-ERR".
         if (starts(head, "Invalid Profile")) return failure(head);

@@ -14,6 +14,7 @@
 #include "esl.hpp"
 #include "pg.hpp"
 #include "plugin_support.hpp"
+#include "registrations.hpp"
 
 #include <provisio/module.hpp>
 
@@ -88,7 +89,7 @@ constexpr const char *gateway_columns = "gateway_uuid::text, coalesce(nullif(pro
 
 class FusionPbx {
 public:
-    static constexpr provisio::ModuleInfo info{"fusionpbx", "1.1.0",
+    static constexpr provisio::ModuleInfo info{"fusionpbx", "1.2.0",
                                                "FusionPBX domains through its database and FreeSWITCH's event socket: "
                                                "suspend gateways or extensions, usage from v_xml_cdr",
                                                PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_NEEDS_SERVER};
@@ -110,7 +111,62 @@ public:
                            "domain: bill every call of the domain; extensions: only calls of the service's extensions"),
     };
 
+    static constexpr provisio_custom_action custom_actions[] = {
+        provisio::operator_action("reload_directory", "Reload the domain's directory",
+                                  "Delete the switch's cached directory entries of every extension of the domain and reload its XML, "
+                                  "so changes made in FusionPBX's database reach the phones"),
+        provisio::client_action("registrations", "Registered phones",
+                                "Which of the service's phones are registered now, with their model and address"),
+    };
+
     explicit FusionPbx(const provisio::Host &) {}
+
+    Outcome custom_action(provisio::Call &c) {
+        if (c.action() == "reload_directory") return reload_directory(c);
+        if (c.action() == "registrations") return registrations(c);
+        return Outcome::failure("fusionpbx has no action '" + std::string(c.action()) + "'");
+    }
+
+    // As FusionPBX's extension form saves a password (app/extensions/extension_edit.php): the
+    // extensions' password, the password of the device lines provisioned for them (matched on
+    // server_address = the domain and user_id = the extension, as the form matches them), then
+    // the extensions' directory cache entries, so the next registration is checked against the
+    // new one. The form enforces no rule of its own (its length and strength settings only
+    // generate passwords); its field takes 50 characters, and an empty password would let
+    // anything register.
+    Outcome change_password(provisio::Call &c) {
+        return guarded(c, [&] {
+            const Tenant t(c);
+            if (t.extensions.empty())
+                return Outcome::failure("the service lists no extensions (Dedicated IP field, e.g. '2112 | 2113'): no SIP password to change");
+            const std::string password(c.service("password"));
+            if (password.empty()) return Outcome::failure("the new password is empty; a FusionPBX extension needs one to register safely");
+            if (password.size() > 50) return Outcome::failure("the new password is longer than the 50 characters FusionPBX's extension form takes");
+            pg::Connection db(settings(c));
+            const std::string domain_uuid = uuid_of(c, db, t.domain);
+            pg::Transaction tx(db);
+            SwitchPlan plan;
+            std::vector<std::string> changed;
+            for (const auto &r : in_order(sql(c, db,
+                                     std::string("UPDATE v_extensions SET password = $3 WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
+                                                 "RETURNING ") + extension_columns,
+                                     {domain_uuid, pg::array_literal(t.extensions), password}, 2))) {
+                plan.forget_directory(r[1], r[2], r[3], t.domain);
+                changed.push_back(r[1]);
+            }
+            if (changed.empty()) return Outcome::failure("none of extension(s) " + joined(t.extensions) + " is in FusionPBX's domain " + t.domain);
+            size_t lines = 0;
+            if (sql(c, db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'v_device_lines'")[0][0] != "0")
+                lines = sql(c, db,
+                            "UPDATE v_device_lines SET password = $3 WHERE domain_uuid = $1 AND server_address = $4 AND user_id = ANY($2::text[]) "
+                            "RETURNING device_line_uuid",
+                            {domain_uuid, pg::array_literal(changed), password, t.domain}, 2)
+                            .size();
+            if (const Applied applied = apply(c, tx, plan); applied.failed) return *applied.failed;
+            return Outcome::success("password set on extension(s) " + joined(changed) +
+                                    (lines ? " and " + std::to_string(lines) + " device line(s)" : ""));
+        });
+    }
 
     Outcome test_connection(provisio::Call &c) {
         return guarded(c, [&] {
@@ -395,6 +451,51 @@ public:
     }
 
 private:
+    // FusionPBX's "Reload XML" after clearing the directory cache of the domain's extensions.
+    Outcome reload_directory(provisio::Call &c) {
+        return guarded(c, [&] {
+            const Tenant t(c);
+            pg::Connection db(settings(c));
+            const std::string domain_uuid = uuid_of(c, db, t.domain);
+            pg::Transaction tx(db);  // nothing changes; apply() commits it
+            SwitchPlan plan;
+            const auto rows =
+                in_order(sql(c, db, std::string("SELECT ") + extension_columns + " FROM v_extensions WHERE domain_uuid = $1", {domain_uuid}));
+            for (const auto &r : rows) plan.forget_directory(r[1], r[2], r[3], t.domain);
+            if (const Applied applied = apply(c, tx, plan); applied.failed) return *applied.failed;
+            if (auto failed = switch_commands(c, {esl::api("reloadxml")})) return *failed;
+            return Outcome::success("domain " + t.domain + ": cached directory entries of " + std::to_string(rows.size()) +
+                                    " extension(s) cleared, XML reloaded");
+        });
+    }
+
+    // As FusionPBX's Registrations page: each enabled SIP profile's registrations, those of the
+    // domain; of the service's extensions only, when it lists them.
+    Outcome registrations(provisio::Call &c) {
+        return guarded(c, [&] {
+            const Tenant t(c);
+            pg::Connection db(settings(c));
+            std::vector<esl::Command> commands;
+            for (const auto &r : sql(c, db, "SELECT sip_profile_name FROM v_sip_profiles WHERE sip_profile_enabled::text = 'true' ORDER BY sip_profile_name"))
+                commands.push_back(esl::api("sofia xmlstatus profile " + r[0] + " reg"));
+            if (commands.empty()) return Outcome::failure("FusionPBX has no enabled SIP profile (v_sip_profiles)");
+            std::vector<std::string> answers;
+            if (auto failed = switch_commands(c, commands, &answers)) return *failed;
+            std::vector<fusion_registrations::Registration> all;
+            for (const auto &answer : answers)
+                if (answer.find("<profile") != std::string::npos)
+                    for (auto &r : fusion_registrations::parse(answer)) all.push_back(std::move(r));
+            auto mine = fusion_registrations::of_domain(all, t.domain, t.extensions);
+            std::sort(mine.begin(), mine.end(), [](const auto &a, const auto &b) { return std::tie(a.user, a.network_ip) < std::tie(b.user, b.network_ip); });
+            if (mine.empty()) return Outcome::success("no phone is registered" + (t.extensions.empty() ? " on " + t.domain : " as " + joined(t.extensions)));
+            std::vector<std::string> said;
+            for (const auto &r : mine)
+                said.push_back(r.user_part() + " (" + (r.agent.empty() ? "unknown phone" : r.agent) + ", " + r.network_ip + ":" + r.network_port +
+                               ", " + r.status.substr(0, r.status.find(' ')) + ")");
+            return Outcome::success(std::to_string(mine.size()) + " phone(s) registered: " + joined(said, "; "));
+        });
+    }
+
     template <class Body>
     static Outcome guarded(provisio::Call &c, Body body) {
         try {
@@ -418,10 +519,14 @@ private:
         return s;
     }
 
-    // Runs a statement and records it in the module-call log (parameters included: none is secret).
-    static pg::Rows sql(const provisio::Call &c, pg::Connection &db, const std::string &statement, const std::vector<std::string> &params = {}) {
+    // Runs a statement and records it in the module-call log, parameters included but the one
+    // at `secret_param` (a password), which the log shows as "(secret)".
+    static pg::Rows sql(const provisio::Call &c, pg::Connection &db, const std::string &statement, const std::vector<std::string> &params = {},
+                        std::optional<size_t> secret_param = std::nullopt) {
         pg::Rows rows = db.exec(statement, params);
-        c.log_call("sql", statement + (params.empty() ? "" : " [" + joined(params, ", ") + "]"), std::to_string(rows.size()) + " row(s)");
+        std::vector<std::string> shown = params;
+        if (secret_param && *secret_param < shown.size()) shown[*secret_param] = "(secret)";
+        c.log_call("sql", statement + (shown.empty() ? "" : " [" + joined(shown, ", ") + "]"), std::to_string(rows.size()) + " row(s)");
         return rows;
     }
 

@@ -7,6 +7,7 @@
 
 #include "cache.hpp"
 #include "esl.hpp"
+#include "registrations.hpp"
 
 #include <provisio/testing.hpp>
 
@@ -118,4 +119,27 @@ TEST_CASE("an unreachable database is a retryable failure naming where") {
     CHECK(r.status == Status::retryable);
     CHECK_THAT(r.message, Catch::Contains("PostgreSQL fusionpbx@127.0.0.1:1/fusionpbx"));
     CHECK(r.message.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("registrations: sofia's XML is read with its entities; only the domain's phones, of the listed extensions") {
+    const std::string xml =
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<profile>\n  <registrations>\n"
+        "    <registration>\n        <user>2112@a.example</user>\n        <contact>&quot;&quot; &lt;sip:2112@192.0.2.10&gt;</contact>\n"
+        "        <agent>Yealink &amp; co &lt;1&gt;</agent>\n        <status>Registered(UDP-NAT) exp(x) expsecs(1)</status>\n"
+        "        <network-ip>192.0.2.10</network-ip>\n        <network-port>5060</network-port>\n"
+        "        <sip-auth-realm>a.example</sip-auth-realm>\n    </registration>\n"
+        "    <registration>\n        <user>2113@10.0.0.1</user>\n        <sip-auth-realm>a.example</sip-auth-realm>\n    </registration>\n"
+        "    <registration>\n        <user>2112@b.example</user>\n        <sip-auth-realm>b.example</sip-auth-realm>\n    </registration>\n"
+        "  </registrations>\n</profile>\n";
+    const auto all = fusion_registrations::parse(xml);
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].agent == "Yealink & co <1>");
+    CHECK(all[0].user_part() == "2112");
+    CHECK(all[0].network_port == "5060");
+    CHECK(fusion_registrations::of_domain(all, "a.example", {}).size() == 2);  // by realm, whatever the user's host
+    CHECK(fusion_registrations::of_domain(all, "a.example", {"2113"}).at(0).user == "2113@10.0.0.1");
+    CHECK(fusion_registrations::of_domain(all, "c.example", {}).empty());
+    CHECK(fusion_registrations::parse("<profile>\n  <registrations>\n  </registrations>\n</profile>\n").empty());
+    CHECK_THROWS_WITH(fusion_registrations::parse("-ERR no reply\n"), Catch::Contains("not sofia's registration XML"));
+    CHECK_THROWS_WITH(fusion_registrations::parse("<profile><registration><user>x"), Catch::Contains("not closed"));
 }

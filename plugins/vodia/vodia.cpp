@@ -108,7 +108,7 @@ struct ListOrder {
 
 class Vodia {
 public:
-    static constexpr provisio::ModuleInfo info{"vodia", "1.1.0",
+    static constexpr provisio::ModuleInfo info{"vodia", "1.2.0",
                                                "Vodia PBX tenants: suspend trunks or accounts, usage from the CDR list",
                                                PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_NEEDS_SERVER};
     static constexpr provisio_option options[] = {
@@ -118,9 +118,40 @@ public:
                            "trunks: disable the tenant's trunks; accounts: disable only the service's accounts"),
         provisio::number("max_calls", "Max calls", "", "The tenant's concurrent call limit, set by create and change package; blank: leave"),
         provisio::number("cdr_page_size", "CDR page size", "500", "CDRs asked for per page of the CDR list"),
+        provisio::text("password_key", "Account password setting", "password",
+                       "The account setting change password writes (Vodia's published API does not name it; 'password' is the SIP "
+                       "password as guides write it)"),
+    };
+    static constexpr provisio_custom_action custom_actions[] = {
+        provisio::operator_action("list_trunks", "List trunks",
+                                  "The tenant's trunks: enabled or disabled, and the PBX's registration status of each"),
     };
 
     explicit Vodia(const provisio::Host &) {}
+
+    Outcome custom_action(provisio::Call &c) {
+        if (c.action() == "list_trunks") return list_trunks(c);
+        return Outcome::failure("vodia has no action '" + std::string(c.action()) + "'");
+    }
+
+    // The billed account's password, written with the same PUT of user_settings Vodia's sample
+    // client uses for every account setting. The PBX applies its own password-strength rule
+    // and answers a refusal with an error status, which fails the call with what it said.
+    Outcome change_password(provisio::Call &c) {
+        const Tenant t(c);
+        if (t.billed.empty()) return Outcome::failure("the service names no account (its username, or an extension in its domain field)");
+        const std::string password(c.service("password"));
+        if (password.empty())
+            return Outcome::failure("the new password is empty; Vodia refuses empty passwords unless 'Allow empty passwords' is on");
+        const std::string key(c.setting("password_key"));
+        if (key.empty()) return Outcome::failure("product option password_key is empty: name the account setting that holds the password");
+        const Reply a = account_settings(c, t.domain, t.billed);
+        if (a.status == 404) return Outcome::failure("account " + t.billed + " does not exist on tenant " + t.domain);
+        if (a.failed) return *a.failed;
+        if (const Reply r = call(c, "PUT", domain_path(t.domain, "user_settings/" + t.billed), json{{key, password}}); r.failed)
+            return *r.failed;
+        return Outcome::success("password of account " + t.billed + " on " + t.domain + " set (" + key + ")");
+    }
 
     // Vodia lists its tenants as an object keyed by tenant id (the shape public clients read);
     // a list is read too. The log says which the PBX used.
@@ -301,6 +332,25 @@ public:
     }
 
 private:
+    Outcome list_trunks(provisio::Call &c) {
+        const Tenant t(c);
+        const Reply list = call(c, "GET", domain_path(t.domain, "domain_trunks"));
+        if (list.status == 404) return Outcome::failure("tenant " + t.domain + " does not exist on the Vodia PBX");
+        if (list.failed) return *list.failed;
+        if (!list.body.is_array())
+            return Outcome::failure("the Vodia PBX answered the trunk list of " + t.domain + " with " + excerpt(list.text) + ", not a list");
+        if (list.body.empty()) return Outcome::success("tenant " + t.domain + " has no trunks");
+        std::vector<std::string> said;
+        for (const json &trunk : list.body) {
+            // status1 and status2 are the registration's last answer and interval ("200 OK", "60 s"); empty when not registering.
+            const std::string status = text_of(trunk, "status1"), interval = text_of(trunk, "status2");
+            said.push_back(text_of(trunk, "name") + " (id " + text_of(trunk, "id") + ", " +
+                           (text_of(trunk, "disabled") == "true" ? "disabled" : "enabled") +
+                           (status.empty() ? ", not registered" : ", " + status + (interval.empty() ? "" : ", " + interval)) + ")");
+        }
+        return Outcome::success(std::to_string(list.body.size()) + " trunk(s) on " + t.domain + ": " + joined(said, "; "));
+    }
+
     static std::string domain_path(const std::string &domain, const std::string &what) { return "/rest/domain/" + domain + "/" + what; }
 
     static bool outbound(const Tenant &t, const vodia::SipParty &from) {

@@ -386,3 +386,17 @@ TEST_CASE("bad service fields are refused with what is wrong") {
     in.service = {{"domain", " | 8300"}};
     CHECK_THAT(f.host.call("suspend", in).message, Catch::Contains("must be 'tenant | DID | ... | ext'"));
 }
+
+TEST_CASE("custom actions on the fake host: list_trunks is listed for operators only, and reads the trunk list") {
+    Fixture f;
+    REQUIRE(f.host.custom_actions().size() == 1);
+    CHECK(f.host.custom_actions()[0].name == "list_trunks");
+    CHECK_FALSE(f.host.custom_actions()[0].client_visible);
+    f.login_reply();
+    f.host.reply(200, R"([{"id":"1","name":"Main","disabled":"false","status1":"200 OK","status2":"30 s"},{"id":"2","name":"Spare","disabled":"","status1":"","status2":""}])");
+    const auto r = f.host.custom("list_trunks", f.input());
+    CHECK(r.status == Status::ok);
+    CHECK(r.message == "2 trunk(s) on cffm.example.ca: Main (id 1, enabled, 200 OK, 30 s); Spare (id 2, enabled, not registered)");
+    CHECK(f.transcript().back() == "GET /rest/domain/cffm.example.ca/domain_trunks");
+    CHECK_THROWS_AS(f.host.custom("reboot", f.input()), std::invalid_argument);
+}

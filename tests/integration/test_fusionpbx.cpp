@@ -526,3 +526,65 @@ TEST_CASE("fusionpbx: transcripts match FusionPBX's own procedures") {
                                    "ESL sendevent CUSTOM (fusion::memcache: delete directory:13@" + d + ")",
                                    "ESL memcache delete directory:13@" + d});
 }
+
+TEST_CASE("fusionpbx: change password, reload the domain's directory, and the phones registered (custom actions)") {
+    const std::string d = domain;
+    auto file_delete = [](const std::string &file) {
+        return std::vector<std::string>{"ESL sendevent CUSTOM (fusion::file: delete " + file + ")",
+                                        "ESL lua app/servers/resources/clear_cache.lua delete " + file};
+    };
+    auto join = [](std::vector<std::vector<std::string>> parts) {
+        std::vector<std::string> out;
+        for (auto &p : parts) out.insert(out.end(), p.begin(), p.end());
+        return out;
+    };
+    FusionSetup s;
+    ok(s.inst, {"service", "create", "1"});
+    // Device lines provisioned for 2112: one on this domain, one on another FusionPBX domain.
+    s.sql("INSERT INTO v_device_lines (device_line_uuid, domain_uuid, line_number, server_address, user_id, auth_id, password, enabled) VALUES "
+          "('44444444-4444-4444-8444-444444444441', '" + domain_uuid + "', '1', '" + d + "', '2112', '2112', 'old', 'true'),"
+          "('44444444-4444-4444-8444-444444444442', '" + domain_uuid + "', '1', 'elsewhere.example', '2112', '2112', 'old', 'true')");
+    s.esl.cache_put("directory:2112@" + d);  // a phone registered on 2112 with the old password
+
+    const std::string pw = "Sip-Pass-77aa&<x>";
+    // extension_edit.php: the device lines, the extension, then directory:EXT and directory:ALIAS.
+    CHECK(s.transcript({"service", "change-password", "1", "--password", pw}) ==
+          join({{"SQL SELECT … FROM v_domains", "SQL UPDATE v_extensions SET password = $3", "SQL SELECT … FROM information_schema.tables",
+                 "SQL UPDATE v_device_lines SET password = $3"},
+                file_delete("directory.2112@" + d), file_delete("directory.2113@" + d), file_delete("directory.13@" + d)}));
+    CHECK(s.sql("SELECT extension, coalesce(password, '-') FROM v_extensions ORDER BY extension") ==
+          std::vector<std::vector<std::string>>{{"2112", pw}, {"2113", pw}, {"2200", "-"}});
+    CHECK(s.sql("SELECT server_address, password FROM v_device_lines ORDER BY server_address") ==
+          std::vector<std::vector<std::string>>{{"elsewhere.example", "old"}, {d, pw}});
+    CHECK_FALSE(s.esl.cached("directory:2112@" + d));
+    const RunResult log = s.inst.run({"module", "log", "--service", "1"});
+    CHECK_THAT(log.out, !Catch::Contains(pw));
+    CHECK_THAT(log.out, Catch::Contains("(secret)"));
+    RunResult r = s.inst.run({"service", "change-password", "1", "--password-stdin"}, "\n");
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("the new password is empty"));
+
+    const RunResult listed = s.inst.run({"service", "actions", "1"});
+    CHECK_THAT(listed.out, Catch::Contains("reload_directory"));
+    CHECK_THAT(listed.out, Catch::Contains("registrations"));
+    // FusionPBX's "Reload XML", after every directory entry of the domain's extensions.
+    CHECK(s.transcript({"service", "call", "1", "reload_directory"}) ==
+          join({{"SQL SELECT … FROM v_domains", "SQL SELECT … FROM v_extensions"}, file_delete("directory.2112@" + d),
+                file_delete("directory.2113@" + d), file_delete("directory.13@" + d), file_delete("directory.2200@" + d), {"ESL reloadxml"}}));
+
+    // The Registrations page's query, per enabled profile; only this domain's phones, and only the service's extensions.
+    s.esl.add_registration({"internal", "2112@" + d, d, "Yealink SIP-T46S & co <66.86>", "Registered(UDP-NAT) exp(2026-12-02 12:00:00) expsecs(3540)",
+                            "192.0.2.10", "5060"});
+    s.esl.add_registration({"internal", "2200@" + d, d, "Poly VVX 450", "Registered(UDP) exp(2026-12-02 12:00:00) expsecs(3540)", "192.0.2.11", "5060"});
+    s.esl.add_registration({"internal", "2113@elsewhere.example", "elsewhere.example", "Snom D785", "Registered(TLS)", "198.51.100.7", "5061"});
+    s.esl.add_registration({"internal-ipv6", "2113@" + d, d, "Snom D785", "Registered(UDP)", "2001:db8::7", "5060"});
+    CHECK(s.transcript({"service", "call", "1", "registrations"}) ==
+          std::vector<std::string>{"SQL SELECT … FROM v_sip_profiles", "ESL sofia xmlstatus profile external reg", "ESL sofia xmlstatus profile internal reg"});
+    r = s.inst.run({"service", "call", "1", "registrations"});
+    CHECK(r.out == "service 1 registrations: ok — 1 phone(s) registered: 2112 (Yealink SIP-T46S & co <66.86>, 192.0.2.10:5060, Registered(UDP-NAT))\n");
+    // A profile FusionPBX enables but the switch does not run has nobody registered on it.
+    s.sql("UPDATE v_sip_profiles SET sip_profile_enabled = 'true' WHERE sip_profile_name = 'internal-ipv6'");
+    r = s.inst.run({"service", "call", "1", "registrations"});
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("1 phone(s) registered: 2112"));
+}

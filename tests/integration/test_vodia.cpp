@@ -229,3 +229,35 @@ TEST_CASE("vodia: a CDR whose start cannot be read fails the collection, naming 
                Catch::Contains("CDR 20752 (page 1, record 1): field 'start' is \"28.11.2026 10:05\", not a time in seconds since 1970"));
     CHECK(json::parse(s.inst.run({"--json", "cdr", "list", "--service", "1"}).out).empty());
 }
+
+TEST_CASE("vodia: change password writes the billed account's password setting; list trunks (a custom action) shows each trunk") {
+    VodiaSetup s;
+    ok(s.inst, {"service", "create", "1"});
+    const std::string pw = "Acct-Pass-51x";
+    CHECK(s.transcript({"service", "change-password", "1", "--password", pw}) ==
+          Lines{login, "GET " + T + "/user_settings/8300", "PUT " + T + "/user_settings/8300 {\"password\":\"" + pw + "\"}"});
+    CHECK(s.pbx().accounts["8300"].password == pw);
+    CHECK(s.pbx().accounts["8301"].password.empty());
+    const RunResult log = s.inst.run({"module", "log", "--service", "1"});
+    CHECK_THAT(log.out, Catch::Contains("user_settings/8300"));
+    CHECK(log.out.find(pw) == std::string::npos);
+    // The operator's own key, for a PBX version that names the setting otherwise.
+    ok(s.inst, {"product", "set", "Hosted PBX", "--setting", "password_key=sip_password"});
+    CHECK(s.transcript({"service", "change-password", "1", "--password", pw}).back() ==
+          "PUT " + T + "/user_settings/8300 {\"sip_password\":\"" + pw + "\"}");
+    // An account the tenant does not have fails, naming it; nothing is written.
+    ok(s.inst, {"service", "set", "1", "--username", "8399"});
+    CHECK(s.transcript({"service", "change-password", "1", "--password", pw}, 1) == Lines{login, "GET " + T + "/user_settings/8399"});
+    CHECK_THAT(s.inst.run({"module", "log", "--service", "1"}).out, Catch::Contains("account 8399 does not exist on tenant " + tenant));
+
+    provisio::sims::VodiaTenant t = s.pbx();
+    t.trunks[0].status1 = "200 OK";
+    t.trunks[0].status2 = "60 s";
+    s.sim.add_tenant(tenant, t);
+    CHECK(s.transcript({"service", "call", "1", "list_trunks"}) == Lines{login, "GET " + T + "/domain_trunks"});
+    CHECK(s.inst.run({"service", "call", "1", "list_trunks"}).out ==
+          "service 1 list_trunks: ok — 2 trunk(s) on " + tenant + ": Main trunk (id 1, enabled, 200 OK, 60 s); Old trunk (id 2, disabled, not registered)\n");
+    const json actions = json::parse(s.inst.run({"--json", "service", "actions", "1"}).out);
+    REQUIRE(actions.size() == 1);
+    CHECK(actions[0]["client_visible"] == false);
+}

@@ -194,6 +194,54 @@ void EslSim::accept_loop() {
     }
 }
 
+void EslSim::add_registration(Registration r) {
+    std::lock_guard lock(mutex_);
+    registrations_.push_back(std::move(r));
+}
+
+namespace {
+std::string xml_text(const std::string &text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+}  // namespace
+
+// mod_sofia.c's "xmlstatus profile P reg": the XML header, then <profile><registrations> with a
+// <registration> per phone, its elements in mod_sofia's order and indentation.
+std::string EslSim::registrations_xml(const std::string &profile) const {
+    std::string out = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<profile>\n  <registrations>\n";
+    for (const auto &r : registrations_) {
+        if (r.profile != profile) continue;
+        const std::string host = r.user.substr(r.user.find('@') + 1);
+        out += "    <registration>\n";
+        out += "        <call-id>" + xml_text(r.user + "-" + r.network_ip) + "</call-id>\n";
+        out += "        <user>" + xml_text(r.user) + "</user>\n";
+        out += "        <contact>" + xml_text("\"\" <sip:" + r.user.substr(0, r.user.find('@')) + "@" + r.network_ip + ":" + r.network_port + ">") +
+               "</contact>\n";
+        out += "        <agent>" + xml_text(r.agent) + "</agent>\n";
+        out += "        <status>" + xml_text(r.status) + "</status>\n";
+        out += "        <ping-status>Reachable</ping-status>\n        <ping-time>0.00</ping-time>\n";
+        out += "        <host>" + std::string(hostname) + "</host>\n";
+        out += "        <network-ip>" + xml_text(r.network_ip) + "</network-ip>\n";
+        out += "        <network-port>" + xml_text(r.network_port) + "</network-port>\n";
+        out += "        <sip-auth-user>" + xml_text(r.user.substr(0, r.user.find('@'))) + "</sip-auth-user>\n";
+        out += "        <sip-auth-realm>" + xml_text(r.realm) + "</sip-auth-realm>\n";
+        out += "        <mwi-account>" + xml_text(r.user.substr(0, r.user.find('@')) + "@" + host) + "</mwi-account>\n";
+        out += "    </registration>\n";
+    }
+    out += "  </registrations>\n</profile>\n";
+    return out;
+}
+
 // The output of one api command, as the module providing it writes it.
 std::string EslSim::answer(const std::string &command) {
     auto starts = [&](const char *p) { return command.rfind(p, 0) == 0; };
@@ -203,6 +251,17 @@ std::string EslSim::answer(const std::string &command) {
         std::sscanf(command.c_str() + 10, "%31s %d %d", kind, &count, &ms);
         inject({kind, count, ms});
         return "+OK\n";
+    }
+    if (starts("sofia xmlstatus profile ")) {
+        std::istringstream words(command.substr(24));
+        std::string profile, what;
+        words >> profile >> what;
+        // FusionPBX quotes the name ('internal'); the switch's argument splitter drops the quotes.
+        if (profile.size() >= 2 && profile.front() == '\'' && profile.back() == '\'') profile = profile.substr(1, profile.size() - 2);
+        std::lock_guard lock(mutex_);
+        if (!profiles_.count(profile)) return "Invalid Profile!\n";
+        if (what != "reg") return "";  // other xmlstatus views are not simulated
+        return registrations_xml(profile);
     }
     if (starts("sofia profile ")) {
         std::istringstream words(command.substr(14));

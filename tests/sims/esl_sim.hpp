@@ -10,7 +10,8 @@
 // running on them (mod_sofia.c cmd_profile: killgw answers "+OK gateway marked for deletion." or
 // "-ERR no such gateway.", an unknown profile "Invalid Profile [P]", rescan "Reload XML
 // [Success]\n+OK scan complete\n" and starts the gateways of the configuration it reads), and
-// FusionPBX's cache, in mod_memcache ("memcache delete" answers "-ERR NOT FOUND" for a key not
+// the phones registered on each profile (`sofia xmlstatus profile P reg`: mod_sofia.c's XML, or
+// "Invalid Profile!" for one it does not run), FusionPBX's cache, in mod_memcache ("memcache delete" answers "-ERR NOT FOUND" for a key not
 // cached) or in files removed by FusionPBX's app/servers/resources/clear_cache.lua. A rescan
 // reads sofia.conf the way FusionPBX's Lua handler does (configuration/sofia.conf.lua): from the
 // cache while the entry HOSTNAME:configuration:sofia.conf is there, else from the configuration
@@ -57,6 +58,11 @@ public:
     // A cache entry the Lua handlers would have made (a phone registering caches its directory entry).
     void cache_put(const std::string &key, const std::string &value = "cached");
     bool cached(const std::string &key) const;
+    // A phone registered on a profile, as `sofia xmlstatus profile P reg` lists it (mod_sofia.c).
+    struct Registration {
+        std::string profile, user, realm, agent, status, network_ip, network_port;
+    };
+    void add_registration(Registration r);
     static constexpr const char *hostname = "pbx1.example.net";
 
 private:
@@ -64,6 +70,7 @@ private:
     void serve(int fd);
     std::string answer(const std::string &command);
     std::string rescan(const std::string &profile);
+    std::string registrations_xml(const std::string &profile) const;  // callers hold mutex_
     std::vector<Gateway> sofia_conf();  // callers hold mutex_
     std::optional<std::string> cache_get(const std::string &key) const;  // callers hold mutex_
     void cache_set(const std::string &key, const std::string &value);    // callers hold mutex_
@@ -84,6 +91,7 @@ private:
     std::map<std::string, std::string> memcache_;     // key → value
     std::map<std::string, std::string> cache_files_;  // file name under cache.location → value
     bool reload_fails_ = false;
+    std::vector<Registration> registrations_;
 };
 
 }  // namespace provisio::sims

@@ -131,7 +131,16 @@ void create_fusionpbx_database(const ScratchPostgres &pg, const std::string &db,
             "start_epoch numeric, start_stamp " + (v4 ? "timestamp" : "timestamptz") + ", answer_epoch numeric, answer_stamp " +
                 (v4 ? "timestamp" : "timestamptz") + ", end_epoch numeric, end_stamp " + (v4 ? "timestamp" : "timestamptz") +
                 ", duration numeric, billsec numeric, hangup_cause text, leg char(1));"
-            "CREATE INDEX v_xml_cdr_domain_start ON v_xml_cdr (domain_uuid, start_epoch);",
+            "CREATE INDEX v_xml_cdr_domain_start ON v_xml_cdr (domain_uuid, start_epoch);"
+            // A fresh FusionPBX's profiles (app/sip_profiles: internal and external enabled, the IPv6 ones not).
+            "CREATE TABLE v_sip_profiles (sip_profile_uuid uuid PRIMARY KEY, sip_profile_name text, sip_profile_hostname text, "
+            "sip_profile_enabled " + flag + ", sip_profile_description text);"
+            "INSERT INTO v_sip_profiles VALUES ('9a1b6b7e-1c1e-4c55-8a01-000000000001', 'internal', NULL, 'true', ''), "
+            "('9a1b6b7e-1c1e-4c55-8a01-000000000002', 'external', NULL, 'true', ''), "
+            "('9a1b6b7e-1c1e-4c55-8a01-000000000003', 'internal-ipv6', NULL, 'false', ''), "
+            "('9a1b6b7e-1c1e-4c55-8a01-000000000004', 'external-ipv6', NULL, 'false', '');"
+            "CREATE TABLE v_device_lines (device_line_uuid uuid PRIMARY KEY, domain_uuid uuid, device_uuid uuid, line_number text, "
+            "server_address text, display_name text, user_id text, auth_id text, password text, sip_port text, enabled " + flag + ");",
             db);
 }
 

@@ -167,7 +167,7 @@ SimResponse VodiaSim::domain_call(const SimRequest &r, VodiaTenant &t, const std
         for (const auto &tr : t.trunks)
             list.push_back({{"id", tr.id}, {"name", tr.name}, {"type", "register"}, {"disabled", flag(tr.disabled)}, {"account", ""},
                             {"proxy", ""}, {"registrar", ""}, {"direction", ""}, {"ani", ""}, {"global", "false"},
-                            {"status1", ""}, {"status2", ""}});
+                            {"status1", tr.status1}, {"status2", tr.status2}});
         return {200, list.dump()};
     }
     if (what == "edit_trunk") {
@@ -185,6 +185,14 @@ SimResponse VodiaSim::domain_call(const SimRequest &r, VodiaTenant &t, const std
         if (account_flag_)
             if (auto bad = set_flag(acc->second.disabled)) return *bad;
         if (body.contains("first_name") && body["first_name"].is_string()) acc->second.first_name = body["first_name"].get<std::string>();
+        // Assumption: the SIP password's key is "password" (guides write it so; Vodia's extension
+        // page does not list it), an empty one is refused ("Allow empty passwords" is off by
+        // default), and a GET never shows it (Vodia stores passwords hashed).
+        if (body.contains("password")) {
+            if (!body["password"].is_string() || body["password"].get<std::string>().empty())
+                return error(400, "the password must not be empty");
+            acc->second.password = body["password"].get<std::string>();
+        }
         if (r.method == "PUT") return written;
         // A few of the keys api.vodia.com's extension page shows (it lists them alphabetically,
         // with no "dis" between "dial_plan" and "display_name").

@@ -27,10 +27,12 @@ namespace provisio::sims {
 struct VodiaTrunk {
     std::string id, name;
     bool disabled = false;
+    std::string status1, status2;  // a registering trunk's last answer and interval ("200 OK", "60 s"); empty otherwise
 };
 struct VodiaAccount {
     std::string first_name;
     bool disabled = false;
+    std::string password;  // set through user_settings' "password"; never sent back (assumption)
 };
 struct VodiaCdr {
     uint64_t id = 0;                        // Vodia numbers its CDRs
