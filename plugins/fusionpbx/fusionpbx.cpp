@@ -147,13 +147,8 @@ public:
             pg::Transaction tx(db);
             SwitchPlan plan;
             std::vector<std::string> changed;
-            for (const auto &r : in_order(sql(c, db,
-                                     std::string("UPDATE v_extensions SET password = $3 WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
-                                                 "RETURNING ") + extension_columns,
-                                     {domain_uuid, pg::array_literal(t.extensions), password}, 2))) {
-                plan.forget_directory(r[1], r[2], r[3], t.domain);
+            for (const auto &r : update_extensions(c, db, plan, t.domain, domain_uuid, t.extensions, "password = $3", "", password, true))
                 changed.push_back(r[1]);
-            }
             if (changed.empty()) return Outcome::failure("none of extension(s) " + joined(t.extensions) + " is in FusionPBX's domain " + t.domain);
             size_t lines = 0;
             if (sql(c, db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'v_device_lines'")[0][0] != "0")
@@ -243,16 +238,13 @@ public:
             pg::Transaction tx(db);
             if (mode == "extension") {
                 if (t.extensions.empty()) return Outcome::failure("extension mode needs the service's extensions in its Dedicated IP field ('2112 | 2113')");
-                const auto rows = in_order(sql(c, db,
-                                      std::string("UPDATE v_extensions SET enabled = 'false' WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
-                                                  "AND enabled::text = 'true' RETURNING ") + extension_columns,
-                                      {domain_uuid, pg::array_literal(t.extensions)}));
-                std::vector<std::string> done, names;
                 SwitchPlan plan;
+                const auto rows =
+                    update_extensions(c, db, plan, domain, domain_uuid, t.extensions, "enabled = 'false'", "AND enabled::text = 'true'");
+                std::vector<std::string> done, names;
                 for (const auto &r : rows) {
                     done.push_back(r[0] + ":" + r[1]);
                     names.push_back(r[1]);
-                    plan.forget_directory(r[1], r[2], r[3], domain);
                 }
                 const Applied applied = apply(c, tx, plan);
                 if (!applied.committed) return *applied.failed;
@@ -352,13 +344,9 @@ public:
             pg::Transaction tx(db);
             SwitchPlan plan;
             std::vector<std::string> said;
-            for (const auto &r : in_order(sql(c, db,
-                                     std::string("UPDATE v_extensions SET enabled = 'false' WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
-                                                 "AND enabled::text = 'true' RETURNING ") + extension_columns,
-                                     {domain_uuid, pg::array_literal(t.extensions)}))) {
-                plan.forget_directory(r[1], r[2], r[3], t.domain);
+            for (const auto &r :
+                 update_extensions(c, db, plan, t.domain, domain_uuid, t.extensions, "enabled = 'false'", "AND enabled::text = 'true'"))
                 said.push_back("extension " + r[1]);
-            }
             if (whole_domain) {
                 const auto rows = in_order(sql(c, db,
                                       std::string("UPDATE v_gateways SET enabled = 'false' WHERE domain_uuid = $1 AND enabled::text = 'true' "
@@ -390,13 +378,8 @@ public:
             pg::Transaction tx(db);
             SwitchPlan plan;
             std::vector<std::string> changed;
-            for (const auto &r : in_order(sql(c, db,
-                                     std::string("UPDATE v_extensions SET limit_max = $3 WHERE domain_uuid = $1 AND extension = ANY($2::text[]) "
-                                                 "RETURNING ") + extension_columns,
-                                     {domain_uuid, pg::array_literal(t.extensions), limit}))) {
-                plan.forget_directory(r[1], r[2], r[3], t.domain);
+            for (const auto &r : update_extensions(c, db, plan, t.domain, domain_uuid, t.extensions, "limit_max = $3", "", limit))
                 changed.push_back(r[1]);
-            }
             if (const Applied applied = apply(c, tx, plan); applied.failed) return *applied.failed;
             return Outcome::success("limit_max " + limit + " on extension(s) " + (changed.empty() ? "none found" : joined(changed)));
         });
@@ -604,6 +587,22 @@ private:
             for (const auto &key : fusion_cache::directory_keys(ext, alias, user_context, domain)) add_unique(cache_keys, key);
         }
     };
+
+    // UPDATE v_extensions SET `change` of the listed extensions of the domain (`also`: a further
+    // condition; `value`: $3, logged as "(secret)" when `secret`), and each changed extension's
+    // directory cache entries added to `plan`. The rows changed, in order.
+    static pg::Rows update_extensions(const provisio::Call &c, pg::Connection &db, SwitchPlan &plan, const std::string &domain,
+                                      const std::string &domain_uuid, const std::vector<std::string> &extensions, const std::string &change,
+                                      const std::string &also = "", std::optional<std::string> value = std::nullopt, bool secret = false) {
+        std::vector<std::string> params{domain_uuid, pg::array_literal(extensions)};
+        if (value) params.push_back(*value);
+        const pg::Rows rows = in_order(sql(c, db,
+                                           "UPDATE v_extensions SET " + change + " WHERE domain_uuid = $1 AND extension = ANY($2::text[]) " +
+                                               (also.empty() ? "" : also + " ") + "RETURNING " + extension_columns,
+                                           params, secret ? std::optional<size_t>(2) : std::nullopt));
+        for (const auto &r : rows) plan.forget_directory(r[1], r[2], r[3], domain);
+        return rows;
+    }
 
     struct Applied {
         bool committed = false;

@@ -166,11 +166,9 @@ public:
 
     Outcome create(provisio::Call &c) {
         const Tenant t(c);
-        const Reply trunks = call(c, "GET", domain_path(t.domain, "domain_trunks"));
+        const Reply trunks = trunk_list(c, t.domain);
         if (trunks.status == 404) return Outcome::failure("tenant " + t.domain + " does not exist on the Vodia PBX (create it there first)");
         if (trunks.failed) return *trunks.failed;
-        if (!trunks.body.is_array())
-            return Outcome::failure("the Vodia PBX answered the trunk list of " + t.domain + " with " + excerpt(trunks.text) + ", not a list");
         std::vector<std::string> accounts, enabled;
         for (const auto &n : t.candidates()) {
             const Reply a = account_settings(c, t.domain, n);
@@ -334,11 +332,9 @@ public:
 private:
     Outcome list_trunks(provisio::Call &c) {
         const Tenant t(c);
-        const Reply list = call(c, "GET", domain_path(t.domain, "domain_trunks"));
+        const Reply list = trunk_list(c, t.domain);
         if (list.status == 404) return Outcome::failure("tenant " + t.domain + " does not exist on the Vodia PBX");
         if (list.failed) return *list.failed;
-        if (!list.body.is_array())
-            return Outcome::failure("the Vodia PBX answered the trunk list of " + t.domain + " with " + excerpt(list.text) + ", not a list");
         if (list.body.empty()) return Outcome::success("tenant " + t.domain + " has no trunks");
         std::vector<std::string> said;
         for (const json &trunk : list.body) {
@@ -385,6 +381,14 @@ private:
         return u;
     }
 
+    // The tenant's trunks; failed also when the answer is not a list.
+    Reply trunk_list(provisio::Call &c, const std::string &domain) {
+        Reply list = call(c, "GET", domain_path(domain, "domain_trunks"));
+        if (!list.failed && !list.body.is_array())
+            list.failed = Outcome::failure("the Vodia PBX answered the trunk list of " + domain + " with " + excerpt(list.text) + ", not a list");
+        return list;
+    }
+
     Reply account_settings(provisio::Call &c, const std::string &domain, const std::string &number) {
         Reply a = call(c, "GET", domain_path(domain, "user_settings/" + number));
         if (!a.failed && !a.body.is_object())
@@ -400,10 +404,8 @@ private:
 
     // Disables the tenant's enabled trunks, adding each to `done` (saved as it goes).
     std::optional<Outcome> disable_trunks(provisio::Call &c, const std::string &domain, std::vector<std::string> &done) {
-        const Reply list = call(c, "GET", domain_path(domain, "domain_trunks"));
+        const Reply list = trunk_list(c, domain);
         if (list.failed) return list.failed;
-        if (!list.body.is_array())
-            return Outcome::failure("the Vodia PBX answered the trunk list of " + domain + " with " + excerpt(list.text) + ", not a list");
         for (const json &trunk : list.body) {
             const std::string id = text_of(trunk, "id");
             if (id.empty()) return Outcome::failure("the Vodia PBX listed a trunk of " + domain + " without an id: " + excerpt(trunk.dump()));
@@ -452,10 +454,8 @@ private:
                 enabled.push_back("account " + n);
             }
         } else {
-            const Reply list = call(c, "GET", domain_path(t.domain, "domain_trunks"));
+            const Reply list = trunk_list(c, t.domain);
             if (list.failed) return *list.failed;
-            if (!list.body.is_array())
-                return Outcome::failure("the Vodia PBX answered the trunk list of " + t.domain + " with " + excerpt(list.text) + ", not a list");
             for (const json &trunk : list.body) {
                 if (text_of(trunk, "disabled") != "true") continue;
                 if (auto failed = set_disabled(c, t.domain, "edit_trunk/" + text_of(trunk, "id"), false)) return *failed;

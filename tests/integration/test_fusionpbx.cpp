@@ -127,6 +127,17 @@ struct FusionSetup {
     }
 };
 
+// resources/classes/cache.php delete(), cache method file, in a transcript: the event for other
+// servers, then the file.
+std::vector<std::string> file_delete(const std::string &file) {
+    return {"ESL sendevent CUSTOM (fusion::file: delete " + file + ")", "ESL lua app/servers/resources/clear_cache.lua delete " + file};
+}
+std::vector<std::string> join(std::vector<std::vector<std::string>> parts) {
+    std::vector<std::string> out;
+    for (auto &p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
 // One call record as FusionPBX's CDR importer writes it (app/xml_cdr/resources/classes/xml_cdr.php).
 void insert_call(const FusionSetup &s, const std::string &uuid, const std::string &dom, const std::string &direction, const std::string &dest,
                  int64_t at, int64_t billsec, const std::string &leg = "a", const std::string &id_column = "xml_cdr_uuid") {
@@ -471,16 +482,6 @@ TEST_CASE("fusionpbx: only a-legs are billed; FusionPBX 4.4's uuid-keyed v_xml_c
 TEST_CASE("fusionpbx: transcripts match FusionPBX's own procedures") {
     const std::string d = domain;
     const std::string gw1 = "22222222-2222-4222-8222-222222222221", gw2 = "22222222-2222-4222-8222-222222222222";
-    // resources/classes/cache.php delete(), cache method file: the event for other servers, then the file.
-    auto file_delete = [](const std::string &file) {
-        return std::vector<std::string>{"ESL sendevent CUSTOM (fusion::file: delete " + file + ")",
-                                        "ESL lua app/servers/resources/clear_cache.lua delete " + file};
-    };
-    auto join = [](std::vector<std::vector<std::string>> parts) {
-        std::vector<std::string> out;
-        for (auto &p : parts) out.insert(out.end(), p.begin(), p.end());
-        return out;
-    };
     const std::string sofia = std::string(EslSim::hostname) + ".configuration.sofia.conf";
 
     FusionSetup s;
@@ -529,15 +530,6 @@ TEST_CASE("fusionpbx: transcripts match FusionPBX's own procedures") {
 
 TEST_CASE("fusionpbx: change password, reload the domain's directory, and the phones registered (custom actions)") {
     const std::string d = domain;
-    auto file_delete = [](const std::string &file) {
-        return std::vector<std::string>{"ESL sendevent CUSTOM (fusion::file: delete " + file + ")",
-                                        "ESL lua app/servers/resources/clear_cache.lua delete " + file};
-    };
-    auto join = [](std::vector<std::vector<std::string>> parts) {
-        std::vector<std::string> out;
-        for (auto &p : parts) out.insert(out.end(), p.begin(), p.end());
-        return out;
-    };
     FusionSetup s;
     ok(s.inst, {"service", "create", "1"});
     // Device lines provisioned for 2112: one on this domain, one on another FusionPBX domain.
