@@ -1,20 +1,14 @@
 // provisio invoice list|show|pay|cancel|early|generate.
-#include "automation/overdue.hpp"
 #include "billing/invoice_generation.hpp"
 #include "billing/invoices.hpp"
 #include "cli/context.hpp"
-#include "cli/orders.hpp"
+#include "automation/invoice_payment.hpp"
 #include "cli/output.hpp"
 #include "shapes/records_json.hpp"
 #include "domain/contacts.hpp"
 #include "foundation/error.hpp"
-#include "money/currency.hpp"
-#include "provisioning/invoice_events.hpp"
-#include "provisioning/lifecycle.hpp"
-#include "provisioning/module_queue.hpp"
 #include "provisioning/state_machine.hpp"
 
-#include <algorithm>
 
 #include <CLI/CLI.hpp>
 
@@ -107,49 +101,23 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
     pay->add_option("--transaction-id", args->transaction_id, "The payment processor's id (recorded once per method)");
     pay->callback([&, args] {
         run = [&, args] {
-            Invoicing inv = invoicing(ctx);
-            const Invoice before = inv.get(parse_id(args->ref, "invoice"));
-            const Client client = ctx.repo().get_client(before.client_id);
-            const Money amount = args->amount.empty()
-                                     ? before.balance_due()
-                                     : Money::parse(args->amount, "--amount", currency_decimals(client.currency));
-            const Payment p = inv.pay(before.id, amount, args->method, args->transaction_id);
-            // Paying up releases services automation suspended for this debt, at once.
-            TaskResult released;
-            if (p.settled) {
-                TaskContext tctx{ctx.db(),     ctx.repo(),           ctx.modules(), ctx.quarantine(),
-                                 ctx.config(), ctx.repo().now_text(), ctx.today(),   false};
-                const auto services = inv.services_of(before.id);
-                released = release_paid_up(tctx, services);
-                // Modules hear of the payment at once (the cron task delivers anything left over).
-                const EventReport events = deliver_invoice_events(ctx.repo(), ctx.modules(), ctx.quarantine(), ctx.today(), before.id);
-                released.lines.insert(released.lines.end(), events.lines.begin(), events.lines.end());
-                released.errors.insert(released.errors.end(), events.errors.begin(), events.errors.end());
-                // Ordered services that provision on payment are created now.
-                for (auto &o : provision_paid_orders(ctx, before.id)) (o.ok ? released.lines : released.errors).push_back(std::move(o.line));
-                // A paid upgrade queued the module's change_package: run it now.
-                Provisioner provisioner = ctx.provisioner();
-                for (const auto &item : list_queue(ctx.db(), false)) {
-                    if (item.action != "change_package" ||
-                        std::find(services.begin(), services.end(), item.service_id) == services.end())
-                        continue;
-                    for (const auto &r : provisioner.retry_queue(item.id)) {
-                        if (r.result && r.result->status == PROVISIO_OK)
-                            released.lines.push_back("service " + std::to_string(item.service_id) + " change_package: ok");
-                        else
-                            released.errors.push_back("service " + std::to_string(item.service_id) + " change_package: " +
-                                                      (r.result ? r.result->message : r.note));
-                    }
-                }
-            }
+            PaymentRequest request;
+            request.invoice_id = parse_id(args->ref, "invoice");
+            if (!args->amount.empty()) request.amount = args->amount;
+            request.method = args->method;
+            request.transaction_id = args->transaction_id;
+            TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.quarantine(), ctx.config(), ctx.repo().now_text(), ctx.today(), false};
+            const RecordedPayment recorded = record_invoice_payment(tctx, request);
+            const Payment &p = recorded.payment;
+            const TaskResult &released = recorded.after;
+            const int64_t invoice_id = request.invoice_id;
             if (ctx.options.json) {
-                print_json(std::cout, {{"invoice", before.id}, {"transaction", p.transaction_id}, {"applied", p.applied.to_string()},
-                                       {"credit", p.overpayment.to_string()}, {"paid", p.settled}});
+                print_json(std::cout, payment_json(invoice_id, recorded));
             } else {
-                std::cout << "invoice #" << before.id << ": payment of " << amount.to_string() << " recorded (transaction "
+                std::cout << "invoice #" << invoice_id << ": payment of " << recorded.amount.to_string() << " recorded (transaction "
                           << p.transaction_id << ")";
                 if (!p.overpayment.zero()) std::cout << "; " << p.overpayment.to_string() << " overpaid, added to credit";
-                std::cout << (p.settled ? "; invoice paid" : "; balance due " + inv.get(before.id).balance_due().to_string()) << '\n';
+                std::cout << (p.settled ? "; invoice paid" : "; balance due " + recorded.balance_due.to_string()) << '\n';
                 for (const auto &l : released.lines) std::cout << l << '\n';
             }
             for (const auto &e : released.errors) std::cerr << "provisio: " << e << '\n';

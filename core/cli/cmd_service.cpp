@@ -2,7 +2,6 @@
 // unsuspend, terminate, cancel, change-package, change-password, test-connection.
 #include "cli/arguments.hpp"
 #include "cli/context.hpp"
-#include "cli/orders.hpp"
 #include "cli/output.hpp"
 #include "shapes/records_json.hpp"
 #include "billing/cycles.hpp"
@@ -15,6 +14,7 @@
 #include "provisioning/cancellation_requests.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/module_settings.hpp"
+#include "provisioning/orders.hpp"
 #include "provisioning/state_machine.hpp"
 
 #include <CLI/CLI.hpp>
@@ -89,7 +89,7 @@ void apply(Context &ctx, const ServiceArgs &a, Service &s, bool adding) {
                                                (product.module.empty() ? "no module" : "module " + product.module));
         s.server_id = server.id;
     } else if (adding) {
-        s.server_id = default_server(ctx, product);
+        s.server_id = default_server(ctx.repo(), product);
     }
     if (a.no_server) s.server_id.reset();
     if (!a.domain.empty()) s.domain = a.domain;

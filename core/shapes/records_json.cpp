@@ -1,6 +1,7 @@
 #include "shapes/records_json.hpp"
 
 #include "automation/cron_runner.hpp"
+#include "automation/invoice_payment.hpp"
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
 #include "domain/contacts.hpp"
@@ -66,6 +67,18 @@ json lifecycle_json(const LifecycleResult &r) {
 
 json custom_action_json(const CustomAction &a) {
     return {{"name", a.name}, {"label", a.label}, {"description", a.description}, {"client_visible", a.client_visible}};
+}
+
+json payment_json(int64_t invoice_id, const RecordedPayment &r) {
+    return {{"invoice", invoice_id},
+            {"transaction", r.payment.transaction_id},
+            {"amount", r.amount.to_string()},
+            {"applied", r.payment.applied.to_string()},
+            {"credit", r.payment.overpayment.to_string()},
+            {"paid", r.payment.settled},
+            {"balance_due", r.balance_due.to_string()},
+            {"then", r.after.lines},
+            {"errors", r.after.errors}};
 }
 
 json credit_entry_json(const CreditEntry &e) {

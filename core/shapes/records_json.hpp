@@ -25,6 +25,7 @@ struct Product;
 struct CancellationRequest;
 struct CronHistoryEntry;
 struct CustomAction;
+struct RecordedPayment;
 class ModuleHost;
 class Money;
 namespace usage {
@@ -40,6 +41,9 @@ nlohmann::ordered_json invoice_json(const Invoice &i);
 nlohmann::ordered_json lifecycle_json(const LifecycleResult &r);
 // A module's custom action (ABI 1.5): name, label, description, client_visible.
 nlohmann::ordered_json custom_action_json(const CustomAction &a);
+// A payment recorded against an invoice: the transaction, what was applied and overpaid (to
+// credit), whether the invoice is paid, its balance due, and what paying up set off.
+nlohmann::ordered_json payment_json(int64_t invoice_id, const RecordedPayment &r);
 nlohmann::ordered_json credit_entry_json(const CreditEntry &e);
 // A client's credit log: {"client", "balance", "entries"}.
 nlohmann::ordered_json credit_log_json(int64_t client_id, const Money &balance, const std::vector<CreditEntry> &entries);
