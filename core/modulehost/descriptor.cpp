@@ -77,10 +77,11 @@ OptionSpec read_option(const provisio_option &o, size_t index) {
     return spec;
 }
 
-// The lifecycle actions' names: a custom action may not take one, so `service call` never
-// means two things.
-bool lifecycle_name(const std::string &name) {
-    for (const char *n : {"create", "suspend", "unsuspend", "terminate", "change_package", "change_password", "test_connection", "cancel"})
+// The names the host already gives calls — lifecycle actions, and the hooks as the module-call
+// log and the metrics name them: a custom action may not take one, so a name never means two things.
+bool reserved_call_name(const std::string &name) {
+    for (const char *n : {"create", "suspend", "unsuspend", "terminate", "change_package", "change_password", "test_connection", "cancel",
+                          "invoice_created", "invoice_paid", "validate_settings", "credit_schedule", "generate_credits", "collect_usage"})
         if (name == n) return true;
     return false;
 }
@@ -116,7 +117,7 @@ void read_extensions(const provisio_module_extensions *e, ModuleDescription &m) 
         action.name = bounded(a.name, PROVISIO_MAX_NAME_BYTES, at + " name", false);
         if (!valid_identifier(action.name)) throw Refusal{at + " name '" + action.name + "' must match [a-z0-9_]+"};
         const std::string named = "custom action '" + action.name + "'";
-        if (lifecycle_name(action.name)) throw Refusal{named + " takes the name of a lifecycle action"};
+        if (reserved_call_name(action.name)) throw Refusal{named + " takes the name of a lifecycle action or hook"};
         if (!names.insert(action.name).second) throw Refusal{named + " is declared twice"};
         action.label = bounded(a.label, PROVISIO_MAX_TEXT_BYTES, named + " label", false);
         if (action.label.empty()) throw Refusal{named + " has an empty label"};

@@ -332,8 +332,11 @@ HttpResponse run_action(Visit &v, int64_t id, const std::string &name) {
     for (const auto &a : provisioner.custom_actions(s, true))
         if (a.name == r.action) label = a.label;
     if (r.status == PROVISIO_OK) return service_page(v, id, 200, label + ": done." + (r.message.empty() ? "" : " " + r.message));
+    // What a failure says is for the operator (the module-call log): it may name the provider's
+    // systems, or quote what a crashed runner printed.
     return service_page(v, id, r.status == PROVISIO_RETRYABLE ? 503 : 502,
-                        label + ": not done" + (r.status == PROVISIO_RETRYABLE ? " (try again in a few minutes)" : "") + ". " + r.message);
+                        label + ": not done. " +
+                            (r.status == PROVISIO_RETRYABLE ? "Please try again in a few minutes." : "Your provider can see what went wrong."));
 }
 
 HttpResponse request_cancel(Visit &v, int64_t id) {

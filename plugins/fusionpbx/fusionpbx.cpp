@@ -440,13 +440,15 @@ private:
             const Tenant t(c);
             pg::Connection db(settings(c));
             const std::string domain_uuid = uuid_of(c, db, t.domain);
-            pg::Transaction tx(db);  // nothing changes; apply() commits it
             SwitchPlan plan;
             const auto rows =
                 in_order(sql(c, db, std::string("SELECT ") + extension_columns + " FROM v_extensions WHERE domain_uuid = $1", {domain_uuid}));
             for (const auto &r : rows) plan.forget_directory(r[1], r[2], r[3], t.domain);
-            if (const Applied applied = apply(c, tx, plan); applied.failed) return *applied.failed;
-            if (auto failed = switch_commands(c, {esl::api("reloadxml")})) return *failed;
+            // Nothing in the database changes: one exchange clears the entries and reloads.
+            std::vector<esl::Command> commands;
+            for (const auto &key : plan.cache_keys) append(commands, fusion_cache::delete_commands(cache_method(c), key));
+            commands.push_back(esl::api("reloadxml"));
+            if (auto failed = switch_commands(c, commands)) return *failed;
             return Outcome::success("domain " + t.domain + ": cached directory entries of " + std::to_string(rows.size()) +
                                     " extension(s) cleared, XML reloaded");
         });

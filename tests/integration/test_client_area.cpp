@@ -564,9 +564,9 @@ TEST_CASE("client area and API: a module's own actions — client-visible ones a
     CHECK(s.inst.sql("SELECT count(*) FROM module_calls") == calls);
 
     const std::string admin = s.key("admin"), reader = s.key("read-only");
-    const nlohmann::json listed = nlohmann::json::parse(s.get("/api/v1/services/1/actions", reader).body);
-    REQUIRE(listed["items"].size() == 4);
-    CHECK(listed["items"][2] == nlohmann::json{{"name", "crash"}, {"label", "Crash"}, {"description", ""}, {"client_visible", false}});
+    const nlohmann::json listed = nlohmann::json::parse(s.get("/api/v1/services/1/actions", reader).body)["data"];
+    REQUIRE(listed.size() == 4);
+    CHECK(listed[2] == nlohmann::json{{"name", "crash"}, {"label", "Crash"}, {"description", ""}, {"client_visible", false}});
     CHECK(s.request("POST", "/api/v1/services/2/actions/echo", reader).status == 403);
     r = s.request("POST", "/api/v1/services/2/actions/echo", admin);
     CHECK(r.status == 200);

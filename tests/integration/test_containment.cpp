@@ -409,8 +409,8 @@ TEST_CASE("a custom action named like a lifecycle action refuses the module") {
     const json list = run_json(inst, {"module", "list"});
     REQUIRE(list.size() == 1);
     CHECK(list[0]["status"] == "refused");
-    CHECK(list[0]["reason"] == "custom action 'terminate' takes the name of a lifecycle action");
+    CHECK(list[0]["reason"] == "custom action 'terminate' takes the name of a lifecycle action or hook");
     const RunResult check = inst.run({"module", "check", fixture_module("bad_action").string()});
     CHECK(check.exit_code == 1);
-    CHECK_THAT(check.out, Catch::Contains("refused — custom action 'terminate' takes the name of a lifecycle action"));
+    CHECK_THAT(check.out, Catch::Contains("refused — custom action 'terminate' takes the name of a lifecycle action or hook"));
 }

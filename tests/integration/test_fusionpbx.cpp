@@ -539,7 +539,7 @@ TEST_CASE("fusionpbx: change password, reload the domain's directory, and the ph
     s.esl.cache_put("directory:2112@" + d);  // a phone registered on 2112 with the old password
 
     const std::string pw = "Sip-Pass-77aa&<x>";
-    // extension_edit.php: the device lines, the extension, then directory:EXT and directory:ALIAS.
+    // extension_edit.php's writes (in one transaction), then directory:EXT and directory:ALIAS.
     CHECK(s.transcript({"service", "change-password", "1", "--password", pw}) ==
           join({{"SQL SELECT … FROM v_domains", "SQL UPDATE v_extensions SET password = $3", "SQL SELECT … FROM information_schema.tables",
                  "SQL UPDATE v_device_lines SET password = $3"},

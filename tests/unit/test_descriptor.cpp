@@ -204,7 +204,8 @@ TEST_CASE("custom actions (ABI 1.5) are read from the extensions block and check
     CHECK(refused([](E &e, A &) { e.call_custom_action = nullptr; }) == "lists custom actions but has no call_custom_action function");
     CHECK(refused([](E &, A &a) { a[0].name = "Re-load"; }) == "custom action #1 name 'Re-load' must match [a-z0-9_]+");
     CHECK(refused([](E &, A &a) { a[0].name = nullptr; }) == "custom action #1 name is a null pointer");
-    CHECK(refused([](E &, A &a) { a[0].name = "change_password"; }) == "custom action 'change_password' takes the name of a lifecycle action");
+    CHECK(refused([](E &, A &a) { a[0].name = "change_password"; }) == "custom action 'change_password' takes the name of a lifecycle action or hook");
+    CHECK(refused([](E &, A &a) { a[0].name = "collect_usage"; }) == "custom action 'collect_usage' takes the name of a lifecycle action or hook");
     CHECK(refused([](E &, A &a) { a[1].name = "reload"; }) == "custom action 'reload' is declared twice");
     CHECK(refused([](E &, A &a) { a[0].label = ""; }) == "custom action 'reload' has an empty label");
     CHECK(refused([](E &, A &a) { a[0].label = "\xff"; }).find("custom action 'reload' label is not UTF-8") == 0);
