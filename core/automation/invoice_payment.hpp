@@ -29,6 +29,20 @@ struct RecordedPayment {
     TaskResult after;    // what paying up set off (lines) and what of it failed (errors)
 };
 
+struct AppliedCredit {
+    Money applied;
+    bool paid = false;   // the credit settled the invoice
+    Money balance_due;   // after it
+    TaskResult after;    // what paying up set off
+};
+
+// The client's credit applied to an Unpaid invoice, up to its balance due (Error(refused) for
+// one that is Paid or Cancelled); when that settles it, what paying up sets off.
+AppliedCredit apply_invoice_credit(TaskContext &ctx, int64_t invoice_id);
+
+// What paying up invoice `invoice_id` sets off, as listed above.
+TaskResult after_invoice_paid(TaskContext &ctx, int64_t invoice_id);
+
 // Throws Error for a payment that cannot be recorded (unknown invoice, bad amount, a
 // transaction id already used); the payment itself is one transaction, and what follows a
 // settled invoice reports its failures in `after.errors` without undoing the payment.

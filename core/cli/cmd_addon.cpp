@@ -3,6 +3,7 @@
 #include "billing/invoice_generation.hpp"
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "foundation/error.hpp"
 #include "money/currency.hpp"
 
@@ -18,14 +19,6 @@ struct AddonArgs {
     std::string ref, service, catalogue, name, price, cycle, next_due, termination_date;
     bool no_invoice = false;
 };
-
-json addon_json(const ServiceAddon &a) {
-    return {{"id", a.id}, {"service_id", a.service_id}, {"catalogue_id", a.catalogue_id ? json(*a.catalogue_id) : json()},
-            {"name", a.name}, {"price", a.price.to_string()}, {"billing_cycle", a.billing_cycle}, {"status", a.status},
-            {"next_due_date", a.next_due_date ? json(*a.next_due_date) : json()},
-            {"next_invoice_date", a.next_invoice_date ? json(*a.next_invoice_date) : json()},
-            {"termination_date", a.termination_date ? json(*a.termination_date) : json()}};
-}
 
 Money price_for(Context &ctx, int64_t service_id, const std::string &text) {
     const Service s = ctx.repo().get_service(service_id);
@@ -128,7 +121,7 @@ void add_addon_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto all = addons().list(service);
             if (ctx.options.json) {
                 json out = json::array();
-                for (const auto &a : all) out.push_back(addon_json(a));
+                for (const auto &a : all) out.push_back(service_addon_json(a));
                 print_json(std::cout, out);
                 return exit_ok;
             }

@@ -1,7 +1,9 @@
 // provisio client note add|list|delete: notes staff keep on a client's account.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "domain/audit_log.hpp"
+#include "domain/client_notes.hpp"
 #include "domain/records.hpp"
 #include "foundation/error.hpp"
 #include "store/database.hpp"
@@ -31,12 +33,8 @@ void add_client_note_commands(CLI::App &client, Context &ctx, Runner &run) {
     add->callback([&, args] {
         run = [&, args] {
             const int64_t client_id = parse_id(args->client, "client");
-            require_client(ctx.db(), client_id);
-            if (args->text.find_first_not_of(" \t\n") == std::string::npos) fail(ErrorKind::invalid_input, "a note needs some text (--text)");
-            ctx.db().prepare("INSERT INTO client_notes (client_id, at, author, text) VALUES (?1, ?2, ?3, ?4)")
-                .bind(1, client_id).bind(2, ctx.repo().now_text()).bind(3, current_actor()).bind(4, args->text)
-                .run();
-            std::cout << "note " << ctx.db().last_insert_id() << " added to client " << client_id << "\n";
+            const int64_t id = add_client_note(ctx.db(), ctx.repo().now_text(), client_id, current_actor(), args->text);
+            std::cout << "note " << id << " added to client " << client_id << "\n";
             return exit_ok;
         };
     });
@@ -46,14 +44,11 @@ void add_client_note_commands(CLI::App &client, Context &ctx, Runner &run) {
     list->callback([&, args] {
         run = [&, args] {
             const int64_t client_id = parse_id(args->client, "client");
-            require_client(ctx.db(), client_id);
-            auto q = ctx.db().prepare("SELECT id, at, author, text FROM client_notes WHERE client_id = ?1 ORDER BY id");
-            q.bind(1, client_id);
             json out = json::array();
             Table t({"ID", "AT", "BY", "NOTE"});
-            while (q.step()) {
-                out.push_back({{"id", q.int64(0)}, {"at", q.text(1)}, {"author", q.text(2)}, {"text", q.text(3)}});
-                t.add({std::to_string(q.int64(0)), q.text(1), q.text(2), q.text(3)});
+            for (const ClientNote &n : client_notes(ctx.db(), client_id)) {
+                out.push_back(client_note_json(n));
+                t.add({std::to_string(n.id), n.at, n.author, n.text});
             }
             if (ctx.options.json) print_json(std::cout, out);
             else if (t.empty()) std::cout << "no notes for client " << client_id << "\n";
@@ -67,8 +62,7 @@ void add_client_note_commands(CLI::App &client, Context &ctx, Runner &run) {
     del->callback([&, args] {
         run = [&, args] {
             const int64_t id = parse_id(args->note, "note");
-            ctx.db().prepare("DELETE FROM client_notes WHERE id = ?1").bind(1, id).run();
-            if (!ctx.db().changes()) fail(ErrorKind::not_found, "note " + std::to_string(id) + " does not exist");
+            delete_client_note(ctx.db(), id);
             std::cout << "note " << id << " deleted\n";
             return exit_ok;
         };

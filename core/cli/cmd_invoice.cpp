@@ -125,6 +125,26 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
         };
     });
 
+    auto *apply = invoice->add_subcommand("apply-credit", "Apply the client's credit to an Unpaid invoice, up to its balance due");
+    apply->add_option("INVOICE", args->ref, "Invoice number")->required();
+    apply->callback([&, args] {
+        run = [&, args] {
+            const int64_t id = parse_id(args->ref, "invoice");
+            TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.quarantine(), ctx.config(), ctx.repo().now_text(), ctx.today(), false};
+            const AppliedCredit a = apply_invoice_credit(tctx, id);
+            if (ctx.options.json) {
+                print_json(std::cout, applied_credit_json(id, a));
+            } else {
+                std::cout << "invoice #" << id << ": "
+                          << (a.applied.zero() ? std::string("no credit to apply") : a.applied.to_string() + " of credit applied")
+                          << (a.paid ? "; invoice paid" : "; balance due " + a.balance_due.to_string()) << '\n';
+                for (const auto &l : a.after.lines) std::cout << l << '\n';
+            }
+            for (const auto &e : a.after.errors) std::cerr << "provisio: " << e << '\n';
+            return exit_ok;
+        };
+    });
+
     auto *cancel = invoice->add_subcommand("cancel", "Cancel an unpaid invoice (anything applied to it returns to credit)");
     cancel->add_option("INVOICE", args->ref, "Invoice number")->required();
     cancel->callback([&, args] {

@@ -2,6 +2,7 @@
 // rates, free minutes, tiers, inbound billing, CDR filters, rounding and billing mode.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "foundation/error.hpp"
 #include "foundation/text.hpp"
 #include "money/money.hpp"
@@ -71,30 +72,6 @@ bool replaces(const PackageArgs &a, const std::string &option) {
                                                {"--invoice-period", a.invoice_period.has_value()}};
     const auto it = given.find(option);
     return it != given.end() && it->second;
-}
-
-json package_json(const usage::PackageRecord &p, const std::string &tariff) {
-    json custom = json::array();
-    for (const auto &r : p.custom_rates)
-        custom.push_back({{"prefix", r.prefix}, {"rate", Money::from_micros(r.per_minute_micros).to_string(2)},
-                          {"connect_fee", Money::from_micros(r.connect_fee_micros).to_string(2)}, {"description", r.description}});
-    std::string exits;
-    for (const auto &e : p.rating.plan.exit_prefixes) exits += (exits.empty() ? "" : ",") + e;
-    return {{"product", p.product_id},
-            {"tariff", tariff},
-            {"country_code", p.rating.plan.country_code},
-            {"national_prefix", p.rating.plan.national_prefix},
-            {"exit_prefixes", exits},
-            {"markup_percent", p.markup},
-            {"free_minutes", p.rating.free_seconds / 60},
-            {"tiers", usage::tiers_text(p.rating.tiers)},
-            {"bill_inbound", p.rating.bill_inbound},
-            {"exclude", p.rating.exclude.text()},
-            {"suppress", p.rating.suppress.text()},
-            {"decimals", p.rating.decimals},
-            {"billing_mode", p.billing_mode},
-            {"invoice_period", p.invoice_period},
-            {"custom_rates", custom}};
 }
 
 }  // namespace

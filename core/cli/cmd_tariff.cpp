@@ -1,6 +1,7 @@
 // provisio tariff import|export|list|show: rate cards, kept by version.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "shapes/records_json.hpp"
 #include "foundation/error.hpp"
 #include "money/money.hpp"
 #include "usage/tariff_store.hpp"
@@ -63,9 +64,7 @@ void add_tariff_commands(CLI::App &app, Context &ctx, Runner &run) {
             const auto all = store.list();
             if (ctx.options.json) {
                 json out = json::array();
-                for (const auto &t : all)
-                    out.push_back({{"id", t.id}, {"name", t.name}, {"version", t.current ? t.current->version : 0},
-                                   {"rates", t.current ? t.current->rate_count : 0}});
+                for (const auto &t : all) out.push_back(tariff_json(t));
                 print_json(std::cout, out);
                 return exit_ok;
             }

@@ -19,6 +19,16 @@ CsvReader::CsvReader(const std::filesystem::path &file, size_t max_record_bytes)
     if (!file_) fail(ErrorKind::invalid_input, "cannot read " + file.string() + ": " + std::strerror(errno));
 }
 
+CsvReader::CsvReader(FromText, std::string_view text, size_t max_record_bytes) : max_bytes_(max_record_bytes), buf_(chunk) {
+    // fmemopen refuses a zero-sized buffer: empty text is a file at its end.
+    if (text.empty()) {
+        eof_ = true;
+        return;
+    }
+    file_ = ::fmemopen(const_cast<char *>(text.data()), text.size(), "rb");
+    if (!file_) fail(ErrorKind::internal, std::string("cannot read the text as CSV: ") + std::strerror(errno));
+}
+
 CsvReader::~CsvReader() {
     if (file_) std::fclose(file_);
 }

@@ -24,6 +24,9 @@ class CsvReader {
 public:
     // Error(invalid_input) when the file cannot be opened.
     explicit CsvReader(const std::filesystem::path &file, size_t max_record_bytes = 64 * 1024);
+    // Reads `text` (which must outlive the reader) as it would a file holding it.
+    struct FromText {};
+    CsvReader(FromText, std::string_view text, size_t max_record_bytes = 64 * 1024);
     ~CsvReader();
     CsvReader(const CsvReader &) = delete;
     CsvReader &operator=(const CsvReader &) = delete;

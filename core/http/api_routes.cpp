@@ -1,8 +1,11 @@
 #include "http/api_routes.hpp"
 
 #include "automation/cron_runner.hpp"
+#include "automation/invoice_payment.hpp"
+#include "billing/addons.hpp"
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
+#include "domain/client_notes.hpp"
 #include "domain/client_changes.hpp"
 #include "domain/contacts.hpp"
 #include "domain/manual_credit.hpp"
@@ -16,12 +19,17 @@
 #include "provisioning/cancellation_requests.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/module_queue.hpp"
+#include "provisioning/orders.hpp"
 #include "provisioning/quarantine.hpp"
 #include "provisioning/state_machine.hpp"
 #include "shapes/records_json.hpp"
 #include "store/database.hpp"
 #include "usage/cdr_explain.hpp"
 #include "usage/cdrs.hpp"
+#include "usage/packages.hpp"
+#include "usage/tariff_store.hpp"
+
+#include <set>
 
 namespace provisio {
 
@@ -88,6 +96,69 @@ ClientChanges client_changes(const json &body) {
 
 // Who made a write, for the audit log.
 std::string actor(const RouteCall &call) { return "api key " + std::to_string(call.caller->key_id) + " (" + call.caller->name + ")"; }
+
+// A JSON body's fields, each read by name and type; done() refuses a field nothing read, naming
+// the ones the route takes. Money is decimal text, never a JSON number.
+class BodyFields {
+public:
+    BodyFields(const RouteCall &call, std::string known)
+        : body_(call.request.body.empty() ? json::object() : body_object(call)), known_(std::move(known)) {}
+    std::optional<std::string> text(const std::string &name, bool money = false) {
+        const json *v = take(name);
+        if (!v) return std::nullopt;
+        if (!v->is_string())
+            fail(ErrorKind::invalid_input, "field " + name + " must be a string" +
+                                               (money ? " (decimal text, e.g. \"10.00\": money is never a JSON number)" : ""));
+        return v->get<std::string>();
+    }
+    std::optional<bool> flag(const std::string &name) {
+        const json *v = take(name);
+        if (!v) return std::nullopt;
+        if (!v->is_boolean()) fail(ErrorKind::invalid_input, "field " + name + " must be true or false");
+        return v->get<bool>();
+    }
+    std::optional<int64_t> id(const std::string &name) {
+        const json *v = take(name);
+        if (!v) return std::nullopt;
+        if (!v->is_number_integer() || v->get<int64_t>() <= 0) fail(ErrorKind::invalid_input, "field " + name + " must be an id (a whole number)");
+        return v->get<int64_t>();
+    }
+    std::vector<std::string> texts(const std::string &name) {
+        const json *v = take(name);
+        std::vector<std::string> out;
+        if (!v) return out;
+        if (!v->is_array()) fail(ErrorKind::invalid_input, "field " + name + " must be a list of strings");
+        for (const auto &item : *v) {
+            if (!item.is_string()) fail(ErrorKind::invalid_input, "field " + name + " must be a list of strings");
+            out.push_back(item.get<std::string>());
+        }
+        return out;
+    }
+    std::string required(const std::optional<std::string> &value, const std::string &name) const {
+        if (!value || value->empty()) fail(ErrorKind::invalid_input, "field " + name + " is required (" + known_ + ")");
+        return *value;
+    }
+    void done() const {
+        for (const auto &[name, value] : body_.items())
+            if (!read_.count(name)) fail(ErrorKind::invalid_input, "unknown field '" + name + "' (" + known_ + ")");
+    }
+
+private:
+    const json *take(const std::string &name) {
+        read_.insert(name);
+        const auto it = body_.find(name);
+        return it == body_.end() || it->is_null() ? nullptr : &*it;
+    }
+    json body_;
+    std::string known_;
+    std::set<std::string> read_;
+};
+
+// A cron-task context for a request: its connection and the request's Quarantine.
+TaskContext task_context(RouteCall &call, Quarantine &quarantine) {
+    return TaskContext{call.lease.db(), call.lease.repo(), call.context.modules(), quarantine, call.context.config(),
+                       call.lease.repo().now_text(), call.context.today(), false};
+}
 
 void add_health(Router &router) {
     router.add({"GET", "/healthz", std::nullopt, "service", "Whether the database is reachable and its schema current (for load balancers)", {},
@@ -175,17 +246,12 @@ void add_lifecycle(Router &router, const char *verb, Action action, const char *
                 [action](RouteCall &call) {
                     RunOptions options;
                     options.even_if_parked = true;  // a caller naming the service and the action, as an operator does
-                    if (!call.request.body.empty()) {
-                        const json body = body_object(call);
-                        for (const auto &[name, value] : body.items()) {
-                            const bool known = (name == "reason" && action == Action::suspend) ||
-                                               (name == "password" && action == Action::change_password);
-                            if (!known) fail(ErrorKind::invalid_input, "unknown field '" + name + "' for this action");
-                            if (!value.is_string()) fail(ErrorKind::invalid_input, "field " + name + " must be a string");
-                            if (name == "reason") options.reason = value.get<std::string>();
-                            else options.new_password = value.get<std::string>();
-                        }
-                    }
+                    BodyFields fields(call, action == Action::suspend           ? "suspend takes: reason"
+                                            : action == Action::change_password ? "change-password takes: password"
+                                                                                : "this action takes no fields");
+                    if (action == Action::suspend) options.reason = fields.text("reason").value_or("");
+                    if (action == Action::change_password) options.new_password = fields.text("password");
+                    fields.done();
                     if (action == Action::change_password && !options.new_password)
                         fail(ErrorKind::invalid_input, "change-password needs {\"password\": \"…\"}");
                     const int64_t id = path_id(call);
@@ -243,15 +309,14 @@ void add_services(Router &router) {
                     RequestProvisioner p(call.lease, call.context);
                     json items = json::array();
                     for (const auto &a : p.provisioner.custom_actions(service)) items.push_back(custom_action_json(a));
-                    return json_response(json{{"items", std::move(items)}});
+                    return json_response(json{{"data", std::move(items)}});
                 }});
     router.add({"POST", "/api/v1/services/{id}/actions/{name}", Permission::provisioning_write, "services",
                 "Run one of the module's own actions on an Active or Suspended service; no body. Made at once and never queued: "
                 "200 done, 502 the module failed, 503 it failed in a way that may pass (ask again later)",
                 {},
                 [](RouteCall &call) {
-                    if (!call.request.body.empty() && !body_object(call).empty())
-                        fail(ErrorKind::invalid_input, "a custom action takes no fields");
+                    BodyFields(call, "a custom action takes no fields").done();
                     const int64_t id = path_id(call);
                     Repository &repo = call.lease.repo();
                     RequestProvisioner p(call.lease, call.context);
@@ -292,6 +357,174 @@ void add_invoices(Router &router) {
                 }});
     router.add({"GET", "/api/v1/invoices/{id}", Permission::read, "invoices", "One invoice with its lines", {},
                 [](RouteCall &call) { return json_response(invoice_json(invoicing(call).get(path_id(call)))); }});
+    router.add({"POST", "/api/v1/invoices/{id}/payments", Permission::billing_write, "invoices",
+                "Record a payment: {\"method\": \"banktransfer\", \"amount\": \"25.00\" (default: the balance due), \"transaction_id\": "
+                "\"…\"}; 201 with what was applied, overpaid to credit, and what paying up set off (release, provisioning)",
+                {},
+                [](RouteCall &call) {
+                    BodyFields fields(call, "a payment has: method, amount, transaction_id");
+                    PaymentRequest request;
+                    request.invoice_id = path_id(call);
+                    request.amount = fields.text("amount", true);
+                    request.amount_field = "field amount";
+                    request.method = fields.required(fields.text("method"), "method");
+                    request.transaction_id = fields.text("transaction_id").value_or("");
+                    fields.done();
+                    RequestProvisioner p(call.lease, call.context);
+                    TaskContext ctx = task_context(call, p.quarantine);
+                    const RecordedPayment recorded = record_invoice_payment(ctx, request);
+                    const Invoice invoice = invoicing(call).get(request.invoice_id);
+                    audit(call.lease.db(), call.lease.repo().now_text(), "payment recorded", invoice.client_id,
+                          "invoice #" + std::to_string(invoice.id) + ": " + recorded.amount.to_string() + " by " + request.method, actor(call));
+                    return json_response(payment_json(request.invoice_id, recorded), 201);
+                }});
+    router.add({"POST", "/api/v1/invoices/{id}/apply-credit", Permission::billing_write, "invoices",
+                "Apply the client's credit to an Unpaid invoice, up to its balance due; no body. When that pays it, what paying up "
+                "set off",
+                {},
+                [](RouteCall &call) {
+                    BodyFields(call, "apply-credit takes no fields").done();
+                    const int64_t id = path_id(call);
+                    RequestProvisioner p(call.lease, call.context);
+                    TaskContext ctx = task_context(call, p.quarantine);
+                    const AppliedCredit a = apply_invoice_credit(ctx, id);
+                    const Invoice invoice = invoicing(call).get(id);
+                    if (!a.applied.zero())
+                        audit(call.lease.db(), call.lease.repo().now_text(), "credit applied", invoice.client_id,
+                              "invoice #" + std::to_string(id) + ": " + a.applied.to_string(), actor(call));
+                    return json_response(applied_credit_json(id, a));
+                }});
+}
+
+void add_orders_and_notes(Router &router) {
+    router.add({"POST", "/api/v1/orders", Permission::provisioning_write, "services",
+                "Order a product for a client: {\"client_id\": 1, \"product\": \"id or name\", \"cycle\", \"price\", \"domain\", "
+                "\"server\", \"addons\": [\"…\"], \"no_invoice\": false}; 201 with the Pending service, its invoices, and what its "
+                "product's auto-setup did",
+                {},
+                [](RouteCall &call) {
+                    BodyFields fields(call, "an order has: client_id, product, cycle, price, domain, server, addons, no_invoice");
+                    OrderRequest request;
+                    const std::optional<int64_t> client = fields.id("client_id");
+                    if (!client) fail(ErrorKind::invalid_input, "field client_id is required");
+                    request.client_id = *client;
+                    request.product = fields.required(fields.text("product"), "product");
+                    request.cycle = fields.text("cycle").value_or("");
+                    request.price = fields.text("price", true).value_or("");
+                    request.price_field = "field price";
+                    request.domain = fields.text("domain").value_or("");
+                    request.server = fields.text("server").value_or("");
+                    request.addons = fields.texts("addons");
+                    request.no_invoice = fields.flag("no_invoice").value_or(false);
+                    fields.done();
+                    const PlacedOrder placed = place_order(call.lease.repo(), call.context.today(), request);
+                    audit(call.lease.db(), call.lease.repo().now_text(), "order placed", placed.service.client_id,
+                          "service " + std::to_string(placed.service.id) + " (" + placed.product.name + ")", actor(call));
+                    RequestProvisioner p(call.lease, call.context);
+                    const OrderSetup setup = set_up_placed_order(call.lease.db(), p.provisioner, placed);
+                    json outcomes = json::array();
+                    for (const auto &o : setup.outcomes) outcomes.push_back({{"service", o.service_id}, {"ok", o.ok}, {"message", o.line}});
+                    HttpResponse r = json_response({{"service", service_json(call.lease.repo().get_service(placed.service.id))},
+                                                    {"addons", placed.addon_ids},
+                                                    {"invoices", placed.invoice_ids},
+                                                    {"setup", std::move(outcomes)},
+                                                    {"note", setup.note}},
+                                                   201);
+                    r.headers.emplace_back("Location", "/api/v1/services/" + std::to_string(placed.service.id));
+                    return r;
+                }});
+    router.add({"GET", "/api/v1/clients/{id}/notes", Permission::read, "clients", "Notes staff keep on a client's account, oldest first", {},
+                [](RouteCall &call) {
+                    json items = json::array();
+                    for (const ClientNote &n : client_notes(call.lease.db(), path_id(call))) items.push_back(client_note_json(n));
+                    return json_response({{"data", std::move(items)}});
+                }});
+    router.add({"POST", "/api/v1/clients/{id}/notes", Permission::clients_write, "clients", "Add a note: {\"text\": \"…\"}; 201 with the note",
+                {}, [](RouteCall &call) {
+                    BodyFields fields(call, "a note has: text");
+                    const std::string text = fields.text("text").value_or("");
+                    fields.done();
+                    const int64_t client = path_id(call);
+                    Database &db = call.lease.db();
+                    const std::string now = call.lease.repo().now_text();
+                    Transaction tx(db);
+                    const int64_t id = add_client_note(db, now, client, actor(call), text, "field text");
+                    audit(db, now, "note added", client, "note " + std::to_string(id), actor(call));
+                    tx.commit();
+                    for (const ClientNote &n : client_notes(db, client))
+                        if (n.id == id) return json_response(client_note_json(n), 201);
+                    fail(ErrorKind::internal, "note " + std::to_string(id) + " vanished");
+                }});
+    router.add({"DELETE", "/api/v1/clients/{id}/notes/{note}", Permission::clients_write, "clients", "Delete one of the client's notes; 204", {},
+                [](RouteCall &call) {
+                    const int64_t client = path_id(call), note = path_id(call, "note");
+                    Database &db = call.lease.db();
+                    const std::string now = call.lease.repo().now_text();
+                    Transaction tx(db);
+                    require_client(db, client);
+                    delete_client_note(db, note, client);
+                    audit(db, now, "note deleted", client, "note " + std::to_string(note), actor(call));
+                    tx.commit();
+                    HttpResponse r;
+                    r.status = 204;
+                    return r;
+                }});
+}
+
+// Tariffs, packages and addons, read; a tariff's next version uploaded as CSV.
+void add_catalogue_more(Router &router) {
+    router.add({"GET", "/api/v1/addons", Permission::read, "products", "The addon catalogue (predefined addons)", {}, [](RouteCall &call) {
+                    json items = json::array();
+                    for (const CatalogueAddon &a : Addons(call.lease.db(), call.lease.repo().now_text()).catalogue()) items.push_back(catalogue_addon_json(a));
+                    return json_response({{"data", std::move(items)}});
+                }});
+    router.add({"GET", "/api/v1/services/{id}/addons", Permission::read, "services", "A service's addons", {}, [](RouteCall &call) {
+                    const int64_t service = call.lease.repo().get_service(path_id(call)).id;
+                    json items = json::array();
+                    for (const ServiceAddon &a : Addons(call.lease.db(), call.lease.repo().now_text()).list(service)) items.push_back(service_addon_json(a));
+                    return json_response({{"data", std::move(items)}});
+                }});
+    router.add({"GET", "/api/v1/products/{id}/package", Permission::read, "usage", "A product's VoIP package: how its calls are rated and billed",
+                {}, [](RouteCall &call) {
+                    const Product product = call.lease.repo().get_product(path_id(call));
+                    const auto p = usage::load_package(call.lease.db(), product.id);
+                    if (!p) fail(ErrorKind::not_found, "product " + product.name + " has no VoIP package");
+                    const std::string tariff = p->tariff_id ? usage::TariffStore(call.lease.db(), "").get(*p->tariff_id).name : "";
+                    return json_response(package_json(*p, tariff));
+                }});
+    router.add({"GET", "/api/v1/tariffs", Permission::read, "usage", "The tariffs (rate cards) with their current version", {}, [](RouteCall &call) {
+                    json items = json::array();
+                    for (const usage::Tariff &t : usage::TariffStore(call.lease.db(), "").list()) items.push_back(tariff_json(t));
+                    return json_response({{"data", std::move(items)}});
+                }});
+    router.add({"GET", "/api/v1/tariffs/{id}", Permission::read, "usage", "One tariff, with its versions and column map", {}, [](RouteCall &call) {
+                    usage::TariffStore store(call.lease.db(), "");
+                    const usage::Tariff t = store.find(std::to_string(path_id(call)));
+                    json out = tariff_json(t);
+                    json versions = json::array();
+                    for (const auto &v : store.versions(t.id))
+                        versions.push_back({{"version", v.version}, {"imported_at", v.imported_at}, {"source", v.source_file}, {"rates", v.rate_count}});
+                    json map = json::object();
+                    for (const auto &[k, v] : t.column_map) map[k] = v;
+                    out["column_map"] = std::move(map);
+                    out["versions"] = std::move(versions);
+                    return json_response(out);
+                }});
+    router.add({"POST", "/api/v1/tariffs/{name}/versions", Permission::billing_write, "usage",
+                "Upload a CSV rate card (body: text/csv, a header row) as the tariff's next version, read with its saved column "
+                "map; the tariff is made on its first upload. 201 with the version; a card with errors is refused whole (422 lists them)",
+                {}, [](RouteCall &call) {
+                    const std::string name = call.path.at("name");
+                    const std::string type = call.request.header("content-type");
+                    if (type.rfind("text/csv", 0) != 0)
+                        fail(ErrorKind::invalid_input, "the body must be a CSV rate card sent as Content-Type: text/csv, not '" + type + "'");
+                    const std::string now = call.lease.repo().now_text();
+                    usage::TariffStore store(call.lease.db(), now);
+                    const usage::TariffVersion v = store.import_text(name, call.request.body, "upload by " + actor(call), {});
+                    audit(call.lease.db(), now, "tariff imported", std::nullopt,
+                          name + " version " + std::to_string(v.version) + ": " + std::to_string(v.rate_count) + " rates", actor(call));
+                    return json_response({{"tariff", name}, {"version", v.version}, {"rates", v.rate_count}, {"imported_at", v.imported_at}}, 201);
+                }});
 }
 
 // The business dates of a usage summary: ?from and ?to (YYYY-MM-DD, to exclusive), this month
@@ -428,22 +661,11 @@ void add_credit_and_queue(Router &router) {
                 "entry and the new balance",
                 {},
                 [](RouteCall &call) {
-                    const json body = body_object(call);
-                    std::string amount, description;
-                    bool take = false;
-                    for (const auto &[name, value] : body.items()) {
-                        if (name == "take") {
-                            if (!value.is_boolean()) fail(ErrorKind::invalid_input, "field take must be true or false");
-                            take = value.get<bool>();
-                        } else if (name == "amount" || name == "description") {
-                            if (!value.is_string())
-                                fail(ErrorKind::invalid_input, "field " + name + " must be a string" +
-                                                                   (name == "amount" ? " (decimal text, e.g. \"10.00\": money is never a JSON number)" : ""));
-                            (name == "amount" ? amount : description) = value.get<std::string>();
-                        } else {
-                            fail(ErrorKind::invalid_input, "unknown field '" + name + "' (a credit entry has: amount, description, take)");
-                        }
-                    }
+                    BodyFields fields(call, "a credit entry has: amount, description, take");
+                    const std::string amount = fields.text("amount", true).value_or("");
+                    const std::string description = fields.text("description").value_or("");
+                    const bool take = fields.flag("take").value_or(false);
+                    fields.done();
                     const int64_t id = path_id(call);
                     Database &db = call.lease.db();
                     const std::string now = call.lease.repo().now_text();
@@ -495,6 +717,8 @@ Router api_router(const std::string &version) {
     add_usage(router);
     add_time_credits(router);
     add_catalogue_and_records(router);
+    add_orders_and_notes(router);
+    add_catalogue_more(router);
     add_admin(router);
     // Last, so it documents every route above (and itself).
     router.add({"GET", "/api/v1/openapi.json", Permission::read, "meta", "This API's OpenAPI 3.1 document", {},

@@ -2,14 +2,18 @@
 
 #include "automation/cron_runner.hpp"
 #include "automation/invoice_payment.hpp"
+#include "billing/addons.hpp"
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
+#include "domain/client_notes.hpp"
 #include "domain/contacts.hpp"
 #include "domain/records.hpp"
 #include "http/api_keys.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "ledger/time_ledger.hpp"
 #include "modulehost/module_host.hpp"
+#include "usage/packages.hpp"
+#include "usage/tariff_store.hpp"
 #include "provisioning/module_queue.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/cancellation_requests.hpp"
@@ -79,6 +83,56 @@ json payment_json(int64_t invoice_id, const RecordedPayment &r) {
             {"balance_due", r.balance_due.to_string()},
             {"then", r.after.lines},
             {"errors", r.after.errors}};
+}
+
+json package_json(const usage::PackageRecord &p, const std::string &tariff) {
+    json custom = json::array();
+    for (const auto &r : p.custom_rates)
+        custom.push_back({{"prefix", r.prefix}, {"rate", Money::from_micros(r.per_minute_micros).to_string(2)},
+                          {"connect_fee", Money::from_micros(r.connect_fee_micros).to_string(2)}, {"description", r.description}});
+    std::string exits;
+    for (const auto &e : p.rating.plan.exit_prefixes) exits += (exits.empty() ? "" : ",") + e;
+    return {{"product", p.product_id},
+            {"tariff", tariff},
+            {"country_code", p.rating.plan.country_code},
+            {"national_prefix", p.rating.plan.national_prefix},
+            {"exit_prefixes", exits},
+            {"markup_percent", p.markup},
+            {"free_minutes", p.rating.free_seconds / 60},
+            {"tiers", usage::tiers_text(p.rating.tiers)},
+            {"bill_inbound", p.rating.bill_inbound},
+            {"exclude", p.rating.exclude.text()},
+            {"suppress", p.rating.suppress.text()},
+            {"decimals", p.rating.decimals},
+            {"billing_mode", p.billing_mode},
+            {"invoice_period", p.invoice_period},
+            {"custom_rates", custom}};
+}
+
+json tariff_json(const usage::Tariff &t) {
+    return {{"id", t.id}, {"name", t.name}, {"version", t.current ? t.current->version : 0}, {"rates", t.current ? t.current->rate_count : 0},
+            {"imported_at", t.current ? json(t.current->imported_at) : json()}};
+}
+
+json catalogue_addon_json(const CatalogueAddon &a) {
+    return {{"id", a.id}, {"name", a.name}, {"price", a.price.to_string()}, {"billing_cycle", a.billing_cycle}};
+}
+
+json service_addon_json(const ServiceAddon &a) {
+    return {{"id", a.id}, {"service_id", a.service_id}, {"catalogue_id", a.catalogue_id ? json(*a.catalogue_id) : json()},
+            {"name", a.name}, {"price", a.price.to_string()}, {"billing_cycle", a.billing_cycle}, {"status", a.status},
+            {"next_due_date", a.next_due_date ? json(*a.next_due_date) : json()},
+            {"next_invoice_date", a.next_invoice_date ? json(*a.next_invoice_date) : json()},
+            {"termination_date", a.termination_date ? json(*a.termination_date) : json()}};
+}
+
+json client_note_json(const ClientNote &n) {
+    return {{"id", n.id}, {"client", n.client_id}, {"at", n.at}, {"author", n.author}, {"text", n.text}};
+}
+
+json applied_credit_json(int64_t invoice_id, const AppliedCredit &a) {
+    return {{"invoice", invoice_id}, {"applied", a.applied.to_string()}, {"paid", a.paid}, {"balance_due", a.balance_due.to_string()},
+            {"then", a.after.lines},     {"errors", a.after.errors}};
 }
 
 json credit_entry_json(const CreditEntry &e) {

@@ -26,9 +26,15 @@ struct CancellationRequest;
 struct CronHistoryEntry;
 struct CustomAction;
 struct RecordedPayment;
+struct AppliedCredit;
+struct ClientNote;
+struct CatalogueAddon;
+struct ServiceAddon;
 class ModuleHost;
 class Money;
 namespace usage {
+struct PackageRecord;
+struct Tariff;
 struct StoredCdr;
 struct UsageSummary;
 }  // namespace usage
@@ -44,6 +50,15 @@ nlohmann::ordered_json custom_action_json(const CustomAction &a);
 // A payment recorded against an invoice: the transaction, what was applied and overpaid (to
 // credit), whether the invoice is paid, its balance due, and what paying up set off.
 nlohmann::ordered_json payment_json(int64_t invoice_id, const RecordedPayment &r);
+// Credit applied to an invoice: applied, paid, balance_due, then, errors.
+nlohmann::ordered_json applied_credit_json(int64_t invoice_id, const AppliedCredit &a);
+nlohmann::ordered_json client_note_json(const ClientNote &n);
+nlohmann::ordered_json catalogue_addon_json(const CatalogueAddon &a);
+nlohmann::ordered_json service_addon_json(const ServiceAddon &a);
+// A product's VoIP package; `tariff` is its tariff's name (empty: none).
+nlohmann::ordered_json package_json(const usage::PackageRecord &p, const std::string &tariff);
+// A tariff with its current version: id, name, version (0: none yet), rates, imported_at.
+nlohmann::ordered_json tariff_json(const usage::Tariff &t);
 nlohmann::ordered_json credit_entry_json(const CreditEntry &e);
 // A client's credit log: {"client", "balance", "entries"}.
 nlohmann::ordered_json credit_log_json(int64_t client_id, const Money &balance, const std::vector<CreditEntry> &entries);

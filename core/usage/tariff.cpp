@@ -44,15 +44,16 @@ std::string increment_text(const Rate &r) {
                                                : std::to_string(r.initial_seconds) + "/" + std::to_string(r.step_seconds);
 }
 
-ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std::string, std::string> &column_map) {
+namespace {
+
+ParsedCard read_card(CsvReader &csv, const std::string &source, const std::map<std::string, std::string> &column_map) {
     ParsedCard card;
-    CsvReader csv(file);
     if (!csv.next()) {
-        card.errors.push_back(file.string() + " is empty: a rate card starts with a header row");
+        card.errors.push_back(source + " is empty: a rate card starts with a header row");
         return card;
     }
     if (!csv.error().empty()) {
-        card.errors.push_back(file.string() + " line 1: " + csv.error());
+        card.errors.push_back(source + " line 1: " + csv.error());
         return card;
     }
     // Which column holds each field.
@@ -71,7 +72,7 @@ ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std:
     if (!missing.empty()) {
         std::string list;
         for (const auto &m : missing) list += (list.empty() ? "" : ", ") + m;
-        card.errors.push_back(file.string() + " line 1: missing required column" + (missing.size() > 1 ? "s " : " ") + list +
+        card.errors.push_back(source + " line 1: missing required column" + (missing.size() > 1 ? "s " : " ") + list +
                               " (rename a provider's column with --map 'THEIR NAME=FIELD')");
         return card;
     }
@@ -119,8 +120,20 @@ ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std:
             card.errors.push_back(at + ": " + e.what());
         }
     }
-    if (card.rates.empty() && card.errors.empty()) card.errors.push_back(file.string() + " has a header but no rates");
+    if (card.rates.empty() && card.errors.empty()) card.errors.push_back(source + " has a header but no rates");
     return card;
+}
+
+}  // namespace
+
+ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std::string, std::string> &column_map) {
+    CsvReader csv(file);
+    return read_card(csv, file.string(), column_map);
+}
+
+ParsedCard read_rate_card_text(std::string_view text, const std::string &source, const std::map<std::string, std::string> &column_map) {
+    CsvReader csv(CsvReader::FromText{}, text);
+    return read_card(csv, source, column_map);
 }
 
 bool PrefixTable::add(std::string_view prefix, uint32_t value) {

@@ -43,6 +43,8 @@ struct ParsedCard {
 // already named like a field needs no entry). A missing required field is one error naming
 // the file; bad rows are each reported with their line number.
 ParsedCard read_rate_card(const std::filesystem::path &file, const std::map<std::string, std::string> &column_map);
+// The same from the card's text; `source` names it in errors ("the upload").
+ParsedCard read_rate_card_text(std::string_view csv, const std::string &source, const std::map<std::string, std::string> &column_map);
 
 // Longest-prefix lookup over digit prefixes: a ten-way trie, a few array steps per digit.
 class PrefixTable {

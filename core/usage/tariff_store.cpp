@@ -22,6 +22,18 @@ std::map<std::string, std::string> parse_map(const std::string &json) {
 
 TariffVersion TariffStore::import(const std::string &name, const std::filesystem::path &file,
                                   const std::map<std::string, std::string> &map) {
+    return import_card(name, std::filesystem::absolute(file).string(), map,
+                       [&](const std::map<std::string, std::string> &columns) { return read_rate_card(file, columns); });
+}
+
+TariffVersion TariffStore::import_text(const std::string &name, const std::string &csv, const std::string &source,
+                                       const std::map<std::string, std::string> &map) {
+    return import_card(name, source, map,
+                       [&](const std::map<std::string, std::string> &columns) { return read_rate_card_text(csv, source, columns); });
+}
+
+TariffVersion TariffStore::import_card(const std::string &name, const std::string &source, const std::map<std::string, std::string> &map,
+                                       const std::function<ParsedCard(const std::map<std::string, std::string> &)> &read_card) {
     if (name.empty()) fail(ErrorKind::invalid_input, "a tariff needs a name");
     std::optional<Tariff> existing;
     {
@@ -39,9 +51,9 @@ TariffVersion TariffStore::import(const std::string &name, const std::filesystem
                                                "ConnectFee, MinimumDuration, GracePeriod");
         column_map[column] = field;
     }
-    const ParsedCard card = read_rate_card(file, column_map);
+    const ParsedCard card = read_card(column_map);
     if (!card.errors.empty()) {
-        std::string text = file.string() + ": the rate card has " + std::to_string(card.errors.size()) + " error" +
+        std::string text = source + ": the rate card has " + std::to_string(card.errors.size()) + " error" +
                            (card.errors.size() == 1 ? "" : "s") + "; nothing was imported" +
                            (existing && existing->current ? " (version " + std::to_string(existing->current->version) + " stays)" : "");
         for (size_t i = 0; i < card.errors.size() && i < errors_shown; ++i) text += "\n  " + card.errors[i];
@@ -61,7 +73,7 @@ TariffVersion TariffStore::import(const std::string &name, const std::filesystem
     TariffVersion v;
     v.version = existing && existing->current ? existing->current->version + 1 : 1;
     v.imported_at = now_;
-    v.source_file = std::filesystem::absolute(file).string();
+    v.source_file = source;
     v.rate_count = static_cast<int64_t>(card.rates.size());
     db_.prepare("INSERT INTO tariff_versions (tariff_id, version, imported_at, source_file, rate_count) VALUES (?1, ?2, ?3, ?4, ?5)")
         .bind(1, tariff_id).bind(2, int64_t{v.version}).bind(3, v.imported_at).bind(4, v.source_file).bind(5, v.rate_count).run();

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ public:
     // adds to (and overrides) the saved column map. A card with any error changes nothing and
     // throws Error(invalid_input) listing the errors with their line numbers.
     TariffVersion import(const std::string &name, const std::filesystem::path &file, const std::map<std::string, std::string> &map);
+    // The same from a rate card's text (an upload); `source` is recorded as where it came from.
+    TariffVersion import_text(const std::string &name, const std::string &csv, const std::string &source,
+                              const std::map<std::string, std::string> &map);
     Tariff find(const std::string &name_or_id);  // Error(not_found)
     Tariff get(int64_t id);
     std::vector<Tariff> list();
@@ -47,6 +51,8 @@ public:
 
 private:
     Tariff read(int64_t id);
+    TariffVersion import_card(const std::string &name, const std::string &source, const std::map<std::string, std::string> &map,
+                              const std::function<ParsedCard(const std::map<std::string, std::string> &)> &read_card);
     Database &db_;
     std::string now_;
 };

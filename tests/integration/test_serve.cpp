@@ -530,3 +530,101 @@ TEST_CASE("paging through 100,000 calls: every call once, in order, and serve's 
 #endif
     CHECK(after_three - after_one < 4 * 1024);
 }
+
+TEST_CASE("writes through the API: orders, payments and credit with what paying sets off, notes, and tariff uploads") {
+    Served s([](Installation &inst) { inst.install_module("scripted"); });
+    ok(s.inst, {"client", "add", "--first-name", "Grace", "--email", "grace@example.org"});
+    ok(s.inst, {"client", "add", "--first-name", "Alan", "--email", "alan@example.org"});
+    ok(s.inst, {"server", "add", "--name", "pbx1", "--module", "scripted", "--hostname", "pbx1.example", "--username", "admin",
+                "--password", "server-pw-987"});
+    ok(s.inst, {"product", "add", "--name", "Phone", "--module", "scripted", "--price", "20", "--setting", "outcome=ok", "--setting",
+                "region=eu", "--setting", "api_key=KEY-123456"});
+    ok(s.inst, {"addon", "catalogue", "add", "--name", "Extra DID", "--price", "2"});
+    const std::string ops = s.key("provisioning"), billing = s.key("billing"), reader = s.key("read-only");
+
+    // An order: the Pending service, its addon and their invoice; the product provisions on payment.
+    CHECK(s.request("POST", "/api/v1/orders", billing, R"({"client_id": 1, "product": "Phone"})").status == 403);
+    CHECK(s.request("POST", "/api/v1/orders", ops, R"({"client_id": 1})").status == 400);
+    CHECK(s.request("POST", "/api/v1/orders", ops, R"({"client_id": 1, "product": "Phone", "price": 5})").status == 400);
+    CHECK(s.request("POST", "/api/v1/orders", ops, R"({"client_id": 1, "product": "Fax"})").status == 404);
+    CHECK(s.request("POST", "/api/v1/orders", ops, R"({"client_id": 1, "product": "Phone", "colour": "red"})").status == 400);
+    CHECK(s.inst.sql("SELECT count(*) FROM services") == "0");
+    HttpResult r = s.request("POST", "/api/v1/orders", ops, R"({"client_id": 1, "product": "Phone", "domain": "g.example", "addons": ["Extra DID"]})");
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    CHECK(header(r, "location") == "/api/v1/services/1");
+    json placed = json::parse(r.body);
+    CHECK(placed["service"]["status"] == "Pending");
+    CHECK(placed["addons"] == json::array({1}));
+    REQUIRE(placed["invoices"].size() >= 1);
+    CHECK(placed["setup"].empty());
+    CHECK(placed["note"] == "service 1 is provisioned when its first invoice is paid");
+    CHECK(json::parse(s.get("/api/v1/services/1/addons", reader).body)["data"][0]["name"] == "Extra DID");
+    CHECK(json::parse(s.get("/api/v1/addons", reader).body)["data"].size() == 1);
+
+    // Paying it: the service is created at once, as `invoice pay` does it.
+    const std::string invoice = std::to_string(placed["invoices"][0].get<int64_t>());
+    CHECK(s.request("POST", "/api/v1/invoices/" + invoice + "/payments", ops, R"({"method": "banktransfer"})").status == 403);
+    CHECK(s.request("POST", "/api/v1/invoices/" + invoice + "/payments", billing, R"({"amount": "5.00"})").status == 400);
+    CHECK(s.request("POST", "/api/v1/invoices/" + invoice + "/payments", billing, R"({"method": "barter"})").status == 400);
+    r = s.request("POST", "/api/v1/invoices/" + invoice + "/payments", billing, R"({"method": "banktransfer", "transaction_id": "BT-1"})");
+    REQUIRE(r.status == 201);
+    json paid = json::parse(r.body);
+    CHECK(paid["paid"] == true);
+    CHECK(paid["balance_due"] == "0.00");
+    CHECK_THAT(paid["then"].dump(), Catch::Contains("service 1 create: ok"));
+    CHECK(json::parse(s.get("/api/v1/services/1", reader).body)["status"] == "Active");
+    CHECK(s.request("POST", "/api/v1/invoices/" + invoice + "/payments", billing, R"({"method": "banktransfer"})").status == 409);
+
+    // A second order whose invoice the client's credit pays later.
+    r = s.request("POST", "/api/v1/orders", ops, R"({"client_id": 1, "product": "Phone"})");
+    REQUIRE(r.status == 201);
+    const std::string second = std::to_string(json::parse(r.body)["invoices"][0].get<int64_t>());
+    r = s.request("POST", "/api/v1/invoices/" + second + "/apply-credit", billing);
+    REQUIRE(r.status == 200);
+    CHECK(json::parse(r.body)["applied"] == "0.00");
+    CHECK(s.request("POST", "/api/v1/clients/1/credit", billing, R"({"amount": "50.00", "description": "prepaid"})").status == 201);
+    r = s.request("POST", "/api/v1/invoices/" + second + "/apply-credit", billing);
+    REQUIRE(r.status == 200);
+    const json applied = json::parse(r.body);
+    CHECK(applied["applied"] == "20.00");
+    CHECK(applied["paid"] == true);
+    CHECK_THAT(applied["then"].dump(), Catch::Contains("service 2 create: ok"));
+    CHECK(s.request("POST", "/api/v1/invoices/" + second + "/apply-credit", billing).status == 409);
+    CHECK(json::parse(s.get("/api/v1/clients/1/credit", reader).body)["balance"] == "30.00");
+    // The CLI does the same through the same use-case.
+    CHECK(s.inst.run({"invoice", "apply-credit", second}).exit_code == 4);
+
+    // Notes: added with the key as author, listed, deleted only through their own client.
+    CHECK(s.request("POST", "/api/v1/clients/1/notes", billing, R"({"text": "  "})").status == 400);
+    r = s.request("POST", "/api/v1/clients/1/notes", billing, R"({"text": "Porting <b>5551234</b> next week"})");
+    REQUIRE(r.status == 201);
+    CHECK_THAT(json::parse(r.body)["author"].get<std::string>(), Catch::Contains("api key 2 (billing key)"));
+    CHECK(json::parse(s.get("/api/v1/clients/1/notes", reader).body)["data"].size() == 1);
+    CHECK(json::parse(s.inst.run({"--json", "client", "note", "list", "1"}).out)[0]["text"] == "Porting <b>5551234</b> next week");
+    CHECK(s.request("DELETE", "/api/v1/clients/2/notes/1", billing).status == 404);
+    CHECK(s.request("DELETE", "/api/v1/clients/1/notes/1", reader).status == 403);
+    CHECK(s.request("DELETE", "/api/v1/clients/1/notes/1", billing).status == 204);
+    CHECK(json::parse(s.get("/api/v1/clients/1/notes", reader).body)["data"].empty());
+
+    // A tariff's next version uploaded as CSV; a card with an error is refused whole.
+    const std::string card = "Description,Prefix,RateValue,Increment\nCanada/US,1,0.012,6\nUK,44,0.030,60\n";
+    CHECK(s.request("POST", "/api/v1/tariffs/Wholesale/versions", billing, card).status == 400);  // not sent as text/csv
+    r = s.request("POST", "/api/v1/tariffs/Wholesale/versions", billing, "Description,Prefix,RateValue\nUK,44,0.03\n", "", "text/csv");
+    CHECK(r.status == 400);
+    CHECK_THAT(json::parse(r.body)["detail"].get<std::string>(), Catch::Contains("missing required column Increment"));
+    r = s.request("POST", "/api/v1/tariffs/Wholesale/versions", billing, card, "", "text/csv; charset=utf-8");
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    CHECK(json::parse(r.body)["rates"] == 2);
+    const json tariffs = json::parse(s.get("/api/v1/tariffs", reader).body)["data"];
+    REQUIRE(tariffs.size() == 1);
+    CHECK(tariffs == json::parse(s.inst.run({"--json", "tariff", "list"}).out));
+    const json tariff = json::parse(s.get("/api/v1/tariffs/1", reader).body);
+    CHECK(tariff["versions"][0]["source"] == "upload by api key 2 (billing key)");
+    CHECK(s.inst.run({"tariff", "export", "Wholesale"}).out ==
+          "Description,Prefix,RateValue,Increment,ConnectFee,MinimumDuration,GracePeriod\nCanada/US,1,0.012,6,0.00,6,0\nUK,44,0.03,60,0.00,60,0\n");
+    CHECK(s.get("/api/v1/products/1/package", reader).status == 404);
+    ok(s.inst, {"package", "set", "Phone", "--tariff", "Wholesale"});
+    CHECK(json::parse(s.get("/api/v1/products/1/package", reader).body) == json::parse(s.inst.run({"--json", "package", "show", "Phone"}).out));
+}

@@ -50,14 +50,14 @@ struct Served {
         }
     }
     HttpResult request(const std::string &method, const std::string &path, const std::string &key = "", const std::string &body = "",
-                       const std::string &idempotency_key = "") const {
+                       const std::string &idempotency_key = "", const std::string &content_type = "application/json") const {
         HttpExchange x;
         x.method = method;
         x.url = base + path;
         x.timeout = std::chrono::seconds(10);
         x.body = body;
         x.ca_file = ca_file;
-        if (!body.empty()) x.headers.emplace_back("Content-Type", "application/json");
+        if (!body.empty()) x.headers.emplace_back("Content-Type", content_type);
         if (!key.empty()) x.headers.emplace_back("Authorization", "Bearer " + key);
         if (!idempotency_key.empty()) x.headers.emplace_back("Idempotency-Key", idempotency_key);
         HttpResult r = http_exchange(x);
