@@ -60,18 +60,14 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
             int code = exit_ok;
             json out = json::array();
             for (const auto &r : results) {
-                std::string state = r.result     ? status_name(r.result->status)
-                                    : r.obsolete ? "obsolete"
-                                    : r.parked   ? "parked"
-                                                 : "not run";
                 if (r.result && r.result->status != PROVISIO_OK) code = r.result->status == PROVISIO_RETRYABLE ? exit_queued : exit_failed;
                 if (r.parked && code == exit_ok) code = exit_refused;
                 if (!r.result && !r.obsolete && code == exit_ok) code = exit_failed;
-                const std::string message = r.result ? r.result->message : r.note;
-                if (ctx.options.json)
-                    out.push_back({{"queue_id", r.queue_id}, {"result", state}, {"message", message}});
+                const json j = queue_retry_json(r);
+                if (ctx.options.json) out.push_back(j);
                 else
-                    std::cout << "queue item " << r.queue_id << ": " << state << (message.empty() ? "" : " — " + message) << '\n';
+                    std::cout << "queue item " << r.queue_id << ": " << j["result"].get<std::string>()
+                              << (j["message"].get<std::string>().empty() ? "" : " — " + j["message"].get<std::string>()) << '\n';
             }
             if (ctx.options.json) print_json(std::cout, out);
             else if (results.empty()) std::cout << "nothing to retry\n";
@@ -87,15 +83,7 @@ void add_queue_commands(CLI::App &app, Context &ctx, Runner &run) {
             const int64_t id = parse_id(args->id, "queue item");
             Database &db = ctx.db();
             Transaction tx(db);
-            const auto item = get_queue_item(db, id);
-            if (!item) fail(ErrorKind::not_found, "queue item " + std::to_string(id) + " does not exist");
-            if (item->resolved_at)
-                fail(ErrorKind::refused,
-                     "queue item " + std::to_string(id) + " was already resolved (" + item->outcome.value_or("") + ")");
-            if (!item->parked_at)
-                fail(ErrorKind::refused,
-                     "queue item " + std::to_string(id) + " is not parked; provisio queue retry " + std::to_string(id) + " runs it now");
-            release_queued(db, id);
+            const std::optional<QueueItem> item = release_parked(db, id);
             tx.commit();
             if (ctx.options.json) {
                 print_json(std::cout, {{"queue_id", id}, {"state", "open"}, {"was_parked_because", item->parked_reason}});

@@ -184,30 +184,15 @@ void print_settings(Context &ctx, const Service &s) {
         return;
     }
     const LoadedModule &m = ctx.modules().require(product.module);
-    const Settings effective = effective_settings(m, product, &s);
-    auto shown = [](const OptionSpec &o, const std::string &v) { return o.type == PROVISIO_OPTION_PASSWORD && !v.empty() ? std::string("(set)") : v; };
+    const json settings = service_settings_json(m, product, s);
     if (ctx.options.json) {
-        json out = json::array();
-        for (const auto &o : m.description.schema.options()) {
-            if (o.scope != PROVISIO_SCOPE_PRODUCT) continue;
-            auto pv = product.settings.find(o.key);
-            auto ov = s.overrides.find(o.key);
-            out.push_back({{"key", o.key}, {"label", o.label}, {"default", o.default_value},
-                           {"product", pv == product.settings.end() ? json() : json(shown(o, pv->second))},
-                           {"override", ov == s.overrides.end() ? json() : json(shown(o, ov->second))},
-                           {"effective", shown(o, effective.at(o.key))}});
-        }
-        print_json(std::cout, out);
+        print_json(std::cout, settings);
         return;
     }
     Table t({"SETTING", "DEFAULT", "PRODUCT", "OVERRIDE", "EFFECTIVE"});
-    for (const auto &o : m.description.schema.options()) {
-        if (o.scope != PROVISIO_SCOPE_PRODUCT) continue;
-        auto pv = product.settings.find(o.key);
-        auto ov = s.overrides.find(o.key);
-        t.add({o.key, o.default_value, pv == product.settings.end() ? "-" : shown(o, pv->second),
-               ov == s.overrides.end() ? "-" : shown(o, ov->second), shown(o, effective.at(o.key))});
-    }
+    auto text = [](const json &v) { return v.is_null() ? std::string("-") : v.get<std::string>(); };
+    for (const auto &row : settings)
+        t.add({row["key"], row["default"], text(row["product"]), text(row["override"]), row["effective"]});
     t.print(std::cout);
 }
 

@@ -4,6 +4,7 @@
 #include "foundation/error.hpp"
 #include "ledger/time_ledger.hpp"
 #include "provisioning/credit_generation.hpp"
+#include "provisioning/time_entries.hpp"
 #include "provisioning/state_machine.hpp"
 #include "shapes/records_json.hpp"
 
@@ -32,22 +33,13 @@ void add_timelog_commands(CLI::App &app, Context &ctx, Runner &run) {
     add->add_option("--at", args->at, "When it was done (ISO time; default now)");
     add->callback([&, args] {
         run = [&, args] {
-            const Service s = ctx.repo().get_service(parse_id(args->service, "service"));
-            if (args->minutes <= 0) fail(ErrorKind::invalid_input, "--minutes must be more than zero");
-            if (s.status == status::terminated || s.status == status::cancelled)
-                fail(ErrorKind::refused, "service " + std::to_string(s.id) + " is " + s.status + "; time is logged only on live services");
-            require_time_credits(ctx.repo(), ctx.modules(), s);
-            const Date on = args->at.empty() ? ctx.today()
-                                             : BusinessZone(ctx.config().timezone).date_at(parse_instant(args->at, "--at"));
-            const Hours hours = hours_for_minutes(args->minutes);
-            TimeLedger ledger(ctx.db(), ctx.repo().now_text());
-            const auto id = ledger.post({s.client_id, s.id, format_date(on), -hours, "time", args->note, args->minutes, std::nullopt});
-            const Hours balance = ledger.service_balance(s.id);
+            const LoggedTime t = log_time(ctx.repo(), ctx.modules(), BusinessZone(ctx.config().timezone), ctx.today(),
+                                          {parse_id(args->service, "service"), args->minutes, args->note, args->at}, FieldSpelling::flag);
             if (ctx.options.json)
-                print_json(std::cout, {{"entry", *id}, {"service", s.id}, {"hours", (-hours).to_string(2)}, {"balance", balance.to_string(2)}});
+                print_json(std::cout, logged_time_json(t));
             else
-                std::cout << "time entry " << *id << ": " << args->minutes << " min (" << hours.to_string(2) << " h) on service " << s.id
-                          << "; balance " << balance.to_string(2) << " h" << (balance.negative() ? " (owed)" : "") << '\n';
+                std::cout << "time entry " << t.entry_id << ": " << args->minutes << " min (" << t.hours.to_string(2) << " h) on service "
+                          << t.service_id << "; balance " << t.balance.to_string(2) << " h" << (t.balance.negative() ? " (owed)" : "") << '\n';
             return exit_ok;
         };
     });

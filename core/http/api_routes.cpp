@@ -5,6 +5,7 @@
 #include "billing/addons.hpp"
 #include "billing/invoices.hpp"
 #include "domain/audit_log.hpp"
+#include "domain/client_fields.hpp"
 #include "domain/client_notes.hpp"
 #include "domain/client_changes.hpp"
 #include "domain/contacts.hpp"
@@ -19,9 +20,11 @@
 #include "provisioning/cancellation_requests.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "provisioning/module_queue.hpp"
+#include "provisioning/module_settings.hpp"
 #include "provisioning/orders.hpp"
 #include "provisioning/quarantine.hpp"
 #include "provisioning/state_machine.hpp"
+#include "provisioning/time_entries.hpp"
 #include "shapes/records_json.hpp"
 #include "store/database.hpp"
 #include "usage/cdr_explain.hpp"
@@ -120,7 +123,7 @@ public:
     std::optional<int64_t> id(const std::string &name) {
         const json *v = take(name);
         if (!v) return std::nullopt;
-        if (!v->is_number_integer() || v->get<int64_t>() <= 0) fail(ErrorKind::invalid_input, "field " + name + " must be an id (a whole number)");
+        if (!v->is_number_integer() || v->get<int64_t>() <= 0) fail(ErrorKind::invalid_input, "field " + name + " must be a whole number above zero");
         return v->get<int64_t>();
     }
     std::vector<std::string> texts(const std::string &name) {
@@ -471,6 +474,125 @@ void add_orders_and_notes(Router &router) {
                 }});
 }
 
+// What the CLI's `field`, `service settings`/`set --setting`, `service cancel-request`,
+// `timelog add` and `queue retry`/`release` do, for integrations.
+void add_record_writes(Router &router) {
+    router.add({"GET", "/api/v1/clients/{id}/fields", Permission::read, "clients",
+                "A client's custom field values by field name (a field's default where the client has none)", {}, [](RouteCall &call) {
+                    const int64_t client = call.lease.repo().get_client(path_id(call)).id;
+                    return json_response(json(ClientFields(call.lease.db()).values(client)));
+                }});
+    router.add({"PATCH", "/api/v1/clients/{id}/fields", Permission::clients_write, "clients",
+                "Set custom field values: {\"Field name\": \"value\", …} (\"\" clears one); all or none are saved. The values as they now are",
+                {}, [](RouteCall &call) {
+                    const json body = body_object(call);
+                    const int64_t client = call.lease.repo().get_client(path_id(call)).id;
+                    Database &db = call.lease.db();
+                    ClientFields fields(db);
+                    Transaction tx(db);
+                    for (const auto &[name, value] : body.items()) {
+                        if (!value.is_string()) fail(ErrorKind::invalid_input, "field '" + name + "' must be a string (\"\" clears it)");
+                        fields.set(client, name, value.get<std::string>());
+                    }
+                    audit(db, call.lease.repo().now_text(), "client fields changed", client, call.request.body, actor(call));
+                    tx.commit();
+                    return json_response(json(fields.values(client)));
+                }});
+    router.add({"GET", "/api/v1/services/{id}/settings", Permission::read, "services",
+                "The service's module settings: each option's default, product value, override and effective value (passwords as "
+                "\"(set)\")",
+                {}, [](RouteCall &call) {
+                    Repository &repo = call.lease.repo();
+                    const Service service = repo.get_service(path_id(call));
+                    const Product product = repo.get_product(service.product_id);
+                    if (product.module.empty()) return json_response(json::array());
+                    return json_response(service_settings_json(call.context.modules().require(product.module), product, service));
+                }});
+    router.add({"PATCH", "/api/v1/services/{id}/settings", Permission::provisioning_write, "services",
+                "Override module settings for this service: {\"key\": \"value\", \"other\": null} (null: back to the product's "
+                "value), checked against the module's schema; nothing runs on the server (change-package applies it). The settings as they "
+                "now are",
+                {}, [](RouteCall &call) {
+                    const json body = body_object(call);
+                    Repository &repo = call.lease.repo();
+                    Service service = repo.get_service(path_id(call));
+                    const Product product = repo.get_product(service.product_id);
+                    if (product.module.empty()) fail(ErrorKind::refused, "product '" + product.name + "' has no module, so no module settings");
+                    SettingChanges changes;
+                    for (const auto &[key, value] : body.items()) {
+                        if (value.is_null()) changes.unset.push_back(key);
+                        else if (value.is_string()) changes.set[key] = value.get<std::string>();
+                        else fail(ErrorKind::invalid_input, "setting '" + key + "' must be a string, or null to unset it");
+                    }
+                    service.overrides = service_overrides_after(call.context.modules(), product, service, changes);
+                    Transaction tx(call.lease.db());
+                    repo.update_service(service);
+                    std::string keys;
+                    for (const auto &[key, value] : body.items()) keys += (keys.empty() ? "" : ", ") + key;  // not the values: some are secrets
+                    audit(call.lease.db(), repo.now_text(), "service settings changed", service.client_id,
+                          "service " + std::to_string(service.id) + ": " + keys, actor(call));
+                    tx.commit();
+                    return json_response(service_settings_json(call.context.modules().require(product.module), product, repo.get_service(service.id)));
+                }});
+    router.add({"POST", "/api/v1/services/{id}/cancellation", Permission::provisioning_write, "services",
+                "Request the service's cancellation, which cron applies: {\"when\": \"immediate\" | \"end-of-period\", \"reason\": \"…\"}; "
+                "201 with the request",
+                {}, [](RouteCall &call) {
+                    BodyFields fields(call, "a cancellation request has: when, reason");
+                    const std::string when = fields.required(fields.text("when"), "when");
+                    const std::string reason = fields.text("reason").value_or("");
+                    fields.done();
+                    const CancellationRequest r = request_cancellation(call.lease.repo(), path_id(call), when, reason, actor(call));
+                    return json_response(cancellation_json(r), 201);
+                }});
+    router.add({"DELETE", "/api/v1/services/{id}/cancellation", Permission::provisioning_write, "services",
+                "Withdraw the service's open cancellation request; 204", {}, [](RouteCall &call) {
+                    withdraw_cancellation(call.lease.repo(), path_id(call), actor(call));
+                    HttpResponse r;
+                    r.status = 204;
+                    return r;
+                }});
+    router.add({"POST", "/api/v1/services/{id}/time-entries", Permission::billing_write, "time credits",
+                "Log work against a service with time credits: {\"minutes\": 90, \"note\": \"…\", \"at\": \"ISO time\" (default now)}; it "
+                "debits the balance, which may go negative. 201 with the entry and the balance",
+                {}, [](RouteCall &call) {
+                    BodyFields fields(call, "a time entry has: minutes, note, at");
+                    TimeWork work;
+                    work.service_id = path_id(call);
+                    work.minutes = fields.id("minutes").value_or(0);
+                    work.note = fields.required(fields.text("note"), "note");
+                    work.at = fields.text("at").value_or("");
+                    fields.done();
+                    const ServeContext &context = call.context;
+                    Database &db = call.lease.db();
+                    Transaction tx(db);
+                    const LoggedTime t = log_time(call.lease.repo(), context.modules(), BusinessZone(context.config().timezone), context.today(),
+                                                  work, FieldSpelling::json);
+                    audit(db, call.lease.repo().now_text(), "time logged", call.lease.repo().get_service(work.service_id).client_id,
+                          "service " + std::to_string(work.service_id) + ": " + std::to_string(work.minutes) + " min", actor(call));
+                    tx.commit();
+                    return json_response(logged_time_json(t), 201);
+                }});
+    router.add({"POST", "/api/v1/queue/{id}/retry", Permission::provisioning_write, "queue",
+                "Retry one open queue item now (a parked one is not run: release it first); no body", {}, [](RouteCall &call) {
+                    BodyFields(call, "retry takes no fields").done();
+                    RequestProvisioner p(call.lease, call.context);
+                    const auto results = p.provisioner.retry_queue(path_id(call));
+                    return json_response(queue_retry_json(results.at(0)));
+                }});
+    router.add({"POST", "/api/v1/queue/{id}/release", Permission::provisioning_write, "queue",
+                "Put a parked item back on the queue with a fresh count of aborted attempts; no body", {}, [](RouteCall &call) {
+                    BodyFields(call, "release takes no fields").done();
+                    const int64_t id = path_id(call);
+                    Database &db = call.lease.db();
+                    Transaction tx(db);
+                    release_parked(db, id);
+                    audit(db, call.lease.repo().now_text(), "queue item released", std::nullopt, "queue item " + std::to_string(id), actor(call));
+                    tx.commit();
+                    return json_response(queue_item_json(*get_queue_item(db, id)));
+                }});
+}
+
 // Tariffs, packages and addons, read; a tariff's next version uploaded as CSV.
 void add_catalogue_more(Router &router) {
     router.add({"GET", "/api/v1/addons", Permission::read, "products", "The addon catalogue (predefined addons)", {}, [](RouteCall &call) {
@@ -718,6 +840,7 @@ Router api_router(const std::string &version) {
     add_time_credits(router);
     add_catalogue_and_records(router);
     add_orders_and_notes(router);
+    add_record_writes(router);
     add_catalogue_more(router);
     add_admin(router);
     // Last, so it documents every route above (and itself).

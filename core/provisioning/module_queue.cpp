@@ -1,5 +1,6 @@
 #include "provisioning/module_queue.hpp"
 
+#include "foundation/error.hpp"
 #include "store/database.hpp"
 
 namespace provisio {
@@ -88,6 +89,21 @@ std::optional<QueueItem> get_queue_item(Database &db, int64_t id) {
     q.bind(1, id);
     if (!q.step()) return std::nullopt;
     return read_item(q);
+}
+
+}  // namespace provisio
+
+namespace provisio {
+
+QueueItem release_parked(Database &db, int64_t id) {
+    const auto item = get_queue_item(db, id);
+    if (!item) fail(ErrorKind::not_found, "queue item " + std::to_string(id) + " does not exist");
+    if (item->resolved_at)
+        fail(ErrorKind::refused, "queue item " + std::to_string(id) + " was already resolved (" + item->outcome.value_or("") + ")");
+    if (!item->parked_at)
+        fail(ErrorKind::refused, "queue item " + std::to_string(id) + " is not parked; provisio queue retry " + std::to_string(id) + " runs it now");
+    release_queued(db, id);
+    return *item;
 }
 
 }  // namespace provisio

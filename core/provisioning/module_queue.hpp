@@ -58,6 +58,9 @@ void resolve_queued(Database &db, int64_t service_id, const std::string &action,
 // Parks the open item `id` with the reason; releasing it clears the mark and its abort count.
 void park_queued(Database &db, int64_t id, const std::string &reason, const std::string &now);
 void release_queued(Database &db, int64_t id);
+// The same for an operator: Error(not_found) for no such item, Error(refused) for one resolved
+// or not parked. Answers the item as it was (its parked reason).
+QueueItem release_parked(Database &db, int64_t id);
 // The parked item for (service, action), if there is one.
 std::optional<QueueItem> parked_item(Database &db, int64_t service_id, const std::string &action);
 std::vector<QueueItem> list_queue(Database &db, bool include_resolved);

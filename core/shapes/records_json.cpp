@@ -12,13 +12,15 @@
 #include "ledger/credit_ledger.hpp"
 #include "ledger/time_ledger.hpp"
 #include "modulehost/module_host.hpp"
-#include "usage/packages.hpp"
-#include "usage/tariff_store.hpp"
-#include "provisioning/module_queue.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/cancellation_requests.hpp"
 #include "provisioning/lifecycle.hpp"
+#include "provisioning/module_queue.hpp"
+#include "provisioning/module_settings.hpp"
+#include "provisioning/time_entries.hpp"
 #include "usage/cdrs.hpp"
+#include "usage/packages.hpp"
+#include "usage/tariff_store.hpp"
 
 namespace provisio {
 
@@ -133,6 +135,31 @@ json client_note_json(const ClientNote &n) {
 json applied_credit_json(int64_t invoice_id, const AppliedCredit &a) {
     return {{"invoice", invoice_id}, {"applied", a.applied.to_string()}, {"paid", a.paid}, {"balance_due", a.balance_due.to_string()},
             {"then", a.after.lines},     {"errors", a.after.errors}};
+}
+
+json logged_time_json(const LoggedTime &t) {
+    return {{"entry", t.entry_id}, {"service", t.service_id}, {"hours", (-t.hours).to_string(2)}, {"balance", t.balance.to_string(2)}};
+}
+
+json service_settings_json(const LoadedModule &m, const Product &product, const Service &s) {
+    const Settings effective = effective_settings(m, product, &s);
+    auto shown = [](const OptionSpec &o, const std::string &v) { return o.type == PROVISIO_OPTION_PASSWORD && !v.empty() ? std::string("(set)") : v; };
+    json out = json::array();
+    for (const auto &o : m.description.schema.options()) {
+        if (o.scope != PROVISIO_SCOPE_PRODUCT) continue;
+        auto pv = product.settings.find(o.key);
+        auto ov = s.overrides.find(o.key);
+        out.push_back({{"key", o.key}, {"label", o.label}, {"default", o.default_value},
+                       {"product", pv == product.settings.end() ? json() : json(shown(o, pv->second))},
+                       {"override", ov == s.overrides.end() ? json() : json(shown(o, ov->second))},
+                       {"effective", shown(o, effective.at(o.key))}});
+    }
+    return out;
+}
+
+json queue_retry_json(const QueueRetryResult &r) {
+    const std::string state = r.result ? status_name(r.result->status) : r.obsolete ? "obsolete" : r.parked ? "parked" : "not run";
+    return {{"queue_id", r.queue_id}, {"result", state}, {"message", r.result ? r.result->message : r.note}};
 }
 
 json credit_entry_json(const CreditEntry &e) {

@@ -27,10 +27,13 @@ struct CronHistoryEntry;
 struct CustomAction;
 struct RecordedPayment;
 struct AppliedCredit;
+struct LoggedTime;
+struct QueueRetryResult;
 struct ClientNote;
 struct CatalogueAddon;
 struct ServiceAddon;
 class ModuleHost;
+struct LoadedModule;
 class Money;
 namespace usage {
 struct PackageRecord;
@@ -59,10 +62,17 @@ nlohmann::ordered_json service_addon_json(const ServiceAddon &a);
 nlohmann::ordered_json package_json(const usage::PackageRecord &p, const std::string &tariff);
 // A tariff with its current version: id, name, version (0: none yet), rates, imported_at.
 nlohmann::ordered_json tariff_json(const usage::Tariff &t);
+// Work logged against a service: entry, service, hours (negative: debited), balance.
+nlohmann::ordered_json logged_time_json(const LoggedTime &t);
+// A service's module settings, one per product-scope option: key, label, default, product,
+// override (null when not set), effective; a password's value as "(set)".
+nlohmann::ordered_json service_settings_json(const LoadedModule &module, const Product &product, const Service &service);
 nlohmann::ordered_json credit_entry_json(const CreditEntry &e);
 // A client's credit log: {"client", "balance", "entries"}.
 nlohmann::ordered_json credit_log_json(int64_t client_id, const Money &balance, const std::vector<CreditEntry> &entries);
 nlohmann::ordered_json queue_item_json(const QueueItem &i);
+// One queue item retried: queue_id, result (ok, error, retryable, obsolete, parked, not run), message.
+nlohmann::ordered_json queue_retry_json(const QueueRetryResult &r);
 nlohmann::ordered_json audit_json(const AuditEntry &e);
 // An API key, never its secret (which is not kept).
 nlohmann::ordered_json api_key_json(const ApiKey &k);

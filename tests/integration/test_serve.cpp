@@ -628,3 +628,78 @@ TEST_CASE("writes through the API: orders, payments and credit with what paying 
     ok(s.inst, {"package", "set", "Phone", "--tariff", "Wholesale"});
     CHECK(json::parse(s.get("/api/v1/products/1/package", reader).body) == json::parse(s.inst.run({"--json", "package", "show", "Phone"}).out));
 }
+
+TEST_CASE("writes through the API: client fields, service settings, cancellation requests, time logged, queue retry and release") {
+    Served s([](Installation &inst) {
+        inst.install_module("scripted");
+        inst.install_module("timelog");
+    });
+    ok(s.inst, {"client", "add", "--first-name", "Grace", "--email", "grace@example.org"});
+    ok(s.inst, {"field", "add", "--name", "Account Manager", "--type", "text"});
+    ok(s.inst, {"field", "add", "--name", "Tier", "--type", "dropdown", "--options", "gold,silver", "--default", "silver"});
+    ok(s.inst, {"server", "add", "--name", "pbx1", "--module", "scripted", "--hostname", "pbx1.example", "--username", "admin",
+                "--password", "server-pw-987"});
+    ok(s.inst, {"product", "add", "--name", "Phone", "--module", "scripted", "--price", "5", "--setting", "outcome=ok", "--setting",
+                "region=eu", "--setting", "api_key=KEY-123456"});
+    ok(s.inst, {"service", "add", "--client", "1", "--product", "Phone", "--domain", "g.example"});
+    ok(s.inst, {"service", "create", "1"});
+    ok(s.inst, {"product", "add", "--name", "Support hours", "--module", "timelog", "--price", "100"});
+    ok(s.inst, {"service", "add", "--client", "1", "--product", "Support hours"});
+    ok(s.inst, {"service", "create", "2"});
+    const std::string ops = s.key("provisioning"), billing = s.key("billing"), reader = s.key("read-only");
+
+    // Custom fields: all or none saved; each value checked as the CLI checks it.
+    CHECK(json::parse(s.get("/api/v1/clients/1/fields", reader).body) == json{{"Account Manager", ""}, {"Tier", "silver"}});
+    CHECK(s.request("PATCH", "/api/v1/clients/1/fields", billing, R"({"Account Manager": "Ann", "Tier": "bronze"})").status == 400);
+    CHECK(s.request("PATCH", "/api/v1/clients/1/fields", billing, R"({"Colour": "red"})").status == 404);
+    CHECK(json::parse(s.get("/api/v1/clients/1/fields", reader).body)["Account Manager"] == "");
+    HttpResult r = s.request("PATCH", "/api/v1/clients/1/fields", billing, R"({"Account Manager": "Ann", "Tier": "gold"})");
+    REQUIRE(r.status == 200);
+    CHECK(json::parse(r.body) == json::parse(s.inst.run({"--json", "field", "show", "1"}).out));
+
+    // Module settings: overridden, checked against the schema, unset with null; a password shown as "(set)".
+    CHECK(json::parse(s.get("/api/v1/services/1/settings", reader).body) == json::parse(s.inst.run({"--json", "service", "settings", "1"}).out));
+    CHECK(s.request("PATCH", "/api/v1/services/1/settings", ops, R"({"nonsense": "1"})").status == 400);
+    r = s.request("PATCH", "/api/v1/services/1/settings", ops, R"({"region": "us", "api_key": "KEY-999999"})");
+    REQUIRE(r.status == 200);
+    for (const auto &row : json::parse(r.body)) {
+        if (row["key"] == "region") CHECK(row["override"] == "us");
+        if (row["key"] == "api_key") CHECK(row["override"] == "(set)");
+    }
+    CHECK(s.inst.sql("SELECT count(*) FROM audit_log WHERE action = 'service settings changed' AND detail LIKE '%KEY-999999%'") == "0");
+    r = s.request("PATCH", "/api/v1/services/1/settings", ops, R"({"region": null})");
+    for (const auto &row : json::parse(r.body))
+        if (row["key"] == "region") CHECK(row["override"].is_null());
+
+    // A cancellation request, listed for the operator, then withdrawn.
+    CHECK(s.request("POST", "/api/v1/services/1/cancellation", ops, R"({"when": "tomorrow"})").status == 400);
+    r = s.request("POST", "/api/v1/services/1/cancellation", ops, R"({"when": "end-of-period", "reason": "moving"})");
+    REQUIRE(r.status == 201);
+    CHECK(json::parse(r.body)["reason"] == "moving");
+    CHECK(s.request("POST", "/api/v1/services/1/cancellation", ops, R"({"when": "immediate"})").status == 409);
+    CHECK(json::parse(s.get("/api/v1/cancellations", reader).body)["data"].size() == 1);
+    CHECK(s.request("DELETE", "/api/v1/services/1/cancellation", ops).status == 204);
+    CHECK(s.request("DELETE", "/api/v1/services/1/cancellation", ops).status == 404);
+
+    // Time logged on a service with time credits (and refused on one without).
+    CHECK(s.request("POST", "/api/v1/services/1/time-entries", billing, R"({"minutes": 30, "note": "setup"})").status == 409);
+    CHECK(s.request("POST", "/api/v1/services/2/time-entries", billing, R"({"minutes": 0, "note": "setup"})").status == 400);
+    CHECK(s.request("POST", "/api/v1/services/2/time-entries", billing, R"({"minutes": 30})").status == 400);
+    r = s.request("POST", "/api/v1/services/2/time-entries", billing, R"({"minutes": 90, "note": "PBX setup"})");
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    CHECK(json::parse(r.body)["hours"] == "-1.50");
+    CHECK_THAT(s.inst.run({"timelog", "show", "--service", "2"}).out, Catch::Contains("PBX setup"));
+
+    // The queue: a retryable failure queued, retried through the API, not released (not parked).
+    ok(s.inst, {"product", "set", "Phone", "--setting", "outcome=retryable"});
+    CHECK(s.inst.run({"service", "suspend", "1"}).exit_code == 6);
+    const int64_t item = json::parse(s.inst.run({"--json", "queue", "list"}).out)[0]["id"];
+    r = s.request("POST", "/api/v1/queue/" + std::to_string(item) + "/retry", ops);
+    REQUIRE(r.status == 200);
+    CHECK(json::parse(r.body)["result"] == "retryable");
+    r = s.request("POST", "/api/v1/queue/" + std::to_string(item) + "/release", ops);
+    CHECK(r.status == 409);
+    CHECK_THAT(json::parse(r.body)["detail"].get<std::string>(), Catch::Contains("is not parked"));
+    CHECK(s.request("POST", "/api/v1/queue/999/retry", ops).status == 404);
+}
