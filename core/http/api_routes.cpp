@@ -690,7 +690,7 @@ void add_usage(Router &router) {
                         filter.to = format_utc(zone.date_or_instant(to, "query parameter to"));
                     filter.number = call.request.query_value("number");
                     if (filter.number.size() > 32) fail(ErrorKind::invalid_input, "query parameter number is longer than 32 characters");
-                    filter.with_suppressed = query_flag(call.request, "all", "true", "false");
+                    filter.with_suppressed = query_flag(call.request, "all");
                     filter.after = page.after;
                     filter.limit = page.limit;
                     json items = json::array();
@@ -757,7 +757,7 @@ void add_catalogue_and_records(Router &router) {
                 "Cancellation requests, oldest first: the open ones, or all with all=true", {{"all", "true: applied ones too", "boolean"}},
                 [](RouteCall &call) {
                     json items = json::array();
-                    for (const CancellationRequest &r : list_cancellations(call.lease.repo(), query_flag(call.request, "all", "true", "false")))
+                    for (const CancellationRequest &r : list_cancellations(call.lease.repo(), query_flag(call.request, "all")))
                         items.push_back(cancellation_json(r));
                     return json_response({{"data", std::move(items)}});
                 }});
@@ -800,10 +800,10 @@ void add_credit_and_queue(Router &router) {
                                          201);
                 }});
     router.add({"GET", "/api/v1/queue", Permission::read, "queue", "The module queue: open items, parked ones among them",
-                {{"all", "yes: resolved items too"}},
+                {{"all", "true: resolved items too", "boolean"}},
                 [](RouteCall &call) {
                     json items = json::array();
-                    for (const auto &i : list_queue(call.lease.db(), query_flag(call.request, "all", "yes", "no"))) items.push_back(queue_item_json(i));
+                    for (const auto &i : list_queue(call.lease.db(), query_flag(call.request, "all"))) items.push_back(queue_item_json(i));
                     return json_response({{"data", items}});
                 }});
 }

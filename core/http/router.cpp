@@ -105,11 +105,11 @@ std::optional<int64_t> query_integer(const HttpRequest &request, const std::stri
     return std::stoll(v);
 }
 
-bool query_flag(const HttpRequest &request, const std::string &name, const char *yes, const char *no) {
+bool query_flag(const HttpRequest &request, const std::string &name) {
     const auto it = request.query.find(name);
-    if (it == request.query.end() || it->second.empty() || it->second == no) return false;
-    if (it->second == yes) return true;
-    fail(ErrorKind::invalid_input, "query parameter " + name + " '" + it->second + "' must be " + yes + " or " + no);
+    if (it == request.query.end() || it->second.empty() || it->second == "false") return false;
+    if (it->second == "true") return true;
+    fail(ErrorKind::invalid_input, "query parameter " + name + " '" + it->second + "' must be true or false");
 }
 
 Page page_of(const HttpRequest &request) {

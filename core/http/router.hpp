@@ -82,9 +82,9 @@ Page page_of(const HttpRequest &request);
 // A query parameter that is a whole number from min to max; nullopt when absent, Error(invalid_input)
 // naming it when it is anything else.
 std::optional<int64_t> query_integer(const HttpRequest &request, const std::string &name, int64_t min, int64_t max);
-// A yes/no query parameter spelled `yes` or `no` (the route's words, say "true"/"false"); false
-// when absent or empty, Error(invalid_input) naming it when it is anything else.
-bool query_flag(const HttpRequest &request, const std::string &name, const char *yes, const char *no);
+// A boolean query parameter, `true` or `false` on every route; false when absent or empty,
+// Error(invalid_input) naming it when it is anything else.
+bool query_flag(const HttpRequest &request, const std::string &name);
 // {"data": items, "next_cursor": … or null}: a next cursor when the page came back full.
 nlohmann::ordered_json page_json(nlohmann::ordered_json items, const Page &page, int64_t last_id);
 

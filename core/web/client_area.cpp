@@ -403,7 +403,7 @@ HttpResponse usage_page(Visit &v, int64_t id) {
               {"has_calls", !calls.empty()},
               {"calls", std::move(calls)}};
     if (static_cast<int>(data["calls"].size()) == calls_per_page)
-        data["next"] = "from=" + format_date(from) + "&to=" + format_date(to) + "&number=" + percent_encoded(number) +
+        data["next"] = "from=" + format_date(from) + "&to=" + format_date(to) + (number.empty() ? "" : "&number=" + percent_encoded(number)) +
                        "&after=" + std::to_string(last);
     return v.page(200, "usage", "Calls and usage", std::move(data));
 }
