@@ -3,6 +3,7 @@
 #include "billing/cycles.hpp"
 #include "billing/invoices.hpp"
 #include "store/database.hpp"
+#include "store/wal_checkpointer.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -101,10 +102,14 @@ GenerationReport generate_invoices(Database &db, const std::string &now, const G
     // open. One item asked for by id is one range.
     int64_t last_client = INT64_MAX - 1;
     int64_t span = INT64_MAX;
+    // A whole run commits a range at a time; the log those commits grow is copied into the
+    // database on the other core (it was a third of the run's time on the writing thread).
+    std::optional<WalCheckpointer> checkpointer;
     if (!o.service_id && !o.addon_id) {
         auto q = db.prepare("SELECT COALESCE(max(id), 0) FROM clients");
         last_client = q.step() ? q.int64(0) : 0;
         span = std::max(1, o.clients_per_transaction);
+        checkpointer.emplace(db);
     }
     std::vector<Billable> due;
     for (int64_t first = 0; first <= last_client;) {

@@ -107,10 +107,18 @@ void keep_private(const std::filesystem::path &file) {
 Database Database::open(const std::filesystem::path &file, bool create) {
     if (!create && !std::filesystem::exists(file))
         storage_error("database " + file.string() + " does not exist (create it with: provisio init)");
-    // SQLite counts every allocation under a global mutex unless told not to; nothing here reads
-    // those counts. Must precede SQLite's initialisation, hence the first open.
-    static const bool quiet_memory = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
-    (void)quiet_memory;
+    // Both must precede SQLite's initialisation, hence the first open. SQLite counts every
+    // allocation under a global mutex unless told not to; nothing here reads those counts. And
+    // a statement's undo record (its statement journal) moves to a file in /var/tmp once one
+    // statement's passes 64 KiB, and then every later statement of the transaction writes its
+    // pages there too: invoice generation wrote ten times as many pages to that file as to the
+    // database. It holds one statement's pages at a time; up to 64 MiB of them stay in memory,
+    // so only a statement that changes more than that (a migration over every stored call) spills.
+    static const bool configured = [] {
+        return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK &&
+               sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 64 * 1024 * 1024) == SQLITE_OK;
+    }();
+    (void)configured;
     sqlite3 *db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
