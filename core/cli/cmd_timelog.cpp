@@ -5,7 +5,6 @@
 #include "ledger/time_ledger.hpp"
 #include "provisioning/credit_generation.hpp"
 #include "provisioning/time_entries.hpp"
-#include "provisioning/state_machine.hpp"
 #include "shapes/records_json.hpp"
 
 #include <CLI/CLI.hpp>

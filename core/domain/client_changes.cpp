@@ -9,14 +9,6 @@
 
 namespace provisio {
 
-std::string field_name(const char *json_name, FieldSpelling spelling) {
-    std::string name(json_name);
-    if (spelling == FieldSpelling::json) return name;
-    for (char &c : name)
-        if (c == '_') c = '-';
-    return "--" + name;
-}
-
 void apply_client_changes(Database &db, const ClientChanges &ch, Client &c, FieldSpelling spelling) {
     auto named = [&](const char *f) { return field_name(f, spelling); };
     if (ch.first_name) c.first_name = *ch.first_name;

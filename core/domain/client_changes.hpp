@@ -3,6 +3,8 @@
 // in the same words, naming the field as the caller spells it ("--first-name" or "first_name").
 #pragma once
 
+#include "foundation/field_spelling.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,10 +20,6 @@ struct ClientChanges {
     std::optional<bool> separate_invoices, no_late_fees, no_overdue_emails;
     std::optional<std::optional<int64_t>> billing_contact_id;  // set to a contact, or cleared
 };
-
-enum class FieldSpelling { flag, json };
-// "first_name" as the caller spells it: "--first-name" or "first_name".
-std::string field_name(const char *json_name, FieldSpelling spelling);
 
 // Error(invalid_input) naming the field for a malformed e-mail address, status, currency or
 // country, or a billing contact of another client; Error(not_found) for an unknown contact.

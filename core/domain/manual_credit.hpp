@@ -2,7 +2,7 @@
 // the reason for its log: `provisio credit add|remove` and POST /api/v1/clients/{id}/credit.
 #pragma once
 
-#include "domain/client_changes.hpp"
+#include "foundation/field_spelling.hpp"
 #include "money/money.hpp"
 
 #include <cstdint>

@@ -2,8 +2,8 @@
 // /api/v1/services/{id}/time-entries): it debits the service's balance, which may go negative.
 #pragma once
 
-#include "domain/client_changes.hpp"
 #include "foundation/calendar.hpp"
+#include "foundation/field_spelling.hpp"
 #include "ledger/time_ledger.hpp"
 
 #include <cstdint>
