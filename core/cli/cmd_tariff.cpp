@@ -20,13 +20,6 @@ struct TariffArgs {
     int version = 0;
 };
 
-std::string csv_field(const std::string &s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
 }  // namespace
 
 void add_tariff_commands(CLI::App &app, Context &ctx, Runner &run) {

@@ -89,6 +89,7 @@ int main(int argc, char **argv) {
     add_addon_commands(app, ctx, run);
     add_timelog_commands(app, ctx, run);
     add_tariff_commands(app, ctx, run);
+    add_report_commands(app, ctx, run);
     add_package_commands(app, ctx, run);
     add_cdr_commands(app, ctx, run);
     add_api_key_commands(app, ctx, run);

@@ -5,6 +5,22 @@
 
 namespace provisio::cli {
 
+std::string csv_field(const std::string &s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+void Table::print_csv(std::ostream &out) const {
+    auto line = [&](const std::vector<std::string> &cells) {
+        for (size_t i = 0; i < cells.size(); ++i) out << (i ? "," : "") << csv_field(cells[i]);
+        out << "\r\n";
+    };
+    line(headers_);
+    for (const auto &r : rows_) line(r);
+}
+
 namespace {
 // Display width: counts UTF-8 code points, which is right for the text we print.
 size_t width(const std::string &s) {

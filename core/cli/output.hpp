@@ -12,6 +12,9 @@ namespace provisio::cli {
 
 using json = nlohmann::ordered_json;
 
+// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+std::string csv_field(const std::string &s);
+
 class Table {
 public:
     explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
@@ -22,6 +25,7 @@ public:
     std::vector<size_t> widths() const;
     void print_row(std::ostream &out, const std::vector<std::string> &cells, const std::vector<size_t> &widths) const;
     void print_rows(std::ostream &out, const std::vector<size_t> &widths) const;  // the rows held, not the headers
+    void print_csv(std::ostream &out) const;  // RFC 4180: the headers, then the rows
     const std::vector<std::string> &headers() const { return headers_; }
     void clear() { rows_.clear(); }
 

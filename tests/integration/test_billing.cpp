@@ -374,3 +374,46 @@ TEST_CASE("addons: predefined or custom, invoiced on their own cycles, ended wit
     CHECK(addons[1]["termination_date"] == "2012-02-27");
     ok(b.inst, {"verify"});
 }
+
+TEST_CASE("reports: payments and income by business day, unpaid invoices with days overdue; table, JSON and CSV") {
+    Installation inst;
+    inst.edit_config("timezone = \"UTC\"", "timezone = \"America/Toronto\"");  // days end at 05:00 UTC in March
+    REQUIRE(inst.run({"client", "add", "--first-name", "Ada", "--email", "ada@example.org"}).exit_code == 0);
+    REQUIRE(inst.run({"client", "add", "--first-name", "Bob, \"the builder\"", "--email", "bob@example.org"}).exit_code == 0);
+    REQUIRE(inst.run({"product", "add", "--name", "Plan", "--price", "10"}).exit_code == 0);
+    for (const char *client : {"1", "2", "1"})
+        REQUIRE(inst.run({"--now", "2026-03-01T15:00:00Z", "order", "add", client, "--product", "Plan"}).exit_code == 0);
+    // Invoice 1 paid late on 2 March Toronto time (03:00 UTC on the 3rd), invoice 2 in part on the 3rd; invoice 3 stays unpaid.
+    REQUIRE(inst.run({"--now", "2026-03-03T03:00:00Z", "invoice", "pay", "1", "--method", "banktransfer", "--transaction-id", "BT,1"}).exit_code == 0);
+    REQUIRE(inst.run({"--now", "2026-03-03T15:00:00Z", "invoice", "pay", "2", "--method", "cash", "--amount", "4.00"}).exit_code == 0);
+
+    RunResult r = inst.run({"--json", "report", "transactions", "--from", "2026-03-01", "--to", "2026-03-04"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    json j = json::parse(r.out);
+    REQUIRE(j["rows"].size() == 2);
+    CHECK(j["rows"][0]["day"] == "2026-03-02");
+    CHECK(j["rows"][0]["amount"] == "10.00");
+    CHECK(j["rows"][1]["day"] == "2026-03-03");
+    CHECK(j["total"] == "14.00");
+    r = inst.run({"--json", "report", "income", "--from", "2026-03-01", "--to", "2026-03-04"});
+    CHECK(json::parse(r.out)["rows"] == json::parse(R"([{"day": "2026-03-02", "payments": 1, "amount": "10.00"},
+                                                       {"day": "2026-03-03", "payments": 1, "amount": "4.00"}])"));
+    // The 2nd alone: a business day, not a UTC one.
+    r = inst.run({"--json", "report", "income", "--from", "2026-03-02", "--to", "2026-03-03"});
+    CHECK(json::parse(r.out)["total"] == "10.00");
+    r = inst.run({"report", "transactions", "--from", "2026-03-01", "--to", "2026-03-04", "--csv"});
+    CHECK_THAT(r.out, Catch::StartsWith("ID,RECEIVED,DAY,CLIENT,INVOICE,METHOD,TRANSACTION,AMOUNT\r\n"));
+    CHECK_THAT(r.out, Catch::Contains(",banktransfer,\"BT,1\",10.00\r\n"));
+
+    r = inst.run({"--now", "2026-03-20T12:00:00Z", "--json", "report", "outstanding", "--from", "2026-03-01", "--to", "2026-04-01"});
+    j = json::parse(r.out);
+    REQUIRE(j["rows"].size() == 2);
+    CHECK(j["rows"][0]["invoice"] == 2);
+    CHECK(j["rows"][0]["balance_due"] == "6.00");
+    CHECK(j["rows"][0]["days_overdue"] == 19);
+    CHECK(j["outstanding"] == "16.00");
+    r = inst.run({"report", "income", "--from", "2026-03-04", "--to", "2026-03-01"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--to 2026-03-01 must be after --from 2026-03-04"));
+}
