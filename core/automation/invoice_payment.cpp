@@ -40,6 +40,7 @@ AppliedCredit apply_invoice_credit(TaskContext &ctx, int64_t invoice_id) {
     if (before.status != "Unpaid")
         fail(ErrorKind::refused, "invoice #" + std::to_string(invoice_id) + " is " + before.status + ": credit is applied to Unpaid invoices");
     AppliedCredit out;
+    out.client_id = before.client_id;
     out.applied = invoicing.apply_credit(invoice_id);
     const Invoice now = invoicing.get(invoice_id);
     out.paid = now.status == "Paid";
@@ -53,6 +54,7 @@ RecordedPayment record_invoice_payment(TaskContext &ctx, const PaymentRequest &r
     const Invoice before = invoicing.get(request.invoice_id);
     const Client client = ctx.repo.get_client(before.client_id);
     RecordedPayment out;
+    out.client_id = before.client_id;
     out.amount = request.amount ? Money::parse(*request.amount, request.amount_field, currency_decimals(client.currency)) : before.balance_due();
     out.payment = invoicing.pay(before.id, out.amount, request.method, request.transaction_id);
     out.balance_due = invoicing.get(before.id).balance_due();

@@ -23,6 +23,7 @@ struct PaymentRequest {
 };
 
 struct RecordedPayment {
+    int64_t client_id = 0;  // the invoice's
     Money amount;
     Payment payment;
     Money balance_due;   // after the payment
@@ -30,6 +31,7 @@ struct RecordedPayment {
 };
 
 struct AppliedCredit {
+    int64_t client_id = 0;  // the invoice's
     Money applied;
     bool paid = false;   // the credit settled the invoice
     Money balance_due;   // after it

@@ -33,7 +33,7 @@ void add_client_note_commands(CLI::App &client, Context &ctx, Runner &run) {
     add->callback([&, args] {
         run = [&, args] {
             const int64_t client_id = parse_id(args->client, "client");
-            const int64_t id = add_client_note(ctx.db(), ctx.repo().now_text(), client_id, current_actor(), args->text);
+            const int64_t id = add_client_note(ctx.db(), ctx.repo().now_text(), client_id, current_actor(), args->text).id;
             std::cout << "note " << id << " added to client " << client_id << "\n";
             return exit_ok;
         };

@@ -35,7 +35,8 @@ int run_cron_command(Context &ctx, const CronArgs &a) {
         std::cerr << "provisio: " << e.what() << '\n';
         return exit_locked;
     }
-    TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.quarantine(), config, now, ctx.today(), a.dry_run};
+    TaskContext tctx = ctx.task_context(a.dry_run);
+    tctx.now = now;  // the time the lock was taken: the run's one clock reading
     CronOptions o;
     if (!a.task.empty()) o.only_task = a.task;
     o.dry_run = a.dry_run;

@@ -106,7 +106,7 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
             if (!args->amount.empty()) request.amount = args->amount;
             request.method = args->method;
             request.transaction_id = args->transaction_id;
-            TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.quarantine(), ctx.config(), ctx.repo().now_text(), ctx.today(), false};
+            TaskContext tctx = ctx.task_context();
             const RecordedPayment recorded = record_invoice_payment(tctx, request);
             const Payment &p = recorded.payment;
             const TaskResult &released = recorded.after;
@@ -130,7 +130,7 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
     apply->callback([&, args] {
         run = [&, args] {
             const int64_t id = parse_id(args->ref, "invoice");
-            TaskContext tctx{ctx.db(), ctx.repo(), ctx.modules(), ctx.quarantine(), ctx.config(), ctx.repo().now_text(), ctx.today(), false};
+            TaskContext tctx = ctx.task_context();
             const AppliedCredit a = apply_invoice_credit(tctx, id);
             if (ctx.options.json) {
                 print_json(std::cout, applied_credit_json(id, a));

@@ -79,13 +79,7 @@ void add_tariff_commands(CLI::App &app, Context &ctx, Runner &run) {
             const usage::Tariff t = store.find(args->name);
             const auto versions = store.versions(t.id);
             if (ctx.options.json) {
-                json vs = json::array();
-                for (const auto &v : versions)
-                    vs.push_back({{"version", v.version}, {"imported_at", v.imported_at}, {"file", v.source_file}, {"rates", v.rate_count},
-                                  {"current", t.current && t.current->id == v.id}});
-                json map = json::object();
-                for (const auto &[k, v] : t.column_map) map[k] = v;
-                print_json(std::cout, {{"id", t.id}, {"name", t.name}, {"column_map", map}, {"versions", vs}});
+                print_json(std::cout, tariff_detail_json(t, versions));
                 return exit_ok;
             }
             std::string map;

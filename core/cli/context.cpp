@@ -65,6 +65,10 @@ Provisioner Context::provisioner() {
     return p;
 }
 
+TaskContext Context::task_context(bool dry_run) {
+    return TaskContext{db(), repo(), modules(), quarantine(), config(), repo().now_text(), today(), dry_run};
+}
+
 namespace {
 
 // provisio-module-runner: beside this program in a build tree, in libexec when installed.

@@ -8,6 +8,7 @@
 #include "domain/repository.hpp"
 #include "foundation/clock.hpp"
 #include "modulehost/module_host.hpp"
+#include "automation/task.hpp"
 #include "provisioning/lifecycle.hpp"
 #include "secrets/secret_box.hpp"
 #include "store/database.hpp"
@@ -66,6 +67,9 @@ public:
     // A Provisioner for lifecycle commands: business date, the command's Quarantine, and the
     // last usage collection before a terminate.
     Provisioner provisioner();
+    // What a cron task gets, for a command doing a task's work: this command's connection,
+    // Quarantine, clock and business date.
+    TaskContext task_context(bool dry_run = false);
 
 private:
     std::optional<Config> config_;

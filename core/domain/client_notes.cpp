@@ -6,7 +6,7 @@
 
 namespace provisio {
 
-int64_t add_client_note(Database &db, const std::string &now, int64_t client_id, const std::string &author, const std::string &text,
+ClientNote add_client_note(Database &db, const std::string &now, int64_t client_id, const std::string &author, const std::string &text,
                         const std::string &field) {
     require_client(db, client_id);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) fail(ErrorKind::invalid_input, "a note needs some text (" + field + ")");
@@ -16,7 +16,7 @@ int64_t add_client_note(Database &db, const std::string &now, int64_t client_id,
         .bind(3, author)
         .bind(4, text)
         .run();
-    return db.last_insert_id();
+    return {db.last_insert_id(), client_id, now, author, text};
 }
 
 std::vector<ClientNote> client_notes(Database &db, int64_t client_id) {

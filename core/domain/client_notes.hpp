@@ -16,9 +16,9 @@ struct ClientNote {
     std::string at, author, text;
 };
 
-// Adds a note and returns its id. Error(not_found) for an unknown client, Error(invalid_input)
-// for a note without text (`field` names where the text came from).
-int64_t add_client_note(Database &db, const std::string &now, int64_t client_id, const std::string &author, const std::string &text,
+// Adds a note and returns it as stored. Error(not_found) for an unknown client,
+// Error(invalid_input) for a note without text (`field` names where the text came from).
+ClientNote add_client_note(Database &db, const std::string &now, int64_t client_id, const std::string &author, const std::string &text,
                         const std::string &field = "--text");
 // A client's notes, oldest first; Error(not_found) for an unknown client.
 std::vector<ClientNote> client_notes(Database &db, int64_t client_id);

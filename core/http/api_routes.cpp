@@ -376,9 +376,8 @@ void add_invoices(Router &router) {
                     RequestProvisioner p(call.lease, call.context);
                     TaskContext ctx = task_context(call, p.quarantine);
                     const RecordedPayment recorded = record_invoice_payment(ctx, request);
-                    const Invoice invoice = invoicing(call).get(request.invoice_id);
-                    audit(call.lease.db(), call.lease.repo().now_text(), "payment recorded", invoice.client_id,
-                          "invoice #" + std::to_string(invoice.id) + ": " + recorded.amount.to_string() + " by " + request.method, actor(call));
+                    audit(call.lease.db(), call.lease.repo().now_text(), "payment recorded", recorded.client_id,
+                          "invoice #" + std::to_string(request.invoice_id) + ": " + recorded.amount.to_string() + " by " + request.method, actor(call));
                     return json_response(payment_json(request.invoice_id, recorded), 201);
                 }});
     router.add({"POST", "/api/v1/invoices/{id}/apply-credit", Permission::billing_write, "invoices",
@@ -391,9 +390,8 @@ void add_invoices(Router &router) {
                     RequestProvisioner p(call.lease, call.context);
                     TaskContext ctx = task_context(call, p.quarantine);
                     const AppliedCredit a = apply_invoice_credit(ctx, id);
-                    const Invoice invoice = invoicing(call).get(id);
                     if (!a.applied.zero())
-                        audit(call.lease.db(), call.lease.repo().now_text(), "credit applied", invoice.client_id,
+                        audit(call.lease.db(), call.lease.repo().now_text(), "credit applied", a.client_id,
                               "invoice #" + std::to_string(id) + ": " + a.applied.to_string(), actor(call));
                     return json_response(applied_credit_json(id, a));
                 }});
@@ -451,12 +449,10 @@ void add_orders_and_notes(Router &router) {
                     Database &db = call.lease.db();
                     const std::string now = call.lease.repo().now_text();
                     Transaction tx(db);
-                    const int64_t id = add_client_note(db, now, client, actor(call), text, "field text");
-                    audit(db, now, "note added", client, "note " + std::to_string(id), actor(call));
+                    const ClientNote note = add_client_note(db, now, client, actor(call), text, "field text");
+                    audit(db, now, "note added", client, "note " + std::to_string(note.id), actor(call));
                     tx.commit();
-                    for (const ClientNote &n : client_notes(db, client))
-                        if (n.id == id) return json_response(client_note_json(n), 201);
-                    fail(ErrorKind::internal, "note " + std::to_string(id) + " vanished");
+                    return json_response(client_note_json(note), 201);
                 }});
     router.add({"DELETE", "/api/v1/clients/{id}/notes/{note}", Permission::clients_write, "clients", "Delete one of the client's notes; 204", {},
                 [](RouteCall &call) {
@@ -568,7 +564,7 @@ void add_record_writes(Router &router) {
                     Transaction tx(db);
                     const LoggedTime t = log_time(call.lease.repo(), context.modules(), BusinessZone(context.config().timezone), context.today(),
                                                   work, FieldSpelling::json);
-                    audit(db, call.lease.repo().now_text(), "time logged", call.lease.repo().get_service(work.service_id).client_id,
+                    audit(db, call.lease.repo().now_text(), "time logged", t.client_id,
                           "service " + std::to_string(work.service_id) + ": " + std::to_string(work.minutes) + " min", actor(call));
                     tx.commit();
                     return json_response(logged_time_json(t), 201);
@@ -622,19 +618,11 @@ void add_catalogue_more(Router &router) {
     router.add({"GET", "/api/v1/tariffs/{id}", Permission::read, "usage", "One tariff, with its versions and column map", {}, [](RouteCall &call) {
                     usage::TariffStore store(call.lease.db(), "");
                     const usage::Tariff t = store.find(std::to_string(path_id(call)));
-                    json out = tariff_json(t);
-                    json versions = json::array();
-                    for (const auto &v : store.versions(t.id))
-                        versions.push_back({{"version", v.version}, {"imported_at", v.imported_at}, {"source", v.source_file}, {"rates", v.rate_count}});
-                    json map = json::object();
-                    for (const auto &[k, v] : t.column_map) map[k] = v;
-                    out["column_map"] = std::move(map);
-                    out["versions"] = std::move(versions);
-                    return json_response(out);
+                    return json_response(tariff_detail_json(t, store.versions(t.id)));
                 }});
     router.add({"POST", "/api/v1/tariffs/{name}/versions", Permission::billing_write, "usage",
                 "Upload a CSV rate card (body: text/csv, a header row) as the tariff's next version, read with its saved column "
-                "map; the tariff is made on its first upload. 201 with the version; a card with errors is refused whole (422 lists them)",
+                "map; the tariff is made on its first upload. 201 with the version; a card with errors is refused whole (400, the detail lists them)",
                 {}, [](RouteCall &call) {
                     const std::string name = call.path.at("name");
                     const std::string type = call.request.header("content-type");

@@ -17,6 +17,7 @@ LoggedTime log_time(Repository &repo, const ModuleHost &host, const BusinessZone
     const Date on = work.at.empty() ? today : zone.date_at(parse_instant(work.at, field_name("at", spelling)));
     LoggedTime out;
     out.service_id = s.id;
+    out.client_id = s.client_id;
     out.hours = hours_for_minutes(work.minutes);
     TimeLedger ledger(repo.database(), repo.now_text());
     out.entry_id = *ledger.post({s.client_id, s.id, format_date(on), -out.hours, "time", work.note, work.minutes, std::nullopt});

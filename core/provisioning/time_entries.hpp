@@ -24,6 +24,7 @@ struct TimeWork {
 struct LoggedTime {
     int64_t entry_id = 0;
     int64_t service_id = 0;
+    int64_t client_id = 0;
     Hours hours;    // debited (positive)
     Hours balance;  // the service's balance after it
 };

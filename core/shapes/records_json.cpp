@@ -128,6 +128,19 @@ json service_addon_json(const ServiceAddon &a) {
             {"termination_date", a.termination_date ? json(*a.termination_date) : json()}};
 }
 
+json tariff_detail_json(const usage::Tariff &t, const std::vector<usage::TariffVersion> &versions) {
+    json out = tariff_json(t);
+    json map = json::object();
+    for (const auto &[k, v] : t.column_map) map[k] = v;
+    out["column_map"] = std::move(map);
+    json vs = json::array();
+    for (const auto &v : versions)
+        vs.push_back({{"version", v.version}, {"imported_at", v.imported_at}, {"file", v.source_file}, {"rates", v.rate_count},
+                      {"current", t.current && t.current->id == v.id}});
+    out["versions"] = std::move(vs);
+    return out;
+}
+
 json client_note_json(const ClientNote &n) {
     return {{"id", n.id}, {"client", n.client_id}, {"at", n.at}, {"author", n.author}, {"text", n.text}};
 }

@@ -38,6 +38,7 @@ class Money;
 namespace usage {
 struct PackageRecord;
 struct Tariff;
+struct TariffVersion;
 struct StoredCdr;
 struct UsageSummary;
 }  // namespace usage
@@ -62,6 +63,8 @@ nlohmann::ordered_json service_addon_json(const ServiceAddon &a);
 nlohmann::ordered_json package_json(const usage::PackageRecord &p, const std::string &tariff);
 // A tariff with its current version: id, name, version (0: none yet), rates, imported_at.
 nlohmann::ordered_json tariff_json(const usage::Tariff &t);
+// The same with its column map and every version (version, imported_at, file, rates, current).
+nlohmann::ordered_json tariff_detail_json(const usage::Tariff &t, const std::vector<usage::TariffVersion> &versions);
 // Work logged against a service: entry, service, hours (negative: debited), balance.
 nlohmann::ordered_json logged_time_json(const LoggedTime &t);
 // A service's module settings, one per product-scope option: key, label, default, product,

@@ -621,7 +621,8 @@ TEST_CASE("writes through the API: orders, payments and credit with what paying 
     REQUIRE(tariffs.size() == 1);
     CHECK(tariffs == json::parse(s.inst.run({"--json", "tariff", "list"}).out));
     const json tariff = json::parse(s.get("/api/v1/tariffs/1", reader).body);
-    CHECK(tariff["versions"][0]["source"] == "upload by api key 2 (billing key)");
+    CHECK(tariff["versions"][0]["file"] == "upload by api key 2 (billing key)");
+    CHECK(tariff == json::parse(s.inst.run({"--json", "tariff", "show", "Wholesale"}).out));
     CHECK(s.inst.run({"tariff", "export", "Wholesale"}).out ==
           "Description,Prefix,RateValue,Increment,ConnectFee,MinimumDuration,GracePeriod\nCanada/US,1,0.012,6,0.00,6,0\nUK,44,0.03,60,0.00,60,0\n");
     CHECK(s.get("/api/v1/products/1/package", reader).status == 404);
