@@ -22,7 +22,7 @@ namespace {
 constexpr std::pair<uint64_t, const char *> capability_names[] = {
     {PROVISIO_CAP_PROVISIONING, "provisioning"},           {PROVISIO_CAP_NEEDS_SERVER, "needs-server"},
     {PROVISIO_CAP_INVOICE_EVENTS, "invoice-events"},       {PROVISIO_CAP_CREDIT_GENERATION, "credit-generation"},
-    {PROVISIO_CAP_USAGE, "usage"},
+    {PROVISIO_CAP_USAGE, "usage"},                         {PROVISIO_CAP_GATEWAY, "gateway"},
 };
 
 json capabilities_json(uint64_t caps) {
@@ -48,7 +48,7 @@ int list_modules(Context &ctx) {
             out.push_back({{"name", d.name}, {"status", "loaded"}, {"version", d.version},
                            {"abi", std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor)},
                            {"capabilities", capabilities_json(d.capabilities)},
-                           {"functions", implemented_functions(d.functions)},
+                           {"functions", module_functions(d)},
                            {"file", m->file.string()}, {"description", d.description}});
         }
         for (const auto &r : host.refused())
@@ -84,7 +84,7 @@ int show_module(Context &ctx, const std::string &name) {
         print_json(std::cout, {{"name", d.name}, {"version", d.version}, {"description", d.description},
                                {"abi", std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor)},
                                {"capabilities", capabilities_json(d.capabilities)},
-                               {"functions", implemented_functions(d.functions)}, {"file", m.file.string()},
+                               {"functions", module_functions(d)}, {"file", m.file.string()},
                                {"options", opts}, {"custom_actions", actions}});
         return exit_ok;
     }
@@ -93,7 +93,7 @@ int show_module(Context &ctx, const std::string &name) {
                              {"description", d.description},
                              {"abi", std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor)},
                              {"capabilities", capabilities_text(d.capabilities)},
-                             {"functions", implemented_functions(d.functions)},
+                             {"functions", module_functions(d)},
                              {"file", m.file.string()}});
     std::cout << '\n';
     Table t({"OPTION", "LABEL", "TYPE", "SCOPE", "DEFAULT", "CHOICES", "DESCRIPTION"});

@@ -3,6 +3,7 @@
 #include "foundation/text.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <set>
 
@@ -81,21 +82,46 @@ OptionSpec read_option(const provisio_option &o, size_t index) {
 // log and the metrics name them: a custom action may not take one, so a name never means two things.
 bool reserved_call_name(const std::string &name) {
     for (const char *n : {"create", "suspend", "unsuspend", "terminate", "change_package", "change_password", "test_connection", "cancel",
-                          "invoice_created", "invoice_paid", "validate_settings", "credit_schedule", "generate_credits", "collect_usage"})
+                          "invoice_created", "invoice_paid", "validate_settings", "credit_schedule", "generate_credits", "collect_usage",
+                          "charge", "checkout", "refund", "webhook"})
         if (name == n) return true;
     return false;
 }
 
+// ABI 1.6: the payment functions, when the module says it is a gateway. Functions of a block
+// too short to hold them, or of a module built for 1.5, read as absent.
+void read_gateway(const provisio_module_extensions &x, uint32_t size, ModuleDescription &m) {
+    constexpr uint32_t size_1_6 = offsetof(provisio_module_extensions, parse_webhook) + sizeof(provisio_payment_fn);
+    const bool declared = (m.capabilities & PROVISIO_CAP_GATEWAY) != 0;
+    if (m.abi_minor < 6 || size < size_1_6) {
+        if (declared) throw Refusal{"declares a payment gateway but its extensions block has no payment functions (ABI 1.6)"};
+        return;
+    }
+    if (!declared) {
+        if (x.charge || x.start_checkout || x.refund || x.parse_webhook)
+            throw Refusal{"has payment functions but does not declare PROVISIO_CAP_GATEWAY"};
+        return;
+    }
+    if (!x.charge) throw Refusal{"declares a payment gateway but has no charge function"};
+    if (!x.parse_webhook) throw Refusal{"declares a payment gateway but has no parse_webhook function"};
+    m.gateway = {x.charge, x.start_checkout, x.refund, x.parse_webhook};
+}
+
 void read_extensions(const provisio_module_extensions *e, ModuleDescription &m) {
-    if (!e) return;
+    if (!e) {
+        if (m.capabilities & PROVISIO_CAP_GATEWAY)
+            throw Refusal{"declares a payment gateway but has no extensions block to hold its functions"};
+        return;
+    }
     provisio_module_extensions x{};
     // struct_size is read first, on its own: the block may be shorter than this host's.
     uint32_t size = 0;
     std::memcpy(&size, e, sizeof size);
-    constexpr uint32_t size_1_5 = sizeof(provisio_module_extensions);
+    constexpr uint32_t size_1_5 = offsetof(provisio_module_extensions, call_custom_action) + sizeof(provisio_custom_action_fn);
     if (size < size_1_5)
         throw Refusal{"extensions struct_size " + std::to_string(size) + " is smaller than ABI 1.5's " + std::to_string(size_1_5)};
     std::memcpy(&x, e, std::min<size_t>(size, sizeof x));
+    read_gateway(x, size, m);
     if (x.custom_action_count == 0) return;
     if (!x.custom_actions)
         throw Refusal{"custom action list is a null pointer but custom_action_count is " + std::to_string(x.custom_action_count)};
@@ -161,6 +187,19 @@ std::string implemented_functions(const provisio_module_descriptor &f) {
     return out;
 }
 
+std::string module_functions(const ModuleDescription &d) {
+    std::string out = implemented_functions(d.functions);
+    auto add = [&](bool present, const char *name) {
+        if (present) out += (out.empty() ? "" : ", ") + std::string(name);
+    };
+    add(d.functions.collect_usage, "collect_usage");
+    add(d.gateway.charge, "charge");
+    add(d.gateway.start_checkout, "checkout");
+    add(d.gateway.refund, "refund");
+    add(d.gateway.parse_webhook, "webhook");
+    return out;
+}
+
 DescriptorVerdict read_descriptor(const provisio_module_descriptor *d, const std::string &file_label) {
     DescriptorVerdict verdict;
     try {
@@ -221,6 +260,7 @@ DescriptorVerdict read_descriptor(const provisio_module_descriptor *d, const std
         }
         if (m.abi_minor < 3) m.functions.collect_usage = nullptr;  // 1.0's reserved_hooks[4]
         if (m.abi_minor >= 5) read_extensions(m.functions.extensions, m);  // 1.0's reserved_hooks[5]
+        else if (m.capabilities & PROVISIO_CAP_GATEWAY) throw Refusal{"declares a payment gateway, which needs ABI 1.6"};
         m.functions.extensions = nullptr;  // read into the description: nothing reads the module's block again
         if ((m.capabilities & PROVISIO_CAP_PROVISIONING) && implemented_functions(m.functions).empty())
             throw Refusal{"declares provisioning but implements no lifecycle function"};

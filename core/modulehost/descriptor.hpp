@@ -31,6 +31,11 @@ struct ModuleDescription {
     provisio_module_descriptor functions{};  // host-sized copy; strings in it are not used, `extensions` is read into the two below
     std::vector<CustomAction> custom_actions;
     provisio_custom_action_fn call_custom_action = nullptr;
+    // ABI 1.6: a payment gateway's functions (null: not offered).
+    struct Gateway {
+        provisio_payment_fn charge = nullptr, start_checkout = nullptr, refund = nullptr, parse_webhook = nullptr;
+    } gateway;
+    bool is_gateway() const { return gateway.charge != nullptr; }
     // The custom action named `name`, or null.
     const CustomAction *custom_action(std::string_view name) const;
 };
@@ -49,5 +54,8 @@ std::string custom_action_names(const ModuleDescription &description);
 
 // "create, suspend, ..." for the lifecycle functions a description implements.
 std::string implemented_functions(const provisio_module_descriptor &functions);
+// Every function a module offers, as `module show` lists them: lifecycle and hooks, usage, and a
+// gateway's payment functions ("charge, checkout, refund, webhook").
+std::string module_functions(const ModuleDescription &description);
 
 }  // namespace provisio

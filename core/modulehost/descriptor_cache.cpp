@@ -15,8 +15,8 @@
 namespace provisio {
 
 namespace {
-// 2: load replies carry custom actions (ABI 1.5).
-constexpr uint32_t format_version = 2;
+// 2: load replies carry custom actions (ABI 1.5); 3: and which payment functions a gateway has (ABI 1.6).
+constexpr uint32_t format_version = 3;
 constexpr int64_t refusal_kept_s = 600;
 int64_t unix_now() { return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 }  // namespace

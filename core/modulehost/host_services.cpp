@@ -276,6 +276,39 @@ void host_set_usage_cursor(const provisio_call *call, provisio_str cursor) {
     ctx->usage_cursor = checked_text(call, cursor, PROVISIO_MAX_STATE_BYTES, "usage cursor");
 }
 
+void host_set_payment_result(const provisio_call *call, const provisio_payment_result *result) {
+    auto *ctx = context_of(call);
+    if (!ctx || !result) return;
+    if (ctx->collects != Collects::payment) {
+        ctx->violations.push_back("set_payment_result called outside a payment gateway function");
+        return;
+    }
+    if (result->struct_size < sizeof(provisio_payment_result)) {
+        ctx->violations.push_back("payment result struct_size " + std::to_string(result->struct_size) + " is smaller than ABI 1.6's");
+        return;
+    }
+    if (result->state > PROVISIO_PAYMENT_EXPIRED) {
+        ctx->violations.push_back("payment result state " + std::to_string(result->state) + " is not a provisio_payment_state");
+        return;
+    }
+    auto text = [&](provisio_str s, const char *what) { return checked_text(call, s, PROVISIO_MAX_TEXT_BYTES, what); };
+    GatewayResult r;
+    r.state = static_cast<provisio_payment_state>(result->state);
+    r.id = text(result->id, "payment id");
+    r.payment = text(result->payment, "payment payment");
+    r.url = text(result->url, "payment url");
+    r.reference = text(result->reference, "payment reference");
+    r.amount_minor = result->amount_minor;
+    r.currency = text(result->currency, "payment currency");
+    r.customer = text(result->customer, "payment customer");
+    r.payment_method = text(result->payment_method, "payment payment_method");
+    r.method_label = text(result->method_label, "payment method_label");
+    r.failure = ctx->scrub(text(result->failure, "payment failure"));
+    r.event_id = text(result->event_id, "payment event_id");
+    r.event_type = text(result->event_type, "payment event_type");
+    ctx->payment = std::move(r);
+}
+
 void host_set_message(const provisio_call *call, provisio_str message) {
     auto *ctx = context_of(call);
     if (!ctx) return;
@@ -305,6 +338,7 @@ HostServices::HostServices(HostConfig config) : config_(std::move(config)) {
     vtable_.add_usage = &host_add_usage;
     vtable_.set_usage_cursor = &host_set_usage_cursor;
     vtable_.tcp_exchange = &host_tcp;
+    vtable_.set_payment_result = &host_set_payment_result;
     g_host = this;
 }
 

@@ -52,8 +52,16 @@ struct CollectedUsage {
     int64_t duration = 0, billsec = 0;
 };
 
+// What a payment gateway answered (ABI 1.6), checked and copied: see provisio_payment_result.
+struct GatewayResult {
+    provisio_payment_state state = PROVISIO_PAYMENT_NONE;
+    std::string id, payment, url, reference;
+    int64_t amount_minor = 0;
+    std::string currency, customer, payment_method, method_label, failure, event_id, event_type;
+};
+
 // What a call may hand back besides its outcome.
-enum class Collects { nothing, credits, usage };
+enum class Collects { nothing, credits, usage, payment };
 
 // Everything about one call that the host tracks while the module runs.
 struct CallContext {
@@ -70,6 +78,7 @@ struct CallContext {
     std::vector<CollectedUsage> usage;      // collect_usage only
     uint32_t usage_limit = 0;
     std::optional<std::string> usage_cursor;
+    std::optional<GatewayResult> payment;   // gateway functions only
     std::vector<std::string> secrets;       // masked wherever the module's text is recorded
     std::deque<std::string> arena;          // strings handed to the module for this call
     std::deque<std::vector<provisio_kv>> kv_arena;

@@ -34,7 +34,7 @@ std::string field(std::string s) {
         if (!host.loaded().empty()) {
             const ModuleDescription &d = host.loaded().front()->description;
             line = "accepted\t" + field(d.name) + "\t" + field(d.version) + "\t" + std::to_string(d.abi_major) + "." +
-                   std::to_string(d.abi_minor) + "\t" + implemented_functions(d.functions) + "\t" +
+                   std::to_string(d.abi_minor) + "\t" + module_functions(d) + "\t" +
                    std::to_string(d.schema.options().size()) + "\t" + field(custom_action_names(d)) + "\n";
         } else {
             const RefusedModule &r = host.refused().front();

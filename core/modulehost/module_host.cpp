@@ -49,6 +49,16 @@ const char *action_name(Action a) {
     return "unknown";
 }
 
+const char *gateway_op_name(GatewayOp op) {
+    switch (op) {
+    case GatewayOp::charge: return "charge";
+    case GatewayOp::checkout: return "checkout";
+    case GatewayOp::refund: return "refund";
+    case GatewayOp::webhook: return "webhook";
+    }
+    return "unknown";
+}
+
 std::optional<Action> action_from_name(std::string_view name) {
     for (Action a : {Action::create, Action::suspend, Action::unsuspend, Action::terminate, Action::change_package,
                      Action::change_password, Action::test_connection})
@@ -443,6 +453,59 @@ CallOutcome ModuleHost::invoke_custom(const LoadedModule &module, std::string_vi
     return run_call(module, declared->name.c_str(), in, [&](const provisio_call &call) { return fn(module.instance, &call); });
 }
 
+CallOutcome ModuleHost::invoke_payment(const LoadedModule &module, const CallInput &in, const GatewayRequest &request) const {
+    const auto &g = module.description.gateway;
+    provisio_payment_fn fn = nullptr;
+    switch (request.op) {
+    case GatewayOp::charge: fn = g.charge; break;
+    case GatewayOp::checkout: fn = g.start_checkout; break;
+    case GatewayOp::refund: fn = g.refund; break;
+    case GatewayOp::webhook: fn = g.parse_webhook; break;
+    }
+    const char *name = gateway_op_name(request.op);
+    if (!fn) {
+        CallOutcome out;
+        out.status = PROVISIO_ERROR;
+        out.message = module.description.is_gateway() ? "payment gateway " + module.name() + " cannot " + (request.op == GatewayOp::checkout ? "open a hosted payment" : "refund")
+                                          : "module " + module.name() + " is not a payment gateway";
+        return out;
+    }
+    if (module.runners) {
+        wire::Request r = request_for(wire::Op::payment, in);
+        r.payment = request;
+        return module.runners->call(std::move(r), name).outcome;
+    }
+    const auto headers = to_kvs(request.headers);
+    auto str = [](const std::string &s) { return provisio_str{s.data(), s.size()}; };
+    provisio_payment_request raw{};
+    raw.struct_size = sizeof raw;
+    raw.amount_minor = request.amount_minor;
+    raw.currency = str(request.currency);
+    raw.idempotency_key = str(request.idempotency_key);
+    raw.reference = str(request.reference);
+    raw.description = str(request.description);
+    raw.customer = str(request.customer);
+    raw.payment_method = str(request.payment_method);
+    raw.payment = str(request.payment);
+    raw.email = str(request.email);
+    raw.return_url = str(request.return_url);
+    raw.cancel_url = str(request.cancel_url);
+    raw.save_method = request.save_method ? 1 : 0;
+    raw.headers = as_list(headers);
+    raw.body = str(request.body);
+    CallOutcome out = run_call(module, name, in, [&](const provisio_call &call) { return fn(module.instance, &call, &raw); }, Collects::payment);
+    if (out.status == PROVISIO_OK && !out.payment) {
+        out.status = PROVISIO_ERROR;
+        out.message = "module broke the ABI: " + std::string(name) + " returned OK without set_payment_result" +
+                      (out.message.empty() ? "" : " (its message: " + out.message + ")");
+    } else if (out.status == PROVISIO_OK && request.op == GatewayOp::webhook && out.payment->event_id.empty()) {
+        out.status = PROVISIO_ERROR;
+        out.message = "module broke the ABI: parse_webhook returned OK without an event_id";
+        out.payment.reset();
+    }
+    return out;
+}
+
 template <class Invoke>
 CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, const CallInput &in, Invoke invoke,
                                  Collects collects, uint32_t usage_limit) const {
@@ -506,6 +569,7 @@ CallOutcome ModuleHost::run_call(const LoadedModule &module, const char *name, c
         out.credits = std::move(ctx.credits);
         out.usage = std::move(ctx.usage);
         out.usage_cursor = std::move(ctx.usage_cursor);
+        out.payment = std::move(ctx.payment);
     }
     return out;
 }

@@ -69,11 +69,24 @@ struct CallOutcome {
     std::vector<PostedCredit> credits;  // generate_credits: the entries to post (only when ok)
     std::vector<CollectedUsage> usage;  // collect_usage: the records (only when ok)
     std::optional<std::string> usage_cursor;  // collect_usage: where the next collection starts
+    std::optional<GatewayResult> payment;     // a gateway function: what the gateway answered (only when ok)
     std::chrono::microseconds duration{0};
     // Set when the call never finished inside the module: its runner hung past the deadline
     // (timeout) or died (crash: a signal, abort, any exit). The status is then retryable, nothing
     // of the call is to be committed, and quarantine counts it.
     enum class Abort { none, timeout, crash } aborted = Abort::none;
+};
+
+// ABI 1.6: what the host asks a payment gateway to do (provisio_payment_request, owned).
+enum class GatewayOp : uint32_t { charge = 1, checkout, refund, webhook };
+const char *gateway_op_name(GatewayOp op);  // "charge", "checkout", "refund", "webhook": the call's action
+struct GatewayRequest {
+    GatewayOp op = GatewayOp::charge;
+    int64_t amount_minor = 0;
+    std::string currency, idempotency_key, reference, description, customer, payment_method, payment, email, return_url, cancel_url;
+    bool save_method = false;
+    Settings headers;  // webhook: names lower-cased
+    std::string body;  // webhook
 };
 
 // Where modules run when the host contains them.
@@ -136,6 +149,11 @@ public:
     // ABI 1.5: the module's custom action `action` (one it declares; the caller checks who may
     // run it). A name the module does not declare is an error outcome, not a call.
     CallOutcome invoke_custom(const LoadedModule &module, std::string_view action, const CallInput &input) const;
+
+    // ABI 1.6: one payment gateway function. An OK outcome always carries `payment` (a module
+    // that returned OK without a result is an error outcome); a function the module lacks is an
+    // error outcome, not a call.
+    CallOutcome invoke_payment(const LoadedModule &module, const CallInput &input, const GatewayRequest &request) const;
 
     // Whether modules run in runners (not counting inline ones).
     bool contained() const { return containment_.has_value(); }

@@ -116,6 +116,7 @@ wire::Reply serve(const ModuleHost &host, const LoadedModule &module, const wire
         break;
     }
     case wire::Op::custom: reply.outcome = host.invoke_custom(module, request.custom_action, request.input); break;
+    case wire::Op::payment: reply.outcome = host.invoke_payment(module, request.input, request.payment); break;
     case wire::Op::batch:
         for (const auto &call : request.batch) reply.batch.push_back(serve(host, module, call));
         break;

@@ -165,6 +165,7 @@ int32_t absent_generate(void *, const provisio_call *, const provisio_credit_cyc
 int32_t absent_usage(void *, const provisio_call *, const provisio_usage_request *) { return PROVISIO_ERROR; }
 int32_t absent_init(const provisio_host *, void **) { return PROVISIO_ERROR; }
 int32_t absent_custom(void *, const provisio_call *) { return PROVISIO_ERROR; }
+int32_t absent_payment(void *, const provisio_call *, const provisio_payment_request *) { return PROVISIO_ERROR; }
 
 provisio_module_descriptor functions_from_bits(uint32_t bits) {
     provisio_module_descriptor f{};
@@ -269,6 +270,18 @@ void put(Writer &w, const Request &r) {
         w.str(r.usage.since);
         break;
     case Op::custom: w.str(r.custom_action); break;
+    case Op::payment: {
+        const GatewayRequest &p = r.payment;
+        w.u32(static_cast<uint32_t>(p.op));
+        w.i64(p.amount_minor);
+        for (const auto *s : {&p.currency, &p.idempotency_key, &p.reference, &p.description, &p.customer, &p.payment_method, &p.payment, &p.email,
+                              &p.return_url, &p.cancel_url})
+            w.str(*s);
+        w.u32(p.save_method ? 1 : 0);
+        w.settings(p.headers);
+        w.str(p.body);
+        break;
+    }
     case Op::batch:
         w.u32(static_cast<uint32_t>(r.batch.size()));
         for (const auto &call : r.batch) {
@@ -309,6 +322,20 @@ Request decode_request(std::string_view bytes) {
         r.usage.since = rd.str();
         break;
     case Op::custom: r.custom_action = rd.str(); break;
+    case Op::payment: {
+        GatewayRequest &p = r.payment;
+        const uint32_t op = rd.u32();
+        if (op < 1 || op > 4) throw Malformed("unknown payment operation in a runner request");
+        p.op = static_cast<GatewayOp>(op);
+        p.amount_minor = rd.i64();
+        for (auto *s : {&p.currency, &p.idempotency_key, &p.reference, &p.description, &p.customer, &p.payment_method, &p.payment, &p.email,
+                        &p.return_url, &p.cancel_url})
+            *s = rd.str();
+        p.save_method = rd.u32() != 0;
+        p.headers = rd.settings();
+        p.body = rd.str();
+        break;
+    }
     case Op::batch:
         for (uint32_t n = rd.u32(); n > 0; --n) {
             r.batch.push_back(decode_request(rd.view()));
@@ -351,6 +378,15 @@ void put(Writer &w, const Reply &r) {
     }
     w.u32(o.usage_cursor ? 1 : 0);
     if (o.usage_cursor) w.str(*o.usage_cursor);
+    w.u32(o.payment ? 1 : 0);
+    if (o.payment) {
+        const GatewayResult &p = *o.payment;
+        w.u32(static_cast<uint32_t>(p.state));
+        w.i64(p.amount_minor);
+        for (const auto *s : {&p.id, &p.payment, &p.url, &p.reference, &p.currency, &p.customer, &p.payment_method, &p.method_label, &p.failure,
+                              &p.event_id, &p.event_type})
+            w.str(*s);
+    }
     w.i64(o.duration.count());
     w.u32(r.has_schedule ? 1 : 0);
     w.u32(r.schedule.trigger);
@@ -411,6 +447,17 @@ Reply decode_reply(std::string_view bytes) {
         o.usage.push_back(std::move(u));
     }
     if (rd.u32()) o.usage_cursor = rd.str();
+    if (rd.u32()) {
+        GatewayResult p;
+        const uint32_t state = rd.u32();
+        if (state > PROVISIO_PAYMENT_EXPIRED) throw Malformed("unknown payment state in a runner reply");
+        p.state = static_cast<provisio_payment_state>(state);
+        p.amount_minor = rd.i64();
+        for (auto *s : {&p.id, &p.payment, &p.url, &p.reference, &p.currency, &p.customer, &p.payment_method, &p.method_label, &p.failure,
+                        &p.event_id, &p.event_type})
+            *s = rd.str();
+        o.payment = std::move(p);
+    }
     o.duration = std::chrono::microseconds(rd.i64());
     r.has_schedule = rd.u32() != 0;
     r.schedule.struct_size = sizeof r.schedule;
@@ -457,6 +504,8 @@ std::string encode(const LoadReply &r) {
         w.str(a.description);
         w.u32(a.client_visible ? 1 : 0);
     }
+    const auto &g = d.gateway;
+    w.u32((g.charge ? 1u : 0u) | (g.start_checkout ? 2u : 0u) | (g.refund ? 4u : 0u) | (g.parse_webhook ? 8u : 0u));
     return std::move(w.bytes());
 }
 
@@ -500,6 +549,11 @@ LoadReply decode_load_reply(std::string_view bytes) {
         d.custom_actions.push_back(std::move(a));
     }
     if (!d.custom_actions.empty()) d.call_custom_action = absent_custom;
+    const uint32_t gateway = rd.u32();
+    if (gateway & 1u) d.gateway.charge = absent_payment;
+    if (gateway & 2u) d.gateway.start_checkout = absent_payment;
+    if (gateway & 4u) d.gateway.refund = absent_payment;
+    if (gateway & 8u) d.gateway.parse_webhook = absent_payment;
     return r;
 }
 

@@ -58,7 +58,7 @@ private:
 
 // Op::batch carries several calls (never a batch) that the runner makes one after another and
 // answers together: one round trip for many small calls (a credit run's cycles).
-enum class Op : uint32_t { lifecycle = 1, invoice_event, validate, schedule, generate, usage, batch, custom };
+enum class Op : uint32_t { lifecycle = 1, invoice_event, validate, schedule, generate, usage, batch, custom, payment };
 
 // An invoice event or credit cycle with its strings owned, so it can travel.
 struct InvoiceEvent {
@@ -107,6 +107,7 @@ struct Request {
     CreditCycle cycle;   // Op::generate
     UsageRequest usage;  // Op::usage
     std::string custom_action;  // Op::custom: the action's name
+    GatewayRequest payment;     // Op::payment
     std::vector<Request> batch;  // Op::batch
 };
 

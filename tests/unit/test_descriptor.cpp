@@ -12,6 +12,7 @@ using namespace provisio;
 namespace {
 
 int32_t ok(void *, const provisio_call *) { return PROVISIO_OK; }
+int32_t pay(void *, const provisio_call *, const provisio_payment_request *) { return PROVISIO_OK; }
 
 provisio_module_descriptor base() {
     provisio_module_descriptor d{};
@@ -197,7 +198,10 @@ TEST_CASE("custom actions (ABI 1.5) are read from the extensions block and check
     };
     using A = provisio_custom_action[2];
     using E = provisio_module_extensions;
-    CHECK(refused([](E &e, A &) { e.struct_size = 8; }) == "extensions struct_size 8 is smaller than ABI 1.5's " + std::to_string(sizeof(E)));
+    constexpr size_t size_1_5 = offsetof(E, call_custom_action) + sizeof(provisio_custom_action_fn);
+    CHECK(refused([](E &e, A &) { e.struct_size = 8; }) == "extensions struct_size 8 is smaller than ABI 1.5's " + std::to_string(size_1_5));
+    // A 1.5 module's block ends after call_custom_action: still read.
+    CHECK(refused([](E &e, A &) { e.struct_size = static_cast<uint32_t>(offsetof(E, call_custom_action) + sizeof(provisio_custom_action_fn)); }).empty());
     CHECK(refused([](E &e, A &) { e.custom_actions = nullptr; }) == "custom action list is a null pointer but custom_action_count is 2");
     CHECK(refused([](E &e, A &) { e.custom_action_count = PROVISIO_MAX_CUSTOM_ACTIONS + 1; }) == "custom_action_count 65 exceeds 64");
     CHECK(refused([](E &e, A &) { e.custom_action_struct_size = 4; }).find("custom_action_struct_size 4 is smaller") == 0);
@@ -214,5 +218,49 @@ TEST_CASE("custom actions (ABI 1.5) are read from the extensions block and check
     CHECK(refused([](E &e, A &) {
               e.custom_action_count = 0;
               e.call_custom_action = nullptr;
+          }).empty());
+}
+
+TEST_CASE("payment gateways (ABI 1.6): the capability, the required functions, and older modules") {
+    provisio_module_extensions ext{};
+    ext.struct_size = sizeof ext;
+    ext.custom_action_struct_size = sizeof(provisio_custom_action);
+    ext.charge = pay;
+    ext.parse_webhook = pay;
+    ext.refund = pay;
+    auto d = base();
+    d.capabilities = PROVISIO_CAP_GATEWAY;
+    d.create = nullptr;
+    d.extensions = &ext;
+    auto v = read_descriptor(&d, "f");
+    REQUIRE(v.module);
+    CHECK(v.module->is_gateway());
+    CHECK(v.module->gateway.charge == &pay);
+    CHECK(v.module->gateway.refund == &pay);
+    CHECK(v.module->gateway.start_checkout == nullptr);
+
+    auto reason = [&](auto change) {
+        provisio_module_extensions e = ext;
+        auto dd = d;
+        dd.extensions = &e;
+        change(dd, e);
+        return read_descriptor(&dd, "f").reason;
+    };
+    using D = provisio_module_descriptor;
+    using E = provisio_module_extensions;
+    CHECK(reason([](D &, E &e) { e.charge = nullptr; }) == "declares a payment gateway but has no charge function");
+    CHECK(reason([](D &, E &e) { e.parse_webhook = nullptr; }) == "declares a payment gateway but has no parse_webhook function");
+    CHECK(reason([](D &dd, E &) { dd.extensions = nullptr; }) == "declares a payment gateway but has no extensions block to hold its functions");
+    CHECK(reason([](D &dd, E &) { dd.capabilities = PROVISIO_CAP_PROVISIONING, dd.create = ok; }) ==
+          "has payment functions but does not declare PROVISIO_CAP_GATEWAY");
+    CHECK(reason([](D &dd, E &) { dd.abi_minor = 4; }) == "declares a payment gateway, which needs ABI 1.6");
+    CHECK(reason([](D &dd, E &) { dd.abi_minor = 5; }) ==
+          "declares a payment gateway but its extensions block has no payment functions (ABI 1.6)");
+    CHECK(reason([](D &, E &e) { e.struct_size = static_cast<uint32_t>(offsetof(E, charge)); }) ==
+          "declares a payment gateway but its extensions block has no payment functions (ABI 1.6)");
+    // A 1.5 module that is no gateway may leave garbage nowhere: its block simply ends earlier.
+    CHECK(reason([](D &dd, E &e) {
+              dd.capabilities = PROVISIO_CAP_PROVISIONING, dd.create = ok, dd.abi_minor = 5;
+              e.struct_size = static_cast<uint32_t>(offsetof(E, charge));
           }).empty());
 }

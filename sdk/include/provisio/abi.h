@@ -60,7 +60,7 @@ extern "C" {
 #endif
 
 #define PROVISIO_ABI_MAJOR 1
-#define PROVISIO_ABI_MINOR 5
+#define PROVISIO_ABI_MINOR 6
 
 /* The oldest 1.x host the module must load in. Define it before including this header (the
  * CMake package's provisio_add_module(NAME ABI_MINOR n ...) does); it defaults to this
@@ -181,6 +181,7 @@ typedef struct provisio_call {
 
 struct provisio_credit_entry; /* ABI 1.2, defined below with the credit-generation types */
 struct provisio_usage_record; /* ABI 1.3, defined below with the usage types */
+struct provisio_payment_result; /* ABI 1.6, defined below with the payment gateway types */
 
 typedef struct provisio_http_request {
     uint32_t struct_size;
@@ -286,6 +287,11 @@ typedef struct provisio_host {
      * struct_size. Check host->abi_minor >= 4. [in call]; `call` must not be NULL. */
     int32_t (*tcp_exchange)(const provisio_call *call, const provisio_tcp_request *request,
                             provisio_tcp_response *response);
+
+    /* ABI 1.6. Inside a payment gateway function: what the gateway answered (see
+     * provisio_payment_result). The host copies it; the last call wins. Check host->abi_minor
+     * >= 6. [in call] of a gateway function; `call` must not be NULL. */
+    void (*set_payment_result)(const provisio_call *call, const struct provisio_payment_result *result);
 } provisio_host;
 
 /* ---- Invoice events (ABI 1.1) ------------------------------------------------------------ */
@@ -420,6 +426,95 @@ typedef struct provisio_usage_record {
 typedef int32_t (*provisio_collect_usage_fn)(void *instance, const provisio_call *call,
                                              const provisio_usage_request *request);
 
+/* ---- Payment gateways (ABI 1.6) ----------------------------------------------------------- */
+
+/* A gateway module (PROVISIO_CAP_GATEWAY) moves money for the host: it charges a payment method
+ * the client saved with the gateway, opens the gateway's hosted payment page, refunds, and reads
+ * the gateway's webhooks. The host decides what is paid and posts it; the module only talks to
+ * the gateway. Its account (API endpoint, keys, webhook secret) is a server record: call->server
+ * carries it, call->service_id is 0, call->action is "charge", "checkout", "refund" or "webhook".
+ *
+ * Exactly once. Every charge, hosted payment and refund carries `idempotency_key`, which the host
+ * derives from what is being paid ("provisio-invoice-12-attempt-1", "provisio-topup-7"). The host
+ * stores the key before the call and sends the same key again when it does not know the outcome
+ * (a timeout, a crash), so the module must pass the key to the gateway such that a repeated key
+ * returns the first request's result instead of moving money again.
+ *
+ * Amounts are integer minor units of `currency` (ISO 4217: cents for USD, yen for JPY, fils for
+ * BHD); the host never sends an amount that is not a whole number of minor units.
+ *
+ * Each function returns
+ *   PROVISIO_OK        the gateway answered: host->set_payment_result says what (a declined card
+ *                      is an answer: OK with PROVISIO_PAYMENT_DECLINED);
+ *   PROVISIO_RETRYABLE no answer is known (timeout, connection failure, the gateway's 5xx or
+ *                      429): the host asks again later with the same key;
+ *   PROVISIO_ERROR     the request cannot succeed as it is (a rejected API key, a parameter the
+ *                      gateway refuses); for parse_webhook: the signature does not verify or the
+ *                      body is not the gateway's, and the host answers the sender 400. */
+
+#define PROVISIO_CAP_GATEWAY 0x20u  /* ABI 1.6: implements the payment functions in the extensions block */
+
+typedef enum provisio_payment_state {
+    PROVISIO_PAYMENT_NONE = 0,            /* parse_webhook: an event the host has no use for; acknowledged, ignored */
+    PROVISIO_PAYMENT_SUCCEEDED = 1,       /* the money moved: a payment taken, a refund made */
+    PROVISIO_PAYMENT_DECLINED = 2,        /* the gateway refused it for good (card declined, expired, ...) */
+    PROVISIO_PAYMENT_ACTION_REQUIRED = 3, /* the client must act (3-D Secure): send them to `url`, or,
+                                             without one, the host opens a hosted payment */
+    PROVISIO_PAYMENT_PENDING = 4,         /* accepted; the outcome comes later by webhook (a hosted page
+                                             opened, a refund in progress) */
+    PROVISIO_PAYMENT_DISPUTED = 5,        /* parse_webhook: the client's bank disputes `payment` (chargeback) */
+    PROVISIO_PAYMENT_DISPUTE_WON = 6,     /* parse_webhook: a dispute of `payment` closed in the operator's favour */
+    PROVISIO_PAYMENT_DISPUTE_LOST = 7,    /* parse_webhook: a dispute of `payment` closed in the client's favour */
+    PROVISIO_PAYMENT_EXPIRED = 8          /* parse_webhook: a hosted payment closed unpaid */
+} provisio_payment_state;
+
+/* What the host asks a gateway function to do. Fields a function does not use are empty. */
+typedef struct provisio_payment_request {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    int64_t amount_minor;          /* charge, checkout, refund: more than 0 */
+    provisio_str currency;         /* ISO 4217 alphabetic code, upper case: "USD" */
+    provisio_str idempotency_key;  /* charge, checkout, refund: the same key means the same payment */
+    provisio_str reference;        /* the host's name for what is paid ("invoice-12", "topup-7"):
+                                      give it to the gateway so its webhooks carry it back */
+    provisio_str description;      /* for the client's statement and the gateway's dashboard */
+    provisio_str customer;         /* the client's customer id at the gateway (charge; checkout: may be empty) */
+    provisio_str payment_method;   /* charge: the saved payment method's id at the gateway */
+    provisio_str payment;          /* refund: the gateway's id of the payment to refund */
+    provisio_str email;            /* checkout: the client's address, to prefill */
+    provisio_str return_url;       /* checkout: where the client lands after paying */
+    provisio_str cancel_url;       /* checkout: where the client lands after giving up */
+    uint32_t save_method;          /* checkout: 1 when the client agreed to keep the card for later charges */
+    uint32_t reserved1;
+    provisio_kv_list headers;      /* webhook: the request's headers, names lower-cased */
+    provisio_str body;             /* webhook: the request's body, byte for byte as received */
+} provisio_payment_request;
+
+/* What the gateway answered, handed to host->set_payment_result. */
+typedef struct provisio_payment_result {
+    uint32_t struct_size;
+    uint32_t state;                /* provisio_payment_state */
+    provisio_str id;               /* the gateway's id of what the answer is about: the payment
+                                      (charge), the hosted session (checkout), the refund */
+    provisio_str payment;          /* the payment's id when `id` names something else (a session's
+                                      payment, a refund's or a dispute's payment) */
+    provisio_str url;              /* checkout, ACTION_REQUIRED: the page to send the client to */
+    provisio_str reference;        /* parse_webhook: the host's reference the payment carried */
+    int64_t amount_minor;          /* what moved (or is disputed), in minor units; 0 if unknown */
+    provisio_str currency;         /* ISO 4217, any case */
+    provisio_str customer;         /* a customer and payment method the client saved at the gateway */
+    provisio_str payment_method;
+    provisio_str method_label;     /* how the client knows the method: "Visa ending 4242" */
+    provisio_str failure;          /* DECLINED: the gateway's reason, shown to the client */
+    provisio_str event_id;         /* parse_webhook: the gateway's event id, required: the host
+                                      processes each event id once */
+    provisio_str event_type;       /* parse_webhook: the gateway's own name for the event, logged */
+} provisio_payment_result;
+
+/* A gateway function. `request` is never NULL; report with host->set_payment_result and
+ * host->set_message; return as above. [any thread]; `call` is never NULL. */
+typedef int32_t (*provisio_payment_fn)(void *instance, const provisio_call *call, const provisio_payment_request *request);
+
 /* ---- Custom actions (ABI 1.5) ------------------------------------------------------------- */
 
 /* Custom-action flags. */
@@ -457,6 +552,14 @@ typedef struct provisio_module_extensions {
     uint32_t custom_action_count;         /* at most PROVISIO_MAX_CUSTOM_ACTIONS */
     uint32_t reserved0;
     provisio_custom_action_fn call_custom_action;  /* required when custom_action_count > 0 */
+
+    /* ABI 1.6: a payment gateway's functions (see "Payment gateways"). With PROVISIO_CAP_GATEWAY,
+     * charge and parse_webhook are required; NULL start_checkout or refund means the gateway
+     * has no hosted page or cannot refund. */
+    provisio_payment_fn charge;           /* take `amount_minor` from the saved payment method, off-session */
+    provisio_payment_fn start_checkout;   /* open a hosted payment page: result url, id, PENDING */
+    provisio_payment_fn refund;           /* return `amount_minor` of `payment` */
+    provisio_payment_fn parse_webhook;    /* verify a webhook and say what it reports */
 } provisio_module_extensions;
 
 /* ---- The module --------------------------------------------------------------------------- */
@@ -472,7 +575,8 @@ typedef int32_t (*provisio_lifecycle_fn)(void *instance, const provisio_call *ca
 #define PROVISIO_CAP_INVOICE_EVENTS 0x4u    /* ABI 1.1: implements invoice_event */
 #define PROVISIO_CAP_CREDIT_GENERATION 0x8u /* ABI 1.2: implements credit_schedule and generate_credits */
 #define PROVISIO_CAP_USAGE 0x10u            /* ABI 1.3: implements collect_usage */
-/* Custom actions (ABI 1.5) need no capability bit: the extensions block lists them. */
+/* Custom actions (ABI 1.5) need no capability bit: the extensions block lists them.
+ * PROVISIO_CAP_GATEWAY (ABI 1.6) is defined with the payment types above. */
 
 typedef struct provisio_module_descriptor {
     uint32_t struct_size;          /* sizeof(provisio_module_descriptor) as the module compiled it */

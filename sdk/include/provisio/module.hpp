@@ -24,6 +24,12 @@
 //       provisio::client_action("reboot_phone", "Reboot my phone", "Restarts the registered phone")};
 //   provisio::Outcome custom_action(provisio::Call &call);   // call.action() is the name
 //
+// A payment gateway (ABI 1.6) has `charge` and `parse_webhook`, and may have `start_checkout`
+// and `refund`, each `provisio::PaymentOutcome NAME(provisio::Call &, const provisio::PaymentRequest &)`;
+// the macro then sets PROVISIO_CAP_GATEWAY. An answer from the gateway (a decline too) is
+// PaymentOutcome::answer(result); no known answer is retryable; a request that cannot succeed
+// is a failure.
+//
 // Built with PROVISIO_ABI_TARGET_MINOR (abi.h) set to an older minor, the descriptor reports
 // that minor, a method for a hook the minor lacks fails to compile, and the Call methods that
 // use a later host function (post_credit, add_usage, set_usage_cursor, tcp_exchange) check the
@@ -355,7 +361,80 @@ inline void Call::add_usage(const UsageRecord &r) const {
     host_->add_usage(call_, &u);
 }
 
+// What the host asks a payment gateway (ABI 1.6); see provisio_payment_request.
+struct PaymentRequest {
+    int64_t amount_minor = 0;
+    std::string currency, idempotency_key, reference, description, customer, payment_method, payment, email, return_url, cancel_url;
+    bool save_method = false;
+    std::map<std::string, std::string> headers;  // webhook: names lower-cased
+    std::string body;                            // webhook
+    // A webhook header's value, or empty; `name` must be lower case.
+    std::string header(const std::string &name) const {
+        auto it = headers.find(name);
+        return it == headers.end() ? std::string() : it->second;
+    }
+};
+
+// What the gateway answered; see provisio_payment_result.
+struct PaymentResult {
+    provisio_payment_state state = PROVISIO_PAYMENT_NONE;
+    std::string id, payment, url, reference;
+    int64_t amount_minor = 0;
+    std::string currency, customer, payment_method, method_label, failure, event_id, event_type;
+};
+
+// What a gateway method returns: an answer (status ok, with its result), or no answer.
+struct PaymentOutcome {
+    Status status = Status::ok;
+    std::string message;
+    PaymentResult result;
+
+    static PaymentOutcome answer(PaymentResult r, std::string msg = {}) { return {Status::ok, std::move(msg), std::move(r)}; }
+    static PaymentOutcome failure(std::string msg) { return {Status::error, std::move(msg), {}}; }
+    static PaymentOutcome retry(std::string msg) { return {Status::retryable, std::move(msg), {}}; }
+};
+
 namespace detail {
+
+inline PaymentRequest to_payment_request(const provisio_payment_request &r) {
+    PaymentRequest out;
+    out.amount_minor = r.amount_minor;
+    out.currency = std::string(to_view(r.currency));
+    out.idempotency_key = std::string(to_view(r.idempotency_key));
+    out.reference = std::string(to_view(r.reference));
+    out.description = std::string(to_view(r.description));
+    out.customer = std::string(to_view(r.customer));
+    out.payment_method = std::string(to_view(r.payment_method));
+    out.payment = std::string(to_view(r.payment));
+    out.email = std::string(to_view(r.email));
+    out.return_url = std::string(to_view(r.return_url));
+    out.cancel_url = std::string(to_view(r.cancel_url));
+    out.save_method = r.save_method != 0;
+    for (uint32_t i = 0; i < r.headers.count; ++i)
+        out.headers.emplace(std::string(to_view(r.headers.items[i].key)), std::string(to_view(r.headers.items[i].value)));
+    out.body = std::string(to_view(r.body));
+    return out;
+}
+
+inline void set_payment_result(const provisio_host *host, const provisio_call *call, const PaymentResult &r) {
+    if (host->abi_minor < 6 || !host->set_payment_result) throw std::runtime_error("this host has no payment gateways (ABI < 1.6)");
+    provisio_payment_result out{};
+    out.struct_size = sizeof out;
+    out.state = static_cast<uint32_t>(r.state);
+    out.id = to_str(r.id);
+    out.payment = to_str(r.payment);
+    out.url = to_str(r.url);
+    out.reference = to_str(r.reference);
+    out.amount_minor = r.amount_minor;
+    out.currency = to_str(r.currency);
+    out.customer = to_str(r.customer);
+    out.payment_method = to_str(r.payment_method);
+    out.method_label = to_str(r.method_label);
+    out.failure = to_str(r.failure);
+    out.event_id = to_str(r.event_id);
+    out.event_type = to_str(r.event_type);
+    host->set_payment_result(call, &out);
+}
 
 inline InvoiceEvent to_event(const provisio_invoice_event &e) {
     InvoiceEvent out;
@@ -469,6 +548,19 @@ struct Adapter {
         return guarded(raw, [&] { return static_cast<M *>(instance)->custom_action(call); });
     }
 
+    template <PaymentOutcome (M::*Method)(Call &, const PaymentRequest &)>
+    static int32_t payment(void *instance, const provisio_call *raw, const provisio_payment_request *r) noexcept {
+        Call call(host, raw);
+        return guarded(raw, [&] {
+            PaymentOutcome p = (static_cast<M *>(instance)->*Method)(call, to_payment_request(*r));
+            if (p.status == Status::ok) set_payment_result(host, raw, p.result);
+            return Outcome{p.status, std::move(p.message)};
+        });
+    }
+
+    static constexpr bool has_gateway() { return requires { &M::charge; } || requires { &M::parse_webhook; }; }
+    static constexpr bool has_extensions() { return has_gateway() || requires { M::custom_actions; }; }
+
     static const provisio_module_descriptor *descriptor() noexcept {
         static const provisio_module_descriptor d = [] {
             provisio_module_descriptor x{};
@@ -517,13 +609,29 @@ struct Adapter {
                 static_assert(targets<M>(5), "custom actions need ABI 1.5: raise PROVISIO_ABI_TARGET_MINOR or drop them");
                 static_assert(requires(M &m, Call &c) { { m.custom_action(c) } -> std::same_as<Outcome>; },
                               "a module with custom_actions needs `Outcome custom_action(provisio::Call &)`");
+            }
+            if constexpr (has_gateway()) {
+                static_assert(targets<M>(6), "payment gateways need ABI 1.6: raise PROVISIO_ABI_TARGET_MINOR or drop the methods");
+                static_assert(requires { &M::charge; } && requires { &M::parse_webhook; },
+                              "a payment gateway needs both `charge` and `parse_webhook`");
+                x.capabilities |= PROVISIO_CAP_GATEWAY;
+            }
+            if constexpr (has_extensions()) {
                 static const provisio_module_extensions extensions = [] {
                     provisio_module_extensions e{};
                     e.struct_size = sizeof e;
                     e.custom_action_struct_size = sizeof(provisio_custom_action);
-                    e.custom_actions = M::custom_actions;
-                    e.custom_action_count = static_cast<uint32_t>(std::size(M::custom_actions));
-                    e.call_custom_action = &custom_action;
+                    if constexpr (requires { M::custom_actions; }) {
+                        e.custom_actions = M::custom_actions;
+                        e.custom_action_count = static_cast<uint32_t>(std::size(M::custom_actions));
+                        e.call_custom_action = &custom_action;
+                    }
+                    if constexpr (has_gateway()) {
+                        e.charge = &payment<&M::charge>;
+                        e.parse_webhook = &payment<&M::parse_webhook>;
+                        if constexpr (requires { &M::start_checkout; }) e.start_checkout = &payment<&M::start_checkout>;
+                        if constexpr (requires { &M::refund; }) e.refund = &payment<&M::refund>;
+                    }
                     return e;
                 }();
                 x.extensions = &extensions;

@@ -133,6 +133,10 @@ public:
         }
         if (abi_minor >= 4) {
             host_.tcp_exchange = &tcp_fn;
+            host_.struct_size = offsetof(provisio_host, set_payment_result);
+        }
+        if (abi_minor >= 6) {
+            host_.set_payment_result = &set_payment_result_fn;
             host_.struct_size = sizeof host_;
         }
         current() = this;
@@ -161,6 +165,7 @@ public:
         if (module_.abi_minor < 2) module_.validate_settings = nullptr, module_.credit_schedule = nullptr, module_.generate_credits = nullptr;
         if (module_.abi_minor < 3) module_.collect_usage = nullptr;
         read_custom_actions(module_.abi_minor >= 5 ? module_.extensions : nullptr);
+        read_gateway(module_.abi_minor >= 6 ? module_.extensions : nullptr);
         module_.extensions = nullptr;
         read_schema(*module);
         if (module_.init && module_.init(&host_, &instance_) != PROVISIO_OK) throw std::runtime_error("module init failed");
@@ -177,6 +182,40 @@ public:
         return with_call(action, in, [&](const provisio_call &c) { return fn(instance_, &c); });
     }
 
+    // ABI 1.6: one payment gateway function by its action name ("charge", "checkout", "refund",
+    // "webhook"); on ok, `payment_result` holds what the module reported. The gateway account's
+    // fields and options go in `in.server`; service_id is 0 as the host passes it.
+    CallResult payment(const std::string &action, const PaymentRequest &request, CallInput in = {}) {
+        provisio_payment_fn fn = action == "charge" ? gateway_.charge
+                                 : action == "checkout" ? gateway_.start_checkout
+                                 : action == "refund" ? gateway_.refund
+                                 : action == "webhook" ? gateway_.parse_webhook : nullptr;
+        if (!fn) throw std::invalid_argument("module has no payment function for '" + action + "'");
+        in.service_id = 0;
+        std::vector<provisio_kv> headers;
+        for (const auto &[k, v] : request.headers) headers.push_back({to_str(k), to_str(v)});
+        provisio_payment_request r{};
+        r.struct_size = sizeof r;
+        r.amount_minor = request.amount_minor;
+        r.currency = to_str(request.currency);
+        r.idempotency_key = to_str(request.idempotency_key);
+        r.reference = to_str(request.reference);
+        r.description = to_str(request.description);
+        r.customer = to_str(request.customer);
+        r.payment_method = to_str(request.payment_method);
+        r.payment = to_str(request.payment);
+        r.email = to_str(request.email);
+        r.return_url = to_str(request.return_url);
+        r.cancel_url = to_str(request.cancel_url);
+        r.save_method = request.save_method ? 1 : 0;
+        r.headers = {headers.data(), static_cast<uint32_t>(headers.size())};
+        r.body = to_str(request.body);
+        payment_result.reset();
+        return with_call(action, in, [&](const provisio_call &c) { return fn(instance_, &c, &r); });
+    }
+    std::optional<PaymentResult> payment_result;
+    bool is_gateway() const { return gateway_.charge != nullptr; }
+
     // ABI 1.5: the custom actions the module declares, and one run by its name.
     struct CustomAction {
         std::string name, label, description;
@@ -191,6 +230,19 @@ public:
     }
 
 private:
+    struct GatewayFunctions {
+        provisio_payment_fn charge = nullptr, start_checkout = nullptr, refund = nullptr, parse_webhook = nullptr;
+    } gateway_;
+    void read_gateway(const provisio_module_extensions *e) {
+        gateway_ = {};
+        if (!e || !(module_.capabilities & PROVISIO_CAP_GATEWAY)) return;
+        provisio_module_extensions x{};
+        std::memcpy(&x, e, e->struct_size < sizeof x ? e->struct_size : sizeof x);
+        if (!x.charge || !x.parse_webhook)
+            throw std::runtime_error("a payment gateway without charge or parse_webhook (run provisio module check)");
+        gateway_ = {x.charge, x.start_checkout, x.refund, x.parse_webhook};
+    }
+
     void read_custom_actions(const provisio_module_extensions *e) {
         custom_actions_.clear();
         call_custom_ = nullptr;
@@ -570,6 +622,23 @@ private:
     }
     static void set_usage_cursor_fn(const provisio_call *, provisio_str cursor) {
         current()->usage_cursor = std::string(to_view(cursor));
+    }
+    static void set_payment_result_fn(const provisio_call *, const provisio_payment_result *r) {
+        PaymentResult out;
+        out.state = static_cast<provisio_payment_state>(r->state);
+        out.id = std::string(to_view(r->id));
+        out.payment = std::string(to_view(r->payment));
+        out.url = std::string(to_view(r->url));
+        out.reference = std::string(to_view(r->reference));
+        out.amount_minor = r->amount_minor;
+        out.currency = std::string(to_view(r->currency));
+        out.customer = std::string(to_view(r->customer));
+        out.payment_method = std::string(to_view(r->payment_method));
+        out.method_label = std::string(to_view(r->method_label));
+        out.failure = std::string(to_view(r->failure));
+        out.event_id = std::string(to_view(r->event_id));
+        out.event_type = std::string(to_view(r->event_type));
+        current()->payment_result = std::move(out);
     }
     static void set_message_fn(const provisio_call *, provisio_str message) {
         FakeHost &self = *current();
