@@ -79,7 +79,7 @@ Invoice Invoicing::create(int64_t client_id, const std::string &kind, const std:
 
 Invoice Invoicing::get(int64_t id) {
     auto q = db_.prepare("SELECT id, client_id, status, kind, invoice_date, due_date, subtotal_micros, credit_micros, "
-                         "paid_micros, paid_at, cancelled_at, created_at FROM invoices WHERE id = ?1");
+                         "paid_micros, paid_at, cancelled_at, created_at, refunded_micros FROM invoices WHERE id = ?1");
     q.bind(1, id);
     if (!q.step()) fail(ErrorKind::not_found, "invoice " + num(id) + " does not exist");
     Invoice i;
@@ -95,6 +95,7 @@ Invoice Invoicing::get(int64_t id) {
     i.paid_at = q.opt_text(9);
     i.cancelled_at = q.opt_text(10);
     i.created_at = q.text(11);
+    i.refunded = Money::from_micros(q.int64(12));
     auto l = db_.prepare("SELECT id, item_type, item_id, description, amount_micros, due_date, period_end, natural_key "
                          "FROM invoice_items WHERE invoice_id = ?1 ORDER BY id");
     l.bind(1, id);
@@ -163,23 +164,63 @@ Payment Invoicing::pay(int64_t invoice_id, Money amount, const std::string &meth
         fail(ErrorKind::invalid_input, "a payment must be more than zero");
     if (method_given.empty()) fail(ErrorKind::invalid_input, "a payment needs a --method");
     const std::string method = checked_payment_method(method_given, "--method");
-    if (!gateway_id.empty()) {
-        auto q = db_.prepare("SELECT id, invoice_id FROM transactions WHERE method = ?1 AND gateway_id = ?2");
-        q.bind(1, method).bind(2, gateway_id);
-        if (q.step())
-            fail(ErrorKind::conflict, "transaction '" + gateway_id + "' (" + method + ") is already recorded as transaction " +
-                                          std::to_string(q.int64(0)) + " on invoice #" + std::to_string(q.int64(1)));
+    if (const auto existing = recorded_transaction(method, gateway_id))
+        fail(ErrorKind::conflict, "transaction '" + gateway_id + "' (" + method + ") is already recorded as transaction " +
+                                      std::to_string(existing->first) + " on invoice #" + std::to_string(existing->second));
+    const Payment p = apply_payment(inv, amount, method, gateway_id);
+    tx.commit();
+    return p;
+}
+
+Payment Invoicing::receive(int64_t invoice_id, Money amount, const std::string &gateway, const std::string &gateway_id) {
+    Transaction tx(db_);
+    const Invoice inv = get(invoice_id);
+    if (amount.negative() || amount.zero()) fail(ErrorKind::invalid_input, "a payment must be more than zero");
+    Payment p;
+    if (const auto existing = recorded_transaction(gateway, gateway_id)) {
+        p.transaction_id = existing->first;
+        p.duplicate = true;
+        return p;
     }
+    if (inv.status == invoice_status::unpaid) {
+        p = apply_payment(inv, amount, gateway, gateway_id);
+    } else {
+        // Paid meanwhile (or cancelled): the money has moved all the same, so it is kept as credit.
+        p.transaction_id = insert_transaction(inv, amount, gateway, gateway_id, "Payment for invoice " + num(inv.id));
+        p.overpayment = amount;
+        CreditLedger ledger(db_, now_);
+        ledger.post({inv.client_id, amount, credit_kind::overpayment,
+                     "Payment for invoice " + num(inv.id) + " arrived after it was " + inv.status + "; kept as credit", inv.id,
+                     "overpayment:transaction:" + std::to_string(p.transaction_id)});
+    }
+    tx.commit();
+    return p;
+}
+
+std::optional<std::pair<int64_t, int64_t>> Invoicing::recorded_transaction(const std::string &method, const std::string &gateway_id) {
+    if (gateway_id.empty()) return std::nullopt;
+    auto q = db_.prepare("SELECT id, coalesce(invoice_id, 0) FROM transactions WHERE method = ?1 AND gateway_id = ?2");
+    q.bind(1, method).bind(2, gateway_id);
+    if (!q.step()) return std::nullopt;
+    return std::make_pair(q.int64(0), q.int64(1));
+}
+
+int64_t Invoicing::insert_transaction(const Invoice &inv, Money amount, const std::string &method, const std::string &gateway_id,
+                                      const std::string &description) {
+    db_.prepare("INSERT INTO transactions (client_id, invoice_id, at, amount_micros, method, gateway_id, description) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, inv.client_id).bind(2, inv.id).bind(3, now_).bind(4, amount.micros()).bind(5, method).bind(6, gateway_id)
+        .bind(7, description)
+        .run();
+    return db_.last_insert_id();
+}
+
+Payment Invoicing::apply_payment(const Invoice &inv, Money amount, const std::string &method, const std::string &gateway_id) {
     Payment p;
     const Money due = inv.balance_due();
     p.applied = std::min(amount, due);
     p.overpayment = amount - p.applied;
-    db_.prepare("INSERT INTO transactions (client_id, invoice_id, at, amount_micros, method, gateway_id, description) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-        .bind(1, inv.client_id).bind(2, inv.id).bind(3, now_).bind(4, amount.micros()).bind(5, method).bind(6, gateway_id)
-        .bind(7, "Payment for invoice " + num(inv.id))
-        .run();
-    p.transaction_id = db_.last_insert_id();
+    p.transaction_id = insert_transaction(inv, amount, method, gateway_id, "Payment for invoice " + num(inv.id));
     db_.prepare("UPDATE invoices SET paid_micros = paid_micros + ?2 WHERE id = ?1").bind(1, inv.id).bind(2, p.applied.micros()).run();
     if (!p.overpayment.zero()) {
         CreditLedger ledger(db_, now_);
@@ -190,8 +231,58 @@ Payment Invoicing::pay(int64_t invoice_id, Money amount, const std::string &meth
         settle(get(inv.id));
         p.settled = true;
     }
-    tx.commit();
     return p;
+}
+
+int64_t Invoicing::record_refund(int64_t invoice_id, int64_t payment_transaction, Money amount, const std::string &refund_id, bool to_credit) {
+    Transaction tx(db_);
+    const Invoice inv = get(invoice_id);
+    auto q = db_.prepare("SELECT method, amount_micros FROM transactions WHERE id = ?1 AND invoice_id = ?2 AND refund_of IS NULL");
+    q.bind(1, payment_transaction).bind(2, invoice_id);
+    if (!q.step()) fail(ErrorKind::not_found, "transaction " + std::to_string(payment_transaction) + " is not a payment of invoice " + num(inv.id));
+    const std::string method = q.text(0);
+    const std::string what = to_credit ? "Refund of invoice " + num(inv.id) + " to credit" : "Refund of invoice " + num(inv.id);
+    db_.prepare("INSERT INTO transactions (client_id, invoice_id, at, amount_micros, method, gateway_id, description, refund_of) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        .bind(1, inv.client_id).bind(2, inv.id).bind(3, now_).bind(4, (-amount).micros()).bind(5, method).bind(6, refund_id)
+        .bind(7, what).bind(8, payment_transaction)
+        .run();
+    const int64_t id = db_.last_insert_id();
+    db_.prepare("UPDATE invoices SET refunded_micros = refunded_micros + ?2 WHERE id = ?1").bind(1, inv.id).bind(2, amount.micros()).run();
+    if (to_credit) {
+        CreditLedger ledger(db_, now_);
+        ledger.post({inv.client_id, amount, credit_kind::refund, what, inv.id, "refund:transaction:" + std::to_string(id)});
+    }
+    tx.commit();
+    return id;
+}
+
+bool Invoicing::restore_disputed(int64_t invoice_id, int64_t transaction_id, Money amount) {
+    Transaction tx(db_);
+    const Invoice inv = get(invoice_id);
+    db_.prepare("UPDATE transactions SET disputed_at = NULL WHERE id = ?1").bind(1, transaction_id).run();
+    bool settled = false;
+    if (inv.status == invoice_status::unpaid) {
+        const Money back = std::min(amount, inv.balance_due());
+        db_.prepare("UPDATE invoices SET paid_micros = paid_micros + ?2 WHERE id = ?1").bind(1, inv.id).bind(2, back.micros()).run();
+        if (back == inv.balance_due()) {
+            settle(get(inv.id));
+            settled = true;
+        }
+    }
+    tx.commit();
+    return settled;
+}
+
+bool Invoicing::reopen_disputed(int64_t invoice_id, Money amount) {
+    Transaction tx(db_);
+    const Invoice inv = get(invoice_id);
+    const Money taken = std::min(amount, inv.paid);
+    db_.prepare("UPDATE invoices SET paid_micros = paid_micros - ?2, status = CASE WHEN status = 'Paid' AND ?2 > 0 THEN 'Unpaid' ELSE status END, "
+                "paid_at = CASE WHEN status = 'Paid' AND ?2 > 0 THEN NULL ELSE paid_at END WHERE id = ?1")
+        .bind(1, inv.id).bind(2, taken.micros()).run();
+    tx.commit();
+    return inv.status == invoice_status::paid && !taken.zero();
 }
 
 void Invoicing::cancel(int64_t invoice_id) {

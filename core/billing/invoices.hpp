@@ -51,6 +51,7 @@ struct Invoice {
     Money subtotal;
     Money credit;    // credit applied
     Money paid;      // payments applied
+    Money refunded;  // returned to the client since (the invoice stays Paid)
     std::optional<std::string> paid_at;
     std::optional<std::string> cancelled_at;
     std::string created_at;
@@ -64,6 +65,7 @@ struct Payment {
     Money applied;      // to the invoice
     Money overpayment;  // turned into credit
     bool settled = false;
+    bool duplicate = false;  // receive(): this gateway payment was recorded before; nothing changed
 };
 
 struct InvoiceFilter {
@@ -99,6 +101,21 @@ public:
     // a cancelled or already paid invoice, a non-positive amount, or a gateway transaction id
     // already recorded for that method.
     Payment pay(int64_t invoice_id, Money amount, const std::string &method, const std::string &gateway_id);
+    // A payment a gateway made (method: the gateway account's name). The money has moved, so it
+    // is never refused: one already recorded (same gateway and id) changes nothing (`duplicate`);
+    // an invoice no longer Unpaid (paid another way meanwhile, cancelled) takes it as credit.
+    Payment receive(int64_t invoice_id, Money amount, const std::string &gateway, const std::string &gateway_id);
+    // A refund of (part of) payment transaction `payment_transaction`: a transaction of minus
+    // `amount` that names the payment, the invoice's refunded total grows, and with `to_credit`
+    // the amount becomes the client's credit (else the gateway returned it: `refund_id`). The
+    // invoice stays Paid; past entries are never edited. Returns the refund's transaction id.
+    int64_t record_refund(int64_t invoice_id, int64_t payment_transaction, Money amount, const std::string &refund_id, bool to_credit);
+    // A disputed payment: `amount` (at most what was paid) no longer counts as paid, and a Paid
+    // invoice is Unpaid again. Returns whether it was reopened.
+    bool reopen_disputed(int64_t invoice_id, Money amount);
+    // A dispute won: `amount` of payment transaction `transaction_id` counts as paid again (its
+    // dispute mark is cleared), and an invoice it covers is settled. Returns whether it was.
+    bool restore_disputed(int64_t invoice_id, int64_t transaction_id, Money amount);
     // Cancels an unpaid invoice; credit and payments already applied return to the client's
     // credit. Its renewal lines stay (that period is not invoiced again).
     void cancel(int64_t invoice_id);
@@ -116,6 +133,10 @@ public:
     std::vector<int64_t> services_of(int64_t invoice_id);
 
 private:
+    std::optional<std::pair<int64_t, int64_t>> recorded_transaction(const std::string &method, const std::string &gateway_id);
+    int64_t insert_transaction(const Invoice &inv, Money amount, const std::string &method, const std::string &gateway_id,
+                               const std::string &description);
+    Payment apply_payment(const Invoice &inv, Money amount, const std::string &method, const std::string &gateway_id);
     // Moves the client's credit onto the invoice, up to its balance due; does not settle.
     Money take_credit(const Invoice &invoice);
     void settle(const Invoice &invoice);

@@ -87,6 +87,7 @@ using Runner = std::function<int()>;
 
 void add_init_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_module_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_payment_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_server_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_product_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_client_commands(CLI::App &app, Context &ctx, Runner &run);

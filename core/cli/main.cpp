@@ -84,6 +84,7 @@ int main(int argc, char **argv) {
     add_queue_commands(app, ctx, run);
     add_credit_commands(app, ctx, run);
     add_invoice_commands(app, ctx, run);
+    add_payment_commands(app, ctx, run);  // after credit and invoice: it adds to them
     add_cron_commands(app, ctx, run);
     add_mail_commands(app, ctx, run);
     add_addon_commands(app, ctx, run);

@@ -100,6 +100,17 @@ autobill = "daily"            # when autobill collects and charges VoIP usage: d
 low_balance_alerts = "daily"  # "Low Balance Alert": daily (every day while credit is at or below the threshold) or once (per fall)
 invoice_due_days = 7          # usage invoices (packages in the invoice or consolidated billing mode) fall due this many days later
 
+[payments]
+gateway = ""                  # the gateway account (a server record of a gateway module, e.g. stripe) for top-ups and new saved methods; "": none
+                              # (a charge goes to the account that holds the client's saved method)
+capture_days_before = 0       # charge clients' saved payment methods for invoices due within this many days (0: on the due date)
+capture_retry_days = [1, 3, 5]  # after a declined charge, try again this many days after the first attempt
+capture_workers = 16          # charges in flight at once (never more than the account's server max_concurrent)
+topup_min = "5.00"            # the smallest top-up (add funds) a client may buy
+topup_max = "1000.00"         # the largest
+auto_topups_per_day = 3       # auto top-ups per client per business day
+suspend_on_dispute = true     # when a client's bank disputes a payment, suspend the services of the invoice it paid
+
 [files]
 dir = "files"                 # client files, stored under generated names (keep it out of any web root)
 max_bytes = 10485760          # the largest file `provisio client file add` accepts
@@ -306,6 +317,48 @@ Config Config::load(const std::filesystem::path &file) {
                 }
                 else bad(bnode, b, "is not a known key");
             }
+        } else if (key == "payments" && node.is_table()) {
+            for (auto &&[pk, pnode] : *node.as_table()) {
+                const std::string k = "payments." + std::string(pk.str());
+                auto integer = [&](int lo, int hi) {
+                    auto v = pnode.value<int64_t>();
+                    if (!v || *v < lo || *v > hi) bad(pnode, k, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+                    return static_cast<int>(*v);
+                };
+                auto amount = [&] {
+                    const std::string text = string_of(pnode, k);
+                    try {
+                        if (!text.empty() && text.front() != '-' && text.front() != '+' && !Money::parse(text, k).zero()) return text;
+                    } catch (const Error &) {
+                    }
+                    bad(pnode, k, "'" + text + "' must be an amount more than zero, such as \"5.00\"");
+                    return text;
+                };
+                if (pk.str() == "gateway") c.payments.gateway = string_of(pnode, k);
+                else if (pk.str() == "capture_days_before") c.payments.capture_days_before = integer(0, 365);
+                else if (pk.str() == "capture_workers") c.payments.capture_workers = integer(1, 256);
+                else if (pk.str() == "auto_topups_per_day") c.payments.auto_topups_per_day = integer(0, 100);
+                else if (pk.str() == "topup_min") c.payments.topup_min = amount();
+                else if (pk.str() == "topup_max") c.payments.topup_max = amount();
+                else if (pk.str() == "suspend_on_dispute") {
+                    auto v = pnode.value<bool>();
+                    if (!v) bad(pnode, k, "must be true or false");
+                    c.payments.suspend_on_dispute = *v;
+                } else if (pk.str() == "capture_retry_days") {
+                    const toml::array *days = pnode.as_array();
+                    if (!days) bad(pnode, k, "must be a list of day counts, e.g. [1, 3, 5]");
+                    c.payments.capture_retry_days.clear();
+                    for (const auto &d : *days) {
+                        auto v = d.value<int64_t>();
+                        if (!v || *v < 1 || *v > 365) bad(d, k, "entries must be integers from 1 to 365");
+                        c.payments.capture_retry_days.push_back(static_cast<int>(*v));
+                    }
+                    std::sort(c.payments.capture_retry_days.begin(), c.payments.capture_retry_days.end());
+                } else bad(pnode, k, "is not a known key");
+            }
+            if (Money::parse(c.payments.topup_min, "payments.topup_min") > Money::parse(c.payments.topup_max, "payments.topup_max"))
+                fail(ErrorKind::invalid_input, "configuration error: " + c.file.string() + ": payments.topup_min " + c.payments.topup_min +
+                                                   " is more than payments.topup_max " + c.payments.topup_max);
         } else if (key == "timelog" && node.is_table()) {
             for (auto &&[tk, tnode] : *node.as_table()) {
                 const std::string k = "timelog." + std::string(tk.str());

@@ -63,6 +63,16 @@ struct Config {
         // [client_area] chart_js: Chart.js for the usage chart, as Debian's libjs-chart.js installs it
         std::string chart_js = "/usr/share/javascript/chart.js/chart.min.js";
     } client_area;
+    struct Payments {
+        std::string gateway;                    // [payments] gateway: the account (server record) top-ups and new methods use; "": none
+        int capture_days_before = 0;            // [payments] capture_days_before: charge saved methods for invoices due within this many days
+        std::vector<int> capture_retry_days = {1, 3, 5};  // [payments] capture_retry_days: after a decline, try again these many days after the first attempt
+        int capture_workers = 16;               // [payments] capture_workers: charges in flight at once (and at most the account's max_concurrent)
+        std::string topup_min = "5.00";         // [payments] topup_min: the smallest top-up
+        std::string topup_max = "1000.00";      // [payments] topup_max: the largest
+        int auto_topups_per_day = 3;            // [payments] auto_topups_per_day: per client and business day
+        bool suspend_on_dispute = true;         // [payments] suspend_on_dispute: suspend a disputed invoice's services
+    } payments;
     struct Files {
         std::filesystem::path dir;              // [files] dir, default files/: client files, under generated names
         uint64_t max_bytes = 10u << 20;         // [files] max_bytes: the largest file a client may have attached

@@ -16,6 +16,7 @@
 #include "http/serve_context.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "ledger/time_ledger.hpp"
+#include "payments/webhooks.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/cancellation_requests.hpp"
 #include "provisioning/lifecycle.hpp"
@@ -169,6 +170,25 @@ void add_health(Router &router) {
                     const int version = call.lease.db().schema_version(), latest = Database::latest_schema_version();
                     const bool ok = version == latest;
                     return json_response({{"status", ok ? "ok" : "schema-behind"}, {"schema_version", version}}, ok ? 200 : 503);
+                }});
+}
+
+// Payment gateways' webhooks: no API key (the gateway cannot hold one); the account's module
+// checks the request's signature, and anything it refuses is answered 400 and changes nothing.
+void add_payment_hooks(Router &router) {
+    router.add({"POST", "/hooks/payments/{name}", std::nullopt, "payments",
+                "A payment gateway's webhook for the gateway account (server record) NAME, signed as the gateway signs them: stored "
+                "under its event id, then processed once; 200 when done (or a duplicate, or ignored), 400 when the signature or body "
+                "is refused, 404 for no such gateway, 503 when it must be sent again",
+                {},
+                [](RouteCall &call) {
+                    RequestProvisioner p(call.lease, call.context);
+                    TaskContext ctx = task_context(call, p.quarantine);
+                    const WebhookAnswer a = receive_webhook(ctx, call.path.at("name"), call.request.headers, call.request.body);
+                    if (a.status >= 400)
+                        return problem_response(a.status, a.status == 400 ? "webhook-refused" : a.status == 404 ? "not-found" : "try-again",
+                                                a.status == 400 ? "Webhook refused" : a.status == 404 ? "No such gateway" : "Send it again", a.message);
+                    return json_response({{"received", true}, {"duplicate", a.duplicate}, {"outcome", a.message}}, a.status);
                 }});
 }
 
@@ -820,6 +840,7 @@ Router api_router(const std::string &version) {
     Router router;
     add_health(router);
     add_metrics(router);
+    add_payment_hooks(router);
     add_clients(router);
     add_services(router);
     add_invoices(router);

@@ -26,6 +26,9 @@ inline constexpr const char *overpayment = "overpayment";
 inline constexpr const char *applied = "applied";        // spent on an invoice
 inline constexpr const char *usage = "usage";            // prepaid VoIP calls, charged by autobill
 inline constexpr const char *rerate = "rerate";          // the difference re-rating made to calls already billed
+inline constexpr const char *topup = "topup";            // bought through a payment gateway
+inline constexpr const char *refund = "refund";          // a payment refunded to credit
+inline constexpr const char *dispute = "dispute";        // a disputed top-up taken back
 }  // namespace credit_kind
 
 struct CreditEntry {

@@ -82,11 +82,14 @@ OptionSpec read_option(const provisio_option &o, size_t index) {
 // log and the metrics name them: a custom action may not take one, so a name never means two things.
 bool reserved_call_name(const std::string &name) {
     for (const char *n : {"create", "suspend", "unsuspend", "terminate", "change_package", "change_password", "test_connection", "cancel",
-                          "invoice_created", "invoice_paid", "validate_settings", "credit_schedule", "generate_credits", "collect_usage",
-                          "charge", "checkout", "refund", "webhook"})
+                          "invoice_created", "invoice_paid", "validate_settings", "credit_schedule", "generate_credits", "collect_usage"})
         if (name == n) return true;
     return false;
 }
+
+// A gateway's calls are logged as these; a gateway's custom action may not take them (a module
+// that is no gateway may, as modules built before ABI 1.6 did).
+bool payment_call_name(const std::string &name) { return name == "charge" || name == "checkout" || name == "refund" || name == "webhook"; }
 
 // ABI 1.6: the payment functions, when the module says it is a gateway. Functions of a block
 // too short to hold them, or of a module built for 1.5, read as absent.
@@ -143,7 +146,8 @@ void read_extensions(const provisio_module_extensions *e, ModuleDescription &m) 
         action.name = bounded(a.name, PROVISIO_MAX_NAME_BYTES, at + " name", false);
         if (!valid_identifier(action.name)) throw Refusal{at + " name '" + action.name + "' must match [a-z0-9_]+"};
         const std::string named = "custom action '" + action.name + "'";
-        if (reserved_call_name(action.name)) throw Refusal{named + " takes the name of a lifecycle action or hook"};
+        if (reserved_call_name(action.name) || ((m.capabilities & PROVISIO_CAP_GATEWAY) && payment_call_name(action.name)))
+            throw Refusal{named + " takes the name of a lifecycle action or hook"};
         if (!names.insert(action.name).second) throw Refusal{named + " is declared twice"};
         action.label = bounded(a.label, PROVISIO_MAX_TEXT_BYTES, named + " label", false);
         if (action.label.empty()) throw Refusal{named + " has an empty label"};

@@ -40,6 +40,15 @@ std::vector<std::string> server_secrets(const Server &s, const Settings &fields,
 
 }  // namespace
 
+CallInput server_call_input(const Server &server, const LoadedModule &module) {
+    CallInput in;
+    in.settings = module.description.schema.defaults(PROVISIO_SCOPE_PRODUCT);  // no product: nothing is required of one
+    in.server = server_fields(server, module);
+    in.tls_verify = server.tls_verify;
+    in.secrets = server_secrets(server, in.server, module);
+    return in;
+}
+
 LifecycleResult Provisioner::run(int64_t service_id, Action action, const RunOptions &options) {
     const PreparedCall call = prepare(service_id, action, options);
     return complete(call, invoke(call));
@@ -361,11 +370,7 @@ LifecycleResult Provisioner::run_custom(int64_t service_id, std::string_view nam
 LifecycleResult Provisioner::test_server(int64_t server_id) {
     const Server server = repo_.get_server(server_id);
     const LoadedModule &module = host_.require(server.module);
-    CallInput in;
-    in.settings = module.description.schema.defaults(PROVISIO_SCOPE_PRODUCT);  // no product: nothing is required of one
-    in.server = server_fields(server, module);
-    in.tls_verify = server.tls_verify;
-    in.secrets = server_secrets(server, in.server, module);
+    const CallInput in = server_call_input(server, module);
     const std::optional<CallOutcome> made =
         quarantine().call(module, in, [&] { return host_.invoke(module, Action::test_connection, in); });
     if (!made) {

@@ -52,6 +52,10 @@ struct RunOptions {
 // database (one thread at a time); invoke() between them may run on any thread. invoke() answers
 // nullopt when the call was not made (its module is skipped for the rest of the run), and
 // complete() then queues it without counting an attempt.
+// A call about a server record alone (test_connection, a payment gateway's account): the
+// module's product defaults, the record's fields and options, its secrets masked.
+CallInput server_call_input(const Server &server, const LoadedModule &module);
+
 struct PreparedCall {
     Service service;
     Action action = Action::create;

@@ -20,11 +20,19 @@ struct ServerLane {
 
 void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedCall> &calls, int workers,
                      const std::map<int64_t, int> &server_limits, const std::function<void(FinishedCalls &)> &done) {
-    if (calls.empty()) return;
-    workers = std::max(1, std::min<int>(workers, static_cast<int>(calls.size())));
+    run_in_parallel(
+        calls.size(), [&](size_t i) { return calls[i].service.server_id; }, [&](size_t i) { return provisioner.invoke(calls[i]); }, workers,
+        server_limits, done);
+}
+
+void run_in_parallel(size_t count, const std::function<std::optional<int64_t>(size_t)> &server_of,
+                     const std::function<std::optional<CallOutcome>(size_t)> &invoke, int workers, const std::map<int64_t, int> &server_limits,
+                     const std::function<void(FinishedCalls &)> &done) {
+    if (count == 0) return;
+    workers = std::max(1, std::min<int>(workers, static_cast<int>(count)));
     std::map<int64_t, ServerLane> lanes;  // -1: calls without a known server
-    for (size_t i = 0; i < calls.size(); ++i) {
-        const auto &server = calls[i].service.server_id;
+    for (size_t i = 0; i < count; ++i) {
+        const std::optional<int64_t> server = server_of(i);
         const auto limit = server ? server_limits.find(*server) : server_limits.end();
         ServerLane &lane = lanes[limit == server_limits.end() ? -1 : *server];
         lane.limit = limit == server_limits.end() ? workers : std::max(1, limit->second);
@@ -33,7 +41,7 @@ void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedC
     std::mutex mutex;
     std::condition_variable changed;
     std::deque<std::pair<size_t, std::optional<CallOutcome>>> finished;
-    size_t left_to_start = calls.size();
+    size_t left_to_start = count;
     size_t in_flight = 0;
     bool stopping = false;  // done() failed: start nothing more
 
@@ -67,7 +75,7 @@ void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedC
                 lock.unlock();
                 std::optional<CallOutcome> outcome;
                 try {
-                    outcome = provisioner.invoke(calls[job->first]);
+                    outcome = invoke(job->first);
                 } catch (const std::exception &e) {
                     outcome.emplace();
                     outcome->status = PROVISIO_ERROR;

@@ -22,5 +22,10 @@ namespace provisio {
 using FinishedCalls = std::vector<std::pair<size_t, std::optional<CallOutcome>>>;
 void run_in_parallel(const Provisioner &provisioner, const std::vector<PreparedCall> &calls, int workers,
                      const std::map<int64_t, int> &server_limits, const std::function<void(FinishedCalls &)> &done);
+// The same for any `count` calls: call i goes to server `server_of(i)` and is made by `invoke(i)`
+// on a worker thread (a payment gateway's charges, each account a server record).
+void run_in_parallel(size_t count, const std::function<std::optional<int64_t>(size_t)> &server_of,
+                     const std::function<std::optional<CallOutcome>(size_t)> &invoke, int workers, const std::map<int64_t, int> &server_limits,
+                     const std::function<void(FinishedCalls &)> &done);
 
 }  // namespace provisio

@@ -963,6 +963,103 @@ BEGIN DELETE FROM usage_period_seconds WHERE service_id IN (OLD.service_id, NEW.
 CREATE TRIGGER usage_period_seconds_removed AFTER DELETE ON cdrs
 BEGIN DELETE FROM usage_period_seconds WHERE service_id = OLD.service_id; END;
 )SQL",
+        // 26: getting paid through gateway modules — clients' saved payment methods (the
+        // gateway's tokens), every charge, hosted payment and refund asked of a gateway (keyed by
+        // the idempotency key the host derives, so none is ever sent twice under two keys),
+        // top-ups, auto top-up settings, and webhooks stored before they are acted on.
+        R"SQL(
+CREATE TABLE payment_methods (                     -- a client's payment methods kept at a gateway: tokens, never card numbers
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id       INTEGER NOT NULL REFERENCES clients(id),
+    gateway         TEXT NOT NULL,                 -- the gateway account: a server record's name
+    customer        TEXT NOT NULL DEFAULT '',      -- the client's customer id at the gateway
+    token           TEXT NOT NULL,                 -- the payment method's id at the gateway
+    label           TEXT NOT NULL DEFAULT '',      -- "Visa ending 4242"
+    is_default      INTEGER NOT NULL DEFAULT 0,
+    created_at      TEXT NOT NULL,
+    removed_at      TEXT,
+    UNIQUE (gateway, token)
+);
+CREATE INDEX payment_methods_client ON payment_methods(client_id) WHERE removed_at IS NULL;
+CREATE TABLE topups (                              -- credit bought through a gateway
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id       INTEGER NOT NULL REFERENCES clients(id),
+    amount_micros   INTEGER NOT NULL,
+    gateway         TEXT NOT NULL,
+    source          TEXT NOT NULL,                 -- operator, client, auto
+    state           TEXT NOT NULL,                 -- open, paid, failed, expired
+    created_at      TEXT NOT NULL,
+    paid_at         TEXT,
+    business_date   TEXT NOT NULL                  -- the day it was asked for (auto top-up's daily cap)
+);
+CREATE INDEX topups_client ON topups(client_id, business_date);
+CREATE TABLE payment_attempts (                    -- every charge, hosted payment and refund asked of a gateway
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind            TEXT NOT NULL,                 -- charge, checkout, refund
+    client_id       INTEGER NOT NULL,
+    invoice_id      INTEGER,                       -- what it pays or refunds
+    topup_id        INTEGER,
+    gateway         TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,          -- sent again, never replaced, while the outcome is unknown
+    amount_micros   INTEGER NOT NULL,
+    currency        TEXT NOT NULL,
+    state           TEXT NOT NULL,                 -- sent (outcome unknown), succeeded, declined, action_required, pending, failed, expired
+    gateway_ref     TEXT NOT NULL DEFAULT '',      -- the gateway's id: the payment, the hosted session, the refund
+    payment_ref     TEXT NOT NULL DEFAULT '',      -- the payment it concerns
+    customer        TEXT NOT NULL DEFAULT '',      -- charge: the customer and saved method it was sent with, sent
+    payment_method  TEXT NOT NULL DEFAULT '',      -- again with the same key whatever the client's default is by then
+    url             TEXT NOT NULL DEFAULT '',      -- a hosted page for the client
+    message         TEXT NOT NULL DEFAULT '',
+    transaction_id  INTEGER,                       -- the payment or refund it posted
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+CREATE INDEX payment_attempts_invoice ON payment_attempts(invoice_id, id) WHERE invoice_id IS NOT NULL;
+CREATE INDEX payment_attempts_topup ON payment_attempts(topup_id) WHERE topup_id IS NOT NULL;
+CREATE INDEX payment_attempts_open ON payment_attempts(state) WHERE state IN ('sent', 'pending');
+CREATE TABLE auto_topups (                         -- "when credit falls below X, charge Y"
+    client_id       INTEGER PRIMARY KEY REFERENCES clients(id),
+    threshold_micros INTEGER NOT NULL,
+    amount_micros   INTEGER NOT NULL,
+    enabled         INTEGER NOT NULL DEFAULT 1,
+    updated_at      TEXT NOT NULL
+);
+CREATE TABLE gateway_events (                      -- webhooks: stored with their id before anything is done, processed once
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    gateway         TEXT NOT NULL,
+    event_id        TEXT NOT NULL,
+    event_type      TEXT NOT NULL,
+    report          TEXT NOT NULL,                 -- what the module read from it (JSON)
+    received_at     TEXT NOT NULL,
+    processed_at    TEXT,
+    outcome         TEXT NOT NULL DEFAULT '',
+    UNIQUE (gateway, event_id)
+);
+ALTER TABLE transactions ADD COLUMN refund_of INTEGER;         -- a refund (negative amount): the payment it returns
+ALTER TABLE transactions ADD COLUMN disputed_at TEXT;          -- the client's bank disputes it
+ALTER TABLE transactions ADD COLUMN topup_id INTEGER;
+ALTER TABLE invoices ADD COLUMN refunded_micros INTEGER NOT NULL DEFAULT 0;  -- returned to the client; the invoice stays paid
+CREATE INDEX transactions_refunds ON transactions(refund_of) WHERE refund_of IS NOT NULL;
+-- An operator may have made templates of these names already: theirs are kept.
+INSERT OR IGNORE INTO mail_templates (name, subject, body, updated_at, category) VALUES
+('Credit Card Payment Failed', 'Payment for invoice #{$invoice_id} failed',
+'Dear {$client_name},
+
+We tried to charge {$payment_amount} for invoice #{$invoice_id} to your {$payment_method},
+and it was declined: {$payment_failure}
+
+Please pay invoice #{$invoice_id} (due {$invoice_due_date}) in the client area, or update your
+payment method, before services on it are suspended.
+', '1970-01-01T00:00:00Z', 'invoice'),
+('Payment Authentication Required', 'Please confirm your payment for invoice #{$invoice_id}',
+'Dear {$client_name},
+
+Your bank asks you to confirm the payment of {$payment_amount} for invoice #{$invoice_id}.
+Please complete it here:
+
+{$payment_link}
+', '1970-01-01T00:00:00Z', 'invoice');
+)SQL",
     };
     return migrations;
 }

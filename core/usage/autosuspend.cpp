@@ -166,19 +166,19 @@ private:
 };
 
 void sweep(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today, bool dry_run, int workers,
-           const SweepScope &scope, AutosuspendReport &report, std::set<int64_t> &again);
+           const AutoTopUp &top_up, const SweepScope &scope, AutosuspendReport &report, std::set<int64_t> &again);
 
 }  // namespace
 
 AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today, bool dry_run,
-                                  int workers) {
+                                  int workers, const AutoTopUp &top_up) {
     AutosuspendReport report;
     Database &db = repo.database();
     const std::string day = format_date(today);
     const SweepScope scope = take_scope(db, day, dry_run);
     report.full_sweep = scope.full;
     std::set<int64_t> again;
-    sweep(repo, host, quarantine, today, dry_run, workers, scope, report, again);
+    sweep(repo, host, quarantine, today, dry_run, workers, top_up, scope, report, again);
     if (!dry_run) finish_scope(db, scope, day, again);
     return report;
 }
@@ -186,7 +186,7 @@ AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Quar
 namespace {
 
 void sweep(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today, bool dry_run, int workers,
-           const SweepScope &scope, AutosuspendReport &report, std::set<int64_t> &again) {
+           const AutoTopUp &top_up, const SweepScope &scope, AutosuspendReport &report, std::set<int64_t> &again) {
     Database &db = repo.database();
     ClientFields fields(db);
     const auto has = fields.find(voip_field::has_voip);
@@ -197,7 +197,7 @@ void sweep(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Dat
     }
     const std::string now = repo.now_text();
     const auto suspended_field = fields.find(voip_field::suspended);
-    const auto all = candidates(db, *has, fields.find(voip_field::manual_suspend), suspended_field, format_date(today), scope);
+    auto all = candidates(db, *has, fields.find(voip_field::manual_suspend), suspended_field, format_date(today), scope);
     report.clients_checked = static_cast<int64_t>(all.size());
     SuspendedState state(db, suspended_field);
     if (!dry_run && suspended_field) {
@@ -220,7 +220,13 @@ void sweep(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Dat
     std::vector<PreparedCall> calls;
     std::vector<Planned> plan;  // parallel to calls
     for (size_t i = 0; i < all.size(); ++i) {
-        const Candidate &c = all[i];
+        Candidate &c = all[i];
+        if (top_up && !dry_run && c.forced != "Yes" && c.forced != "No" && c.manual != "Yes") {
+            TopUpResult t = top_up(c.client_id, c.credit, c.due);
+            if (!t.line.empty()) report.lines.push_back(std::move(t.line));
+            if (!t.error.empty()) report.errors.push_back(std::move(t.error));
+            if (t.credit) c.credit = *t.credit;
+        }
         const auto [suspend, why] = decide(c);
         const auto &services = suspend ? c.active : c.auto_suspended;
         if (services.empty()) continue;

@@ -11,12 +11,16 @@
 // A sweep looks at every VoIP client on the business day's first run, and otherwise only at the
 // clients whose credit, invoices, client fields or services changed since the last sweep (kept
 // by database triggers in the transactions that change them), plus those whose calls failed.
-// A dry run always looks at every client and changes nothing.
+// A dry run always looks at every client and changes nothing. A client with auto top-up is
+// topped up first (AutoTopUp), so a prepaid client with a card is charged instead of cut off.
 #pragma once
 
 #include "foundation/calendar.hpp"
+#include "money/money.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -40,8 +44,18 @@ struct AutosuspendReport {
     std::vector<std::string> errors;  // failed calls, missing templates; the sweep went on
 };
 
+// Auto top-up, asked about each client the sweep looks at before it judges it (never in a dry
+// run, nor for a client an operator suspended or exempted by hand): given the client's credit and
+// what it owes, it may buy credit and answer the new credit; `line` and `error`, when set, join
+// the sweep's report.
+struct TopUpResult {
+    std::optional<Money> credit;
+    std::string line, error;
+};
+using AutoTopUp = std::function<TopUpResult(int64_t client_id, Money credit, Money due)>;
+
 // Module calls go through `quarantine` (provisioning/quarantine.hpp).
 AutosuspendReport run_autosuspend(Repository &repo, const ModuleHost &host, Quarantine &quarantine, Date today, bool dry_run,
-                                  int workers);
+                                  int workers, const AutoTopUp &top_up = {});
 
 }  // namespace provisio::usage

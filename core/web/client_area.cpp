@@ -14,6 +14,10 @@
 #include "http/url_encoding.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "ledger/time_ledger.hpp"
+#include "money/currency.hpp"
+#include "payments/auto_topup.hpp"
+#include "payments/charges.hpp"
+#include "payments/payment_store.hpp"
 #include "provisioning/call_log.hpp"
 #include "provisioning/cancellation_requests.hpp"
 #include "secrets/sodium_init.hpp"
@@ -446,6 +450,92 @@ HttpResponse time_credits_page(Visit &v) {
     return v.page(200, "time_credits", "Time credits", std::move(data));
 }
 
+// Credit: the balance, add funds (the saved card, or the gateway's hosted page), automatic
+// top-up, and the top-ups so far. Gateways: payments/charges.hpp and auto_topup.hpp.
+TaskContext visit_task_context(Visit &v, Quarantine &quarantine) {
+    return TaskContext{v.lease.db(), v.lease.repo(), v.context.modules(), quarantine, v.context.config(), v.now, v.context.today(), false};
+}
+
+HttpResponse credit_page(Visit &v, int status = 200, const std::string &error = "", const std::string &notice = "") {
+    const Client c = v.lease.repo().get_client(v.client_id());
+    const Config &config = v.context.config();
+    const int places = currency_decimals(c.currency);
+    json data = {{"balance", CreditLedger(v.lease.db(), v.now).balance(c.id).to_string(places)},
+                 {"currency", c.currency},
+                 {"can_pay", !config.payments.gateway.empty()},
+                 {"min", config.payments.topup_min},
+                 {"max", config.payments.topup_max}};
+    if (!error.empty()) data["error"] = error;
+    if (!notice.empty()) data["notice"] = notice;
+    const auto method = default_payment_method(v.lease.db(), c.id);
+    data["has_method"] = method && method->gateway == config.payments.gateway;
+    if (method) data["method_label"] = method->label.empty() ? "saved card" : method->label;
+    if (const auto a = auto_topup_setting(v.lease.db(), c.id)) {
+        data["auto_below"] = a->threshold.to_string(places);
+        data["auto_amount"] = a->amount.to_string(places);
+        data["auto_enabled"] = a->enabled;
+    }
+    json topups = json::array();
+    for (const auto &t : list_topups(v.lease.db(), c.id, 20))
+        topups.push_back({{"id", t.id}, {"created", t.created_at.substr(0, 10)}, {"amount", t.amount.to_string(places)}, {"state", t.state}});
+    data["has_topups"] = !topups.empty();
+    data["topups"] = std::move(topups);
+    return v.page(status, "credit", "Credit", std::move(data));
+}
+
+// After the gateway's page: what became of the top-up (the webhook may not have come yet).
+HttpResponse credit_return_page(Visit &v, int64_t topup_id) {
+    const Topup t = get_topup(v.lease.db(), topup_id);
+    if (t.client_id != v.client_id()) fail(ErrorKind::not_found, "no such top-up");
+    if (t.state == "paid") return credit_page(v, 200, "", "Thank you: your top-up " + std::to_string(t.id) + " is paid and your credit is updated.");
+    if (t.state == "open") return credit_page(v, 200, "", "Top-up " + std::to_string(t.id) + " is waiting for the payment's confirmation; this page shows it once it arrives.");
+    return credit_page(v, 200, "Top-up " + std::to_string(t.id) + " was not paid (" + t.state + ").");
+}
+
+HttpResponse add_funds(Visit &v) {
+    RequestProvisioner p(v.lease, v.context);
+    TaskContext ctx = visit_task_context(v, p.quarantine);
+    TopupRequest r;
+    r.client_id = v.client_id();
+    r.amount = field(v, "amount");
+    r.amount_field = "The amount";
+    r.source = "client";
+    r.hosted = field(v, "pay_with") != "saved";
+    r.save_method = field(v, "save") == "yes" || field(v, "pay_with") == "saved";
+    const std::string base = v.context.config().client_area.url.empty() ? "http://" + v.request.header("host") : v.context.config().client_area.url;
+    TopupReport report;
+    try {
+        if (r.amount.empty()) fail(ErrorKind::invalid_input, "Please give an amount");
+        r.site = base;
+        report = start_topup(ctx, r);
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::invalid_input && e.kind() != ErrorKind::refused) throw;
+        return credit_page(v, 400, std::string("Not added: ") + e.what() + ".");
+    }
+    audit(v.lease.db(), v.now, "top-up", v.client_id(), "top-up " + std::to_string(report.topup.id) + ": " + r.amount + " (" + report.topup.state + ")",
+          actor(v));
+    if (!report.url.empty()) return redirect(report.url);
+    if (report.paid) return credit_page(v, 200, "", "Thank you: " + r.amount + " is added to your credit.");
+    if (report.attempt.state == attempt_state::sent)
+        return credit_page(v, 503, "We could not confirm the payment yet. Please check this page again in a few minutes before trying again.");
+    return credit_page(v, 402, "Your card was not charged: " + report.attempt.message);
+}
+
+HttpResponse save_auto_topup(Visit &v) {
+    RequestProvisioner p(v.lease, v.context);
+    TaskContext ctx = visit_task_context(v, p.quarantine);
+    try {
+        const std::string below = field(v, "below"), amount = field(v, "amount");
+        set_auto_topup(ctx, v.client_id(), below.empty() ? std::nullopt : std::optional(below), amount.empty() ? std::nullopt : std::optional(amount),
+                       field(v, "enabled") == "yes", FieldSpelling::json);
+    } catch (const Error &e) {
+        if (e.kind() != ErrorKind::invalid_input) throw;
+        return credit_page(v, 400, std::string("Not saved: ") + e.what() + ".");
+    }
+    audit(v.lease.db(), v.now, "auto top-up", v.client_id(), field(v, "enabled") == "yes" ? "on" : "off", actor(v));
+    return credit_page(v, 200, "", field(v, "enabled") == "yes" ? "Automatic top-up is on." : "Automatic top-up is off.");
+}
+
 HttpResponse profile_page(Visit &v, int status = 200, const std::string &error = "", const std::string &notice = "") {
     const Client c = v.lease.repo().get_client(v.client_id());
     return v.page(status, "profile", "Your details",
@@ -714,6 +804,15 @@ HttpResponse route_visit(Visit &v) {
         v.route = "/services/{id}/cancel";
         return request_cancel(v, id_in_path(parts[1]));
     }
+    if (parts.size() == 1 && parts[0] == "credit" && get) {
+        v.route = "/credit";
+        if (const std::string t = v.request.query_value("topup"); !t.empty()) return credit_return_page(v, id_in_path(t));
+        return credit_page(v);
+    }
+    if (parts.size() == 2 && parts[0] == "credit" && post && (parts[1] == "topup" || parts[1] == "auto-topup")) {
+        v.route = "/credit/" + parts[1];
+        return parts[1] == "topup" ? add_funds(v) : save_auto_topup(v);
+    }
     if (get && parts.size() == 1 && parts[0] == "time-credits") {
         v.route = "/time-credits";
         return time_credits_page(v);
@@ -763,7 +862,7 @@ HttpResponse route_visit(Visit &v) {
 }  // namespace
 
 bool is_client_area_path(const std::string &path) {
-    return !(path == "/healthz" || path == "/metrics" || path == "/api" || path.rfind("/api/", 0) == 0);
+    return !(path == "/healthz" || path == "/metrics" || path == "/api" || path.rfind("/api/", 0) == 0 || path.rfind("/hooks/", 0) == 0);
 }
 
 HttpResponse ClientArea::handle(const HttpRequest &request, ServeContext &context) const {

@@ -82,7 +82,7 @@ Reply call(const provisio::Call &c, const std::string &method, const std::string
 provisio::PaymentOutcome failure_of(const Reply &r, const std::string &what) {
     if (r.transport != provisio::Status::ok)
         return provisio::PaymentOutcome::retry(what + ": no answer from Stripe (" + r.error + "); asked again later with the same idempotency key");
-    if (r.status == 409 || r.status == 429 || r.status >= 500)
+    if ((r.status >= 200 && r.status < 300) || r.status == 409 || r.status == 429 || r.status >= 500)
         return provisio::PaymentOutcome::retry(what + ": " + r.error + "; asked again later with the same idempotency key");
     return provisio::PaymentOutcome::failure(what + ": " + r.error);
 }

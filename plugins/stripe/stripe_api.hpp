@@ -28,7 +28,8 @@ struct Reply {
     int status = 0;
     nlohmann::json body;
     std::string error;  // the transport's or Stripe's message, for the operator
-    bool ok() const { return transport == provisio::Status::ok && status >= 200 && status < 300; }
+    // A 2xx whose body is a JSON object: only that is an answer to act on.
+    bool ok() const { return transport == provisio::Status::ok && status >= 200 && status < 300 && body.is_object(); }
     // Stripe's error object ({} when none).
     const nlohmann::json &stripe_error() const;
 };
@@ -38,7 +39,8 @@ Reply call(const provisio::Call &c, const std::string &method, const std::string
            const std::string &idempotency_key, const std::string &log_action);
 
 // The outcome for a reply that is not a success and not a card's decline: retryable for no answer,
-// 409 (a request with this key is still running), 429 and 5xx; an error otherwise.
+// a 2xx that cannot be read (Stripe may have acted), 409 (a request with this key is still
+// running), 429 and 5xx; an error otherwise.
 provisio::PaymentOutcome failure_of(const Reply &r, const std::string &what);
 
 // The string at `key`, or "" for an absent or null one.

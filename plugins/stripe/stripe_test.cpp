@@ -102,7 +102,7 @@ TEST_CASE_METHOD(Fixture, "a declined card is an answer, authentication required
     CHECK(host.payment_result->url.empty());  // the host opens a hosted payment
 }
 
-TEST_CASE_METHOD(Fixture, "no answer, 409, 429 and 5xx are retryable; a refused request is an error") {
+TEST_CASE_METHOD(Fixture, "no answer, an unreadable 2xx, 409, 429 and 5xx are retryable; a refused request is an error") {
     provisio::testing::ScriptedReply timeout;
     timeout.transport = PROVISIO_RETRYABLE;
     timeout.error = "timed out after 15000 ms";
@@ -112,6 +112,8 @@ TEST_CASE_METHOD(Fixture, "no answer, 409, 429 and 5xx are retryable; a refused 
         host.reply(status, R"({"error":{"type":"api_error","message":"busy"}})");
         CHECK(host.payment("charge", charge_request(), account()).status == Status::retryable);
     }
+    host.reply(200, "<html>gateway error</html>");  // a 2xx that cannot be read: Stripe may have charged
+    CHECK(host.payment("charge", charge_request(), account()).status == Status::retryable);
     host.reply(400, R"({"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters"}})");
     const auto r = host.payment("charge", charge_request(), account());
     CHECK(r.status == Status::error);

@@ -545,6 +545,27 @@ std::string StripeSim::complete_locked(const std::string &session_id, const std:
     return back;
 }
 
+std::pair<std::string, std::string> StripeSim::save_card(const std::string &test_card, const std::string &email) {
+    std::lock_guard lock(state_mutex_);
+    const std::string customer = json::parse(create_customer(json{{"email", email}}).body)["id"];
+    const SimResponse attached = attach_method(test_card, json{{"customer", customer}});
+    if (attached.status != 200) throw std::invalid_argument("not a test card: " + test_card);
+    return {customer, json::parse(attached.body)["id"]};
+}
+
+void StripeSim::seed_cards(int count) {
+    std::lock_guard lock(state_mutex_);
+    for (int i = 1; i <= count; ++i) {
+        const std::string customer = "cus_sim" + std::to_string(i), method = "pm_sim" + std::to_string(i);
+        customers_[customer] = json{{"id", customer}, {"object", "customer"}, {"email", nullptr}, {"metadata", json::object()}, {"livemode", false}};
+        json m = method_object("pm_card_visa");
+        m["id"] = method;
+        m["customer"] = customer;
+        m["metadata"] = {{"test_card", "pm_card_visa"}};
+        methods_[method] = m;
+    }
+}
+
 void StripeSim::expire_checkout(const std::string &session_id) {
     std::lock_guard lock(state_mutex_);
     auto it = sessions_.find(session_id);

@@ -52,6 +52,12 @@ public:
     // declining method fails it); returns the session's URL to return to. Throws for an unknown
     // or closed session.
     std::string complete_checkout(const std::string &session_id, const std::string &payment_method = "pm_card_visa");
+    // A customer with `test_card` attached, as a client saving a card on the operator's site
+    // leaves them: {customer id, payment method id}.
+    std::pair<std::string, std::string> save_card(const std::string &test_card, const std::string &email);
+    // `count` customers cus_sim1.. each with a Visa card pm_sim1.. attached, for benchmarks that
+    // seed as many clients with saved methods in their database.
+    void seed_cards(int count);
     // Expires an open session (checkout.session.expired).
     void expire_checkout(const std::string &session_id);
     // The client's bank disputes the PaymentIntent's charge (charge.dispute.created); close it.

@@ -1,5 +1,5 @@
 // Tests that rewind a database's schema version to replay migrations must first undo what the
-// later migrations made; this undoes migrations 21 to 25 (20 replays over its own result, and
+// later migrations made; this undoes migrations 21 to 26 (20 replays over its own result, and
 // so does 25).
 #pragma once
 
@@ -18,6 +18,11 @@ inline constexpr const char *undo_migrations_since_21 =
     "DROP TRIGGER IF EXISTS usage_period_seconds_changed; DROP TRIGGER IF EXISTS usage_period_seconds_removed; "
     "DROP INDEX IF EXISTS service_addons_service; DROP TABLE IF EXISTS web_sessions; DROP TABLE IF EXISTS login_failures; "
     "DROP TABLE IF EXISTS login_links; DROP TRIGGER IF EXISTS cdr_quarters_changed; DROP TRIGGER IF EXISTS cdr_quarters_removed; "
-    "DROP TABLE IF EXISTS cdr_quarters; ";
+    "DROP TABLE IF EXISTS cdr_quarters; "
+    // 26
+    "DROP TABLE IF EXISTS payment_methods; DROP TABLE IF EXISTS topups; DROP TABLE IF EXISTS payment_attempts; "
+    "DROP TABLE IF EXISTS auto_topups; DROP TABLE IF EXISTS gateway_events; DROP INDEX IF EXISTS transactions_refunds; "
+    "ALTER TABLE transactions DROP COLUMN refund_of; ALTER TABLE transactions DROP COLUMN disputed_at; "
+    "ALTER TABLE transactions DROP COLUMN topup_id; ALTER TABLE invoices DROP COLUMN refunded_micros; ";
 
 }  // namespace provisio::test
