@@ -4,6 +4,7 @@
 #include "cli/context.hpp"
 #include "automation/invoice_payment.hpp"
 #include "cli/output.hpp"
+#include "payments/payment_store.hpp"
 #include "shapes/records_json.hpp"
 #include "domain/contacts.hpp"
 #include "foundation/error.hpp"
@@ -88,8 +89,13 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
             for (const auto &l : i.lines) t.add({l.description, l.amount.to_string()});
             t.print(std::cout);
             std::cout << '\n';
-            print_fields(std::cout, {{"subtotal", i.subtotal.to_string()}, {"credit applied", i.credit.to_string()},
-                                     {"paid", i.paid.to_string()}, {"balance due", i.balance_due().to_string()}});
+            std::vector<std::pair<std::string, std::string>> totals{{"subtotal", i.subtotal.to_string()}, {"credit applied", i.credit.to_string()},
+                                                                    {"paid", i.paid.to_string()}};
+            if (!i.refunded.zero()) totals.push_back({"refunded", i.refunded.to_string() + " (returned since; the invoice stays paid)"});
+            totals.push_back({"balance due", i.balance_due().to_string()});
+            print_fields(std::cout, totals);
+            if (const auto attempts = invoice_attempts(ctx.db(), i.id); !attempts.empty())
+                std::cout << "\n" << attempts.size() << " gateway attempt(s): provisio invoice attempts " << i.id << '\n';
             return exit_ok;
         };
     });

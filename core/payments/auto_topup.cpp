@@ -55,24 +55,33 @@ AutoTopupOutcome run_auto_topup(TaskContext &ctx, int64_t client_id, Money credi
     if (!s || !s->enabled || credit - due >= s->threshold) return out;
     const std::string who = "client " + std::to_string(client_id) + " auto top-up";
     try {
-        // A top-up of today whose answer never came is asked again before any new one.
-        for (const auto &t : list_topups(ctx.db, client_id, 10)) {
+        // An auto top-up whose answer never came is asked again before any new one; one left
+        // unresolved stops auto top-up until the operator has looked at the gateway.
+        for (const auto &t : list_topups(ctx.db, client_id, 50)) {
             if (t.source != "auto" || t.state != "open") continue;
-            for (const auto &a : topup_attempts(ctx.db, t.id))
+            for (const auto &a : topup_attempts(ctx.db, t.id)) {
+                if (a.state == attempt_state::unresolved) {
+                    out.error = who + ": not charged; top-up " + std::to_string(t.id) + " is unresolved: " + a.message;
+                    return out;
+                }
                 if (a.state == attempt_state::sent) {
                     const TopupReport r = retry_topup(ctx, t.id);
                     out.line = who + ": " + r.line;
                     if (r.paid) out.credit = CreditLedger(ctx.db, ctx.now).balance(client_id);
                     return out;
                 }
+            }
         }
         const int today = count_topups(ctx.db, client_id, format_date(ctx.today), "auto");
         if (today >= ctx.config.payments.auto_topups_per_day) {
             out.line = who + ": not charged, " + std::to_string(today) + " today already ([payments] auto_topups_per_day)";
             return out;
         }
-        if (ctx.config.payments.gateway.empty() || !default_payment_method(ctx.db, client_id)) {
-            out.error = who + ": on, but " + (ctx.config.payments.gateway.empty() ? "[payments] gateway is not set" : "the client has no saved payment method");
+        const auto method = default_payment_method(ctx.db, client_id);
+        if (ctx.config.payments.gateway.empty() || !method || method->gateway != ctx.config.payments.gateway) {
+            out.error = who + ": on, but " +
+                        (ctx.config.payments.gateway.empty() ? std::string("[payments] gateway is not set")
+                                                             : "the client has no saved payment method at " + ctx.config.payments.gateway);
             return out;
         }
         const Client client = ctx.repo.get_client(client_id);

@@ -22,12 +22,13 @@ namespace {
 
 std::string num(int64_t id) { return std::to_string(id); }
 
-// Where clients reach the client area, without a trailing slash.
-std::string client_area_base(const Config &config) {
-    std::string base = config.client_area.url.empty() ? "http://" + config.serve_listen : config.client_area.url;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    return base;
+std::string site_base(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
 }
+
+// Where clients reach the client area, without a trailing slash.
+std::string client_area_base(const Config &config) { return site_base(config.client_area.url.empty() ? "http://" + config.serve_listen : config.client_area.url); }
 
 // One charge ready to send: its attempt is stored and committed.
 struct PreparedCharge {
@@ -95,8 +96,10 @@ std::optional<PreparedCharge> prepare_invoice_charge(TaskContext &ctx, Accounts 
     const Invoice inv = invoicing.get(invoice_id);
     const auto attempts = invoice_attempts(ctx.db, invoice_id);
     const auto method = default_payment_method(ctx.db, inv.client_id);
+    const PaymentAttempt *latest = nullptr;
     for (const auto &a : attempts) {
         if (a.kind != "charge") continue;
+        latest = &a;
         if (a.state == attempt_state::sent) {
             // Asked before, answer unknown: the same key, amount and method again, whatever changed since.
             if (resend_window_over(a, ctx.now)) {
@@ -107,12 +110,17 @@ std::optional<PreparedCharge> prepare_invoice_charge(TaskContext &ctx, Accounts 
             p.request = charge_request(a, "invoice-" + num(invoice_id), "Invoice #" + num(invoice_id));
             return p;
         }
-        if (a.state == attempt_state::unresolved && !new_attempt) {
-            why = "attempt " + num(a.id) + " is unresolved: " + a.message + "; then charge it with provisio invoice charge " + num(invoice_id) +
-                  " --new-attempt";
+    }
+    if (latest && latest->state == attempt_state::unresolved && !new_attempt) {
+        why = "attempt " + num(latest->id) + " is unresolved: " + latest->message + "; then charge it with provisio invoice charge " +
+              num(invoice_id) + " --new-attempt";
+        return std::nullopt;
+    }
+    for (const auto &a : attempts)
+        if (a.state == attempt_state::pending || (a.state == attempt_state::succeeded && a.kind != "refund")) {
+            why = "invoice #" + num(invoice_id) + " has attempt " + num(a.id) + " " + a.state + " at " + a.gateway;
             return std::nullopt;
         }
-    }
     if (inv.status != invoice_status::unpaid) {
         why = "invoice #" + num(invoice_id) + " is " + inv.status;
         return std::nullopt;
@@ -300,9 +308,13 @@ namespace {
 bool charge_due(const std::vector<PaymentAttempt> &attempts, const Config &config, const BusinessZone &zone, Date today) {
     std::optional<Date> first;
     int declined = 0;
+    const PaymentAttempt *latest = nullptr;
+    for (const auto &a : attempts)
+        if (a.kind == "charge") latest = &a;
+    if (latest && latest->state == attempt_state::unresolved) return false;  // the operator's to decide
     for (const auto &a : attempts) {
         if (a.state == attempt_state::sent && a.kind == "charge") return true;  // outcome unknown: asked again
-        if (a.state == attempt_state::succeeded || a.state == attempt_state::pending || a.state == attempt_state::unresolved) return false;
+        if (a.state == attempt_state::succeeded || a.state == attempt_state::pending) return false;
         if (a.kind != "charge") continue;
         if (!first) first = zone.date_at(parse_instant(a.created_at, "attempt created_at"));
         if (a.state == attempt_state::declined || a.state == attempt_state::failed || a.state == attempt_state::action_required) ++declined;
@@ -345,6 +357,21 @@ TaskResult capture_due_invoices(TaskContext &ctx, bool only_unanswered) {
                 .push_back("invoice #" + num(id) + ": " + why);
         } catch (const Error &e) {
             result.errors.push_back("invoice #" + num(id) + ": " + e.what());
+        }
+    }
+    if (only_unanswered && !ctx.dry_run) {
+        // Top-ups asked of a gateway whose answer never came: asked again too.
+        std::vector<int64_t> topups;
+        auto q = ctx.db.prepare("SELECT DISTINCT topup_id FROM payment_attempts WHERE state = 'sent' AND topup_id IS NOT NULL ORDER BY 1");
+        while (q.step()) topups.push_back(q.int64(0));
+        for (int64_t id : topups) {
+            try {
+                const TopupReport r = retry_topup(ctx, id);
+                (r.attempt.state == attempt_state::sent ? result.errors : result.lines).push_back(r.line);
+                if (r.paid) ++result.done;
+            } catch (const Error &e) {
+                result.errors.push_back("top-up " + num(id) + ": " + e.what());
+            }
         }
     }
     std::map<int64_t, int> limits;
@@ -463,9 +490,9 @@ GatewayRequest topup_request(TaskContext &ctx, const Topup &t, const PaymentAtte
     if (a.kind == "charge") r.payment_method = a.payment_method;
     (void)method;
     r.email = client.email;
-    const std::string base = given && !given->site.empty() ? given->site : client_area_base(ctx.config);
+    const std::string base = given && !given->site.empty() ? site_base(given->site) : client_area_base(ctx.config);
     r.return_url = base + "/credit?topup=" + num(t.id);
-    r.cancel_url = base + "/credit?topup=" + num(t.id);
+    r.cancel_url = base + "/credit";
     r.save_method = !given || given->save_method;
     return r;
 }

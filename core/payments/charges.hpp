@@ -36,12 +36,12 @@ struct ChargeReport {
 ChargeReport charge_invoice(TaskContext &ctx, int64_t invoice_id, bool new_attempt = false);
 
 // Cron task "capture": every Unpaid invoice due within [payments] capture_days_before whose
-// client has a saved method, and that has no attempt succeeded, pending or waiting for the
-// client: the first attempt, a retry on each of [payments] capture_retry_days after a decline,
-// and any attempt whose outcome is unknown. Charges run concurrently, at most
+// client has a saved method, and that has no attempt succeeded or pending and whose latest
+// attempt is not unresolved: the first attempt, a retry on each of [payments] capture_retry_days
+// after a decline (or a card that wanted the client), and any attempt whose outcome is unknown. Charges run concurrently, at most
 // [payments] capture_workers and the account's max_concurrent in flight.
-// `only_unanswered`: only the attempts whose outcome is unknown (task "capture-recheck", every
-// run, so an unknown charge is asked again within minutes, not a day later).
+// `only_unanswered`: only the attempts whose outcome is unknown, invoices' and top-ups' (task
+// "capture-recheck", every run, so an unknown charge is asked again within minutes).
 TaskResult capture_due_invoices(TaskContext &ctx, bool only_unanswered = false);
 
 struct TopupRequest {

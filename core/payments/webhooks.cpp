@@ -95,8 +95,9 @@ Processed on_payment(TaskContext &ctx, const std::string &gateway, const Gateway
             }
             p.outcome = posted ? "top-up " + num(t.id) + ": credit " + received.to_string(currency_decimals(client.currency)) + " posted"
                                : "top-up " + num(t.id) + ": paid already";
-        } else if (t.state == "open" && r.state == PROVISIO_PAYMENT_DECLINED && attempt && attempt->kind == "checkout") {
-            // A card declined on the hosted page: the page stays open for another card.
+        } else if (t.state == "open" && r.state == PROVISIO_PAYMENT_DECLINED && (!attempt || attempt->kind == "checkout")) {
+            // A card declined on the hosted page (a payment provisio did not ask for itself): the
+            // page stays open for another card.
             p.outcome = "top-up " + num(t.id) + ": a card was declined on the payment page, which stays open";
         } else if (t.state == "open" && (r.state == PROVISIO_PAYMENT_DECLINED || r.state == PROVISIO_PAYMENT_EXPIRED)) {
             set_topup_state(ctx.db, t.id, r.state == PROVISIO_PAYMENT_EXPIRED ? "expired" : "failed");

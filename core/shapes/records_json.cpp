@@ -59,7 +59,7 @@ json invoice_json(const Invoice &i) {
                          {"due_date", l.due_date ? json(*l.due_date) : json()}});
     return {{"id", i.id}, {"client_id", i.client_id}, {"status", i.status}, {"kind", i.kind},
             {"invoice_date", i.invoice_date}, {"due_date", i.due_date}, {"subtotal", i.subtotal.to_string()},
-            {"credit_applied", i.credit.to_string()}, {"paid", i.paid.to_string()},
+            {"credit_applied", i.credit.to_string()}, {"paid", i.paid.to_string()}, {"refunded", i.refunded.to_string()},
             {"balance_due", i.balance_due().to_string()}, {"paid_at", i.paid_at ? json(*i.paid_at) : json()},
             {"lines", lines}};
 }

@@ -1003,7 +1003,7 @@ CREATE TABLE payment_attempts (                    -- every charge, hosted payme
     idempotency_key TEXT NOT NULL UNIQUE,          -- sent again, never replaced, while the outcome is unknown
     amount_micros   INTEGER NOT NULL,
     currency        TEXT NOT NULL,
-    state           TEXT NOT NULL,                 -- sent (outcome unknown), succeeded, declined, action_required, pending, failed, expired
+    state           TEXT NOT NULL,                 -- sent (outcome unknown), succeeded, declined, action_required, pending, failed, expired, unresolved
     gateway_ref     TEXT NOT NULL DEFAULT '',      -- the gateway's id: the payment, the hosted session, the refund
     payment_ref     TEXT NOT NULL DEFAULT '',      -- the payment it concerns
     customer        TEXT NOT NULL DEFAULT '',      -- charge: the customer and saved method it was sent with, sent

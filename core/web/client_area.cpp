@@ -502,15 +502,19 @@ HttpResponse add_funds(Visit &v) {
     r.source = "client";
     r.hosted = field(v, "pay_with") != "saved";
     r.save_method = field(v, "save") == "yes" || field(v, "pay_with") == "saved";
-    const std::string base = v.context.config().client_area.url.empty() ? "http://" + v.request.header("host") : v.context.config().client_area.url;
+    const std::string base = v.context.config().client_area.url.empty() ? (v.request.secure ? "https://" : "http://") + v.request.header("host")
+                                                                         : v.context.config().client_area.url;
     TopupReport report;
     try {
         if (r.amount.empty()) fail(ErrorKind::invalid_input, "Please give an amount");
         r.site = base;
         report = start_topup(ctx, r);
     } catch (const Error &e) {
-        if (e.kind() != ErrorKind::invalid_input && e.kind() != ErrorKind::refused) throw;
-        return credit_page(v, 400, std::string("Not added: ") + e.what() + ".");
+        if (e.kind() == ErrorKind::invalid_input) return credit_page(v, 400, std::string("Not added: ") + e.what() + ".");
+        if (e.kind() != ErrorKind::refused && e.kind() != ErrorKind::not_found) throw;
+        // The gateway's set-up is the operator's to see (the module-call log), not the client's.
+        spdlog::error("client {} add funds: {}", v.client_id(), e.what());
+        return credit_page(v, 503, "Online payment is not available right now; please try again later or contact us.");
     }
     audit(v.lease.db(), v.now, "top-up", v.client_id(), "top-up " + std::to_string(report.topup.id) + ": " + r.amount + " (" + report.topup.state + ")",
           actor(v));
@@ -518,7 +522,9 @@ HttpResponse add_funds(Visit &v) {
     if (report.paid) return credit_page(v, 200, "", "Thank you: " + r.amount + " is added to your credit.");
     if (report.attempt.state == attempt_state::sent)
         return credit_page(v, 503, "We could not confirm the payment yet. Please check this page again in a few minutes before trying again.");
-    return credit_page(v, 402, "Your card was not charged: " + report.attempt.message);
+    if (report.attempt.state == attempt_state::failed)
+        return credit_page(v, 503, "Online payment is not available right now; please try again later or contact us.");
+    return credit_page(v, 402, "Your card was not charged: " + report.attempt.message);  // the bank's reason, as the gateway gives it
 }
 
 HttpResponse save_auto_topup(Visit &v) {

@@ -73,8 +73,7 @@ Reply call(const provisio::Call &c, const std::string &method, const std::string
         const json &e = out.stripe_error();
         out.error = "Stripe answered " + std::to_string(r.status) + (e.empty() ? ": " + r.body.substr(0, 300) : ": " + text_of(e, "message"));
         if (const std::string code = text_of(e, "code"); !code.empty()) out.error += " (" + code + ")";
-    } else if (!out.body.is_object()) {
-        out.error = "Stripe answered " + std::to_string(r.status) + " with a body that is not a JSON object";
+        if (r.status >= 200 && r.status < 300) out.error = "Stripe answered " + std::to_string(r.status) + " with a body that is not a JSON object";
     }
     return out;
 }

@@ -14,7 +14,8 @@
 
 namespace stripe {
 
-// Why the signature does not verify, or "" when it does. `now` in Unix seconds.
+// Why the signature does not verify, or "" when it does. `now` in Unix seconds; a tolerance of 0
+// checks the signature alone (a replay on a clock set with --now).
 std::string signature_problem(const std::string &header, const std::string &body, const std::string &secret, int64_t now,
                               int64_t tolerance_seconds);
 

@@ -220,6 +220,10 @@ TEST_CASE("top-up: the hosted page's webhook posts the credit once, whatever the
     CHECK(shown.status == 200);
     CHECK(shown.body.find("5000 usd") != std::string::npos);
 
+    // A card declined on the page: its payment_failed event leaves the top-up open for another card.
+    CHECK_THROWS(sim.complete_checkout(session, "pm_card_chargeDeclined"));
+    CHECK(sim.deliver() == 1);
+    CHECK(run_json(s.inst, {"credit", "topups", "1"})[0]["state"] == "open");
     sim.complete_checkout(session, "pm_card_visa");
     CHECK(sim.deliver(/*reversed=*/true) == 2);  // checkout.session.completed before payment_intent.succeeded
     CHECK(run_json(s.inst, {"credit", "list", "1"})["balance"] == "50.00");
@@ -239,7 +243,7 @@ TEST_CASE("top-up: the hosted page's webhook posts the credit once, whatever the
     CHECK(sim.resend(completed, /*bad_signature=*/true) == 400);
     CHECK(s.inst.dump().find("topup") != std::string::npos);
     CHECK(sql(s.inst, "SELECT count(*) FROM credit_ledger WHERE kind = 'topup'") == "1");
-    CHECK(sql(s.inst, "SELECT count(*) FROM gateway_events") == "2");
+    CHECK(sql(s.inst, "SELECT count(*) FROM gateway_events") == "3");
     (void)before;
 
     // With a saved card, the next top-up is charged at once.
@@ -447,4 +451,8 @@ TEST_CASE("capture-recheck: an unreadable answer is no answer; a charge unanswer
     ok(q.inst, {"--now", "2026-12-07T10:00:00Z", "invoice", "charge", "1", "--new-attempt"});
     CHECK(q.invoice_status() == "Paid");
     CHECK(run_json(q.inst, {"invoice", "attempts", "1"})[1]["idempotency_key"] == "provisio-invoice-1-attempt-2");
+    // The new attempt settled it; and a new invoice for the same client is captured as usual.
+    ok(q.inst, {"--now", "2027-01-03T10:00:00Z", "invoice", "generate"});
+    cron_task(q.inst, "2027-01-05T10:00:00Z", "capture");
+    CHECK(q.invoice_status(2) == "Paid");
 }
