@@ -49,4 +49,9 @@ $command")
 $actual
 instead of:
 $expected"
+# The payments part: the top-up paid through the hosted page and its webhook, and the PDF it printed.
+grep -q "^1      50.00   stripe   operator  paid" "$out" || fail "the top-up through the Stripe simulator was not paid"
+pdf=$(grep -oE "^invoice #[0-9]+: /.*\.pdf$" "$out" | tail -1 | sed 's/^invoice #[0-9]*: //')
+[ -s "$pdf" ] || fail "the invoice PDF the demo printed ($pdf) is not there"
+[ -s "${pdf%.pdf}.png" ] || fail "the invoice PDF's first page was not rendered"
 echo "demo.try: $days day(s) shown, $(wc -l <<<"$times") timestamps in order, '$command' pastes"

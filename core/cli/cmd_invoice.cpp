@@ -1,9 +1,11 @@
-// provisio invoice list|show|pay|cancel|early|generate.
+// provisio invoice list|show|pdf|pay|cancel|early|generate.
 #include "billing/invoice_generation.hpp"
 #include "billing/invoices.hpp"
 #include "cli/context.hpp"
 #include "automation/invoice_payment.hpp"
 #include "cli/output.hpp"
+#include "documents/invoice_document.hpp"
+#include "documents/invoice_pdf.hpp"
 #include "payments/payment_store.hpp"
 #include "shapes/records_json.hpp"
 #include "domain/contacts.hpp"
@@ -20,7 +22,7 @@ namespace provisio::cli {
 namespace {
 
 struct InvoiceArgs {
-    std::string ref, client, status, amount, method, transaction_id;
+    std::string ref, client, status, amount, method, transaction_id, output;
     int limit = 100;
 };
 
@@ -127,6 +129,27 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
                 for (const auto &l : released.lines) std::cout << l << '\n';
             }
             for (const auto &e : released.errors) std::cerr << "provisio: " << e << '\n';
+            return exit_ok;
+        };
+    });
+
+    auto *pdf = invoice->add_subcommand("pdf", "Write an invoice as a PDF (A4): lines, totals, payments, in the client's number and date format");
+    pdf->add_option("INVOICE", args->ref, "Invoice number")->required();
+    pdf->add_option("-o,--output", args->output, "Where to write it (default: invoice-N.pdf in the current directory); - for standard output");
+    pdf->callback([&, args] {
+        run = [&, args] {
+            const int64_t id = parse_id(args->ref, "invoice");
+            const InvoiceDocument doc = invoice_document(ctx.db(), ctx.config(), id);
+            if (args->output == "-") {
+                const std::string bytes = invoice_pdf(doc);
+                std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+                return exit_ok;
+            }
+            const std::filesystem::path file = args->output.empty() ? "invoice-" + std::to_string(id) + ".pdf" : args->output;
+            write_invoice_pdf(doc, file);
+            const std::string path = std::filesystem::absolute(file).lexically_normal().string();
+            if (ctx.options.json) print_json(std::cout, {{"invoice", id}, {"file", path}, {"bytes", std::filesystem::file_size(file)}});
+            else std::cout << "invoice #" << id << ": " << path << '\n';
             return exit_ok;
         };
     });

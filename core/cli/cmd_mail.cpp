@@ -1,6 +1,7 @@
 // provisio mail template add|list|show, mail variables, mail outbox, mail send.
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "documents/invoice_pdf.hpp"
 #include "foundation/error.hpp"
 #include "foundation/text.hpp"
 #include "notify/outbox.hpp"
@@ -128,7 +129,7 @@ void add_mail_commands(CLI::App &app, Context &ctx, Runner &run) {
 
     mail->add_subcommand("send", "Deliver the outbox now (failed messages stay queued)")->callback([&] {
         run = [&] {
-            const Delivery d = deliver_outbox(ctx.db(), mail_transport(ctx.config()), ctx.secrets(), ctx.repo().now_text());
+            const Delivery d = deliver_outbox(ctx.db(), mail_transport_with_invoices(ctx.db(), ctx.config()), ctx.secrets(), ctx.repo().now_text());
             const bool to_files = ctx.config().mail.transport == "file";
             if (ctx.options.json) {
                 json out = {{"transport", ctx.config().mail.transport}, {"sent", d.sent}, {"errors", d.errors}};

@@ -111,6 +111,12 @@ topup_max = "1000.00"         # the largest
 auto_topups_per_day = 3       # auto top-ups per client per business day
 suspend_on_dispute = true     # when a client's bank disputes a payment, suspend the services of the invoice it paid
 
+[invoice]
+company_name = ""             # atop invoice PDFs; "": [client_area] company
+company_address = ""          # one line per line: "1 Main Street\nToronto ON M5V 2T6\nCanada"
+logo = ""                     # a PNG atop invoice PDFs (relative to this file); "": none
+footer = ""                   # small print at the end of invoice PDFs: bank details, tax number
+
 [files]
 dir = "files"                 # client files, stored under generated names (keep it out of any web root)
 max_bytes = 10485760          # the largest file `provisio client file add` accepts
@@ -316,6 +322,17 @@ Config Config::load(const std::filesystem::path &file) {
                     std::sort(c.overdue_notice_days.begin(), c.overdue_notice_days.end());
                 }
                 else bad(bnode, b, "is not a known key");
+            }
+        } else if (key == "invoice" && node.is_table()) {
+            for (auto &&[ik, inode] : *node.as_table()) {
+                const std::string k = "invoice." + std::string(ik.str());
+                if (ik.str() == "company_name") c.invoice.company_name = string_of(inode, k);
+                else if (ik.str() == "company_address") c.invoice.company_address = string_of(inode, k);
+                else if (ik.str() == "footer") c.invoice.footer = string_of(inode, k);
+                else if (ik.str() == "logo") {
+                    const std::string v = string_of(inode, k);
+                    if (!v.empty()) c.invoice.logo = (base / v).lexically_normal();
+                } else bad(inode, k, "is not a known key");
             }
         } else if (key == "payments" && node.is_table()) {
             for (auto &&[pk, pnode] : *node.as_table()) {

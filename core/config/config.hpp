@@ -73,6 +73,12 @@ struct Config {
         int auto_topups_per_day = 3;            // [payments] auto_topups_per_day: per client and business day
         bool suspend_on_dispute = true;         // [payments] suspend_on_dispute: suspend a disputed invoice's services
     } payments;
+    struct InvoiceLook {
+        std::string company_name;               // [invoice] company_name: atop invoice PDFs; "": [client_area] company
+        std::string company_address;            // [invoice] company_address: lines separated by \n
+        std::filesystem::path logo;             // [invoice] logo: a PNG atop invoice PDFs; "": none
+        std::string footer;                     // [invoice] footer: small print at the end (bank details, tax number)
+    } invoice;
     struct Files {
         std::filesystem::path dir;              // [files] dir, default files/: client files, under generated names
         uint64_t max_bytes = 10u << 20;         // [files] max_bytes: the largest file a client may have attached

@@ -78,16 +78,20 @@ Queued queue_mail(Database &db, const std::string &now, const std::string &name,
     return {db.last_insert_id(), {}};
 }
 
+void attach_invoice_pdf(Database &db, int64_t message_id, int64_t invoice_id) {
+    db.prepare("UPDATE mail_outbox SET attach_invoice = ?2 WHERE id = ?1").bind(1, message_id).bind(2, invoice_id).run();
+}
+
 std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id,
                                        const SecretBox *secrets) {
     auto q = db.prepare("SELECT id, recipients, subject, body, template, client_id, natural_key, created_at, status, attempts, "
-                        "last_error, sent_at, sensitive FROM mail_outbox WHERE (?1 OR status = 'queued') AND (?3 IS NULL OR client_id = ?3) "
+                        "last_error, sent_at, sensitive, attach_invoice FROM mail_outbox WHERE (?1 OR status = 'queued') AND (?3 IS NULL OR client_id = ?3) "
                         "ORDER BY id LIMIT ?2");
     q.bind(1, int64_t{include_sent}).bind(2, int64_t{limit}).bind(3, client_id);
     std::vector<OutboxMessage> out;
     while (q.step())
         out.push_back({q.int64(0), q.text(1), q.text(2), q.text(3), q.text(4), q.opt_int64(5), q.opt_text(6), q.text(7),
-                       q.text(8), q.int64(9), q.text(10), q.opt_text(11), q.int64(12) != 0});
+                       q.text(8), q.int64(9), q.text(10), q.opt_text(11), q.int64(12) != 0, q.opt_int64(13)});
     for (auto &m : out)
         if (m.sensitive && SecretBox::is_sealed(m.body))
             m.body = secrets ? secrets->open(m.body, "the body of message " + std::to_string(m.id))
@@ -101,6 +105,24 @@ bool ascii(const std::string &s) {
     for (unsigned char c : s)
         if (c >= 0x80) return false;
     return true;
+}
+
+std::string base64(const std::string &data) {
+    static const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    size_t i = 0;
+    for (; i + 2 < data.size(); i += 3) {
+        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) | static_cast<unsigned char>(data[i + 2]);
+        out += {b64[(v >> 18) & 63], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
+    }
+    if (i + 1 == data.size()) {
+        const unsigned v = static_cast<unsigned char>(data[i]) << 16;
+        out += {b64[(v >> 18) & 63], b64[(v >> 12) & 63], '=', '='};
+    } else if (i + 2 == data.size()) {
+        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8);
+        out += {b64[(v >> 18) & 63], b64[(v >> 12) & 63], b64[(v >> 6) & 63], '='};
+    }
+    return out;
 }
 
 // RFC 2047 encoded-word for a non-ASCII header value.
@@ -152,7 +174,8 @@ std::string rfc5322_date(const std::string &iso_utc) {
     return buf;
 }
 
-std::string format_message(const OutboxMessage &m, const std::string &from, const std::string &date_utc) {
+std::string format_message(const OutboxMessage &m, const std::string &from, const std::string &date_utc,
+                           const std::vector<MailAttachment> &attachments) {
     std::string h;
     h += "Date: " + rfc5322_date(date_utc) + "\r\n";
     h += "From: " + from + "\r\n";
@@ -160,12 +183,24 @@ std::string format_message(const OutboxMessage &m, const std::string &from, cons
     h += "Subject: " + header_text(m.subject) + "\r\n";
     h += "Message-ID: <outbox-" + std::to_string(m.id) + "." + m.created_at + "@provisio>\r\n";
     h += "MIME-Version: 1.0\r\n";
-    h += "Content-Type: text/plain; charset=utf-8\r\n";
-    h += "Content-Transfer-Encoding: 8bit\r\n";
-    h += "\r\n";
     std::string body = crlf(m.body);
     if (body.size() < 2 || body.substr(body.size() - 2) != "\r\n") body += "\r\n";
-    return h + body;
+    if (attachments.empty()) {
+        h += "Content-Type: text/plain; charset=utf-8\r\n";
+        h += "Content-Transfer-Encoding: 8bit\r\n";
+        return h + "\r\n" + body;
+    }
+    // RFC 2046 multipart/mixed: the text, then each attachment in base64 lines of 76.
+    const std::string boundary = "=_provisio_" + std::to_string(m.id) + "_" + std::to_string(m.created_at.size()) + "_part";
+    h += "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n";
+    std::string out = h + "--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body;
+    for (const auto &a : attachments) {
+        out += "--" + boundary + "\r\nContent-Type: " + a.content_type + "; name=\"" + a.filename + "\"\r\n" +
+               "Content-Disposition: attachment; filename=\"" + a.filename + "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+        const std::string encoded = base64(a.content);
+        for (size_t at = 0; at < encoded.size(); at += 76) out += encoded.substr(at, 76) + "\r\n";
+    }
+    return out + "--" + boundary + "--\r\n";
 }
 
 const char *const sensitive_body_removed = "(removed once sent: it held a password or a reset code)";
@@ -194,7 +229,17 @@ Delivery deliver_outbox(Database &db, const MailTransport &t, const SecretBox &s
     if (t.kind == "none") return d;
     for (const OutboxMessage &m : list_outbox(db, false, limit, std::nullopt, &secrets)) {
         std::optional<std::string> error;
-        if (t.kind == "file") {
+        std::vector<MailAttachment> attachments;
+        if (m.attach_invoice) {
+            try {
+                if (!t.invoice_pdf) fail(ErrorKind::internal, "this program cannot make invoice PDFs");
+                attachments.push_back({"invoice-" + std::to_string(*m.attach_invoice) + ".pdf", "application/pdf", t.invoice_pdf(*m.attach_invoice)});
+            } catch (const Error &e) {
+                error = "its invoice PDF could not be made: " + std::string(e.what());
+            }
+        }
+        if (error) {
+        } else if (t.kind == "file") {
             // The file stays on disk and reaches no one: a password or reset code is not written.
             OutboxMessage written = m;
             if (m.sensitive) written.body = sensitive_body_removed;
@@ -202,7 +247,7 @@ Delivery deliver_outbox(Database &db, const MailTransport &t, const SecretBox &s
             const auto tmp = t.file_dir / ("." + std::to_string(m.id) + ".eml.tmp");
             try {
                 create_private_directories(t.file_dir);
-                write_private_file(tmp, format_message(written, t.from, now));
+                write_private_file(tmp, format_message(written, t.from, now, attachments));
                 std::error_code ec;
                 std::filesystem::rename(tmp, final_path, ec);
                 if (ec) error = "cannot write " + final_path.string() + ": " + ec.message();
@@ -214,7 +259,7 @@ Delivery deliver_outbox(Database &db, const MailTransport &t, const SecretBox &s
                 std::filesystem::remove(tmp, ec);
             }
         } else {
-            const std::string message = format_message(m, t.from, now);
+            const std::string message = format_message(m, t.from, now, attachments);
             std::vector<std::string> to;
             size_t start = 0;
             while (start <= m.recipients.size()) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,7 @@ struct OutboxMessage {
     std::string last_error;
     std::optional<std::string> sent_at;
     bool sensitive = false;  // it carries a password or a reset code
+    std::optional<int64_t> attach_invoice;  // that invoice's PDF goes with it
 };
 
 struct Queued {
@@ -55,6 +57,9 @@ Queued queue_mail(Database &db, const std::string &now, const std::string &name,
                   const TemplateVars &extra, const std::optional<std::string> &natural_key,
                   const SecretBox *sensitive = nullptr);
 
+// Sends invoice `invoice_id`'s PDF with queued message `message_id` ("Invoice Created", receipts).
+void attach_invoice_pdf(Database &db, int64_t message_id, int64_t invoice_id);
+
 // Oldest first; only `client_id`'s messages when given. A sensitive message's body is opened
 // with `secrets` when given, else shown as encrypted.
 std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id = std::nullopt,
@@ -70,6 +75,9 @@ struct MailTransport {
     std::string smtp_starttls = "try";      // try, require, no
     bool smtp_tls_verify = true;
     std::chrono::milliseconds timeout{30000};
+    // Makes invoice N's PDF for a message that attaches it (documents/invoice_pdf.hpp; given by
+    // the program, so the outbox needs no renderer). Unset: such a message stays queued, saying why.
+    std::function<std::string(int64_t invoice_id)> invoice_pdf;
 };
 
 struct Delivery {
@@ -98,6 +106,11 @@ Delivery deliver_outbox(Database &db, const MailTransport &transport, const Secr
 // "Sun, 22 Nov 2026 10:00:00 +0000" for an ISO 8601 UTC time.
 std::string rfc5322_date(const std::string &iso_utc);
 // The message as sent: RFC 5322 headers and the body, CRLF line ends.
-std::string format_message(const OutboxMessage &m, const std::string &from, const std::string &date_utc);
+struct MailAttachment {
+    std::string filename, content_type, content;
+};
+// With attachments, a multipart/mixed message: the text, then each file in base64.
+std::string format_message(const OutboxMessage &m, const std::string &from, const std::string &date_utc,
+                           const std::vector<MailAttachment> &attachments = {});
 
 }  // namespace provisio

@@ -156,8 +156,7 @@ Processed on_dispute(TaskContext &ctx, const std::string &gateway, const Gateway
     q.bind(1, gateway).bind(2, r.payment);
     if (!q.step()) throw NotYet("no payment " + r.payment + " is recorded at " + gateway + " yet");
     const int64_t txn = q.int64(0), client_id = q.int64(1);
-    const std::optional<int64_t> invoice = q.is_null(2) ? std::nullopt : std::optional(q.int64(2));
-    const std::optional<int64_t> topup = q.is_null(3) ? std::nullopt : std::optional(q.int64(3));
+    const std::optional<int64_t> invoice = q.opt_int64(2), topup = q.opt_int64(3);
     const Money paid = Money::from_micros(q.int64(4));
     const bool was_disputed = !q.is_null(5);
     const Client client = ctx.repo.get_client(client_id);

@@ -1040,6 +1040,7 @@ ALTER TABLE transactions ADD COLUMN disputed_at TEXT;          -- the client's b
 ALTER TABLE transactions ADD COLUMN topup_id INTEGER;
 ALTER TABLE invoices ADD COLUMN refunded_micros INTEGER NOT NULL DEFAULT 0;  -- returned to the client; the invoice stays paid
 CREATE INDEX transactions_refunds ON transactions(refund_of) WHERE refund_of IS NOT NULL;
+ALTER TABLE mail_outbox ADD COLUMN attach_invoice INTEGER;     -- the invoice whose PDF goes with it, made when it is sent
 -- An operator may have made templates of these names already: theirs are kept.
 INSERT OR IGNORE INTO mail_templates (name, subject, body, updated_at, category) VALUES
 ('Credit Card Payment Failed', 'Payment for invoice #{$invoice_id} failed',

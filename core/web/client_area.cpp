@@ -6,6 +6,8 @@
 #include "domain/client_files.hpp"
 #include "domain/contacts.hpp"
 #include "domain/password_reset.hpp"
+#include "documents/invoice_document.hpp"
+#include "documents/invoice_pdf.hpp"
 #include "domain/repository.hpp"
 #include "foundation/error.hpp"
 #include "http/metrics.hpp"
@@ -721,6 +723,18 @@ HttpResponse invoice_page(Visit &v, int64_t id) {
                   {{"invoice", invoice_json(i)}, {"bill_to", bill_to(v.lease.db(), v.client_id())}});
 }
 
+// The client's own invoice as a PDF (documents/invoice_pdf.hpp).
+HttpResponse invoice_pdf_download(Visit &v, int64_t id) {
+    Invoicing invoicing(v.lease.db(), v.now, v.context.today());
+    if (invoicing.get(id).client_id != v.client_id()) fail(ErrorKind::not_found, "no such invoice");
+    HttpResponse r;
+    r.content_type = "application/pdf";
+    r.body = invoice_pdf(invoice_document(v.lease.db(), v.context.config(), id));
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"invoice-" + std::to_string(id) + ".pdf\"");
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+}
+
 // The stylesheet and scripts built into the program, and Chart.js as the operator's system has it.
 HttpResponse asset(const std::string &name, const ClientAreaOptions &options) {
     const auto ends_with = [&](std::string_view suffix) {
@@ -861,6 +875,10 @@ HttpResponse route_visit(Visit &v) {
     if (get && parts.size() == 2 && parts[0] == "invoices") {
         v.route = "/invoices/{id}";
         return invoice_page(v, id_in_path(parts[1]));
+    }
+    if (get && parts.size() == 3 && parts[0] == "invoices" && parts[2] == "pdf") {
+        v.route = "/invoices/{id}/pdf";
+        return invoice_pdf_download(v, id_in_path(parts[1]));
     }
     return v.error_page(404, "Not found", "There is no such page.");
 }

@@ -23,6 +23,8 @@ inline constexpr const char *undo_migrations_since_21 =
     "DROP TABLE IF EXISTS payment_methods; DROP TABLE IF EXISTS topups; DROP TABLE IF EXISTS payment_attempts; "
     "DROP TABLE IF EXISTS auto_topups; DROP TABLE IF EXISTS gateway_events; DROP INDEX IF EXISTS transactions_refunds; "
     "ALTER TABLE transactions DROP COLUMN refund_of; ALTER TABLE transactions DROP COLUMN disputed_at; "
-    "ALTER TABLE transactions DROP COLUMN topup_id; ALTER TABLE invoices DROP COLUMN refunded_micros; ";
+    "ALTER TABLE transactions DROP COLUMN topup_id; ALTER TABLE invoices DROP COLUMN refunded_micros; "
+    "ALTER TABLE mail_outbox DROP COLUMN attach_invoice; "
+    "DELETE FROM mail_templates WHERE name IN ('Credit Card Payment Failed', 'Payment Authentication Required'); ";
 
 }  // namespace provisio::test

@@ -1,6 +1,7 @@
 // Task "mail" (every run): deliver the outbox; failed messages stay queued for the next run.
 #include "automation/task.hpp"
 #include "config/config.hpp"
+#include "documents/invoice_pdf.hpp"
 #include "domain/repository.hpp"
 #include "notify/outbox.hpp"
 
@@ -16,7 +17,7 @@ TaskResult deliver(TaskContext &ctx) {
         result.done = static_cast<int>(result.lines.size());
         return result;
     }
-    const Delivery d = deliver_outbox(ctx.db, mail_transport(ctx.config), ctx.repo.secrets(), ctx.now);
+    const Delivery d = deliver_outbox(ctx.db, mail_transport_with_invoices(ctx.db, ctx.config), ctx.repo.secrets(), ctx.now);
     result.done = d.sent;
     result.lines = d.lines;
     if (d.sent > 0 && ctx.config.mail.transport == "file") result.lines.push_back("note: " + mail_transport_note(ctx.config));
