@@ -1,9 +1,10 @@
-// Lays an InvoiceDocument out as an A4 PDF with cairo and pango: the operator's logo and address,
-// the bill-to and the invoice's dates, the lines (descriptions wrap; the table continues on as
-// many pages as it needs, its header repeated), the totals with the balance due in bold, the
-// payments and refunds, and the footer, with page numbers. Text is laid out by pango with the
-// system's fonts (DejaVu Sans from fonts-dejavu-core), so any script the font covers prints.
-// The only file that includes cairo and pango.
+// Invoice PDFs: an InvoiceDocument laid out as an A4 PDF with cairo and pango — the operator's
+// logo and address, the bill-to and the invoice's dates, the lines (descriptions wrap; the table
+// continues on as many pages as it needs, its header repeated), the totals with the balance due
+// in bold, the payments and refunds, and the footer, with page numbers. Text is set by pango with
+// the system's fonts (DejaVu Sans from fonts-dejavu-core), so any script the font covers prints.
+// The renderer is provisio-pdf.so (pdf_renderer.cpp), loaded on the first PDF: a command that
+// makes none never loads cairo and pango.
 #pragma once
 
 #include "documents/invoice_document.hpp"
@@ -13,7 +14,8 @@
 
 namespace provisio {
 
-// The PDF's bytes. Error(invalid_input) for a logo that is not a readable PNG.
+// The PDF's bytes. Error(invalid_input) for a logo that is not a readable PNG; Error(internal)
+// when the renderer cannot be loaded.
 std::string invoice_pdf(const InvoiceDocument &document);
 
 // Writes it to `file` (mode 0600, through a temporary file renamed into place).
