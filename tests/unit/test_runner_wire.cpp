@@ -55,8 +55,16 @@ TEST_CASE("a payment request and its answer cross the runner socket field for fi
     CHECK(answered.outcome.payment->method_label == "Visa ending 4242");
     CHECK_FALSE(wire::decode_reply(wire::encode(wire::Reply{})).outcome.payment);
 
-    reply.outcome.payment->state = static_cast<provisio_payment_state>(99);
-    CHECK_THROWS_AS(wire::decode_reply(wire::encode(reply)), wire::Malformed);
+    // A state the ABI does not define, written into the frame where the state goes (just before
+    // the amount), is refused.
+    reply.outcome.payment->amount_minor = 0x1122334455667788;
+    std::string frame = wire::encode(reply);
+    const std::string amount("\x88\x77\x66\x55\x44\x33\x22\x11", 8);
+    const size_t at = frame.find(amount);
+    REQUIRE(at != std::string::npos);
+    REQUIRE(at >= 4);
+    frame[at - 4] = 99;
+    CHECK_THROWS_AS(wire::decode_reply(frame), wire::Malformed);
     r.payment.op = static_cast<GatewayOp>(9);
     CHECK_THROWS_AS(wire::decode_request(wire::encode(r)), wire::Malformed);
 }
