@@ -67,8 +67,7 @@ Invoice Invoicing::create(int64_t client_id, const std::string &kind, const std:
     queue_events("invoice_created", made.id);
     // Credit first, so the mail shows what is really due; then settle if nothing is.
     made.credit += take_credit(made);
-    if (const Queued q = queue_mail(db_, now_, "Invoice Created", client_id, variables(made), "invoice:" + std::to_string(made.id) + ":created"); q.id)
-        attach_invoice_pdf(db_, *q.id, made.id);
+    queue_mail(db_, now_, "Invoice Created", client_id, variables(made), "invoice:" + std::to_string(made.id) + ":created", nullptr, made.id);
     if (made.balance_due().zero()) {
         settle(made);
         made.status = invoice_status::paid;
@@ -386,10 +385,8 @@ void Invoicing::settle(const Invoice &inv) {
     queue_events("invoice_paid", inv.id);
     Invoice paid = inv;
     paid.status = invoice_status::paid;
-    if (const Queued q = queue_mail(db_, now_, "Invoice Payment Confirmation", inv.client_id, variables(paid),
-                                    "invoice:" + std::to_string(inv.id) + ":paid");
-        q.id)
-        attach_invoice_pdf(db_, *q.id, inv.id);
+    queue_mail(db_, now_, "Invoice Payment Confirmation", inv.client_id, variables(paid), "invoice:" + std::to_string(inv.id) + ":paid",
+               nullptr, inv.id);
 }
 
 std::map<std::string, std::string> Invoicing::variables(const Invoice &inv) {

@@ -45,35 +45,14 @@ public:
     // Draws `text` at (x, y) within `width` (wrapping at word boundaries); returns its height.
     double text(double x, double y, double width, const std::string &text, double size, bool bold = false,
                 PangoAlignment align = PANGO_ALIGN_LEFT, double grey = 0.0) {
-        std::unique_ptr<PangoLayout, Free> layout(pango_cairo_create_layout(cr_));
-        std::unique_ptr<PangoFontDescription, Free> desc(pango_font_description_from_string(font));
-        pango_font_description_set_absolute_size(desc.get(), size * PANGO_SCALE);
-        pango_font_description_set_weight(desc.get(), bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-        pango_layout_set_font_description(layout.get(), desc.get());
-        pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
-        pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
-        pango_layout_set_alignment(layout.get(), align);
-        pango_layout_set_text(layout.get(), text.c_str(), static_cast<int>(text.size()));
-        int w = 0, h = 0;
-        pango_layout_get_size(layout.get(), &w, &h);
+        const auto l = layout(width, text, size, bold, align);
         cairo_set_source_rgb(cr_, grey, grey, grey);
         cairo_move_to(cr_, x, y);
-        pango_cairo_show_layout(cr_, layout.get());
-        return static_cast<double>(h) / PANGO_SCALE;
+        pango_cairo_show_layout(cr_, l.get());
+        return height(l.get());
     }
     // The height `text` would take, without drawing it.
-    double measure(double width, const std::string &text, double size) {
-        std::unique_ptr<PangoLayout, Free> layout(pango_cairo_create_layout(cr_));
-        std::unique_ptr<PangoFontDescription, Free> desc(pango_font_description_from_string(font));
-        pango_font_description_set_absolute_size(desc.get(), size * PANGO_SCALE);
-        pango_layout_set_font_description(layout.get(), desc.get());
-        pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
-        pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
-        pango_layout_set_text(layout.get(), text.c_str(), static_cast<int>(text.size()));
-        int w = 0, h = 0;
-        pango_layout_get_size(layout.get(), &w, &h);
-        return static_cast<double>(h) / PANGO_SCALE;
-    }
+    double measure(double width, const std::string &text, double size) { return height(layout(width, text, size, false, PANGO_ALIGN_LEFT).get()); }
     void rule(double y, double grey = 0.75) {
         cairo_set_source_rgb(cr_, grey, grey, grey);
         cairo_set_line_width(cr_, 0.6);
@@ -90,6 +69,23 @@ public:
     int number() const { return number_; }
 
 private:
+    std::unique_ptr<PangoLayout, Free> layout(double width, const std::string &text, double size, bool bold, PangoAlignment align) {
+        std::unique_ptr<PangoLayout, Free> l(pango_cairo_create_layout(cr_));
+        std::unique_ptr<PangoFontDescription, Free> desc(pango_font_description_from_string(font));
+        pango_font_description_set_absolute_size(desc.get(), size * PANGO_SCALE);
+        pango_font_description_set_weight(desc.get(), bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+        pango_layout_set_font_description(l.get(), desc.get());
+        pango_layout_set_width(l.get(), static_cast<int>(width * PANGO_SCALE));
+        pango_layout_set_wrap(l.get(), PANGO_WRAP_WORD_CHAR);
+        pango_layout_set_alignment(l.get(), align);
+        pango_layout_set_text(l.get(), text.c_str(), static_cast<int>(text.size()));
+        return l;
+    }
+    static double height(PangoLayout *l) {
+        int w = 0, h = 0;
+        pango_layout_get_size(l, &w, &h);
+        return static_cast<double>(h) / PANGO_SCALE;
+    }
     cairo_t *cr_;
     int number_ = 0;
 };

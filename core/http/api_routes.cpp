@@ -158,12 +158,6 @@ private:
     std::set<std::string> read_;
 };
 
-// A cron-task context for a request: its connection and the request's Quarantine.
-TaskContext task_context(RouteCall &call, Quarantine &quarantine) {
-    return TaskContext{call.lease.db(), call.lease.repo(), call.context.modules(), quarantine, call.context.config(),
-                       call.lease.repo().now_text(), call.context.today(), false};
-}
-
 void add_health(Router &router) {
     router.add({"GET", "/healthz", std::nullopt, "service", "Whether the database is reachable and its schema current (for load balancers)", {},
                 [](RouteCall &call) {
@@ -183,7 +177,7 @@ void add_payment_hooks(Router &router) {
                 {},
                 [](RouteCall &call) {
                     RequestProvisioner p(call.lease, call.context);
-                    TaskContext ctx = task_context(call, p.quarantine);
+                    TaskContext ctx = p.task_context();
                     const WebhookAnswer a = receive_webhook(ctx, call.path.at("name"), call.request.headers, call.request.body);
                     if (a.status >= 400)
                         return problem_response(a.status, a.status == 400 ? "webhook-refused" : a.status == 404 ? "not-found" : "try-again",
@@ -394,7 +388,7 @@ void add_invoices(Router &router) {
                     request.transaction_id = fields.text("transaction_id").value_or("");
                     fields.done();
                     RequestProvisioner p(call.lease, call.context);
-                    TaskContext ctx = task_context(call, p.quarantine);
+                    TaskContext ctx = p.task_context();
                     const RecordedPayment recorded = record_invoice_payment(ctx, request);
                     audit(call.lease.db(), call.lease.repo().now_text(), "payment recorded", recorded.client_id,
                           "invoice #" + std::to_string(request.invoice_id) + ": " + recorded.amount.to_string() + " by " + request.method, actor(call));
@@ -408,7 +402,7 @@ void add_invoices(Router &router) {
                     BodyFields(call, "apply-credit takes no fields").done();
                     const int64_t id = path_id(call);
                     RequestProvisioner p(call.lease, call.context);
-                    TaskContext ctx = task_context(call, p.quarantine);
+                    TaskContext ctx = p.task_context();
                     const AppliedCredit a = apply_invoice_credit(ctx, id);
                     if (!a.applied.zero())
                         audit(call.lease.db(), call.lease.repo().now_text(), "credit applied", a.client_id,

@@ -13,6 +13,8 @@
 #include "secrets/secret_box.hpp"
 #include "store/database.hpp"
 
+#include <sodium.h>
+
 #include <cstdio>
 
 namespace provisio {
@@ -55,7 +57,8 @@ TemplateVars service_variables(Database &db, int64_t service_id) {
 }
 
 Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
-                  const TemplateVars &extra, const std::optional<std::string> &natural_key, const SecretBox *sensitive) {
+                  const TemplateVars &extra, const std::optional<std::string> &natural_key, const SecretBox *sensitive,
+                  std::optional<int64_t> attach_invoice) {
     const auto t = find_template(db, name);
     if (!t) return {std::nullopt, "no template named '" + name + "'"};
     if (natural_key) {
@@ -69,17 +72,14 @@ Queued queue_mail(Database &db, const std::string &now, const std::string &name,
     // The client, and its contacts subscribed to the template's category.
     std::string recipients = vars.at("client_email");
     if (!sensitive) recipients = join(Contacts(db).recipients(client_id, t->category), ",");
-    db.prepare("INSERT INTO mail_outbox (recipients, subject, body, template, client_id, natural_key, created_at, sensitive) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+    db.prepare("INSERT INTO mail_outbox (recipients, subject, body, template, client_id, natural_key, created_at, sensitive, attach_invoice) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
         .bind(1, recipients).bind(2, render_template(t->subject, vars))
         .bind(3, sensitive ? sensitive->seal(render_template(t->body, vars)) : render_template(t->body, vars))
         .bind(4, name).bind(5, client_id).bind(6, natural_key).bind(7, now).bind(8, int64_t{sensitive != nullptr})
+        .bind(9, attach_invoice)
         .run();
     return {db.last_insert_id(), {}};
-}
-
-void attach_invoice_pdf(Database &db, int64_t message_id, int64_t invoice_id) {
-    db.prepare("UPDATE mail_outbox SET attach_invoice = ?2 WHERE id = ?1").bind(1, message_id).bind(2, invoice_id).run();
 }
 
 std::vector<OutboxMessage> list_outbox(Database &db, bool include_sent, int limit, std::optional<int64_t> client_id,
@@ -107,44 +107,16 @@ bool ascii(const std::string &s) {
     return true;
 }
 
+// Standard base64 with padding (RFC 4648), as MIME bodies and RFC 2047 words take it.
 std::string base64(const std::string &data) {
-    static const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    for (; i + 2 < data.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) | static_cast<unsigned char>(data[i + 2]);
-        out += {b64[(v >> 18) & 63], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
-    }
-    if (i + 1 == data.size()) {
-        const unsigned v = static_cast<unsigned char>(data[i]) << 16;
-        out += {b64[(v >> 18) & 63], b64[(v >> 12) & 63], '=', '='};
-    } else if (i + 2 == data.size()) {
-        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8);
-        out += {b64[(v >> 18) & 63], b64[(v >> 12) & 63], b64[(v >> 6) & 63], '='};
-    }
+    std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char *>(data.data()), data.size(), sodium_base64_VARIANT_ORIGINAL);
+    out.resize(out.size() - 1);  // the terminating NUL sodium writes
     return out;
 }
 
 // RFC 2047 encoded-word for a non-ASCII header value.
-std::string header_text(const std::string &s) {
-    if (ascii(s)) return s;
-    static const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    for (; i + 2 < s.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) |
-                           static_cast<unsigned char>(s[i + 2]);
-        out += {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
-    }
-    if (i + 1 == s.size()) {
-        const unsigned v = static_cast<unsigned char>(s[i]) << 16;
-        out += {b64[v >> 18], b64[(v >> 12) & 63], '=', '='};
-    } else if (i + 2 == s.size()) {
-        const unsigned v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8);
-        out += {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], '='};
-    }
-    return "=?UTF-8?B?" + out + "?=";
-}
+std::string header_text(const std::string &s) { return ascii(s) ? s : "=?UTF-8?B?" + base64(s) + "?="; }
 
 std::string crlf(const std::string &text) {
     std::string out;

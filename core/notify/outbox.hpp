@@ -52,13 +52,11 @@ TemplateVars service_variables(Database &db, int64_t service_id);
 // client's e-mail address and its contacts subscribed to the template's category. A sensitive
 // message (it carries a new password or a reset code: pass `sensitive`, the key it is sealed
 // with) goes to the client alone, its body is kept encrypted while queued, and blanked in the
-// outbox once it is sent.
+// outbox once it is sent. With `attach_invoice`, that invoice's PDF goes with it, made when the
+// message is sent ("Invoice Created", receipts).
 Queued queue_mail(Database &db, const std::string &now, const std::string &name, int64_t client_id,
                   const TemplateVars &extra, const std::optional<std::string> &natural_key,
-                  const SecretBox *sensitive = nullptr);
-
-// Sends invoice `invoice_id`'s PDF with queued message `message_id` ("Invoice Created", receipts).
-void attach_invoice_pdf(Database &db, int64_t message_id, int64_t invoice_id);
+                  const SecretBox *sensitive = nullptr, std::optional<int64_t> attach_invoice = std::nullopt);
 
 // Oldest first; only `client_id`'s messages when given. A sensitive message's body is opened
 // with `secrets` when given, else shown as encrypted.

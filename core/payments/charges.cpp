@@ -20,8 +20,6 @@ namespace provisio {
 
 namespace {
 
-std::string num(int64_t id) { return std::to_string(id); }
-
 std::string site_base(std::string url) {
     while (!url.empty() && url.back() == '/') url.pop_back();
     return url;
@@ -103,34 +101,34 @@ std::optional<PreparedCharge> prepare_invoice_charge(TaskContext &ctx, Accounts 
         if (a.state == attempt_state::sent) {
             // Asked before, answer unknown: the same key, amount and method again, whatever changed since.
             if (resend_window_over(a, ctx.now)) {
-                why = "attempt " + num(a.id) + ": " + give_up_on(ctx, a);
+                why = "attempt " + std::to_string(a.id) + ": " + give_up_on(ctx, a);
                 return std::nullopt;
             }
             PreparedCharge p{a, accounts.get(a.gateway), {}, method && method->token == a.payment_method ? method->label : ""};
-            p.request = charge_request(a, "invoice-" + num(invoice_id), "Invoice #" + num(invoice_id));
+            p.request = charge_request(a, "invoice-" + std::to_string(invoice_id), "Invoice #" + std::to_string(invoice_id));
             return p;
         }
     }
     if (latest && latest->state == attempt_state::unresolved && !new_attempt) {
-        why = "attempt " + num(latest->id) + " is unresolved: " + latest->message + "; then charge it with provisio invoice charge " +
-              num(invoice_id) + " --new-attempt";
+        why = "attempt " + std::to_string(latest->id) + " is unresolved: " + latest->message + "; then charge it with provisio invoice charge " +
+              std::to_string(invoice_id) + " --new-attempt";
         return std::nullopt;
     }
     for (const auto &a : attempts)
         if (a.state == attempt_state::pending || (a.state == attempt_state::succeeded && a.kind != "refund")) {
-            why = "invoice #" + num(invoice_id) + " has attempt " + num(a.id) + " " + a.state + " at " + a.gateway;
+            why = "invoice #" + std::to_string(invoice_id) + " has attempt " + std::to_string(a.id) + " " + a.state + " at " + a.gateway;
             return std::nullopt;
         }
     if (inv.status != invoice_status::unpaid) {
-        why = "invoice #" + num(invoice_id) + " is " + inv.status;
+        why = "invoice #" + std::to_string(invoice_id) + " is " + inv.status;
         return std::nullopt;
     }
     if (inv.balance_due().negative() || inv.balance_due().zero()) {
-        why = "invoice #" + num(invoice_id) + " owes nothing";
+        why = "invoice #" + std::to_string(invoice_id) + " owes nothing";
         return std::nullopt;
     }
     if (!method) {
-        why = "client " + num(inv.client_id) + " has no saved payment method (provisio paymethod add)";
+        why = "client " + std::to_string(inv.client_id) + " has no saved payment method (provisio paymethod add)";
         return std::nullopt;
     }
     const Client client = ctx.repo.get_client(inv.client_id);
@@ -141,13 +139,13 @@ std::optional<PreparedCharge> prepare_invoice_charge(TaskContext &ctx, Accounts 
     a.client_id = inv.client_id;
     a.invoice_id = invoice_id;
     a.gateway = method->gateway;
-    a.idempotency_key = "provisio-invoice-" + num(invoice_id) + "-attempt-" + num(charges + 1);
+    a.idempotency_key = "provisio-invoice-" + std::to_string(invoice_id) + "-attempt-" + std::to_string(charges + 1);
     a.amount = inv.balance_due();
     a.currency = client.currency;
     a.customer = method->customer;
     a.payment_method = method->token;
     auto account = accounts.get(a.gateway);
-    GatewayRequest request = charge_request(a, "invoice-" + num(invoice_id), "Invoice #" + num(invoice_id));  // checks the amount first
+    GatewayRequest request = charge_request(a, "invoice-" + std::to_string(invoice_id), "Invoice #" + std::to_string(invoice_id));  // checks the amount first
     Transaction tx(ctx.db);
     a = open_attempt(ctx.db, ctx.now, a);
     tx.commit();
@@ -186,10 +184,10 @@ std::string open_invoice_checkout(TaskContext &ctx, const GatewayAccount &accoun
     r.amount_minor = minor_units(c.amount, c.currency, "the amount to pay");
     r.currency = c.currency;
     r.idempotency_key = c.idempotency_key;
-    r.reference = "invoice-" + num(*charge.invoice_id);
-    r.description = "Invoice #" + num(*charge.invoice_id);
+    r.reference = "invoice-" + std::to_string(*charge.invoice_id);
+    r.description = "Invoice #" + std::to_string(*charge.invoice_id);
     r.email = client.email;
-    r.return_url = client_area_base(ctx.config) + "/invoices/" + num(*charge.invoice_id);
+    r.return_url = client_area_base(ctx.config) + "/invoices/" + std::to_string(*charge.invoice_id);
     r.cancel_url = r.return_url;
     const CallOutcome out = call_gateway(ctx.quarantine, ctx.modules, account, r);
     Transaction tx(ctx.db);
@@ -211,7 +209,7 @@ ChargeReport finish_invoice_charge(TaskContext &ctx, const PreparedCharge &p, co
     ChargeReport report;
     PaymentAttempt a = p.attempt;
     const int64_t invoice_id = *a.invoice_id;
-    const std::string who = "invoice #" + num(invoice_id) + " attempt " + num(a.id);
+    const std::string who = "invoice #" + std::to_string(invoice_id) + " attempt " + std::to_string(a.id);
     Invoicing invoicing(ctx.db, ctx.now, ctx.today);
     bool settled = false;
     {
@@ -266,7 +264,7 @@ ChargeReport finish_invoice_charge(TaskContext &ctx, const PreparedCharge &p, co
         if (a.state == attempt_state::declined) {
             const Invoice inv = invoicing.get(invoice_id);
             queue_mail(ctx.db, ctx.now, "Credit Card Payment Failed", inv.client_id, payment_vars(invoicing, inv, a, p.method_label),
-                       "invoice:" + num(invoice_id) + ":charge-failed:" + num(a.id));
+                       "invoice:" + std::to_string(invoice_id) + ":charge-failed:" + std::to_string(a.id));
         }
         tx.commit();
     }
@@ -277,10 +275,10 @@ ChargeReport finish_invoice_charge(TaskContext &ctx, const PreparedCharge &p, co
         const Invoice inv = invoicing.get(invoice_id);
         if (!a.url.empty())
             queue_mail(ctx.db, ctx.now, "Payment Authentication Required", inv.client_id, payment_vars(invoicing, inv, a, p.method_label),
-                       "invoice:" + num(invoice_id) + ":authenticate:" + num(a.id));
+                       "invoice:" + std::to_string(invoice_id) + ":authenticate:" + std::to_string(a.id));
         else
             queue_mail(ctx.db, ctx.now, "Credit Card Payment Failed", inv.client_id, payment_vars(invoicing, inv, a, p.method_label),
-                       "invoice:" + num(invoice_id) + ":charge-failed:" + num(a.id));
+                       "invoice:" + std::to_string(invoice_id) + ":charge-failed:" + std::to_string(a.id));
         tx.commit();
         report.line = who + ": the client's bank wants them to confirm it" + (a.url.empty() ? "" : "; link mailed: " + a.url);
     }
@@ -338,8 +336,8 @@ TaskResult capture_due_invoices(TaskContext &ctx, bool only_unanswered) {
                                                "AND i.subtotal_micros - i.credit_micros - i.paid_micros > 0 "
                                                "AND EXISTS (SELECT 1 FROM payment_methods m WHERE m.client_id = i.client_id "
                                                "AND m.is_default = 1 AND m.removed_at IS NULL) UNION ") +
-            "SELECT invoice_id FROM payment_attempts WHERE state = 'sent' AND kind = 'charge' AND invoice_id IS NOT NULL AND ?1 = ?1 ORDER BY 1");
-        q.bind(1, last_day);
+            "SELECT invoice_id FROM payment_attempts WHERE state = 'sent' AND kind = 'charge' AND invoice_id IS NOT NULL ORDER BY 1");
+        if (!only_unanswered) q.bind(1, last_day);
         while (q.step()) due.push_back(q.int64(0));
     }
     Accounts accounts(ctx);
@@ -348,15 +346,15 @@ TaskResult capture_due_invoices(TaskContext &ctx, bool only_unanswered) {
         try {
             if (!charge_due(invoice_attempts(ctx.db, id), ctx.config, zone, ctx.today)) continue;
             if (ctx.dry_run) {
-                result.lines.push_back("would charge invoice #" + num(id));
+                result.lines.push_back("would charge invoice #" + std::to_string(id));
                 continue;
             }
             std::string why;
             if (auto p = prepare_invoice_charge(ctx, accounts, id, false, why)) charges.push_back(std::move(*p));
             else (why.find("unresolved") != std::string::npos || why.find("no answer for") != std::string::npos ? result.errors : result.lines)
-                .push_back("invoice #" + num(id) + ": " + why);
+                .push_back("invoice #" + std::to_string(id) + ": " + why);
         } catch (const Error &e) {
-            result.errors.push_back("invoice #" + num(id) + ": " + e.what());
+            result.errors.push_back("invoice #" + std::to_string(id) + ": " + e.what());
         }
     }
     if (only_unanswered && !ctx.dry_run) {
@@ -370,7 +368,7 @@ TaskResult capture_due_invoices(TaskContext &ctx, bool only_unanswered) {
                 (r.attempt.state == attempt_state::sent ? result.errors : result.lines).push_back(r.line);
                 if (r.paid) ++result.done;
             } catch (const Error &e) {
-                result.errors.push_back("top-up " + num(id) + ": " + e.what());
+                result.errors.push_back("top-up " + std::to_string(id) + ": " + e.what());
             }
         }
     }
@@ -389,7 +387,7 @@ TaskResult capture_due_invoices(TaskContext &ctx, bool only_unanswered) {
                     for (auto &l : r.after.lines) result.lines.push_back(std::move(l));
                     for (auto &e : r.after.errors) result.errors.push_back(std::move(e));
                 } catch (const Error &e) {
-                    result.errors.push_back("invoice #" + num(*charges[i].attempt.invoice_id) + ": " + e.what());
+                    result.errors.push_back("invoice #" + std::to_string(*charges[i].attempt.invoice_id) + ": " + e.what());
                 }
             }
         });
@@ -404,11 +402,11 @@ bool post_topup_credit(TaskContext &ctx, const Topup &topup, const std::string &
     if (!gateway_payment_id.empty() && dup.step()) return false;
     ctx.db.prepare("INSERT INTO transactions (client_id, at, amount_micros, method, gateway_id, description, topup_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
         .bind(1, topup.client_id).bind(2, ctx.now).bind(3, received.micros()).bind(4, topup.gateway).bind(5, gateway_payment_id)
-        .bind(6, "Top-up " + num(topup.id)).bind(7, topup.id)
+        .bind(6, "Top-up " + std::to_string(topup.id)).bind(7, topup.id)
         .run();
     CreditLedger ledger(ctx.db, ctx.now);
-    ledger.post({topup.client_id, received, credit_kind::topup, "Top-up " + num(topup.id) + " (" + topup.gateway + " " + gateway_payment_id + ")",
-                 std::nullopt, "topup:" + num(topup.id)});
+    ledger.post({topup.client_id, received, credit_kind::topup, "Top-up " + std::to_string(topup.id) + " (" + topup.gateway + " " + gateway_payment_id + ")",
+                 std::nullopt, "topup:" + std::to_string(topup.id)});
     set_topup_state(ctx.db, topup.id, "paid", ctx.now);
     tx.commit();
     return true;
@@ -420,7 +418,7 @@ TopupReport send_topup(TaskContext &ctx, const Topup &topup, PaymentAttempt a, c
     TopupReport report;
     report.topup = topup;
     const CallOutcome out = call_gateway(ctx.quarantine, ctx.modules, account, request);
-    const std::string who = "top-up " + num(topup.id);
+    const std::string who = "top-up " + std::to_string(topup.id);
     {
         Transaction tx(ctx.db);
         log_gateway_call(ctx.db, ctx.now, account, request.op, out);
@@ -431,7 +429,7 @@ TopupReport send_topup(TaskContext &ctx, const Topup &topup, PaymentAttempt a, c
                 set_topup_state(ctx.db, topup.id, "failed");
                 report.line = who + ": the gateway refused the request: " + out.message;
             } else {
-                report.line = who + ": outcome unknown (" + out.message + "); ask again with provisio credit topup-retry " + num(topup.id);
+                report.line = who + ": outcome unknown (" + out.message + "); ask again with provisio credit topup-retry " + std::to_string(topup.id);
             }
             update_attempt(ctx.db, ctx.now, a);
             tx.commit();
@@ -484,14 +482,14 @@ GatewayRequest topup_request(TaskContext &ctx, const Topup &t, const PaymentAtte
     r.amount_minor = minor_units(a.amount, a.currency, given ? given->amount_field : "the top-up");
     r.currency = a.currency;
     r.idempotency_key = a.idempotency_key;
-    r.reference = "topup-" + num(t.id);
-    r.description = "Add funds: top-up " + num(t.id);
+    r.reference = "topup-" + std::to_string(t.id);
+    r.description = "Add funds: top-up " + std::to_string(t.id);
     r.customer = a.customer;
     if (a.kind == "charge") r.payment_method = a.payment_method;
     (void)method;
     r.email = client.email;
     const std::string base = given && !given->site.empty() ? site_base(given->site) : client_area_base(ctx.config);
-    r.return_url = base + "/credit?topup=" + num(t.id);
+    r.return_url = base + "/credit?topup=" + std::to_string(t.id);
     r.cancel_url = base + "/credit";
     r.save_method = !given || given->save_method;
     return r;
@@ -513,7 +511,7 @@ TopupReport start_topup(TaskContext &ctx, const TopupRequest &req) {
     std::optional<PaymentMethod> method = default_payment_method(ctx.db, client.id);
     const bool saved = method && method->gateway == gateway && !req.hosted;
     if (!saved && !account.module->description.gateway.start_checkout)
-        fail(ErrorKind::refused, "gateway " + gateway + " has no hosted payment page, and client " + num(client.id) + " has no saved method there");
+        fail(ErrorKind::refused, "gateway " + gateway + " has no hosted payment page, and client " + std::to_string(client.id) + " has no saved method there");
     minor_units(amount, client.currency, req.amount_field);  // refused before anything is stored
     PaymentAttempt a;
     Topup topup;
@@ -524,7 +522,7 @@ TopupReport start_topup(TaskContext &ctx, const TopupRequest &req) {
         a.client_id = client.id;
         a.topup_id = id;
         a.gateway = gateway;
-        a.idempotency_key = "provisio-topup-" + num(id);
+        a.idempotency_key = "provisio-topup-" + std::to_string(id);
         a.amount = amount;
         a.currency = client.currency;
         if (method && method->gateway == gateway) {
@@ -542,11 +540,11 @@ TopupReport retry_topup(TaskContext &ctx, int64_t topup_id) {
     const Topup topup = get_topup(ctx.db, topup_id);
     for (const auto &a : topup_attempts(ctx.db, topup_id))
         if (a.state == attempt_state::sent) {
-            if (resend_window_over(a, ctx.now)) fail(ErrorKind::refused, "top-up " + num(topup_id) + ": " + give_up_on(ctx, a));
+            if (resend_window_over(a, ctx.now)) fail(ErrorKind::refused, "top-up " + std::to_string(topup_id) + ": " + give_up_on(ctx, a));
             const GatewayAccount account = gateway_account(ctx.repo, ctx.modules, a.gateway);
             return send_topup(ctx, topup, a, account, topup_request(ctx, topup, a, default_payment_method(ctx.db, topup.client_id), nullptr));
         }
-    fail(ErrorKind::refused, "top-up " + num(topup_id) + " is " + topup.state + " and has no attempt whose outcome is unknown");
+    fail(ErrorKind::refused, "top-up " + std::to_string(topup_id) + " is " + topup.state + " and has no attempt whose outcome is unknown");
 }
 
 }  // namespace provisio

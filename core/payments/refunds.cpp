@@ -14,8 +14,6 @@ namespace provisio {
 
 namespace {
 
-std::string num(int64_t id) { return std::to_string(id); }
-
 struct RefundablePayment {
     int64_t transaction_id = 0;
     std::string method, gateway_id;
@@ -41,15 +39,15 @@ RefundReport refund_invoice(TaskContext &ctx, const RefundRequest &req) {
     const Invoice inv = invoicing.get(req.invoice_id);
     const Client client = ctx.repo.get_client(inv.client_id);
     const int places = currency_decimals(client.currency);
-    const std::string who = "invoice #" + num(inv.id);
+    const std::string who = "invoice #" + std::to_string(inv.id);
     RefundReport report;
     report.places = places;
 
     // A gateway refund asked before whose answer never came is asked again first, unchanged.
     for (const auto &a : invoice_attempts(ctx.db, inv.id)) {
         if (a.kind != "refund" || a.state != attempt_state::sent) continue;
-        if (!req.to_gateway) fail(ErrorKind::refused, who + " has a gateway refund whose outcome is unknown (attempt " + num(a.id) +
-                                                          "); run provisio invoice refund " + num(inv.id) + " --to gateway to learn it first");
+        if (!req.to_gateway) fail(ErrorKind::refused, who + " has a gateway refund whose outcome is unknown (attempt " + std::to_string(a.id) +
+                                                          "); run provisio invoice refund " + std::to_string(inv.id) + " --to gateway to learn it first");
     }
     if (inv.status != invoice_status::paid) fail(ErrorKind::refused, who + " is " + inv.status + "; only a Paid invoice is refunded");
     std::vector<RefundablePayment> payments = refundable_payments(ctx.db, inv.id);
@@ -106,7 +104,7 @@ RefundReport refund_invoice(TaskContext &ctx, const RefundRequest &req) {
             a.client_id = inv.client_id;
             a.invoice_id = inv.id;
             a.gateway = p.method;
-            a.idempotency_key = "provisio-refund-" + num(p.transaction_id) + "-" + num(earlier + 1);
+            a.idempotency_key = "provisio-refund-" + std::to_string(p.transaction_id) + "-" + std::to_string(earlier + 1);
             a.amount = std::min(rest, p.left);
             a.currency = client.currency;
             a.payment_ref = p.gateway_id;
@@ -121,7 +119,7 @@ RefundReport refund_invoice(TaskContext &ctx, const RefundRequest &req) {
         r.amount_minor = minor_units(a.amount, a.currency, req.amount_field);
         r.currency = a.currency;
         r.idempotency_key = a.idempotency_key;
-        r.reference = "invoice-" + num(inv.id);
+        r.reference = "invoice-" + std::to_string(inv.id);
         r.payment = p.gateway_id;
         const CallOutcome out = call_gateway(ctx.quarantine, ctx.modules, account, r);
         Transaction tx(ctx.db);

@@ -23,8 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string num(int64_t id) { return std::to_string(id); }
-
 json to_json(const GatewayResult &r) {
     return {{"state", static_cast<int>(r.state)}, {"id", r.id}, {"payment", r.payment}, {"url", r.url}, {"reference", r.reference},
             {"amount_minor", r.amount_minor}, {"currency", r.currency}, {"customer", r.customer}, {"payment_method", r.payment_method},
@@ -93,12 +91,12 @@ Processed on_payment(TaskContext &ctx, const std::string &gateway, const Gateway
                 attempt->payment_ref = payment;
                 update_attempt(ctx.db, ctx.now, *attempt);
             }
-            p.outcome = posted ? "top-up " + num(t.id) + ": credit " + received.to_string(currency_decimals(client.currency)) + " posted"
-                               : "top-up " + num(t.id) + ": paid already";
+            p.outcome = posted ? "top-up " + std::to_string(t.id) + ": credit " + received.to_string(currency_decimals(client.currency)) + " posted"
+                               : "top-up " + std::to_string(t.id) + ": paid already";
         } else if (t.state == "open" && r.state == PROVISIO_PAYMENT_DECLINED && (!attempt || attempt->kind == "checkout")) {
             // A card declined on the hosted page (a payment provisio did not ask for itself): the
             // page stays open for another card.
-            p.outcome = "top-up " + num(t.id) + ": a card was declined on the payment page, which stays open";
+            p.outcome = "top-up " + std::to_string(t.id) + ": a card was declined on the payment page, which stays open";
         } else if (t.state == "open" && (r.state == PROVISIO_PAYMENT_DECLINED || r.state == PROVISIO_PAYMENT_EXPIRED)) {
             set_topup_state(ctx.db, t.id, r.state == PROVISIO_PAYMENT_EXPIRED ? "expired" : "failed");
             if (attempt && attempt->state != attempt_state::succeeded) {
@@ -106,9 +104,9 @@ Processed on_payment(TaskContext &ctx, const std::string &gateway, const Gateway
                 attempt->message = r.failure;
                 update_attempt(ctx.db, ctx.now, *attempt);
             }
-            p.outcome = "top-up " + num(t.id) + (r.state == PROVISIO_PAYMENT_EXPIRED ? ": the hosted payment expired" : ": declined");
+            p.outcome = "top-up " + std::to_string(t.id) + (r.state == PROVISIO_PAYMENT_EXPIRED ? ": the hosted payment expired" : ": declined");
         } else {
-            p.outcome = "top-up " + num(t.id) + " is " + t.state + "; nothing to do";
+            p.outcome = "top-up " + std::to_string(t.id) + " is " + t.state + "; nothing to do";
         }
         return p;
     }
@@ -127,8 +125,8 @@ Processed on_payment(TaskContext &ctx, const std::string &gateway, const Gateway
                 update_attempt(ctx.db, ctx.now, *attempt);
             }
             if (paid.settled) p.settled_invoice = inv.id;
-            p.outcome = paid.duplicate ? "invoice #" + num(inv.id) + ": payment " + payment + " recorded already"
-                                       : "invoice #" + num(inv.id) + ": payment " + payment + " of " +
+            p.outcome = paid.duplicate ? "invoice #" + std::to_string(inv.id) + ": payment " + payment + " recorded already"
+                                       : "invoice #" + std::to_string(inv.id) + ": payment " + payment + " of " +
                                              received.to_string(currency_decimals(client.currency)) + " recorded";
         } else if (r.state == PROVISIO_PAYMENT_DECLINED || r.state == PROVISIO_PAYMENT_EXPIRED) {
             // A failure after the same attempt succeeded (events out of order) changes nothing.
@@ -139,9 +137,9 @@ Processed on_payment(TaskContext &ctx, const std::string &gateway, const Gateway
                 if (!r.failure.empty()) attempt->message = r.failure;
                 update_attempt(ctx.db, ctx.now, *attempt);
             }
-            p.outcome = "invoice #" + num(inv.id) + ": " + (r.state == PROVISIO_PAYMENT_EXPIRED ? "hosted payment expired" : "declined: " + r.failure);
+            p.outcome = "invoice #" + std::to_string(inv.id) + ": " + (r.state == PROVISIO_PAYMENT_EXPIRED ? "hosted payment expired" : "declined: " + r.failure);
         } else {
-            p.outcome = "invoice #" + num(inv.id) + ": nothing to do";
+            p.outcome = "invoice #" + std::to_string(inv.id) + ": nothing to do";
         }
         return p;
     }
@@ -161,7 +159,7 @@ Processed on_dispute(TaskContext &ctx, const std::string &gateway, const Gateway
     const bool was_disputed = !q.is_null(5);
     const Client client = ctx.repo.get_client(client_id);
     const Money amount = std::min(reported_amount(r, client.currency, paid), paid);
-    const std::string what = "transaction " + num(txn) + " (" + r.payment + ")";
+    const std::string what = "transaction " + std::to_string(txn) + " (" + r.payment + ")";
     CreditLedger ledger(ctx.db, ctx.now);
     if (r.state == PROVISIO_PAYMENT_DISPUTED) {
         if (was_disputed) {
@@ -172,10 +170,10 @@ Processed on_dispute(TaskContext &ctx, const std::string &gateway, const Gateway
         if (invoice) {
             Invoicing invoicing(ctx.db, ctx.now, ctx.today);
             if (invoicing.reopen_disputed(*invoice, amount)) p.disputed_invoice = invoice;
-            p.outcome = what + " disputed (" + r.failure + "): invoice #" + num(*invoice) + " is unpaid again";
+            p.outcome = what + " disputed (" + r.failure + "): invoice #" + std::to_string(*invoice) + " is unpaid again";
         } else if (topup) {
-            ledger.post({client_id, -amount, credit_kind::dispute, "Top-up " + num(*topup) + " disputed (" + r.failure + ")", std::nullopt,
-                         "dispute:transaction:" + num(txn)});
+            ledger.post({client_id, -amount, credit_kind::dispute, "Top-up " + std::to_string(*topup) + " disputed (" + r.failure + ")", std::nullopt,
+                         "dispute:transaction:" + std::to_string(txn)});
             p.outcome = what + " disputed: the top-up's credit is taken back";
         }
         return p;
@@ -190,8 +188,8 @@ Processed on_dispute(TaskContext &ctx, const std::string &gateway, const Gateway
             if (invoicing.restore_disputed(*invoice, txn, amount)) p.settled_invoice = invoice;
         } else if (topup) {
             ctx.db.prepare("UPDATE transactions SET disputed_at = NULL WHERE id = ?1").bind(1, txn).run();
-            ledger.post({client_id, amount, credit_kind::dispute, "Dispute of top-up " + num(*topup) + " won", std::nullopt,
-                         "dispute-won:transaction:" + num(txn)});
+            ledger.post({client_id, amount, credit_kind::dispute, "Dispute of top-up " + std::to_string(*topup) + " won", std::nullopt,
+                         "dispute-won:transaction:" + std::to_string(txn)});
         }
         p.outcome = what + ": dispute won, the money is back";
         return p;
@@ -244,6 +242,11 @@ WebhookAnswer receive_webhook(TaskContext &ctx, const std::string &gateway, cons
         r = from_json(json::parse(q.text(2)));
         tx.commit();
     }
+    auto mark_processed = [&](const std::string &outcome) {
+        ctx.db.prepare("UPDATE gateway_events SET processed_at = ?3, outcome = ?4 WHERE gateway = ?1 AND event_id = ?2")
+            .bind(1, gateway).bind(2, r.event_id).bind(3, ctx.now).bind(4, outcome)
+            .run();
+    };
     Processed done;
     try {
         Transaction tx(ctx.db);
@@ -256,9 +259,7 @@ WebhookAnswer receive_webhook(TaskContext &ctx, const std::string &gateway, cons
         case PROVISIO_PAYMENT_ACTION_REQUIRED: done.outcome = "noted: " + r.event_type; break;
         default: done = on_payment(ctx, gateway, r); break;
         }
-        ctx.db.prepare("UPDATE gateway_events SET processed_at = ?3, outcome = ?4 WHERE gateway = ?1 AND event_id = ?2")
-            .bind(1, gateway).bind(2, r.event_id).bind(3, ctx.now).bind(4, done.outcome)
-            .run();
+        mark_processed(done.outcome);
         tx.commit();
     } catch (const NotYet &e) {
         return {503, std::string("not processed yet: ") + e.what() + "; send it again"};
@@ -266,9 +267,7 @@ WebhookAnswer receive_webhook(TaskContext &ctx, const std::string &gateway, cons
         if (e.kind() == ErrorKind::not_found || e.kind() == ErrorKind::refused || e.kind() == ErrorKind::invalid_input) {
             // It will read the same however often it comes: recorded as such, acknowledged.
             Transaction tx(ctx.db);
-            ctx.db.prepare("UPDATE gateway_events SET processed_at = ?3, outcome = ?4 WHERE gateway = ?1 AND event_id = ?2")
-                .bind(1, gateway).bind(2, r.event_id).bind(3, ctx.now).bind(4, std::string("refused: ") + e.what())
-                .run();
+            mark_processed(std::string("refused: ") + e.what());
             tx.commit();
             spdlog::error("payment gateway {} event {} ({}): {}", gateway, r.event_id, r.event_type, e.what());
             return {200, std::string("refused: ") + e.what()};
@@ -289,9 +288,9 @@ WebhookAnswer receive_webhook(TaskContext &ctx, const std::string &gateway, cons
                 if (s.status != "Active") continue;
                 const LifecycleResult l = provisioner.run(service, Action::suspend, o);
                 (l.status == PROVISIO_OK ? answer.after.lines : answer.after.errors)
-                    .push_back("service " + num(service) + " suspend: " + (l.status == PROVISIO_OK ? "ok" : l.message));
+                    .push_back("service " + std::to_string(service) + " suspend: " + (l.status == PROVISIO_OK ? "ok" : l.message));
             } catch (const Error &e) {
-                answer.after.errors.push_back("service " + num(service) + " suspend: " + e.what());
+                answer.after.errors.push_back("service " + std::to_string(service) + " suspend: " + e.what());
             }
         }
     }

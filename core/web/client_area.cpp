@@ -454,10 +454,6 @@ HttpResponse time_credits_page(Visit &v) {
 
 // Credit: the balance, add funds (the saved card, or the gateway's hosted page), automatic
 // top-up, and the top-ups so far. Gateways: payments/charges.hpp and auto_topup.hpp.
-TaskContext visit_task_context(Visit &v, Quarantine &quarantine) {
-    return TaskContext{v.lease.db(), v.lease.repo(), v.context.modules(), quarantine, v.context.config(), v.now, v.context.today(), false};
-}
-
 HttpResponse credit_page(Visit &v, int status = 200, const std::string &error = "", const std::string &notice = "") {
     const Client c = v.lease.repo().get_client(v.client_id());
     const Config &config = v.context.config();
@@ -496,7 +492,7 @@ HttpResponse credit_return_page(Visit &v, int64_t topup_id) {
 
 HttpResponse add_funds(Visit &v) {
     RequestProvisioner p(v.lease, v.context);
-    TaskContext ctx = visit_task_context(v, p.quarantine);
+    TaskContext ctx = p.task_context();
     TopupRequest r;
     r.client_id = v.client_id();
     r.amount = field(v, "amount");
@@ -531,7 +527,7 @@ HttpResponse add_funds(Visit &v) {
 
 HttpResponse save_auto_topup(Visit &v) {
     RequestProvisioner p(v.lease, v.context);
-    TaskContext ctx = visit_task_context(v, p.quarantine);
+    TaskContext ctx = p.task_context();
     try {
         const std::string below = field(v, "below"), amount = field(v, "amount");
         set_auto_topup(ctx, v.client_id(), below.empty() ? std::nullopt : std::optional(below), amount.empty() ? std::nullopt : std::optional(amount),

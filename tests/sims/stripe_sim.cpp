@@ -269,7 +269,10 @@ SimResponse StripeSim::handle(const SimRequest &r) {
     const std::string auth = r.header("authorization");
     std::string key;
     if (auth.rfind("Bearer ", 0) == 0) key = auth.substr(7);
-    else if (auth.rfind("Basic ", 0) == 0) key = base64_decoded(auth.substr(6)).substr(0, base64_decoded(auth.substr(6)).find(':'));
+    else if (auth.rfind("Basic ", 0) == 0) {
+        const std::string user_password = base64_decoded(auth.substr(6));
+        key = user_password.substr(0, user_password.find(':'));
+    }
     if (key.empty())
         return error(401, "invalid_request_error",
                      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth.");
