@@ -456,3 +456,76 @@ TEST_CASE("capture-recheck: an unreadable answer is no answer; a charge unanswer
     cron_task(q.inst, "2027-01-05T10:00:00Z", "capture");
     CHECK(q.invoice_status(2) == "Paid");
 }
+
+// A gateway module is contained like any other: tests/modules/hostile.c's hostile_gateway
+// segfaults, exits or hangs in charge and parse_webhook when its account's hostname says so.
+// A charge whose runner died has no known answer: its attempt stays `sent` and is asked again
+// under the same idempotency key (the payment's id, "pay-" + key, proves which key paid); a
+// webhook the module could not read is answered 503 so the gateway sends it again.
+TEST_CASE("a gateway module that crashes, exits or hangs leaves the charge unanswered, asked again under its key; its webhooks get 503") {
+    auto hostile_gateway = [](Installation &inst) {
+        inst.edit_config("call_timeout = 60", "call_timeout = 2");
+        inst.install_module("hello");
+        inst.install_module("hostile_gateway");
+        inst.edit_config("gateway = \"\"", "gateway = \"hg\"");
+        inst.edit_config("capture_days_before = 0", "capture_days_before = 7");
+        ok(inst, {"server", "add", "--name", "hg", "--module", "hostile_gateway", "--hostname", "segv"});
+        ok(inst, {"product", "add", "--name", "Hosted PBX", "--module", "hello", "--price", "25.99"});
+        for (const std::string c : {"1", "2"}) {
+            ok(inst, {"client", "add", "--first-name", "Client" + c, "--email", "c" + c + "@example.org"});
+            ok(inst, {"service", "add", "--client", c, "--product", "Hosted PBX", "--next-due", "2026-12-10"});
+            ok(inst, {"service", "create", c});
+        }
+        ok(inst, {"paymethod", "add", "1", "--customer", "cus_1", "--token", "pm_1"});
+        ok(inst, {"--now", dec5, "invoice", "generate"});
+    };
+    Served s(hostile_gateway);
+    auto attempts = [&] { return run_json(s.inst, {"invoice", "attempts", "1"}); };
+
+    // Through cron: the capture task reports the crash and goes on; nothing is paid or mailed.
+    const json run = cron_task(s.inst, dec5, "capture");
+    CHECK(run.dump().find("killed by signal SIGSEGV") != std::string::npos);
+    REQUIRE(attempts().size() == 1);
+    CHECK(attempts()[0]["state"] == "sent");
+    CHECK(attempts()[0]["idempotency_key"] == "provisio-invoice-1-attempt-1");
+    CHECK(mailed(s.inst, "failed") == false);
+
+    // By hand, the runner exiting, then hanging past its deadline: the same attempt each time.
+    for (const auto &[fault, says] : {std::pair{"exit", "exited with status 0 during charge"}, {"hang", "did not answer within 2 s (charge"}}) {
+        INFO(fault);
+        ok(s.inst, {"server", "set", "hg", "--hostname", fault});
+        const RunResult r = s.inst.run({"--now", "2026-12-05T10:05:00Z", "invoice", "charge", "1"});
+        CHECK(r.exit_code != 0);
+        INFO(r.out);
+        CHECK_THAT(r.out + r.err, Catch::Contains(says));
+        REQUIRE(attempts().size() == 1);
+        CHECK(attempts()[0]["state"] == "sent");
+    }
+    CHECK(run_json(s.inst, {"invoice", "show", "1"})["status"] == "Unpaid");
+    CHECK(sql(s.inst, "SELECT count(*) FROM module_calls WHERE module = 'hostile_gateway' AND action = 'charge'") == "3");
+
+    // Mended, the next cron run's recheck asks once more under the first key, and is paid once.
+    ok(s.inst, {"server", "set", "hg", "--hostname", "mended"});
+    cron_task(s.inst, "2026-12-05T10:10:00Z", "capture-recheck");
+    CHECK(run_json(s.inst, {"invoice", "show", "1"})["status"] == "Paid");
+    REQUIRE(attempts().size() == 1);
+    CHECK(attempts()[0]["state"] == "succeeded");
+    CHECK(sql(s.inst, "SELECT count(*), group_concat(gateway_id) FROM transactions WHERE invoice_id = 1") == "1|pay-provisio-invoice-1-attempt-1");
+
+    // A webhook the module dies reading is not stored, and answered 503; sent again once the
+    // module is mended, it pays invoice #2 once.
+    const std::string event = "evt_7 invoice-2 pay-web-2 2599";
+    for (const char *fault : {"segv", "exit"}) {
+        ok(s.inst, {"server", "set", "hg", "--hostname", fault});
+        const HttpResult dead = s.request("POST", "/hooks/payments/hg", "", event);
+        CHECK(dead.status == 503);
+        CHECK(sql(s.inst, "SELECT count(*) FROM gateway_events") == "0");
+    }
+    ok(s.inst, {"server", "set", "hg", "--hostname", "mended"});
+    CHECK(s.request("POST", "/hooks/payments/hg", "", "not a webhook").status == 400);
+    CHECK(s.request("POST", "/hooks/payments/hg", "", event).status == 200);
+    CHECK(s.request("POST", "/hooks/payments/hg", "", event).status == 200);
+    CHECK(run_json(s.inst, {"invoice", "show", "2"})["status"] == "Paid");
+    CHECK(sql(s.inst, "SELECT count(*) FROM transactions WHERE invoice_id = 2") == "1");
+    ok(s.inst, {"verify"});
+}

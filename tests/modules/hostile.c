@@ -21,6 +21,12 @@
  *                          service N", saves state echoed=yes; "tattle" (client-visible) puts
  *                          the service's password in its message; "crash" segfaults; "hang"
  *                          never returns
+ *   HOSTILE_GATEWAY        a payment gateway (ABI 1.6) whose account's hostname says how it
+ *                          misbehaves in charge and parse_webhook: "segv" segfaults, "hang" never
+ *                          returns, "exit" calls exit(0); any other hostname answers: a charge
+ *                          succeeds as payment "pay-" + its idempotency key, and a webhook whose
+ *                          body is "EVENT REFERENCE PAYMENT AMOUNT_MINOR" reports that payment
+ *                          succeeded (any other body: a bad signature)
  * Every other action succeeds at once; suspend succeeds for any other service, after 300 ms for a
  * service whose username is "slow" (so calls overlap in a runner). test_connection
  * answers with its user and the file descriptors its process has open ("uid 0; open descriptors: 0 1 2 3"),
@@ -182,6 +188,66 @@ static const provisio_custom_action actions[] = {
 static const provisio_module_extensions extensions = {sizeof extensions, sizeof(provisio_custom_action), actions, 4, 0, custom};
 #endif
 
+#if defined(HOSTILE_GATEWAY)
+static int account_hostname_is(const provisio_call *call, const char *name) {
+    for (uint32_t i = 0; i < call->server.count; ++i) {
+        const provisio_kv *kv = &call->server.items[i];
+        if (kv->key.size == 8 && memcmp(kv->key.data, "hostname", 8) == 0)
+            return kv->value.size == strlen(name) && memcmp(kv->value.data, name, kv->value.size) == 0;
+    }
+    return 0;
+}
+
+static void misbehave_if_told(const provisio_call *call) {
+    if (account_hostname_is(call, "segv")) raise(SIGSEGV);
+    if (account_hostname_is(call, "exit")) exit(0);
+    if (account_hostname_is(call, "hang"))
+        for (;;) pause();
+}
+
+static provisio_str text_of(const char *s) { return (provisio_str){s, strlen(s)}; }
+
+static int32_t charge(void *instance, const provisio_call *call, const provisio_payment_request *request) {
+    (void)instance;
+    misbehave_if_told(call);
+    char id[300];
+    snprintf(id, sizeof id, "pay-%.*s", (int)request->idempotency_key.size, request->idempotency_key.data);
+    provisio_payment_result result = {0};
+    result.struct_size = sizeof result;
+    result.state = PROVISIO_PAYMENT_SUCCEEDED;
+    result.id = text_of(id);
+    result.amount_minor = request->amount_minor;
+    result.currency = request->currency;
+    host->set_payment_result(call, &result);
+    return PROVISIO_OK;
+}
+
+static int32_t parse_webhook(void *instance, const provisio_call *call, const provisio_payment_request *request) {
+    (void)instance;
+    misbehave_if_told(call);
+    char body[512], event[128], reference[128], payment[128];
+    long long amount = 0;
+    snprintf(body, sizeof body, "%.*s", (int)request->body.size, request->body.data ? request->body.data : "");
+    if (sscanf(body, "%127s %127s %127s %lld", event, reference, payment, &amount) != 4) {
+        host->set_message(call, text_of("the signature does not verify"));
+        return PROVISIO_ERROR;
+    }
+    provisio_payment_result result = {0};
+    result.struct_size = sizeof result;
+    result.state = PROVISIO_PAYMENT_SUCCEEDED;
+    result.id = text_of(payment);
+    result.reference = text_of(reference);
+    result.amount_minor = amount;
+    result.event_id = text_of(event);
+    result.event_type = text_of("payment.succeeded");
+    host->set_payment_result(call, &result);
+    return PROVISIO_OK;
+}
+
+static const provisio_module_extensions extensions = {
+    .struct_size = sizeof extensions, .custom_action_struct_size = sizeof(provisio_custom_action), .charge = charge, .parse_webhook = parse_webhook};
+#endif
+
 #if defined(HOSTILE_EXIT_CTOR)
 __attribute__((constructor)) static void on_load(void) { exit(0); }
 #elif defined(HOSTILE_CRASH_CTOR)
@@ -215,7 +281,9 @@ static provisio_module_descriptor descriptor = {
 #endif
     .version = "1.0",
     .description = "a hostile module",
-#if defined(HOSTILE_SEGV_GENERATE)
+#if defined(HOSTILE_GATEWAY)
+    .capabilities = PROVISIO_CAP_GATEWAY,
+#elif defined(HOSTILE_SEGV_GENERATE)
     .capabilities = PROVISIO_CAP_PROVISIONING | PROVISIO_CAP_CREDIT_GENERATION,
     .credit_schedule = schedule,
     .generate_credits = generate,
@@ -230,7 +298,7 @@ static provisio_module_descriptor descriptor = {
     .unsuspend = ok,
     .terminate = ok,
     .test_connection = open_descriptors,
-#if defined(HOSTILE_CUSTOM)
+#if defined(HOSTILE_CUSTOM) || defined(HOSTILE_GATEWAY)
     .extensions = &extensions,
 #endif
 };
