@@ -5,6 +5,7 @@
 #include "domain/records.hpp"
 #include "foundation/error.hpp"
 #include "ledger/credit_ledger.hpp"
+#include "money/currency.hpp"
 #include "notify/outbox.hpp"
 #include "store/database.hpp"
 
@@ -18,8 +19,16 @@ std::string num(int64_t id) { return "#" + std::to_string(id); }
 
 }  // namespace
 
+std::vector<std::pair<std::string, Money>> tax_lines(const Invoice &inv) {
+    std::vector<std::pair<std::string, Money>> out;
+    if (!inv.tax.rate1.zero()) out.push_back({inv.tax.name1 + " " + inv.tax.rate1.to_string() + "%", inv.tax1});
+    if (!inv.tax.rate2.zero())
+        out.push_back({inv.tax.name2 + " " + inv.tax.rate2.to_string() + "%" + (inv.tax.compound && !inv.tax.rate1.zero() ? " (compound)" : ""), inv.tax2});
+    return out;
+}
+
 UnpaidSummary unpaid_summary(Database &db, int64_t client_id) {
-    auto q = db.prepare("SELECT count(*), COALESCE(SUM(subtotal_micros - credit_micros - paid_micros), 0) FROM invoices "
+    auto q = db.prepare("SELECT count(*), COALESCE(SUM(total_micros - credit_micros - paid_micros), 0) FROM invoices "
                         "WHERE client_id = ?1 AND status = 'Unpaid'");
     q.bind(1, client_id);
     q.step();
@@ -36,27 +45,53 @@ Invoice Invoicing::create(int64_t client_id, const std::string &kind, const std:
     made.invoice_date = format_date(today_);
     made.due_date = due_date;
     made.created_at = now_;
-    for (const auto &l : lines) made.subtotal += l.amount;
+    made.lines = lines;
+    // Taxed with the client's rates of today, which the invoice keeps.
+    int decimals = 2;
+    {
+        auto q = db_.prepare("SELECT country, state, tax_id, tax_exempt, currency FROM clients WHERE id = ?1");
+        q.bind(1, client_id);
+        if (!q.step()) fail(ErrorKind::not_found, "client " + std::to_string(client_id) + " does not exist");
+        decimals = currency_decimals(q.text(4));
+        if (!tax_rules_) tax_rules_ = list_tax_rules(db_);
+        if (!tax_rules_->empty()) made.tax = tax_for_client(tax_settings(), *tax_rules_, {q.text(0), q.text(1), q.text(2), q.int64(3) != 0});
+    }
+    std::vector<TaxedLine> taxed;
+    for (auto &l : made.lines) {
+        l.taxed = made.tax.any() && (l.taxed ? *l.taxed : line_taxable(l));
+        taxed.push_back({l.amount, *l.taxed});
+    }
+    const TaxTotals totals = compute_tax(made.tax, taxed, decimals);
+    made.subtotal = totals.lines;
+    made.taxable = totals.taxable;
+    made.tax1 = totals.tax1;
+    made.tax2 = totals.tax2;
+    made.total = totals.total;
     Transaction tx(db_);
-    db_.prepare("INSERT INTO invoices (client_id, status, kind, invoice_date, due_date, subtotal_micros, created_at) "
-                "VALUES (?1, 'Unpaid', ?2, ?3, ?4, ?5, ?6)")
+    db_.prepare("INSERT INTO invoices (client_id, status, kind, invoice_date, due_date, subtotal_micros, created_at, tax_inclusive, "
+                "tax_per_line, tax1_name, tax1_rate_micros, tax2_name, tax2_rate_micros, tax2_compound, taxable_micros, tax1_micros, "
+                "tax2_micros, total_micros, tax_note) "
+                "VALUES (?1, 'Unpaid', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")
         .bind(1, client_id).bind(2, kind).bind(3, made.invoice_date).bind(4, due_date).bind(5, made.subtotal.micros())
-        .bind(6, now_)
+        .bind(6, now_).bind(7, int64_t{made.tax.inclusive}).bind(8, int64_t{made.tax.per_line}).bind(9, made.tax.name1)
+        .bind(10, made.tax.rate1.micros).bind(11, made.tax.name2).bind(12, made.tax.rate2.micros).bind(13, int64_t{made.tax.compound})
+        .bind(14, made.taxable.micros()).bind(15, made.tax1.micros()).bind(16, made.tax2.micros()).bind(17, made.total.micros())
+        .bind(18, made.tax.note)
         .run();
     made.id = db_.last_insert_id();
     // Up to eight lines a statement: a statement's set-up (a cursor on the table and on each of
     // its indexes) costs more than a row.
     constexpr size_t per_statement = 8;
-    made.lines = lines;
     for (size_t first = 0; first < lines.size(); first += per_statement) {
         const size_t n = std::min(per_statement, lines.size() - first);
         auto ins = db_.prepare("INSERT INTO invoice_items (invoice_id, item_type, item_id, description, amount_micros, due_date, "
-                               "period_end, natural_key) VALUES " + values_placeholders(n, 8));
+                               "period_end, natural_key, taxed) VALUES " + values_placeholders(n, 9));
         for (size_t k = 0; k < n; ++k) {
-            const auto &l = lines[first + k];
-            const int c = static_cast<int>(k) * 8;
+            const auto &l = made.lines[first + k];
+            const int c = static_cast<int>(k) * 9;
             ins.bind(c + 1, made.id).bind(c + 2, l.item_type).bind(c + 3, l.item_id).bind(c + 4, l.description)
-                .bind(c + 5, l.amount.micros()).bind(c + 6, l.due_date).bind(c + 7, l.period_end).bind(c + 8, l.natural_key);
+                .bind(c + 5, l.amount.micros()).bind(c + 6, l.due_date).bind(c + 7, l.period_end).bind(c + 8, l.natural_key)
+                .bind(c + 9, int64_t{*l.taxed});
         }
         ins.run();
         // One statement's rows take consecutive ids (the write lock is held).
@@ -79,7 +114,9 @@ Invoice Invoicing::create(int64_t client_id, const std::string &kind, const std:
 
 Invoice Invoicing::get(int64_t id) {
     auto q = db_.prepare("SELECT id, client_id, status, kind, invoice_date, due_date, subtotal_micros, credit_micros, "
-                         "paid_micros, paid_at, cancelled_at, created_at, refunded_micros FROM invoices WHERE id = ?1");
+                         "paid_micros, paid_at, cancelled_at, created_at, refunded_micros, tax_inclusive, tax_per_line, tax1_name, "
+                         "tax1_rate_micros, tax2_name, tax2_rate_micros, tax2_compound, taxable_micros, tax1_micros, tax2_micros, "
+                         "total_micros, tax_note FROM invoices WHERE id = ?1");
     q.bind(1, id);
     if (!q.step()) fail(ErrorKind::not_found, "invoice " + num(id) + " does not exist");
     Invoice i;
@@ -96,7 +133,19 @@ Invoice Invoicing::get(int64_t id) {
     i.cancelled_at = q.opt_text(10);
     i.created_at = q.text(11);
     i.refunded = Money::from_micros(q.int64(12));
-    auto l = db_.prepare("SELECT id, item_type, item_id, description, amount_micros, due_date, period_end, natural_key "
+    i.tax.inclusive = q.int64(13) != 0;
+    i.tax.per_line = q.int64(14) != 0;
+    i.tax.name1 = q.text(15);
+    i.tax.rate1 = TaxRate{q.int64(16)};
+    i.tax.name2 = q.text(17);
+    i.tax.rate2 = TaxRate{q.int64(18)};
+    i.tax.compound = q.int64(19) != 0;
+    i.taxable = Money::from_micros(q.int64(20));
+    i.tax1 = Money::from_micros(q.int64(21));
+    i.tax2 = Money::from_micros(q.int64(22));
+    i.total = Money::from_micros(q.int64(23));
+    i.tax.note = q.text(24);
+    auto l = db_.prepare("SELECT id, item_type, item_id, description, amount_micros, due_date, period_end, natural_key, taxed "
                          "FROM invoice_items WHERE invoice_id = ?1 ORDER BY id");
     l.bind(1, id);
     while (l.step()) {
@@ -109,6 +158,7 @@ Invoice Invoicing::get(int64_t id) {
         line.due_date = l.opt_text(5);
         line.period_end = l.opt_text(6);
         line.natural_key = l.opt_text(7);
+        line.taxed = l.int64(8) != 0;
         i.lines.push_back(std::move(line));
     }
     return i;
@@ -330,10 +380,9 @@ std::vector<std::string> Invoicing::release_service(int64_t service_id) {
         }
         db_.prepare(std::string("DELETE FROM invoice_items AS t WHERE t.invoice_id = ?2 AND ") + belongs).bind(1, service_id).bind(2, t.invoice).run();
         const int removed = db_.changes();
-        db_.prepare("UPDATE invoices SET subtotal_micros = (SELECT COALESCE(SUM(amount_micros), 0) FROM invoice_items WHERE invoice_id = ?1) "
-                    "WHERE id = ?1").bind(1, t.invoice).run();
+        recompute_totals(t.invoice);
         Invoice inv = get(t.invoice);
-        const Money excess = inv.credit + inv.paid - inv.subtotal;
+        const Money excess = inv.credit + inv.paid - inv.total;
         if (excess > Money{}) {
             CreditLedger(db_, now_).post({inv.client_id, excess, credit_kind::credit,
                                           "Returned from invoice " + num(inv.id) + ": the lines of cancelled service " +
@@ -350,6 +399,58 @@ std::vector<std::string> Invoicing::release_service(int64_t service_id) {
     }
     tx.commit();
     return out;
+}
+
+const TaxSettings &Invoicing::tax_settings() {
+    if (!tax_settings_) tax_settings_ = load_tax_settings(db_);
+    return *tax_settings_;
+}
+
+bool Invoicing::line_taxable(const InvoiceLine &line) {
+    if (line.item_type == "latefee") return tax_settings().late_fees;
+    if (!line.item_id) return false;
+    const bool addon = line.item_type == "addon";
+    if (!addon && line.item_type != "service" && line.item_type != "prorata" && line.item_type != "upgrade" && line.item_type != "usage")
+        return false;
+    // An addon is taxed as the product of the service it belongs to.
+    const int64_t key = addon ? -*line.item_id : *line.item_id;
+    if (auto it = service_taxable_.find(key); it != service_taxable_.end()) return it->second;
+    auto q = db_.prepare(addon ? "SELECT p.taxable FROM service_addons a JOIN services s ON s.id = a.service_id "
+                                 "JOIN products p ON p.id = s.product_id WHERE a.id = ?1"
+                               : "SELECT p.taxable FROM services s JOIN products p ON p.id = s.product_id WHERE s.id = ?1");
+    q.bind(1, *line.item_id);
+    const bool taxable = q.step() && q.int64(0) != 0;
+    service_taxable_[key] = taxable;
+    return taxable;
+}
+
+void Invoicing::recompute_totals(int64_t invoice_id) {
+    const Invoice inv = get(invoice_id);
+    auto q = db_.prepare("SELECT currency FROM clients WHERE id = ?1");
+    q.bind(1, inv.client_id);
+    const int decimals = q.step() ? currency_decimals(q.text(0)) : 2;
+    std::vector<TaxedLine> lines;
+    for (const auto &l : inv.lines) lines.push_back({l.amount, l.taxed.value_or(false)});
+    const TaxTotals t = compute_tax(inv.tax, lines, decimals);
+    db_.prepare("UPDATE invoices SET subtotal_micros = ?2, taxable_micros = ?3, tax1_micros = ?4, tax2_micros = ?5, total_micros = ?6 "
+                "WHERE id = ?1")
+        .bind(1, invoice_id).bind(2, t.lines.micros()).bind(3, t.taxable.micros()).bind(4, t.tax1.micros()).bind(5, t.tax2.micros())
+        .bind(6, t.total.micros())
+        .run();
+}
+
+void Invoicing::add_line(int64_t invoice_id, const InvoiceLine &line) {
+    Transaction tx(db_);
+    const Invoice inv = get(invoice_id);
+    if (inv.status != invoice_status::unpaid) fail(ErrorKind::refused, "invoice " + num(invoice_id) + " is " + inv.status + ", not Unpaid");
+    const bool taxed = inv.tax.any() && (line.taxed ? *line.taxed : line_taxable(line));
+    db_.prepare("INSERT INTO invoice_items (invoice_id, item_type, item_id, description, amount_micros, due_date, period_end, natural_key, "
+                "taxed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        .bind(1, invoice_id).bind(2, line.item_type).bind(3, line.item_id).bind(4, line.description).bind(5, line.amount.micros())
+        .bind(6, line.due_date).bind(7, line.period_end).bind(8, line.natural_key).bind(9, int64_t{taxed})
+        .run();
+    recompute_totals(invoice_id);
+    tx.commit();
 }
 
 std::vector<int64_t> Invoicing::services_of(int64_t invoice_id) {
@@ -395,7 +496,9 @@ std::map<std::string, std::string> Invoicing::variables(const Invoice &inv) {
     return {{"invoice_id", std::to_string(inv.id)},
             {"invoice_date", inv.invoice_date},
             {"invoice_due_date", inv.due_date},
-            {"invoice_total", inv.subtotal.to_string()},
+            {"invoice_subtotal", inv.net().to_string()},
+            {"invoice_tax", (inv.tax1 + inv.tax2).to_string()},
+            {"invoice_total", inv.total.to_string()},
             {"invoice_balance", inv.balance_due().to_string()},
             {"invoice_items", items},
             {"invoice_days_overdue", std::to_string(std::max(0, days_between(parse_date(inv.due_date, "due date"), today_)))}};

@@ -7,6 +7,7 @@
 // every posting carries a natural key, so nothing is applied twice.
 #pragma once
 
+#include "billing/taxes.hpp"
 #include "foundation/calendar.hpp"
 #include "money/money.hpp"
 
@@ -39,6 +40,10 @@ struct InvoiceLine {
     std::optional<std::string> due_date;   // the due date a renewal line bills
     std::optional<std::string> period_end;
     std::optional<std::string> natural_key;
+    // Whether the invoice's tax applies to it (never on an invoice without tax). Unset on a new
+    // line: create() decides by the item (its service's product's `taxable`; a late fee by the
+    // tax settings); set, it says whether the item is taxable.
+    std::optional<bool> taxed;
 };
 
 struct Invoice {
@@ -48,7 +53,11 @@ struct Invoice {
     std::string kind;
     std::string invoice_date;
     std::string due_date;
-    Money subtotal;
+    Money subtotal;  // the lines' sum as written (tax included when tax.inclusive)
+    InvoiceTax tax;  // the rates and mode it was made with
+    Money taxable;   // the taxed lines' net amount
+    Money tax1, tax2;
+    Money total;     // what the client owes
     Money credit;    // credit applied
     Money paid;      // payments applied
     Money refunded;  // returned to the client since (the invoice stays Paid)
@@ -57,8 +66,12 @@ struct Invoice {
     std::string created_at;
     std::vector<InvoiceLine> lines;
 
-    Money balance_due() const { return subtotal - credit - paid; }
+    Money net() const { return total - tax1 - tax2; }
+    Money balance_due() const { return total - credit - paid; }
 };
+
+// The invoice's taxes as printed, "VAT 20%" and its amount, a pair per level it was taxed at.
+std::vector<std::pair<std::string, Money>> tax_lines(const Invoice &invoice);
 
 struct Payment {
     int64_t transaction_id = 0;
@@ -116,6 +129,8 @@ public:
     // A dispute won: `amount` of payment transaction `transaction_id` counts as paid again (its
     // dispute mark is cleared), and an invoice it covers is settled. Returns whether it was.
     bool restore_disputed(int64_t invoice_id, int64_t transaction_id, Money amount);
+    // Adds a line to an Unpaid invoice (a late fee) and taxes it with the invoice's own rates.
+    void add_line(int64_t invoice_id, const InvoiceLine &line);
     // Cancels an unpaid invoice; credit and payments already applied return to the client's
     // credit. Its renewal lines stay (that period is not invoiced again).
     void cancel(int64_t invoice_id);
@@ -141,11 +156,19 @@ private:
     Money take_credit(const Invoice &invoice);
     void settle(const Invoice &invoice);
     void queue_events(const char *kind, int64_t invoice_id);
+    // Whether `line` is taxed when the invoice it goes on is (see InvoiceLine::taxed).
+    bool line_taxable(const InvoiceLine &line);
+    // Sets the invoice's subtotal, taxes and total from its lines and its kept rates.
+    void recompute_totals(int64_t invoice_id);
+    const TaxSettings &tax_settings();
 
     Database &db_;
     std::string now_;
     Date today_;
     std::optional<bool> any_module_product_;
+    std::optional<TaxSettings> tax_settings_;  // read once per Invoicing, like the rules
+    std::optional<std::vector<TaxRule>> tax_rules_;
+    std::map<int64_t, bool> service_taxable_;
 };
 
 }  // namespace provisio

@@ -3,6 +3,8 @@
 #include "foundation/clock.hpp"
 #include "store/database.hpp"
 
+#include <algorithm>
+
 namespace provisio {
 
 std::vector<PaymentRow> payments_between(Database &db, const BusinessZone &zone, Date from, Date to) {
@@ -38,7 +40,7 @@ std::vector<IncomeDay> income_by_day(const std::vector<PaymentRow> &payments) {
 }
 
 std::vector<OutstandingInvoice> outstanding_invoices(Database &db, Date from, Date to, Date as_of) {
-    auto q = db.prepare("SELECT id, client_id, invoice_date, due_date, subtotal_micros, subtotal_micros - credit_micros - paid_micros "
+    auto q = db.prepare("SELECT id, client_id, invoice_date, due_date, total_micros, total_micros - credit_micros - paid_micros "
                         "FROM invoices WHERE status = 'Unpaid' AND invoice_date >= ?1 AND invoice_date < ?2 ORDER BY due_date, id");
     q.bind(1, format_date(from)).bind(2, format_date(to));
     std::vector<OutstandingInvoice> out;
@@ -54,6 +56,32 @@ std::vector<OutstandingInvoice> outstanding_invoices(Database &db, Date from, Da
         i.days_overdue = late > 0 ? late : 0;
         out.push_back(std::move(i));
     }
+    return out;
+}
+
+std::vector<TaxReportRow> taxes_between(Database &db, const BusinessZone &zone, Date from, Date to, bool paid_basis) {
+    const std::string period = paid_basis ? "i.status = 'Paid' AND i.paid_at >= ?1 AND i.paid_at < ?2"
+                                          : "i.status <> 'Cancelled' AND i.invoice_date >= ?1 AND i.invoice_date < ?2";
+    const std::string from_invoices = " FROM invoices i LEFT JOIN clients c ON c.id = i.client_id WHERE " + period;
+    auto q = db.prepare(
+        "SELECT 1, i.tax1_name, i.tax1_rate_micros, COALESCE(c.currency, ''), count(*), SUM(i.taxable_micros), SUM(i.tax1_micros)" +
+        from_invoices + " AND i.tax1_rate_micros > 0 GROUP BY 2, 3, 4 "
+        "UNION ALL SELECT 2, i.tax2_name, i.tax2_rate_micros, COALESCE(c.currency, ''), count(*), "
+        "SUM(i.taxable_micros + CASE WHEN i.tax2_compound <> 0 THEN i.tax1_micros ELSE 0 END), SUM(i.tax2_micros)" +
+        from_invoices + " AND i.tax2_rate_micros > 0 GROUP BY 2, 3, 4 "
+        "UNION ALL SELECT 0, 'Reverse charge', 0, COALESCE(c.currency, ''), count(*), SUM(i.total_micros), 0" + from_invoices +
+        " AND i.tax_note <> '' GROUP BY 4 "
+        "ORDER BY 4, 1, 3 DESC, 2");
+    if (paid_basis) q.bind(1, format_utc(zone.start_of(from))).bind(2, format_utc(zone.start_of(to)));
+    else q.bind(1, format_date(from)).bind(2, format_date(to));
+    std::vector<TaxReportRow> out;
+    while (q.step())
+        out.push_back({static_cast<int>(q.int64(0)), q.text(1), TaxRate{q.int64(2)}, q.text(3), q.int64(4), Money::from_micros(q.int64(5)),
+                       Money::from_micros(q.int64(6))});
+    // Level 0 (reverse charge) sorts after the taxes of its currency.
+    std::stable_sort(out.begin(), out.end(), [](const TaxReportRow &a, const TaxReportRow &b) {
+        return a.currency != b.currency ? a.currency < b.currency : (a.level == 0) < (b.level == 0);
+    });
     return out;
 }
 

@@ -1,8 +1,9 @@
 // Money reports over a period of business days (`provisio report …`): the payments received,
-// income per day, and the invoices still unpaid. Days are the business time zone's; `to` is
+// income per day, the invoices still unpaid, and the tax charged. Days are the business time zone's; `to` is
 // exclusive.
 #pragma once
 
+#include "billing/taxes.hpp"
 #include "foundation/calendar.hpp"
 #include "money/money.hpp"
 
@@ -43,5 +44,20 @@ struct OutstandingInvoice {
 // The invoices Unpaid now that were dated from `from` to `to`, oldest due first; days overdue
 // counted on `as_of`.
 std::vector<OutstandingInvoice> outstanding_invoices(Database &db, Date from, Date to, Date as_of);
+
+// Tax charged, a row per level, name, rate and currency; and a row (level 0, "Reverse charge")
+// for the net of reverse-charged invoices, which an EU VAT return declares apart.
+struct TaxReportRow {
+    int level = 0;
+    std::string name;
+    TaxRate rate;
+    std::string currency;
+    int64_t invoices = 0;
+    Money taxable;  // the amount the rate applied to (level 2 compound: net + level 1's tax)
+    Money tax;
+};
+// By invoice date (invoices not cancelled, dated from `from` to `to`), or with `paid_basis` by
+// payment (invoices Paid at a moment of those business days).
+std::vector<TaxReportRow> taxes_between(Database &db, const BusinessZone &zone, Date from, Date to, bool paid_basis);
 
 }  // namespace provisio

@@ -107,6 +107,12 @@ UpgradeOrder order_upgrade(Database &db, const std::string &now, Date today, con
         auto c = db.prepare("SELECT client_id FROM services WHERE id = ?1");
         c.bind(1, u.service_id);
         c.step();
+        // Each line is taxed as its own product is: the charge as the new one, the unused days as the old.
+        auto taxable = [&](int64_t product) {
+            auto t = db.prepare("SELECT taxable FROM products WHERE id = ?1");
+            t.bind(1, product);
+            return t.step() && t.int64(0) != 0;
+        };
         std::vector<InvoiceLine> lines;
         const std::string period = u.period_end.empty() ? "" : " (" + u.period_start + " - " + u.period_end + ")";
         InvoiceLine charge;
@@ -114,6 +120,7 @@ UpgradeOrder order_upgrade(Database &db, const std::string &now, Date today, con
         charge.item_id = u.service_id;
         charge.description = "Upgrade to " + u.new_name + " (" + u.new_cycle + ")" + period;
         charge.amount = u.new_charge;
+        charge.taxed = taxable(u.new_product);
         lines.push_back(charge);
         if (!u.unused_credit.zero()) {
             InvoiceLine unused;
@@ -121,6 +128,7 @@ UpgradeOrder order_upgrade(Database &db, const std::string &now, Date today, con
             unused.item_id = u.service_id;
             unused.description = "Unused " + u.old_name + " (" + u.old_cycle + ")" + period;
             unused.amount = -u.unused_credit;
+            unused.taxed = taxable(u.old_product);
             lines.push_back(unused);
         }
         Invoicing invoicing(db, now, today);

@@ -26,7 +26,7 @@ namespace {
 
 struct ClientArgs {
     std::string ref, first_name, last_name, email, status, currency, separate_invoices, no_late_fees, no_overdue_emails;
-    std::string company, address1, address2, city, state, postcode, country, phone, language, billing_contact;
+    std::string company, address1, address2, city, state, postcode, country, phone, language, billing_contact, tax_exempt, tax_id;
     bool send_welcome = false;
 };
 
@@ -48,6 +48,9 @@ void add_client_flags(CLI::App *cmd, ClientArgs &a, bool adding) {
     cmd->add_option("--separate-invoices", a.separate_invoices, "yes: one invoice per item instead of one per due date");
     cmd->add_option("--no-late-fees", a.no_late_fees, "yes: never charge this client late fees");
     cmd->add_option("--no-overdue-emails", a.no_overdue_emails, "yes: never send this client overdue notices");
+    cmd->add_option("--tax-exempt", a.tax_exempt, "yes: never tax this client's invoices");
+    cmd->add_option("--tax-id", a.tax_id, "The client's tax number: in the EU a VAT number (DE123456789), which a business outside "
+                                          "the operator's country is reverse-charged for; none clears it");
     if (adding) cmd->add_flag("--send-welcome", a.send_welcome, "Queue the \"Client Signup Email\" to the client");
     else cmd->add_option("--billing-contact", a.billing_contact, "The contact whose name and address go on invoices, or none");
 }
@@ -66,6 +69,9 @@ ClientChanges changes_of(const ClientArgs &a) {
     if (!a.separate_invoices.empty()) ch.separate_invoices = parse_yes_no(a.separate_invoices, "--separate-invoices");
     if (!a.no_late_fees.empty()) ch.no_late_fees = parse_yes_no(a.no_late_fees, "--no-late-fees");
     if (!a.no_overdue_emails.empty()) ch.no_overdue_emails = parse_yes_no(a.no_overdue_emails, "--no-overdue-emails");
+    if (!a.tax_exempt.empty()) ch.tax_exempt = parse_yes_no(a.tax_exempt, "--tax-exempt");
+    if (a.tax_id == "none") ch.tax_id = "";
+    else if (!a.tax_id.empty()) ch.tax_id = a.tax_id;
     if (a.billing_contact == "none") ch.billing_contact_id = std::optional<int64_t>();
     else if (!a.billing_contact.empty()) ch.billing_contact_id = parse_id(a.billing_contact, "--billing-contact");
     return ch;
@@ -178,7 +184,8 @@ void add_client_commands(CLI::App &app, Context &ctx, Runner &run) {
                                      {"contacts", std::to_string(Contacts(ctx.db()).of_client(c.id).size())},
                                      {"separate invoices", c.separate_invoices ? "yes" : "no"},
                                      {"no late fees", c.no_late_fees ? "yes" : "no"},
-                                     {"no overdue emails", c.no_overdue_emails ? "yes" : "no"}, {"created", c.created_at}});
+                                     {"no overdue emails", c.no_overdue_emails ? "yes" : "no"},
+                                     {"tax exempt", c.tax_exempt ? "yes" : "no"}, {"tax id", c.tax_id}, {"created", c.created_at}});
             return exit_ok;
         };
     });

@@ -59,7 +59,7 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
             Table t({"INVOICE", "CLIENT", "DATE", "DUE", "TOTAL", "BALANCE", "STATUS"});
             for (const auto &i : invoices)
                 t.add({"#" + std::to_string(i.id), std::to_string(i.client_id), i.invoice_date, i.due_date,
-                       i.subtotal.to_string(), i.balance_due().to_string(), i.status});
+                       i.total.to_string(), i.balance_due().to_string(), i.status});
             if (t.empty()) std::cout << "no invoices\n";
             else t.print(std::cout);
             return exit_ok;
@@ -91,11 +91,15 @@ void add_invoice_commands(CLI::App &app, Context &ctx, Runner &run) {
             for (const auto &l : i.lines) t.add({l.description, l.amount.to_string()});
             t.print(std::cout);
             std::cout << '\n';
-            std::vector<std::pair<std::string, std::string>> totals{{"subtotal", i.subtotal.to_string()}, {"credit applied", i.credit.to_string()},
-                                                                    {"paid", i.paid.to_string()}};
+            std::vector<std::pair<std::string, std::string>> totals{{"subtotal", i.net().to_string()}};
+            for (const auto &[label, amount] : tax_lines(i)) totals.push_back({label, amount.to_string()});
+            if (!i.tax1.zero() || !i.tax2.zero() || i.tax.inclusive) totals.push_back({"total", i.total.to_string()});
+            totals.push_back({"credit applied", i.credit.to_string()});
+            totals.push_back({"paid", i.paid.to_string()});
             if (!i.refunded.zero()) totals.push_back({"refunded", i.refunded.to_string() + " (returned since; the invoice stays paid)"});
             totals.push_back({"balance due", i.balance_due().to_string()});
             print_fields(std::cout, totals);
+            if (!i.tax.note.empty()) std::cout << '\n' << i.tax.note << '\n';
             if (const auto attempts = invoice_attempts(ctx.db(), i.id); !attempts.empty())
                 std::cout << "\n" << attempts.size() << " gateway attempt(s): provisio invoice attempts " << i.id << '\n';
             return exit_ok;

@@ -16,7 +16,7 @@ namespace provisio::cli {
 namespace {
 
 struct ProductArgs {
-    std::string ref, name, type, module, price, cycle, auto_setup;
+    std::string ref, name, type, module, price, cycle, auto_setup, taxable;
     std::vector<std::string> settings, settings_stdin, unset;
 };
 
@@ -31,6 +31,7 @@ void add_product_flags(CLI::App *cmd, ProductArgs &a, bool adding) {
                     "Read the value of module option KEY from standard input, one line per key in the order given (repeatable)");
     cmd->add_option("--auto-setup", a.auto_setup,
                     "When an order's service is provisioned: order (at once), payment (when its first invoice is paid; default), manual");
+    cmd->add_option("--taxable", a.taxable, "yes: its services' invoice lines (and their addons') are taxed (default: no)");
     if (!adding) cmd->add_option("--unset-setting", a.unset, "Return a module option to its default (repeatable)");
 }
 
@@ -52,6 +53,7 @@ void apply(Context &ctx, const ProductArgs &a, Product &p, bool adding) {
             fail(ErrorKind::invalid_input, "--auto-setup '" + a.auto_setup + "' is not order, payment or manual");
         p.auto_setup = a.auto_setup;
     }
+    if (!a.taxable.empty()) p.taxable = parse_yes_no(a.taxable, "--taxable");
     p.settings = product_settings_after(ctx.modules(), p,
                                         {parse_pairs_and_stdin(a.settings, "--setting", a.settings_stdin, "--setting-stdin"), a.unset});
 }
@@ -105,7 +107,7 @@ void add_product_commands(CLI::App &app, Context &ctx, Runner &run) {
             }
             print_fields(std::cout, {{"id", std::to_string(p.id)}, {"name", p.name}, {"type", p.type},
                                      {"module", p.module.empty() ? "-" : p.module}, {"price", p.price.to_string()},
-                                     {"cycle", p.billing_cycle}, {"auto setup", p.auto_setup}, {"created", p.created_at}});
+                                     {"cycle", p.billing_cycle}, {"auto setup", p.auto_setup}, {"taxable", p.taxable ? "yes" : "no"}, {"created", p.created_at}});
             if (!p.module.empty()) {
                 std::cout << '\n';
                 const LoadedModule &m = ctx.modules().require(p.module);

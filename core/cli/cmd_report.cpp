@@ -1,5 +1,5 @@
-// provisio report transactions|income|outstanding: money over a period of business days, as a
-// table, --json or --csv.
+// provisio report transactions|income|outstanding|taxes: money over a period of business days,
+// as a table, --json or --csv.
 #include "billing/reports.hpp"
 #include "cli/context.hpp"
 #include "cli/output.hpp"
@@ -8,13 +8,14 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <map>
 
 namespace provisio::cli {
 
 namespace {
 
 struct ReportArgs {
-    std::string from, to;
+    std::string from, to, basis = "invoiced";
     bool csv = false;
 };
 
@@ -40,7 +41,7 @@ int print_report(Context &ctx, const ReportArgs &a, const Table &table, json row
 }  // namespace
 
 void add_report_commands(CLI::App &app, Context &ctx, Runner &run) {
-    auto *report = app.add_subcommand("report", "Money reports over business days: payments, income per day, unpaid invoices");
+    auto *report = app.add_subcommand("report", "Money reports over business days: payments, income per day, unpaid invoices, taxes");
     report->require_subcommand(1);
     auto args = std::make_shared<ReportArgs>();
     auto period = [&](CLI::App *cmd) {
@@ -111,6 +112,35 @@ void add_report_commands(CLI::App &app, Context &ctx, Runner &run) {
             const size_t n = rows.size();
             return print_report(ctx, *args, t, std::move(rows), {{"invoices", n}, {"outstanding", total.to_string()}},
                                 std::to_string(n) + " unpaid invoice(s), " + total.to_string() + " due");
+        };
+    });
+
+    auto *taxes = report->add_subcommand("taxes", "Tax charged in the period, by level, name, rate and currency; reverse-charged sales apart");
+    period(taxes);
+    taxes->add_option("--basis", args->basis, "invoiced: invoices dated in the period (default); paid: invoices paid in it");
+    taxes->callback([&, args, dates] {
+        run = [&, args, dates] {
+            const auto [from, to] = dates();
+            if (args->basis != "invoiced" && args->basis != "paid")
+                fail(ErrorKind::invalid_input, "--basis '" + args->basis + "' is not invoiced or paid");
+            Table t({"LEVEL", "TAX", "RATE %", "CURRENCY", "INVOICES", "TAXABLE", "TAX"});
+            json rows = json::array();
+            std::map<std::string, Money> totals;
+            for (const auto &r : taxes_between(ctx.db(), BusinessZone(ctx.config().timezone), from, to, args->basis == "paid")) {
+                t.add({r.level ? std::to_string(r.level) : "-", r.name, r.rate.to_string(), r.currency, std::to_string(r.invoices),
+                       r.taxable.to_string(), r.tax.to_string()});
+                rows.push_back({{"level", r.level}, {"name", r.name}, {"rate", r.rate.to_string()}, {"currency", r.currency},
+                                {"invoices", r.invoices}, {"taxable", r.taxable.to_string()}, {"tax", r.tax.to_string()}});
+                totals[r.currency] += r.tax;
+            }
+            json by_currency = json::object();
+            std::string line = "tax";
+            for (const auto &[currency, amount] : totals) {
+                by_currency[currency] = amount.to_string();
+                line += " " + amount.to_string() + " " + currency;
+            }
+            if (totals.empty()) line += " 0.00";
+            return print_report(ctx, *args, t, std::move(rows), {{"basis", args->basis}, {"tax", by_currency}}, line);
         };
     });
 }

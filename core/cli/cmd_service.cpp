@@ -297,9 +297,9 @@ void add_service_commands(CLI::App &app, Context &ctx, Runner &run) {
         const int64_t invoice =
             create_prorata_invoice(ctx.db(), ctx.repo().now_text(), ctx.today(), ids, parse_date(date, "--next-due"));
         const Invoice inv = Invoicing(ctx.db(), ctx.repo().now_text(), ctx.today()).get(invoice);
-        if (ctx.options.json) print_json(std::cout, {{"invoice", invoice}, {"total", inv.subtotal.to_string()}, {"status", inv.status}});
+        if (ctx.options.json) print_json(std::cout, {{"invoice", invoice}, {"total", inv.total.to_string()}, {"status", inv.status}});
         else {
-            std::cout << "prorata invoice #" << invoice << " (" << inv.subtotal.to_string() << ") created; the due date moves to "
+            std::cout << "prorata invoice #" << invoice << " (" << inv.total.to_string() << ") created; the due date moves to "
                       << date << (inv.status == invoice_status::paid ? " now (paid from credit)" : " when it is paid") << '\n';
             for (const auto &l : inv.lines) std::cout << "  " << l.description << "  " << l.amount.to_string() << '\n';
         }

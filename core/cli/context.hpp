@@ -107,6 +107,7 @@ void add_addon_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_timelog_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_tariff_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_report_commands(CLI::App &app, Context &ctx, Runner &run);
+void add_tax_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_package_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_cdr_commands(CLI::App &app, Context &ctx, Runner &run);
 void add_field_commands(CLI::App &app, Context &ctx, Runner &run);

@@ -91,6 +91,7 @@ int main(int argc, char **argv) {
     add_timelog_commands(app, ctx, run);
     add_tariff_commands(app, ctx, run);
     add_report_commands(app, ctx, run);
+    add_tax_commands(app, ctx, run);
     add_package_commands(app, ctx, run);
     add_cdr_commands(app, ctx, run);
     add_api_key_commands(app, ctx, run);

@@ -29,6 +29,7 @@ struct InvoiceDocument {
     };
     std::vector<Line> lines;
     std::vector<std::pair<std::string, std::string>> totals;  // the last is the balance due
+    std::string note;                   // under the totals: the reverse-charge statement, the taxed-item mark
     struct Payment {
         std::string date, method, reference, amount;
     };

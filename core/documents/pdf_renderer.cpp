@@ -175,6 +175,16 @@ std::string render(const InvoiceDocument &d) {
         y += pages.text(page_width - margin - amount_width, y, amount_width, d.totals[i].second, last ? 11 : 10, last, PANGO_ALIGN_RIGHT) + 4;
     }
 
+    if (!d.note.empty()) {
+        y += 10;
+        const double h = pages.measure(inner, d.note, 9);
+        if (y + h > bottom) {
+            pages.finish_page(d.title);
+            y = margin;
+        }
+        y += pages.text(margin, y, inner, d.note, 9);
+    }
+
     // Payments and refunds.
     if (!d.payments.empty()) {
         y += 18;

@@ -1,5 +1,6 @@
 #include "domain/client_changes.hpp"
 
+#include "billing/taxes.hpp"
 #include "domain/contacts.hpp"
 #include "domain/records.hpp"
 #include "foundation/error.hpp"
@@ -33,6 +34,10 @@ void apply_client_changes(Database &db, const ClientChanges &ch, Client &c, Fiel
     if (ch.state) c.address.state = *ch.state;
     if (ch.postcode) c.address.postcode = *ch.postcode;
     if (ch.country) c.address.country = checked_country(*ch.country, named("country"));
+    if (ch.tax_exempt) c.tax_exempt = *ch.tax_exempt;
+    if (ch.tax_id) c.tax_id = *ch.tax_id;
+    // Checked against the country too, when either changes.
+    if (ch.tax_id || ch.country) c.tax_id = checked_vat_number(c.tax_id, c.address.country, named("tax_id"));
     if (ch.phone) c.phone = *ch.phone;
     if (ch.language) c.language = *ch.language;
     if (ch.billing_contact_id) {

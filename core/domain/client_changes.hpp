@@ -16,8 +16,8 @@ struct Client;
 
 struct ClientChanges {
     std::optional<std::string> first_name, last_name, company, email, phone, language, status, currency;
-    std::optional<std::string> address1, address2, city, state, postcode, country;
-    std::optional<bool> separate_invoices, no_late_fees, no_overdue_emails;
+    std::optional<std::string> address1, address2, city, state, postcode, country, tax_id;
+    std::optional<bool> separate_invoices, no_late_fees, no_overdue_emails, tax_exempt;
     std::optional<std::optional<int64_t>> billing_contact_id;  // set to a contact, or cleared
 };
 

@@ -41,6 +41,7 @@ struct Product {
     std::string billing_cycle = "monthly";
     Settings settings;        // module PRODUCT-scope option values
     std::string auto_setup = "payment";  // an order's service is created on: order, payment (of its first invoice), manual
+    bool taxable = false;     // its services' invoice lines (and their addons') are taxed
     std::string created_at;
 };
 
@@ -64,6 +65,8 @@ struct Client {
     bool separate_invoices = false;  // one invoice per item instead of per due date
     bool no_late_fees = false;
     bool no_overdue_emails = false;
+    bool tax_exempt = false;         // never taxed
+    std::string tax_id;              // an EU VAT number (reverse charge), or another country's tax number
     std::optional<int64_t> billing_contact_id;  // its name and address go on invoices
     std::string created_at;
 };

@@ -74,10 +74,11 @@ ClientChanges client_changes(const json &body) {
         {"email", &ClientChanges::email},           {"phone", &ClientChanges::phone},         {"language", &ClientChanges::language},
         {"status", &ClientChanges::status},         {"currency", &ClientChanges::currency},   {"address1", &ClientChanges::address1},
         {"address2", &ClientChanges::address2},     {"city", &ClientChanges::city},           {"state", &ClientChanges::state},
-        {"postcode", &ClientChanges::postcode},     {"country", &ClientChanges::country}};
+        {"postcode", &ClientChanges::postcode},     {"country", &ClientChanges::country},     {"tax_id", &ClientChanges::tax_id}};
     const std::map<std::string, std::optional<bool> ClientChanges::*> flags{{"separate_invoices", &ClientChanges::separate_invoices},
                                                                              {"no_late_fees", &ClientChanges::no_late_fees},
-                                                                             {"no_overdue_emails", &ClientChanges::no_overdue_emails}};
+                                                                             {"no_overdue_emails", &ClientChanges::no_overdue_emails},
+                                                                             {"tax_exempt", &ClientChanges::tax_exempt}};
     for (const auto &[name, value] : body.items()) {
         if (const auto t = texts.find(name); t != texts.end()) {
             if (!value.is_string()) fail(ErrorKind::invalid_input, "field " + name + " must be a string");
@@ -92,7 +93,7 @@ ClientChanges client_changes(const json &body) {
         } else {
             fail(ErrorKind::invalid_input, "unknown field '" + name + "' (a client has: first_name, last_name, company, email, phone, "
                                            "language, status, currency, address1, address2, city, state, postcode, country, "
-                                           "separate_invoices, no_late_fees, no_overdue_emails, billing_contact)");
+                                           "separate_invoices, no_late_fees, no_overdue_emails, tax_exempt, tax_id, billing_contact)");
         }
     }
     return ch;

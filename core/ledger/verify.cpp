@@ -65,8 +65,15 @@ std::vector<std::string> verify_database(Database &db) {
                        " but its lines sum to " + money(q.int64(2));
             });
     collect(db,
-            "SELECT id, subtotal_micros, credit_micros + paid_micros FROM invoices "
-            "WHERE status = 'Paid' AND credit_micros + paid_micros < subtotal_micros",
+            "SELECT id, total_micros, subtotal_micros, tax1_micros + tax2_micros FROM invoices "
+            "WHERE total_micros <> subtotal_micros + CASE WHEN tax_inclusive <> 0 THEN 0 ELSE tax1_micros + tax2_micros END",
+            problems, [](Statement &q) {
+                return "invoice #" + std::to_string(q.int64(0)) + ": total " + money(q.int64(1)) + " is not its lines' " + money(q.int64(2)) +
+                       " with its tax " + money(q.int64(3));
+            });
+    collect(db,
+            "SELECT id, total_micros, credit_micros + paid_micros FROM invoices "
+            "WHERE status = 'Paid' AND credit_micros + paid_micros < total_micros",
             problems, [](Statement &q) {
                 return "invoice #" + std::to_string(q.int64(0)) + " is Paid but only " + money(q.int64(2)) + " of " +
                        money(q.int64(1)) + " was applied to it";

@@ -333,7 +333,7 @@ TaskResult capture_due_invoices(TaskContext &ctx, bool only_unanswered) {
     {
         auto q = ctx.db.prepare(
             std::string(only_unanswered ? "" : "SELECT i.id FROM invoices i WHERE i.status = 'Unpaid' AND i.due_date <= ?1 "
-                                               "AND i.subtotal_micros - i.credit_micros - i.paid_micros > 0 "
+                                               "AND i.total_micros - i.credit_micros - i.paid_micros > 0 "
                                                "AND EXISTS (SELECT 1 FROM payment_methods m WHERE m.client_id = i.client_id "
                                                "AND m.is_default = 1 AND m.removed_at IS NULL) UNION ") +
             "SELECT invoice_id FROM payment_attempts WHERE state = 'sent' AND kind = 'charge' AND invoice_id IS NOT NULL ORDER BY 1");

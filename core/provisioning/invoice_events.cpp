@@ -79,7 +79,7 @@ EventReport deliver_invoice_events(Repository &repo, const ModuleHost &host, Qua
                                  {l.item_type.data(), l.item_type.size()}, static_cast<uint64_t>(l.item_id.value_or(0)),
                                  {dues[i].data(), dues[i].size()}});
             }
-            const std::string total = inv.subtotal.to_string();
+            const std::string total = inv.total.to_string();
             provisio_invoice_event ev{};
             ev.struct_size = sizeof ev;
             ev.kind = p.kind == "invoice_paid" ? PROVISIO_EVENT_INVOICE_PAID : PROVISIO_EVENT_INVOICE_CREATED;

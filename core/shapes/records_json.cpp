@@ -35,7 +35,7 @@ json client_json(const Client &c) {
     return {{"id", c.id}, {"first_name", c.first_name}, {"last_name", c.last_name}, {"company", c.company}, {"email", c.email},
             {"address", address_json(c.address)}, {"phone", c.phone}, {"language", c.language},
             {"status", c.status}, {"currency", c.currency}, {"separate_invoices", c.separate_invoices},
-            {"no_late_fees", c.no_late_fees}, {"no_overdue_emails", c.no_overdue_emails},
+            {"no_late_fees", c.no_late_fees}, {"no_overdue_emails", c.no_overdue_emails}, {"tax_exempt", c.tax_exempt}, {"tax_id", c.tax_id},
             {"billing_contact_id", c.billing_contact_id ? json(*c.billing_contact_id) : json()}, {"created_at", c.created_at}};
 }
 
@@ -56,9 +56,18 @@ json invoice_json(const Invoice &i) {
     for (const auto &l : i.lines)
         lines.push_back({{"id", l.id}, {"type", l.item_type}, {"item_id", l.item_id ? json(*l.item_id) : json()},
                          {"description", l.description}, {"amount", l.amount.to_string()},
-                         {"due_date", l.due_date ? json(*l.due_date) : json()}});
+                         {"due_date", l.due_date ? json(*l.due_date) : json()}, {"taxed", l.taxed.value_or(false)}});
+    json taxes = json::array();
+    const auto labels = tax_lines(i);  // "VAT 20%", "QST 9.975% (compound)"
+    if (!i.tax.rate1.zero())
+        taxes.push_back({{"level", 1}, {"name", i.tax.name1}, {"rate", i.tax.rate1.to_string()}, {"label", labels.at(0).first}, {"amount", i.tax1.to_string()}});
+    if (!i.tax.rate2.zero())
+        taxes.push_back({{"level", 2}, {"name", i.tax.name2}, {"rate", i.tax.rate2.to_string()}, {"compound", i.tax.compound},
+                         {"label", labels.back().first}, {"amount", i.tax2.to_string()}});
     return {{"id", i.id}, {"client_id", i.client_id}, {"status", i.status}, {"kind", i.kind},
-            {"invoice_date", i.invoice_date}, {"due_date", i.due_date}, {"subtotal", i.subtotal.to_string()},
+            {"invoice_date", i.invoice_date}, {"due_date", i.due_date}, {"subtotal", i.net().to_string()},
+            {"prices_include_tax", i.tax.inclusive}, {"taxable", i.taxable.to_string()}, {"taxes", taxes},
+            {"tax", (i.tax1 + i.tax2).to_string()}, {"total", i.total.to_string()}, {"tax_note", i.tax.note},
             {"credit_applied", i.credit.to_string()}, {"paid", i.paid.to_string()}, {"refunded", i.refunded.to_string()},
             {"balance_due", i.balance_due().to_string()}, {"paid_at", i.paid_at ? json(*i.paid_at) : json()},
             {"lines", lines}};
@@ -284,7 +293,7 @@ nlohmann::ordered_json product_json(const Product &p, const ModuleHost &modules)
         settings[k] = o && o->type == PROVISIO_OPTION_PASSWORD ? "(set)" : v;
     }
     return {{"id", p.id}, {"name", p.name}, {"type", p.type}, {"module", p.module}, {"price", p.price.to_string()},
-            {"billing_cycle", p.billing_cycle}, {"auto_setup", p.auto_setup}, {"settings", settings}, {"created_at", p.created_at}};
+            {"billing_cycle", p.billing_cycle}, {"auto_setup", p.auto_setup}, {"taxable", p.taxable}, {"settings", settings}, {"created_at", p.created_at}};
 }
 
 

@@ -1061,6 +1061,48 @@ Please complete it here:
 {$payment_link}
 ', '1970-01-01T00:00:00Z', 'invoice');
 )SQL",
+        // 27: taxes. Rules and the tax policy are the operator's business data, kept here like
+        // WHMCS keeps them (changed with `provisio tax`); an invoice keeps the rates, names and
+        // mode it was made with, so a later change never alters an invoice already issued.
+        R"SQL(
+CREATE TABLE tax_rules (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    level           INTEGER NOT NULL CHECK (level IN (1, 2)),
+    name            TEXT NOT NULL,                 -- "VAT", "GST", "State tax"
+    country         TEXT NOT NULL DEFAULT '',      -- ISO 3166 alpha-2; '' = every country
+    state           TEXT NOT NULL DEFAULT '',      -- as clients write it, compared without case; '' = every state
+    rate_micros     INTEGER NOT NULL CHECK (rate_micros >= 0),  -- percent, in millionths: 20% = 20000000
+    created_at      TEXT NOT NULL,
+    UNIQUE (level, country, state)
+);
+CREATE TABLE tax_settings (                        -- prices, compound, rounding, late_fees, home_country, eu_reverse_charge
+    key             TEXT PRIMARY KEY,
+    value           TEXT NOT NULL
+);
+ALTER TABLE products ADD COLUMN taxable INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN tax_exempt INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN tax_id TEXT NOT NULL DEFAULT '';        -- an EU VAT number, "DE123456789"
+ALTER TABLE invoice_items ADD COLUMN taxed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN tax_inclusive INTEGER NOT NULL DEFAULT 0;  -- the lines' amounts include the tax
+ALTER TABLE invoices ADD COLUMN tax_per_line INTEGER NOT NULL DEFAULT 0;   -- rounded per line (else on the taxed sum)
+ALTER TABLE invoices ADD COLUMN tax1_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE invoices ADD COLUMN tax1_rate_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN tax2_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE invoices ADD COLUMN tax2_rate_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN tax2_compound INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN taxable_micros INTEGER NOT NULL DEFAULT 0; -- the taxed lines' net amount
+ALTER TABLE invoices ADD COLUMN tax1_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN tax2_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN total_micros INTEGER NOT NULL DEFAULT 0;   -- what the client owes: lines + tax (or lines, tax included)
+ALTER TABLE invoices ADD COLUMN tax_note TEXT NOT NULL DEFAULT '';         -- "Reverse charge: ..." printed on the invoice
+UPDATE invoices SET total_micros = subtotal_micros;
+DROP TRIGGER autosuspend_invoice_changed;
+CREATE TRIGGER autosuspend_invoice_changed AFTER UPDATE OF client_id, status, due_date, total_micros, credit_micros, paid_micros ON invoices
+BEGIN
+    INSERT INTO autosuspend_changes (client_id) SELECT NEW.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = NEW.client_id);
+    INSERT INTO autosuspend_changes (client_id) SELECT OLD.client_id WHERE NOT EXISTS (SELECT 1 FROM autosuspend_changes WHERE client_id = OLD.client_id);
+END;
+)SQL",
     };
     return migrations;
 }

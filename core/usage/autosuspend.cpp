@@ -86,7 +86,7 @@ std::vector<Candidate> candidates(Database &db, const ClientField &has, const st
                                   const std::optional<ClientField> &forced, const std::string &today, const SweepScope &scope) {
     auto q = db.prepare(std::string(
         "SELECT c.id, c.first_name || CASE WHEN c.last_name = '' THEN '' ELSE ' ' || c.last_name END, c.credit_micros, "
-        " (SELECT COALESCE(SUM(i.subtotal_micros - i.credit_micros - i.paid_micros), 0) FROM invoices i "
+        " (SELECT COALESCE(SUM(i.total_micros - i.credit_micros - i.paid_micros), 0) FROM invoices i "
         "  WHERE i.client_id = c.id AND i.status = 'Unpaid' AND i.due_date <= ?1), "
         " COALESCE(m.value, ?5), CASE WHEN f.set_by = ?7 THEN ?6 ELSE COALESCE(f.value, ?6) END, "
         " COALESCE(f.set_by = ?7, 0), "

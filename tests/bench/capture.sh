@@ -31,9 +31,9 @@ sqlite3 "$dir/provisio.db" "
   INSERT INTO clients (id, first_name, email, currency, created_at) SELECT i, 'c' || i, 'c' || i || '@example.org', 'USD', '2026-11-01T00:00:00Z' FROM n;
   INSERT INTO payment_methods (client_id, gateway, customer, token, label, is_default, created_at)
     SELECT id, 'stripe', 'cus_sim' || id, 'pm_sim' || id, 'Visa ending 4242', 1, '2026-11-01T00:00:00Z' FROM clients;
-  INSERT INTO invoices (id, client_id, status, kind, invoice_date, due_date, subtotal_micros, created_at)
+  INSERT INTO invoices (id, client_id, status, kind, invoice_date, due_date, subtotal_micros, total_micros, created_at)
     SELECT id, id, 'Unpaid', 'manual', '2026-12-03', CASE WHEN id <= $invoices THEN '2026-12-10' ELSE '2027-01-10' END,
-           25990000, '2026-12-03T00:00:00Z' FROM clients;
+           25990000, 25990000, '2026-12-03T00:00:00Z' FROM clients;
   INSERT INTO invoice_items (invoice_id, item_type, description, amount_micros) SELECT id, 'manual', 'Hosted PBX', 25990000 FROM invoices;
   COMMIT;"
 sed -i 's/^capture_days_before = 0 /capture_days_before = 7 /' "$dir/provisio.toml"

@@ -31,7 +31,8 @@ void seed(Installation &inst) {
     inst.sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 119) "
              "INSERT INTO invoice_items (invoice_id, item_type, description, amount_micros) "
              "SELECT 1, 'manual', 'Appel sortant n° ' || i || ' vers +33 1 23 45 67 ' || printf('%02d', i % 100), 10000 * i FROM n; "
-             "UPDATE invoices SET subtotal_micros = (SELECT sum(amount_micros) FROM invoice_items WHERE invoice_id = 1) WHERE id = 1;");
+             "UPDATE invoices SET subtotal_micros = (SELECT sum(amount_micros) FROM invoice_items WHERE invoice_id = 1), "
+             "total_micros = (SELECT sum(amount_micros) FROM invoice_items WHERE invoice_id = 1) WHERE id = 1;");
     ok(inst, {"--now", "2026-12-06T10:00:00Z", "invoice", "pay", "1", "--amount", "500.00", "--method", "banktransfer", "--transaction-id", "VIR-77"});
     inst.edit_config("company_name = \"\"", "company_name = \"Acme Téléphonie\"");
     inst.edit_config("company_address = \"\"", "company_address = \"1 Main Street\\nToronto ON M5V 2T6\"");

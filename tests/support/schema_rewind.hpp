@@ -1,5 +1,5 @@
 // Tests that rewind a database's schema version to replay migrations must first undo what the
-// later migrations made; this undoes migrations 21 to 26 (20 replays over its own result, and
+// later migrations made; this undoes migrations 21 to 27 (20 replays over its own result, and
 // so does 25).
 #pragma once
 
@@ -25,6 +25,14 @@ inline constexpr const char *undo_migrations_since_21 =
     "ALTER TABLE transactions DROP COLUMN refund_of; ALTER TABLE transactions DROP COLUMN disputed_at; "
     "ALTER TABLE transactions DROP COLUMN topup_id; ALTER TABLE invoices DROP COLUMN refunded_micros; "
     "ALTER TABLE mail_outbox DROP COLUMN attach_invoice; "
-    "DELETE FROM mail_templates WHERE name IN ('Credit Card Payment Failed', 'Payment Authentication Required'); ";
+    "DELETE FROM mail_templates WHERE name IN ('Credit Card Payment Failed', 'Payment Authentication Required'); "
+    // 27
+    "DROP TABLE IF EXISTS tax_rules; DROP TABLE IF EXISTS tax_settings; ALTER TABLE products DROP COLUMN taxable; "
+    "ALTER TABLE clients DROP COLUMN tax_exempt; ALTER TABLE clients DROP COLUMN tax_id; ALTER TABLE invoice_items DROP COLUMN taxed; "
+    "ALTER TABLE invoices DROP COLUMN tax_inclusive; ALTER TABLE invoices DROP COLUMN tax_per_line; ALTER TABLE invoices DROP COLUMN tax1_name; "
+    "ALTER TABLE invoices DROP COLUMN tax1_rate_micros; ALTER TABLE invoices DROP COLUMN tax2_name; "
+    "ALTER TABLE invoices DROP COLUMN tax2_rate_micros; ALTER TABLE invoices DROP COLUMN tax2_compound; "
+    "ALTER TABLE invoices DROP COLUMN taxable_micros; ALTER TABLE invoices DROP COLUMN tax1_micros; ALTER TABLE invoices DROP COLUMN tax2_micros; "
+    "ALTER TABLE invoices DROP COLUMN total_micros; ALTER TABLE invoices DROP COLUMN tax_note; ";
 
 }  // namespace provisio::test

@@ -1,7 +1,8 @@
 // Task "late-fees" (daily): add [billing] late_fee to each invoice still unpaid
 // [billing] late_fee_days after its due date — once per invoice, never for clients flagged
 // "no late fees". A percentage is of the invoice's lines before any fee, rounded half-up to
-// the client's currency.
+// the client's currency. The fee is taxed at the invoice's own rates when the tax settings
+// say late_fees (the default).
 #include "automation/task.hpp"
 #include "billing/invoices.hpp"
 #include "config/config.hpp"
@@ -33,6 +34,7 @@ TaskResult late_fees(TaskContext &ctx) {
         q.bind(1, format_date(add_days(ctx.today, -c.late_fee_days)));
         while (q.step()) due.push_back({q.int64(0), q.int64(1), q.int64(2), q.text(3)});
     }
+    Invoicing invoicing(ctx.db, ctx.now, ctx.today);
     for (const auto &d : due) {
         try {
             Money fee = fee_value;
@@ -42,15 +44,12 @@ TaskResult late_fees(TaskContext &ctx) {
             }
             fee = fee.rounded(currency_decimals(d.currency), Rounding::half_up);
             if (fee.zero()) continue;
-            Transaction tx(ctx.db);
-            ctx.db.prepare("INSERT INTO invoice_items (invoice_id, item_type, description, amount_micros, natural_key) "
-                           "VALUES (?1, 'latefee', ?2, ?3, ?4)")
-                .bind(1, d.invoice).bind(2, "Late fee (" + c.late_fee + ")").bind(3, fee.micros())
-                .bind(4, "latefee:invoice:" + std::to_string(d.invoice))
-                .run();
-            ctx.db.prepare("UPDATE invoices SET subtotal_micros = subtotal_micros + ?2 WHERE id = ?1")
-                .bind(1, d.invoice).bind(2, fee.micros()).run();
-            tx.commit();
+            InvoiceLine line;
+            line.item_type = "latefee";
+            line.description = "Late fee (" + c.late_fee + ")";
+            line.amount = fee;
+            line.natural_key = "latefee:invoice:" + std::to_string(d.invoice);
+            invoicing.add_line(d.invoice, line);  // taxed as [tax] late_fees says, at the invoice's rates
             result.done++;
             result.lines.push_back("late fee " + fee.to_string() + " added to invoice #" + std::to_string(d.invoice));
         } catch (const std::exception &e) {
