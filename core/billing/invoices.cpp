@@ -380,8 +380,7 @@ std::vector<std::string> Invoicing::release_service(int64_t service_id) {
         }
         db_.prepare(std::string("DELETE FROM invoice_items AS t WHERE t.invoice_id = ?2 AND ") + belongs).bind(1, service_id).bind(2, t.invoice).run();
         const int removed = db_.changes();
-        recompute_totals(t.invoice);
-        Invoice inv = get(t.invoice);
+        Invoice inv = recompute_totals(get(t.invoice));
         const Money excess = inv.credit + inv.paid - inv.total;
         if (excess > Money{}) {
             CreditLedger(db_, now_).post({inv.client_id, excess, credit_kind::credit,
@@ -424,8 +423,7 @@ bool Invoicing::line_taxable(const InvoiceLine &line) {
     return taxable;
 }
 
-void Invoicing::recompute_totals(int64_t invoice_id) {
-    const Invoice inv = get(invoice_id);
+Invoice Invoicing::recompute_totals(Invoice inv) {
     auto q = db_.prepare("SELECT currency FROM clients WHERE id = ?1");
     q.bind(1, inv.client_id);
     const int decimals = q.step() ? currency_decimals(q.text(0)) : 2;
@@ -434,22 +432,32 @@ void Invoicing::recompute_totals(int64_t invoice_id) {
     const TaxTotals t = compute_tax(inv.tax, lines, decimals);
     db_.prepare("UPDATE invoices SET subtotal_micros = ?2, taxable_micros = ?3, tax1_micros = ?4, tax2_micros = ?5, total_micros = ?6 "
                 "WHERE id = ?1")
-        .bind(1, invoice_id).bind(2, t.lines.micros()).bind(3, t.taxable.micros()).bind(4, t.tax1.micros()).bind(5, t.tax2.micros())
+        .bind(1, inv.id).bind(2, t.lines.micros()).bind(3, t.taxable.micros()).bind(4, t.tax1.micros()).bind(5, t.tax2.micros())
         .bind(6, t.total.micros())
         .run();
+    inv.subtotal = t.lines;
+    inv.taxable = t.taxable;
+    inv.tax1 = t.tax1;
+    inv.tax2 = t.tax2;
+    inv.total = t.total;
+    return inv;
 }
 
 void Invoicing::add_line(int64_t invoice_id, const InvoiceLine &line) {
     Transaction tx(db_);
-    const Invoice inv = get(invoice_id);
+    Invoice inv = get(invoice_id);
     if (inv.status != invoice_status::unpaid) fail(ErrorKind::refused, "invoice " + num(invoice_id) + " is " + inv.status + ", not Unpaid");
-    const bool taxed = inv.tax.any() && (line.taxed ? *line.taxed : line_taxable(line));
+    InvoiceLine added = line;
+    added.taxed = inv.tax.any() && (line.taxed ? *line.taxed : line_taxable(line));
+    const bool taxed = *added.taxed;
     db_.prepare("INSERT INTO invoice_items (invoice_id, item_type, item_id, description, amount_micros, due_date, period_end, natural_key, "
                 "taxed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
         .bind(1, invoice_id).bind(2, line.item_type).bind(3, line.item_id).bind(4, line.description).bind(5, line.amount.micros())
         .bind(6, line.due_date).bind(7, line.period_end).bind(8, line.natural_key).bind(9, int64_t{taxed})
         .run();
-    recompute_totals(invoice_id);
+    added.id = db_.last_insert_id();
+    inv.lines.push_back(std::move(added));
+    recompute_totals(std::move(inv));
     tx.commit();
 }
 

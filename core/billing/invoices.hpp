@@ -158,8 +158,9 @@ private:
     void queue_events(const char *kind, int64_t invoice_id);
     // Whether `line` is taxed when the invoice it goes on is (see InvoiceLine::taxed).
     bool line_taxable(const InvoiceLine &line);
-    // Sets the invoice's subtotal, taxes and total from its lines and its kept rates.
-    void recompute_totals(int64_t invoice_id);
+    // Sets `invoice`'s subtotal, taxes and total from its lines (as they now stand in the
+    // database) and its kept rates, stores them, and returns it.
+    Invoice recompute_totals(Invoice invoice);
     const TaxSettings &tax_settings();
 
     Database &db_;

@@ -2,6 +2,7 @@
 
 #include "domain/records.hpp"
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "store/database.hpp"
 
 #include <cctype>
@@ -12,12 +13,6 @@ namespace provisio {
 namespace {
 
 constexpr int64_t hundred_percent = 100 * Money::micros_per_unit;
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char &c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // amount × numerator ÷ denominator, rounded half away from zero to `decimals` places, exactly
 // (one rounding, in 128 bits: rounding to the micro-unit first could move a half-cent).
@@ -147,8 +142,8 @@ bool in_eu(std::string_view country) {
 
 std::string checked_vat_number(std::string_view number, std::string_view country, std::string_view what) {
     std::string n;
-    for (char c : number)
-        if (c != ' ' && c != '.' && c != '-') n += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char c : ascii_upper(number))
+        if (c != ' ' && c != '.' && c != '-') n += c;
     if (n.empty()) return n;
     const std::string prefix = country == "GR" ? "EL" : std::string(country);
     const std::string shown = "'" + std::string(number) + "'";
@@ -175,7 +170,7 @@ InvoiceTax tax_for_client(const TaxSettings &s, const std::vector<TaxRule> &rule
                  "Customer VAT number: " + c.tax_id;
         return t;
     }
-    const std::string state = upper(c.state);
+    const std::string state = ascii_upper(c.state);
     for (int level = 1; level <= 2; ++level) {
         const TaxRule *best = nullptr;
         int best_rank = 0;
@@ -184,7 +179,7 @@ InvoiceTax tax_for_client(const TaxSettings &s, const std::vector<TaxRule> &rule
             int rank = 0;
             if (r.country.empty()) rank = 1;
             else if (r.country == c.country && r.state.empty()) rank = 2;
-            else if (r.country == c.country && upper(r.state) == state) rank = 3;
+            else if (r.country == c.country && ascii_upper(r.state) == state) rank = 3;
             if (rank > best_rank) best = &r, best_rank = rank;
         }
         if (!best) continue;

@@ -4,9 +4,9 @@
 #include "domain/contacts.hpp"
 #include "domain/records.hpp"
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "money/currency.hpp"
 
-#include <cctype>
 
 namespace provisio {
 
@@ -19,11 +19,7 @@ void apply_client_changes(Database &db, const ClientChanges &ch, Client &c, Fiel
         c.email = *ch.email;
     }
     if (ch.status) c.status = check_client_status(*ch.status);
-    if (ch.currency) {
-        std::string code = *ch.currency;
-        for (char &x : code) x = static_cast<char>(std::toupper(static_cast<unsigned char>(x)));
-        c.currency = checked_currency(code, named("currency"));
-    }
+    if (ch.currency) c.currency = checked_currency(ascii_upper(*ch.currency), named("currency"));
     if (ch.separate_invoices) c.separate_invoices = *ch.separate_invoices;
     if (ch.no_late_fees) c.no_late_fees = *ch.no_late_fees;
     if (ch.no_overdue_emails) c.no_overdue_emails = *ch.no_overdue_emails;

@@ -91,6 +91,13 @@ std::string repair_utf8(std::string_view s) {
     return out;
 }
 
+std::string ascii_upper(std::string_view text) {
+    std::string out(text);
+    for (char &c : out)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return out;
+}
+
 std::string join(const std::vector<std::string> &items, std::string_view separator) {
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) {

@@ -12,6 +12,8 @@ namespace provisio {
 std::string join(const std::vector<std::string> &items, std::string_view separator);
 // "a, b,,c " → {"a", "b", "c"}: items trimmed of spaces, empty ones dropped.
 std::vector<std::string> split_list(std::string_view text, char separator = ',');
+// `text` with ASCII letters upper-cased (codes: "usd" → "USD", "qc" → "QC"); other bytes kept.
+std::string ascii_upper(std::string_view text);
 
 // The offset of the first byte that keeps `text` from being UTF-8 text — a byte outside a
 // well-formed sequence (overlong forms and surrogates included) or a NUL — or npos.

@@ -5,6 +5,7 @@
 #include "config/config.hpp"
 #include "domain/repository.hpp"
 #include "foundation/error.hpp"
+#include "foundation/text.hpp"
 #include "ledger/credit_ledger.hpp"
 #include "money/currency.hpp"
 #include "payments/charges.hpp"
@@ -51,15 +52,10 @@ struct Processed {
     std::optional<int64_t> disputed_invoice;
 };
 
-std::string upper(std::string s) {
-    for (auto &c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // The amount an event reports, in the client's currency: what moved, else `fallback`.
 Money reported_amount(const GatewayResult &r, const std::string &currency, Money fallback) {
-    if (!r.currency.empty() && upper(r.currency) != currency)
-        throw Error(ErrorKind::refused, "the event is in " + upper(r.currency) + ", the client is billed in " + currency);
+    if (!r.currency.empty() && ascii_upper(r.currency) != currency)
+        throw Error(ErrorKind::refused, "the event is in " + ascii_upper(r.currency) + ", the client is billed in " + currency);
     return r.amount_minor > 0 ? from_minor_units(r.amount_minor, currency) : fallback;
 }
 
